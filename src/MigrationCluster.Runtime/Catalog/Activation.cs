@@ -1,0 +1,587 @@
+using MigrationCluster.Runtime.Core;
+using MigrationCluster.Runtime.Invocation;
+using MigrationCluster.Runtime.Persistence;
+using MigrationCluster.Runtime.Scheduler;
+using MigrationCluster.Runtime.Telemetry;
+using MigrationCluster.Runtime.Timers;
+
+namespace MigrationCluster.Runtime.Catalog;
+
+/// <summary>
+/// One activation of a grain: the grain instance and its work queue. It runs one work item at a
+/// time on the shared thread pool (no thread affinity). Requests are admitted to run by the
+/// interleaving rules; once admitted, a request's continuations come back through the
+/// activation's <see cref="ActivationSynchronizationContext"/> and run between other items.
+/// </summary>
+internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListener
+{
+    private readonly object _lock = new();
+    private readonly Queue<WorkItem> _ready = new();
+    private readonly Queue<Request> _waiting = new();
+    private readonly List<Request> _running = new(2);
+    private readonly ActivationSynchronizationContext _syncContext;
+    private readonly ActivationServices _services;
+    private Dictionary<Guid, int>? _openCallChains;
+    private List<GrainTimer>? _timers;
+    private bool _scheduled;
+    private bool _deactivateWhenIdle;
+    private DeactivationReason _deactivationReason;
+    private long _lastActiveTimestamp;
+
+    public Activation(GrainId grainId, GrainClassInfo classInfo, ActivationServices services)
+    {
+        GrainId = grainId;
+        ClassInfo = classInfo;
+        _services = services;
+        _syncContext = new ActivationSynchronizationContext(this);
+        _lastActiveTimestamp = services.TimeProvider.GetTimestamp();
+        State = ActivationState.Activating;
+        _ready.Enqueue(WorkItem.Activate);
+        _scheduled = true;
+    }
+
+    public GrainId GrainId { get; }
+
+    public GrainClassInfo ClassInfo { get; }
+
+    public ActivationState State { get; private set; }
+
+    public object? Instance { get; private set; }
+
+    internal ActivationServices Services => _services;
+
+    /// <summary>Starts the activation: its first work item builds the grain and activates it.</summary>
+    public void Start() => ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+
+    // ------------------------------------------------------------------ enqueueing
+
+    /// <summary>
+    /// Hands a request to this activation. False when the activation is gone, in which case the
+    /// catalog routes the request to a fresh one.
+    /// </summary>
+    public bool TryEnqueue(Request request)
+    {
+        bool schedule;
+        lock (_lock)
+        {
+            if (State == ActivationState.Invalid)
+            {
+                return false;
+            }
+            if (State != ActivationState.Deactivating && _waiting.Count == 0 && CanAdmit(request))
+            {
+                Admit(request);
+            }
+            else if (State != ActivationState.Deactivating && MayBypassQueue(request))
+            {
+                // Always-interleave and call-chain callbacks never wait behind blocked requests:
+                // waiting would turn a permitted callback into a deadlock.
+                Admit(request);
+            }
+            else
+            {
+                _waiting.Enqueue(request);
+            }
+            schedule = ScheduleIfNeeded();
+        }
+        if (schedule)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+        return true;
+    }
+
+    public void EnqueueContinuation(SendOrPostCallback callback, object? state)
+    {
+        bool schedule;
+        lock (_lock)
+        {
+            _ready.Enqueue(new WorkItem(WorkItemKind.Continuation, callback, state));
+            schedule = ScheduleIfNeeded();
+        }
+        if (schedule)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
+        }
+    }
+
+    private bool ScheduleIfNeeded()
+    {
+        if (_scheduled || _ready.Count == 0)
+        {
+            return false;
+        }
+        _scheduled = true;
+        return true;
+    }
+
+    // ------------------------------------------------------------------ interleaving rules
+
+    private bool CanAdmit(Request request)
+    {
+        if (State == ActivationState.Activating)
+        {
+            return false;
+        }
+        if (_running.Count == 0)
+        {
+            return true;
+        }
+        if (ClassInfo.IsReentrant || MayBypassQueue(request))
+        {
+            return true;
+        }
+        if (request.Method.IsReadOnly)
+        {
+            foreach (var running in _running)
+            {
+                if (!running.Method.IsReadOnly)
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private bool MayBypassQueue(Request request)
+    {
+        if (State == ActivationState.Activating)
+        {
+            return false;
+        }
+        if (request.Method.IsAlwaysInterleave)
+        {
+            return true;
+        }
+        return request.CallChainId != Guid.Empty
+            && _openCallChains is not null
+            && _openCallChains.ContainsKey(request.CallChainId);
+    }
+
+    private void Admit(Request request)
+    {
+        _running.Add(request);
+        if (request is not TimerTickRequest { KeepAlive: false })
+        {
+            _lastActiveTimestamp = _services.TimeProvider.GetTimestamp();
+        }
+        _ready.Enqueue(new WorkItem(WorkItemKind.Request, request, null));
+    }
+
+    private void AdmitWaiting()
+    {
+        while (_waiting.Count > 0)
+        {
+            var next = _waiting.Peek();
+            if (next.IsCompleted && next is not TimerTickRequest)
+            {
+                // Timed out or cancelled while it waited: the caller has its answer already.
+                _waiting.Dequeue();
+                continue;
+            }
+            if (!CanAdmit(next))
+            {
+                return;
+            }
+            Admit(_waiting.Dequeue());
+        }
+    }
+
+    /// <summary>Called by <see cref="RequestContext.AllowCallChainReentrancy"/> inside a turn of this activation.</summary>
+    internal void OpenCallChain(Guid callChainId)
+    {
+        lock (_lock)
+        {
+            _openCallChains ??= [];
+            _openCallChains[callChainId] = _openCallChains.GetValueOrDefault(callChainId) + 1;
+        }
+    }
+
+    internal void CloseCallChain(Guid callChainId)
+    {
+        lock (_lock)
+        {
+            if (_openCallChains is not null && _openCallChains.TryGetValue(callChainId, out var count))
+            {
+                if (count <= 1)
+                {
+                    _openCallChains.Remove(callChainId);
+                }
+                else
+                {
+                    _openCallChains[callChainId] = count - 1;
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ the work loop
+
+    void IThreadPoolWorkItem.Execute()
+    {
+        var previousContext = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(_syncContext);
+        RuntimeContext.Enter(this);
+        try
+        {
+            var budget = _services.Scheduling.MaxWorkItemsPerTurnBatch;
+            while (true)
+            {
+                WorkItem item;
+                lock (_lock)
+                {
+                    if (!_ready.TryDequeue(out item))
+                    {
+                        _scheduled = false;
+                        return;
+                    }
+                    if (--budget < 0)
+                    {
+                        // Yield the thread to other activations; keep our place in the pool's queue.
+                        _ready.Enqueue(item);
+                        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+                        return;
+                    }
+                }
+                RunWorkItem(item);
+            }
+        }
+        finally
+        {
+            RuntimeContext.Exit();
+            SynchronizationContext.SetSynchronizationContext(previousContext);
+        }
+    }
+
+    private void RunWorkItem(in WorkItem item)
+    {
+        switch (item.Kind)
+        {
+            case WorkItemKind.Request:
+                RunRequest((Request)item.Target!);
+                break;
+            case WorkItemKind.Continuation:
+                try
+                {
+                    ((SendOrPostCallback)item.Target!)(item.State);
+                }
+                catch (Exception exception)
+                {
+                    _services.LogUnhandled(this, exception);
+                }
+                break;
+            case WorkItemKind.Activate:
+                _ = ActivateAsync();
+                break;
+            case WorkItemKind.Deactivate:
+                _ = DeactivateAsync();
+                break;
+        }
+    }
+
+    private void RunRequest(Request request)
+    {
+        if (request.IsCompleted && request is not TimerTickRequest)
+        {
+            // The caller gave up (timeout or cancellation) before the request started.
+            OnRequestCompleted(request);
+            return;
+        }
+        if (request.CancellationToken.IsCancellationRequested)
+        {
+            request.Fail(new OperationCanceledException(request.CancellationToken));
+            OnRequestCompleted(request);
+            return;
+        }
+
+        var scope = GrainCallTelemetry.OnRequestStarting(request);
+        var callChain = request.CallChainId != Guid.Empty ? RequestContext.EnterCallChain(request.CallChainId) : default;
+        bool finished;
+        try
+        {
+            finished = request.Run(Instance!, this);
+        }
+        finally
+        {
+            callChain.Dispose();
+            scope.Dispose();
+        }
+        if (finished)
+        {
+            OnRequestCompleted(request);
+        }
+    }
+
+    public void OnRequestCompleted(Request request)
+    {
+        GrainCallTelemetry.OnRequestFinished(request);
+        lock (_lock)
+        {
+            _running.Remove(request);
+            if (request is not TimerTickRequest { KeepAlive: false })
+            {
+                _lastActiveTimestamp = _services.TimeProvider.GetTimestamp();
+            }
+            if (_deactivateWhenIdle && _running.Count == 0 && State == ActivationState.Valid)
+            {
+                BeginDeactivation_NoLock();
+            }
+            else
+            {
+                AdmitWaiting();
+            }
+        }
+        if (request is TimerTickRequest tick)
+        {
+            tick.Timer.OnTickCompleted();
+        }
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    private async Task ActivateAsync()
+    {
+        try
+        {
+            var (instance, states) = ClassInfo.CreateInstance(_services.ServiceProvider, GrainId);
+            Instance = instance;
+            if (instance is Grain grain)
+            {
+                grain.Activation = this;
+            }
+            foreach (var state in states)
+            {
+                await state.ReadStateAsync(CancellationToken.None);
+            }
+            if (instance is Grain activatable)
+            {
+                await activatable.OnActivateAsync(CancellationToken.None);
+            }
+        }
+        catch (Exception exception)
+        {
+            FailActivation(exception);
+            return;
+        }
+
+        lock (_lock)
+        {
+            State = ActivationState.Valid;
+            _services.Instruments.OnActivated(ClassInfo.GrainType);
+            if (_deactivateWhenIdle && _running.Count == 0)
+            {
+                BeginDeactivation_NoLock();
+            }
+            else
+            {
+                AdmitWaiting();
+            }
+        }
+    }
+
+    private void FailActivation(Exception exception)
+    {
+        _services.LogActivationFailed(this, exception);
+        Request[] pending;
+        lock (_lock)
+        {
+            State = ActivationState.Invalid;
+            pending = [.. _waiting];
+            _waiting.Clear();
+        }
+        _services.Catalog.Remove(this);
+        var failure = new ActivationFailedException(GrainId, exception);
+        foreach (var request in pending)
+        {
+            request.Fail(failure);
+        }
+    }
+
+    /// <summary>Asks for deactivation as soon as no request is running (Orleans' <c>DeactivateOnIdle</c>).</summary>
+    public void DeactivateOnIdle(DeactivationReason reason)
+    {
+        lock (_lock)
+        {
+            if (State is ActivationState.Deactivating or ActivationState.Invalid)
+            {
+                return;
+            }
+            _deactivateWhenIdle = true;
+            _deactivationReason = reason;
+            // Called from inside a request: deactivation starts when that request completes.
+            if (State == ActivationState.Valid && _running.Count == 0)
+            {
+                BeginDeactivation_NoLock();
+            }
+        }
+    }
+
+    /// <summary>The collector's check: idle (nothing queued or running) since before <paramref name="idleSinceTimestamp"/>.</summary>
+    public bool TryDeactivateIfIdle(long idleSinceTimestamp, DeactivationReason reason)
+    {
+        lock (_lock)
+        {
+            if (State != ActivationState.Valid || _running.Count > 0 || _waiting.Count > 0 || _ready.Count > 0)
+            {
+                return false;
+            }
+            if (_lastActiveTimestamp > idleSinceTimestamp)
+            {
+                return false;
+            }
+            _deactivationReason = reason;
+            BeginDeactivation_NoLock();
+            return true;
+        }
+    }
+
+    public long LastActiveTimestamp
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _lastActiveTimestamp;
+            }
+        }
+    }
+
+    private void BeginDeactivation_NoLock()
+    {
+        State = ActivationState.Deactivating;
+        _ready.Enqueue(WorkItem.Deactivate);
+        if (!_scheduled)
+        {
+            _scheduled = true;
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+    }
+
+    private async Task DeactivateAsync()
+    {
+        StopTimers();
+        if (Instance is Grain grain)
+        {
+            using var timeout = new CancellationTokenSource(_services.Collection.DeactivationTimeout, _services.TimeProvider);
+            try
+            {
+                await grain.OnDeactivateAsync(_deactivationReason, timeout.Token);
+            }
+            catch (Exception exception)
+            {
+                _services.LogUnhandled(this, exception);
+            }
+        }
+
+        Request[] held;
+        lock (_lock)
+        {
+            State = ActivationState.Invalid;
+            held = [.. _waiting];
+            _waiting.Clear();
+        }
+        _services.Catalog.Remove(this);
+        _services.Instruments.OnDeactivated(ClassInfo.GrainType);
+        // Requests that arrived while we deactivated go to the grain's next activation.
+        foreach (var request in held)
+        {
+            if (!request.IsCompleted || request is TimerTickRequest)
+            {
+                _services.Catalog.Dispatch(request);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ timers
+
+    public GrainTimer RegisterTimer(Func<object?, CancellationToken, Task> callback, object? state, GrainTimerCreationOptions options)
+    {
+        var timer = new GrainTimer(this, callback, state, options, _services.TimeProvider);
+        lock (_lock)
+        {
+            _timers ??= [];
+            _timers.Add(timer);
+        }
+        timer.Start();
+        return timer;
+    }
+
+    internal void OnTimerDisposed(GrainTimer timer)
+    {
+        lock (_lock)
+        {
+            _timers?.Remove(timer);
+        }
+    }
+
+    private void StopTimers()
+    {
+        GrainTimer[] timers;
+        lock (_lock)
+        {
+            timers = _timers is null ? [] : [.. _timers];
+            _timers = null;
+        }
+        foreach (var timer in timers)
+        {
+            timer.Dispose();
+        }
+    }
+
+    // ------------------------------------------------------------------ timeouts
+
+    /// <summary>Fails every queued or running request whose caller's deadline has passed.</summary>
+    public void ExpireRequests(long nowTimestamp, List<Request> expired)
+    {
+        lock (_lock)
+        {
+            foreach (var request in _waiting)
+            {
+                if (request.DeadlineTimestamp != 0 && request.DeadlineTimestamp < nowTimestamp && !request.IsCompleted)
+                {
+                    expired.Add(request);
+                }
+            }
+            foreach (var request in _running)
+            {
+                if (request.DeadlineTimestamp != 0 && request.DeadlineTimestamp < nowTimestamp && !request.IsCompleted)
+                {
+                    expired.Add(request);
+                }
+            }
+        }
+    }
+
+    /// <summary>Counts for diagnostics and tests.</summary>
+    public (int Running, int Waiting) GetLoad()
+    {
+        lock (_lock)
+        {
+            return (_running.Count, _waiting.Count);
+        }
+    }
+
+    public override string ToString() => $"[Activation {GrainId} {State}]";
+
+    private enum WorkItemKind : byte
+    {
+        Request,
+        Continuation,
+        Activate,
+        Deactivate,
+    }
+
+    private readonly struct WorkItem(WorkItemKind kind, object? target, object? state)
+    {
+        public static readonly WorkItem Activate = new(WorkItemKind.Activate, null, null);
+        public static readonly WorkItem Deactivate = new(WorkItemKind.Deactivate, null, null);
+
+        public WorkItemKind Kind { get; } = kind;
+
+        public object? Target { get; } = target;
+
+        public object? State { get; } = state;
+    }
+}

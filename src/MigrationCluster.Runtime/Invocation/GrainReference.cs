@@ -1,0 +1,49 @@
+using System.ComponentModel;
+using MigrationCluster.Runtime.Core;
+
+namespace MigrationCluster.Runtime.Invocation;
+
+/// <summary>
+/// Base class of the generated proxies: a grain id plus the runtime to send through. Each
+/// interface method becomes a request object handed to <see cref="IGrainCallRuntime.SendRequest"/>.
+/// </summary>
+public abstract class GrainReference : IAddressable, IEquatable<GrainReference>
+{
+    protected GrainReference(GrainId grainId, IGrainCallRuntime runtime)
+    {
+        GrainId = grainId;
+        Runtime = runtime;
+    }
+
+    public GrainId GrainId { get; }
+
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public IGrainCallRuntime Runtime { get; }
+
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    protected Task<T> InvokeAsync<T>(Request<T> request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.Target = GrainId;
+        var completion = request.CreateCompletion();
+        Runtime.SendRequest(request);
+        return completion.Task;
+    }
+
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    protected Task InvokeOneWay(Request request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.Target = GrainId;
+        Runtime.SendRequest(request);
+        return Task.CompletedTask;
+    }
+
+    public bool Equals(GrainReference? other) => other is not null && GrainId == other.GrainId;
+
+    public override bool Equals(object? obj) => obj is GrainReference other && Equals(other);
+
+    public override int GetHashCode() => GrainId.GetHashCode();
+
+    public override string ToString() => GrainId.ToString();
+}

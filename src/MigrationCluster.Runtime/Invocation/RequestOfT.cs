@@ -1,0 +1,163 @@
+using System.Runtime.CompilerServices;
+using MigrationCluster.Runtime.Serialization;
+
+namespace MigrationCluster.Runtime.Invocation;
+
+/// <summary>A request whose method produces a <typeparamref name="T"/> (<see cref="VoidResult"/> for a plain task).</summary>
+public abstract class Request<T> : Request
+{
+    private IResponseSink<T>? _sink;
+    private ValueTask<T> _pending;
+    private IRequestCompletionListener? _listener;
+    private Action? _onPendingCompleted;
+
+    /// <summary>Calls the interface method on the grain with the request's arguments.</summary>
+    protected abstract ValueTask<T> InvokeCore(object grain);
+
+    internal IResponseSink<T>? Sink
+    {
+        get => _sink;
+        set => _sink = value;
+    }
+
+    public override bool IsCompleted => _sink?.IsCompleted ?? false;
+
+    public override void Fail(Exception exception) => _sink?.SetException(exception);
+
+    internal override bool Run(object grain, IRequestCompletionListener listener)
+    {
+        ValueTask<T> task;
+        try
+        {
+            task = InvokeCore(grain);
+        }
+        catch (Exception exception)
+        {
+            ServerException = exception;
+            Fail(exception);
+            return true;
+        }
+
+        if (task.IsCompleted)
+        {
+            Finish(task);
+            return true;
+        }
+
+        // The continuation captures the activation's SynchronizationContext (current during the
+        // turn), so completion is handled on the activation, one turn at a time.
+        _pending = task;
+        _listener = listener;
+        task.ConfigureAwait(true).GetAwaiter().UnsafeOnCompleted(_onPendingCompleted ??= OnPendingCompleted);
+        return false;
+    }
+
+    private void OnPendingCompleted()
+    {
+        var task = _pending;
+        _pending = default;
+        Finish(task);
+        _listener!.OnRequestCompleted(this);
+    }
+
+    private void Finish(ValueTask<T> task)
+    {
+        T result;
+        try
+        {
+            result = task.GetAwaiter().GetResult();
+        }
+        catch (Exception exception)
+        {
+            ServerException = exception;
+            Fail(exception);
+            return;
+        }
+        _sink?.SetResult(result);
+    }
+
+    internal override void CompleteFromWire(WireReader reader)
+    {
+        var value = WireCodec<T>.Read(reader);
+        if (_sink is CallCompletion<T> completion)
+        {
+            completion.SetResultUncopied(value);
+        }
+        else
+        {
+            _sink?.SetResult(value);
+        }
+    }
+
+    internal override void AttachRemoteSink(IRemoteResponder responder) => _sink = new RemoteResponseSink(this, responder);
+
+    /// <summary>Adapts a <see cref="Task"/> of a void method to the request's result type.</summary>
+    protected static ValueTask<VoidResult> AwaitVoid(Task task)
+    {
+        if (task.IsCompletedSuccessfully)
+        {
+            return default;
+        }
+        return Await(task);
+
+        static async ValueTask<VoidResult> Await(Task task)
+        {
+            await task.ConfigureAwait(true);
+            return default;
+        }
+    }
+
+    /// <summary>Adapts a <see cref="ValueTask"/> of a void method to the request's result type.</summary>
+    protected static ValueTask<VoidResult> AwaitVoid(ValueTask task)
+    {
+        if (task.IsCompletedSuccessfully)
+        {
+            task.GetAwaiter().GetResult();
+            return default;
+        }
+        return Await(task);
+
+        static async ValueTask<VoidResult> Await(ValueTask task)
+        {
+            await task.ConfigureAwait(true);
+            return default;
+        }
+    }
+
+    /// <summary>Sends the outcome of a request that came from another silo back over the wire.</summary>
+    private sealed class RemoteResponseSink(Request<T> request, IRemoteResponder responder) : IResponseSink<T>
+    {
+        private static readonly Action<WireWriter, Request> WriteValue = static (writer, r) => WireCodec<T>.Write(writer, ((Request<T>)r)._result!);
+        private int _completed;
+
+        public bool IsCompleted => Volatile.Read(ref _completed) != 0;
+
+        public void SetResult(T result)
+        {
+            if (Interlocked.Exchange(ref _completed, 1) == 0)
+            {
+                request._result = result;
+                responder.SendResult(request, WriteValue);
+            }
+        }
+
+        public void SetException(Exception exception)
+        {
+            if (Interlocked.Exchange(ref _completed, 1) == 0)
+            {
+                responder.SendException(request, exception);
+            }
+        }
+    }
+
+    private T? _result;
+
+    /// <summary>Used by generated proxies: the call's completion, wired to this request.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal CallCompletion<T> CreateCompletion()
+    {
+        var completion = new CallCompletion<T>(this);
+        _sink = completion;
+        return completion;
+    }
+}

@@ -1,0 +1,69 @@
+using MigrationCluster.Runtime.Configuration;
+using MigrationCluster.Runtime.Core;
+using MigrationCluster.Runtime.Invocation;
+using MigrationCluster.Runtime.Scheduler;
+using MigrationCluster.Runtime.Telemetry;
+
+namespace MigrationCluster.Runtime.Messaging;
+
+/// <summary>
+/// The sending side of every grain call: stamps the headers (deadline, calling grain, call
+/// chain, trace context), wires cancellation, and routes the request.
+/// </summary>
+internal sealed class GrainCallDispatcher : IGrainCallRuntime
+{
+    private readonly TimeProvider _timeProvider;
+    private readonly long _defaultTimeoutTimestampTicks;
+    private readonly long _timestampFrequency;
+    private IRequestRouter? _router;
+
+    public GrainCallDispatcher(TimeProvider timeProvider, MessagingOptions options)
+    {
+        _timeProvider = timeProvider;
+        _timestampFrequency = timeProvider.TimestampFrequency;
+        _defaultTimeoutTimestampTicks = ToTimestampTicks(options.ResponseTimeout);
+        DefaultResponseTimeout = options.ResponseTimeout;
+    }
+
+    public IGrainFactory GrainFactory { get; internal set; } = null!;
+
+    public TimeSpan DefaultResponseTimeout { get; }
+
+    internal void SetRouter(IRequestRouter router) => _router = router;
+
+    public void SendRequest(Request request)
+    {
+        var method = request.Method;
+        if (!method.IsOneWay)
+        {
+            var timeout = method.ResponseTimeout is { } overridden ? ToTimestampTicks(overridden) : _defaultTimeoutTimestampTicks;
+            request.DeadlineTimestamp = _timeProvider.GetTimestamp() + timeout;
+        }
+        if (RuntimeContext.Current is { } caller)
+        {
+            request.Sender = caller.GrainId;
+        }
+        var chain = RequestContext.CallChainId;
+        if (chain != Guid.Empty)
+        {
+            request.CallChainId = chain;
+        }
+        GrainCallTelemetry.OnCallStarting(request);
+        if (request.CancellationToken.CanBeCanceled && !method.IsOneWay)
+        {
+            if (request.CancellationToken.IsCancellationRequested)
+            {
+                request.Fail(new OperationCanceledException(request.CancellationToken));
+                return;
+            }
+            request.CancellationRegistration = request.CancellationToken.UnsafeRegister(
+                static (state, token) => ((Request)state!).Fail(new OperationCanceledException(token)), request);
+        }
+        _router!.Route(request);
+    }
+
+    /// <summary>The timeout a request was given, for the message of its <see cref="TimeoutException"/>.</summary>
+    public TimeSpan TimeoutOf(Request request) => request.Method.ResponseTimeout ?? DefaultResponseTimeout;
+
+    private long ToTimestampTicks(TimeSpan span) => (long)(span.TotalSeconds * _timestampFrequency);
+}
