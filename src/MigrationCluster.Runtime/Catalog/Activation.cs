@@ -316,7 +316,6 @@ internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListen
 
     public void OnRequestCompleted(Request request)
     {
-        GrainCallTelemetry.OnRequestFinished(request);
         lock (_lock)
         {
             _running.Remove(request);

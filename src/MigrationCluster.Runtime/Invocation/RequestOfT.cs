@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using MigrationCluster.Runtime.Serialization;
+using MigrationCluster.Runtime.Telemetry;
 
 namespace MigrationCluster.Runtime.Invocation;
 
@@ -34,6 +35,7 @@ public abstract class Request<T> : Request
         catch (Exception exception)
         {
             ServerException = exception;
+            GrainCallTelemetry.OnRequestFinished(this);
             Fail(exception);
             return true;
         }
@@ -70,9 +72,12 @@ public abstract class Request<T> : Request
         catch (Exception exception)
         {
             ServerException = exception;
+            GrainCallTelemetry.OnRequestFinished(this);
             Fail(exception);
             return;
         }
+        // The server span ends before the caller can observe the result.
+        GrainCallTelemetry.OnRequestFinished(this);
         _sink?.SetResult(result);
     }
 
