@@ -52,18 +52,29 @@ public sealed class SiloAddress : IEquatable<SiloAddress>
             return false;
         }
 
-        var lastColon = text.LastIndexOf(':');
-        if (lastColon <= 1)
+        // S<host>:<port>:<generation>; the host may be an IPv6 literal in brackets, with colons inside.
+        var generationColon = text.LastIndexOf(':');
+        var portColon = generationColon > 1 ? text.LastIndexOf(':', generationColon - 1) : -1;
+        if (portColon <= 1)
         {
             return false;
         }
 
-        if (!int.TryParse(text.AsSpan(lastColon + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var generation)
-            || !IPEndPoint.TryParse(text.AsSpan(1, lastColon - 1), out var endpoint))
+        var host = text.AsSpan(1, portColon - 1);
+        if (host.Length > 2 && host[0] == '[' && host[^1] == ']')
+        {
+            host = host[1..^1];
+        }
+
+        if (!IPAddress.TryParse(host, out var ip)
+            || !int.TryParse(text.AsSpan(portColon + 1, generationColon - portColon - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port)
+            || port > IPEndPoint.MaxPort
+            || !int.TryParse(text.AsSpan(generationColon + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var generation))
         {
             return false;
         }
 
+        var endpoint = new IPEndPoint(ip, port);
         address = new SiloAddress(endpoint, generation);
         return true;
     }
