@@ -210,7 +210,7 @@ public sealed class Connection : IAsyncDisposable
                 {
                     reason = buffer.IsEmpty
                         ? new ConnectionClosedException($"{Describe()} closed the connection")
-                        : new NetworkProtocolException($"truncated frame: {Describe()} closed the connection in the middle of a frame ({buffer.Length} bytes pending)");
+                        : new NetworkProtocolException($"truncated frame: {Describe()} closed the connection in the middle of a frame ({buffer.Length} bytes of an unfinished frame)");
                     break;
                 }
             }
