@@ -18,6 +18,9 @@ public sealed class NetworkingOptions
     /// <summary>0 lets the operating system pick a free port.</summary>
     public const int DefaultListenPort = 0;
 
+    /// <summary>Cluster ids travel in the hello, which must stay small.</summary>
+    public const int MaxClusterIdLength = 200;
+
     /// <summary>HMAC-SHA256 keys shorter than this are guessable.</summary>
     public const int MinClusterKeyLength = 16;
 
@@ -88,6 +91,11 @@ public sealed class NetworkingOptions
         if (string.IsNullOrWhiteSpace(ClusterId))
         {
             throw new ArgumentException($"{name}.{nameof(ClusterId)} is required: peers with another cluster id are refused.");
+        }
+
+        if (ClusterId.Length > MaxClusterIdLength)
+        {
+            throw new ArgumentException($"{name}.{nameof(ClusterId)} is {ClusterId.Length} characters long; at most {MaxClusterIdLength} are allowed.");
         }
 
         if (!ClusterKey.IsEmpty && !string.IsNullOrWhiteSpace(ClusterKeyBase64))

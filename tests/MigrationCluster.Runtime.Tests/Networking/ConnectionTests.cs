@@ -285,6 +285,54 @@ public sealed class ConnectionTests
         Assert.True(connection.IsConnected);
     }
 
+    [Fact]
+    public async Task Broken_peers_leave_no_unobserved_task_exceptions()
+    {
+        var unobserved = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+        void OnUnobserved(object? sender, UnobservedTaskExceptionEventArgs e) => unobserved.Enqueue(e.Exception);
+        TaskScheduler.UnobservedTaskException += OnUnobserved;
+        try
+        {
+            var options = Options(maxFrameSize: 4096);
+            await using (var listener = StartEchoListener(options, _serverLog, out _))
+            {
+                await using (var bad = await Connection.ConnectAsync(listener.LocalEndPoint!, Silo(4), Options(), new CollectingFrameHandler()))
+                {
+                    bad.Send(new byte[10_000]);
+                    await _serverLog.WaitForLineAsync("over the limit");
+                }
+
+                using (var peer = await AuthenticatedRawPeer.ConnectAsync(listener.LocalEndPoint!, options))
+                {
+                    await peer.Stream.WriteAsync(new byte[] { 100, 0, 0, 0, 1 });
+                    peer.Socket.Shutdown(SocketShutdown.Send);
+                    await _serverLog.WaitForLineAsync("truncated frame");
+                }
+
+                using (var socket = new Socket(System.Net.Sockets.AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+                {
+                    await socket.ConnectAsync(listener.LocalEndPoint!);
+                    await socket.SendAsync(RandomBytes(64));
+                    await _serverLog.WaitForLineAsync("not a MigrationCluster peer");
+                }
+
+                await Assert.ThrowsAsync<ConnectionRefusedException>(() =>
+                    Connection.ConnectAsync(listener.LocalEndPoint!, Silo(1), Options("elsewhere"), new CollectingFrameHandler()));
+                await AssertStillServesAsync(listener, options);
+            }
+
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+        }
+        finally
+        {
+            TaskScheduler.UnobservedTaskException -= OnUnobserved;
+        }
+
+        Assert.DoesNotContain(unobserved, e => e.ToString().Contains("MigrationCluster.Runtime.Networking", StringComparison.Ordinal));
+    }
+
     private static byte[] MakeFrame(int sender, int seq)
     {
         // Sizes from 8 bytes to about 40 KiB, so frames straddle the sender's 16 KiB segments.
