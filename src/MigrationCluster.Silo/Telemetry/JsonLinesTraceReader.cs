@@ -174,7 +174,7 @@ public static class JsonLinesTraceReader
         JsonValueKind.False => false,
 
         // The writer keeps a '.' or exponent in every double, so an integer text is an integer.
-        JsonValueKind.Number => IsIntegerText(value) && value.TryGetInt64(out var integer) ? integer : value.GetDouble(),
+        JsonValueKind.Number => IsIntegerText(value) && value.TryGetInt64(out var integer) ? (object)integer : value.GetDouble(),
         JsonValueKind.Array => value.EnumerateArray().Select(item => ReadValue(item, name)).ToArray(),
         _ => throw new FormatException($"attribute '{name}' is a nested object; expected a string, number, bool or array"),
     };
