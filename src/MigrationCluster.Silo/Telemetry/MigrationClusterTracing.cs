@@ -59,11 +59,11 @@ public static class MigrationClusterTracing
                     builder.AddProcessor(new SimpleActivityExportProcessor(new ConsoleTreeExporter(console, options.ConsoleTree)));
                     break;
                 case TraceExportKind.JsonLines:
-                    builder.AddProcessor(new BatchActivityExportProcessor(new JsonLinesSpanExporter(target.Path!)));
+                    builder.AddProcessor(Batched(new JsonLinesSpanExporter(target.Path!), options.Batch));
                     break;
                 case TraceExportKind.Otlp:
                     var exporter = new OtlpTraceExporter(otlp!.CreateExporterOptions(otlp.ResolveTracesEndpoint()));
-                    builder.AddProcessor(new BatchActivityExportProcessor(exporter));
+                    builder.AddProcessor(Batched(exporter, options.Batch));
                     break;
                 default:
                     throw new TraceExportOptionException($"Unknown trace export target {target.Kind}.");
@@ -120,6 +120,14 @@ public static class MigrationClusterTracing
             .AddTelemetrySdk()
             .AddAttributes(fromEnvironment)
             .AddAttributes(options.ResourceAttributes);
+    }
+
+    private static BatchActivityExportProcessor Batched(BaseExporter<System.Diagnostics.Activity> exporter, BatchExportActivityProcessorOptions? batch)
+    {
+        // A fresh options object reads the OTEL_BSP_* variables.
+        batch ??= new BatchExportActivityProcessorOptions();
+        return new BatchActivityExportProcessor(
+            exporter, batch.MaxQueueSize, batch.ScheduledDelayMilliseconds, batch.ExporterTimeoutMilliseconds, batch.MaxExportBatchSize);
     }
 
     private static string[] CheckNames(IEnumerable<string> names, string parameter)

@@ -1,3 +1,5 @@
+using OpenTelemetry.Trace;
+
 namespace MigrationCluster.Silo.Telemetry;
 
 /// <summary>
@@ -25,6 +27,12 @@ public sealed class TraceExportOptions
 
     /// <summary>Where OTLP goes; null means read the standard <c>OTEL_EXPORTER_OTLP_*</c> variables.</summary>
     public OtlpConnectionOptions? Otlp { get; init; }
+
+    /// <summary>
+    /// Batching of the OTLP and jsonl exporters; null means the SDK's defaults and the standard
+    /// <c>OTEL_BSP_*</c> variables (5 s delay, 512 spans a batch, 2048 queued).
+    /// </summary>
+    public BatchExportActivityProcessorOptions? Batch { get; init; }
 
     /// <summary>Extra resource attributes (e.g. <c>service.instance.id</c>) added to every span's resource.</summary>
     public IReadOnlyDictionary<string, object> ResourceAttributes { get; init; } = new Dictionary<string, object>();
@@ -135,6 +143,13 @@ public sealed class TraceExportOptions
         ArgumentNullException.ThrowIfNull(ResourceAttributes);
         ArgumentNullException.ThrowIfNull(ConsoleTree);
         Otlp?.Validate();
+        if (Batch is { } batch
+            && (batch.MaxQueueSize < 1 || batch.ScheduledDelayMilliseconds < 1 || batch.ExporterTimeoutMilliseconds < 0
+                || batch.MaxExportBatchSize < 1 || batch.MaxExportBatchSize > batch.MaxQueueSize))
+        {
+            throw new TraceExportOptionException(
+                "Trace batch options need a positive queue size, delay and batch size, a batch no larger than the queue, and a timeout of 0 or more.");
+        }
     }
 
     /// <summary>The canonical <c>--trace</c> form of these targets.</summary>

@@ -149,34 +149,63 @@ public sealed class JsonLinesRoundTripTests
     }
 
     [Fact]
-    public void Spans_ended_on_many_threads_each_get_one_whole_line()
+    public void Export_called_from_many_threads_at_once_writes_each_span_as_one_whole_line()
     {
         using var file = new TempFile();
         var sourceName = "MigrationCluster.Tests.Jsonl." + Guid.NewGuid().ToString("N");
         using var source = new ActivitySource(sourceName);
-        const int Threads = 8;
-        const int SpansPerThread = 250;
-
-        // A simple processor calls Export on the thread that ends the span: the exporter's own lock is what is tested.
-        using (var provider = OpenTelemetry.Sdk.CreateTracerProviderBuilder()
-            .AddSource(sourceName)
-            .AddProcessor(new SimpleActivityExportProcessor(new JsonLinesSpanExporter(file.Path)))
-            .Build())
+        using var listener = new ActivityListener
         {
-            Parallel.For(0, Threads, new ParallelOptions { MaxDegreeOfParallelism = Threads }, thread =>
+            ShouldListenTo = s => s.Name == sourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(listener);
+        const int Threads = 8;
+        const int BatchesPerThread = 50;
+        const int SpansPerBatch = 10;
+
+        var batches = Enumerable.Range(0, Threads).Select(thread => Enumerable.Range(0, BatchesPerThread).Select(b =>
+        {
+            var activities = new Activity[SpansPerBatch];
+            for (var i = 0; i < SpansPerBatch; i++)
             {
-                for (var i = 0; i < SpansPerThread; i++)
+                activities[i] = source.StartActivity("copy_page")!;
+                activities[i].SetTag("thread", thread);
+                activities[i].SetTag("index", (b * SpansPerBatch) + i);
+                activities[i].SetTag("padding", new string('x', 200 + i));
+                activities[i].Stop();
+            }
+
+            return activities;
+        }).ToList()).ToList();
+
+        // No processor in between: the exporter's own lock is all that keeps the lines whole.
+        using (var exporter = new JsonLinesSpanExporter(file.Path))
+        {
+            // Dedicated threads (not the pool, which a barrier would starve on a small machine).
+            using var start = new Barrier(Threads);
+            var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            var workers = Enumerable.Range(0, Threads).Select(thread => new Thread(() =>
+            {
+                start.SignalAndWait();
+                foreach (var batch in batches[thread])
                 {
-                    using var activity = source.StartActivity("copy_page")!;
-                    activity.SetTag("thread", thread);
-                    activity.SetTag("i", i);
+                    if (exporter.Export(new Batch<Activity>(batch, batch.Length)) != ExportResult.Success || !exporter.ForceFlush())
+                    {
+                        failures.Enqueue($"thread {thread} failed");
+                    }
                 }
-            });
+            })).ToList();
+            workers.ForEach(worker => worker.Start());
+            workers.ForEach(worker => worker.Join());
+            Assert.Empty(failures);
+            Assert.Equal(Threads * BatchesPerThread * SpansPerBatch, exporter.SpansWritten);
+            exporter.Shutdown();
         }
 
         var records = JsonLinesTraceReader.ReadFile(file.Path);
-        Assert.Equal(Threads * SpansPerThread, records.Count);
-        Assert.Equal(Threads * SpansPerThread, records.Select(r => (r.GetAttribute("thread"), r.GetAttribute("i"))).Distinct().Count());
+        Assert.Equal(Threads * BatchesPerThread * SpansPerBatch, records.Count);
+        Assert.Equal(records.Count, records.Select(r => (r.GetAttribute("thread"), r.GetAttribute("index"))).Distinct().Count());
     }
 
     private static void AssertValue<T>(T expected, object? actual)
