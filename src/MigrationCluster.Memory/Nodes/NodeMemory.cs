@@ -765,18 +765,18 @@ public sealed class NodeMemory
     }
 
     /// <summary>Step 19, unlock_page on this node's old and new pages; woken waiters are appended in FIFO order.</summary>
-    public void UnlockPage(Span<MigrationPage> batch, List<PageLockWaiter> woken)
+    public void UnlockPage(Span<MigrationPage> batch, List<PageLockWaiter> woken, bool newPages)
     {
         for (int i = 0; i < batch.Length; i++)
         {
             ref MigrationPage p = ref batch[i];
-            if (p.Old.Node == Id && p.Has(MigrationProgress.OldLocked))
+            if (!newPages && p.Has(MigrationProgress.OldLocked))
             {
                 UnlockPage(p.Old.Pfn, woken);
                 p.Progress &= ~MigrationProgress.OldLocked;
             }
 
-            if (p.New.Node == Id && p.Has(MigrationProgress.NewAllocated) && _frames[p.New.Pfn].Has(PageFlags.Locked))
+            if (newPages && p.Has(MigrationProgress.NewAllocated) && _frames[p.New.Pfn].Has(PageFlags.Locked))
             {
                 UnlockPage(p.New.Pfn, woken);
             }
@@ -788,14 +788,19 @@ public sealed class NodeMemory
     /// a failed page's new frame is freed, and the old page goes back to the LRU unless it is
     /// to be retried (-EAGAIN, not the last pass).
     /// </summary>
-    public void PutbackLruPage(Span<MigrationPage> batch, bool keepRetries)
+    public void PutbackLruPage(Span<MigrationPage> batch, bool keepRetries, bool newPages)
     {
         for (int i = 0; i < batch.Length; i++)
         {
             ref MigrationPage p = ref batch[i];
             bool migrated = p.Result == 0 && p.Has(MigrationProgress.Copied);
-            if (p.New.Node == Id && p.Has(MigrationProgress.NewAllocated))
+            if (newPages)
             {
+                if (!p.Has(MigrationProgress.NewAllocated))
+                {
+                    continue;
+                }
+
                 if (migrated)
                 {
                     LruAdd(p.New.Pfn);
@@ -804,10 +809,6 @@ public sealed class NodeMemory
                 // The allocation's reference: kept by the page tables and cache when migrated, else the frame goes.
                 PutPage(p.New.Pfn);
                 p.Progress &= ~MigrationProgress.NewAllocated;
-            }
-
-            if (p.Old.Node != Id)
-            {
                 continue;
             }
 
