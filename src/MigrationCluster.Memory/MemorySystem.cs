@@ -220,7 +220,7 @@ public sealed class MemorySystem
         PageRef page;
         if (vma.Kind == VmaKind.AnonPrivate)
         {
-            page = AllocateFor(vma, index, space.HomeNode);
+            page = AllocateFor(space.PolicyAt(virtualPage), index, space.HomeNode);
             if (page.IsNone)
             {
                 return AccessResult.Fail(-Errno.ENOMEM);
@@ -239,7 +239,7 @@ public sealed class MemorySystem
             page = tree.Lookup(index);
             if (page.IsNone)
             {
-                page = AllocateFor(vma, index, space.HomeNode);
+                page = AllocateFor(space.PolicyAt(virtualPage), index, space.HomeNode);
                 if (page.IsNone)
                 {
                     return AccessResult.Fail(-Errno.ENOMEM);
@@ -279,11 +279,11 @@ public sealed class MemorySystem
     }
 
     /// <summary>Allocates where the VMA's policy says; outside MPOL_BIND it falls back to the nearest node with room.</summary>
-    private PageRef AllocateFor(Vma vma, long index, int homeNode)
+    private PageRef AllocateFor(MemPolicy policy, long index, int homeNode)
     {
-        int preferred = vma.Policy.NodeFor(index, homeNode);
-        IEnumerable<int> candidates = vma.Policy.Mode == MemPolicyMode.Bind
-            ? vma.Policy.Nodes.OrderBy(n => Topology.Distance(preferred, n)).ThenBy(n => n)
+        int preferred = policy.NodeFor(index, homeNode);
+        IEnumerable<int> candidates = policy.Mode == MemPolicyMode.Bind
+            ? policy.Nodes.OrderBy(n => Topology.Distance(preferred, n)).ThenBy(n => n)
             : Nodes.Select(n => n.Id).OrderBy(n => Topology.Distance(preferred, n)).ThenBy(n => n);
         foreach (int candidate in candidates)
         {

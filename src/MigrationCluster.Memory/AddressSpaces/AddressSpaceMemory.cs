@@ -16,6 +16,7 @@ public sealed class AddressSpaceMemory
     private readonly Dictionary<long, ulong[]> _tables = [];
     private readonly List<Vma> _vmas = [];
     private readonly Dictionary<int, RadixTree> _mappings = [];
+    private readonly List<(long Start, long End, MemPolicy Policy)> _policies = [];
     private int _nextFile;
     private long _nextVirtualPage = 0x1000;
 
@@ -85,6 +86,26 @@ public sealed class AddressSpaceMemory
         }
 
         return null;
+    }
+
+    /// <summary>Sets the memory policy of [start, end) (mbind); later ranges override earlier ones.</summary>
+    public void SetPolicy(long start, long end, MemPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        _policies.Add((start, end, policy));
+    }
+
+    public MemPolicy PolicyAt(long virtualPage)
+    {
+        for (int i = _policies.Count - 1; i >= 0; i--)
+        {
+            if (virtualPage >= _policies[i].Start && virtualPage < _policies[i].End)
+            {
+                return _policies[i].Policy;
+            }
+        }
+
+        return MemPolicy.Default;
     }
 
     public Pte GetPte(long virtualPage) =>

@@ -31,8 +31,6 @@ public sealed class Vma
 
     public bool Writable { get; }
 
-    public MemPolicy Policy { get; set; } = MemPolicy.Default;
-
     public bool Contains(long virtualPage) => virtualPage >= Start && virtualPage < End;
 
     /// <summary>The index in the mapping (page->index) of a virtual page in this VMA.</summary>
