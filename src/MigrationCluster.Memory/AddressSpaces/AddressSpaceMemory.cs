@@ -20,6 +20,10 @@ public sealed class AddressSpaceMemory
     private int _nextFile;
     private long _nextVirtualPage = 0x1000;
 
+    // The last page table used: batches walk consecutive virtual pages, so this saves the lookups.
+    private long _lastTableKey = long.MinValue;
+    private ulong[]? _lastTable;
+
     public AddressSpaceMemory(int id, int homeNode, bool privileged = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(id);
@@ -108,23 +112,43 @@ public sealed class AddressSpaceMemory
         return MemPolicy.Default;
     }
 
-    public Pte GetPte(long virtualPage) =>
-        _tables.TryGetValue(virtualPage >> TableShift, out ulong[]? t) ? Pte.Decode(t[virtualPage & (TableEntries - 1)]) : Pte.None;
+    public Pte GetPte(long virtualPage)
+    {
+        ulong[]? t = Table(virtualPage, create: false);
+        return t is null ? Pte.None : Pte.Decode(t[virtualPage & (TableEntries - 1)]);
+    }
 
     public void SetPte(long virtualPage, Pte pte)
     {
-        if (!_tables.TryGetValue(virtualPage >> TableShift, out ulong[]? t))
+        ulong[]? t = Table(virtualPage, create: pte.Kind != PteKind.None);
+        if (t is not null)
         {
-            if (pte.Kind == PteKind.None)
+            t[virtualPage & (TableEntries - 1)] = pte.Encode();
+        }
+    }
+
+    private ulong[]? Table(long virtualPage, bool create)
+    {
+        long key = virtualPage >> TableShift;
+        if (key == _lastTableKey)
+        {
+            return _lastTable;
+        }
+
+        if (!_tables.TryGetValue(key, out ulong[]? t))
+        {
+            if (!create)
             {
-                return;
+                return null;
             }
 
             t = new ulong[TableEntries];
-            _tables[virtualPage >> TableShift] = t;
+            _tables[key] = t;
         }
 
-        t[virtualPage & (TableEntries - 1)] = pte.Encode();
+        _lastTableKey = key;
+        _lastTable = t;
+        return t;
     }
 
     /// <summary>Every non-empty PTE, in virtual-page order.</summary>
@@ -154,7 +178,7 @@ public sealed class AddressSpaceMemory
         ArgumentNullException.ThrowIfNull(converted);
         foreach (MigrationPte m in ptes)
         {
-            MigrationPage p = batch[m.BatchIndex];
+            ref readonly MigrationPage p = ref batch[m.BatchIndex];
             Pte pte = GetPte(m.Pte.VirtualPage);
             if (pte.Kind != PteKind.Present || pte.Page != p.Old)
             {
@@ -176,7 +200,7 @@ public sealed class AddressSpaceMemory
     {
         foreach (MigrationPte m in ptes)
         {
-            MigrationPage p = batch[m.BatchIndex];
+            ref readonly MigrationPage p = ref batch[m.BatchIndex];
             Pte pte = GetPte(m.Pte.VirtualPage);
             if (pte.Kind != PteKind.Migration || pte.Page != p.Old)
             {

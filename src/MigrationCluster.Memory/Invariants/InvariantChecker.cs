@@ -23,6 +23,7 @@ public static class InvariantChecker
         ArgumentNullException.ThrowIfNull(system);
         var mapped = new Dictionary<PageRef, int>();
         var reach = new Dictionary<LogicalPage, PageRef>();
+        var readable = new Dictionary<LogicalPage, PageRef>();
         var rmap = new List<PteRef>();
 
         foreach (NodeMemory node in system.Nodes)
@@ -61,7 +62,6 @@ public static class InvariantChecker
                 {
                     Require(migrating is not null && migrating.Contains(pte.Page), $"migration entry {space.Id}:{vpage} -> {pte.Page} outlives its migration");
                     Require(f.Has(PageFlags.Locked), $"migration entry {space.Id}:{vpage} names unlocked page {pte.Page}");
-                    Note(reach, logical, pte.Page);
                     continue;
                 }
 
@@ -70,6 +70,7 @@ public static class InvariantChecker
                 node.RmapWalk(pte.Page.Pfn, rmap);
                 Require(rmap.Contains(new PteRef(space.Id, vpage)), $"reverse map of {pte.Page} does not list {space.Id}:{vpage}");
                 Note(reach, logical, pte.Page);
+                readable[logical] = pte.Page;
             }
 
             foreach (RadixTree tree in space.OwnedMappings.Values)
@@ -80,6 +81,11 @@ public static class InvariantChecker
                     Require(!f.Has(PageFlags.Buddy), $"mapping {tree.Mapping} index {index} names free frame {page}");
                     Require(f.Mapping == tree.Mapping && f.Index == index, $"page {page} in mapping {tree.Mapping}:{index} says mapping {f.Mapping}:{f.Index}");
                     Note(reach, new LogicalPage(-1, tree.Mapping, index), page);
+                    if (!f.Has(PageFlags.Locked))
+                    {
+                        // A locked cache page is not readable yet: a fault on it waits for the unlock.
+                        readable[new LogicalPage(-1, tree.Mapping, index)] = page;
+                    }
                 }
             }
         }
@@ -116,7 +122,7 @@ public static class InvariantChecker
 
         foreach (var (logical, contents) in expected)
         {
-            if (!reach.TryGetValue(logical, out PageRef page))
+            if (!readable.TryGetValue(logical, out PageRef page))
             {
                 // Truncated file pages and never-faulted pages have nothing to hold.
                 continue;

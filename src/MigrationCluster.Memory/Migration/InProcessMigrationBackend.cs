@@ -28,6 +28,8 @@ public sealed class InProcessMigrationBackend : IMigrationBackend
 
     private delegate void SpaceStep(AddressSpaceMemory space, Span<MigrationPage> batch);
 
+    private delegate void PteStep(NodeMemory node, ReadOnlySpan<MigrationPte> run, Span<MigrationPage> batch);
+
     public ValueTask LockPage(Memory<MigrationPage> batch, MigrateMode mode, bool force)
     {
         // Migrations wait under negative ids so they never collide with the system's accessor ids.
@@ -77,7 +79,7 @@ public sealed class InProcessMigrationBackend : IMigrationBackend
         // Frame side, one call per node: rmap entries and references go, then the mapcount check.
         _unmapped.Clear();
         _unmapped.AddRange(CollectionsMarshal.AsSpan(converted)[start..]);
-        ByNodeOfPte(CollectionsMarshal.AsSpan(_unmapped), pages, useOld: true, (n, run) => n.TryToUnmap(run, batch.Span));
+        ByNodeOfPte(CollectionsMarshal.AsSpan(_unmapped), pages, useOld: true, static (n, run, b) => n.TryToUnmap(run, b));
         ByOldNode(pages, 0, static (n, r, _, _) => n.PageMappedCheck(r));
         _system.Advance(_system.Cost.PteUpdatesNs(converted.Count - start) + _system.Cost.TlbFlushesNs(flushes));
         return ValueTask.CompletedTask;
@@ -205,7 +207,7 @@ public sealed class InProcessMigrationBackend : IMigrationBackend
             i = j;
         }
 
-        ByNodeOfPte(ptes, pages, useOld: false, (n, run) => n.RemoveMigrationPtes(run, batch.Span));
+        ByNodeOfPte(ptes, pages, useOld: false, static (n, run, b) => n.RemoveMigrationPtes(run, b));
         _system.Advance(_system.Cost.PteUpdatesNs(ptes.Length));
         return ValueTask.CompletedTask;
     }
@@ -248,26 +250,35 @@ public sealed class InProcessMigrationBackend : IMigrationBackend
         }
     }
 
-    private void ByNodeOfPte(Span<MigrationPte> ptes, Span<MigrationPage> pages, bool useOld, Action<NodeMemory, MigrationPte[]> step)
+    private void ByNodeOfPte(Span<MigrationPte> ptes, Span<MigrationPage> pages, bool useOld, PteStep step)
     {
         // Grouped by the node of the page each PTE now names (old page, or new page once migrated).
-        var groups = new SortedDictionary<int, List<MigrationPte>>();
-        foreach (MigrationPte m in ptes)
-        {
-            MigrationPage p = pages[m.BatchIndex];
-            int node = useOld || p.Result != 0 ? p.Old.Node : p.New.Node;
-            if (!groups.TryGetValue(node, out List<MigrationPte>? list))
-            {
-                list = [];
-                groups[node] = list;
-            }
+        int NodeOf(MigrationPte m, Span<MigrationPage> b) =>
+            useOld || b[m.BatchIndex].Result != 0 ? b[m.BatchIndex].Old.Node : b[m.BatchIndex].New.Node;
 
-            list.Add(m);
+        for (int i = 1; i < ptes.Length; i++)
+        {
+            if (NodeOf(ptes[i], pages) < NodeOf(ptes[i - 1], pages))
+            {
+                MigrationPte[] sorted = ptes.ToArray();
+                MigrationPage[] copy = pages.ToArray();
+                Array.Sort(sorted, (a, b) => NodeOf(a, copy) != NodeOf(b, copy) ? NodeOf(a, copy).CompareTo(NodeOf(b, copy)) : a.BatchIndex.CompareTo(b.BatchIndex));
+                sorted.CopyTo(ptes);
+                break;
+            }
         }
 
-        foreach (var (node, list) in groups)
+        for (int i = 0; i < ptes.Length;)
         {
-            step(_system.Node(node), [.. list]);
+            int node = NodeOf(ptes[i], pages);
+            int j = i + 1;
+            while (j < ptes.Length && NodeOf(ptes[j], pages) == node)
+            {
+                j++;
+            }
+
+            step(_system.Node(node), ptes[i..j], pages);
+            i = j;
         }
     }
 

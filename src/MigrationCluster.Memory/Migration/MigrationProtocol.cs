@@ -17,6 +17,7 @@ public sealed class MigrationProtocol
     private readonly MigrationProtocolOptions _options;
     private readonly List<MigrationPte> _converted = [];
     private readonly List<PageLockWaiter> _woken = [];
+    private MigrationPte[] _convertedBuffer = [];
 
     public MigrationProtocol(IMigrationBackend backend, IMigrationObserver? observer = null, MigrationProtocolOptions? options = null)
     {
@@ -222,7 +223,13 @@ public sealed class MigrationProtocol
         End(MigrationStep.QueueWriteback, batch);
 
         Begin(MigrationStep.RemoveMigrationPtes, batch);
-        ReadOnlyMemory<MigrationPte> converted = CollectionsMarshal.AsSpan(_converted).ToArray();
+        if (_convertedBuffer.Length < _converted.Count)
+        {
+            _convertedBuffer = new MigrationPte[Math.Max(_converted.Count, _convertedBuffer.Length * 2)];
+        }
+
+        _converted.CopyTo(_convertedBuffer);
+        ReadOnlyMemory<MigrationPte> converted = _convertedBuffer.AsMemory(0, _converted.Count);
         await _backend.RemoveMigrationPtes(batch, converted);
         foreach (MigrationPte m in converted.Span)
         {

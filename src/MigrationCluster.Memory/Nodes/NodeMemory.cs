@@ -759,7 +759,7 @@ public sealed class NodeMemory
     {
         foreach (MigrationPte m in restored)
         {
-            MigrationPage p = batch[m.BatchIndex];
+            ref readonly MigrationPage p = ref batch[m.BatchIndex];
             PageAddRmap(p.Result == 0 ? p.New.Pfn : p.Old.Pfn, m.Pte);
         }
     }
