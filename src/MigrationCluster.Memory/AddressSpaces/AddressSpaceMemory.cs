@@ -1,0 +1,293 @@
+using MigrationCluster.Memory.Migration;
+using MigrationCluster.Memory.Pages;
+
+namespace MigrationCluster.Memory.AddressSpaces;
+
+/// <summary>
+/// One process's memory: its VMAs, its page table (virtual page -> none / present PTE /
+/// migration entry, in tables of 512 entries like a PTE page) and the file mappings (radix
+/// trees) it owns. The protocol steps that touch PTEs or radix trees are methods here.
+/// </summary>
+public sealed class AddressSpaceMemory
+{
+    private const int TableShift = 9;
+    private const int TableEntries = 1 << TableShift;
+
+    private readonly Dictionary<long, ulong[]> _tables = [];
+    private readonly List<Vma> _vmas = [];
+    private readonly Dictionary<int, RadixTree> _mappings = [];
+    private readonly List<(long Start, long End, MemPolicy Policy)> _policies = [];
+    private int _nextFile;
+    private long _nextVirtualPage = 0x1000;
+
+    // The last page table used: batches walk consecutive virtual pages, so this saves the lookups.
+    private long _lastTableKey = long.MinValue;
+    private ulong[]? _lastTable;
+
+    public AddressSpaceMemory(int id, int homeNode, bool privileged = false)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(id);
+        Id = id;
+        HomeNode = homeNode;
+        Privileged = privileged;
+    }
+
+    public int Id { get; }
+
+    /// <summary>The node the process runs on: where its faults allocate by default.</summary>
+    public int HomeNode { get; set; }
+
+    /// <summary>CAP_SYS_NICE: may use MPOL_MF_MOVE_ALL and move pages other processes share.</summary>
+    public bool Privileged { get; set; }
+
+    public IReadOnlyList<Vma> Vmas => _vmas;
+
+    public IReadOnlyDictionary<int, RadixTree> OwnedMappings => _mappings;
+
+    /// <summary>A new file (or shmem object) whose radix tree this address space owns.</summary>
+    public int CreateMapping()
+    {
+        if (_nextFile >= PageMapping.MaxFilesPerSpace)
+        {
+            throw new InvalidOperationException($"address space {Id} owns {PageMapping.MaxFilesPerSpace} mappings already");
+        }
+
+        int id = PageMapping.File(Id, _nextFile++);
+        _mappings[id] = new RadixTree(id);
+        return id;
+    }
+
+    public RadixTree Mapping(int mapping) => _mappings.TryGetValue(mapping, out RadixTree? t)
+        ? t
+        : throw new InvalidOperationException($"address space {Id} does not own mapping {mapping}");
+
+    /// <summary>Adds a VMA at the next free virtual page (or at <paramref name="start"/>).</summary>
+    public Vma AddVma(long pages, VmaKind kind, int mapping, long pgOff, bool writable, long? start = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(pages, 1);
+        long at = start ?? _nextVirtualPage;
+        var vma = new Vma(at, pages, kind, mapping, pgOff, writable);
+        if (_vmas.Any(v => v.Start < vma.End && vma.Start < v.End))
+        {
+            throw new InvalidOperationException($"VMA [{vma.Start}, {vma.End}) overlaps another");
+        }
+
+        _vmas.Add(vma);
+        _vmas.Sort((a, b) => a.Start.CompareTo(b.Start));
+        // Leave a guard gap so that accesses just past a VMA are -EFAULT.
+        _nextVirtualPage = Math.Max(_nextVirtualPage, vma.End + 16);
+        return vma;
+    }
+
+    public Vma? FindVma(long virtualPage)
+    {
+        foreach (Vma v in _vmas)
+        {
+            if (v.Contains(virtualPage))
+            {
+                return v;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Sets the memory policy of [start, end) (mbind); later ranges override earlier ones.</summary>
+    public void SetPolicy(long start, long end, MemPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        _policies.Add((start, end, policy));
+    }
+
+    public MemPolicy PolicyAt(long virtualPage)
+    {
+        for (int i = _policies.Count - 1; i >= 0; i--)
+        {
+            if (virtualPage >= _policies[i].Start && virtualPage < _policies[i].End)
+            {
+                return _policies[i].Policy;
+            }
+        }
+
+        return MemPolicy.Default;
+    }
+
+    public Pte GetPte(long virtualPage)
+    {
+        ulong[]? t = Table(virtualPage, create: false);
+        return t is null ? Pte.None : Pte.Decode(t[virtualPage & (TableEntries - 1)]);
+    }
+
+    public void SetPte(long virtualPage, Pte pte)
+    {
+        ulong[]? t = Table(virtualPage, create: pte.Kind != PteKind.None);
+        if (t is not null)
+        {
+            t[virtualPage & (TableEntries - 1)] = pte.Encode();
+        }
+    }
+
+    private ulong[]? Table(long virtualPage, bool create)
+    {
+        long key = virtualPage >> TableShift;
+        if (key == _lastTableKey)
+        {
+            return _lastTable;
+        }
+
+        if (!_tables.TryGetValue(key, out ulong[]? t))
+        {
+            if (!create)
+            {
+                return null;
+            }
+
+            t = new ulong[TableEntries];
+            _tables[key] = t;
+        }
+
+        _lastTableKey = key;
+        _lastTable = t;
+        return t;
+    }
+
+    /// <summary>Every non-empty PTE, in virtual-page order.</summary>
+    public IEnumerable<(long VirtualPage, Pte Pte)> Ptes()
+    {
+        foreach (var (key, table) in _tables.OrderBy(kv => kv.Key))
+        {
+            for (int i = 0; i < TableEntries; i++)
+            {
+                if (table[i] != 0)
+                {
+                    yield return ((key << TableShift) + i, Pte.Decode(table[i]));
+                }
+            }
+        }
+    }
+
+    // ---- protocol steps ---------------------------------------------------------------------
+
+    /// <summary>
+    /// Step 4 (PTE side), try_to_migrate_one per PTE: a present PTE to the page becomes a
+    /// migration entry (appended to <paramref name="converted"/>). An exclusive anonymous PTE of a
+    /// page that may be DMA-pinned is left mapped: the page then stays mapped and backs out.
+    /// </summary>
+    public void TryToUnmap(ReadOnlySpan<MigrationPte> ptes, ReadOnlySpan<MigrationPage> batch, List<MigrationPte> converted)
+    {
+        ArgumentNullException.ThrowIfNull(converted);
+        foreach (MigrationPte m in ptes)
+        {
+            ref readonly MigrationPage p = ref batch[m.BatchIndex];
+            Pte pte = GetPte(m.Pte.VirtualPage);
+            if (pte.Kind != PteKind.Present || pte.Page != p.Old)
+            {
+                throw new InvalidOperationException($"reverse map lists {m.Pte} for {p.Old} but the PTE is {pte}");
+            }
+
+            if (p.MaybeDmaPinned && PageMapping.IsAnon(p.Mapping))
+            {
+                continue;
+            }
+
+            SetPte(m.Pte.VirtualPage, Pte.MigrationEntry(p.Old, pte.Writable));
+            converted.Add(m);
+        }
+    }
+
+    /// <summary>Step 16 (PTE side): each migration entry becomes a present PTE to the new page, or back to the old one if the page failed.</summary>
+    public void RemoveMigrationPtes(ReadOnlySpan<MigrationPte> ptes, ReadOnlySpan<MigrationPage> batch)
+    {
+        foreach (MigrationPte m in ptes)
+        {
+            ref readonly MigrationPage p = ref batch[m.BatchIndex];
+            Pte pte = GetPte(m.Pte.VirtualPage);
+            if (pte.Kind != PteKind.Migration || pte.Page != p.Old)
+            {
+                throw new InvalidOperationException($"expected a migration entry for {p.Old} at {m.Pte}, found {pte}");
+            }
+
+            SetPte(m.Pte.VirtualPage, Pte.Present(p.Result == 0 ? p.New : p.Old, pte.Writable));
+        }
+    }
+
+    /// <summary>Step 5, radix_tree_lock, for file pages whose mapping this space owns; a held lock gives -EAGAIN.</summary>
+    public void RadixTreeLock(Span<MigrationPage> batch)
+    {
+        for (int i = 0; i < batch.Length; i++)
+        {
+            ref MigrationPage p = ref batch[i];
+            if (!OwnsInFlightFile(p))
+            {
+                continue;
+            }
+
+            RadixTree tree = Mapping(p.Mapping);
+            if (tree.Locked && !LockedByThisBatch(batch, i, p.Mapping))
+            {
+                p.Result = -Errno.EAGAIN;
+                continue;
+            }
+
+            tree.Locked = true;
+            p.Progress |= MigrationProgress.TreeLocked;
+        }
+    }
+
+    /// <summary>Step 7, radix_tree_check: the slot must still hold the old page, else -EAGAIN.</summary>
+    public void RadixTreeCheck(Span<MigrationPage> batch)
+    {
+        for (int i = 0; i < batch.Length; i++)
+        {
+            ref MigrationPage p = ref batch[i];
+            if (OwnsInFlightFile(p) && Mapping(p.Mapping).Lookup(p.Index) != p.Old)
+            {
+                p.Result = -Errno.EAGAIN;
+            }
+        }
+    }
+
+    /// <summary>Step 9, radix_tree_replace: the slot now points at the new page.</summary>
+    public void RadixTreeReplace(Span<MigrationPage> batch)
+    {
+        for (int i = 0; i < batch.Length; i++)
+        {
+            ref MigrationPage p = ref batch[i];
+            if (OwnsInFlightFile(p))
+            {
+                Mapping(p.Mapping).Replace(p.Index, p.New);
+                p.Progress |= MigrationProgress.Replaced;
+            }
+        }
+    }
+
+    /// <summary>Step 11, radix_tree_unlock, for every page that took the lock, migrated or backing out.</summary>
+    public void RadixTreeUnlock(Span<MigrationPage> batch)
+    {
+        for (int i = 0; i < batch.Length; i++)
+        {
+            ref MigrationPage p = ref batch[i];
+            if (p.Has(MigrationProgress.TreeLocked) && PageMapping.FileOwner(p.Mapping) == Id)
+            {
+                Mapping(p.Mapping).Locked = false;
+                p.Progress &= ~MigrationProgress.TreeLocked;
+            }
+        }
+    }
+
+    private bool OwnsInFlightFile(in MigrationPage p) => p.InFlight && p.IsFile && PageMapping.FileOwner(p.Mapping) == Id;
+
+    // Several pages of one file in a batch share the mapping's lock, as the kernel takes it per page.
+    private static bool LockedByThisBatch(Span<MigrationPage> batch, int upTo, int mapping)
+    {
+        for (int j = 0; j < upTo; j++)
+        {
+            if (batch[j].Mapping == mapping && batch[j].Has(MigrationProgress.TreeLocked))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,31 @@
+using MigrationCluster.Memory.Pages;
+
+namespace MigrationCluster.Memory.AddressSpaces;
+
+/// <summary>What a page-table entry holds.</summary>
+public enum PteKind
+{
+    None = 0,
+    Present = 1,
+
+    /// <summary>A swap-format entry that names the page being migrated; a fault on it waits.</summary>
+    Migration = 2,
+}
+
+/// <summary>One page-table entry, packed in a word: kind (2 bits), writable (1), page (node, pfn).</summary>
+public readonly record struct Pte(PteKind Kind, PageRef Page, bool Writable)
+{
+    public static Pte None => default;
+
+    public static Pte Present(PageRef page, bool writable) => new(PteKind.Present, page, writable);
+
+    public static Pte MigrationEntry(PageRef page, bool writable) => new(PteKind.Migration, page, writable);
+
+    internal ulong Encode() => Kind == PteKind.None
+        ? 0
+        : ((ulong)Kind << 62) | (Writable ? 1UL << 61 : 0) | Page.Encode();
+
+    internal static Pte Decode(ulong word) => word == 0
+        ? default
+        : new Pte((PteKind)(word >> 62), PageRef.Decode(word & ((1UL << 61) - 1)), (word & (1UL << 61)) != 0);
+}

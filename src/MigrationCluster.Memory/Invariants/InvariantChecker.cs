@@ -1,0 +1,166 @@
+using MigrationCluster.Memory.AddressSpaces;
+using MigrationCluster.Memory.Nodes;
+using MigrationCluster.Memory.Pages;
+
+namespace MigrationCluster.Memory.Invariants;
+
+/// <summary>A logical page: a virtual page of anonymous private memory, or an index of a file mapping.</summary>
+public readonly record struct LogicalPage(int Space, int Mapping, long Key);
+
+/// <summary>
+/// Checks the whole <see cref="MemorySystem"/> and can run after any step: frames free xor owned;
+/// present PTEs name live frames whose reverse map lists them; mapcount equals the PTEs;
+/// refcount covers PTEs, cache and private data; migration entries only for pages being migrated
+/// (and locked); each logical page reachable through one frame only, holding the expected contents.
+/// </summary>
+public static class InvariantChecker
+{
+    /// <param name="system">The model.</param>
+    /// <param name="migrating">Old pages a migration holds now: the only pages migration entries may name.</param>
+    /// <param name="expected">The contents each logical page should have (last write wins), or null to skip.</param>
+    public static void Check(MemorySystem system, IReadOnlySet<PageRef>? migrating = null, IReadOnlyDictionary<LogicalPage, ulong>? expected = null)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        var mapped = new Dictionary<PageRef, int>();
+        var reach = new Dictionary<LogicalPage, PageRef>();
+        var readable = new Dictionary<LogicalPage, PageRef>();
+        var rmap = new List<PteRef>();
+
+        foreach (NodeMemory node in system.Nodes)
+        {
+            int buddy = 0;
+            for (long pfn = 0; pfn < node.Capacity; pfn++)
+            {
+                PageFrame f = node.Frame(pfn);
+                if (f.Has(PageFlags.Buddy))
+                {
+                    buddy++;
+                    Require(f.Refcount == 0 && f.Mapcount == 0 && f.Flags == PageFlags.Buddy, $"free frame {node.Id}:{pfn} is also in use ({f.Flags}, ref {f.Refcount}, map {f.Mapcount})");
+                }
+                else
+                {
+                    Require(f.Refcount > 0, $"frame {node.Id}:{pfn} is neither free nor referenced");
+                }
+            }
+
+            Require(buddy == node.FreePages && node.ListPages(LruList.Free).Count() == buddy, $"node {node.Id}: free list has {node.FreePages} frames, {buddy} are marked free");
+        }
+
+        foreach (AddressSpaceMemory space in system.Spaces)
+        {
+            foreach (var (vpage, pte) in space.Ptes())
+            {
+                Vma? vma = space.FindVma(vpage);
+                Require(vma is not null, $"{space.Id}:{vpage} has a PTE outside any VMA");
+                Require(system.NodeExists(pte.Page.Node) && pte.Page.Pfn < system.Node(pte.Page.Node).Capacity, $"PTE {space.Id}:{vpage} names no frame {pte.Page}");
+                NodeMemory node = system.Node(pte.Page.Node);
+                PageFrame f = node.Frame(pte.Page.Pfn);
+                Require(!f.Has(PageFlags.Buddy), $"PTE {space.Id}:{vpage} ({pte.Kind}) names free frame {pte.Page}");
+                var logical = LogicalOf(space, vma!, vpage);
+
+                if (pte.Kind == PteKind.Migration)
+                {
+                    Require(migrating is not null && migrating.Contains(pte.Page), $"migration entry {space.Id}:{vpage} -> {pte.Page} outlives its migration");
+                    Require(f.Has(PageFlags.Locked), $"migration entry {space.Id}:{vpage} names unlocked page {pte.Page}");
+                    continue;
+                }
+
+                mapped[pte.Page] = mapped.GetValueOrDefault(pte.Page) + 1;
+                rmap.Clear();
+                node.RmapWalk(pte.Page.Pfn, rmap);
+                Require(rmap.Contains(new PteRef(space.Id, vpage)), $"reverse map of {pte.Page} does not list {space.Id}:{vpage}");
+                Note(reach, logical, pte.Page);
+                readable[logical] = pte.Page;
+            }
+
+            foreach (RadixTree tree in space.OwnedMappings.Values)
+            {
+                foreach (var (index, page) in tree.Entries())
+                {
+                    PageFrame f = system.Node(page.Node).Frame(page.Pfn);
+                    Require(!f.Has(PageFlags.Buddy), $"mapping {tree.Mapping} index {index} names free frame {page}");
+                    Require(f.Mapping == tree.Mapping && f.Index == index, $"page {page} in mapping {tree.Mapping}:{index} says mapping {f.Mapping}:{f.Index}");
+                    Note(reach, new LogicalPage(-1, tree.Mapping, index), page);
+                    if (!f.Has(PageFlags.Locked))
+                    {
+                        // A locked cache page is not readable yet: a fault on it waits for the unlock.
+                        readable[new LogicalPage(-1, tree.Mapping, index)] = page;
+                    }
+                }
+            }
+        }
+
+        foreach (NodeMemory node in system.Nodes)
+        {
+            for (long pfn = 0; pfn < node.Capacity; pfn++)
+            {
+                PageFrame f = node.Frame(pfn);
+                if (f.Has(PageFlags.Buddy))
+                {
+                    continue;
+                }
+
+                var page = new PageRef(node.Id, pfn);
+                int ptes = mapped.GetValueOrDefault(page);
+                rmap.Clear();
+                node.RmapWalk(pfn, rmap);
+                Require(f.Mapcount == ptes && rmap.Count == ptes, $"page {page}: mapcount {f.Mapcount}, reverse map {rmap.Count}, PTEs {ptes}");
+                bool inCache = PageMapping.IsFile(f.Mapping)
+                    && system.TryGetSpace(PageMapping.FileOwner(f.Mapping), out AddressSpaceMemory owner)
+                    && owner.OwnedMappings.TryGetValue(f.Mapping, out RadixTree? tree)
+                    && tree.Lookup(f.Index) == page;
+                int held = ptes + (inCache ? 1 : 0) + (f.Has(PageFlags.Private) ? 1 : 0);
+                Require(f.Refcount >= held, $"page {page}: refcount {f.Refcount} below the {held} its PTEs, cache and private data hold");
+                Require(PageContents.IsValid(node.ReadContents(pfn)), $"page {page}: contents word fails its checksum");
+            }
+        }
+
+        if (expected is null)
+        {
+            return;
+        }
+
+        foreach (var (logical, contents) in expected)
+        {
+            if (!readable.TryGetValue(logical, out PageRef page))
+            {
+                // Truncated file pages and never-faulted pages have nothing to hold.
+                continue;
+            }
+
+            ulong actual = system.Node(page.Node).ReadContents(page.Pfn);
+            Require(actual == contents, $"{logical} reads {PageContents.ValueOf(actual)} through {page}, expected {PageContents.ValueOf(contents)}");
+        }
+    }
+
+    /// <summary>The logical page a PTE maps.</summary>
+    public static LogicalPage LogicalOf(AddressSpaceMemory space, Vma vma, long virtualPage)
+    {
+        ArgumentNullException.ThrowIfNull(space);
+        ArgumentNullException.ThrowIfNull(vma);
+        return vma.Kind == VmaKind.AnonPrivate
+            ? new LogicalPage(space.Id, 0, virtualPage)
+            : new LogicalPage(-1, vma.Mapping, vma.IndexOf(virtualPage));
+    }
+
+    // One logical page must be reachable through one frame only: two would be a duplicate owner.
+    private static void Note(Dictionary<LogicalPage, PageRef> reach, LogicalPage logical, PageRef page)
+    {
+        if (reach.TryGetValue(logical, out PageRef other))
+        {
+            Require(other == page, $"{logical} is reachable through two frames, {other} and {page}");
+        }
+        else
+        {
+            reach[logical] = page;
+        }
+    }
+
+    private static void Require(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new InvariantViolationException(message);
+        }
+    }
+}

@@ -1,0 +1,299 @@
+using MigrationCluster.Memory.AddressSpaces;
+using MigrationCluster.Memory.Cost;
+using MigrationCluster.Memory.Nodes;
+using MigrationCluster.Memory.Pages;
+using MigrationCluster.Memory.Topology;
+
+namespace MigrationCluster.Memory;
+
+/// <summary>
+/// All nodes and address spaces in one object, for in-process use: the accessors a task runs
+/// (faults, reads, writes, pins, truncation) and the simulated clock. The grains hold the same
+/// <see cref="NodeMemory"/> and <see cref="AddressSpaceMemory"/> pieces separately.
+/// </summary>
+public sealed class MemorySystem
+{
+    private readonly NodeMemory?[] _nodes;
+    private readonly Dictionary<int, AddressSpaceMemory> _spaces = [];
+    private long _nextWaiterId = 1;
+
+    public MemorySystem(NumaTopology topology, MemorySystemOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(topology);
+        Options = options ?? new MemorySystemOptions();
+        Options.Validate();
+        Topology = topology;
+        Cost = new CostModel(topology, Options.Cost);
+        _nodes = new NodeMemory?[topology.NodeIdLimit];
+        foreach (NumaNodeInfo n in topology.Nodes)
+        {
+            _nodes[n.Id] = new NodeMemory(n.Id, n.HasMemory ? Options.FramesPerNode : 0, Options.ContentMode);
+        }
+    }
+
+    public MemorySystemOptions Options { get; }
+
+    public NumaTopology Topology { get; }
+
+    public CostModel Cost { get; }
+
+    public VmStat VmStat { get; } = new();
+
+    /// <summary>Simulated time in nanoseconds, advanced by the cost model, never by a clock.</summary>
+    public double SimulatedNs { get; private set; }
+
+    public IReadOnlyCollection<AddressSpaceMemory> Spaces => _spaces.Values;
+
+    public IEnumerable<NodeMemory> Nodes => _nodes.OfType<NodeMemory>();
+
+    public void Advance(double ns)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(ns);
+        SimulatedNs += ns;
+    }
+
+    public bool NodeExists(int id) => id >= 0 && id < _nodes.Length && _nodes[id] is not null;
+
+    /// <summary>Online with memory: a valid migration target (else move_pages says -ENODEV).</summary>
+    public bool NodeHasMemory(int id) => NodeExists(id) && _nodes[id]!.Capacity > 0;
+
+    public NodeMemory Node(int id) => NodeExists(id)
+        ? _nodes[id]!
+        : throw new ArgumentOutOfRangeException(nameof(id), id, "no such node");
+
+    public AddressSpaceMemory Space(int id) => _spaces.TryGetValue(id, out AddressSpaceMemory? s)
+        ? s
+        : throw new ArgumentOutOfRangeException(nameof(id), id, "no such address space");
+
+    public bool TryGetSpace(int id, out AddressSpaceMemory space) => _spaces.TryGetValue(id, out space!);
+
+    public AddressSpaceMemory CreateAddressSpace(int homeNode, bool privileged = false)
+    {
+        if (!NodeExists(homeNode))
+        {
+            throw new ArgumentOutOfRangeException(nameof(homeNode), homeNode, "no such node");
+        }
+
+        var space = new AddressSpaceMemory(_spaces.Count, homeNode, privileged);
+        _spaces.Add(space.Id, space);
+        return space;
+    }
+
+    /// <summary>mmap(MAP_PRIVATE|MAP_ANONYMOUS) or, with <paramref name="shared"/>, MAP_SHARED (a shmem object this space owns).</summary>
+    public Vma MmapAnon(int space, long pages, bool shared = false)
+    {
+        AddressSpaceMemory s = Space(space);
+        return shared
+            ? s.AddVma(pages, VmaKind.AnonShared, s.CreateMapping(), 0, writable: true)
+            : s.AddVma(pages, VmaKind.AnonPrivate, 0, 0, writable: true);
+    }
+
+    /// <summary>A new file whose page cache (radix tree) <paramref name="ownerSpace"/> holds.</summary>
+    public int CreateFile(int ownerSpace) => Space(ownerSpace).CreateMapping();
+
+    /// <summary>mmap(MAP_SHARED) of a file or of another space's shmem object.</summary>
+    public Vma MmapShared(int space, int mapping, long pgOff, long pages, bool writable = true)
+    {
+        AddressSpaceMemory owner = Space(PageMapping.FileOwner(mapping));
+        owner.Mapping(mapping);
+        VmaKind kind = owner.Vmas.Any(v => v.Mapping == mapping && v.Kind == VmaKind.AnonShared) ? VmaKind.AnonShared : VmaKind.File;
+        return Space(space).AddVma(pages, kind, mapping, pgOff, writable);
+    }
+
+    public AccessResult Read(int space, long virtualPage) => Access(space, virtualPage, write: false, value: 0);
+
+    /// <summary>Stores <paramref name="value"/> (up to 48 bits) as the page's new contents.</summary>
+    public AccessResult Write(int space, long virtualPage, ulong value) => Access(space, virtualPage, write: true, value);
+
+    /// <summary>
+    /// get_user_pages / pin_user_pages: faults the page in and takes a reference (or the
+    /// 1024-reference DMA pin bias). Undo with <see cref="Unpin"/>.
+    /// </summary>
+    public AccessResult Pin(int space, long virtualPage, bool dma = false)
+    {
+        AccessResult r = Access(space, virtualPage, write: false, value: 0);
+        if (r.Status == AccessStatus.Done)
+        {
+            Node(r.Page.Node).GetPage(r.Page.Pfn, dma ? NodeMemory.GupPinCountingBias : 1);
+        }
+
+        return r;
+    }
+
+    public void Unpin(PageRef page, bool dma = false) =>
+        Node(page.Node).PutPage(page.Pfn, dma ? NodeMemory.GupPinCountingBias : 1);
+
+    /// <summary>
+    /// truncate_inode_pages from <paramref name="fromIndex"/>: each page is locked, unmapped from
+    /// every PTE, removed from the page cache and released. Stops and waits at a locked page (a
+    /// migration holds it), or at a tree another step holds; call again once woken.
+    /// </summary>
+    public AccessResult Truncate(int mapping, long fromIndex)
+    {
+        RadixTree tree = Space(PageMapping.FileOwner(mapping)).Mapping(mapping);
+        var ptes = new List<PteRef>();
+        foreach (var (index, page) in tree.Entries().Where(e => e.Index >= fromIndex).ToList())
+        {
+            NodeMemory node = Node(page.Node);
+            if (tree.Locked || !node.TryLockPage(page.Pfn))
+            {
+                var waiter = new PageLockWaiter(_nextWaiterId++, WaiterKind.Truncate, default, false);
+                if (!tree.Locked)
+                {
+                    node.AddLockWaiter(page.Pfn, waiter);
+                }
+
+                return new AccessResult(AccessStatus.Wait, page, 0, 0, 0, waiter);
+            }
+
+            ptes.Clear();
+            node.RmapWalk(page.Pfn, ptes);
+            foreach (PteRef pte in ptes)
+            {
+                Space(pte.Space).SetPte(pte.VirtualPage, Pte.None);
+                node.PageRemoveRmap(page.Pfn, pte);
+            }
+
+            tree.Delete(index);
+            node.SetMapping(page.Pfn, PageMapping.None, 0);
+            node.ClearFlags(page.Pfn, PageFlags.Dirty | PageFlags.Private);
+            node.UnlockPage(page.Pfn, null);
+            node.PutPage(page.Pfn);
+        }
+
+        return new AccessResult(AccessStatus.Done, PageRef.None, 0, 0, 0, default);
+    }
+
+    private AccessResult Access(int spaceId, long virtualPage, bool write, ulong value)
+    {
+        if (!_spaces.TryGetValue(spaceId, out AddressSpaceMemory? space))
+        {
+            return AccessResult.Fail(-Errno.ESRCH);
+        }
+
+        Vma? vma = space.FindVma(virtualPage);
+        if (vma is null)
+        {
+            return AccessResult.Fail(-Errno.EFAULT);
+        }
+
+        if (write && !vma.Writable)
+        {
+            return AccessResult.Fail(-Errno.EACCES);
+        }
+
+        Pte pte = space.GetPte(virtualPage);
+        if (pte.Kind == PteKind.Migration)
+        {
+            // migration_entry_wait: sleep on the old page's lock, then redo the fault.
+            return WaitOn(pte.Page, spaceId, virtualPage, write);
+        }
+
+        if (pte.Kind == PteKind.None)
+        {
+            AccessResult fault = Fault(space, vma, virtualPage, write);
+            if (fault.Status != AccessStatus.Done)
+            {
+                return fault;
+            }
+
+            pte = space.GetPte(virtualPage);
+        }
+
+        NodeMemory node = Node(pte.Page.Node);
+        double latency = Cost.AccessNs(space.HomeNode, pte.Page.Node);
+        Advance(latency);
+        node.MarkPageAccessed(pte.Page.Pfn);
+        if (write)
+        {
+            node.WriteContents(pte.Page.Pfn, PageContents.Make(value));
+            node.SetFlags(pte.Page.Pfn, PageFlags.Dirty);
+        }
+
+        return new AccessResult(AccessStatus.Done, pte.Page, node.ReadContents(pte.Page.Pfn), latency, 0, default);
+    }
+
+    private AccessResult Fault(AddressSpaceMemory space, Vma vma, long virtualPage, bool write)
+    {
+        VmStat.Pgfault++;
+        long index = vma.IndexOf(virtualPage);
+        PageRef page;
+        if (vma.Kind == VmaKind.AnonPrivate)
+        {
+            page = AllocateFor(space.PolicyAt(virtualPage), index, space.HomeNode);
+            if (page.IsNone)
+            {
+                return AccessResult.Fail(-Errno.ENOMEM);
+            }
+
+            NodeMemory node = Node(page.Node);
+            node.SetMapping(page.Pfn, PageMapping.Anon(space.Id), index);
+            node.SetFlags(page.Pfn, PageFlags.Uptodate | PageFlags.SwapBacked);
+            node.LruAdd(page.Pfn);
+            node.PageAddRmap(page.Pfn, new PteRef(space.Id, virtualPage));
+            node.PutPage(page.Pfn);
+        }
+        else
+        {
+            RadixTree tree = Space(PageMapping.FileOwner(vma.Mapping)).Mapping(vma.Mapping);
+            page = tree.Lookup(index);
+            if (page.IsNone)
+            {
+                page = AllocateFor(space.PolicyAt(virtualPage), index, space.HomeNode);
+                if (page.IsNone)
+                {
+                    return AccessResult.Fail(-Errno.ENOMEM);
+                }
+
+                // The allocation's reference becomes the page cache's.
+                NodeMemory fresh = Node(page.Node);
+                fresh.SetMapping(page.Pfn, vma.Mapping, index);
+                fresh.SetFlags(page.Pfn, PageFlags.Uptodate | (vma.Kind == VmaKind.AnonShared ? PageFlags.SwapBacked : PageFlags.None));
+                tree.Insert(index, page);
+                fresh.LruAdd(page.Pfn);
+            }
+            else if (Node(page.Node).Frame(page.Pfn).Has(PageFlags.Locked))
+            {
+                // filemap_fault: lock_page on a page a migration holds.
+                return WaitOn(page, space.Id, virtualPage, write);
+            }
+
+            Node(page.Node).PageAddRmap(page.Pfn, new PteRef(space.Id, virtualPage));
+        }
+
+        space.SetPte(virtualPage, Pte.Present(page, vma.Writable));
+        return new AccessResult(AccessStatus.Done, page, 0, 0, 0, default);
+    }
+
+    private AccessResult WaitOn(PageRef page, int space, long virtualPage, bool write)
+    {
+        NodeMemory node = Node(page.Node);
+        if (!node.Frame(page.Pfn).Has(PageFlags.Locked))
+        {
+            throw new InvalidOperationException($"a migration entry or fault names {page}, which is not locked");
+        }
+
+        var waiter = new PageLockWaiter(_nextWaiterId++, WaiterKind.Fault, new PteRef(space, virtualPage), write);
+        node.AddLockWaiter(page.Pfn, waiter);
+        return new AccessResult(AccessStatus.Wait, page, 0, 0, 0, waiter);
+    }
+
+    /// <summary>Allocates where the VMA's policy says; outside MPOL_BIND it falls back to the nearest node with room.</summary>
+    private PageRef AllocateFor(MemPolicy policy, long index, int homeNode)
+    {
+        int preferred = policy.NodeFor(index, homeNode);
+        IEnumerable<int> candidates = policy.Mode == MemPolicyMode.Bind
+            ? policy.Nodes.OrderBy(n => Topology.Distance(preferred, n)).ThenBy(n => n)
+            : Nodes.Select(n => n.Id).OrderBy(n => Topology.Distance(preferred, n)).ThenBy(n => n);
+        foreach (int candidate in candidates)
+        {
+            long pfn = Node(candidate).AllocPage();
+            if (pfn >= 0)
+            {
+                return new PageRef(candidate, pfn);
+            }
+        }
+
+        return PageRef.None;
+    }
+}

@@ -1,0 +1,313 @@
+using System.Runtime.InteropServices;
+using MigrationCluster.Memory.AddressSpaces;
+using MigrationCluster.Memory.Nodes;
+using MigrationCluster.Memory.Pages;
+
+namespace MigrationCluster.Memory.Migration;
+
+/// <summary>
+/// The protocol's steps over a <see cref="MemorySystem"/>: each batch is cut into runs of pages
+/// with the same owner and handed to that owner's method. Completes synchronously; charges the
+/// cost model's simulated time to the system.
+/// </summary>
+public sealed class InProcessMigrationBackend : IMigrationBackend
+{
+    private readonly MemorySystem _system;
+    private readonly List<MigrationPte> _ptes = [];
+    private readonly List<MigrationPte> _unmapped = [];
+    private byte[]? _bytes;
+    private long _nextWaiterId = -1;
+
+    public InProcessMigrationBackend(MemorySystem system)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        _system = system;
+    }
+
+    private delegate void NodeStep<TState>(NodeMemory node, Span<MigrationPage> run, int offset, TState state);
+
+    private delegate void SpaceStep(AddressSpaceMemory space, Span<MigrationPage> batch);
+
+    private delegate void PteStep(NodeMemory node, ReadOnlySpan<MigrationPte> run, Span<MigrationPage> batch);
+
+    public ValueTask LockPage(Memory<MigrationPage> batch, MigrateMode mode, bool force)
+    {
+        // Migrations wait under negative ids so they never collide with the system's accessor ids.
+        long waiter = _nextWaiterId--;
+        ByOldNode(batch.Span, (mode, force, waiter), static (n, r, _, s) => n.LockPage(r, s.mode, s.force, s.waiter));
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask WaitOnPageWriteback(Memory<MigrationPage> batch, MigrateMode mode, bool force)
+    {
+        int waited = 0;
+        ByOldNode(batch.Span, (mode, force), (n, r, _, s) => waited += n.WaitOnPageWriteback(r, s.mode, s.force));
+        _system.Advance(waited * _system.Cost.Options.WritebackWaitNs);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask LockNewPage(Memory<MigrationPage> batch)
+    {
+        ByTargetNode(batch.Span, 0, static (n, r, _, _) => n.LockNewPage(r));
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask TryToUnmap(Memory<MigrationPage> batch, List<MigrationPte> converted)
+    {
+        ArgumentNullException.ThrowIfNull(converted);
+        Span<MigrationPage> pages = batch.Span;
+        _ptes.Clear();
+        ByOldNode(pages, _ptes, static (n, r, offset, ptes) => n.RmapWalk(r, offset, ptes));
+
+        // PTE side, one call per address space; then one TLB flush per address space for the batch.
+        Span<MigrationPte> ptes = CollectionsMarshal.AsSpan(_ptes);
+        SortBy(ptes, static m => m.Pte.Space);
+        int start = converted.Count, flushes = 0;
+        for (int i = 0; i < ptes.Length;)
+        {
+            int j = i + 1;
+            while (j < ptes.Length && ptes[j].Pte.Space == ptes[i].Pte.Space)
+            {
+                j++;
+            }
+
+            _system.Space(ptes[i].Pte.Space).TryToUnmap(ptes[i..j], pages, converted);
+            flushes++;
+            i = j;
+        }
+
+        // Frame side, one call per node: rmap entries and references go, then the mapcount check.
+        _unmapped.Clear();
+        _unmapped.AddRange(CollectionsMarshal.AsSpan(converted)[start..]);
+        ByNodeOfPte(CollectionsMarshal.AsSpan(_unmapped), pages, useOld: true, static (n, run, b) => n.TryToUnmap(run, b));
+        ByOldNode(pages, 0, static (n, r, _, _) => n.PageMappedCheck(r));
+        _system.Advance(_system.Cost.PteUpdatesNs(converted.Count - start) + _system.Cost.TlbFlushesNs(flushes));
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask RadixTreeLock(Memory<MigrationPage> batch)
+    {
+        ByMappingOwner(batch.Span, static (s, b) => s.RadixTreeLock(b));
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask PageRefcountCheck(Memory<MigrationPage> batch)
+    {
+        ByOldNode(batch.Span, 0, static (n, r, _, _) => n.PageRefcountCheck(r));
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask RadixTreeCheck(Memory<MigrationPage> batch)
+    {
+        ByMappingOwner(batch.Span, static (s, b) => s.RadixTreeCheck(b));
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask PrepNewPage(Memory<MigrationPage> batch)
+    {
+        ByTargetNode(batch.Span, 0, static (n, r, _, _) => n.PrepNewPage(r));
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask RadixTreeReplace(Memory<MigrationPage> batch)
+    {
+        ByMappingOwner(batch.Span, static (s, b) => s.RadixTreeReplace(b));
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask PageRefTransfer(Memory<MigrationPage> batch)
+    {
+        ByOldNode(batch.Span, 0, static (n, r, _, _) => n.PageRefTransferFrom(r));
+        ByTargetNode(batch.Span, 0, static (n, r, _, _) => n.PageRefTransferTo(r));
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask RadixTreeUnlock(Memory<MigrationPage> batch)
+    {
+        Span<MigrationPage> pages = batch.Span;
+        var owners = new SortedSet<int>();
+        foreach (MigrationPage p in pages)
+        {
+            if (p.Has(MigrationProgress.TreeLocked))
+            {
+                owners.Add(PageMapping.FileOwner(p.Mapping));
+            }
+        }
+
+        foreach (int owner in owners)
+        {
+            _system.Space(owner).RadixTreeUnlock(pages);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask CopyPage(Memory<MigrationPage> batch)
+    {
+        Span<MigrationPage> pages = batch.Span;
+        if (_system.Options.ContentMode == ContentMode.Full)
+        {
+            int need = pages.Length * PageContents.PageSize;
+            if (_bytes is null || _bytes.Length < need)
+            {
+                _bytes = new byte[need];
+            }
+        }
+
+        byte[]? bytes = _bytes;
+        ByOldNode(pages, bytes, static (n, r, offset, b) => n.CopyPageFrom(r, b is null ? default : b.AsSpan(offset * PageContents.PageSize)));
+        ByTargetNode(pages, bytes, static (n, r, offset, b) => n.CopyPageTo(r, b is null ? default : b.AsSpan(offset * PageContents.PageSize)));
+        double ns = 0;
+        foreach (MigrationPage p in pages)
+        {
+            if (p.InFlight)
+            {
+                ns += _system.Cost.CopyPageNs(p.Old.Node, p.New.Node);
+            }
+        }
+
+        _system.Advance(ns);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask CopyPageFlags(Memory<MigrationPage> batch)
+    {
+        ByTargetNode(batch.Span, 0, static (n, r, _, _) => n.CopyPageFlags(r));
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask ClearPageFlags(Memory<MigrationPage> batch)
+    {
+        ByOldNode(batch.Span, 0, static (n, r, _, _) => n.ClearPageFlags(r));
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask QueueWriteback(Memory<MigrationPage> batch)
+    {
+        ByTargetNode(batch.Span, 0, static (n, r, _, _) => n.QueueWriteback(r));
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask RemoveMigrationPtes(Memory<MigrationPage> batch, ReadOnlyMemory<MigrationPte> converted)
+    {
+        Span<MigrationPage> pages = batch.Span;
+        _ptes.Clear();
+        _ptes.AddRange(converted.Span);
+        Span<MigrationPte> ptes = CollectionsMarshal.AsSpan(_ptes);
+        SortBy(ptes, static m => m.Pte.Space);
+        for (int i = 0; i < ptes.Length;)
+        {
+            int j = i + 1;
+            while (j < ptes.Length && ptes[j].Pte.Space == ptes[i].Pte.Space)
+            {
+                j++;
+            }
+
+            _system.Space(ptes[i].Pte.Space).RemoveMigrationPtes(ptes[i..j], pages);
+            i = j;
+        }
+
+        ByNodeOfPte(ptes, pages, useOld: false, static (n, run, b) => n.RemoveMigrationPtes(run, b));
+        _system.Advance(_system.Cost.PteUpdatesNs(ptes.Length));
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask UnlockPage(Memory<MigrationPage> batch, List<PageLockWaiter> woken)
+    {
+        ByOldNode(batch.Span, woken, static (n, r, _, w) => n.UnlockPage(r, w, newPages: false));
+        ByTargetNode(batch.Span, woken, static (n, r, _, w) => n.UnlockPage(r, w, newPages: true));
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask PutbackLruPage(Memory<MigrationPage> batch, bool keepRetries)
+    {
+        ByTargetNode(batch.Span, keepRetries, static (n, r, _, k) => n.PutbackLruPage(r, k, newPages: true));
+        ByOldNode(batch.Span, keepRetries, static (n, r, _, k) => n.PutbackLruPage(r, k, newPages: false));
+        return ValueTask.CompletedTask;
+    }
+
+    // ---- routing ----------------------------------------------------------------------------
+
+    private void ByOldNode<TState>(Span<MigrationPage> batch, TState state, NodeStep<TState> step) =>
+        ByNode(batch, state, step, old: true);
+
+    private void ByTargetNode<TState>(Span<MigrationPage> batch, TState state, NodeStep<TState> step) =>
+        ByNode(batch, state, step, old: false);
+
+    private void ByNode<TState>(Span<MigrationPage> batch, TState state, NodeStep<TState> step, bool old)
+    {
+        for (int i = 0; i < batch.Length;)
+        {
+            int node = old ? batch[i].Old.Node : batch[i].TargetNode;
+            int j = i + 1;
+            while (j < batch.Length && (old ? batch[j].Old.Node : batch[j].TargetNode) == node)
+            {
+                j++;
+            }
+
+            step(_system.Node(node), batch[i..j], i, state);
+            i = j;
+        }
+    }
+
+    private void ByNodeOfPte(Span<MigrationPte> ptes, Span<MigrationPage> pages, bool useOld, PteStep step)
+    {
+        // Grouped by the node of the page each PTE now names (old page, or new page once migrated).
+        int NodeOf(MigrationPte m, Span<MigrationPage> b) =>
+            useOld || b[m.BatchIndex].Result != 0 ? b[m.BatchIndex].Old.Node : b[m.BatchIndex].New.Node;
+
+        for (int i = 1; i < ptes.Length; i++)
+        {
+            if (NodeOf(ptes[i], pages) < NodeOf(ptes[i - 1], pages))
+            {
+                MigrationPte[] sorted = ptes.ToArray();
+                MigrationPage[] copy = pages.ToArray();
+                Array.Sort(sorted, (a, b) => NodeOf(a, copy) != NodeOf(b, copy) ? NodeOf(a, copy).CompareTo(NodeOf(b, copy)) : a.BatchIndex.CompareTo(b.BatchIndex));
+                sorted.CopyTo(ptes);
+                break;
+            }
+        }
+
+        for (int i = 0; i < ptes.Length;)
+        {
+            int node = NodeOf(ptes[i], pages);
+            int j = i + 1;
+            while (j < ptes.Length && NodeOf(ptes[j], pages) == node)
+            {
+                j++;
+            }
+
+            step(_system.Node(node), ptes[i..j], pages);
+            i = j;
+        }
+    }
+
+    private void ByMappingOwner(Span<MigrationPage> batch, SpaceStep step)
+    {
+        var owners = new SortedSet<int>();
+        foreach (MigrationPage p in batch)
+        {
+            if (p.InFlight && p.IsFile)
+            {
+                owners.Add(PageMapping.FileOwner(p.Mapping));
+            }
+        }
+
+        foreach (int owner in owners)
+        {
+            step(_system.Space(owner), batch);
+        }
+    }
+
+    private static void SortBy(Span<MigrationPte> ptes, Func<MigrationPte, int> key)
+    {
+        for (int i = 1; i < ptes.Length; i++)
+        {
+            if (key(ptes[i]) < key(ptes[i - 1]))
+            {
+                ptes.Sort((a, b) => key(a) != key(b) ? key(a).CompareTo(key(b)) : a.BatchIndex.CompareTo(b.BatchIndex));
+                return;
+            }
+        }
+    }
+}

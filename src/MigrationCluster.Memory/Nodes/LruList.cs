@@ -1,0 +1,11 @@
+namespace MigrationCluster.Memory.Nodes;
+
+/// <summary>enum lru_list, plus the free list which shares the frames' links.</summary>
+public enum LruList
+{
+    InactiveAnon = 0,
+    ActiveAnon = 1,
+    InactiveFile = 2,
+    ActiveFile = 3,
+    Free = 4,
+}

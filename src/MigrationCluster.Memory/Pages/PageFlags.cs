@@ -1,0 +1,25 @@
+namespace MigrationCluster.Memory.Pages;
+
+/// <summary>The struct page flags the model keeps (the kernel's PG_* bits that migration touches).</summary>
+[Flags]
+public enum PageFlags : ushort
+{
+    None = 0,
+    Locked = 1 << 0,
+    Uptodate = 1 << 1,
+    Dirty = 1 << 2,
+    Writeback = 1 << 3,
+    Lru = 1 << 4,
+    Active = 1 << 5,
+    Referenced = 1 << 6,
+    Private = 1 << 7,
+    SwapBacked = 1 << 8,
+    Unevictable = 1 << 9,
+    Isolated = 1 << 10,
+
+    /// <summary>PageBuddy: the frame is on its node's free list.</summary>
+    Buddy = 1 << 11,
+
+    /// <summary>Flags that <c>migrate_page_states</c> carries from the old page to the new one.</summary>
+    Migrated = Uptodate | Dirty | Active | Referenced | SwapBacked | Unevictable,
+}
