@@ -43,7 +43,8 @@ public sealed record RuntimeBenchReport(IReadOnlyList<ShapeResult> Shapes, Machi
         json.WriteEndObject();
     }
 
-    public void WriteJson(string path)
+    /// <summary>Creates (or truncates) the JSON file, and its directory if need be.</summary>
+    public static FileStream CreateJsonFile(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
@@ -51,8 +52,7 @@ public sealed record RuntimeBenchReport(IReadOnlyList<ShapeResult> Shapes, Machi
         {
             Directory.CreateDirectory(directory);
         }
-        using var file = File.Create(path);
-        WriteJson(file);
+        return File.Create(path);
     }
 
     public Table ToTable()

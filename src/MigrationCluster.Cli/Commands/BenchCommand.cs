@@ -43,8 +43,10 @@ public static class BenchCommand
                 DurationSeconds = parseResult.GetValue(duration),
                 JsonPath = parseResult.GetRequiredValue(json).FullName,
             };
+            // Open the report file first: an unwritable path fails now, not after a minute of measuring.
+            using var output = RuntimeBenchReport.CreateJsonFile(options.JsonPath);
             var report = RuntimeBench.RunAsync(options, step => Console.Error.WriteLine($"bench runtime: {step}")).GetAwaiter().GetResult();
-            report.WriteJson(options.JsonPath);
+            report.WriteJson(output);
             AnsiConsole.Write(report.ToTable());
             return ExitCodes.Success;
         });
