@@ -34,14 +34,28 @@ public abstract class Request<T> : Request
         catch (Exception exception)
         {
             ServerException = exception;
+            listener.OnRequestCompleted(this);
             Fail(exception);
-            return true;
+            return false;
         }
 
         if (task.IsCompleted)
         {
-            Finish(task);
-            return true;
+            // The turn ends before the caller hears the outcome. The caller's continuation runs
+            // inline and often calls this grain again at once; with the request already off the
+            // activation's running list, that call is admitted directly instead of queueing
+            // behind a request that is done. (Returns false: the listener has been told.)
+            if (TryGetOutcome(task, out var result, out var exception))
+            {
+                listener.OnRequestCompleted(this);
+                _sink?.SetResult(result!);
+            }
+            else
+            {
+                listener.OnRequestCompleted(this);
+                Fail(exception!);
+            }
+            return false;
         }
 
         // The continuation captures the activation's SynchronizationContext (current during the
@@ -62,18 +76,32 @@ public abstract class Request<T> : Request
 
     private void Finish(ValueTask<T> task)
     {
-        T result;
+        if (TryGetOutcome(task, out var result, out var exception))
+        {
+            _sink?.SetResult(result!);
+        }
+        else
+        {
+            Fail(exception!);
+        }
+    }
+
+    /// <summary>The completed task's result, or the exception it failed with (kept as <see cref="Request.ServerException"/>).</summary>
+    private bool TryGetOutcome(ValueTask<T> task, out T? result, out Exception? exception)
+    {
         try
         {
             result = task.GetAwaiter().GetResult();
+            exception = null;
+            return true;
         }
-        catch (Exception exception)
+        catch (Exception thrown)
         {
-            ServerException = exception;
-            Fail(exception);
-            return;
+            ServerException = thrown;
+            result = default;
+            exception = thrown;
+            return false;
         }
-        _sink?.SetResult(result);
     }
 
     internal override void CompleteFromWire(WireReader reader)
