@@ -1,6 +1,15 @@
+using System.CommandLine;
+using MigrationCluster.Cli.Commands;
+
 namespace MigrationCluster.Cli;
 
 public static class Program
 {
-    public static int Main(string[] args) => args.Length == 0 ? 0 : 0;
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("MigrationCluster: a simulation of NUMA page migration on a virtual-actor runtime.");
+        // One line per command; each lives in Commands/<Name>Command.cs.
+        root.Subcommands.Add(BenchCommand.Create());
+        return CommandRunner.Run(root, args);
+    }
 }

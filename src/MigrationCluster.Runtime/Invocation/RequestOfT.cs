@@ -35,15 +35,28 @@ public abstract class Request<T> : Request
         catch (Exception exception)
         {
             ServerException = exception;
-            GrainCallTelemetry.OnRequestFinished(this);
+            listener.OnRequestCompleted(this);
             Fail(exception);
-            return true;
+            return false;
         }
 
         if (task.IsCompleted)
         {
-            Finish(task);
-            return true;
+            // The turn ends before the caller hears the outcome. The caller's continuation runs
+            // inline and often calls this grain again at once; with the request already off the
+            // activation's running list, that call is admitted directly instead of queueing
+            // behind a request that is done. (Returns false: the listener has been told.)
+            if (TryGetOutcome(task, out var result, out var exception))
+            {
+                listener.OnRequestCompleted(this);
+                _sink?.SetResult(result!);
+            }
+            else
+            {
+                listener.OnRequestCompleted(this);
+                Fail(exception!);
+            }
+            return false;
         }
 
         // The continuation captures the activation's SynchronizationContext (current during the
@@ -58,27 +71,35 @@ public abstract class Request<T> : Request
     {
         var task = _pending;
         _pending = default;
-        Finish(task);
+        // As in Run: the turn (and its server span) ends before the caller hears the outcome.
+        var succeeded = TryGetOutcome(task, out var result, out var exception);
         _listener!.OnRequestCompleted(this);
+        if (succeeded)
+        {
+            _sink?.SetResult(result!);
+        }
+        else
+        {
+            Fail(exception!);
+        }
     }
 
-    private void Finish(ValueTask<T> task)
+    /// <summary>The completed task's result, or the exception it failed with (kept as <see cref="Request.ServerException"/>).</summary>
+    private bool TryGetOutcome(ValueTask<T> task, out T? result, out Exception? exception)
     {
-        T result;
         try
         {
             result = task.GetAwaiter().GetResult();
+            exception = null;
+            return true;
         }
-        catch (Exception exception)
+        catch (Exception thrown)
         {
-            ServerException = exception;
-            GrainCallTelemetry.OnRequestFinished(this);
-            Fail(exception);
-            return;
+            ServerException = thrown;
+            result = default;
+            exception = thrown;
+            return false;
         }
-        // The server span ends before the caller can observe the result.
-        GrainCallTelemetry.OnRequestFinished(this);
-        _sink?.SetResult(result);
     }
 
     internal override void CompleteFromWire(WireReader reader)
