@@ -28,10 +28,20 @@ public interface INumaNodeGrain : IGrainWithIntegerKey
     /// <summary>A new page-cache frame for (mapping, index), holding the cache's reference. -1 when the node is full.</summary>
     Task<long> AllocatePageCachePage(int mapping, long index, bool swapBacked);
 
-    /// <summary>Maps a page-cache page into one more PTE; false if it is locked (the fault waits and retries).</summary>
-    Task<bool> MapPageCachePage(long pfn, PteRef pte);
+    /// <summary>
+    /// filemap_fault's lock_page and rmap: locks the page-cache page and adds <paramref name="pte"/>
+    /// to its reverse map. The fault installs its PTE and then calls <see cref="UnlockFaultedPage"/>;
+    /// holding the lock meanwhile keeps a migration from unmapping a PTE that is not there yet.
+    /// </summary>
+    Task<MapResult> LockAndMapPageCachePage(long pfn, int mapping, long index, PteRef pte);
 
-    Task<AccessOutcome> Access(long pfn, bool write, ulong value);
+    Task UnlockFaultedPage(long pfn);
+
+    /// <summary>
+    /// A load or store through <paramref name="pte"/>. Refused (not live) once try_to_unmap has
+    /// taken that PTE off the page: the TLB flush guarantee, so no write lands after copy_page.
+    /// </summary>
+    Task<AccessOutcome> Access(long pfn, PteRef pte, bool write, ulong value);
 
     /// <summary>
     /// Returns once the page is unlocked (at once if it is not locked): a fault on a migration
@@ -53,8 +63,8 @@ public interface INumaNodeGrain : IGrainWithIntegerKey
 
     Task<RmapWalkResult> RmapWalk(MigrationPage[] run, int batchOffset);
 
-    /// <summary>Step 4, frame side: unmapped PTEs leave the rmap; then the mapcount check of this node's pages.</summary>
-    Task<MigrationPage[]> TryToUnmap(MigrationPte[] unmapped, MigrationPage[] batch, int runStart, int runLength);
+    /// <summary>Step 4, frame side: unmapped PTEs leave the rmap; then the mapcount check of this node's pages in the batch.</summary>
+    Task<MigrationPage[]> TryToUnmap(MigrationPte[] unmapped, MigrationPage[] batch);
 
     Task<MigrationPage[]> PageRefcountCheck(MigrationPage[] run);
 

@@ -91,20 +91,36 @@ public sealed class NumaNodeGrain : Grain, INumaNodeGrain
         return Task.FromResult(pfn);
     }
 
-    public Task<bool> MapPageCachePage(long pfn, PteRef pte)
-    {
-        if (Memory.Frame(pfn).Has(PageFlags.Locked))
-        {
-            return Task.FromResult(false);
-        }
-        Memory.PageAddRmap(pfn, pte);
-        return Task.FromResult(true);
-    }
-
-    public Task<AccessOutcome> Access(long pfn, bool write, ulong value)
+    public Task<MapResult> LockAndMapPageCachePage(long pfn, int mapping, long index, PteRef pte)
     {
         var frame = Memory.Frame(pfn);
-        if (frame.Refcount == 0)
+        // Gone from the page cache since the lookup: freed, reused, or the old copy of a page that
+        // migrated (it then holds only the migration's isolation reference, not the cache's).
+        if (frame.Refcount == 0 || frame.Mapping != mapping || frame.Index != index
+            || (frame.Has(PageFlags.Isolated) && frame.Refcount <= 1 && !frame.Has(PageFlags.Locked)))
+        {
+            return Task.FromResult(MapResult.Stale);
+        }
+        if (!Memory.TryLockPage(pfn))
+        {
+            return Task.FromResult(MapResult.Locked);
+        }
+        Memory.PageAddRmap(pfn, pte);
+        return Task.FromResult(MapResult.Mapped);
+    }
+
+    public Task UnlockFaultedPage(long pfn)
+    {
+        var woken = new List<PageLockWaiter>();
+        Memory.UnlockPage(pfn, woken);
+        Wake(woken);
+        return Task.CompletedTask;
+    }
+
+    public Task<AccessOutcome> Access(long pfn, PteRef pte, bool write, ulong value)
+    {
+        var frame = Memory.Frame(pfn);
+        if (frame.Refcount == 0 || !IsMappedBy(pfn, pte))
         {
             return Task.FromResult(new AccessOutcome(0, Live: false));
         }
@@ -168,10 +184,26 @@ public sealed class NumaNodeGrain : Grain, INumaNodeGrain
         return Task.FromResult(new RmapWalkResult(run, [.. ptes]));
     }
 
-    public Task<MigrationPage[]> TryToUnmap(MigrationPte[] unmapped, MigrationPage[] batch, int runStart, int runLength)
+    public Task<MigrationPage[]> TryToUnmap(MigrationPte[] unmapped, MigrationPage[] batch)
     {
         Memory.TryToUnmap(unmapped, batch);
-        Memory.PageMappedCheck(batch.AsSpan(runStart, runLength));
+        for (var start = 0; start < batch.Length;)
+        {
+            var end = start;
+            while (end < batch.Length && batch[end].Old.Node == NodeId)
+            {
+                end++;
+            }
+            if (end > start)
+            {
+                Memory.PageMappedCheck(batch.AsSpan(start, end - start));
+                start = end;
+            }
+            else
+            {
+                start++;
+            }
+        }
         return Task.FromResult(batch);
     }
 
@@ -239,15 +271,29 @@ public sealed class NumaNodeGrain : Grain, INumaNodeGrain
     {
         var woken = new List<PageLockWaiter>();
         Memory.UnlockPage(run, woken, newPages);
+        Wake(woken);
+        return Task.FromResult(new UnlockResult(run, [.. woken]));
+    }
+
+    /// <summary>Faulting tasks wake in FIFO order and redo their access (a migrated page's PTE now names the new page).</summary>
+    private void Wake(List<PageLockWaiter> woken)
+    {
         foreach (var waiter in woken)
         {
-            // Faulting tasks wake in FIFO order and redo their access (they will find the new page).
             if (waiter.Kind == WaiterKind.Fault && _sleepers.Remove(waiter.Id, out var sleeper))
             {
                 sleeper.TrySetResult();
             }
         }
-        return Task.FromResult(new UnlockResult(run, [.. woken]));
+    }
+
+    private readonly List<PteRef> _rmapScratch = [];
+
+    private bool IsMappedBy(long pfn, PteRef pte)
+    {
+        _rmapScratch.Clear();
+        Memory.RmapWalk(pfn, _rmapScratch);
+        return _rmapScratch.Contains(pte);
     }
 
     public Task<MigrationPage[]> PutbackLruPage(MigrationPage[] run, bool keepRetries, bool newPages)
