@@ -9,6 +9,7 @@ public static class Program
     {
         var root = new RootCommand("MigrationCluster: a simulation of NUMA page migration on a virtual-actor runtime.");
         // One line per command; each lives in Commands/<Name>Command.cs.
+        root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         return CommandRunner.Run(root, args);
     }

@@ -25,6 +25,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
     private readonly Dictionary<long, ulong> _lastWritten = [];
     private AddressSpaceMemory? _memory;
     private AddressSpaceConfiguration? _configuration;
+    private bool _stopWorkloads;
 
     private int SpaceId => (int)GetPrimaryKeyLong();
 
@@ -176,9 +177,16 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         }
     }
 
+    public Task StopWorkloads()
+    {
+        _stopWorkloads = true;
+        return Task.CompletedTask;
+    }
+
     public async Task<WorkloadReport> RunWorkload(WorkloadSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        _stopWorkloads = false;
         var pages = Memory.Vmas.SelectMany(v => Enumerable.Range(0, (int)v.Pages).Select(i => (Page: v.Start + i, v.Kind, v.Writable))).ToArray();
         if (pages.Length == 0)
         {
@@ -206,7 +214,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         var random = new Random(HashCode.Combine(spec.Seed, SpaceId, task));
         long reads = 0, writes = 0, local = 0, remote = 0, waits = 0, errors = 0, stale = 0;
         double latency = 0;
-        for (var i = 0; i < spec.AccessesPerTask; i++)
+        for (var i = 0; i < spec.AccessesPerTask || (spec.UntilStopped && !_stopWorkloads); i++)
         {
             var target = mine[PickIndex(spec.Pattern, random, i, mine.Length)];
             var write = target.Writable && random.NextDouble() < spec.WriteFraction;

@@ -28,7 +28,12 @@ public interface IAddressSpaceGrain : IGrainWithIntegerKey
     Task<AccessReport> Access(long virtualPage, bool write, ulong value);
 
     /// <summary>Runs a workload's tasks side by side and reports what they saw.</summary>
+    [ResponseTimeout("00:10:00")]
     Task<WorkloadReport> RunWorkload(WorkloadSpec spec);
+
+    /// <summary>Ends the running workloads that go on until stopped (they finish their current access).</summary>
+    [AlwaysInterleave]
+    Task StopWorkloads();
 
     [ReadOnly]
     Task<PageTableEntryView[]> GetPageTable();

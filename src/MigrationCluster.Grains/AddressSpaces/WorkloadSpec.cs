@@ -11,5 +11,8 @@ public enum WorkloadPattern
     Hot,
 }
 
-/// <summary>A run of accesses: how many tasks, how many accesses each, which share are writes.</summary>
-public sealed record WorkloadSpec(WorkloadPattern Pattern, int Tasks, int AccessesPerTask, double WriteFraction, int Seed);
+/// <summary>
+/// A run of accesses: how many tasks, how many accesses each (at least; with
+/// <see cref="UntilStopped"/> they go on until <c>StopWorkloads</c>), which share are writes.
+/// </summary>
+public sealed record WorkloadSpec(WorkloadPattern Pattern, int Tasks, int AccessesPerTask, double WriteFraction, int Seed, bool UntilStopped = false);

@@ -69,9 +69,11 @@ public sealed class ExperimentGrain : Grain, IExperimentGrain
         // NUMA balancing: each page goes to the node its owner now runs on.
         var requests = await MisplacedPages(spaces, laterHome);
         var started = TimeProvider.GetTimestamp();
-        var during = RunWorkloads(spaces, spec, spec.Seed + 2);
+        // The tasks keep running for as long as the migration does: their faults meet its migration entries.
+        var during = RunWorkloads(spaces, spec, spec.Seed + 2, untilStopped: true);
         var migration = await GrainFactory.GetGrain<IMigrationCoordinatorGrain>(0).MigratePages(requests, spec.Mode, MigrateReason.NumaMisplaced);
         var migrationMs = TimeProvider.GetElapsedTime(started).TotalMilliseconds;
+        await Task.WhenAll(spaces.Select(s => s.StopWorkloads()));
         var duringReport = await during;
         var after = await RunWorkloads(spaces, spec, spec.Seed + 3);
 
@@ -93,9 +95,9 @@ public sealed class ExperimentGrain : Grain, IExperimentGrain
         spec.Distances[home],
         spec.LocalAccessNs);
 
-    private static async Task<WorkloadReport> RunWorkloads(IAddressSpaceGrain[] spaces, ExperimentSpec spec, int seed)
+    private static async Task<WorkloadReport> RunWorkloads(IAddressSpaceGrain[] spaces, ExperimentSpec spec, int seed, bool untilStopped = false)
     {
-        var reports = await Task.WhenAll(spaces.Select(s => s.RunWorkload(new WorkloadSpec(spec.Workload, spec.TasksPerSpace, spec.AccessesPerTask, spec.WriteFraction, seed))));
+        var reports = await Task.WhenAll(spaces.Select(s => s.RunWorkload(new WorkloadSpec(spec.Workload, spec.TasksPerSpace, spec.AccessesPerTask, spec.WriteFraction, seed, untilStopped))));
         return reports.Aggregate((a, b) => new WorkloadReport(
             a.Accesses + b.Accesses, a.Reads + b.Reads, a.Writes + b.Writes, a.TotalLatencyNs + b.TotalLatencyNs,
             a.LocalAccesses + b.LocalAccesses, a.RemoteAccesses + b.RemoteAccesses, a.Waits + b.Waits, a.Errors + b.Errors, a.StaleReads + b.StaleReads));
