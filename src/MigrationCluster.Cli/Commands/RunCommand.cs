@@ -29,12 +29,13 @@ public static class RunCommand
         var accesses = new Option<int>("--accesses") { Description = "Accesses per task in each phase.", DefaultValueFactory = _ => RunOptions.DefaultAccesses };
         var writes = new Option<double>("--write-fraction") { Description = "Share of accesses that are writes.", DefaultValueFactory = _ => RunOptions.DefaultWriteFraction };
         var files = new Option<double>("--file-fraction") { Description = "Share of each process's pages that are a file it shares with its neighbour.", DefaultValueFactory = _ => RunOptions.DefaultFileFraction };
+        var pinned = new Option<int>("--pinned") { Description = "Private pages per process pinned by a driver (they cannot migrate).", DefaultValueFactory = _ => 0 };
         var trace = new Option<string>("--trace") { Description = "Where spans go: none, console, otlp or jsonl:PATH (comma-separated).", DefaultValueFactory = _ => "none" };
         var json = new Option<FileInfo?>("--json") { Description = "Write the result document here.", HelpName = "PATH" };
 
         var command = new Command("run", "Run the main experiment on an embedded cluster (no server needed).")
         {
-            nodes, topology, spaces, pages, frames, workload, mode, seed, silos, tasks, accesses, writes, files, trace, json,
+            nodes, topology, spaces, pages, frames, workload, mode, seed, silos, tasks, accesses, writes, files, pinned, trace, json,
         };
         command.SetAction(parseResult =>
         {
@@ -53,6 +54,7 @@ public static class RunCommand
                 Accesses = parseResult.GetValue(accesses),
                 WriteFraction = parseResult.GetValue(writes),
                 FileFraction = parseResult.GetValue(files),
+                Pinned = parseResult.GetValue(pinned),
                 Trace = parseResult.GetValue(trace) ?? "none",
                 JsonPath = parseResult.GetValue(json)?.FullName,
             };

@@ -8,6 +8,7 @@ using MigrationCluster.Runtime.Core;
 using MigrationCluster.Runtime.Hosting;
 using MigrationCluster.Runtime.Telemetry;
 using MigrationCluster.Silo.Telemetry;
+using OpenTelemetry.Trace;
 
 namespace MigrationCluster.Cli.Run;
 
@@ -49,7 +50,7 @@ public static class ExperimentRunner
         var nodes = distances.Length;
         var frames = options.FramesPerNode ?? Math.Max(64, (int)Math.Min(int.MaxValue, 4L * options.AddressSpaces * options.Pages / nodes + 64));
         var spec = new ExperimentSpec(distances, frames, options.AddressSpaces, options.Pages, options.FileFraction, options.Workload,
-            options.Tasks, options.Accesses, options.WriteFraction, options.Mode, options.Seed);
+            options.Tasks, options.Accesses, options.WriteFraction, options.Mode, options.Seed, options.Pinned);
         if (spec.Validate() is { } problem)
         {
             throw new UsageException(problem);
@@ -63,7 +64,17 @@ public static class ExperimentRunner
         TraceExportOptions trace;
         try
         {
-            trace = TraceExportOptions.Parse(options.Trace);
+            var parsed = TraceExportOptions.Parse(options.Trace);
+            // A run makes tens of thousands of spans in seconds: the SDK's default queue (2,048)
+            // would drop most of them. A trace with holes is worse than a slower export.
+            trace = new TraceExportOptions
+            {
+                Targets = parsed.Targets,
+                Otlp = parsed.Otlp,
+                ResourceAttributes = parsed.ResourceAttributes,
+                ConsoleTree = parsed.ConsoleTree,
+                Batch = new BatchExportActivityProcessorOptions { MaxQueueSize = 1 << 20, MaxExportBatchSize = 8192, ScheduledDelayMilliseconds = 500 },
+            };
         }
         catch (ArgumentException exception)
         {

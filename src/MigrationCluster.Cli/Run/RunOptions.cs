@@ -44,6 +44,9 @@ public sealed class RunOptions
 
     public double FileFraction { get; set; } = DefaultFileFraction;
 
+    /// <summary>Private pages per process that a driver pins (they back out at page_refcount_check).</summary>
+    public int Pinned { get; set; }
+
     public string Trace { get; set; } = "none";
 
     public string? JsonPath { get; set; }

@@ -59,6 +59,19 @@ public sealed class ExperimentGrain : Grain, IExperimentGrain
             await s.RunWorkload(new WorkloadSpec(WorkloadPattern.Sequential, spec.TasksPerSpace, perTask, 1.0, spec.Seed));
         }));
 
+        // A driver holds some private pages for I/O: they cannot migrate.
+        if (spec.PinnedPagesPerSpace > 0)
+        {
+            foreach (var s in spaces)
+            {
+                var pinned = (await s.GetPageTable()).Where(e => e.VmaKind == VmaKind.AnonPrivate).Take(spec.PinnedPagesPerSpace);
+                foreach (var entry in pinned)
+                {
+                    await Node(entry.Page.Node).Pin(entry.Page.Pfn, 1);
+                }
+            }
+        }
+
         // The scheduler moves every process: its memory is now remote.
         for (var s = 0; s < spaces.Length; s++)
         {

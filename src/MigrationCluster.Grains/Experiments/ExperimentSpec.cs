@@ -6,7 +6,9 @@ namespace MigrationCluster.Grains.Experiments;
 /// <summary>
 /// One experiment: a machine (SLIT distances, frames per node), processes with a mixed workload
 /// (private anonymous memory plus a file each shares with its neighbour), and the migration that
-/// follows when the scheduler moves every process to another node.
+/// follows when the scheduler moves every process to another node. The first
+/// <see cref="PinnedPagesPerSpace"/> private pages of each process hold an extra reference (a
+/// driver doing I/O on them), so page_refcount_check backs them out on every pass.
 /// </summary>
 public sealed record ExperimentSpec(
     int[][] Distances,
@@ -20,6 +22,7 @@ public sealed record ExperimentSpec(
     double WriteFraction,
     MigrateMode Mode,
     int Seed,
+    int PinnedPagesPerSpace = 0,
     double LocalAccessNs = ExperimentSpec.DefaultLocalAccessNs)
 {
     public const double DefaultLocalAccessNs = 80;
@@ -40,6 +43,10 @@ public sealed record ExperimentSpec(
         if (AddressSpaces < 1 || PagesPerSpace < 1 || TasksPerSpace < 1 || AccessesPerTask < 0)
         {
             return "address spaces, pages, tasks must be at least 1 and accesses at least 0";
+        }
+        if (PinnedPagesPerSpace < 0 || PinnedPagesPerSpace > PagesPerSpace)
+        {
+            return "pinned pages must be between 0 and the pages of a process";
         }
         if (FileFraction is < 0 or > 1 || WriteFraction is < 0 or > 1)
         {

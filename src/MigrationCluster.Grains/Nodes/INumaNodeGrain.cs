@@ -50,6 +50,11 @@ public interface INumaNodeGrain : IGrainWithIntegerKey
     [AlwaysInterleave]
     Task WaitOnPageLocked(long pfn, PteRef pte, bool write);
 
+    /// <summary>get_user_pages: extra references on a page (a driver holding it for I/O); <see cref="Unpin"/> drops them.</summary>
+    Task Pin(long pfn, int references);
+
+    Task Unpin(long pfn, int references);
+
     /// <summary>isolate_lru_page for each pfn: true where the page came off the LRU (with the isolation reference).</summary>
     Task<bool[]> IsolateLruPages(long[] pfns);
 

@@ -146,6 +146,18 @@ public sealed class NumaNodeGrain : Grain, INumaNodeGrain
         return sleeper.Task;
     }
 
+    public Task Pin(long pfn, int references)
+    {
+        Memory.GetPage(pfn, references);
+        return Task.CompletedTask;
+    }
+
+    public Task Unpin(long pfn, int references)
+    {
+        Memory.PutPage(pfn, references);
+        return Task.CompletedTask;
+    }
+
     public Task<bool[]> IsolateLruPages(long[] pfns)
     {
         ArgumentNullException.ThrowIfNull(pfns);
