@@ -39,11 +39,17 @@ public sealed class MigrationCoordinatorGrain : Grain, IMigrationCoordinatorGrai
         }
 
         var notIsolated = requests.Length - isolated.Count;
+        MigrationTelemetry.PgmigrateSuccess.Add(result.Succeeded);
+        MigrationTelemetry.PgmigrateFail.Add(result.Failed + notIsolated);
+        if (reason == MigrateReason.NumaMisplaced)
+        {
+            MigrationTelemetry.NumaPagesMigrated.Add(result.Succeeded);
+        }
         var vmstat = new Dictionary<string, long>
         {
             [VmStat.PgmigrateSuccessName] = result.Succeeded,
             [VmStat.PgmigrateFailName] = result.Failed + notIsolated,
-            [VmStat.NumaPagesMigratedName] = result.Succeeded,
+            [VmStat.NumaPagesMigratedName] = reason == MigrateReason.NumaMisplaced ? result.Succeeded : 0,
         };
         return new MigrationRunResult(
             result.ReturnValue < 0 ? result.ReturnValue : result.ReturnValue + notIsolated,

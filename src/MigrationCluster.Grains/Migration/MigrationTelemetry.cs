@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using MigrationCluster.Memory;
 using MigrationCluster.Memory.Migration;
 
 namespace MigrationCluster.Grains.Migration;
@@ -8,7 +10,20 @@ public static class MigrationTelemetry
 {
     public const string ActivitySourceName = MigrationSteps.ActivitySourceName;
 
+    public const string MeterName = "MigrationCluster";
+
     public static readonly ActivitySource Source = new(ActivitySourceName);
+
+    public static readonly Meter Meter = new(MeterName);
+
+    /// <summary>The kernel's vmstat counters, under their /proc/vmstat names.</summary>
+    public static readonly Counter<long> PgmigrateSuccess = Meter.CreateCounter<long>(VmStat.PgmigrateSuccessName, "{page}", "Pages migrated.");
+
+    public static readonly Counter<long> PgmigrateFail = Meter.CreateCounter<long>(VmStat.PgmigrateFailName, "{page}", "Pages that failed to migrate.");
+
+    public static readonly Counter<long> NumaPagesMigrated = Meter.CreateCounter<long>(VmStat.NumaPagesMigratedName, "{page}", "Pages migrated by NUMA balancing.");
+
+    public static readonly Histogram<double> StepDuration = Meter.CreateHistogram<double>("migration.step.duration", "ms", "Wall-clock time of one protocol step over one batch.");
 
     public static class Spans
     {

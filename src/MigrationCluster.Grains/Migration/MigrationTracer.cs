@@ -156,6 +156,7 @@ internal sealed class MigrationTracer : MigrationObserver
         var elapsed = Stopwatch.GetElapsedTime(_stepStarted).TotalMilliseconds;
         var (batches, ms) = _latency.GetValueOrDefault(step);
         _latency[step] = (batches + 1, ms + elapsed);
+        StepDuration.Record(elapsed, new KeyValuePair<string, object?>(Tags.Step, step.Number()));
 
         foreach (var page in batch)
         {
