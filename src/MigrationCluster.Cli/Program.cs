@@ -10,6 +10,9 @@ public static class Program
         var root = new RootCommand("MigrationCluster: a simulation of NUMA page migration on a virtual-actor runtime.");
         // One line per command; each lives in Commands/<Name>Command.cs.
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(TopologyCommand.Create());
+        root.Subcommands.Add(TraceCommand.Create());
+        root.Subcommands.Add(ScenarioCommand.Create());
         return CommandRunner.Run(root, args);
     }
 }
