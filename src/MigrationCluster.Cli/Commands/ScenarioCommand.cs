@@ -20,6 +20,8 @@ public static class ScenarioCommand
         DictionaryKeyPolicy = null,
     };
 
+    private const int RedirectedWidth = 160;
+
     public static Command Create()
     {
         var file = new Argument<FileInfo>("FILE") { Description = "A scenario: YAML, or JSON when the name ends in .json (format: docs/scenarios.md)." };
@@ -59,7 +61,7 @@ public static class ScenarioCommand
             Render(result);
             if (result.Invariants.Message is { } violation)
             {
-                return CommandRunner.Fail(ExitCodes.Failure, $"{display}: invariant violated after call {result.Calls.Count}: {violation}");
+                return CommandRunner.Fail(ExitCodes.Failure, $"{display}: invariant violated after {(result.Calls.Count == 0 ? "the setup" : $"call {result.Calls.Count} (line {result.Calls[^1].Line})")}: {violation}");
             }
 
             if (result.Expectations.Failed > 0)
@@ -75,6 +77,12 @@ public static class ScenarioCommand
 
     private static void Render(ScenarioResult result)
     {
+        // Piped output would otherwise wrap at 80 columns, one word per line in the arguments column.
+        if (Console.IsOutputRedirected)
+        {
+            AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, RedirectedWidth);
+        }
+
         var calls = new Table().Title($"scenario {result.Scenario}: calls")
             .AddColumn("#").AddColumn("line").AddColumn("call").AddColumn("pid").AddColumn("arguments")
             .AddColumn(new TableColumn("return").RightAligned()).AddColumn("status").AddColumn("vmstat delta").AddColumn("expect");

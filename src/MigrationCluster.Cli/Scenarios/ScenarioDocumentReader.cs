@@ -18,9 +18,10 @@ public static class ScenarioDocumentReader
     private static ScenarioValue ReadYaml(string file, string text)
     {
         var stream = new YamlStream();
+        var parser = new Parser(new StringReader(text));
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(parser);
         }
         catch (YamlException exception)
         {
@@ -29,6 +30,13 @@ public static class ScenarioDocumentReader
             int colon = message.IndexOf("): ", StringComparison.Ordinal);
             var problem = message.StartsWith("(Line", StringComparison.Ordinal) && colon > 0 ? message[(colon + 3)..] : message;
             throw new ScenarioFormatException(file, (int)exception.Start.Line, $"YAML syntax error: {problem}", exception);
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet's scanner gives up without a position on some unclosed flow collections
+            // and quotes; the last event it parsed is the nearest line we have.
+            int line = parser.Current is { } last ? (int)last.End.Line : 0;
+            throw new ScenarioFormatException(file, line, "YAML syntax error: the document cannot be parsed past this line (an unclosed '[', '{' or quote?)", exception);
         }
 
         if (stream.Documents.Count != 1)
