@@ -211,3 +211,28 @@ public sealed class ScenarioCommandTests
         Assert.False(File.Exists(jsonPath));
     }
 }
+
+public sealed class ScenarioDocumentationTests
+{
+    [Fact]
+    public async Task The_commented_example_in_the_format_doc_runs_and_meets_its_expectations()
+    {
+        var doc = await File.ReadAllTextAsync(Path.Combine(RepositoryPaths.Root, "docs", "scenarios.md"));
+        int start = doc.IndexOf("```yaml\n", StringComparison.Ordinal) + "```yaml\n".Length;
+        int end = doc.IndexOf("```", start, StringComparison.Ordinal);
+        using var temp = new TempDirectory();
+        var scenario = temp.Write("tour.yaml", doc[start..end]);
+        var jsonPath = temp.File("tour.json");
+
+        var result = await CliProcess.RunAsync("scenario", scenario, "--json", jsonPath);
+
+        Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.Stderr}");
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(jsonPath));
+        var calls = json.RootElement.GetProperty("calls").EnumerateArray().ToList();
+        // Every call kind the format has appears in the example.
+        Assert.Equal(
+            new[] { "migrate", "migrate_pages", "mbind", "move_pages", "pin", "read", "truncate", "unpin", "write" },
+            calls.Select(c => c.GetProperty("call").GetString()).Distinct().Order(StringComparer.Ordinal).ToArray());
+        Assert.All(calls, c => Assert.True(c.GetProperty("expectation_met").GetBoolean()));
+    }
+}
