@@ -164,6 +164,9 @@ public sealed class ScenarioCommandTests
         { "no such process", "scenario.yaml", Valid.Replace("pid: a", "pid: b", StringComparison.Ordinal), 10, "no process named 'b'" },
         { "YAML syntax", "scenario.yaml", Valid.Replace("kind: anon_private", "kind: \"anon_private", StringComparison.Ordinal), 6, "YAML syntax error" },
         { "JSON syntax", "scenario.json", "{\n  \"nodes\": 2,\n  \"processes\": [ { \"name\": \"a\",, } ]\n}", 3, "JSON syntax error" },
+        { "node without free frames", "scenario.yaml", Valid.Replace("calls:", "        setup:\n          - pages: 0-1\n            node: 1\nframes_per_node: 1\ncalls:", StringComparison.Ordinal), 9, "could not be placed on node 1" },
+        { "touched by a process that does not map the region", "scenario.yaml", Valid.Replace("calls:", "        setup:\n          - pages: 0\n            touched_by: [b]\n  - name: b\ncalls:", StringComparison.Ordinal), 10, "does not map region 'heap'" },
+        { "bad flag", "scenario.yaml", Valid + "\n    flags: MPOL_MF_STRICT", 13, "'MPOL_MF_STRICT' is not a flag this call takes" },
         { "JSON wrong type", "scenario.json", "{\n  \"nodes\": 2,\n  \"processes\": [\n    { \"name\": \"a\", \"privileged\": 3 }\n  ]\n}", 4, "expected true or false" },
     };
 
@@ -231,7 +234,7 @@ public sealed class ScenarioDocumentationTests
         var calls = json.RootElement.GetProperty("calls").EnumerateArray().ToList();
         // Every call kind the format has appears in the example.
         Assert.Equal(
-            new[] { "migrate", "migrate_pages", "mbind", "move_pages", "pin", "read", "truncate", "unpin", "write" },
+            new[] { "mbind", "migrate", "migrate_pages", "move_pages", "pin", "read", "truncate", "unpin", "write" },
             calls.Select(c => c.GetProperty("call").GetString()).Distinct().Order(StringComparer.Ordinal).ToArray());
         Assert.All(calls, c => Assert.True(c.GetProperty("expectation_met").GetBoolean()));
     }

@@ -77,10 +77,12 @@ public static class ScenarioCommand
 
     private static void Render(ScenarioResult result)
     {
-        // Piped output would otherwise wrap at 80 columns, one word per line in the arguments column.
+        // Piped output would otherwise wrap at 80 columns, one word per line in the arguments
+        // column, and carry colour codes into files.
         if (Console.IsOutputRedirected)
         {
             AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, RedirectedWidth);
+            AnsiConsole.Profile.Capabilities.Ansi = false;
         }
 
         var calls = new Table().Title($"scenario {result.Scenario}: calls")

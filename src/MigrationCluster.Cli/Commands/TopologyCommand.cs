@@ -40,6 +40,8 @@ public static class TopologyCommand
             }
             else
             {
+                // No colour codes in piped output.
+                AnsiConsole.Profile.Capabilities.Ansi &= !Console.IsOutputRedirected;
                 AnsiConsole.Write(NodeTable(parsed));
                 AnsiConsole.Write(DistanceTable(parsed));
             }
