@@ -32,6 +32,9 @@ public enum ScenarioRegionKind
 /// <summary>A region owned by <see cref="Owner"/> and also mapped by <see cref="MappedBy"/>, under one name in all of them.</summary>
 public sealed record ScenarioRegion(string Name, int Line, int Owner, ScenarioRegionKind Kind, long Pages, bool Writable, IReadOnlyList<int> MappedBy)
 {
+    /// <summary>The memory policy of the region's VMAs (in every process that maps it) before the setup; null is the default policy.</summary>
+    public Memory.AddressSpaces.MemPolicy? Policy { get; init; }
+
     public bool IsMappedBy(int process) => process == Owner || MappedBy.Contains(process);
 }
 

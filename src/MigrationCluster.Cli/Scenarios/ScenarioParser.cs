@@ -199,7 +199,7 @@ public sealed class ScenarioParser
 
         foreach (ScenarioValue r in List(map.Get("regions"), "regions"))
         {
-            var region = Map(r, "a region", "name", "kind", "pages", "writable", "mapped_by", "setup");
+            var region = Map(r, "a region", "name", "kind", "pages", "writable", "mapped_by", "policy", "setup");
             ScenarioValue nameValue = region.Require("name");
             string name = String(nameValue, "region name");
             ScenarioValue kindValue = region.Require("kind");
@@ -229,7 +229,8 @@ public sealed class ScenarioParser
                 throw Error(nameValue, $"region '{name}' is already visible to one of its processes");
             }
 
-            _regions.Add(new ScenarioRegion(name, nameValue.Line, owner.Id, kind, pages, writable, mappedBy));
+            MemPolicy? policy = region.Has("policy") ? RegionPolicy(region.Get("policy")) : null;
+            _regions.Add(new ScenarioRegion(name, nameValue.Line, owner.Id, kind, pages, writable, mappedBy) { Policy = policy });
         }
     }
 
@@ -244,7 +245,7 @@ public sealed class ScenarioParser
 
         foreach (ScenarioValue r in List(map.Get("regions"), "regions"))
         {
-            var region = Map(r, "a region", "name", "kind", "pages", "writable", "mapped_by", "setup");
+            var region = Map(r, "a region", "name", "kind", "pages", "writable", "mapped_by", "policy", "setup");
             if (!region.Has("setup"))
             {
                 continue;
@@ -378,15 +379,7 @@ public sealed class ScenarioParser
             throw Error(rangeValue, "range: must be consecutive pages of one region, e.g. heap:0-3");
         }
 
-        ScenarioValue policyValue = map.Require("policy");
-        MemPolicyMode policy = String(policyValue, "policy") switch
-        {
-            "default" => MemPolicyMode.Default,
-            "preferred" => MemPolicyMode.Preferred,
-            "bind" => MemPolicyMode.Bind,
-            "interleave" => MemPolicyMode.Interleave,
-            var other => throw Error(policyValue, $"policy: expected default, preferred, bind or interleave, got '{other}'"),
-        };
+        MemPolicyMode policy = PolicyMode(map.Require("policy"), "policy");
         return call with
         {
             Pages = range,
@@ -395,6 +388,29 @@ public sealed class ScenarioParser
             Flags = map.Has("flags") ? Flags(map.Get("flags"), MemPolicyFlags.MPOL_MF_MOVE | MemPolicyFlags.MPOL_MF_MOVE_ALL | MemPolicyFlags.MPOL_MF_STRICT) : 0,
         };
     }
+
+    /// <summary>A region's policy: <c>{ mode: interleave, nodes: [0, 1] }</c>, checked as mbind checks it.</summary>
+    private MemPolicy RegionPolicy(ScenarioValue value)
+    {
+        var map = Map(value, "policy", "mode", "nodes");
+        MemPolicyMode mode = PolicyMode(map.Require("mode"), "policy.mode");
+        List<int> nodes = map.Has("nodes") ? Nodes(map.Get("nodes"), "policy.nodes") : [];
+        if ((mode == MemPolicyMode.Default) != (nodes.Count == 0) && mode != MemPolicyMode.Preferred)
+        {
+            throw Error(value, mode == MemPolicyMode.Default ? "policy: the default policy takes no nodes" : $"policy: {mode.ToString().ToLowerInvariant()} needs nodes");
+        }
+
+        return new MemPolicy(mode, [.. nodes.Distinct().Order()]);
+    }
+
+    private MemPolicyMode PolicyMode(ScenarioValue value, string what) => String(value, what) switch
+    {
+        "default" => MemPolicyMode.Default,
+        "preferred" => MemPolicyMode.Preferred,
+        "bind" => MemPolicyMode.Bind,
+        "interleave" => MemPolicyMode.Interleave,
+        var other => throw Error(value, $"{what}: expected default, preferred, bind or interleave, got '{other}'"),
+    };
 
     private ScenarioCall Truncate(ScenarioCall call, MapReader map)
     {

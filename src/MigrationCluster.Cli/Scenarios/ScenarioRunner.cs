@@ -39,6 +39,9 @@ public sealed class ScenarioRunner
         _protocol = new MigrationProtocol(new InProcessMigrationBackend(_system));
     }
 
+    /// <summary>A test seam: runs on the model once the pages are set up (tests use it to break an invariant on purpose).</summary>
+    internal Action<MemorySystem>? AfterSetUp { get; init; }
+
     public async Task<ScenarioResult> RunAsync()
     {
         SetUp();
@@ -130,6 +133,14 @@ public sealed class ScenarioRunner
             }
         }
 
+        foreach (var ((process, region), vma) in _vmas)
+        {
+            if (region.Policy is { } policy)
+            {
+                _system.Space(process).SetPolicy(vma.Start, vma.End, policy);
+            }
+        }
+
         foreach (ScenarioPageSetup setup in _scenario.Setups)
         {
             foreach (long index in setup.Indexes)
@@ -137,6 +148,8 @@ public sealed class ScenarioRunner
                 SetUpPage(setup, index);
             }
         }
+
+        AfterSetUp?.Invoke(_system);
     }
 
     private void SetUpPage(ScenarioPageSetup setup, long index)
