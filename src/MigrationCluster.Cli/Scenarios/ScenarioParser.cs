@@ -16,7 +16,7 @@ namespace MigrationCluster.Cli.Scenarios;
 public sealed class ScenarioParser
 {
     public const int DefaultFramesPerNode = 64;
-    public const int MaxFramesPerNode = 1 << 20;
+    public const int MaxFramesPerNode = 1 << 16;
 
     private static readonly Dictionary<string, ScenarioCallKind> CallKinds = new(StringComparer.Ordinal)
     {
