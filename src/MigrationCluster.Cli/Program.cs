@@ -11,6 +11,9 @@ public static class Program
         // One line per command; each lives in Commands/<Name>Command.cs.
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(TopologyCommand.Create());
+        root.Subcommands.Add(TraceCommand.Create());
+        root.Subcommands.Add(ScenarioCommand.Create());
         return CommandRunner.Run(root, args);
     }
 }
