@@ -240,6 +240,7 @@ internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListen
                     if (!_ready.TryDequeue(out item))
                     {
                         _scheduled = false;
+                        NoteActivity_NoLock();
                         return;
                     }
                     if (--budget < 0)
@@ -333,7 +334,6 @@ internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListen
             {
                 AdmitWaiting();
             }
-            NoteActivity_NoLock();
         }
         if (request is TimerTickRequest tick)
         {
@@ -453,10 +453,13 @@ internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListen
     }
 
     /// <summary>
-    /// Takes the idle clock when the activation has just fallen idle after keep-alive work. Busy
+    /// Takes the idle clock when the activation has fallen idle after keep-alive work. Busy
     /// activations are never collected (<see cref="TryDeactivateIfIdle"/> checks the queues first),
     /// so a timestamp per request would only ever be overwritten: reading the clock once per idle
-    /// period gives the collector the same answer at a fraction of the cost.
+    /// period gives the collector the same answer at a fraction of the cost. The work loop takes it
+    /// when it runs out of work rather than when the last request completes: a caller that calls
+    /// again from its inline continuation (a sequential caller) keeps the activation busy, and the
+    /// stamp is late by no more than that continuation, never early.
     /// </summary>
     private void NoteActivity_NoLock()
     {
