@@ -15,8 +15,8 @@ namespace MigrationCluster.Runtime.Catalog;
 /// </summary>
 internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListener
 {
-    // System.Threading.Lock rather than a Monitor on an object: it is taken three times per call
-    // and its uncontended path is markedly cheaper.
+    // System.Threading.Lock rather than a Monitor on an object: it is taken on every admission,
+    // completion and dequeue, and its uncontended path is markedly cheaper.
     private readonly Lock _lock = new();
     private readonly Queue<WorkItem> _ready = new();
     private readonly Queue<Request> _waiting = new();
@@ -32,6 +32,12 @@ internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListen
     // A keep-alive request ran since _lastActiveTimestamp was taken; the clock is read only when
     // the activation falls idle, not on every admission and completion (see NoteActivity_NoLock).
     private bool _activeSinceTimestamp;
+    // The managed thread running the work loop between two dequeues, 0 when none.
+    private int _workLoopThreadId;
+    // A request admitted on the work loop's own thread while the queue was empty: typically a
+    // sequential caller calling again from its inline continuation. The loop runs it next
+    // without a queue round trip and its lock; only the loop's thread touches it.
+    private Request? _admittedInline;
 
     public Activation(GrainId grainId, GrainClassInfo classInfo, ActivationServices services)
     {
@@ -172,6 +178,11 @@ internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListen
         {
             _activeSinceTimestamp = true;
         }
+        if (_ready.Count == 0 && _admittedInline is null && _workLoopThreadId != 0 && _workLoopThreadId == Environment.CurrentManagedThreadId)
+        {
+            _admittedInline = request;
+            return;
+        }
         _ready.Enqueue(new WorkItem(WorkItemKind.Request, request, null));
     }
 
@@ -232,14 +243,30 @@ internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListen
         try
         {
             var budget = _services.Scheduling.MaxWorkItemsPerTurnBatch;
+            var threadId = Environment.CurrentManagedThreadId;
             while (true)
             {
+                if (_admittedInline is { } admitted && budget > 0)
+                {
+                    // Admitted by this thread while the queue was empty: next in line, no lock needed.
+                    _admittedInline = null;
+                    budget--;
+                    RunRequest(admitted);
+                    continue;
+                }
                 WorkItem item;
                 lock (_lock)
                 {
+                    if (_admittedInline is { } deferred)
+                    {
+                        // Out of budget: the request waits in the queue like any other item.
+                        _admittedInline = null;
+                        _ready.Enqueue(new WorkItem(WorkItemKind.Request, deferred, null));
+                    }
                     if (!_ready.TryDequeue(out item))
                     {
                         _scheduled = false;
+                        _workLoopThreadId = 0;
                         NoteActivity_NoLock();
                         return;
                     }
@@ -247,9 +274,11 @@ internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListen
                     {
                         // Yield the thread to other activations; keep our place in the pool's queue.
                         _ready.Enqueue(item);
+                        _workLoopThreadId = 0;
                         ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
                         return;
                     }
+                    _workLoopThreadId = threadId;
                 }
                 RunWorkItem(item);
             }
