@@ -11,9 +11,9 @@ namespace MigrationCluster.Runtime.Invocation;
 /// </summary>
 public abstract class Request
 {
-    // Headers every call fills in are plain fields; the rarely used ones (call chain, trace
-    // context, cancellation, spans, timings) live in a side object allocated on first use, so a
-    // plain call carries a small request.
+    // Headers every call fills in are plain fields; the rarely used ones (correlation with a
+    // remote caller, call chain, trace context, cancellation, spans, timings) live in a side object
+    // allocated on first use, so a plain local call carries a small request.
     private OptionalHeaders? _optional;
 
     // ---- Headers: everything here also crosses the wire (see Messaging/MessageCodec). ----
@@ -25,7 +25,17 @@ public abstract class Request
     public GrainId Sender { get; set; }
 
     /// <summary>Matches a response to its request on a connection between silos.</summary>
-    public long CorrelationId { get; set; }
+    public long CorrelationId
+    {
+        get => _optional?.CorrelationId ?? 0;
+        set
+        {
+            if (value != 0 || _optional is not null)
+            {
+                Optional.CorrelationId = value;
+            }
+        }
+    }
 
     /// <summary>When the caller stops waiting, as a <see cref="TimeProvider"/> timestamp.</summary>
     public long DeadlineTimestamp { get; set; }
@@ -178,6 +188,7 @@ public abstract class Request
     /// <summary>The headers and bookkeeping that most calls never set.</summary>
     private sealed class OptionalHeaders
     {
+        public long CorrelationId;
         public Guid CallChainId;
         public ActivityContext TraceContext;
         public CancellationToken CancellationToken;

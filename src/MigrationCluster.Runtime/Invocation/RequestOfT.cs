@@ -12,17 +12,14 @@ public abstract class Request<T> : Request
     private const int Waiting = 1;
     private const int Delivered = 2;
 
-    private static readonly Action<WireWriter, Request> WriteResult = static (writer, r) => WireCodec<T>.Write(writer, ((Request<T>)r)._result!);
-
     // Where the outcome goes: the local caller's task (built in place, so a call needs no
-    // TaskCompletionSource of its own), or a response on the wire for a remote caller.
+    // TaskCompletionSource of its own), or a response on the wire for a remote caller. Only
+    // fields every local call uses live here; the remote and asynchronous paths have their own
+    // small objects, so the common request stays small.
     private AsyncTaskMethodBuilder<T> _callerTask;
-    private IRemoteResponder? _remoteResponder;
+    private RemoteCaller? _remoteCaller;
     // NoOneWaiting (one-way calls, timer ticks), Waiting, or Delivered: only the first outcome counts.
     private int _outcome;
-    private T? _result;
-    private ValueTask<T> _pending;
-    private IRequestCompletionListener? _listener;
 
     /// <summary>Calls the interface method on the grain with the request's arguments.</summary>
     protected abstract ValueTask<T> InvokeCore(object grain);
@@ -35,9 +32,9 @@ public abstract class Request<T> : Request
         {
             return;
         }
-        if (_remoteResponder is { } responder)
+        if (_remoteCaller is { } remote)
         {
-            responder.SendException(this, exception);
+            remote.Responder.SendException(this, exception);
             return;
         }
         GrainCallTelemetry.OnCallCompleted(this, exception);
@@ -57,7 +54,7 @@ public abstract class Request<T> : Request
     /// <summary>Delivers a result; a local one is copied first, so the callee's later changes are not seen by the caller.</summary>
     private void Succeed(T result, bool copyForLocalCaller)
     {
-        if (copyForLocalCaller && _remoteResponder is null && Volatile.Read(ref _outcome) == Waiting)
+        if (copyForLocalCaller && _remoteCaller is null && Volatile.Read(ref _outcome) == Waiting)
         {
             result = Copier<T>.Copy(result);
         }
@@ -65,10 +62,10 @@ public abstract class Request<T> : Request
         {
             return;
         }
-        if (_remoteResponder is { } responder)
+        if (_remoteCaller is { } remote)
         {
-            _result = result;
-            responder.SendResult(this, WriteResult);
+            remote.Result = result;
+            remote.Responder.SendResult(this, RemoteCaller.WriteResult);
             return;
         }
         GrainCallTelemetry.OnCallCompleted(this, null);
@@ -122,19 +119,15 @@ public abstract class Request<T> : Request
 
         // The continuation captures the activation's SynchronizationContext (current during the
         // turn), so completion is handled on the activation, one turn at a time.
-        _pending = task;
-        _listener = listener;
-        task.ConfigureAwait(true).GetAwaiter().UnsafeOnCompleted(OnPendingCompleted);
+        task.ConfigureAwait(true).GetAwaiter().UnsafeOnCompleted(new PendingTurn(this, task, listener).OnCompleted);
         return false;
     }
 
-    private void OnPendingCompleted()
+    private void OnPendingCompleted(ValueTask<T> task, IRequestCompletionListener listener)
     {
-        var task = _pending;
-        _pending = default;
         // As in Run: the turn (and its server span) ends before the caller hears the outcome.
         var succeeded = TryGetOutcome(task, out var result, out var exception);
-        _listener!.OnRequestCompleted(this);
+        listener.OnRequestCompleted(this);
         if (succeeded)
         {
             Succeed(result!, copyForLocalCaller: true);
@@ -167,7 +160,7 @@ public abstract class Request<T> : Request
 
     internal override void AttachRemoteSink(IRemoteResponder responder)
     {
-        _remoteResponder = responder;
+        _remoteCaller = new RemoteCaller(responder);
         Volatile.Write(ref _outcome, Waiting);
     }
 
@@ -212,5 +205,21 @@ public abstract class Request<T> : Request
             await task.ConfigureAwait(true);
             return default;
         }
+    }
+
+    /// <summary>A request whose grain method did not finish synchronously: what its completion needs.</summary>
+    private sealed class PendingTurn(Request<T> request, ValueTask<T> task, IRequestCompletionListener listener)
+    {
+        public void OnCompleted() => request.OnPendingCompleted(task, listener);
+    }
+
+    /// <summary>The caller of a request that came from another silo: where its response goes.</summary>
+    private sealed class RemoteCaller(IRemoteResponder responder)
+    {
+        public static readonly Action<WireWriter, Request> WriteResult = static (writer, r) => WireCodec<T>.Write(writer, ((Request<T>)r)._remoteCaller!.Result!);
+
+        public IRemoteResponder Responder { get; } = responder;
+
+        public T? Result { get; set; }
     }
 }
