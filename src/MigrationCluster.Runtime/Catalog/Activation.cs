@@ -246,6 +246,12 @@ internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListen
             var threadId = Environment.CurrentManagedThreadId;
             while (true)
             {
+                if (budget <= 0 && ThreadPool.PendingWorkItemCount == 0)
+                {
+                    // The budget is there to yield to other work; with none waiting, yielding would
+                    // only move this activation to another thread (and wake one to take it).
+                    budget = _services.Scheduling.MaxWorkItemsPerTurnBatch;
+                }
                 if (_admittedInline is { } admitted && budget > 0)
                 {
                     // Admitted by this thread while the queue was empty: next in line, no lock needed.
