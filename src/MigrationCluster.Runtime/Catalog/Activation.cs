@@ -34,6 +34,9 @@ internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListen
     private bool _activeSinceTimestamp;
     // The managed thread running the work loop between two dequeues, 0 when none.
     private int _workLoopThreadId;
+    // A request that completed on the work loop's thread, not yet off the running list (see
+    // OnRequestCompleted); only the loop's thread touches it.
+    private Request? _completedOnLoop;
     // A request admitted on the work loop's own thread while the queue was empty: typically a
     // sequential caller calling again from its inline continuation. The loop runs it next
     // without a queue round trip and its lock; only the loop's thread touches it.
@@ -75,19 +78,25 @@ internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListen
         bool schedule;
         lock (_lock)
         {
+            // Typically a caller calling again from its inline continuation, on this activation's work loop.
+            var onWorkLoopThread = IsOnWorkLoopThread();
+            if (onWorkLoopThread)
+            {
+                SettleCompletedOnLoop_NoLock();
+            }
             if (State == ActivationState.Invalid)
             {
                 return false;
             }
             if (State != ActivationState.Deactivating && _waiting.Count == 0 && CanAdmit(request))
             {
-                Admit(request);
+                Admit(request, onWorkLoopThread);
             }
             else if (State != ActivationState.Deactivating && MayBypassQueue(request))
             {
                 // Always-interleave and call-chain callbacks never wait behind blocked requests:
                 // waiting would turn a permitted callback into a deadlock.
-                Admit(request);
+                Admit(request, onWorkLoopThread);
             }
             else
             {
@@ -171,14 +180,14 @@ internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListen
             && _openCallChains.ContainsKey(request.CallChainId);
     }
 
-    private void Admit(Request request)
+    private void Admit(Request request, bool onWorkLoopThread)
     {
         _running.Add(request);
         if (request is not TimerTickRequest { KeepAlive: false })
         {
             _activeSinceTimestamp = true;
         }
-        if (_ready.Count == 0 && _admittedInline is null && _workLoopThreadId != 0 && _workLoopThreadId == Environment.CurrentManagedThreadId)
+        if (onWorkLoopThread && _ready.Count == 0 && _admittedInline is null)
         {
             _admittedInline = request;
             return;
@@ -201,7 +210,7 @@ internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListen
             {
                 return;
             }
-            Admit(_waiting.Dequeue());
+            Admit(_waiting.Dequeue(), IsOnWorkLoopThread());
         }
     }
 
@@ -254,8 +263,16 @@ internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListen
                 }
                 if (_admittedInline is { } admitted && budget > 0)
                 {
-                    // Admitted by this thread while the queue was empty: next in line, no lock needed.
+                    // Admitted by this thread while the queue was empty: next in line, no lock needed
+                    // (unless a completion is still to be settled, which is rare here).
                     _admittedInline = null;
+                    if (_completedOnLoop is not null)
+                    {
+                        lock (_lock)
+                        {
+                            SettleCompletedOnLoop_NoLock();
+                        }
+                    }
                     budget--;
                     RunRequest(admitted);
                     continue;
@@ -263,6 +280,7 @@ internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListen
                 WorkItem item;
                 lock (_lock)
                 {
+                    SettleCompletedOnLoop_NoLock();
                     if (_admittedInline is { } deferred)
                     {
                         // Out of budget: the request waits in the queue like any other item.
@@ -358,23 +376,62 @@ internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListen
     public void OnRequestCompleted(Request request)
     {
         GrainCallTelemetry.OnRequestFinished(request);
-        lock (_lock)
-        {
-            _running.Remove(request);
-            if (_deactivateWhenIdle && _running.Count == 0 && State == ActivationState.Valid)
-            {
-                BeginDeactivation_NoLock();
-            }
-            else
-            {
-                AdmitWaiting();
-            }
-        }
         if (request is TimerTickRequest tick)
         {
+            lock (_lock)
+            {
+                EndRequest_NoLock(request);
+            }
             tick.Timer.OnTickCompleted();
+            return;
+        }
+        if (_completedOnLoop is null && IsOnWorkLoopThread())
+        {
+            // Settled under the next lock this thread takes: the caller's follow-up call
+            // (TryEnqueue) or the loop's next dequeue, instead of a lock of its own.
+            _completedOnLoop = request;
+            return;
+        }
+        lock (_lock)
+        {
+            SettleIfOnWorkLoopThread_NoLock();
+            EndRequest_NoLock(request);
         }
     }
+
+    private void EndRequest_NoLock(Request request)
+    {
+        _running.Remove(request);
+        if (_deactivateWhenIdle && _running.Count == 0 && State == ActivationState.Valid)
+        {
+            BeginDeactivation_NoLock();
+        }
+        else
+        {
+            AdmitWaiting();
+        }
+    }
+
+    /// <summary>Ends the request that completed on the work loop's thread, if any. Only that thread may call this.</summary>
+    private void SettleCompletedOnLoop_NoLock()
+    {
+        if (_completedOnLoop is { } completed)
+        {
+            _completedOnLoop = null;
+            EndRequest_NoLock(completed);
+        }
+    }
+
+    /// <summary>For locks that any thread may take: settles a loop completion if this is the loop's thread.</summary>
+    private void SettleIfOnWorkLoopThread_NoLock()
+    {
+        if (_completedOnLoop is not null && IsOnWorkLoopThread())
+        {
+            SettleCompletedOnLoop_NoLock();
+        }
+    }
+
+    private bool IsOnWorkLoopThread() => _workLoopThreadId != 0 && _workLoopThreadId == Environment.CurrentManagedThreadId;
 
     // ------------------------------------------------------------------ lifecycle
 
@@ -441,6 +498,7 @@ internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListen
     {
         lock (_lock)
         {
+            SettleIfOnWorkLoopThread_NoLock();
             if (State is ActivationState.Deactivating or ActivationState.Invalid)
             {
                 return;
@@ -460,6 +518,7 @@ internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListen
     {
         lock (_lock)
         {
+            SettleIfOnWorkLoopThread_NoLock();
             if (State != ActivationState.Valid || _running.Count > 0 || _waiting.Count > 0 || _ready.Count > 0)
             {
                 return false;
@@ -481,6 +540,7 @@ internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListen
         {
             lock (_lock)
             {
+                SettleIfOnWorkLoopThread_NoLock();
                 // While busy the activation is active now; the stored time is from its last idle moment.
                 return _activeSinceTimestamp ? _services.TimeProvider.GetTimestamp() : _lastActiveTimestamp;
             }
@@ -616,6 +676,7 @@ internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListen
     {
         lock (_lock)
         {
+            SettleIfOnWorkLoopThread_NoLock();
             return (_running.Count, _waiting.Count);
         }
     }
