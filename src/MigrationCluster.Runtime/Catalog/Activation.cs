@@ -15,8 +15,9 @@ namespace MigrationCluster.Runtime.Catalog;
 /// </summary>
 internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListener
 {
-    // System.Threading.Lock rather than a Monitor on an object: it is taken on every admission,
-    // completion and dequeue, and its uncontended path is markedly cheaper.
+    // System.Threading.Lock rather than a Monitor on an object: it is taken for admissions,
+    // completions and dequeues (about once per call on the fast paths), and its uncontended path
+    // is markedly cheaper.
     private readonly Lock _lock = new();
     private readonly Queue<WorkItem> _ready = new();
     private readonly Queue<Request> _waiting = new();
