@@ -41,13 +41,13 @@ public sealed class ActivationLifecycleTests
     {
         await using var silo = TestSilo.Create(b => b.Configure<SiloBuilder, GrainCollectionOptions>(o =>
         {
-            o.CollectionAge = TimeSpan.FromMilliseconds(200);
-            o.CollectionQuantum = TimeSpan.FromMilliseconds(100);
+            o.CollectionAge = TimeSpan.FromSeconds(2);
+            o.CollectionQuantum = TimeSpan.FromSeconds(1);
         }));
         var idle = silo.GrainFactory.GetGrain<ILifecycleGrain>(1003);
         await idle.InstanceId();
         Assert.Equal(0, silo.CollectIdleActivations()); // younger than the collection age
-        await Task.Delay(400);
+        await Task.Delay(2500);
         silo.CollectIdleActivations();
         for (var i = 0; i < 1000 && silo.ActivationCount > 0; i++)
         {
@@ -97,7 +97,7 @@ public sealed class ActivationLifecycleTests
         {
             // An age far above the timer period, so a loaded machine's late ticks still keep the grain alive.
             o.CollectionAge = TimeSpan.FromSeconds(1.5);
-            o.CollectionQuantum = TimeSpan.FromMinutes(1);
+            o.CollectionQuantum = TimeSpan.FromSeconds(1);
         }));
         var plain = silo.GrainFactory.GetGrain<ILifecycleGrain>(1005);
         var kept = silo.GrainFactory.GetGrain<ILifecycleGrain>(1006);
