@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MigrationCluster.Memory.Migration;
 using MigrationCluster.Memory.Pages;
 
@@ -127,6 +128,13 @@ public sealed class AddressSpaceMemory
         }
     }
 
+    // The page-table word of a virtual page, for the steps that read and rewrite it in one go; a null ref if no table covers it.
+    private ref ulong Slot(long virtualPage)
+    {
+        ulong[]? t = Table(virtualPage, create: false);
+        return ref t is null ? ref Unsafe.NullRef<ulong>() : ref t[virtualPage & (TableEntries - 1)];
+    }
+
     private ulong[]? Table(long virtualPage, bool create)
     {
         long key = virtualPage >> TableShift;
@@ -176,10 +184,11 @@ public sealed class AddressSpaceMemory
     public void TryToUnmap(ReadOnlySpan<MigrationPte> ptes, ReadOnlySpan<MigrationPage> batch, List<MigrationPte> converted)
     {
         ArgumentNullException.ThrowIfNull(converted);
-        foreach (MigrationPte m in ptes)
+        foreach (ref readonly MigrationPte m in ptes)
         {
             ref readonly MigrationPage p = ref batch[m.BatchIndex];
-            Pte pte = GetPte(m.Pte.VirtualPage);
+            ref ulong slot = ref Slot(m.Pte.VirtualPage);
+            Pte pte = Unsafe.IsNullRef(ref slot) ? Pte.None : Pte.Decode(slot);
             if (pte.Kind != PteKind.Present || pte.Page != p.Old)
             {
                 throw new InvalidOperationException($"reverse map lists {m.Pte} for {p.Old} but the PTE is {pte}");
@@ -190,7 +199,7 @@ public sealed class AddressSpaceMemory
                 continue;
             }
 
-            SetPte(m.Pte.VirtualPage, Pte.MigrationEntry(p.Old, pte.Writable));
+            slot = Pte.MigrationEntry(p.Old, pte.Writable).Encode();
             converted.Add(m);
         }
     }
@@ -198,16 +207,17 @@ public sealed class AddressSpaceMemory
     /// <summary>Step 16 (PTE side): each migration entry becomes a present PTE to the new page, or back to the old one if the page failed.</summary>
     public void RemoveMigrationPtes(ReadOnlySpan<MigrationPte> ptes, ReadOnlySpan<MigrationPage> batch)
     {
-        foreach (MigrationPte m in ptes)
+        foreach (ref readonly MigrationPte m in ptes)
         {
             ref readonly MigrationPage p = ref batch[m.BatchIndex];
-            Pte pte = GetPte(m.Pte.VirtualPage);
+            ref ulong slot = ref Slot(m.Pte.VirtualPage);
+            Pte pte = Unsafe.IsNullRef(ref slot) ? Pte.None : Pte.Decode(slot);
             if (pte.Kind != PteKind.Migration || pte.Page != p.Old)
             {
                 throw new InvalidOperationException($"expected a migration entry for {p.Old} at {m.Pte}, found {pte}");
             }
 
-            SetPte(m.Pte.VirtualPage, Pte.Present(p.Result == 0 ? p.New : p.Old, pte.Writable));
+            slot = Pte.Present(p.Result == 0 ? p.New : p.Old, pte.Writable).Encode();
         }
     }
 
