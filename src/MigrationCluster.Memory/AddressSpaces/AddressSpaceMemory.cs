@@ -138,11 +138,11 @@ public sealed class AddressSpaceMemory
     private ulong[]? Table(long virtualPage, bool create)
     {
         long key = virtualPage >> TableShift;
-        if (key == _lastTableKey)
-        {
-            return _lastTable;
-        }
+        return key == _lastTableKey ? _lastTable : LookUpTable(key, create);
+    }
 
+    private ulong[]? LookUpTable(long key, bool create)
+    {
         if (!_tables.TryGetValue(key, out ulong[]? t))
         {
             if (!create)
@@ -181,6 +181,7 @@ public sealed class AddressSpaceMemory
     /// migration entry (appended to <paramref name="converted"/>). An exclusive anonymous PTE of a
     /// page that may be DMA-pinned is left mapped: the page then stays mapped and backs out.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void TryToUnmap(ReadOnlySpan<MigrationPte> ptes, ReadOnlySpan<MigrationPage> batch, List<MigrationPte> converted)
     {
         ArgumentNullException.ThrowIfNull(converted);
@@ -205,6 +206,7 @@ public sealed class AddressSpaceMemory
     }
 
     /// <summary>Step 16 (PTE side): each migration entry becomes a present PTE to the new page, or back to the old one if the page failed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RemoveMigrationPtes(ReadOnlySpan<MigrationPte> ptes, ReadOnlySpan<MigrationPage> batch)
     {
         foreach (ref readonly MigrationPte m in ptes)
@@ -222,6 +224,7 @@ public sealed class AddressSpaceMemory
     }
 
     /// <summary>Step 5, radix_tree_lock, for file pages whose mapping this space owns; a held lock gives -EAGAIN.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RadixTreeLock(Span<MigrationPage> batch)
     {
         for (int i = 0; i < batch.Length; i++)
@@ -245,6 +248,7 @@ public sealed class AddressSpaceMemory
     }
 
     /// <summary>Step 7, radix_tree_check: the slot must still hold the old page, else -EAGAIN.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RadixTreeCheck(Span<MigrationPage> batch)
     {
         for (int i = 0; i < batch.Length; i++)
@@ -258,6 +262,7 @@ public sealed class AddressSpaceMemory
     }
 
     /// <summary>Step 9, radix_tree_replace: the slot now points at the new page.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RadixTreeReplace(Span<MigrationPage> batch)
     {
         for (int i = 0; i < batch.Length; i++)
@@ -272,6 +277,7 @@ public sealed class AddressSpaceMemory
     }
 
     /// <summary>Step 11, radix_tree_unlock, for every page that took the lock, migrated or backing out.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RadixTreeUnlock(Span<MigrationPage> batch)
     {
         for (int i = 0; i < batch.Length; i++)

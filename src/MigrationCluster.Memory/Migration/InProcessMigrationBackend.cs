@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using MigrationCluster.Memory.AddressSpaces;
 using MigrationCluster.Memory.Nodes;
@@ -155,16 +156,7 @@ public sealed class InProcessMigrationBackend : IMigrationBackend
         byte[]? bytes = _bytes;
         ByOldNode(pages, bytes, static (n, r, offset, b) => n.CopyPageFrom(r, b is null ? default : b.AsSpan(offset * PageContents.PageSize)));
         ByTargetNode(pages, bytes, static (n, r, offset, b) => n.CopyPageTo(r, b is null ? default : b.AsSpan(offset * PageContents.PageSize)));
-        double ns = 0;
-        foreach (MigrationPage p in pages)
-        {
-            if (p.InFlight)
-            {
-                ns += _system.Cost.CopyPageNs(p.Old.Node, p.New.Node);
-            }
-        }
-
-        _system.Advance(ns);
+        _system.Advance(CopyCostNs(pages));
         return ValueTask.CompletedTask;
     }
 
@@ -224,6 +216,31 @@ public sealed class InProcessMigrationBackend : IMigrationBackend
         return ValueTask.CompletedTask;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private double CopyCostNs(ReadOnlySpan<MigrationPage> pages)
+    {
+        // A batch mostly moves between one pair of nodes: the pair's cost is looked up once per change.
+        double ns = 0, pairNs = 0;
+        int from = -1, to = -1;
+        foreach (ref readonly MigrationPage p in pages)
+        {
+            if (!p.InFlight)
+            {
+                continue;
+            }
+
+            if (p.Old.Node != from || p.New.Node != to)
+            {
+                (from, to) = (p.Old.Node, p.New.Node);
+                pairNs = _system.Cost.CopyPageNs(from, to);
+            }
+
+            ns += pairNs;
+        }
+
+        return ns;
+    }
+
     // ---- routing ----------------------------------------------------------------------------
 
     private void ByOldNode<TState>(Span<MigrationPage> batch, TState state, NodeStep<TState> step) =>
@@ -267,6 +284,7 @@ public sealed class InProcessMigrationBackend : IMigrationBackend
         return owner == PteOwner.OldPageNode || p.Result != 0 ? p.Old.Node : p.New.Node;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int RunEnd(ReadOnlySpan<MigrationPte> ptes, int start, ReadOnlySpan<MigrationPage> pages, PteOwner owner)
     {
         int key = OwnerOf(ptes[start], pages, owner);
@@ -284,6 +302,7 @@ public sealed class InProcessMigrationBackend : IMigrationBackend
     /// Usually a batch has one address space and one node, so the input already is: it is
     /// returned as is; otherwise a stably sorted copy in a reused buffer (valid until the next call).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ReadOnlySpan<MigrationPte> GroupedBy(ReadOnlySpan<MigrationPte> ptes, ReadOnlySpan<MigrationPage> pages, PteOwner owner)
     {
         int i = 1;

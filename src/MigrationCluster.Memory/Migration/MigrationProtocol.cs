@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Runtime.InteropServices;
 using MigrationCluster.Memory.Nodes;
@@ -156,6 +157,7 @@ public sealed class MigrationProtocol
     }
 
     /// <summary>Fresh descriptors for requests <paramref name="start"/>.. of the pass (all requests in order when <paramref name="pending"/> is null).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Fill(MigrationPage[] buffer, int[] origin, IReadOnlyList<MigrationRequest> requests, List<int>? pending, int start, int length)
     {
         for (int k = 0; k < length; k++)
@@ -183,11 +185,7 @@ public sealed class MigrationProtocol
         _converted.Clear();
         Begin(MigrationStep.TryToUnmap, batch);
         await _backend.TryToUnmap(batch, _converted);
-        foreach (ref readonly MigrationPte m in CollectionsMarshal.AsSpan(_converted))
-        {
-            _observer.SetMigrationPte(batch.Span[m.BatchIndex].Old, m.Pte);
-        }
-
+        ReportSetMigrationPtes(batch.Span, CollectionsMarshal.AsSpan(_converted));
         End(MigrationStep.TryToUnmap, batch);
 
         // Anonymous pages have no mapping: steps 5, 7, 9 and 11 are skipped when no file page is left.
@@ -250,12 +248,7 @@ public sealed class MigrationProtocol
         _converted.CopyTo(_convertedBuffer);
         ReadOnlyMemory<MigrationPte> converted = _convertedBuffer.AsMemory(0, _converted.Count);
         await _backend.RemoveMigrationPtes(batch, converted);
-        foreach (ref readonly MigrationPte m in converted.Span)
-        {
-            ref readonly MigrationPage p = ref batch.Span[m.BatchIndex];
-            _observer.RemoveMigrationPte(p.Result == 0 ? p.New : p.Old, m.Pte);
-        }
-
+        ReportRemoveMigrationPtes(batch.Span, converted.Span);
         End(MigrationStep.RemoveMigrationPtes, batch);
 
         _woken.Clear();
@@ -272,6 +265,7 @@ public sealed class MigrationProtocol
         End(MigrationStep.PutbackLruPage, batch);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void BeginPages(int pass, Span<MigrationPage> batch)
     {
         foreach (ref MigrationPage p in batch)
@@ -280,6 +274,25 @@ public sealed class MigrationProtocol
             p.Progress = MigrationProgress.None;
             p.New = PageRef.None;
             _observer.PageStarted(pass, p);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ReportSetMigrationPtes(ReadOnlySpan<MigrationPage> batch, ReadOnlySpan<MigrationPte> converted)
+    {
+        foreach (ref readonly MigrationPte m in converted)
+        {
+            _observer.SetMigrationPte(batch[m.BatchIndex].Old, m.Pte);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ReportRemoveMigrationPtes(ReadOnlySpan<MigrationPage> batch, ReadOnlySpan<MigrationPte> converted)
+    {
+        foreach (ref readonly MigrationPte m in converted)
+        {
+            ref readonly MigrationPage p = ref batch[m.BatchIndex];
+            _observer.RemoveMigrationPte(p.Result == 0 ? p.New : p.Old, m.Pte);
         }
     }
 
