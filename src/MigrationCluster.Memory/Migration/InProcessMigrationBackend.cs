@@ -249,6 +249,7 @@ public sealed class InProcessMigrationBackend : IMigrationBackend
     private void ByTargetNode<TState>(Span<MigrationPage> batch, TState state, NodeStep<TState> step) =>
         ByNode(batch, state, step, old: false);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ByNode<TState>(Span<MigrationPage> batch, TState state, NodeStep<TState> step, bool old)
     {
         for (int i = 0; i < batch.Length;)

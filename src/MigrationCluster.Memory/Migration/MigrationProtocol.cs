@@ -300,6 +300,7 @@ public sealed class MigrationProtocol
 
     private void End(MigrationStep step, Memory<MigrationPage> batch) => _observer.StepEnded(step, batch.Span);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool AnyInFlightFile(ReadOnlySpan<MigrationPage> batch)
     {
         foreach (ref readonly MigrationPage p in batch)
@@ -313,6 +314,7 @@ public sealed class MigrationProtocol
         return false;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool AnyTreeLocked(ReadOnlySpan<MigrationPage> batch)
     {
         foreach (ref readonly MigrationPage p in batch)

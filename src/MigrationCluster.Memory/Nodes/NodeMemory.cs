@@ -76,6 +76,7 @@ public sealed class NodeMemory
     // ---- allocation -------------------------------------------------------------------------
 
     /// <summary>alloc_pages: a frame with refcount 1, or -1 when the node is full.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public long AllocPage()
     {
         int i = _head[(int)LruList.Free];
@@ -116,6 +117,7 @@ public sealed class NodeMemory
     }
 
     // The last put_page, kept out of PutPage so that the common case inlines into the steps.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool FreePage(long pfn)
     {
         ref PageFrame f = ref _frames[pfn];
@@ -142,14 +144,23 @@ public sealed class NodeMemory
         }
 
         PushFront(LruList.Free, (int)pfn);
-        _waiters.Remove(pfn);
-        _writebackQueue.Remove(pfn);
+        // Both are almost always empty: skip the lookups then (this runs for every migrated page).
+        if (_waiters.Count > 0)
+        {
+            _waiters.Remove(pfn);
+        }
+
+        if (_writebackQueue.Count > 0)
+        {
+            _writebackQueue.Remove(pfn);
+        }
         return true;
     }
 
     // ---- LRU --------------------------------------------------------------------------------
 
     /// <summary>lru_cache_add: the page joins the list its flags say (anon/file, active/inactive).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void LruAdd(long pfn)
     {
         ref PageFrame f = ref LiveFrame(pfn);
@@ -163,6 +174,7 @@ public sealed class NodeMemory
     }
 
     /// <summary>isolate_lru_page: takes the page off its LRU list with a reference. False if it is not on one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool IsolateLruPage(long pfn)
     {
         ref PageFrame f = ref _frames[pfn];
@@ -380,6 +392,7 @@ public sealed class NodeMemory
         _waiters.TryGetValue(pfn, out Queue<PageLockWaiter>? q) ? q : [];
 
     /// <summary>unlock_page: clears PG_locked and wakes the waiters in FIFO order (appended to <paramref name="woken"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void UnlockPage(long pfn, List<PageLockWaiter>? woken)
     {
         ref PageFrame f = ref LiveFrame(pfn);
@@ -389,7 +402,7 @@ public sealed class NodeMemory
         }
 
         f.Flags &= ~PageFlags.Locked;
-        if (_waiters.Remove(pfn, out Queue<PageLockWaiter>? queue))
+        if (_waiters.Count > 0 && _waiters.Remove(pfn, out Queue<PageLockWaiter>? queue))
         {
             woken?.AddRange(queue);
         }
@@ -448,6 +461,9 @@ public sealed class NodeMemory
     private void ThrowFree(long pfn) => throw new InvalidOperationException($"page {Id}:{pfn} is free");
 
     // ---- protocol steps on the old page's node ----------------------------------------------
+    // Each step loops over a batch of up to 512 pages and runs once per batch: the steps (and the
+    // per-page helpers above that they call) are compiled optimized at once, since tiered
+    // compilation would run a migration's first few hundred thousand pages through unoptimized code.
 
     /// <summary>
     /// Step 1, lock_page, for pages of this node. Async mode and the first passes only try the
