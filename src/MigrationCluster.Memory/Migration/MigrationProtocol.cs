@@ -35,8 +35,7 @@ public sealed class MigrationProtocol
         ArgumentNullException.ThrowIfNull(requests);
         int n = requests.Count;
         var errno = new int[n];
-        var newPages = new PageRef[n];
-        newPages.AsSpan().Fill(PageRef.None);
+        var newPages = new PageRef[n]; // each written once, with the page's final outcome
 
         // The pages go through the steps a batch at a time in one pooled descriptor buffer;
         // origin[k] is the request index of descriptor k. The first pass takes the requests in
@@ -82,10 +81,10 @@ public sealed class MigrationProtocol
                         }
 
                         errno[origin[k]] = rc;
+                        newPages[origin[k]] = rc == 0 ? p.New : PageRef.None;
                         if (rc == 0)
                         {
                             succeeded++;
-                            newPages[origin[k]] = p.New;
                         }
                         else
                         {
@@ -125,6 +124,7 @@ public sealed class MigrationProtocol
                         for (int k = 0; k < length; k++)
                         {
                             errno[origin[k]] = -Errno.ENOMEM;
+                            newPages[origin[k]] = PageRef.None;
                             failed++;
                         }
                     }
