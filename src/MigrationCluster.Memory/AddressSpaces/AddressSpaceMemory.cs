@@ -129,6 +129,7 @@ public sealed class AddressSpaceMemory
     }
 
     // The page-table word of a virtual page, for the steps that read and rewrite it in one go; a null ref if no table covers it.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ref ulong Slot(long virtualPage)
     {
         ulong[]? t = Table(virtualPage, create: false);

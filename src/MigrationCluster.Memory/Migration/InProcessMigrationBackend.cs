@@ -274,6 +274,7 @@ public sealed class InProcessMigrationBackend : IMigrationBackend
         MappedPageNode,
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int OwnerOf(in MigrationPte m, ReadOnlySpan<MigrationPage> pages, PteOwner owner)
     {
         if (owner == PteOwner.Space)

@@ -163,7 +163,7 @@ public sealed class MigrationProtocol
         for (int k = 0; k < length; k++)
         {
             int q = pending is null ? start + k : pending[start + k];
-            MigrationRequest request = requests[q];
+            MigrationRequest request = requests is MigrationRequest[] array ? array[q] : requests[q];
             origin[k] = q;
             buffer[k] = new MigrationPage(request.Page, request.TargetNode);
         }

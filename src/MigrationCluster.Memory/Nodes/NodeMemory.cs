@@ -271,6 +271,7 @@ public sealed class NodeMemory
     // ---- reverse map ------------------------------------------------------------------------
 
     /// <summary>page_add_rmap: one more PTE maps the frame (mapcount and the PTE's reference).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void PageAddRmap(long pfn, PteRef pte)
     {
         ref PageFrame f = ref LiveFrame(pfn);
@@ -301,6 +302,7 @@ public sealed class NodeMemory
     }
 
     /// <summary>page_remove_rmap plus the PTE's put_page. Returns true if the frame was freed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool PageRemoveRmap(long pfn, PteRef pte)
     {
         ref PageFrame f = ref LiveFrame(pfn);
@@ -445,6 +447,7 @@ public sealed class NodeMemory
     /// <summary>end_page_writeback.</summary>
     public void EndPageWriteback(long pfn) => LiveFrame(pfn).Flags &= ~PageFlags.Writeback;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ref PageFrame LiveFrame(long pfn)
     {
         ref PageFrame f = ref _frames[pfn];
