@@ -1,5 +1,5 @@
-using System.Runtime.CompilerServices;
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using MigrationCluster.Memory.Nodes;
 using MigrationCluster.Memory.Pages;

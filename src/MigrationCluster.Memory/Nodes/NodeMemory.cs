@@ -154,6 +154,7 @@ public sealed class NodeMemory
         {
             _writebackQueue.Remove(pfn);
         }
+
         return true;
     }
 
