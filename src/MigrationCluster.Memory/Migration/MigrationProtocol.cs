@@ -46,7 +46,7 @@ public sealed class MigrationProtocol
         List<int>? pending = null, retry = null;
 
         _observer.MigrationStarted(mode, reason, n);
-        int pendingCount = n, succeeded = 0, failed = 0, passes = 0;
+        int pendingCount = n, passes = 0;
         bool outOfMemory = false;
         try
         {
@@ -67,32 +67,7 @@ public sealed class MigrationProtocol
                     Memory<MigrationPage> batch = buffer.AsMemory(0, length);
                     BeginPages(pass, batch.Span);
                     await MigrateBatch(batch, mode, force, keepRetries: !lastPass);
-
-                    for (int k = 0; k < length; k++)
-                    {
-                        ref MigrationPage p = ref buffer[k];
-                        int rc = p.Result;
-                        _observer.PageEnded(pass, p, rc);
-                        if (rc == -Errno.EAGAIN && !lastPass)
-                        {
-                            // Stays isolated and on the list: the next pass retries it.
-                            retry.Add(origin[k]);
-                            continue;
-                        }
-
-                        errno[origin[k]] = rc;
-                        newPages[origin[k]] = rc == 0 ? p.New : PageRef.None;
-                        if (rc == 0)
-                        {
-                            succeeded++;
-                        }
-                        else
-                        {
-                            failed++;
-                            outOfMemory |= rc == -Errno.ENOMEM;
-                        }
-                    }
-
+                    outOfMemory |= EndPages(pass, batch.Span, origin.AsSpan(0, length), lastPass ? null : retry, errno, newPages);
                     done = start + length;
                     if (outOfMemory)
                     {
@@ -125,7 +100,6 @@ public sealed class MigrationProtocol
                         {
                             errno[origin[k]] = -Errno.ENOMEM;
                             newPages[origin[k]] = PageRef.None;
-                            failed++;
                         }
                     }
 
@@ -143,6 +117,8 @@ public sealed class MigrationProtocol
             ArrayPool<int>.Shared.Return(origin);
         }
 
+        // Every page has its final errno now (the last pass retries none).
+        int succeeded = errno.AsSpan().Count(0), failed = n - succeeded;
         var result = new MigrateResult(
             outOfMemory ? -Errno.ENOMEM : failed,
             succeeded,
@@ -263,6 +239,34 @@ public sealed class MigrationProtocol
         Begin(MigrationStep.PutbackLruPage, batch);
         await _backend.PutbackLruPage(batch, keepRetries);
         End(MigrationStep.PutbackLruPage, batch);
+    }
+
+    /// <summary>
+    /// Each page's outcome in this pass: -EAGAIN goes on <paramref name="retry"/> for the next
+    /// pass (null on the last pass), anything else is final. Returns true if a page got -ENOMEM.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private bool EndPages(int pass, ReadOnlySpan<MigrationPage> batch, ReadOnlySpan<int> origin, List<int>? retry, int[] errno, PageRef[] newPages)
+    {
+        bool outOfMemory = false;
+        for (int k = 0; k < batch.Length; k++)
+        {
+            ref readonly MigrationPage p = ref batch[k];
+            int rc = p.Result;
+            _observer.PageEnded(pass, p, rc);
+            if (rc == -Errno.EAGAIN && retry is not null)
+            {
+                // Stays isolated and on the list: the next pass retries it.
+                retry.Add(origin[k]);
+                continue;
+            }
+
+            errno[origin[k]] = rc;
+            newPages[origin[k]] = rc == 0 ? p.New : PageRef.None;
+            outOfMemory |= rc == -Errno.ENOMEM;
+        }
+
+        return outOfMemory;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
