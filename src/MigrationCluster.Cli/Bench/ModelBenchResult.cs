@@ -11,12 +11,20 @@ public sealed record ModelBenchResult
     [JsonPropertyName("floor_pages_per_s")]
     public required double FloorPagesPerS { get; init; }
 
+    /// <summary>The process's first migration, from cold code (the JIT's warm-up included), as a one-shot command sees it.</summary>
     [JsonPropertyName("model_pages_per_s")]
     public required double ModelPagesPerS { get; init; }
 
     /// <summary>Model over floor throughput (1 would be as fast as a bare copy).</summary>
     [JsonPropertyName("ratio")]
     public required double Ratio { get; init; }
+
+    /// <summary>The same pages migrated back in the same process, with the code already JIT-compiled and tiered up.</summary>
+    [JsonPropertyName("warm_model_pages_per_s")]
+    public required double WarmModelPagesPerS { get; init; }
+
+    [JsonPropertyName("warm_ratio")]
+    public required double WarmRatio { get; init; }
 
     /// <summary>Managed bytes the model holds per page frame (both nodes' frames, page tables, trees).</summary>
     [JsonPropertyName("bytes_per_page")]

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MigrationCluster.Memory.Migration;
 using MigrationCluster.Memory.Pages;
 
@@ -127,14 +128,22 @@ public sealed class AddressSpaceMemory
         }
     }
 
+    // The page-table word of a virtual page, for the steps that read and rewrite it in one go; a null ref if no table covers it.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref ulong Slot(long virtualPage)
+    {
+        ulong[]? t = Table(virtualPage, create: false);
+        return ref t is null ? ref Unsafe.NullRef<ulong>() : ref t[virtualPage & (TableEntries - 1)];
+    }
+
     private ulong[]? Table(long virtualPage, bool create)
     {
         long key = virtualPage >> TableShift;
-        if (key == _lastTableKey)
-        {
-            return _lastTable;
-        }
+        return key == _lastTableKey ? _lastTable : LookUpTable(key, create);
+    }
 
+    private ulong[]? LookUpTable(long key, bool create)
+    {
         if (!_tables.TryGetValue(key, out ulong[]? t))
         {
             if (!create)
@@ -173,13 +182,15 @@ public sealed class AddressSpaceMemory
     /// migration entry (appended to <paramref name="converted"/>). An exclusive anonymous PTE of a
     /// page that may be DMA-pinned is left mapped: the page then stays mapped and backs out.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void TryToUnmap(ReadOnlySpan<MigrationPte> ptes, ReadOnlySpan<MigrationPage> batch, List<MigrationPte> converted)
     {
         ArgumentNullException.ThrowIfNull(converted);
-        foreach (MigrationPte m in ptes)
+        foreach (ref readonly MigrationPte m in ptes)
         {
             ref readonly MigrationPage p = ref batch[m.BatchIndex];
-            Pte pte = GetPte(m.Pte.VirtualPage);
+            ref ulong slot = ref Slot(m.Pte.VirtualPage);
+            Pte pte = Unsafe.IsNullRef(ref slot) ? Pte.None : Pte.Decode(slot);
             if (pte.Kind != PteKind.Present || pte.Page != p.Old)
             {
                 throw new InvalidOperationException($"reverse map lists {m.Pte} for {p.Old} but the PTE is {pte}");
@@ -190,28 +201,31 @@ public sealed class AddressSpaceMemory
                 continue;
             }
 
-            SetPte(m.Pte.VirtualPage, Pte.MigrationEntry(p.Old, pte.Writable));
+            slot = Pte.MigrationEntry(p.Old, pte.Writable).Encode();
             converted.Add(m);
         }
     }
 
     /// <summary>Step 16 (PTE side): each migration entry becomes a present PTE to the new page, or back to the old one if the page failed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RemoveMigrationPtes(ReadOnlySpan<MigrationPte> ptes, ReadOnlySpan<MigrationPage> batch)
     {
-        foreach (MigrationPte m in ptes)
+        foreach (ref readonly MigrationPte m in ptes)
         {
             ref readonly MigrationPage p = ref batch[m.BatchIndex];
-            Pte pte = GetPte(m.Pte.VirtualPage);
+            ref ulong slot = ref Slot(m.Pte.VirtualPage);
+            Pte pte = Unsafe.IsNullRef(ref slot) ? Pte.None : Pte.Decode(slot);
             if (pte.Kind != PteKind.Migration || pte.Page != p.Old)
             {
                 throw new InvalidOperationException($"expected a migration entry for {p.Old} at {m.Pte}, found {pte}");
             }
 
-            SetPte(m.Pte.VirtualPage, Pte.Present(p.Result == 0 ? p.New : p.Old, pte.Writable));
+            slot = Pte.Present(p.Result == 0 ? p.New : p.Old, pte.Writable).Encode();
         }
     }
 
     /// <summary>Step 5, radix_tree_lock, for file pages whose mapping this space owns; a held lock gives -EAGAIN.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RadixTreeLock(Span<MigrationPage> batch)
     {
         for (int i = 0; i < batch.Length; i++)
@@ -235,6 +249,7 @@ public sealed class AddressSpaceMemory
     }
 
     /// <summary>Step 7, radix_tree_check: the slot must still hold the old page, else -EAGAIN.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RadixTreeCheck(Span<MigrationPage> batch)
     {
         for (int i = 0; i < batch.Length; i++)
@@ -248,6 +263,7 @@ public sealed class AddressSpaceMemory
     }
 
     /// <summary>Step 9, radix_tree_replace: the slot now points at the new page.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RadixTreeReplace(Span<MigrationPage> batch)
     {
         for (int i = 0; i < batch.Length; i++)
@@ -262,6 +278,7 @@ public sealed class AddressSpaceMemory
     }
 
     /// <summary>Step 11, radix_tree_unlock, for every page that took the lock, migrated or backing out.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RadixTreeUnlock(Span<MigrationPage> batch)
     {
         for (int i = 0; i < batch.Length; i++)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MigrationCluster.Memory.Pages;
 
 namespace MigrationCluster.Memory.AddressSpaces;
@@ -21,10 +22,12 @@ public readonly record struct Pte(PteKind Kind, PageRef Page, bool Writable)
 
     public static Pte MigrationEntry(PageRef page, bool writable) => new(PteKind.Migration, page, writable);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal ulong Encode() => Kind == PteKind.None
         ? 0
         : ((ulong)Kind << 62) | (Writable ? 1UL << 61 : 0) | Page.Encode();
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Pte Decode(ulong word) => word == 0
         ? default
         : new Pte((PteKind)(word >> 62), PageRef.Decode(word & ((1UL << 61) - 1)), (word & (1UL << 61)) != 0);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using MigrationCluster.Memory.AddressSpaces;
 using MigrationCluster.Memory.Nodes;
@@ -14,7 +15,8 @@ public sealed class InProcessMigrationBackend : IMigrationBackend
 {
     private readonly MemorySystem _system;
     private readonly List<MigrationPte> _ptes = [];
-    private readonly List<MigrationPte> _unmapped = [];
+    private MigrationPte[] _sorted = [];
+    private long[] _sortKeys = [];
     private byte[]? _bytes;
     private long _nextWaiterId = -1;
 
@@ -27,8 +29,6 @@ public sealed class InProcessMigrationBackend : IMigrationBackend
     private delegate void NodeStep<TState>(NodeMemory node, Span<MigrationPage> run, int offset, TState state);
 
     private delegate void SpaceStep(AddressSpaceMemory space, Span<MigrationPage> batch);
-
-    private delegate void PteStep(NodeMemory node, ReadOnlySpan<MigrationPte> run, Span<MigrationPage> batch);
 
     public ValueTask LockPage(Memory<MigrationPage> batch, MigrateMode mode, bool force)
     {
@@ -60,26 +60,25 @@ public sealed class InProcessMigrationBackend : IMigrationBackend
         ByOldNode(pages, _ptes, static (n, r, offset, ptes) => n.RmapWalk(r, offset, ptes));
 
         // PTE side, one call per address space; then one TLB flush per address space for the batch.
-        Span<MigrationPte> ptes = CollectionsMarshal.AsSpan(_ptes);
-        SortBy(ptes, static m => m.Pte.Space);
+        ReadOnlySpan<MigrationPte> bySpace = GroupedBy(CollectionsMarshal.AsSpan(_ptes), pages, PteOwner.Space);
         int start = converted.Count, flushes = 0;
-        for (int i = 0; i < ptes.Length;)
+        for (int i = 0; i < bySpace.Length;)
         {
-            int j = i + 1;
-            while (j < ptes.Length && ptes[j].Pte.Space == ptes[i].Pte.Space)
-            {
-                j++;
-            }
-
-            _system.Space(ptes[i].Pte.Space).TryToUnmap(ptes[i..j], pages, converted);
+            int j = RunEnd(bySpace, i, pages, PteOwner.Space);
+            _system.Space(bySpace[i].Pte.Space).TryToUnmap(bySpace[i..j], pages, converted);
             flushes++;
             i = j;
         }
 
         // Frame side, one call per node: rmap entries and references go, then the mapcount check.
-        _unmapped.Clear();
-        _unmapped.AddRange(CollectionsMarshal.AsSpan(converted)[start..]);
-        ByNodeOfPte(CollectionsMarshal.AsSpan(_unmapped), pages, useOld: true, static (n, run, b) => n.TryToUnmap(run, b));
+        ReadOnlySpan<MigrationPte> unmapped = GroupedBy(CollectionsMarshal.AsSpan(converted)[start..], pages, PteOwner.OldPageNode);
+        for (int i = 0; i < unmapped.Length;)
+        {
+            int j = RunEnd(unmapped, i, pages, PteOwner.OldPageNode);
+            _system.Node(pages[unmapped[i].BatchIndex].Old.Node).TryToUnmap(unmapped[i..j], pages);
+            i = j;
+        }
+
         ByOldNode(pages, 0, static (n, r, _, _) => n.PageMappedCheck(r));
         _system.Advance(_system.Cost.PteUpdatesNs(converted.Count - start) + _system.Cost.TlbFlushesNs(flushes));
         return ValueTask.CompletedTask;
@@ -157,16 +156,7 @@ public sealed class InProcessMigrationBackend : IMigrationBackend
         byte[]? bytes = _bytes;
         ByOldNode(pages, bytes, static (n, r, offset, b) => n.CopyPageFrom(r, b is null ? default : b.AsSpan(offset * PageContents.PageSize)));
         ByTargetNode(pages, bytes, static (n, r, offset, b) => n.CopyPageTo(r, b is null ? default : b.AsSpan(offset * PageContents.PageSize)));
-        double ns = 0;
-        foreach (MigrationPage p in pages)
-        {
-            if (p.InFlight)
-            {
-                ns += _system.Cost.CopyPageNs(p.Old.Node, p.New.Node);
-            }
-        }
-
-        _system.Advance(ns);
+        _system.Advance(CopyCostNs(pages));
         return ValueTask.CompletedTask;
     }
 
@@ -191,24 +181,24 @@ public sealed class InProcessMigrationBackend : IMigrationBackend
     public ValueTask RemoveMigrationPtes(Memory<MigrationPage> batch, ReadOnlyMemory<MigrationPte> converted)
     {
         Span<MigrationPage> pages = batch.Span;
-        _ptes.Clear();
-        _ptes.AddRange(converted.Span);
-        Span<MigrationPte> ptes = CollectionsMarshal.AsSpan(_ptes);
-        SortBy(ptes, static m => m.Pte.Space);
-        for (int i = 0; i < ptes.Length;)
+        ReadOnlySpan<MigrationPte> bySpace = GroupedBy(converted.Span, pages, PteOwner.Space);
+        for (int i = 0; i < bySpace.Length;)
         {
-            int j = i + 1;
-            while (j < ptes.Length && ptes[j].Pte.Space == ptes[i].Pte.Space)
-            {
-                j++;
-            }
-
-            _system.Space(ptes[i].Pte.Space).RemoveMigrationPtes(ptes[i..j], pages);
+            int j = RunEnd(bySpace, i, pages, PteOwner.Space);
+            _system.Space(bySpace[i].Pte.Space).RemoveMigrationPtes(bySpace[i..j], pages);
             i = j;
         }
 
-        ByNodeOfPte(ptes, pages, useOld: false, static (n, run, b) => n.RemoveMigrationPtes(run, b));
-        _system.Advance(_system.Cost.PteUpdatesNs(ptes.Length));
+        // Grouped by the node of the page each PTE now names: the new page, or the old one if the page failed.
+        ReadOnlySpan<MigrationPte> byNode = GroupedBy(converted.Span, pages, PteOwner.MappedPageNode);
+        for (int i = 0; i < byNode.Length;)
+        {
+            int j = RunEnd(byNode, i, pages, PteOwner.MappedPageNode);
+            _system.Node(OwnerOf(byNode[i], pages, PteOwner.MappedPageNode)).RemoveMigrationPtes(byNode[i..j], pages);
+            i = j;
+        }
+
+        _system.Advance(_system.Cost.PteUpdatesNs(converted.Length));
         return ValueTask.CompletedTask;
     }
 
@@ -226,6 +216,31 @@ public sealed class InProcessMigrationBackend : IMigrationBackend
         return ValueTask.CompletedTask;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private double CopyCostNs(ReadOnlySpan<MigrationPage> pages)
+    {
+        // A batch mostly moves between one pair of nodes: the pair's cost is looked up once per change.
+        double ns = 0, pairNs = 0;
+        int from = -1, to = -1;
+        foreach (ref readonly MigrationPage p in pages)
+        {
+            if (!p.InFlight)
+            {
+                continue;
+            }
+
+            if (p.Old.Node != from || p.New.Node != to)
+            {
+                (from, to) = (p.Old.Node, p.New.Node);
+                pairNs = _system.Cost.CopyPageNs(from, to);
+            }
+
+            ns += pairNs;
+        }
+
+        return ns;
+    }
+
     // ---- routing ----------------------------------------------------------------------------
 
     private void ByOldNode<TState>(Span<MigrationPage> batch, TState state, NodeStep<TState> step) =>
@@ -234,6 +249,7 @@ public sealed class InProcessMigrationBackend : IMigrationBackend
     private void ByTargetNode<TState>(Span<MigrationPage> batch, TState state, NodeStep<TState> step) =>
         ByNode(batch, state, step, old: false);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ByNode<TState>(Span<MigrationPage> batch, TState state, NodeStep<TState> step, bool old)
     {
         for (int i = 0; i < batch.Length;)
@@ -250,36 +266,75 @@ public sealed class InProcessMigrationBackend : IMigrationBackend
         }
     }
 
-    private void ByNodeOfPte(Span<MigrationPte> ptes, Span<MigrationPage> pages, bool useOld, PteStep step)
+    /// <summary>Who owns the data a PTE step touches: the PTE's address space, or the node of the page it maps.</summary>
+    private enum PteOwner
     {
-        // Grouped by the node of the page each PTE now names (old page, or new page once migrated).
-        int NodeOf(MigrationPte m, Span<MigrationPage> b) =>
-            useOld || b[m.BatchIndex].Result != 0 ? b[m.BatchIndex].Old.Node : b[m.BatchIndex].New.Node;
+        Space,
+        OldPageNode,
+        MappedPageNode,
+    }
 
-        for (int i = 1; i < ptes.Length; i++)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int OwnerOf(in MigrationPte m, ReadOnlySpan<MigrationPage> pages, PteOwner owner)
+    {
+        if (owner == PteOwner.Space)
         {
-            if (NodeOf(ptes[i], pages) < NodeOf(ptes[i - 1], pages))
-            {
-                MigrationPte[] sorted = ptes.ToArray();
-                MigrationPage[] copy = pages.ToArray();
-                Array.Sort(sorted, (a, b) => NodeOf(a, copy) != NodeOf(b, copy) ? NodeOf(a, copy).CompareTo(NodeOf(b, copy)) : a.BatchIndex.CompareTo(b.BatchIndex));
-                sorted.CopyTo(ptes);
-                break;
-            }
+            return m.Pte.Space;
         }
 
-        for (int i = 0; i < ptes.Length;)
-        {
-            int node = NodeOf(ptes[i], pages);
-            int j = i + 1;
-            while (j < ptes.Length && NodeOf(ptes[j], pages) == node)
-            {
-                j++;
-            }
+        ref readonly MigrationPage p = ref pages[m.BatchIndex];
+        return owner == PteOwner.OldPageNode || p.Result != 0 ? p.Old.Node : p.New.Node;
+    }
 
-            step(_system.Node(node), ptes[i..j], pages);
-            i = j;
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int RunEnd(ReadOnlySpan<MigrationPte> ptes, int start, ReadOnlySpan<MigrationPage> pages, PteOwner owner)
+    {
+        int key = OwnerOf(ptes[start], pages, owner);
+        int end = start + 1;
+        while (end < ptes.Length && OwnerOf(ptes[end], pages, owner) == key)
+        {
+            end++;
         }
+
+        return end;
+    }
+
+    /// <summary>
+    /// The PTEs in runs of one owner, in ascending owner order and otherwise in the order given.
+    /// Usually a batch has one address space and one node, so the input already is: it is
+    /// returned as is; otherwise a stably sorted copy in a reused buffer (valid until the next call).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private ReadOnlySpan<MigrationPte> GroupedBy(ReadOnlySpan<MigrationPte> ptes, ReadOnlySpan<MigrationPage> pages, PteOwner owner)
+    {
+        int i = 1;
+        while (i < ptes.Length && OwnerOf(ptes[i], pages, owner) >= OwnerOf(ptes[i - 1], pages, owner))
+        {
+            i++;
+        }
+
+        if (i >= ptes.Length)
+        {
+            return ptes;
+        }
+
+        if (_sorted.Length < ptes.Length)
+        {
+            _sorted = new MigrationPte[ptes.Length * 2];
+            _sortKeys = new long[ptes.Length * 2];
+        }
+
+        // Owner in the high half, position in the low half: a unique key, so the sort is stable.
+        Span<long> keys = _sortKeys.AsSpan(0, ptes.Length);
+        for (i = 0; i < ptes.Length; i++)
+        {
+            keys[i] = ((long)OwnerOf(ptes[i], pages, owner) << 32) | (uint)i;
+        }
+
+        Span<MigrationPte> sorted = _sorted.AsSpan(0, ptes.Length);
+        ptes.CopyTo(sorted);
+        keys.Sort(sorted);
+        return sorted;
     }
 
     private void ByMappingOwner(Span<MigrationPage> batch, SpaceStep step)
@@ -299,15 +354,4 @@ public sealed class InProcessMigrationBackend : IMigrationBackend
         }
     }
 
-    private static void SortBy(Span<MigrationPte> ptes, Func<MigrationPte, int> key)
-    {
-        for (int i = 1; i < ptes.Length; i++)
-        {
-            if (key(ptes[i]) < key(ptes[i - 1]))
-            {
-                ptes.Sort((a, b) => key(a) != key(b) ? key(a).CompareTo(key(b)) : a.BatchIndex.CompareTo(b.BatchIndex));
-                return;
-            }
-        }
-    }
 }

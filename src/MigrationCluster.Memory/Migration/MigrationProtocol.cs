@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using MigrationCluster.Memory.Nodes;
 using MigrationCluster.Memory.Pages;
@@ -33,108 +35,90 @@ public sealed class MigrationProtocol
         ArgumentNullException.ThrowIfNull(requests);
         int n = requests.Count;
         var errno = new int[n];
-        var newPages = new PageRef[n];
+        var newPages = new PageRef[n]; // each written once, with the page's final outcome
 
-        // The pages still to do, compacted to the front at each pass; origin[i] is the request index.
-        var work = new MigrationPage[n];
-        var origin = new int[n];
-        for (int i = 0; i < n; i++)
-        {
-            work[i] = new MigrationPage(requests[i].Page, requests[i].TargetNode);
-            origin[i] = i;
-            newPages[i] = PageRef.None;
-        }
+        // The pages go through the steps a batch at a time in one pooled descriptor buffer;
+        // origin[k] is the request index of descriptor k. The first pass takes the requests in
+        // order, later passes the request indexes that got -EAGAIN (pending).
+        int bufferLength = Math.Max(1, Math.Min(_options.BatchSize, n));
+        MigrationPage[] buffer = ArrayPool<MigrationPage>.Shared.Rent(bufferLength);
+        int[] origin = ArrayPool<int>.Shared.Rent(bufferLength);
+        List<int>? pending = null, retry = null;
 
         _observer.MigrationStarted(mode, reason, n);
-        int pending = n, succeeded = 0, failed = 0, passes = 0;
+        int pendingCount = n, passes = 0;
         bool outOfMemory = false;
-
-        for (int pass = 0; pass < _options.MaxPasses && pending > 0 && !outOfMemory; pass++)
+        try
         {
-            passes++;
-            bool force = pass >= _options.ForcePass;
-            bool lastPass = pass == _options.MaxPasses - 1;
-            _observer.PassStarted(pass, pending);
-            int retry = 0, done = 0;
-
-            for (int start = 0; start < pending; start += _options.BatchSize)
+            for (int pass = 0; pass < _options.MaxPasses && pendingCount > 0 && !outOfMemory; pass++)
             {
-                int length = Math.Min(_options.BatchSize, pending - start);
-                Memory<MigrationPage> batch = work.AsMemory(start, length);
-                BeginPages(pass, batch.Span);
-                await MigrateBatch(batch, mode, force, keepRetries: !lastPass);
+                passes++;
+                bool force = pass >= _options.ForcePass;
+                bool lastPass = pass == _options.MaxPasses - 1;
+                _observer.PassStarted(pass, pendingCount);
+                retry ??= [];
+                retry.Clear();
+                int done = 0;
 
-                for (int i = start; i < start + length; i++)
+                for (int start = 0; start < pendingCount; start += _options.BatchSize)
                 {
-                    ref MigrationPage p = ref work[i];
-                    int rc = p.Result;
-                    _observer.PageEnded(pass, p, rc);
-                    if (rc == -Errno.EAGAIN && !lastPass)
+                    int length = Math.Min(_options.BatchSize, pendingCount - start);
+                    Fill(buffer, origin, requests, pending, start, length);
+                    Memory<MigrationPage> batch = buffer.AsMemory(0, length);
+                    BeginPages(pass, batch.Span);
+                    await MigrateBatch(batch, mode, force, keepRetries: !lastPass);
+                    outOfMemory |= EndPages(pass, batch.Span, origin.AsSpan(0, length), lastPass ? null : retry, errno, newPages);
+                    done = start + length;
+                    if (outOfMemory)
                     {
-                        // Stays isolated and on the list: the next pass retries it.
-                        work[retry] = p;
-                        origin[retry] = origin[i];
-                        retry++;
-                        continue;
-                    }
-
-                    errno[origin[i]] = rc;
-                    if (rc == 0)
-                    {
-                        succeeded++;
-                        newPages[origin[i]] = p.New;
-                    }
-                    else
-                    {
-                        failed++;
-                        outOfMemory |= rc == -Errno.ENOMEM;
+                        break;
                     }
                 }
 
-                done = start + length;
                 if (outOfMemory)
                 {
-                    break;
-                }
-            }
-
-            if (outOfMemory)
-            {
-                // -ENOMEM ends migrate_pages: the pages not done go back to the LRU.
-                for (int i = done; i < pending; i++)
-                {
-                    work[retry] = work[i];
-                    origin[retry] = origin[i];
-                    retry++;
-                }
-
-                if (retry > 0)
-                {
-                    Memory<MigrationPage> rest = work.AsMemory(0, retry);
-                    foreach (ref MigrationPage p in rest.Span)
+                    // -ENOMEM ends migrate_pages: the retries and the pages not reached go back to the LRU.
+                    for (int i = done; i < pendingCount; i++)
                     {
-                        p.Result = -Errno.ENOMEM;
-                        p.Progress = MigrationProgress.None;
-                        p.New = PageRef.None;
+                        retry.Add(pending is null ? i : pending[i]);
                     }
 
-                    Begin(MigrationStep.PutbackLruPage, rest);
-                    await _backend.PutbackLruPage(rest, keepRetries: false);
-                    End(MigrationStep.PutbackLruPage, rest);
-                    for (int i = 0; i < retry; i++)
+                    for (int start = 0; start < retry.Count; start += _options.BatchSize)
                     {
-                        errno[origin[i]] = -Errno.ENOMEM;
-                        failed++;
+                        int length = Math.Min(_options.BatchSize, retry.Count - start);
+                        Fill(buffer, origin, requests, retry, start, length);
+                        Memory<MigrationPage> rest = buffer.AsMemory(0, length);
+                        foreach (ref MigrationPage p in rest.Span)
+                        {
+                            p.Result = -Errno.ENOMEM;
+                        }
+
+                        Begin(MigrationStep.PutbackLruPage, rest);
+                        await _backend.PutbackLruPage(rest, keepRetries: false);
+                        End(MigrationStep.PutbackLruPage, rest);
+                        for (int k = 0; k < length; k++)
+                        {
+                            errno[origin[k]] = -Errno.ENOMEM;
+                            newPages[origin[k]] = PageRef.None;
+                        }
                     }
+
+                    retry.Clear();
                 }
 
-                retry = 0;
+                _observer.PassEnded(pass, retry.Count);
+                pendingCount = retry.Count;
+                (pending, retry) = (retry, pending);
             }
-
-            _observer.PassEnded(pass, retry);
-            pending = retry;
+        }
+        finally
+        {
+            ArrayPool<MigrationPage>.Shared.Return(buffer);
+            ArrayPool<int>.Shared.Return(origin);
         }
 
+        // Every page has its final errno now (the last pass retries none).
+        int succeeded = errno.AsSpan().Count(0), failed = n - succeeded;
         var result = new MigrateResult(
             outOfMemory ? -Errno.ENOMEM : failed,
             succeeded,
@@ -146,6 +130,19 @@ public sealed class MigrationProtocol
             newPages);
         _observer.MigrationEnded(result);
         return result;
+    }
+
+    /// <summary>Fresh descriptors for requests <paramref name="start"/>.. of the pass (all requests in order when <paramref name="pending"/> is null).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Fill(MigrationPage[] buffer, int[] origin, IReadOnlyList<MigrationRequest> requests, List<int>? pending, int start, int length)
+    {
+        for (int k = 0; k < length; k++)
+        {
+            int q = pending is null ? start + k : pending[start + k];
+            MigrationRequest request = requests is MigrationRequest[] array ? array[q] : requests[q];
+            origin[k] = q;
+            buffer[k] = new MigrationPage(request.Page, request.TargetNode);
+        }
     }
 
     /// <summary>One batch through every step, in the seed's order. Failed pages skip forward steps and are undone by 11, 16, 19 and 20.</summary>
@@ -164,15 +161,11 @@ public sealed class MigrationProtocol
         _converted.Clear();
         Begin(MigrationStep.TryToUnmap, batch);
         await _backend.TryToUnmap(batch, _converted);
-        foreach (MigrationPte m in _converted)
-        {
-            _observer.SetMigrationPte(batch.Span[m.BatchIndex].Old, m.Pte);
-        }
-
+        ReportSetMigrationPtes(batch.Span, CollectionsMarshal.AsSpan(_converted));
         End(MigrationStep.TryToUnmap, batch);
 
         // Anonymous pages have no mapping: steps 5, 7, 9 and 11 are skipped when no file page is left.
-        if (Any(batch, static p => p.InFlight && p.IsFile))
+        if (AnyInFlightFile(batch.Span))
         {
             Begin(MigrationStep.RadixTreeLock, batch);
             await _backend.RadixTreeLock(batch);
@@ -182,7 +175,7 @@ public sealed class MigrationProtocol
         Begin(MigrationStep.PageRefcountCheck, batch);
         await _backend.PageRefcountCheck(batch);
         End(MigrationStep.PageRefcountCheck, batch);
-        if (Any(batch, static p => p.InFlight && p.IsFile))
+        if (AnyInFlightFile(batch.Span))
         {
             Begin(MigrationStep.RadixTreeCheck, batch);
             await _backend.RadixTreeCheck(batch);
@@ -192,7 +185,7 @@ public sealed class MigrationProtocol
         Begin(MigrationStep.PrepNewPage, batch);
         await _backend.PrepNewPage(batch);
         End(MigrationStep.PrepNewPage, batch);
-        if (Any(batch, static p => p.InFlight && p.IsFile))
+        if (AnyInFlightFile(batch.Span))
         {
             Begin(MigrationStep.RadixTreeReplace, batch);
             await _backend.RadixTreeReplace(batch);
@@ -202,7 +195,7 @@ public sealed class MigrationProtocol
         Begin(MigrationStep.PageRefTransfer, batch);
         await _backend.PageRefTransfer(batch);
         End(MigrationStep.PageRefTransfer, batch);
-        if (Any(batch, static p => p.Has(MigrationProgress.TreeLocked)))
+        if (AnyTreeLocked(batch.Span))
         {
             Begin(MigrationStep.RadixTreeUnlock, batch);
             await _backend.RadixTreeUnlock(batch);
@@ -231,12 +224,7 @@ public sealed class MigrationProtocol
         _converted.CopyTo(_convertedBuffer);
         ReadOnlyMemory<MigrationPte> converted = _convertedBuffer.AsMemory(0, _converted.Count);
         await _backend.RemoveMigrationPtes(batch, converted);
-        foreach (MigrationPte m in converted.Span)
-        {
-            MigrationPage p = batch.Span[m.BatchIndex];
-            _observer.RemoveMigrationPte(p.Result == 0 ? p.New : p.Old, m.Pte);
-        }
-
+        ReportRemoveMigrationPtes(batch.Span, converted.Span);
         End(MigrationStep.RemoveMigrationPtes, batch);
 
         _woken.Clear();
@@ -253,6 +241,35 @@ public sealed class MigrationProtocol
         End(MigrationStep.PutbackLruPage, batch);
     }
 
+    /// <summary>
+    /// Each page's outcome in this pass: -EAGAIN goes on <paramref name="retry"/> for the next
+    /// pass (null on the last pass), anything else is final. Returns true if a page got -ENOMEM.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private bool EndPages(int pass, ReadOnlySpan<MigrationPage> batch, ReadOnlySpan<int> origin, List<int>? retry, int[] errno, PageRef[] newPages)
+    {
+        bool outOfMemory = false;
+        for (int k = 0; k < batch.Length; k++)
+        {
+            ref readonly MigrationPage p = ref batch[k];
+            int rc = p.Result;
+            _observer.PageEnded(pass, p, rc);
+            if (rc == -Errno.EAGAIN && retry is not null)
+            {
+                // Stays isolated and on the list: the next pass retries it.
+                retry.Add(origin[k]);
+                continue;
+            }
+
+            errno[origin[k]] = rc;
+            newPages[origin[k]] = rc == 0 ? p.New : PageRef.None;
+            outOfMemory |= rc == -Errno.ENOMEM;
+        }
+
+        return outOfMemory;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void BeginPages(int pass, Span<MigrationPage> batch)
     {
         foreach (ref MigrationPage p in batch)
@@ -264,15 +281,49 @@ public sealed class MigrationProtocol
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ReportSetMigrationPtes(ReadOnlySpan<MigrationPage> batch, ReadOnlySpan<MigrationPte> converted)
+    {
+        foreach (ref readonly MigrationPte m in converted)
+        {
+            _observer.SetMigrationPte(batch[m.BatchIndex].Old, m.Pte);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ReportRemoveMigrationPtes(ReadOnlySpan<MigrationPage> batch, ReadOnlySpan<MigrationPte> converted)
+    {
+        foreach (ref readonly MigrationPte m in converted)
+        {
+            ref readonly MigrationPage p = ref batch[m.BatchIndex];
+            _observer.RemoveMigrationPte(p.Result == 0 ? p.New : p.Old, m.Pte);
+        }
+    }
+
     private void Begin(MigrationStep step, Memory<MigrationPage> batch) => _observer.StepStarted(step, batch.Span);
 
     private void End(MigrationStep step, Memory<MigrationPage> batch) => _observer.StepEnded(step, batch.Span);
 
-    private static bool Any(Memory<MigrationPage> batch, Func<MigrationPage, bool> predicate)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool AnyInFlightFile(ReadOnlySpan<MigrationPage> batch)
     {
-        foreach (MigrationPage p in batch.Span)
+        foreach (ref readonly MigrationPage p in batch)
         {
-            if (predicate(p))
+            if (p.InFlight && p.IsFile)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool AnyTreeLocked(ReadOnlySpan<MigrationPage> batch)
+    {
+        foreach (ref readonly MigrationPage p in batch)
+        {
+            if (p.Has(MigrationProgress.TreeLocked))
             {
                 return true;
             }

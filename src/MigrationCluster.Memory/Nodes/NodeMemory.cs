@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using MigrationCluster.Memory.AddressSpaces;
 using MigrationCluster.Memory.Migration;
 using MigrationCluster.Memory.Pages;
@@ -74,6 +76,7 @@ public sealed class NodeMemory
     // ---- allocation -------------------------------------------------------------------------
 
     /// <summary>alloc_pages: a frame with refcount 1, or -1 when the node is full.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public long AllocPage()
     {
         int i = _head[(int)LruList.Free];
@@ -110,14 +113,17 @@ public sealed class NodeMemory
     {
         ref PageFrame f = ref LiveFrame(pfn);
         f.Refcount -= references;
+        return f.Refcount <= 0 && FreePage(pfn);
+    }
+
+    // The last put_page, kept out of PutPage so that the common case inlines into the steps.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private bool FreePage(long pfn)
+    {
+        ref PageFrame f = ref _frames[pfn];
         if (f.Refcount < 0)
         {
             throw new InvalidOperationException($"page {Id}:{pfn} refcount went negative");
-        }
-
-        if (f.Refcount > 0)
-        {
-            return false;
         }
 
         if (f.Mapcount != 0)
@@ -138,14 +144,24 @@ public sealed class NodeMemory
         }
 
         PushFront(LruList.Free, (int)pfn);
-        _waiters.Remove(pfn);
-        _writebackQueue.Remove(pfn);
+        // Both are almost always empty: skip the lookups then (this runs for every migrated page).
+        if (_waiters.Count > 0)
+        {
+            _waiters.Remove(pfn);
+        }
+
+        if (_writebackQueue.Count > 0)
+        {
+            _writebackQueue.Remove(pfn);
+        }
+
         return true;
     }
 
     // ---- LRU --------------------------------------------------------------------------------
 
     /// <summary>lru_cache_add: the page joins the list its flags say (anon/file, active/inactive).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void LruAdd(long pfn)
     {
         ref PageFrame f = ref LiveFrame(pfn);
@@ -159,6 +175,7 @@ public sealed class NodeMemory
     }
 
     /// <summary>isolate_lru_page: takes the page off its LRU list with a reference. False if it is not on one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool IsolateLruPage(long pfn)
     {
         ref PageFrame f = ref _frames[pfn];
@@ -255,42 +272,61 @@ public sealed class NodeMemory
     // ---- reverse map ------------------------------------------------------------------------
 
     /// <summary>page_add_rmap: one more PTE maps the frame (mapcount and the PTE's reference).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void PageAddRmap(long pfn, PteRef pte)
     {
         ref PageFrame f = ref LiveFrame(pfn);
         if (f.RmapSpace == 0)
         {
+            // The common case, one mapping: inline in the frame.
             f.RmapSpace = pte.Space + 1;
             f.RmapVirtualPage = pte.VirtualPage;
         }
         else
         {
-            if (f.RmapSpace > 0)
-            {
-                _rmapOverflow[pfn] = [new PteRef(f.RmapSpace - 1, f.RmapVirtualPage)];
-                f.RmapSpace = -1;
-            }
-
-            _rmapOverflow[pfn].Add(pte);
+            AddOverflowRmap(ref f, pfn, pte);
         }
 
         f.Mapcount++;
         f.Refcount++;
     }
 
+    private void AddOverflowRmap(ref PageFrame f, long pfn, PteRef pte)
+    {
+        if (f.RmapSpace > 0)
+        {
+            _rmapOverflow[pfn] = [new PteRef(f.RmapSpace - 1, f.RmapVirtualPage)];
+            f.RmapSpace = -1;
+        }
+
+        _rmapOverflow[pfn].Add(pte);
+    }
+
     /// <summary>page_remove_rmap plus the PTE's put_page. Returns true if the frame was freed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool PageRemoveRmap(long pfn, PteRef pte)
     {
         ref PageFrame f = ref LiveFrame(pfn);
-        if (f.RmapSpace > 0)
+        if (f.RmapSpace - 1 == pte.Space && f.RmapVirtualPage == pte.VirtualPage)
         {
-            if (f.RmapSpace - 1 != pte.Space || f.RmapVirtualPage != pte.VirtualPage)
-            {
-                throw new InvalidOperationException($"page {Id}:{pfn} is not mapped by {pte}");
-            }
-
+            // The common case: the frame's one inline mapping goes.
             f.RmapSpace = 0;
             f.RmapVirtualPage = 0;
+        }
+        else
+        {
+            RemoveOverflowRmap(ref f, pfn, pte);
+        }
+
+        f.Mapcount--;
+        return PutPage(pfn);
+    }
+
+    private void RemoveOverflowRmap(ref PageFrame f, long pfn, PteRef pte)
+    {
+        if (f.RmapSpace > 0)
+        {
+            throw new InvalidOperationException($"page {Id}:{pfn} is not mapped by {pte}");
         }
         else if (f.RmapSpace < 0)
         {
@@ -311,9 +347,6 @@ public sealed class NodeMemory
         {
             throw new InvalidOperationException($"page {Id}:{pfn} has no mappings to remove {pte} from");
         }
-
-        f.Mapcount--;
-        return PutPage(pfn);
     }
 
     /// <summary>rmap_walk: appends the PTEs that map the frame.</summary>
@@ -362,6 +395,7 @@ public sealed class NodeMemory
         _waiters.TryGetValue(pfn, out Queue<PageLockWaiter>? q) ? q : [];
 
     /// <summary>unlock_page: clears PG_locked and wakes the waiters in FIFO order (appended to <paramref name="woken"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void UnlockPage(long pfn, List<PageLockWaiter>? woken)
     {
         ref PageFrame f = ref LiveFrame(pfn);
@@ -371,7 +405,7 @@ public sealed class NodeMemory
         }
 
         f.Flags &= ~PageFlags.Locked;
-        if (_waiters.Remove(pfn, out Queue<PageLockWaiter>? queue))
+        if (_waiters.Count > 0 && _waiters.Remove(pfn, out Queue<PageLockWaiter>? queue))
         {
             woken?.AddRange(queue);
         }
@@ -414,18 +448,26 @@ public sealed class NodeMemory
     /// <summary>end_page_writeback.</summary>
     public void EndPageWriteback(long pfn) => LiveFrame(pfn).Flags &= ~PageFlags.Writeback;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ref PageFrame LiveFrame(long pfn)
     {
         ref PageFrame f = ref _frames[pfn];
         if (f.Has(PageFlags.Buddy))
         {
-            throw new InvalidOperationException($"page {Id}:{pfn} is free");
+            ThrowFree(pfn);
         }
 
         return ref f;
     }
 
+    // Out of line so that LiveFrame stays small enough to inline into the steps.
+    [DoesNotReturn]
+    private void ThrowFree(long pfn) => throw new InvalidOperationException($"page {Id}:{pfn} is free");
+
     // ---- protocol steps on the old page's node ----------------------------------------------
+    // Each step loops over a batch of up to 512 pages and runs once per batch: the steps (and the
+    // per-page helpers above that they call) are compiled optimized at once, since tiered
+    // compilation would run a migration's first few hundred thousand pages through unoptimized code.
 
     /// <summary>
     /// Step 1, lock_page, for pages of this node. Async mode and the first passes only try the
@@ -433,6 +475,7 @@ public sealed class NodeMemory
     /// the next pass, the model's stand-in for sleeping. A page whose only reference is the
     /// isolation one was freed under us: it is done.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void LockPage(Span<MigrationPage> batch, MigrateMode mode, bool force, long waiterId)
     {
         for (int i = 0; i < batch.Length; i++)
@@ -468,6 +511,7 @@ public sealed class NodeMemory
     /// Step 2, wait_on_page_writeback: only MIGRATE_SYNC waits, and only on a forced pass
     /// (-EAGAIN before); async and sync-light fail with -EBUSY. Returns how many pages waited.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int WaitOnPageWriteback(Span<MigrationPage> batch, MigrateMode mode, bool force)
     {
         int waited = 0;
@@ -499,6 +543,7 @@ public sealed class NodeMemory
     }
 
     /// <summary>Step 4 (rmap side): the PTEs that map each page; notes pin_user_pages pins.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RmapWalk(Span<MigrationPage> batch, int batchOffset, List<MigrationPte> into)
     {
         ArgumentNullException.ThrowIfNull(into);
@@ -530,6 +575,7 @@ public sealed class NodeMemory
     /// Step 4 (frame side): the unmapped PTEs drop their rmap entry and reference; then a page
     /// still mapped fails with -EAGAIN and its migration entries are undone at step 16.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void TryToUnmap(ReadOnlySpan<MigrationPte> unmapped, Span<MigrationPage> batch)
     {
         foreach (MigrationPte m in unmapped)
@@ -541,6 +587,7 @@ public sealed class NodeMemory
     }
 
     /// <summary>Step 4's mapcount check for this node's pages: a page still mapped fails with -EAGAIN.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void PageMappedCheck(Span<MigrationPage> batch)
     {
         for (int i = 0; i < batch.Length; i++)
@@ -558,6 +605,7 @@ public sealed class NodeMemory
     /// the page cache's for file pages and one for private data; anything more (a pin, a racing
     /// get_page) backs out with -EAGAIN.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void PageRefcountCheck(Span<MigrationPage> batch)
     {
         for (int i = 0; i < batch.Length; i++)
@@ -574,6 +622,7 @@ public sealed class NodeMemory
     public static int ExpectedRefcount(in MigrationPage p) => 1 + (p.IsFile ? 1 : 0) + (p.HasPrivate ? 1 : 0);
 
     /// <summary>Step 10 (old side): the page cache's and private data's references leave the old page.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void PageRefTransferFrom(Span<MigrationPage> batch)
     {
         for (int i = 0; i < batch.Length; i++)
@@ -589,6 +638,7 @@ public sealed class NodeMemory
     }
 
     /// <summary>Step 12 (old side): reads contents and flags of each old page into the batch.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void CopyPageFrom(Span<MigrationPage> batch, Span<byte> bytes)
     {
         for (int i = 0; i < batch.Length; i++)
@@ -617,6 +667,7 @@ public sealed class NodeMemory
     }
 
     /// <summary>Step 14, clear_page_flags: the old page keeps nothing a reader or reclaim could act on.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ClearPageFlags(Span<MigrationPage> batch)
     {
         for (int i = 0; i < batch.Length; i++)
@@ -632,6 +683,7 @@ public sealed class NodeMemory
     // ---- protocol steps on the target node ---------------------------------------------------
 
     /// <summary>Step 3, lock_new_page: a frame here, locked and not uptodate; -ENOMEM when the node is full.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void LockNewPage(Span<MigrationPage> batch)
     {
         for (int i = 0; i < batch.Length; i++)
@@ -656,6 +708,7 @@ public sealed class NodeMemory
     }
 
     /// <summary>Step 8, prep_new_page: index, mapping and swap-backing from the old page.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void PrepNewPage(Span<MigrationPage> batch)
     {
         for (int i = 0; i < batch.Length; i++)
@@ -677,6 +730,7 @@ public sealed class NodeMemory
     }
 
     /// <summary>Step 10 (new side): the new page takes the page cache's and private data's references.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void PageRefTransferTo(Span<MigrationPage> batch)
     {
         for (int i = 0; i < batch.Length; i++)
@@ -695,6 +749,7 @@ public sealed class NodeMemory
     }
 
     /// <summary>Step 12 (new side): the contents land in the new frame; a corrupt word is refused.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void CopyPageTo(Span<MigrationPage> batch, ReadOnlySpan<byte> bytes)
     {
         for (int i = 0; i < batch.Length; i++)
@@ -729,6 +784,7 @@ public sealed class NodeMemory
     }
 
     /// <summary>Step 13, copy_page_flags (migrate_page_states): uptodate, dirty, active, referenced, ...</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void CopyPageFlags(Span<MigrationPage> batch)
     {
         for (int i = 0; i < batch.Length; i++)
@@ -742,6 +798,7 @@ public sealed class NodeMemory
     }
 
     /// <summary>Step 15, queue_writeback: a dirty file page is queued for writeback on its new node.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void QueueWriteback(Span<MigrationPage> batch)
     {
         for (int i = 0; i < batch.Length; i++)
@@ -755,6 +812,7 @@ public sealed class NodeMemory
     }
 
     /// <summary>Step 16 (frame side): each restored PTE adds its rmap entry and reference on the page it now maps.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RemoveMigrationPtes(ReadOnlySpan<MigrationPte> restored, ReadOnlySpan<MigrationPage> batch)
     {
         foreach (MigrationPte m in restored)
@@ -765,6 +823,7 @@ public sealed class NodeMemory
     }
 
     /// <summary>Step 19, unlock_page on this node's old and new pages; woken waiters are appended in FIFO order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void UnlockPage(Span<MigrationPage> batch, List<PageLockWaiter> woken, bool newPages)
     {
         for (int i = 0; i < batch.Length; i++)
@@ -788,6 +847,7 @@ public sealed class NodeMemory
     /// a failed page's new frame is freed, and the old page goes back to the LRU unless it is
     /// to be retried (-EAGAIN, not the last pass).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void PutbackLruPage(Span<MigrationPage> batch, bool keepRetries, bool newPages)
     {
         for (int i = 0; i < batch.Length; i++)

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace MigrationCluster.Memory.Pages;
 
 /// <summary>Names a page frame across owners: the node that holds it and its frame number there.</summary>
@@ -9,8 +11,10 @@ public readonly record struct PageRef(int Node, long Pfn)
     public bool IsNone => Node < 0;
 
     // Packs into one word for page tables and radix-tree slots: 0 stays "empty".
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal ulong Encode() => ((ulong)(uint)(Node + 1) << 40) | (ulong)Pfn;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static PageRef Decode(ulong word) =>
         word == 0 ? None : new PageRef((int)(word >> 40) - 1, (long)(word & PfnMask));
 

@@ -73,6 +73,50 @@ public class MigrationProtocolTests
     }
 
     [Fact]
+    public void Batch_with_ptes_of_several_spaces_and_nodes_out_of_order_routes_each_to_its_owner()
+    {
+        // The rmap of the file page lists spaces 2, 0, 1 and the pages go 0->2, 0->1, 1->0: the
+        // routing of steps 4 and 16 by address space and by node must regroup them.
+        MemorySystem s = Harness.System(nodes: 3);
+        AddressSpaceMemory a = s.CreateAddressSpace(0), b = s.CreateAddressSpace(1), c = s.CreateAddressSpace(0);
+        int file = s.CreateFile(a.Id);
+        Vma fc = s.MmapShared(c.Id, file, 0, 1), fa = s.MmapShared(a.Id, file, 0, 1), fb = s.MmapShared(b.Id, file, 0, 1);
+        PageRef shared = Harness.Touch(s, c.Id, fc.Start, 5);
+        Assert.Equal(shared, s.Read(a.Id, fa.Start).Page);
+        Assert.Equal(shared, s.Read(b.Id, fb.Start).Page);
+        Vma anonA = s.MmapAnon(a.Id, 1), anonB = s.MmapAnon(b.Id, 1);
+        PageRef pageA = Harness.Touch(s, a.Id, anonA.Start, 6);
+        PageRef pinnedB = Harness.Touch(s, b.Id, anonB.Start, 7);
+        Assert.Equal((0, 0, 1), (shared.Node, pageA.Node, pinnedB.Node));
+        Assert.Equal(AccessStatus.Done, s.Pin(b.Id, anonB.Start).Status);
+        var obs = new RecordingObserver();
+
+        MigrateResult r = Harness.Migrate(
+            s, obs, MigrateMode.Sync, new MigrationRequest(pageA, 2), new MigrationRequest(shared, 1), new MigrationRequest(pinnedB, 0));
+
+        Assert.Equal([0, 0, -Errno.EAGAIN], r.PageErrno);
+        Assert.Equal((2, 1), (r.NewPages[0].Node, r.NewPages[1].Node));
+        Assert.Equal(PageRef.None, r.NewPages[2]);
+        Assert.Equal(Pte.Present(r.NewPages[0], true), a.GetPte(anonA.Start));
+        Assert.Equal(Pte.Present(r.NewPages[1], true), a.GetPte(fa.Start));
+        Assert.Equal(Pte.Present(r.NewPages[1], true), b.GetPte(fb.Start));
+        Assert.Equal(Pte.Present(r.NewPages[1], true), c.GetPte(fc.Start));
+        Assert.Equal(Pte.Present(pinnedB, true), b.GetPte(anonB.Start));
+        Assert.Equal(3, s.Node(1).Frame(r.NewPages[1].Pfn).Mapcount);
+        Assert.Equal(PageContents.Make(5), s.Read(b.Id, fb.Start).Contents);
+        Assert.Equal(PageContents.Make(6), s.Read(a.Id, anonA.Start).Contents);
+        foreach ((int space, long vpage) in new[] { (a.Id, fa.Start), (b.Id, fb.Start), (c.Id, fc.Start) })
+        {
+            Assert.Contains($"remove_migration_pte {r.NewPages[1]} as{space}:{vpage}", obs.Events);
+        }
+
+        Assert.Equal(
+            obs.Events.Count(e => e.StartsWith("set_migration_pte", StringComparison.Ordinal)),
+            obs.Events.Count(e => e.StartsWith("remove_migration_pte", StringComparison.Ordinal)));
+        InvariantChecker.Check(s);
+    }
+
+    [Fact]
     public void Extra_reference_backs_out_with_EAGAIN_on_every_pass_then_fails()
     {
         MemorySystem s = Harness.System();
