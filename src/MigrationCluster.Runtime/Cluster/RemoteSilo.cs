@@ -1,0 +1,271 @@
+using MigrationCluster.Runtime.Invocation;
+using MigrationCluster.Runtime.MembershipService;
+using MigrationCluster.Runtime.Messaging;
+using MigrationCluster.Runtime.Networking;
+using MigrationCluster.Runtime.Serialization;
+using Microsoft.Extensions.Logging;
+
+namespace MigrationCluster.Runtime.Cluster;
+
+/// <summary>
+/// This process's link to one other silo: one outgoing connection (opened on first use, opened
+/// again after a break unless the silo is dead), multiplexing every call to that silo, and the
+/// calls waiting on it. A break fails those calls at once with <see cref="SiloUnavailableException"/>.
+/// </summary>
+internal sealed class RemoteSilo : IFrameHandler
+{
+    private readonly PeerIdentity _localIdentity;
+    private readonly NetworkingOptions _options;
+    private readonly IClusterFrameProcessor _inbound;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _timeProvider;
+    private readonly object _gate = new();
+    private Task<Connection>? _connecting;
+    private Connection? _connection;
+    private PendingCalls _pending = new();
+    private string? _deadReason;
+
+    public RemoteSilo(SiloAddress address, PeerIdentity localIdentity, NetworkingOptions options, IClusterFrameProcessor inbound, ILogger logger, TimeProvider timeProvider)
+    {
+        Address = address;
+        _localIdentity = localIdentity;
+        _options = options;
+        _inbound = inbound;
+        _logger = logger;
+        _timeProvider = timeProvider;
+    }
+
+    public SiloAddress Address { get; }
+
+    public bool IsDead => Volatile.Read(ref _deadReason) is not null;
+
+    /// <summary>Sends a grain request; its response (or failure) reaches the request's sink.</summary>
+    public void SendRequest(Request request)
+    {
+        if (Volatile.Read(ref _deadReason) is { } dead)
+        {
+            request.Fail(new SiloUnavailableException(Address, dead));
+            return;
+        }
+        var connection = Volatile.Read(ref _connection);
+        if (connection is not null && connection.IsConnected)
+        {
+            SendRequest(connection, request);
+            return;
+        }
+        _ = SendRequestWhenConnectedAsync(request);
+    }
+
+    private async Task SendRequestWhenConnectedAsync(Request request)
+    {
+        Connection connection;
+        try
+        {
+            connection = await GetConnectionAsync().ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            request.Fail(exception as SiloUnavailableException ?? new SiloUnavailableException(Address, exception.Message, exception));
+            return;
+        }
+        SendRequest(connection, request);
+    }
+
+    private void SendRequest(Connection connection, Request request)
+    {
+        var correlationId = PendingCalls.NextCorrelationId();
+        request.CorrelationId = correlationId;
+        var oneWay = request.Method.IsOneWay;
+        var pending = Volatile.Read(ref _pending);
+        if (!oneWay && !pending.TryAdd(correlationId, request))
+        {
+            return;
+        }
+        var writer = FrameWriter.Rent();
+        try
+        {
+            MessageCodec.WriteRequest(writer, request, _timeProvider.GetTimestamp(), _timeProvider.TimestampFrequency);
+            connection.Send(writer.WrittenSpan);
+        }
+        catch (ConnectionClosedException exception)
+        {
+            pending.Remove(correlationId);
+            request.Fail(new SiloUnavailableException(Address, "the connection closed", exception));
+        }
+        catch (Exception exception) when (exception is ArgumentException or WireFormatException or NotSupportedException or InvalidOperationException)
+        {
+            pending.Remove(correlationId);
+            request.Fail(exception);
+        }
+    }
+
+    /// <summary>Sends a control message and waits for its answer's body.</summary>
+    public async Task<byte[]> SendControlAsync(MessageKind kind, Action<WireWriter>? writeBody, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _deadReason) is { } dead)
+        {
+            throw new SiloUnavailableException(Address, dead);
+        }
+        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeoutSource.CancelAfter(timeout);
+        Connection connection;
+        try
+        {
+            connection = await GetConnectionAsync().WaitAsync(timeoutSource.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new SiloUnavailableException(Address, $"no connection within {timeout}");
+        }
+        var correlationId = PendingCalls.NextCorrelationId();
+        var pending = Volatile.Read(ref _pending);
+        var answer = pending.AddControl(correlationId);
+        try
+        {
+            var writer = FrameWriter.Rent();
+            MessageCodec.WriteControl(writer, kind, correlationId);
+            writeBody?.Invoke(writer);
+            connection.Send(writer.WrittenSpan);
+            return await answer.WaitAsync(timeoutSource.Token).ConfigureAwait(false);
+        }
+        catch (ConnectionClosedException exception)
+        {
+            throw new SiloUnavailableException(Address, "the connection closed", exception);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{kind} to silo {Address} had no answer within {timeout}.");
+        }
+        finally
+        {
+            pending.RemoveControl(correlationId);
+        }
+    }
+
+    /// <summary>Sends a message that needs no answer; dropped when there is no connection.</summary>
+    public void SendNotification(MessageKind kind)
+    {
+        var connection = Volatile.Read(ref _connection);
+        if (connection is null || !connection.IsConnected)
+        {
+            return;
+        }
+        var writer = FrameWriter.Rent();
+        MessageCodec.WriteControl(writer, kind, 0);
+        try
+        {
+            connection.Send(writer.WrittenSpan);
+        }
+        catch (ConnectionClosedException)
+        {
+            // It will read the table at its next refresh.
+        }
+    }
+
+    public void CollectExpired(long now, List<Request> expired) => Volatile.Read(ref _pending).CollectExpired(now, expired);
+
+    /// <summary>The silo is declared dead (or this one is stopping): fail everything and never connect again.</summary>
+    public void MarkDead(string reason)
+    {
+        Connection? connection;
+        lock (_gate)
+        {
+            if (_deadReason is not null)
+            {
+                return;
+            }
+            Volatile.Write(ref _deadReason, reason);
+            connection = _connection;
+            _connection = null;
+            _connecting = null;
+        }
+        _pending.FailAll(() => new SiloUnavailableException(Address, reason));
+        connection?.Close();
+    }
+
+    /// <summary>Cuts the connection without telling anyone (a killed silo).</summary>
+    public void Abort()
+    {
+        Connection? connection;
+        lock (_gate)
+        {
+            _deadReason ??= "this silo was killed";
+            connection = _connection;
+            _connection = null;
+        }
+        connection?.Close();
+    }
+
+    public Task CloseAsync() => Volatile.Read(ref _connection)?.DisposeAsync().AsTask() ?? Task.CompletedTask;
+
+    private Task<Connection> GetConnectionAsync()
+    {
+        lock (_gate)
+        {
+            if (_deadReason is not null)
+            {
+                return Task.FromException<Connection>(new SiloUnavailableException(Address, _deadReason));
+            }
+            if (_connection is { IsConnected: true } connection)
+            {
+                return Task.FromResult(connection);
+            }
+            if (_connecting is null || _connecting.IsFaulted || _connecting.IsCanceled || (_connecting.IsCompletedSuccessfully && !_connecting.Result.IsConnected))
+            {
+                _connecting = ConnectAsync();
+            }
+            return _connecting;
+        }
+    }
+
+    private async Task<Connection> ConnectAsync()
+    {
+        Connection connection;
+        try
+        {
+            connection = await Connection.ConnectAsync(Address.Endpoint, _localIdentity, _options, this, _logger, _timeProvider).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            throw new SiloUnavailableException(Address, $"cannot connect: {exception.Message}", exception);
+        }
+        if (connection.RemoteIdentity.Silo != Address)
+        {
+            // Another generation now listens on that endpoint: the silo we wanted is gone.
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw new SiloUnavailableException(Address, $"{connection.RemoteIdentity} answers at its endpoint now");
+        }
+        lock (_gate)
+        {
+            if (_deadReason is not null)
+            {
+                connection.Close();
+                throw new SiloUnavailableException(Address, _deadReason);
+            }
+            _connection = connection;
+        }
+        return connection;
+    }
+
+    void IFrameHandler.OnFrame(Connection connection, System.Buffers.ReadOnlySequence<byte> payload) => _inbound.Process(connection, payload, Volatile.Read(ref _pending));
+
+    void IFrameHandler.OnClosed(Connection connection, Exception? reason)
+    {
+        PendingCalls broken;
+        lock (_gate)
+        {
+            if (_connection == connection)
+            {
+                _connection = null;
+            }
+            // Calls in flight on this connection fail now; later calls get a fresh table (and connection).
+            broken = _pending;
+            _pending = new PendingCalls();
+        }
+        var why = reason?.Message ?? "the connection was closed";
+        broken.FailAll(() => new SiloUnavailableException(Address, $"connection lost while the call was in flight ({why})"));
+    }
+
+    /// <summary>Where responses on this connection find their requests.</summary>
+    public PendingCalls Pending => Volatile.Read(ref _pending);
+}
