@@ -140,7 +140,7 @@ public sealed class ClusterClient : IGrainFactory, IAsyncDisposable
             foreach (var address in addresses.Distinct())
             {
                 next.Add(current.FirstOrDefault(g => g.Address.Equals(address) && !g.IsDead)
-                    ?? new RemoteSilo(address, _identity, _options.Networking, _processor, _logger, _timeProvider));
+                    ?? new RemoteSilo(address, _identity, _options.Networking, _processor, _logger, _timeProvider) { RedirectUnsent = Redirect });
             }
             foreach (var gone in current.Where(g => !next.Contains(g)))
             {
@@ -172,18 +172,47 @@ public sealed class ClusterClient : IGrainFactory, IAsyncDisposable
 
     private void Send(Request request)
     {
+        if (Pick(request) is { } gateway)
+        {
+            gateway.SendRequest(request);
+            return;
+        }
+        request.Fail(new SiloUnavailableException($"No gateway of cluster '{_options.Networking.ClusterId}' is available for {request}."));
+    }
+
+    /// <summary>Round-robin over the gateways not known dead, preferring ones whose last connection did not fail.</summary>
+    private RemoteSilo? Pick(Request request)
+    {
         var gateways = Volatile.Read(ref _gateways);
-        // Round-robin over the gateways that are not known dead: calls spread over the silos.
+        RemoteSilo? suspect = null;
         for (var i = 0; i < gateways.Count; i++)
         {
             var gateway = gateways[(int)((uint)Interlocked.Increment(ref _next) % (uint)gateways.Count)];
-            if (!gateway.IsDead)
+            if (gateway.IsDead)
+            {
+                continue;
+            }
+            if (!gateway.IsSuspect)
+            {
+                return gateway;
+            }
+            suspect ??= gateway;
+        }
+        return suspect;
+    }
+
+    /// <summary>A gateway could not be reached: the call goes to another one if there is one that has not failed.</summary>
+    private bool Redirect(Request request)
+    {
+        foreach (var gateway in Volatile.Read(ref _gateways))
+        {
+            if (!gateway.IsDead && !gateway.IsSuspect)
             {
                 gateway.SendRequest(request);
-                return;
+                return true;
             }
         }
-        request.Fail(new SiloUnavailableException($"No gateway of cluster '{_options.Networking.ClusterId}' is available for {request}."));
+        return false;
     }
 
     private sealed class Router(ClusterClient client) : IRequestRouter

@@ -78,16 +78,25 @@ internal sealed class ClusterSiloRuntime : IRequestRouter, IClusterFrameProcesso
         _directory = new DistributedGrainDirectory(_self, _placement, GetPeer, SnapshotActivationCounts, _options.DirectoryOperationTimeout, _timeProvider, _logger);
         _agent = new MembershipAgent(_options.MembershipTable!, _options.Membership, _self, _siloName, ProbeAsync, _timeProvider, _logger);
         _agent.ViewChanged += OnViewChanged;
+        // Gossip: whoever changes the table tells the others to read it now, instead of at their next refresh.
         _agent.TableWritten += () =>
         {
-            foreach (var peer in _peers.Values)
+            foreach (var silo in _agent.View.Statuses.Where(s => s.Value is SiloStatus.Active or SiloStatus.Joining or SiloStatus.ShuttingDown).Select(s => s.Key))
             {
-                peer.SendNotification(MessageKind.MembershipChanged);
+                if (!silo.Equals(_self))
+                {
+                    _ = GetPeer(silo).NotifyAsync(MessageKind.MembershipChanged);
+                }
             }
         };
         _agent.DeclaredDead += () => DeclaredDead?.Invoke();
         _listener.Start(_identity, connection => new InboundConnection(this));
         await _agent.JoinAsync(cancellationToken).ConfigureAwait(false);
+        // The Active write happened before this silo had a view to gossip to: announce it now.
+        foreach (var silo in _agent.View.ActiveSilos.Where(s => !s.Equals(_self)))
+        {
+            _ = GetPeer(silo).NotifyAsync(MessageKind.MembershipChanged);
+        }
     }
 
     /// <summary>Graceful stop, step one: ShuttingDown in the table (new grains go elsewhere).</summary>

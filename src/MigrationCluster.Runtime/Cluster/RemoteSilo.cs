@@ -39,6 +39,15 @@ internal sealed class RemoteSilo : IFrameHandler
 
     public bool IsDead => Volatile.Read(ref _deadReason) is not null;
 
+    /// <summary>The last connection attempt failed, or the connection broke, and none succeeded since.</summary>
+    public bool IsSuspect { get; private set; }
+
+    /// <summary>
+    /// Asked when a request could not even be sent (no connection): true when the owner sent it
+    /// another way (a client trying its next gateway), so it is not failed here.
+    /// </summary>
+    public Func<Request, bool>? RedirectUnsent { get; set; }
+
     /// <summary>Sends a grain request; its response (or failure) reaches the request's sink.</summary>
     public void SendRequest(Request request)
     {
@@ -65,7 +74,10 @@ internal sealed class RemoteSilo : IFrameHandler
         }
         catch (Exception exception)
         {
-            request.Fail(exception as SiloUnavailableException ?? new SiloUnavailableException(Address, exception.Message, exception));
+            if (RedirectUnsent?.Invoke(request) != true)
+            {
+                request.Fail(exception as SiloUnavailableException ?? new SiloUnavailableException(Address, exception.Message, exception));
+            }
             return;
         }
         SendRequest(connection, request);
@@ -142,23 +154,19 @@ internal sealed class RemoteSilo : IFrameHandler
         }
     }
 
-    /// <summary>Sends a message that needs no answer; dropped when there is no connection.</summary>
-    public void SendNotification(MessageKind kind)
+    /// <summary>Connects if needed and sends a message that needs no answer; failures are ignored (the table is the truth).</summary>
+    public async Task NotifyAsync(MessageKind kind)
     {
-        var connection = Volatile.Read(ref _connection);
-        if (connection is null || !connection.IsConnected)
-        {
-            return;
-        }
-        var writer = FrameWriter.Rent();
-        MessageCodec.WriteControl(writer, kind, 0);
         try
         {
+            var connection = await GetConnectionAsync().ConfigureAwait(false);
+            var writer = FrameWriter.Rent();
+            MessageCodec.WriteControl(writer, kind, 0);
             connection.Send(writer.WrittenSpan);
         }
-        catch (ConnectionClosedException)
+        catch (Exception exception) when (exception is SiloUnavailableException or ConnectionClosedException)
         {
-            // It will read the table at its next refresh.
+            _logger.LogDebug("{Kind} to {Silo} not sent: {Reason}", kind, Address, exception.Message);
         }
     }
 
@@ -227,6 +235,7 @@ internal sealed class RemoteSilo : IFrameHandler
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
+            IsSuspect = true;
             throw new SiloUnavailableException(Address, $"cannot connect: {exception.Message}", exception);
         }
         if (connection.RemoteIdentity.Silo != Address)
@@ -243,6 +252,7 @@ internal sealed class RemoteSilo : IFrameHandler
                 throw new SiloUnavailableException(Address, _deadReason);
             }
             _connection = connection;
+            IsSuspect = false;
         }
         return connection;
     }
@@ -257,6 +267,7 @@ internal sealed class RemoteSilo : IFrameHandler
             if (_connection == connection)
             {
                 _connection = null;
+                IsSuspect = reason is not null;
             }
             // Calls in flight on this connection fail now; later calls get a fresh table (and connection).
             broken = _pending;

@@ -52,12 +52,21 @@ public sealed class BenchDriverGrain(IOptions<SiloOptions> silo) : Grain, IBench
         var factory = GrainFactory;
         var own = silo.Value.SiloName;
         // Find the parity of keys that live on another silo (NUMA placement: key mod silo count).
+        // Placement is sticky, so a view that did not have the second silo yet is retried with fresh keys.
         long first = -1;
-        for (var key = 0L; key < 16 && first < 0; key++)
+        for (var attempt = 0; attempt < 20 && first < 0; attempt++)
         {
-            if (await factory.GetGrain<IBenchEchoGrain>(key).SiloName() != own)
+            var baseKey = Random.Shared.NextInt64(1, 1L << 40) * 1024;
+            for (var key = baseKey; key < baseKey + 4 && first < 0; key++)
             {
-                first = key;
+                if (await factory.GetGrain<IBenchEchoGrain>(key).SiloName() != own)
+                {
+                    first = key;
+                }
+            }
+            if (first < 0)
+            {
+                await Task.Delay(500);
             }
         }
         if (first < 0)

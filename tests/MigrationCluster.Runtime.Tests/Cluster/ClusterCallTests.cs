@@ -5,6 +5,7 @@ using static MigrationCluster.Runtime.Tests.Cluster.ClusterTestSetup;
 
 namespace MigrationCluster.Runtime.Tests.Cluster;
 
+[Collection(ClusterTestCollection.Name)]
 public sealed class ClusterCallTests
 {
     [Fact]

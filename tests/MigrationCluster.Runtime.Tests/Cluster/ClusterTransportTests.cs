@@ -11,6 +11,7 @@ using static MigrationCluster.Runtime.Tests.Cluster.ClusterTestSetup;
 namespace MigrationCluster.Runtime.Tests.Cluster;
 
 /// <summary>Security and robustness of a silo's listener, seen through a running cluster.</summary>
+[Collection(ClusterTestCollection.Name)]
 public sealed class ClusterTransportTests
 {
     [Fact]

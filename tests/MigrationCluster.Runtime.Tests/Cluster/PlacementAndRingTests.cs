@@ -70,11 +70,13 @@ public sealed class PlacementAndRingTests
         var hashed = new HashBasedPlacement().Place(Context(grain, Five[0]));
         Assert.All(Enumerable.Range(0, 10), _ => Assert.Equal(hashed, new HashBasedPlacement().Place(Context(grain, Five[1]))));
 
-        // Every silo but one is loaded: of any two candidates, the empty one wins whenever it is drawn.
-        var counts = Five.ToDictionary(s => s, s => s.Equals(Five[2]) ? 0 : 100);
+        // Of two candidates the less loaded wins: with two silos always the empty one, and the most loaded silo never.
+        var two = new PlacementContext(grain, Five[0], [Five[0], Five[1]], new Dictionary<SiloAddress, int> { [Five[0]] = 50, [Five[1]] = 0 });
+        Assert.All(Enumerable.Range(0, 50), _ => Assert.Equal(Five[1], new ActivationCountPlacement().Place(two)));
+        var counts = Five.Select((s, i) => (s, i)).ToDictionary(x => x.s, x => x.i == 4 ? 1000 : x.i);
         var chosen = Enumerable.Range(0, 200).Select(_ => new ActivationCountPlacement().Place(Context(grain, Five[0], counts))).ToList();
-        Assert.Contains(Five[2], chosen);
-        Assert.True(chosen.Count(s => s.Equals(Five[2])) > chosen.Count / 5 * 2);
+        Assert.DoesNotContain(Five[4], chosen);
+        Assert.True(chosen.Distinct().Count() > 1);
     }
 
     [Fact]

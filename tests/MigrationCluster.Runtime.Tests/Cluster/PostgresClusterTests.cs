@@ -7,6 +7,7 @@ using static MigrationCluster.Runtime.Tests.Cluster.ClusterTestSetup;
 namespace MigrationCluster.Runtime.Tests.Cluster;
 
 /// <summary>A two-silo cluster whose membership lives in the real PostgreSQL server of <c>.ci/run</c>.</summary>
+[Collection(ClusterTestCollection.Name)]
 public sealed class PostgresClusterTests : IAsyncLifetime
 {
     private readonly string _schema = "mc_cluster_" + Guid.NewGuid().ToString("N");
