@@ -138,14 +138,8 @@ public static class BenchTransportCommand
         {
             Console.Error.WriteLine("bench transport: starting 2 silo processes");
             await ClusterLauncher.StartAsync(state, 2, TimeSpan.FromSeconds(60), Console.Error).ConfigureAwait(false);
-            var options = new ClusterClientOptions
-            {
-                Networking = new NetworkingOptions { ClusterId = LocalClusterState.ClusterId, ClusterKeyBase64 = state.ReadKey() },
-                MembershipTable = new SqliteMembershipTable(new SqliteMembershipTableOptions { FilePath = state.MembershipFile, ClusterId = LocalClusterState.ClusterId }),
-                Messaging = new MessagingOptions { ResponseTimeout = (duration + warmup) * 4 + TimeSpan.FromSeconds(60) },
-            };
-            options.GrainAssemblies.Add(typeof(IBenchDriverGrain).Assembly);
-            await using var client = await ClusterClient.ConnectAsync(options).ConfigureAwait(false);
+            var messaging = new MessagingOptions { ResponseTimeout = (duration + warmup) * 4 + TimeSpan.FromSeconds(60) };
+            await using var client = await LocalClusterClient.ConnectAsync(state.Directory, [typeof(IBenchDriverGrain).Assembly], messaging).ConfigureAwait(false);
             var driver = client.GetGrain<IBenchDriverGrain>(1);
             Console.Error.WriteLine("bench transport: grain calls between silos, 1 caller");
             var sequential = await driver.Run(1, duration.TotalSeconds, warmup.TotalSeconds).ConfigureAwait(false);

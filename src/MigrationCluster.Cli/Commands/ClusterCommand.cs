@@ -31,25 +31,37 @@ public static class ClusterCommand
         DefaultValueFactory = _ => new DirectoryInfo(LocalClusterState.DefaultDirectory),
     };
 
+    private static Option<int> TimeoutOption(string description) => new("--timeout")
+    {
+        Description = description,
+        HelpName = "SECONDS",
+        DefaultValueFactory = _ => 60,
+        CustomParser = r => ParseInRange(r, "--timeout", 1, 3600),
+    };
+
+    /// <summary>An integer in range, or a parse error (exit 2) that says what was wrong.</summary>
+    private static int ParseInRange(System.CommandLine.Parsing.ArgumentResult result, string option, int min, int max)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
+        if (!int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+        {
+            result.AddError($"{option} must be a whole number from {min} to {max} (was '{text}').");
+            return 0;
+        }
+        return value;
+    }
+
     private static Command CreateStart()
     {
-        var silos = new Option<int>("--silos") { Description = $"How many silos (1 to {MaxSilos}).", HelpName = "N", Required = true };
-        silos.Validators.Add(r =>
+        var silos = new Option<int>("--silos")
         {
-            if (r.GetValueOrDefault<int>() is < 1 or > MaxSilos)
-            {
-                r.AddError($"--silos must be 1 to {MaxSilos} (was {r.GetValueOrDefault<int>()}).");
-            }
-        });
+            Description = $"How many silos (1 to {MaxSilos}).",
+            HelpName = "N",
+            Required = true,
+            CustomParser = r => ParseInRange(r, "--silos", 1, MaxSilos),
+        };
         var stateDir = StateDirOption();
-        var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for every silo to be Active.", HelpName = "SECONDS", DefaultValueFactory = _ => 60 };
-        timeout.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 1)
-            {
-                r.AddError("--timeout must be at least 1 second.");
-            }
-        });
+        var timeout = TimeoutOption("Seconds to wait for every silo to be Active.");
         var command = new Command("start", "Start N silo processes on loopback and wait until all are Active.") { silos, stateDir, timeout };
         command.SetAction(parse => Guard(() =>
         {
@@ -90,7 +102,7 @@ public static class ClusterCommand
     private static Command CreateStop()
     {
         var stateDir = StateDirOption();
-        var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for the silos to leave.", HelpName = "SECONDS", DefaultValueFactory = _ => 60 };
+        var timeout = TimeoutOption("Seconds to wait for the silos to leave.");
         var command = new Command("stop", "Stop the cluster's silos gracefully (SIGTERM: ShuttingDown, then Dead).") { stateDir, timeout };
         command.SetAction(parse => Guard(() =>
         {
