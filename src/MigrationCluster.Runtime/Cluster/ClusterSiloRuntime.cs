@@ -170,8 +170,14 @@ internal sealed class ClusterSiloRuntime : IRequestRouter, IClusterFrameProcesso
                 _catalog.Dispatch(request);
                 return;
             }
-            GetPeer(silo).SendRequest(request);
-            return;
+            var peer = GetPeer(silo);
+            if (!peer.IsDead)
+            {
+                peer.SendRequest(request);
+                return;
+            }
+            // Cached before its silo was declared dead: ask the directory again.
+            _directory.Invalidate(request.Target);
         }
         RouteSlow(request, forwarded: false);
     }
@@ -204,7 +210,10 @@ internal sealed class ClusterSiloRuntime : IRequestRouter, IClusterFrameProcesso
             request.Fail(exception);
             return;
         }
-        _directory.Cache(request.Target, silo);
+        if (_directory.View.IsActive(silo))
+        {
+            _directory.Cache(request.Target, silo);
+        }
         if (silo.Equals(_self))
         {
             if (!forwarded)

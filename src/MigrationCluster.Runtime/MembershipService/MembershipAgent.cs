@@ -189,7 +189,7 @@ internal sealed class MembershipAgent : IAsyncDisposable
         }
         if (changed is not null)
         {
-            foreach (var silo in _missedProbes.Keys.Where(s => !changed.IsActive(s)))
+            foreach (var silo in _missedProbes.Keys.Where(s => changed.StatusOf(s) is not (SiloStatus.Active or SiloStatus.ShuttingDown)))
             {
                 _missedProbes.TryRemove(silo, out _);
             }
@@ -242,7 +242,8 @@ internal sealed class MembershipAgent : IAsyncDisposable
             try
             {
                 await Task.Delay(_options.ProbeTimeout, _timeProvider, token).ConfigureAwait(false);
-                var targets = View.ActiveSilos.Where(s => !s.Equals(Self)).ToList();
+                // Shutting-down silos are probed too: one that hangs while leaving must still be declared dead.
+                var targets = View.Statuses.Where(s => s.Value is SiloStatus.Active or SiloStatus.ShuttingDown && !s.Key.Equals(Self)).Select(s => s.Key).ToList();
                 await Task.WhenAll(targets.Select(s => ProbeOneAsync(s, token))).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
