@@ -174,7 +174,12 @@ public sealed class TestCluster : IAsyncDisposable
             var expected = silos.Select(s => s.SiloAddress!).ToHashSet();
             if (silos.All(s => s.ClusterView.ActiveSilos.ToHashSet().SetEquals(expected)))
             {
-                return;
+                // Directory entries whose range moved are with their new owners before anyone calls.
+                await Task.WhenAll(silos.Select(s => s.DirectoryHandoffs)).WaitAsync(_options.StabilizationPatience, cancellationToken).ConfigureAwait(false);
+                if (silos.All(s => s.ClusterView.ActiveSilos.ToHashSet().SetEquals(expected)))
+                {
+                    return;
+                }
             }
             if (DateTime.UtcNow > deadline)
             {

@@ -70,6 +70,9 @@ internal sealed class ClusterSiloRuntime : IRequestRouter, IClusterFrameProcesso
 
     public int DirectoryPartitionSize => _directory?.PartitionSize ?? 0;
 
+    /// <summary>Completes when this silo has handed over directory entries after the membership changes it has seen.</summary>
+    public Task DirectoryHandoffs => _directory?.Handoffs ?? Task.CompletedTask;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var endpoint = _listener.Bind();

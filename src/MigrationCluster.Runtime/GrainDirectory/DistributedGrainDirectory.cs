@@ -30,6 +30,7 @@ internal sealed class DistributedGrainDirectory
     private readonly ConcurrentDictionary<GrainId, SiloAddress> _cache = new();
     private readonly GrainDirectoryPartition _partition = new();
     private ClusterView _view = ClusterView.Empty;
+    private Task _handoff = Task.CompletedTask;
 
     public DistributedGrainDirectory(
         SiloAddress self,
@@ -50,6 +51,9 @@ internal sealed class DistributedGrainDirectory
     }
 
     public int PartitionSize => _partition.Count;
+
+    /// <summary>Completes when the entry handoffs and re-registrations of every view change so far are done.</summary>
+    public Task Handoffs => Volatile.Read(ref _handoff);
 
     public ClusterView View => Volatile.Read(ref _view);
 
@@ -185,8 +189,10 @@ internal sealed class DistributedGrainDirectory
         {
             return;
         }
-        _ = Task.Run(async () =>
+        var previous = _handoff;
+        _handoff = Task.Run(async () =>
         {
+            await previous.ConfigureAwait(false);
             foreach (var (grainId, silo) in moving)
             {
                 await TryAsync(() => RegisterAsync(grainId, silo)).ConfigureAwait(false);

@@ -114,6 +114,9 @@ public sealed class Silo : IAsyncDisposable
     public Task StartAsync(CancellationToken cancellationToken = default) =>
         _cluster is null ? Task.CompletedTask : _cluster.StartAsync(cancellationToken);
 
+    /// <summary>Completes when the directory work after the membership changes seen so far is done (tests wait for it).</summary>
+    internal Task DirectoryHandoffs => _cluster?.DirectoryHandoffs ?? Task.CompletedTask;
+
     /// <summary>Live activations on this silo.</summary>
     public int ActivationCount => Catalog.Count;
 
