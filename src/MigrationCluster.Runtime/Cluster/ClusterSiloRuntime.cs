@@ -68,8 +68,6 @@ internal sealed class ClusterSiloRuntime : IRequestRouter, IClusterFrameProcesso
     /// <summary>Set when this silo read itself Dead (the silo then stops).</summary>
     public event Action? DeclaredDead;
 
-    public int DirectoryPartitionSize => _directory?.PartitionSize ?? 0;
-
     /// <summary>Completes when this silo has handed over directory entries after the membership changes it has seen.</summary>
     public Task DirectoryHandoffs => _directory?.Handoffs ?? Task.CompletedTask;
 

@@ -18,8 +18,6 @@ internal sealed class PendingCalls
 
     public static long NextCorrelationId() => Interlocked.Increment(ref s_nextCorrelationId);
 
-    public int Count => _requests.Count + _controls.Count;
-
     /// <summary>False when the table is already closed (the request was failed instead).</summary>
     public bool TryAdd(long correlationId, Request request)
     {

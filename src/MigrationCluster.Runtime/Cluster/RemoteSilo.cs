@@ -204,8 +204,6 @@ internal sealed class RemoteSilo : IFrameHandler
         connection?.Close();
     }
 
-    public Task CloseAsync() => Volatile.Read(ref _connection)?.DisposeAsync().AsTask() ?? Task.CompletedTask;
-
     private Task<Connection> GetConnectionAsync()
     {
         lock (_gate)
@@ -276,7 +274,4 @@ internal sealed class RemoteSilo : IFrameHandler
         var why = reason?.Message ?? "the connection was closed";
         broken.FailAll(() => new SiloUnavailableException(Address, $"connection lost while the call was in flight ({why})"));
     }
-
-    /// <summary>Where responses on this connection find their requests.</summary>
-    public PendingCalls Pending => Volatile.Read(ref _pending);
 }
