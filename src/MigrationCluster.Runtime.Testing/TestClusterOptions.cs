@@ -20,10 +20,13 @@ public sealed class TestClusterOptions
 
     public IList<Assembly> GrainAssemblies { get; } = [];
 
-    /// <summary>Short timings: a silo is declared dead a few seconds after it stops answering.</summary>
+    /// <summary>
+    /// Short timings: a silo is declared dead a few seconds after it stops answering. A probe may
+    /// still take a second, so a loaded test machine is not mistaken for a dead silo.
+    /// </summary>
     public ClusterMembershipOptions Membership { get; set; } = new()
     {
-        ProbeTimeout = TimeSpan.FromMilliseconds(300),
+        ProbeTimeout = TimeSpan.FromSeconds(1),
         NumMissedProbesLimit = 3,
         NumVotesForDeathDeclaration = 2,
         IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(1),

@@ -59,7 +59,7 @@ public sealed class SiloFailureTests : IDisposable
         Assert.False(inFlight.IsCanceled);
 
         // Declared dead by the others' votes, within a generous multiple of the configured detection time.
-        await EventuallyAsync(async () => await StatusInTableAsync(table, victimAddress) == SiloStatus.Dead, $"{victimAddress} declared Dead", options.Membership.DeathDetectionTime * 4);
+        await EventuallyAsync(async () => await StatusInTableAsync(table, victimAddress) == SiloStatus.Dead, $"{victimAddress} declared Dead", options.Membership.DeathDetectionTime * 10);
         var row = (await table.ReadAll()).TryGet(victimAddress)!.Value.Entry;
         Assert.NotEmpty(row.SuspectTimes);
         Assert.All(row.SuspectTimes, v => Assert.NotEqual(victimAddress, v.Suspecter));
