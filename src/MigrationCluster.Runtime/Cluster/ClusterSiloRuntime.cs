@@ -32,6 +32,7 @@ internal sealed class ClusterSiloRuntime : IRequestRouter, IClusterFrameProcesso
     private readonly ConcurrentDictionary<SiloAddress, RemoteSilo> _peers = new();
     private readonly ConcurrentDictionary<SiloAddress, int> _activationCounts = new();
     private readonly PlacementDirector _placement;
+    private readonly RemoteCancellation _cancellation = new();
     private readonly TaskCompletionSource _terminated = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private PeerIdentity _identity = null!;
     private MembershipAgent _agent = null!;
@@ -290,8 +291,10 @@ internal sealed class ClusterSiloRuntime : IRequestRouter, IClusterFrameProcesso
             case MessageKind.MembershipChanged:
                 _agent.RequestRefresh();
                 break;
+            case MessageKind.Cancel:
+                _cancellation.Cancel(connection, correlationId);
+                break;
             default:
-                // Cancel: the callee runs to completion; the caller already stopped waiting.
                 break;
         }
     }
@@ -318,7 +321,8 @@ internal sealed class ClusterSiloRuntime : IRequestRouter, IClusterFrameProcesso
             TrySend(connection, writer);
             return;
         }
-        request.AttachRemoteSink(new RemoteResponder(connection, correlationId, _logger));
+        var onDone = _cancellation.Attach(request, connection, correlationId);
+        request.AttachRemoteSink(new RemoteResponder(connection, correlationId, _logger, onDone));
         var target = request.Target;
         if (_catalog.TryGetActivation(target, out _) || (_directory.TryGetCached(target, out var silo) && ReferenceEquals(silo, _self)))
         {

@@ -14,6 +14,7 @@ internal sealed class PendingCalls
 
     private readonly ConcurrentDictionary<long, Request> _requests = new();
     private readonly ConcurrentDictionary<long, TaskCompletionSource<byte[]>> _controls = new();
+    private readonly ConcurrentDictionary<long, CancellationTokenRegistration> _cancellations = new();
     private Func<Exception>? _closedReason;
 
     public static long NextCorrelationId() => Interlocked.Increment(ref s_nextCorrelationId);
@@ -30,9 +31,35 @@ internal sealed class PendingCalls
         return true;
     }
 
-    public bool TryTake(long correlationId, out Request request) => _requests.TryRemove(correlationId, out request!);
+    public bool TryTake(long correlationId, out Request request)
+    {
+        StopForwardingCancellation(correlationId);
+        return _requests.TryRemove(correlationId, out request!);
+    }
 
-    public void Remove(long correlationId) => _requests.TryRemove(correlationId, out _);
+    public void Remove(long correlationId)
+    {
+        StopForwardingCancellation(correlationId);
+        _requests.TryRemove(correlationId, out _);
+    }
+
+    /// <summary>Keeps the registration that tells the callee when the caller cancels, until the call is over.</summary>
+    public void ForwardCancellation(long correlationId, CancellationTokenRegistration registration)
+    {
+        _cancellations[correlationId] = registration;
+        if (!_requests.ContainsKey(correlationId))
+        {
+            StopForwardingCancellation(correlationId);
+        }
+    }
+
+    private void StopForwardingCancellation(long correlationId)
+    {
+        if (!_cancellations.IsEmpty && _cancellations.TryRemove(correlationId, out var registration))
+        {
+            registration.Unregister();
+        }
+    }
 
     public Task<byte[]> AddControl(long correlationId)
     {
@@ -73,6 +100,10 @@ internal sealed class PendingCalls
                 completion.TrySetException(reason());
             }
         }
+        foreach (var key in _cancellations.Keys)
+        {
+            StopForwardingCancellation(key);
+        }
     }
 
     /// <summary>A source for the response-timeout sweeper: takes out the requests past their deadline.</summary>
@@ -82,6 +113,7 @@ internal sealed class PendingCalls
         {
             if (request.IsCompleted || (request.DeadlineTimestamp != 0 && request.DeadlineTimestamp < nowTimestamp))
             {
+                StopForwardingCancellation(key);
                 if (_requests.TryRemove(key, out _) && !request.IsCompleted)
                 {
                     expired.Add(request);

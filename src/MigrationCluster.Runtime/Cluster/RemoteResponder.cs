@@ -10,7 +10,7 @@ namespace MigrationCluster.Runtime.Cluster;
 /// Writes the outcome of a request that arrived over <paramref name="connection"/> back on it. It
 /// keeps the caller's correlation id itself, since a forwarded request gets a new one for its next hop.
 /// </summary>
-internal sealed class RemoteResponder(Connection connection, long correlationId, ILogger logger) : IRemoteResponder
+internal sealed class RemoteResponder(Connection connection, long correlationId, ILogger logger, Action? onDone = null) : IRemoteResponder
 {
     public void SendResult(Request request, Action<WireWriter, Request> writeResult)
     {
@@ -38,6 +38,7 @@ internal sealed class RemoteResponder(Connection connection, long correlationId,
 
     private void Send(WireWriter writer)
     {
+        onDone?.Invoke();
         try
         {
             connection.Send(writer.WrittenSpan);

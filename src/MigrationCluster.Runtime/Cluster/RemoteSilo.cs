@@ -98,6 +98,12 @@ internal sealed class RemoteSilo : IFrameHandler
         {
             MessageCodec.WriteRequest(writer, request, _timeProvider.GetTimestamp(), _timeProvider.TimestampFrequency);
             connection.Send(writer.WrittenSpan);
+            if (!oneWay && request.CancellationToken.CanBeCanceled && RemoteCancellation.TakesToken(request.Method))
+            {
+                pending.ForwardCancellation(correlationId, request.CancellationToken.UnsafeRegister(
+                    static state => RemoteCancellation.SendCancel(((Tuple<Connection, long>)state!).Item1, ((Tuple<Connection, long>)state!).Item2),
+                    Tuple.Create(connection, correlationId)));
+            }
         }
         catch (ConnectionClosedException exception)
         {

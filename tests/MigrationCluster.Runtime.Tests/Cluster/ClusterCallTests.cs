@@ -172,4 +172,19 @@ public sealed class ClusterCallTests
         Assert.All(keys, key => Assert.Equal(1, ActivationLedger.CountOf(Core.GrainId.Create("located", key))));
         Assert.Equal(0, joined.ActivationCount);
     }
+
+    [Fact]
+    public async Task Cancelling_a_call_to_another_silo_cancels_the_token_the_grain_method_got()
+    {
+        await using var cluster = await TestCluster.StartAsync(Options(silos: 2));
+        var home = await cluster.Client.GetGrain<IPatientGrain>(1).WhereAmI();
+        var caller = cluster.Silos.Single(s => TagOf(s) != home);
+        var grain = caller.GrainFactory.GetGrain<IPatientGrain>(1);
+        using var cancel = new CancellationTokenSource();
+        var call = grain.Wait(cancel.Token);
+        await Task.Delay(100);
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+        await EventuallyAsync(() => grain.SawCancellation(), "the remote grain saw its token cancelled");
+    }
 }

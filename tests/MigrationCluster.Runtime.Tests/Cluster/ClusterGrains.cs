@@ -107,3 +107,36 @@ public sealed class DurableGrain([PersistentState("ledger")] IPersistentState<Le
 
     public Task<string> WhereAmI() => Task.FromResult(tag.Id);
 }
+
+public interface IPatientGrain : IGrainWithIntegerKey
+{
+    Task<string> WhereAmI();
+
+    Task Wait(CancellationToken cancellationToken);
+
+    [AlwaysInterleave]
+    Task<bool> SawCancellation();
+}
+
+[Placement(PlacementStrategyNames.NumaNode)]
+public sealed class PatientGrain(SiloTag tag) : Grain, IPatientGrain
+{
+    private bool _sawCancellation;
+
+    public Task<string> WhereAmI() => Task.FromResult(tag.Id);
+
+    public async Task Wait(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            _sawCancellation = true;
+            throw;
+        }
+    }
+
+    public Task<bool> SawCancellation() => Task.FromResult(_sawCancellation);
+}
