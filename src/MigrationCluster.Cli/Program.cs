@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.CommandLine.Help;
 using MigrationCluster.Cli.Commands;
 
 namespace MigrationCluster.Cli;
@@ -9,16 +8,13 @@ public static class Program
     public static int Main(string[] args)
     {
         var root = new RootCommand("MigrationCluster: a simulation of NUMA page migration on a virtual-actor runtime.");
+        // One line per command; each lives in Commands/<Name>Command.cs.
+        root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(TopologyCommand.Create());
+        root.Subcommands.Add(TraceCommand.Create());
+        root.Subcommands.Add(ScenarioCommand.Create());
         root.Subcommands.Add(ClusterCommand.Create());
-        var bench = new Command("bench", "Measure performance.");
-        bench.Subcommands.Add(BenchTransportCommand.Create());
-        root.Subcommands.Add(bench);
-        var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0 && parsed.Action is not HelpAction)
-        {
-            Console.Error.WriteLine($"migration-cluster: {parsed.Errors[0].Message}");
-            return 2;
-        }
-        return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        return CommandRunner.Run(root, args);
     }
 }

@@ -15,7 +15,10 @@ namespace MigrationCluster.Runtime.Catalog;
 /// </summary>
 internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListener
 {
-    private readonly object _lock = new();
+    // System.Threading.Lock rather than a Monitor on an object: it is taken for admissions,
+    // completions and dequeues (about once per call on the fast paths), and its uncontended path
+    // is markedly cheaper.
+    private readonly Lock _lock = new();
     private readonly Queue<WorkItem> _ready = new();
     private readonly Queue<Request> _waiting = new();
     private readonly List<Request> _running = new(2);
@@ -27,6 +30,18 @@ internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListen
     private bool _deactivateWhenIdle;
     private DeactivationReason _deactivationReason;
     private long _lastActiveTimestamp;
+    // A keep-alive request ran since _lastActiveTimestamp was taken; the clock is read only when
+    // the activation falls idle, not on every admission and completion (see NoteActivity_NoLock).
+    private bool _activeSinceTimestamp;
+    // The managed thread running the work loop between two dequeues, 0 when none.
+    private int _workLoopThreadId;
+    // A request that completed on the work loop's thread, not yet off the running list (see
+    // OnRequestCompleted); only the loop's thread touches it.
+    private Request? _completedOnLoop;
+    // A request admitted on the work loop's own thread while the queue was empty: typically a
+    // sequential caller calling again from its inline continuation. The loop runs it next
+    // without a queue round trip and its lock; only the loop's thread touches it.
+    private Request? _admittedInline;
 
     public Activation(GrainId grainId, GrainClassInfo classInfo, ActivationServices services)
     {
@@ -64,19 +79,25 @@ internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListen
         bool schedule;
         lock (_lock)
         {
+            // Typically a caller calling again from its inline continuation, on this activation's work loop.
+            var onWorkLoopThread = IsOnWorkLoopThread();
+            if (onWorkLoopThread)
+            {
+                SettleCompletedOnLoop_NoLock();
+            }
             if (State == ActivationState.Invalid)
             {
                 return false;
             }
             if (State != ActivationState.Deactivating && _waiting.Count == 0 && CanAdmit(request))
             {
-                Admit(request);
+                Admit(request, onWorkLoopThread);
             }
             else if (State != ActivationState.Deactivating && MayBypassQueue(request))
             {
                 // Always-interleave and call-chain callbacks never wait behind blocked requests:
                 // waiting would turn a permitted callback into a deadlock.
-                Admit(request);
+                Admit(request, onWorkLoopThread);
             }
             else
             {
@@ -160,12 +181,17 @@ internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListen
             && _openCallChains.ContainsKey(request.CallChainId);
     }
 
-    private void Admit(Request request)
+    private void Admit(Request request, bool onWorkLoopThread)
     {
         _running.Add(request);
         if (request is not TimerTickRequest { KeepAlive: false })
         {
-            _lastActiveTimestamp = _services.TimeProvider.GetTimestamp();
+            _activeSinceTimestamp = true;
+        }
+        if (onWorkLoopThread && _ready.Count == 0 && _admittedInline is null)
+        {
+            _admittedInline = request;
+            return;
         }
         _ready.Enqueue(new WorkItem(WorkItemKind.Request, request, null));
     }
@@ -185,7 +211,7 @@ internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListen
             {
                 return;
             }
-            Admit(_waiting.Dequeue());
+            Admit(_waiting.Dequeue(), IsOnWorkLoopThread());
         }
     }
 
@@ -227,23 +253,57 @@ internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListen
         try
         {
             var budget = _services.Scheduling.MaxWorkItemsPerTurnBatch;
+            var threadId = Environment.CurrentManagedThreadId;
             while (true)
             {
+                if (budget <= 0 && ThreadPool.PendingWorkItemCount == 0)
+                {
+                    // The budget is there to yield to other work; with none waiting, yielding would
+                    // only move this activation to another thread (and wake one to take it).
+                    budget = _services.Scheduling.MaxWorkItemsPerTurnBatch;
+                }
+                if (_admittedInline is { } admitted && budget > 0)
+                {
+                    // Admitted by this thread while the queue was empty: next in line, no lock needed
+                    // (unless a completion is still to be settled, which is rare here).
+                    _admittedInline = null;
+                    if (_completedOnLoop is not null)
+                    {
+                        lock (_lock)
+                        {
+                            SettleCompletedOnLoop_NoLock();
+                        }
+                    }
+                    budget--;
+                    RunRequest(admitted);
+                    continue;
+                }
                 WorkItem item;
                 lock (_lock)
                 {
+                    SettleCompletedOnLoop_NoLock();
+                    if (_admittedInline is { } deferred)
+                    {
+                        // Out of budget: the request waits in the queue like any other item.
+                        _admittedInline = null;
+                        _ready.Enqueue(new WorkItem(WorkItemKind.Request, deferred, null));
+                    }
                     if (!_ready.TryDequeue(out item))
                     {
                         _scheduled = false;
+                        _workLoopThreadId = 0;
+                        NoteActivity_NoLock();
                         return;
                     }
                     if (--budget < 0)
                     {
                         // Yield the thread to other activations; keep our place in the pool's queue.
                         _ready.Enqueue(item);
+                        _workLoopThreadId = 0;
                         ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
                         return;
                     }
+                    _workLoopThreadId = threadId;
                 }
                 RunWorkItem(item);
             }
@@ -316,27 +376,63 @@ internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListen
 
     public void OnRequestCompleted(Request request)
     {
-        lock (_lock)
-        {
-            _running.Remove(request);
-            if (request is not TimerTickRequest { KeepAlive: false })
-            {
-                _lastActiveTimestamp = _services.TimeProvider.GetTimestamp();
-            }
-            if (_deactivateWhenIdle && _running.Count == 0 && State == ActivationState.Valid)
-            {
-                BeginDeactivation_NoLock();
-            }
-            else
-            {
-                AdmitWaiting();
-            }
-        }
+        GrainCallTelemetry.OnRequestFinished(request);
         if (request is TimerTickRequest tick)
         {
+            lock (_lock)
+            {
+                EndRequest_NoLock(request);
+            }
             tick.Timer.OnTickCompleted();
+            return;
+        }
+        if (_completedOnLoop is null && IsOnWorkLoopThread())
+        {
+            // Settled under the next lock this thread takes: the caller's follow-up call
+            // (TryEnqueue) or the loop's next dequeue, instead of a lock of its own.
+            _completedOnLoop = request;
+            return;
+        }
+        lock (_lock)
+        {
+            SettleIfOnWorkLoopThread_NoLock();
+            EndRequest_NoLock(request);
         }
     }
+
+    private void EndRequest_NoLock(Request request)
+    {
+        _running.Remove(request);
+        if (_deactivateWhenIdle && _running.Count == 0 && State == ActivationState.Valid)
+        {
+            BeginDeactivation_NoLock();
+        }
+        else
+        {
+            AdmitWaiting();
+        }
+    }
+
+    /// <summary>Ends the request that completed on the work loop's thread, if any. Only that thread may call this.</summary>
+    private void SettleCompletedOnLoop_NoLock()
+    {
+        if (_completedOnLoop is { } completed)
+        {
+            _completedOnLoop = null;
+            EndRequest_NoLock(completed);
+        }
+    }
+
+    /// <summary>For locks that any thread may take: settles a loop completion if this is the loop's thread.</summary>
+    private void SettleIfOnWorkLoopThread_NoLock()
+    {
+        if (_completedOnLoop is not null && IsOnWorkLoopThread())
+        {
+            SettleCompletedOnLoop_NoLock();
+        }
+    }
+
+    private bool IsOnWorkLoopThread() => _workLoopThreadId != 0 && _workLoopThreadId == Environment.CurrentManagedThreadId;
 
     // ------------------------------------------------------------------ lifecycle
 
@@ -403,6 +499,7 @@ internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListen
     {
         lock (_lock)
         {
+            SettleIfOnWorkLoopThread_NoLock();
             if (State is ActivationState.Deactivating or ActivationState.Invalid)
             {
                 return;
@@ -422,10 +519,12 @@ internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListen
     {
         lock (_lock)
         {
+            SettleIfOnWorkLoopThread_NoLock();
             if (State != ActivationState.Valid || _running.Count > 0 || _waiting.Count > 0 || _ready.Count > 0)
             {
                 return false;
             }
+            NoteActivity_NoLock();
             if (_lastActiveTimestamp > idleSinceTimestamp)
             {
                 return false;
@@ -442,8 +541,28 @@ internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListen
         {
             lock (_lock)
             {
-                return _lastActiveTimestamp;
+                SettleIfOnWorkLoopThread_NoLock();
+                // While busy the activation is active now; the stored time is from its last idle moment.
+                return _activeSinceTimestamp ? _services.TimeProvider.GetTimestamp() : _lastActiveTimestamp;
             }
+        }
+    }
+
+    /// <summary>
+    /// Takes the idle clock when the activation has fallen idle after keep-alive work. Busy
+    /// activations are never collected (<see cref="TryDeactivateIfIdle"/> checks the queues first),
+    /// so a timestamp per request would only ever be overwritten: reading the clock once per idle
+    /// period gives the collector the same answer at a fraction of the cost. The work loop takes it
+    /// when it runs out of work rather than when the last request completes: a caller that calls
+    /// again from its inline continuation (a sequential caller) keeps the activation busy, and the
+    /// stamp is late by no more than that continuation, never early.
+    /// </summary>
+    private void NoteActivity_NoLock()
+    {
+        if (_activeSinceTimestamp && _running.Count == 0)
+        {
+            _lastActiveTimestamp = _services.TimeProvider.GetTimestamp();
+            _activeSinceTimestamp = false;
         }
     }
 
@@ -558,6 +677,7 @@ internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListen
     {
         lock (_lock)
         {
+            SettleIfOnWorkLoopThread_NoLock();
             return (_running.Count, _waiting.Count);
         }
     }

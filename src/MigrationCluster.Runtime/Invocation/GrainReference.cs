@@ -25,9 +25,9 @@ public abstract class GrainReference : IAddressable, IEquatable<GrainReference>
     {
         ArgumentNullException.ThrowIfNull(request);
         request.Target = GrainId;
-        var completion = request.CreateCompletion();
+        var task = request.CreateCallerTask();
         Runtime.SendRequest(request);
-        return completion.Task;
+        return task;
     }
 
     [EditorBrowsable(EditorBrowsableState.Never)]

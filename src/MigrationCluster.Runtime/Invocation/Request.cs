@@ -11,6 +11,11 @@ namespace MigrationCluster.Runtime.Invocation;
 /// </summary>
 public abstract class Request
 {
+    // Headers every call fills in are plain fields; the rarely used ones (correlation with a
+    // remote caller, call chain, trace context, cancellation, spans, timings) live in a side object
+    // allocated on first use, so a plain local call carries a small request.
+    private OptionalHeaders? _optional;
+
     // ---- Headers: everything here also crosses the wire (see Messaging/MessageCodec). ----
 
     /// <summary>The grain this request is addressed to.</summary>
@@ -20,7 +25,17 @@ public abstract class Request
     public GrainId Sender { get; set; }
 
     /// <summary>Matches a response to its request on a connection between silos.</summary>
-    public long CorrelationId { get; set; }
+    public long CorrelationId
+    {
+        get => _optional?.CorrelationId ?? 0;
+        set
+        {
+            if (value != 0 || _optional is not null)
+            {
+                Optional.CorrelationId = value;
+            }
+        }
+    }
 
     /// <summary>When the caller stops waiting, as a <see cref="TimeProvider"/> timestamp.</summary>
     public long DeadlineTimestamp { get; set; }
@@ -29,26 +44,113 @@ public abstract class Request
     /// Non-empty while the caller holds a call-chain reentrancy scope: the callee may call back
     /// into any activation that opened a scope with this id.
     /// </summary>
-    public Guid CallChainId { get; set; }
+    public Guid CallChainId
+    {
+        get => _optional?.CallChainId ?? Guid.Empty;
+        set
+        {
+            if (value != Guid.Empty || _optional is not null)
+            {
+                Optional.CallChainId = value;
+            }
+        }
+    }
 
     /// <summary>The W3C trace context of the caller (its client span, or its current span).</summary>
-    public ActivityContext TraceContext { get; set; }
+    public ActivityContext TraceContext
+    {
+        get => _optional?.TraceContext ?? default;
+        set
+        {
+            if (value != default || _optional is not null)
+            {
+                Optional.TraceContext = value;
+            }
+        }
+    }
 
     /// <summary>The token of the method's <see cref="System.Threading.CancellationToken"/> parameter.</summary>
-    public CancellationToken CancellationToken { get; set; }
+    public CancellationToken CancellationToken
+    {
+        get => _optional?.CancellationToken ?? default;
+        set
+        {
+            if (value != default || _optional is not null)
+            {
+                Optional.CancellationToken = value;
+            }
+        }
+    }
 
     // ---- Bookkeeping of the runtime (never on the wire). ----
 
-    internal long SentTimestamp { get; set; }
+    /// <summary>False for a plain call: no optional header or bookkeeping was ever set.</summary>
+    internal bool HasOptionalHeaders => _optional is not null;
 
-    internal CancellationTokenRegistration CancellationRegistration { get; set; }
+    internal long SentTimestamp
+    {
+        get => _optional?.SentTimestamp ?? 0;
+        set
+        {
+            if (value != 0 || _optional is not null)
+            {
+                Optional.SentTimestamp = value;
+            }
+        }
+    }
 
-    internal Activity? ClientActivity { get; set; }
+    internal CancellationTokenRegistration CancellationRegistration
+    {
+        get => _optional?.CancellationRegistration ?? default;
+        set
+        {
+            if (value != default || _optional is not null)
+            {
+                Optional.CancellationRegistration = value;
+            }
+        }
+    }
 
-    internal Activity? ServerActivity { get; set; }
+    internal Activity? ClientActivity
+    {
+        get => _optional?.ClientActivity;
+        set
+        {
+            if (value is not null || _optional is not null)
+            {
+                Optional.ClientActivity = value;
+            }
+        }
+    }
+
+    internal Activity? ServerActivity
+    {
+        get => _optional?.ServerActivity;
+        set
+        {
+            if (value is not null || _optional is not null)
+            {
+                Optional.ServerActivity = value;
+            }
+        }
+    }
 
     /// <summary>The exception the grain method threw, for the server span's status.</summary>
-    internal Exception? ServerException { get; set; }
+    internal Exception? ServerException
+    {
+        get => _optional?.ServerException;
+        set
+        {
+            if (value is not null || _optional is not null)
+            {
+                Optional.ServerException = value;
+            }
+        }
+    }
+
+    // The caller's side and the callee's side may each be first to need it: publish it once.
+    private OptionalHeaders Optional =>
+        _optional ?? Interlocked.CompareExchange(ref _optional, new OptionalHeaders(), null) ?? _optional;
 
     // ---- What the generated subclass provides. ----
 
@@ -82,4 +184,18 @@ public abstract class Request
     internal abstract void AttachRemoteSink(IRemoteResponder responder);
 
     public override string ToString() => $"{Method.FullName} -> {Target}";
+
+    /// <summary>The headers and bookkeeping that most calls never set.</summary>
+    private sealed class OptionalHeaders
+    {
+        public long CorrelationId;
+        public Guid CallChainId;
+        public ActivityContext TraceContext;
+        public CancellationToken CancellationToken;
+        public long SentTimestamp;
+        public CancellationTokenRegistration CancellationRegistration;
+        public Activity? ClientActivity;
+        public Activity? ServerActivity;
+        public Exception? ServerException;
+    }
 }

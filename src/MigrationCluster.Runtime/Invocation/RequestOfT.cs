@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using MigrationCluster.Runtime.Scheduler;
 using MigrationCluster.Runtime.Serialization;
 using MigrationCluster.Runtime.Telemetry;
 
@@ -7,23 +8,80 @@ namespace MigrationCluster.Runtime.Invocation;
 /// <summary>A request whose method produces a <typeparamref name="T"/> (<see cref="VoidResult"/> for a plain task).</summary>
 public abstract class Request<T> : Request
 {
-    private IResponseSink<T>? _sink;
-    private ValueTask<T> _pending;
-    private IRequestCompletionListener? _listener;
-    private Action? _onPendingCompleted;
+    private const int NoOneWaiting = 0;
+    private const int Waiting = 1;
+    private const int Delivered = 2;
+
+    // Where the outcome goes: the local caller's task (built in place, so a call needs no
+    // TaskCompletionSource of its own), or a response on the wire for a remote caller. Only
+    // fields every local call uses live here; the remote and asynchronous paths have their own
+    // small objects, so the common request stays small.
+    private AsyncTaskMethodBuilder<T> _callerTask;
+    private RemoteCaller? _remoteCaller;
+    // NoOneWaiting (one-way calls, timer ticks), Waiting, or Delivered: only the first outcome counts.
+    private int _outcome;
 
     /// <summary>Calls the interface method on the grain with the request's arguments.</summary>
     protected abstract ValueTask<T> InvokeCore(object grain);
 
-    internal IResponseSink<T>? Sink
+    public override bool IsCompleted => Volatile.Read(ref _outcome) == Delivered;
+
+    public override void Fail(Exception exception)
     {
-        get => _sink;
-        set => _sink = value;
+        if (!TryClaimOutcome())
+        {
+            return;
+        }
+        if (_remoteCaller is { } remote)
+        {
+            remote.Responder.SendException(this, exception);
+            return;
+        }
+        GrainCallTelemetry.OnCallCompleted(this, exception);
+        // The caller's continuation runs inline, but never on the callee's context.
+        var scope = RuntimeContext.Suspend();
+        try
+        {
+            // A cancellation becomes a cancelled task (the builder maps OperationCanceledException).
+            _callerTask.SetException(exception);
+        }
+        finally
+        {
+            scope.Resume();
+        }
     }
 
-    public override bool IsCompleted => _sink?.IsCompleted ?? false;
+    /// <summary>Delivers a result; a local one is copied first, so the callee's later changes are not seen by the caller.</summary>
+    private void Succeed(T result, bool copyForLocalCaller)
+    {
+        if (copyForLocalCaller && _remoteCaller is null && Volatile.Read(ref _outcome) == Waiting)
+        {
+            result = Copier<T>.Copy(result);
+        }
+        if (!TryClaimOutcome())
+        {
+            return;
+        }
+        if (_remoteCaller is { } remote)
+        {
+            remote.Result = result;
+            remote.Responder.SendResult(this, RemoteCaller.WriteResult);
+            return;
+        }
+        GrainCallTelemetry.OnCallCompleted(this, null);
+        var scope = RuntimeContext.Suspend();
+        try
+        {
+            _callerTask.SetResult(result);
+        }
+        finally
+        {
+            scope.Resume();
+        }
+    }
 
-    public override void Fail(Exception exception) => _sink?.SetException(exception);
+    private bool TryClaimOutcome() => Volatile.Read(ref _outcome) == Waiting
+        && Interlocked.CompareExchange(ref _outcome, Delivered, Waiting) == Waiting;
 
     internal override bool Run(object grain, IRequestCompletionListener listener)
     {
@@ -35,66 +93,86 @@ public abstract class Request<T> : Request
         catch (Exception exception)
         {
             ServerException = exception;
-            GrainCallTelemetry.OnRequestFinished(this);
+            listener.OnRequestCompleted(this);
             Fail(exception);
-            return true;
+            return false;
         }
 
         if (task.IsCompleted)
         {
-            Finish(task);
-            return true;
+            // The turn ends before the caller hears the outcome. The caller's continuation runs
+            // inline and often calls this grain again at once; with the request already off the
+            // activation's running list, that call is admitted directly instead of queueing
+            // behind a request that is done. (Returns false: the listener has been told.)
+            if (TryGetOutcome(task, out var result, out var exception))
+            {
+                listener.OnRequestCompleted(this);
+                Succeed(result!, copyForLocalCaller: true);
+            }
+            else
+            {
+                listener.OnRequestCompleted(this);
+                Fail(exception!);
+            }
+            return false;
         }
 
         // The continuation captures the activation's SynchronizationContext (current during the
         // turn), so completion is handled on the activation, one turn at a time.
-        _pending = task;
-        _listener = listener;
-        task.ConfigureAwait(true).GetAwaiter().UnsafeOnCompleted(_onPendingCompleted ??= OnPendingCompleted);
+        task.ConfigureAwait(true).GetAwaiter().UnsafeOnCompleted(new PendingTurn(this, task, listener).OnCompleted);
         return false;
     }
 
-    private void OnPendingCompleted()
+    private void OnPendingCompleted(ValueTask<T> task, IRequestCompletionListener listener)
     {
-        var task = _pending;
-        _pending = default;
-        Finish(task);
-        _listener!.OnRequestCompleted(this);
-    }
-
-    private void Finish(ValueTask<T> task)
-    {
-        T result;
-        try
+        // As in Run: the turn (and its server span) ends before the caller hears the outcome.
+        var succeeded = TryGetOutcome(task, out var result, out var exception);
+        listener.OnRequestCompleted(this);
+        if (succeeded)
         {
-            result = task.GetAwaiter().GetResult();
-        }
-        catch (Exception exception)
-        {
-            ServerException = exception;
-            GrainCallTelemetry.OnRequestFinished(this);
-            Fail(exception);
-            return;
-        }
-        // The server span ends before the caller can observe the result.
-        GrainCallTelemetry.OnRequestFinished(this);
-        _sink?.SetResult(result);
-    }
-
-    internal override void CompleteFromWire(WireReader reader)
-    {
-        var value = WireCodec<T>.Read(reader);
-        if (_sink is CallCompletion<T> completion)
-        {
-            completion.SetResultUncopied(value);
+            Succeed(result!, copyForLocalCaller: true);
         }
         else
         {
-            _sink?.SetResult(value);
+            Fail(exception!);
         }
     }
 
-    internal override void AttachRemoteSink(IRemoteResponder responder) => _sink = new RemoteResponseSink(this, responder);
+    /// <summary>The completed task's result, or the exception it failed with (kept as <see cref="Request.ServerException"/>).</summary>
+    private bool TryGetOutcome(ValueTask<T> task, out T? result, out Exception? exception)
+    {
+        try
+        {
+            result = task.GetAwaiter().GetResult();
+            exception = null;
+            return true;
+        }
+        catch (Exception thrown)
+        {
+            ServerException = thrown;
+            result = default;
+            exception = thrown;
+            return false;
+        }
+    }
+
+    internal override void CompleteFromWire(WireReader reader) => Succeed(WireCodec<T>.Read(reader), copyForLocalCaller: false);
+
+    internal override void AttachRemoteSink(IRemoteResponder responder)
+    {
+        _remoteCaller = new RemoteCaller(responder);
+        Volatile.Write(ref _outcome, Waiting);
+    }
+
+    /// <summary>Used by generated proxies (through <see cref="GrainReference"/>): the task the local caller awaits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal Task<T> CreateCallerTask()
+    {
+        // Taken before the request is sent, so the builder's task exists before any thread can complete it.
+        var task = _callerTask.Task;
+        _outcome = Waiting;
+        return task;
+    }
 
     /// <summary>Adapts a <see cref="Task"/> of a void method to the request's result type.</summary>
     protected static ValueTask<VoidResult> AwaitVoid(Task task)
@@ -129,40 +207,19 @@ public abstract class Request<T> : Request
         }
     }
 
-    /// <summary>Sends the outcome of a request that came from another silo back over the wire.</summary>
-    private sealed class RemoteResponseSink(Request<T> request, IRemoteResponder responder) : IResponseSink<T>
+    /// <summary>A request whose grain method did not finish synchronously: what its completion needs.</summary>
+    private sealed class PendingTurn(Request<T> request, ValueTask<T> task, IRequestCompletionListener listener)
     {
-        private static readonly Action<WireWriter, Request> WriteValue = static (writer, r) => WireCodec<T>.Write(writer, ((Request<T>)r)._result!);
-        private int _completed;
-
-        public bool IsCompleted => Volatile.Read(ref _completed) != 0;
-
-        public void SetResult(T result)
-        {
-            if (Interlocked.Exchange(ref _completed, 1) == 0)
-            {
-                request._result = result;
-                responder.SendResult(request, WriteValue);
-            }
-        }
-
-        public void SetException(Exception exception)
-        {
-            if (Interlocked.Exchange(ref _completed, 1) == 0)
-            {
-                responder.SendException(request, exception);
-            }
-        }
+        public void OnCompleted() => request.OnPendingCompleted(task, listener);
     }
 
-    private T? _result;
-
-    /// <summary>Used by generated proxies: the call's completion, wired to this request.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal CallCompletion<T> CreateCompletion()
+    /// <summary>The caller of a request that came from another silo: where its response goes.</summary>
+    private sealed class RemoteCaller(IRemoteResponder responder)
     {
-        var completion = new CallCompletion<T>(this);
-        _sink = completion;
-        return completion;
+        public static readonly Action<WireWriter, Request> WriteResult = static (writer, r) => WireCodec<T>.Write(writer, ((Request<T>)r)._remoteCaller!.Result!);
+
+        public IRemoteResponder Responder { get; } = responder;
+
+        public T? Result { get; set; }
     }
 }

@@ -12,14 +12,14 @@ namespace MigrationCluster.Runtime.Messaging;
 /// </summary>
 internal sealed class GrainCallDispatcher : IGrainCallRuntime
 {
-    private readonly TimeProvider _timeProvider;
+    private readonly CoarseDeadlineClock _deadlineClock;
     private readonly long _defaultTimeoutTimestampTicks;
     private readonly long _timestampFrequency;
     private IRequestRouter? _router;
 
     public GrainCallDispatcher(TimeProvider timeProvider, MessagingOptions options)
     {
-        _timeProvider = timeProvider;
+        _deadlineClock = new CoarseDeadlineClock(timeProvider, options.ResponseTimeoutCheckPeriod);
         _timestampFrequency = timeProvider.TimestampFrequency;
         _defaultTimeoutTimestampTicks = ToTimestampTicks(options.ResponseTimeout);
         DefaultResponseTimeout = options.ResponseTimeout;
@@ -37,7 +37,8 @@ internal sealed class GrainCallDispatcher : IGrainCallRuntime
         if (!method.IsOneWay)
         {
             var timeout = method.ResponseTimeout is { } overridden ? ToTimestampTicks(overridden) : _defaultTimeoutTimestampTicks;
-            request.DeadlineTimestamp = _timeProvider.GetTimestamp() + timeout;
+            // Deadlines are enforced once per check period, so "now" to within a period will do.
+            request.DeadlineTimestamp = _deadlineClock.GetTimestamp() + timeout;
         }
         if (RuntimeContext.Current is { } caller)
         {

@@ -5,8 +5,8 @@ using MigrationCluster.Runtime.Invocation;
 namespace MigrationCluster.Runtime.Serialization;
 
 /// <summary>
-/// How a value of type <typeparamref name="T"/> crosses the wire: common primitives in binary,
-/// anything else as length-prefixed JSON (System.Text.Json, fields included, grain references as
+/// How a value of type <typeparamref name="T"/> crosses the wire: a registered codec
+/// (<see cref="WireCodecs"/>) or a common primitive in binary, anything else as length-prefixed JSON (System.Text.Json, fields included, grain references as
 /// their grain id). The choice is made once per type.
 /// </summary>
 public static class WireCodec<T>
@@ -16,7 +16,7 @@ public static class WireCodec<T>
 
     static WireCodec()
     {
-        (Writer, Reader) = PrimitiveCodecs.TryGet<T>() ?? (WriteJson, ReadJson);
+        (Writer, Reader) = WireCodecs.TryGet<T>() ?? PrimitiveCodecs.TryGet<T>() ?? (WriteJson, ReadJson);
     }
 
     public static void Write(WireWriter writer, T value) => Writer(writer, value);

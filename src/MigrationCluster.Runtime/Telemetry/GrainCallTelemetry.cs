@@ -67,11 +67,16 @@ internal static class GrainCallTelemetry
 
     public static void OnCallCompleted(Request request, Exception? exception)
     {
-        request.CancellationRegistration.Dispose();
         if (exception is TimeoutException)
         {
             RuntimeInstruments.RecordTimeout(request.Method.FullName);
         }
+        if (!request.HasOptionalHeaders)
+        {
+            // A plain call: no cancellation registration, no timing, no client span.
+            return;
+        }
+        request.CancellationRegistration.Dispose();
         if (request.SentTimestamp != 0)
         {
             var elapsed = Stopwatch.GetElapsedTime(request.SentTimestamp);

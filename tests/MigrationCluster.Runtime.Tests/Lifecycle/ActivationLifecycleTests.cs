@@ -25,7 +25,7 @@ public sealed class ActivationLifecycleTests
         var grain = silo.GrainFactory.GetGrain<ILifecycleGrain>(1002);
         var first = await grain.InstanceId();
         await grain.Deactivate();
-        for (var i = 0; i < 100 && silo.ActivationCount > 0; i++)
+        for (var i = 0; i < 1000 && silo.ActivationCount > 0; i++)
         {
             await Task.Delay(10);
         }
@@ -41,15 +41,15 @@ public sealed class ActivationLifecycleTests
     {
         await using var silo = TestSilo.Create(b => b.Configure<SiloBuilder, GrainCollectionOptions>(o =>
         {
-            o.CollectionAge = TimeSpan.FromMilliseconds(200);
-            o.CollectionQuantum = TimeSpan.FromMilliseconds(100);
+            o.CollectionAge = TimeSpan.FromSeconds(2);
+            o.CollectionQuantum = TimeSpan.FromSeconds(1);
         }));
         var idle = silo.GrainFactory.GetGrain<ILifecycleGrain>(1003);
         await idle.InstanceId();
         Assert.Equal(0, silo.CollectIdleActivations()); // younger than the collection age
-        await Task.Delay(400);
+        await Task.Delay(2500);
         silo.CollectIdleActivations();
-        for (var i = 0; i < 100 && silo.ActivationCount > 0; i++)
+        for (var i = 0; i < 1000 && silo.ActivationCount > 0; i++)
         {
             await Task.Delay(10);
         }
@@ -95,16 +95,17 @@ public sealed class ActivationLifecycleTests
     {
         await using var silo = TestSilo.Create(b => b.Configure<SiloBuilder, GrainCollectionOptions>(o =>
         {
-            o.CollectionAge = TimeSpan.FromMilliseconds(300);
-            o.CollectionQuantum = TimeSpan.FromMilliseconds(300);
+            // An age far above the timer period, so a loaded machine's late ticks still keep the grain alive.
+            o.CollectionAge = TimeSpan.FromSeconds(1.5);
+            o.CollectionQuantum = TimeSpan.FromSeconds(1);
         }));
         var plain = silo.GrainFactory.GetGrain<ILifecycleGrain>(1005);
         var kept = silo.GrainFactory.GetGrain<ILifecycleGrain>(1006);
         await plain.StartTimer(20, keepAlive: false, tickWorkMs: 0);
         await kept.StartTimer(20, keepAlive: true, tickWorkMs: 0);
-        await Task.Delay(600);
+        await Task.Delay(2500);
         silo.CollectIdleActivations();
-        for (var i = 0; i < 100 && !LifecycleLog.Of(1005).Any(e => e.StartsWith("deactivate", StringComparison.Ordinal)); i++)
+        for (var i = 0; i < 500 && !LifecycleLog.Of(1005).Any(e => e.StartsWith("deactivate", StringComparison.Ordinal)); i++)
         {
             await Task.Delay(10);
         }

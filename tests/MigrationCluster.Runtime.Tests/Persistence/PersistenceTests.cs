@@ -31,7 +31,7 @@ public sealed class PersistenceTests : IDisposable
         await grain.Increment("a");
         await grain.Increment("b");
         await grain.Deactivate();
-        for (var i = 0; i < 100 && silo.ActivationCount > 0; i++)
+        for (var i = 0; i < 1000 && silo.ActivationCount > 0; i++)
         {
             await Task.Delay(10);
         }

@@ -104,7 +104,7 @@ public sealed class InterleavingTests
         Assert.True(call.IsCompleted);
         Assert.Null(await grain.LastFired());
         await grain.Open();
-        for (var i = 0; i < 100 && await grain.LastFired() is null; i++)
+        for (var i = 0; i < 1000 && await grain.LastFired() is null; i++)
         {
             await Task.Delay(10);
         }

@@ -103,3 +103,48 @@ public sealed class GrainCallTracingTests
 public sealed class TracingCollection
 {
 }
+
+[Collection(nameof(TracingCollection))]
+public sealed class RuntimeMetricsTests
+{
+    [Fact]
+    public async Task Calls_timeouts_and_activations_are_measured()
+    {
+        var measurements = new System.Collections.Concurrent.ConcurrentBag<(string Instrument, double Value, string? Method)>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == TelemetryNames.RuntimeMeter)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        void Record(System.Diagnostics.Metrics.Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            string? method = null;
+            foreach (var tag in tags)
+            {
+                if (tag.Key == TelemetryNames.Tags.Method)
+                {
+                    method = tag.Value as string;
+                }
+            }
+            measurements.Add((instrument.Name, value, method));
+        }
+        listener.SetMeasurementEventCallback<double>((i, v, t, _) => Record(i, v, t));
+        listener.SetMeasurementEventCallback<long>((i, v, t, _) => Record(i, v, t));
+        listener.Start();
+
+        await using var silo = TestSilo.Create();
+        var grain = silo.GrainFactory.GetGrain<IGateGrain>(77);
+        await grain.Ping();
+        await Assert.ThrowsAsync<TimeoutException>(() => grain.SleepLong(2000));
+
+        Assert.Contains(measurements, m => m.Instrument == TelemetryNames.Instruments.CallDuration && m.Method == "IGateGrain/Ping" && m.Value >= 0);
+        Assert.Contains(measurements, m => m.Instrument == TelemetryNames.Instruments.Calls && m.Method == "IGateGrain/Ping");
+        Assert.Contains(measurements, m => m.Instrument == TelemetryNames.Instruments.CallTimeouts && m.Method == "IGateGrain/SleepLong");
+        Assert.Contains(measurements, m => m.Instrument == TelemetryNames.Instruments.ActivationsCreated && m.Value == 1);
+    }
+}

@@ -1,0 +1,103 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using MigrationCluster.Cli.Run;
+using MigrationCluster.Grains.AddressSpaces;
+using MigrationCluster.Memory.Migration;
+using Spectre.Console;
+
+namespace MigrationCluster.Cli.Commands;
+
+/// <summary>
+/// <c>run</c>: the main job. Builds a NUMA machine and processes on an embedded cluster, moves the
+/// processes away from their memory, migrates the misplaced pages back while the processes keep
+/// running, and prints what happened. Exit 1 if an invariant broke.
+/// </summary>
+public static class RunCommand
+{
+    public static Command Create()
+    {
+        var nodes = new Option<int>("--nodes") { Description = "NUMA nodes of the default ring topology.", DefaultValueFactory = _ => RunOptions.DefaultNodes };
+        var topology = new Option<FileInfo?>("--topology") { Description = "A `numactl --hardware` output to take the nodes and distances from.", HelpName = "FILE" };
+        var spaces = new Option<int>("--address-spaces") { Description = "Processes.", DefaultValueFactory = _ => RunOptions.DefaultAddressSpaces };
+        var pages = new Option<int>("--pages") { Description = "Pages per process.", DefaultValueFactory = _ => RunOptions.DefaultPages };
+        var frames = new Option<int?>("--frames-per-node") { Description = "Page frames per node (default: room for every page twice)." };
+        var workload = new Option<WorkloadPattern>("--workload") { Description = "Access pattern: sequential, random or hot.", DefaultValueFactory = _ => WorkloadPattern.Random, CustomParser = ParseWorkload };
+        var mode = new Option<MigrateMode>("--mode") { Description = "Migration mode: async, sync-light or sync.", DefaultValueFactory = _ => MigrateMode.Sync, CustomParser = ParseMode };
+        var seed = new Option<int>("--seed") { Description = "Seed of the workloads' random choices.", DefaultValueFactory = _ => RunOptions.DefaultSeed };
+        var silos = new Option<int>("--silos") { Description = "Silos in this process.", DefaultValueFactory = _ => RunOptions.DefaultSilos };
+        var tasks = new Option<int>("--tasks") { Description = "Tasks per process.", DefaultValueFactory = _ => RunOptions.DefaultTasks };
+        var accesses = new Option<int>("--accesses") { Description = "Accesses per task in each phase.", DefaultValueFactory = _ => RunOptions.DefaultAccesses };
+        var writes = new Option<double>("--write-fraction") { Description = "Share of accesses that are writes.", DefaultValueFactory = _ => RunOptions.DefaultWriteFraction };
+        var files = new Option<double>("--file-fraction") { Description = "Share of each process's pages that are a file it shares with its neighbour.", DefaultValueFactory = _ => RunOptions.DefaultFileFraction };
+        var pinned = new Option<int>("--pinned") { Description = "Private pages per process pinned by a driver (they cannot migrate).", DefaultValueFactory = _ => 0 };
+        var trace = new Option<string>("--trace") { Description = "Where spans go: none, console, otlp or jsonl:PATH (comma-separated).", DefaultValueFactory = _ => "none" };
+        var json = new Option<FileInfo?>("--json") { Description = "Write the result document here.", HelpName = "PATH" };
+
+        var command = new Command("run", "Run the main experiment on an embedded cluster (no server needed).")
+        {
+            nodes, topology, spaces, pages, frames, workload, mode, seed, silos, tasks, accesses, writes, files, pinned, trace, json,
+        };
+        command.SetAction(parseResult =>
+        {
+            var options = new RunOptions
+            {
+                Nodes = parseResult.GetValue(nodes),
+                TopologyFile = parseResult.GetValue(topology)?.FullName,
+                AddressSpaces = parseResult.GetValue(spaces),
+                Pages = parseResult.GetValue(pages),
+                FramesPerNode = parseResult.GetValue(frames),
+                Workload = parseResult.GetValue(workload),
+                Mode = parseResult.GetValue(mode),
+                Seed = parseResult.GetValue(seed),
+                Silos = parseResult.GetValue(silos),
+                Tasks = parseResult.GetValue(tasks),
+                Accesses = parseResult.GetValue(accesses),
+                WriteFraction = parseResult.GetValue(writes),
+                FileFraction = parseResult.GetValue(files),
+                Pinned = parseResult.GetValue(pinned),
+                Trace = parseResult.GetValue(trace) ?? "none",
+                JsonPath = parseResult.GetValue(json)?.FullName,
+            };
+            var spec = ExperimentRunner.BuildSpec(options);
+            var result = ExperimentRunner.RunEmbeddedAsync(spec, options, Console.Out).GetAwaiter().GetResult();
+            RunReport.WriteTable(result, spec, AnsiConsole.Console);
+            if (options.JsonPath is { } path)
+            {
+                RunReport.WriteJson(result, spec, path);
+            }
+            if (result.Invariants.Total != 0)
+            {
+                return CommandRunner.Fail(ExitCodes.Failure, $"{result.Invariants.Total} invariant violations: {result.Invariants}");
+            }
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static WorkloadPattern ParseWorkload(ArgumentResult result) =>
+        ParseName(result, "--workload", new Dictionary<string, WorkloadPattern>
+        {
+            ["sequential"] = WorkloadPattern.Sequential,
+            ["random"] = WorkloadPattern.Random,
+            ["hot"] = WorkloadPattern.Hot,
+        });
+
+    private static MigrateMode ParseMode(ArgumentResult result) =>
+        ParseName(result, "--mode", new Dictionary<string, MigrateMode>
+        {
+            ["async"] = MigrateMode.Async,
+            ["sync-light"] = MigrateMode.SyncLight,
+            ["sync"] = MigrateMode.Sync,
+        });
+
+    private static T ParseName<T>(ArgumentResult result, string option, Dictionary<string, T> names)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
+        if (names.TryGetValue(text.ToLowerInvariant(), out var value))
+        {
+            return value;
+        }
+        result.AddError($"{option} must be one of {string.Join(", ", names.Keys)} (was '{text}').");
+        return default!;
+    }
+}

@@ -1,0 +1,132 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using MigrationCluster.Cli.Scenarios;
+using Spectre.Console;
+
+namespace MigrationCluster.Cli.Commands;
+
+/// <summary>
+/// <c>scenario FILE [--json PATH]</c>: sets up processes and pages as a scenario file says, makes
+/// its calls on the in-process model, and reports each call and where every page ends up. Exit 1
+/// when an invariant breaks or an <c>expect:</c> is not met; exit 2 for a bad file.
+/// </summary>
+public static class ScenarioCommand
+{
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DictionaryKeyPolicy = null,
+    };
+
+    private const int RedirectedWidth = 160;
+
+    public static Command Create()
+    {
+        var file = new Argument<FileInfo>("FILE") { Description = "A scenario: YAML, or JSON when the name ends in .json (format: docs/scenarios.md)." };
+        var json = new Option<FileInfo>("--json") { Description = "Also write the result as JSON to this file.", HelpName = "PATH" };
+        var command = new Command("scenario", "Run a scenario file (processes, pages in given states, then move_pages / migrate_pages / mbind and accesses) on the in-process model.")
+        {
+            file,
+            json,
+        };
+        command.SetAction(parseResult =>
+        {
+            var path = parseResult.GetRequiredValue(file).FullName;
+            var display = parseResult.GetRequiredValue(file).ToString();
+            var jsonPath = parseResult.GetValue(json)?.FullName;
+            if (!File.Exists(path))
+            {
+                throw new UsageException($"{display}: no such scenario file");
+            }
+
+            ScenarioResult result;
+            try
+            {
+                ScenarioDefinition scenario = ScenarioParser.ParseFile(display);
+                result = new ScenarioRunner(scenario, display).RunAsync().GetAwaiter().GetResult();
+            }
+            catch (ScenarioFormatException exception)
+            {
+                throw new UsageException(exception.Message, exception);
+            }
+
+            if (jsonPath is not null)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(jsonPath)!);
+                File.WriteAllText(jsonPath, JsonSerializer.Serialize(result, JsonOptions));
+            }
+
+            Render(result);
+            if (result.Invariants.Message is { } violation)
+            {
+                return CommandRunner.Fail(ExitCodes.Failure, $"{display}: invariant violated after {(result.Calls.Count == 0 ? "the setup" : $"call {result.Calls.Count} (line {result.Calls[^1].Line})")}: {violation}");
+            }
+
+            if (result.Expectations.Failed > 0)
+            {
+                var first = result.Calls.First(c => c.ExpectationMet == false);
+                return CommandRunner.Fail(ExitCodes.Failure, $"{display}:{first.Line}: {result.Expectations.Failed} of {result.Expectations.Checked} expectations not met; first: {first.Call}: {string.Join("; ", first.Mismatches)}");
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static void Render(ScenarioResult result)
+    {
+        // Piped output would otherwise wrap at 80 columns, one word per line in the arguments
+        // column, and carry colour codes into files.
+        if (Console.IsOutputRedirected)
+        {
+            AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, RedirectedWidth);
+            AnsiConsole.Profile.Capabilities.Ansi = false;
+        }
+
+        var calls = new Table().Title($"scenario {result.Scenario}: calls")
+            .AddColumn("#").AddColumn("line").AddColumn("call").AddColumn("pid").AddColumn("arguments")
+            .AddColumn(new TableColumn("return").RightAligned()).AddColumn("status").AddColumn("vmstat delta").AddColumn("expect");
+        foreach (ScenarioCallResult c in result.Calls)
+        {
+            var ret = c.Errno is null ? Text(c.ReturnValue) : $"{c.ReturnValue} ({c.Errno})";
+            var status = c.Status is null ? "-" : "[" + string.Join(", ", c.Status.Select(s => Convert.ToString(s, CultureInfo.InvariantCulture))) + "]";
+            var delta = string.Join(" ", c.VmstatDelta.Where(kv => kv.Value != 0).Select(kv => $"{kv.Key}+{kv.Value}"));
+            var expect = c.ExpectationMet switch
+            {
+                null => "-",
+                true => "met",
+                false => "NOT MET: " + string.Join("; ", c.Mismatches),
+            };
+            calls.AddRow(
+                new Text(Text(c.Index)), new Text(Text(c.Line)), new Text(c.Call), new Text(c.Pid), new Text(c.Args),
+                new Text(ret), new Text(status), new Text(delta.Length == 0 ? "-" : delta),
+                new Text(expect, c.ExpectationMet == false ? new Style(Color.Red) : Style.Plain));
+        }
+
+        AnsiConsole.Write(calls);
+
+        var pages = new Table().Title("where every page is").AddColumn("process").AddColumn("region").AddColumn("pages (index=node:pfn, - not present)");
+        foreach (var group in result.Pages.GroupBy(p => (p.Process, p.Region)))
+        {
+            var text = string.Join(" ", group.Select(p => $"{p.Index}={(p.Node is null ? "-" : p.Location)}"));
+            pages.AddRow(new Text(group.Key.Process), new Text(group.Key.Region), new Text(text));
+        }
+
+        AnsiConsole.Write(pages);
+
+        var summary = new Table().Title("vmstat and checks").AddColumn("counter").AddColumn(new TableColumn("value").RightAligned());
+        foreach (var (name, value) in result.Vmstat)
+        {
+            summary.AddRow(new Text(name), new Text(Text(value)));
+        }
+
+        summary.AddRow(new Text("invariant checks"), new Text(Text(result.Invariants.Checks)));
+        summary.AddRow(new Text("invariants"), new Text(result.Invariants.Message is null ? "ok" : "VIOLATED: " + result.Invariants.Message));
+        summary.AddRow(new Text("expectations met"), new Text($"{result.Expectations.Checked - result.Expectations.Failed} of {result.Expectations.Checked}"));
+        AnsiConsole.Write(summary);
+    }
+
+    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+}

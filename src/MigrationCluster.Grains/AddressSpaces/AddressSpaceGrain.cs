@@ -1,0 +1,343 @@
+using MigrationCluster.Grains.Nodes;
+using MigrationCluster.Memory;
+using MigrationCluster.Memory.AddressSpaces;
+using MigrationCluster.Memory.Migration;
+using MigrationCluster.Memory.Pages;
+using MigrationCluster.Runtime.Core;
+
+namespace MigrationCluster.Grains.AddressSpaces;
+
+/// <summary>
+/// Holds one process's <see cref="AddressSpaceMemory"/> and runs its tasks. Reentrant on purpose:
+/// a task asleep on a page lock (awaiting a node) must not stop the coordinator's
+/// remove_migration_ptes (step 16) on this address space, which comes before the unlock that
+/// wakes the task; a non-reentrant grain would deadlock there. Every method that changes the page
+/// table does so without awaiting in between, so each change is one atomic turn, and a task
+/// re-reads its PTE after every await, as a faulting CPU re-walks the page table.
+/// </summary>
+[Reentrant]
+public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
+{
+    /// <summary>A task gives up an access after this many sleeps and retries (a livelock guard, never reached in practice).</summary>
+    public const int MaxAccessRetries = 1000;
+
+    private readonly Dictionary<(int Mapping, long Index), Task<PageRef>> _pageCacheFills = [];
+    private readonly Dictionary<long, ulong> _lastWritten = [];
+    private AddressSpaceMemory? _memory;
+    private AddressSpaceConfiguration? _configuration;
+    private bool _stopWorkloads;
+
+    private int SpaceId => (int)GetPrimaryKeyLong();
+
+    private AddressSpaceMemory Memory => _memory ?? throw new InvalidOperationException($"Address space {SpaceId} is not configured: call Configure first.");
+
+    private AddressSpaceConfiguration Configuration => _configuration!;
+
+    public Task Configure(AddressSpaceConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        _configuration = configuration;
+        _memory ??= new AddressSpaceMemory(SpaceId, configuration.HomeNode, configuration.Privileged);
+        _memory.HomeNode = configuration.HomeNode;
+        _memory.Privileged = configuration.Privileged;
+        return Task.CompletedTask;
+    }
+
+    public Task MoveTo(AddressSpaceConfiguration configuration) => Configure(configuration);
+
+    public Task<MappedRegion> MmapAnon(long pages, bool shared)
+    {
+        var vma = shared
+            ? Memory.AddVma(pages, VmaKind.AnonShared, Memory.CreateMapping(), 0, writable: true)
+            : Memory.AddVma(pages, VmaKind.AnonPrivate, 0, 0, writable: true);
+        return Task.FromResult(ToRegion(vma));
+    }
+
+    public Task<int> CreateFile() => Task.FromResult(Memory.CreateMapping());
+
+    public Task<MappedRegion> MmapShared(int mapping, long pgOff, long pages, bool writable)
+    {
+        // The owner decides whether the object is a file or shmem; this space only maps it.
+        var kind = PageMapping.FileOwner(mapping) == SpaceId && Memory.Vmas.Any(v => v.Mapping == mapping && v.Kind == VmaKind.AnonShared)
+            ? VmaKind.AnonShared
+            : VmaKind.File;
+        return Task.FromResult(ToRegion(Memory.AddVma(pages, kind, mapping, pgOff, writable)));
+    }
+
+    public Task<MappedRegion[]> GetRegions() => Task.FromResult(Memory.Vmas.Select(ToRegion).ToArray());
+
+    public Task<PageTableEntryView[]> GetPageTable()
+    {
+        var entries = new List<PageTableEntryView>();
+        foreach (var (virtualPage, pte) in Memory.Ptes())
+        {
+            var vma = Memory.FindVma(virtualPage);
+            entries.Add(new PageTableEntryView(virtualPage, pte.Kind, pte.Page, vma?.Kind ?? VmaKind.AnonPrivate, vma?.Mapping ?? 0, vma?.IndexOf(virtualPage) ?? virtualPage));
+        }
+        return Task.FromResult(entries.ToArray());
+    }
+
+    private static MappedRegion ToRegion(Vma vma) => new(vma.Start, vma.Pages, vma.Kind, vma.Mapping, vma.PgOff, vma.Writable);
+
+    // ---------------------------------------------------------------- accesses
+
+    public async Task<AccessReport> Access(long virtualPage, bool write, ulong value)
+    {
+        var waits = 0;
+        var self = new PteRef(SpaceId, virtualPage);
+        for (var attempt = 0; attempt < MaxAccessRetries; attempt++)
+        {
+            var vma = Memory.FindVma(virtualPage);
+            if (vma is null)
+            {
+                return Failed(-Errno.EFAULT);
+            }
+            if (write && !vma.Writable)
+            {
+                return Failed(-Errno.EACCES);
+            }
+
+            var pte = Memory.GetPte(virtualPage);
+            switch (pte.Kind)
+            {
+                case PteKind.Migration:
+                    // migration_entry_wait: sleep on the old page's lock, then redo the fault.
+                    await Node(pte.Page.Node).WaitOnPageLocked(pte.Page.Pfn, self, write);
+                    waits++;
+                    continue;
+
+                case PteKind.None:
+                    var fault = await FaultIn(vma, virtualPage);
+                    if (fault < 0)
+                    {
+                        return Failed(fault);
+                    }
+                    waits += fault;
+                    continue;
+
+                default:
+                    var outcome = await Node(pte.Page.Node).Access(pte.Page.Pfn, self, write, value);
+                    if (!outcome.Live)
+                    {
+                        // The PTE was unmapped while the access was on its way: walk the table again.
+                        continue;
+                    }
+                    var latency = Configuration.LocalAccessNs * Configuration.DistanceFromHome[pte.Page.Node] / 10.0;
+                    return new AccessReport(0, pte.Page, PageContents.ValueOf(outcome.Contents), latency, waits);
+            }
+        }
+        return Failed(-Errno.EAGAIN);
+
+        static AccessReport Failed(int errno) => new(errno, PageRef.None, 0, 0, 0);
+    }
+
+    /// <summary>Handles a fault on an empty PTE. Returns the sleeps it took (>= 0) or a negative errno.</summary>
+    private async Task<int> FaultIn(Vma vma, long virtualPage)
+    {
+        var self = new PteRef(SpaceId, virtualPage);
+        var index = vma.IndexOf(virtualPage);
+        if (vma.Kind == VmaKind.AnonPrivate)
+        {
+            // An anonymous page is reachable only through the PTE installed here, so no lock is needed.
+            foreach (var candidate in Configuration.AllocationOrder)
+            {
+                var pfn = await Node(candidate).FaultAnonPage(self, PageMapping.Anon(SpaceId), index);
+                if (pfn >= 0)
+                {
+                    Memory.SetPte(virtualPage, Pte.Present(new PageRef(candidate, pfn), vma.Writable));
+                    return 0;
+                }
+            }
+            return -Errno.ENOMEM;
+        }
+
+        var owner = PageMapping.FileOwner(vma.Mapping);
+        var page = owner == SpaceId
+            ? await FindOrCreatePageCachePage(vma.Mapping, index, Configuration.AllocationOrder, vma.Kind == VmaKind.AnonShared)
+            : await GrainFactory.GetGrain<IAddressSpaceGrain>(owner).FindOrCreatePageCachePage(vma.Mapping, index, Configuration.AllocationOrder, vma.Kind == VmaKind.AnonShared);
+        if (page.IsNone)
+        {
+            return -Errno.ENOMEM;
+        }
+        var node = Node(page.Node);
+        switch (await node.LockAndMapPageCachePage(page.Pfn, vma.Mapping, index, self))
+        {
+            case MapResult.Mapped:
+                if (Memory.GetPte(virtualPage).Kind == PteKind.None)
+                {
+                    Memory.SetPte(virtualPage, Pte.Present(page, vma.Writable));
+                }
+                await node.UnlockFaultedPage(page.Pfn);
+                return 0;
+            case MapResult.Locked:
+                await node.WaitOnPageLocked(page.Pfn, self, write: false);
+                return 1;
+            default:
+                return 0;
+        }
+    }
+
+    public Task StopWorkloads()
+    {
+        _stopWorkloads = true;
+        return Task.CompletedTask;
+    }
+
+    public async Task<WorkloadReport> RunWorkload(WorkloadSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        _stopWorkloads = false;
+        var pages = Memory.Vmas.SelectMany(v => Enumerable.Range(0, (int)v.Pages).Select(i => (Page: v.Start + i, v.Kind, v.Writable))).ToArray();
+        if (pages.Length == 0)
+        {
+            return new WorkloadReport(0, 0, 0, 0, 0, 0, 0, 0, 0);
+        }
+        var tasks = Enumerable.Range(0, Math.Max(1, spec.Tasks)).Select(t => RunTask(spec, t, pages)).ToArray();
+        var reports = await Task.WhenAll(tasks);
+        return reports.Aggregate((a, b) => new WorkloadReport(
+            a.Accesses + b.Accesses, a.Reads + b.Reads, a.Writes + b.Writes, a.TotalLatencyNs + b.TotalLatencyNs,
+            a.LocalAccesses + b.LocalAccesses, a.RemoteAccesses + b.RemoteAccesses, a.Waits + b.Waits, a.Errors + b.Errors, a.StaleReads + b.StaleReads));
+    }
+
+    /// <summary>
+    /// One task. Task t owns the pages whose position is t modulo the task count, so no two tasks
+    /// of this process race on a page and "the last value written" is well defined per page.
+    /// </summary>
+    private async Task<WorkloadReport> RunTask(WorkloadSpec spec, int task, (long Page, VmaKind Kind, bool Writable)[] pages)
+    {
+        var tasks = Math.Max(1, spec.Tasks);
+        var mine = pages.Where((_, i) => i % tasks == task).ToArray();
+        if (mine.Length == 0)
+        {
+            return new WorkloadReport(0, 0, 0, 0, 0, 0, 0, 0, 0);
+        }
+        var random = new Random(HashCode.Combine(spec.Seed, SpaceId, task));
+        long reads = 0, writes = 0, local = 0, remote = 0, waits = 0, errors = 0, stale = 0;
+        double latency = 0;
+        for (var i = 0; i < spec.AccessesPerTask || (spec.UntilStopped && !_stopWorkloads); i++)
+        {
+            var target = mine[PickIndex(spec.Pattern, random, i, mine.Length)];
+            var write = target.Writable && random.NextDouble() < spec.WriteFraction;
+            var value = write ? (ulong)random.NextInt64(1, (long)PageContents.MaxValue) : 0;
+            var report = await Access(target.Page, write, value);
+            if (report.Errno != 0)
+            {
+                errors++;
+                continue;
+            }
+            latency += report.LatencyNs;
+            waits += report.Waits;
+            if (report.Page.Node == Configuration.HomeNode)
+            {
+                local++;
+            }
+            else
+            {
+                remote++;
+            }
+            if (write)
+            {
+                writes++;
+                _lastWritten[target.Page] = value;
+            }
+            else
+            {
+                reads++;
+                // Only this process writes its private anonymous pages: a read must see its last write.
+                if (target.Kind == VmaKind.AnonPrivate && _lastWritten.TryGetValue(target.Page, out var expected) && expected != report.Value)
+                {
+                    stale++;
+                }
+            }
+        }
+        return new WorkloadReport(reads + writes, reads, writes, latency, local, remote, waits, errors, stale);
+    }
+
+    private static int PickIndex(WorkloadPattern pattern, Random random, int step, int count) => pattern switch
+    {
+        WorkloadPattern.Sequential => step % count,
+        WorkloadPattern.Hot => random.NextDouble() < 0.9 ? random.Next(Math.Max(1, count / 10)) : random.Next(count),
+        _ => random.Next(count),
+    };
+
+    // ---------------------------------------------------------------- page cache (owner)
+
+    public Task<PageRef> FindOrCreatePageCachePage(int mapping, long index, int[] allocationOrder, bool swapBacked)
+    {
+        var page = Memory.Mapping(mapping).Lookup(index);
+        if (!page.IsNone)
+        {
+            return Task.FromResult(page);
+        }
+        // One fill per slot: two faults racing on a missing page must not both allocate it.
+        if (!_pageCacheFills.TryGetValue((mapping, index), out var fill))
+        {
+            fill = FillPageCache(mapping, index, allocationOrder, swapBacked);
+            _pageCacheFills[(mapping, index)] = fill;
+        }
+        return fill;
+    }
+
+    private async Task<PageRef> FillPageCache(int mapping, long index, int[] allocationOrder, bool swapBacked)
+    {
+        try
+        {
+            foreach (var node in allocationOrder)
+            {
+                var pfn = await Node(node).AllocatePageCachePage(mapping, index, swapBacked);
+                if (pfn >= 0)
+                {
+                    var page = new PageRef(node, pfn);
+                    Memory.Mapping(mapping).Insert(index, page);
+                    return page;
+                }
+            }
+            return PageRef.None;
+        }
+        finally
+        {
+            _pageCacheFills.Remove((mapping, index));
+        }
+    }
+
+    // ---------------------------------------------------------------- protocol steps
+
+    public Task<MigrationPte[]> TryToUnmap(MigrationPte[] ptes, MigrationPage[] batch)
+    {
+        var converted = new List<MigrationPte>(ptes.Length);
+        Memory.TryToUnmap(ptes, batch, converted);
+        return Task.FromResult(converted.ToArray());
+    }
+
+    public Task RemoveMigrationPtes(MigrationPte[] ptes, MigrationPage[] batch)
+    {
+        Memory.RemoveMigrationPtes(ptes, batch);
+        return Task.CompletedTask;
+    }
+
+    public Task<MigrationPage[]> RadixTreeLock(MigrationPage[] batch)
+    {
+        Memory.RadixTreeLock(batch);
+        return Task.FromResult(batch);
+    }
+
+    public Task<MigrationPage[]> RadixTreeCheck(MigrationPage[] batch)
+    {
+        Memory.RadixTreeCheck(batch);
+        return Task.FromResult(batch);
+    }
+
+    public Task<MigrationPage[]> RadixTreeReplace(MigrationPage[] batch)
+    {
+        Memory.RadixTreeReplace(batch);
+        return Task.FromResult(batch);
+    }
+
+    public Task<MigrationPage[]> RadixTreeUnlock(MigrationPage[] batch)
+    {
+        Memory.RadixTreeUnlock(batch);
+        return Task.FromResult(batch);
+    }
+
+    private INumaNodeGrain Node(int node) => GrainFactory.GetGrain<INumaNodeGrain>(node);
+}

@@ -1,0 +1,64 @@
+using MigrationCluster.Memory.AddressSpaces;
+using MigrationCluster.Memory.Migration;
+using MigrationCluster.Memory.Pages;
+using MigrationCluster.Runtime.Core;
+
+namespace MigrationCluster.Grains.AddressSpaces;
+
+/// <summary>
+/// One process (key: address space id): its page table, VMAs and the file mappings (radix trees)
+/// it owns, and the tasks that read and write its memory. The migration coordinator calls its
+/// PTE and radix-tree steps; other address spaces call it for the page cache of files it owns.
+/// </summary>
+public interface IAddressSpaceGrain : IGrainWithIntegerKey
+{
+    Task Configure(AddressSpaceConfiguration configuration);
+
+    /// <summary>The scheduler moved the process: its tasks now run on (and allocate near) another node.</summary>
+    Task MoveTo(AddressSpaceConfiguration configuration);
+
+    Task<MappedRegion> MmapAnon(long pages, bool shared);
+
+    /// <summary>A new file whose page cache this address space holds; returns its mapping id.</summary>
+    Task<int> CreateFile();
+
+    Task<MappedRegion> MmapShared(int mapping, long pgOff, long pages, bool writable);
+
+    /// <summary>One load or store by a task, with its faults, sleeps on page locks and retries.</summary>
+    Task<AccessReport> Access(long virtualPage, bool write, ulong value);
+
+    /// <summary>Runs a workload's tasks side by side and reports what they saw.</summary>
+    [ResponseTimeout("00:10:00")]
+    Task<WorkloadReport> RunWorkload(WorkloadSpec spec);
+
+    /// <summary>Ends the running workloads that go on until stopped (they finish their current access).</summary>
+    [AlwaysInterleave]
+    Task StopWorkloads();
+
+    [ReadOnly]
+    Task<PageTableEntryView[]> GetPageTable();
+
+    [ReadOnly]
+    Task<MappedRegion[]> GetRegions();
+
+    // ---- page cache of the files this address space owns ----
+
+    /// <summary>The page at (mapping, index), allocated (nearest node first) and inserted if absent.</summary>
+    Task<PageRef> FindOrCreatePageCachePage(int mapping, long index, int[] allocationOrder, bool swapBacked);
+
+    // ---- migrate_pages steps ----
+
+    /// <summary>Step 4, PTE side: present PTEs become migration entries; returns those converted.</summary>
+    Task<MigrationPte[]> TryToUnmap(MigrationPte[] ptes, MigrationPage[] batch);
+
+    /// <summary>Step 16, PTE side: migration entries become PTEs to the new page (or back to the old one).</summary>
+    Task RemoveMigrationPtes(MigrationPte[] ptes, MigrationPage[] batch);
+
+    Task<MigrationPage[]> RadixTreeLock(MigrationPage[] batch);
+
+    Task<MigrationPage[]> RadixTreeCheck(MigrationPage[] batch);
+
+    Task<MigrationPage[]> RadixTreeReplace(MigrationPage[] batch);
+
+    Task<MigrationPage[]> RadixTreeUnlock(MigrationPage[] batch);
+}

@@ -1,0 +1,7 @@
+using MigrationCluster.Memory.AddressSpaces;
+using MigrationCluster.Memory.Pages;
+
+namespace MigrationCluster.Grains.AddressSpaces;
+
+/// <summary>One non-empty page-table entry, for where-is-my-page queries and the invariant check.</summary>
+public readonly record struct PageTableEntryView(long VirtualPage, PteKind Kind, PageRef Page, VmaKind VmaKind, int Mapping, long Index);

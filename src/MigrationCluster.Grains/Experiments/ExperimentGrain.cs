@@ -1,0 +1,202 @@
+using MigrationCluster.Grains.AddressSpaces;
+using MigrationCluster.Grains.Migration;
+using MigrationCluster.Grains.Nodes;
+using MigrationCluster.Memory.AddressSpaces;
+using MigrationCluster.Memory.Migration;
+using MigrationCluster.Memory.Pages;
+using MigrationCluster.Runtime.Core;
+
+namespace MigrationCluster.Grains.Experiments;
+
+/// <summary>
+/// The main job. Every process first runs on one node and touches its memory there; then the
+/// scheduler moves it to the node farthest away, so its memory is remote. The experiment measures
+/// its tasks' accesses, migrates the misplaced pages toward the nodes the tasks now run on while
+/// the tasks keep running, measures again, and checks the invariants across all grains.
+/// </summary>
+public sealed class ExperimentGrain : Grain, IExperimentGrain
+{
+    public async Task<ExperimentResult> Run(ExperimentSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (spec.Validate() is { } problem)
+        {
+            throw new ArgumentException(problem);
+        }
+
+        var nodes = spec.Nodes;
+        await Task.WhenAll(Enumerable.Range(0, nodes).Select(n => Node(n).Configure(new NodeConfiguration(spec.FramesPerNode))));
+
+        // Processes, their memory, and the neighbour's file each one shares.
+        var spaces = Enumerable.Range(0, spec.AddressSpaces).Select(Space).ToArray();
+        var firstHome = Enumerable.Range(0, spec.AddressSpaces).Select(s => s % nodes).ToArray();
+        var laterHome = firstHome.Select(h => Farthest(spec.Distances, h)).ToArray();
+        var files = new int[spaces.Length];
+        var filePages = (int)Math.Round(spec.PagesPerSpace * spec.FileFraction);
+        for (var s = 0; s < spaces.Length; s++)
+        {
+            await spaces[s].Configure(Process(spec, firstHome[s]));
+            await spaces[s].MmapAnon(spec.PagesPerSpace - filePages, shared: false);
+            if (filePages > 0)
+            {
+                files[s] = await spaces[s].CreateFile();
+                await spaces[s].MmapShared(files[s], 0, filePages, writable: true);
+            }
+        }
+        if (filePages > 0 && spaces.Length > 1)
+        {
+            for (var s = 0; s < spaces.Length; s++)
+            {
+                await spaces[s].MmapShared(files[(s + 1) % spaces.Length], 0, filePages, writable: false);
+            }
+        }
+
+        // First touch on the first home node: every page is written (or read, if read-only) once.
+        await Task.WhenAll(spaces.Select(async s =>
+        {
+            var mapped = (await s.GetRegions()).Sum(r => r.Pages);
+            var perTask = (int)((mapped + spec.TasksPerSpace - 1) / spec.TasksPerSpace);
+            await s.RunWorkload(new WorkloadSpec(WorkloadPattern.Sequential, spec.TasksPerSpace, perTask, 1.0, spec.Seed));
+        }));
+
+        // A driver holds some private pages for I/O: they cannot migrate.
+        if (spec.PinnedPagesPerSpace > 0)
+        {
+            foreach (var s in spaces)
+            {
+                var pinned = (await s.GetPageTable()).Where(e => e.VmaKind == VmaKind.AnonPrivate).Take(spec.PinnedPagesPerSpace);
+                foreach (var entry in pinned)
+                {
+                    await Node(entry.Page.Node).Pin(entry.Page.Pfn, 1);
+                }
+            }
+        }
+
+        // The scheduler moves every process: its memory is now remote.
+        for (var s = 0; s < spaces.Length; s++)
+        {
+            await spaces[s].MoveTo(Process(spec, laterHome[s]));
+        }
+        var before = await RunWorkloads(spaces, spec, spec.Seed + 1);
+
+        // NUMA balancing: each page goes to the node its owner now runs on.
+        var requests = await MisplacedPages(spaces, laterHome);
+        var started = TimeProvider.GetTimestamp();
+        // The tasks keep running for as long as the migration does: their faults meet its migration entries.
+        var during = RunWorkloads(spaces, spec, spec.Seed + 2, untilStopped: true);
+        var migration = await GrainFactory.GetGrain<IMigrationCoordinatorGrain>(0).MigratePages(requests, spec.Mode, MigrateReason.NumaMisplaced);
+        var migrationMs = TimeProvider.GetElapsedTime(started).TotalMilliseconds;
+        await Task.WhenAll(spaces.Select(s => s.StopWorkloads()));
+        var duringReport = await during;
+        var after = await RunWorkloads(spaces, spec, spec.Seed + 3);
+
+        var pagesMapped = 0;
+        foreach (var s in spaces)
+        {
+            pagesMapped += (await s.GetPageTable()).Length;
+        }
+        var invariants = await CheckInvariants(nodes, spaces, before.StaleReads + duringReport.StaleReads + after.StaleReads);
+        return new ExperimentResult(nodes, spaces.Length, pagesMapped, requests.Length, migration, before, duringReport, after, invariants, migrationMs);
+    }
+
+    private static int Farthest(int[][] distances, int from) =>
+        Enumerable.Range(0, distances.Length).OrderByDescending(n => distances[from][n]).ThenBy(n => n).First();
+
+    private static AddressSpaceConfiguration Process(ExperimentSpec spec, int home) => new(
+        home,
+        [.. Enumerable.Range(0, spec.Nodes).OrderBy(n => spec.Distances[home][n]).ThenBy(n => n)],
+        spec.Distances[home],
+        spec.LocalAccessNs);
+
+    private static async Task<WorkloadReport> RunWorkloads(IAddressSpaceGrain[] spaces, ExperimentSpec spec, int seed, bool untilStopped = false)
+    {
+        var reports = await Task.WhenAll(spaces.Select(s => s.RunWorkload(new WorkloadSpec(spec.Workload, spec.TasksPerSpace, spec.AccessesPerTask, spec.WriteFraction, seed, untilStopped))));
+        return reports.Aggregate((a, b) => new WorkloadReport(
+            a.Accesses + b.Accesses, a.Reads + b.Reads, a.Writes + b.Writes, a.TotalLatencyNs + b.TotalLatencyNs,
+            a.LocalAccesses + b.LocalAccesses, a.RemoteAccesses + b.RemoteAccesses, a.Waits + b.Waits, a.Errors + b.Errors, a.StaleReads + b.StaleReads));
+    }
+
+    /// <summary>Pages not on the node their owner runs on: a private page follows its process, a file page its file's owner.</summary>
+    private static async Task<MigrationRequest[]> MisplacedPages(IAddressSpaceGrain[] spaces, int[] home)
+    {
+        var requests = new Dictionary<PageRef, int>();
+        for (var s = 0; s < spaces.Length; s++)
+        {
+            foreach (var entry in await spaces[s].GetPageTable())
+            {
+                var owner = entry.VmaKind == VmaKind.AnonPrivate ? s : PageMapping.FileOwner(entry.Mapping);
+                var target = home[owner];
+                if (entry.Kind == PteKind.Present && entry.Page.Node != target)
+                {
+                    requests.TryAdd(entry.Page, target);
+                }
+            }
+        }
+        return [.. requests.Select(r => new MigrationRequest(r.Key, r.Value))];
+    }
+
+    /// <summary>The memory model's invariants, checked across the grains' snapshots.</summary>
+    private async Task<InvariantReport> CheckInvariants(int nodes, IAddressSpaceGrain[] spaces, long staleReads)
+    {
+        var frames = new Dictionary<PageRef, FrameSnapshot>();
+        for (var n = 0; n < nodes; n++)
+        {
+            foreach (var frame in await Node(n).SnapshotFrames())
+            {
+                frames[new PageRef(n, frame.Pfn)] = frame;
+            }
+        }
+
+        int present = 0, dead = 0, missingRmap = 0, migrationEntries = 0;
+        var ptesPerFrame = new Dictionary<PageRef, int>();
+        for (var s = 0; s < spaces.Length; s++)
+        {
+            foreach (var entry in await spaces[s].GetPageTable())
+            {
+                if (entry.Kind == PteKind.Migration)
+                {
+                    migrationEntries++;
+                    continue;
+                }
+                present++;
+                if (!frames.TryGetValue(entry.Page, out var frame))
+                {
+                    dead++;
+                    continue;
+                }
+                if (!frame.Rmap.Contains(new PteRef(s, entry.VirtualPage)))
+                {
+                    missingRmap++;
+                }
+                ptesPerFrame[entry.Page] = ptesPerFrame.GetValueOrDefault(entry.Page) + 1;
+            }
+        }
+
+        int mapcount = 0, refcount = 0, locked = 0, orphans = 0;
+        foreach (var (page, frame) in frames)
+        {
+            var ptes = ptesPerFrame.GetValueOrDefault(page);
+            if (frame.Mapcount != ptes)
+            {
+                mapcount++;
+            }
+            if (frame.Refcount < frame.Mapcount + (PageMapping.IsFile(frame.Mapping) ? 1 : 0))
+            {
+                refcount++;
+            }
+            if ((frame.Flags & PageFlags.Locked) != 0)
+            {
+                locked++;
+            }
+            if (PageMapping.IsAnon(frame.Mapping) && ptes == 0)
+            {
+                orphans++;
+            }
+        }
+        return new InvariantReport(present, frames.Count, dead, missingRmap, mapcount, refcount, migrationEntries, locked, orphans, staleReads);
+    }
+
+    private INumaNodeGrain Node(int node) => GrainFactory.GetGrain<INumaNodeGrain>(node);
+
+    private IAddressSpaceGrain Space(int space) => GrainFactory.GetGrain<IAddressSpaceGrain>(space);
+}

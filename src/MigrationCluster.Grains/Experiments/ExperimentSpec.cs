@@ -1,0 +1,62 @@
+using MigrationCluster.Grains.AddressSpaces;
+using MigrationCluster.Memory.Migration;
+
+namespace MigrationCluster.Grains.Experiments;
+
+/// <summary>
+/// One experiment: a machine (SLIT distances, frames per node), processes with a mixed workload
+/// (private anonymous memory plus a file each shares with its neighbour), and the migration that
+/// follows when the scheduler moves every process to another node. The first
+/// <see cref="PinnedPagesPerSpace"/> private pages of each process hold an extra reference (a
+/// driver doing I/O on them), so page_refcount_check backs them out on every pass.
+/// </summary>
+public sealed record ExperimentSpec(
+    int[][] Distances,
+    int FramesPerNode,
+    int AddressSpaces,
+    int PagesPerSpace,
+    double FileFraction,
+    WorkloadPattern Workload,
+    int TasksPerSpace,
+    int AccessesPerTask,
+    double WriteFraction,
+    MigrateMode Mode,
+    int Seed,
+    int PinnedPagesPerSpace = 0,
+    double LocalAccessNs = ExperimentSpec.DefaultLocalAccessNs)
+{
+    public const double DefaultLocalAccessNs = 80;
+
+    public int Nodes => Distances.Length;
+
+    /// <summary>A one-line reason the spec cannot run, or null.</summary>
+    public string? Validate()
+    {
+        if (Nodes < 2)
+        {
+            return "an experiment needs at least 2 NUMA nodes";
+        }
+        if (Distances.Any(row => row.Length != Nodes))
+        {
+            return "the distance matrix is not square";
+        }
+        if (AddressSpaces < 1 || PagesPerSpace < 1 || TasksPerSpace < 1 || AccessesPerTask < 0)
+        {
+            return "address spaces, pages, tasks must be at least 1 and accesses at least 0";
+        }
+        if (PinnedPagesPerSpace < 0 || PinnedPagesPerSpace > PagesPerSpace)
+        {
+            return "pinned pages must be between 0 and the pages of a process";
+        }
+        if (FileFraction is < 0 or > 1 || WriteFraction is < 0 or > 1)
+        {
+            return "fractions must be between 0 and 1";
+        }
+        var needed = (long)AddressSpaces * PagesPerSpace * 2;
+        if (needed > (long)FramesPerNode * Nodes)
+        {
+            return $"{AddressSpaces} address spaces x {PagesPerSpace} pages need about {needed} frames (pages plus their new copies), more than {Nodes} nodes x {FramesPerNode} frames";
+        }
+        return null;
+    }
+}

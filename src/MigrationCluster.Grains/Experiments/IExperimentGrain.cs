@@ -1,0 +1,10 @@
+using MigrationCluster.Runtime.Core;
+
+namespace MigrationCluster.Grains.Experiments;
+
+/// <summary>Sets up an experiment on the node and address-space grains, runs it, and checks the result.</summary>
+public interface IExperimentGrain : IGrainWithStringKey
+{
+    [ResponseTimeout("00:10:00")]
+    Task<ExperimentResult> Run(ExperimentSpec spec);
+}

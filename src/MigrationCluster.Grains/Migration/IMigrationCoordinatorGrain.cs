@@ -1,0 +1,18 @@
+using MigrationCluster.Memory.Migration;
+using MigrationCluster.Runtime.Core;
+
+namespace MigrationCluster.Grains.Migration;
+
+/// <summary>
+/// Runs the kernel's migrate_pages() protocol across NUMA node and address space grains, one step
+/// at a time in the order of the step table, and traces every step.
+/// </summary>
+public interface IMigrationCoordinatorGrain : IGrainWithIntegerKey
+{
+    /// <summary>
+    /// Isolates each page from its node's LRU (a page that cannot be isolated fails with -EBUSY),
+    /// then migrates the isolated ones to their target nodes.
+    /// </summary>
+    [ResponseTimeout("00:05:00")]
+    Task<MigrationRunResult> MigratePages(MigrationRequest[] requests, MigrateMode mode, MigrateReason reason);
+}

@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using MigrationCluster.Memory;
+using MigrationCluster.Memory.Migration;
+
+namespace MigrationCluster.Grains.Migration;
+
+/// <summary>The migration's activity source and every span, tag and event name it uses, in one table.</summary>
+public static class MigrationTelemetry
+{
+    public const string ActivitySourceName = MigrationSteps.ActivitySourceName;
+
+    public const string MeterName = "MigrationCluster";
+
+    public static readonly ActivitySource Source = new(ActivitySourceName);
+
+    public static readonly Meter Meter = new(MeterName);
+
+    /// <summary>The kernel's vmstat counters, under their /proc/vmstat names.</summary>
+    public static readonly Counter<long> PgmigrateSuccess = Meter.CreateCounter<long>(VmStat.PgmigrateSuccessName, "{page}", "Pages migrated.");
+
+    public static readonly Counter<long> PgmigrateFail = Meter.CreateCounter<long>(VmStat.PgmigrateFailName, "{page}", "Pages that failed to migrate.");
+
+    public static readonly Counter<long> NumaPagesMigrated = Meter.CreateCounter<long>(VmStat.NumaPagesMigratedName, "{page}", "Pages migrated by NUMA balancing.");
+
+    public static readonly Histogram<double> StepDuration = Meter.CreateHistogram<double>("migration.step.duration", "ms", "Wall-clock time of one protocol step over one batch.");
+
+    public static class Spans
+    {
+        public const string MigratePages = MigrationSteps.RootSpanName;
+        public const string Pass = "migrate_pages_pass";
+        public const string UnmapAndMove = "unmap_and_move";
+    }
+
+    public static class Tags
+    {
+        public const string Step = MigrationSteps.StepTag;
+        public const string Mode = "migration.mode";
+        public const string Reason = "migration.reason";
+        public const string Pass = "migration.pass";
+        public const string PageCount = "page.count";
+        public const string Pfn = "page.pfn";
+        public const string NewPfn = "page.new_pfn";
+        public const string SourceNode = "node.source";
+        public const string TargetNode = "node.target";
+        public const string Errno = "errno";
+        public const string ErrnoName = "errno.name";
+        public const string Undo = "migration.undo";
+        public const string BatchSize = "migration.batch_size";
+        public const string Succeeded = "result.succeeded";
+        public const string Failed = "result.failed";
+        public const string Retried = "result.retried";
+        public const string Passes = "result.passes";
+        public const string ReturnValue = "result.return_value";
+        public const string AddressSpace = "pte.space";
+        public const string VirtualPage = "pte.virtual_page";
+        public const string WokenTasks = "woken.tasks";
+    }
+
+    public static class Events
+    {
+        public const string SetMigrationPte = MigrationSteps.SetMigrationPteEvent;
+        public const string RemoveMigrationPte = MigrationSteps.RemoveMigrationPteEvent;
+    }
+}

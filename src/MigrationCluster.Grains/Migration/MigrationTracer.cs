@@ -1,0 +1,242 @@
+using System.Diagnostics;
+using MigrationCluster.Memory;
+using MigrationCluster.Memory.AddressSpaces;
+using MigrationCluster.Memory.Migration;
+using MigrationCluster.Memory.Nodes;
+using MigrationCluster.Memory.Pages;
+using MigrationCluster.Runtime.Telemetry;
+using static MigrationCluster.Grains.Migration.MigrationTelemetry;
+
+namespace MigrationCluster.Grains.Migration;
+
+/// <summary>
+/// Turns the protocol driver's reports into the migration's trace: a root <c>migrate_pages</c>
+/// span, a span per pass, an <c>unmap_and_move</c> span per page and pass, and under it one span
+/// per step the page went through, named after the kernel function, with the step number. A page
+/// that failed a step gets no spans for later forward steps, only for the undo steps that touch
+/// it (tagged <c>migration.undo</c>). While a step runs, the current activity is the step span of
+/// the batch's first page, so the runtime's grain-call spans of that step nest under it.
+/// It also times each step for the run's summary.
+/// </summary>
+internal sealed class MigrationTracer : MigrationObserver
+{
+    private readonly Dictionary<PageRef, PageSpans> _pages = [];
+    private readonly List<(PageSpans Page, Activity Span)> _stepSpans = [];
+    private readonly Dictionary<MigrationStep, (int Batches, double Ms)> _latency = [];
+    private Activity? _root;
+    private Activity? _pass;
+    private Activity? _beforeStep;
+    private long _stepStarted;
+
+    public int RetriedPages { get; private set; }
+
+    public IReadOnlyList<StepLatency> StepLatencies => [.. MigrationSteps.InOrder
+        .Where(_latency.ContainsKey)
+        .Select(s => new StepLatency(s.Number(), s.KernelName(), _latency[s].Batches, _latency[s].Ms))];
+
+    public override void MigrationStarted(MigrateMode mode, MigrateReason reason, int pages)
+    {
+        _root = GrainActivity.StartActivity(Source, Spans.MigratePages);
+        _root?.SetTag(Tags.Mode, MigrateNames.Of(mode));
+        _root?.SetTag(Tags.Reason, MigrateNames.Of(reason));
+        _root?.SetTag(Tags.PageCount, pages);
+    }
+
+    public override void MigrationEnded(MigrateResult result)
+    {
+        if (_root is null)
+        {
+            return;
+        }
+        _root.SetTag(Tags.Succeeded, result.Succeeded);
+        _root.SetTag(Tags.Failed, result.Failed);
+        _root.SetTag(Tags.Retried, RetriedPages);
+        _root.SetTag(Tags.Passes, result.Passes);
+        _root.SetTag(Tags.ReturnValue, result.ReturnValue);
+        _root.Stop();
+    }
+
+    public override void PassStarted(int pass, int pages)
+    {
+        var current = Activity.Current;
+        _pass = Source.StartActivity(Spans.Pass, ActivityKind.Internal, _root?.Context ?? default);
+        _pass?.SetTag(Tags.Pass, pass);
+        _pass?.SetTag(Tags.PageCount, pages);
+        Activity.Current = current;
+    }
+
+    public override void PassEnded(int pass, int retry)
+    {
+        _pass?.SetTag(Tags.Retried, retry);
+        StopKeepingCurrent(_pass);
+        _pass = null;
+    }
+
+    public override void PageStarted(int pass, in MigrationPage page)
+    {
+        var current = Activity.Current;
+        var span = Source.HasListeners() ? Source.StartActivity(Spans.UnmapAndMove, ActivityKind.Internal, _pass?.Context ?? _root?.Context ?? default) : null;
+        if (span is not null)
+        {
+            span.SetTag(Tags.Pfn, page.Old.Pfn);
+            span.SetTag(Tags.SourceNode, page.Old.Node);
+            span.SetTag(Tags.TargetNode, page.TargetNode);
+            span.SetTag(Tags.Pass, pass);
+            Activity.Current = current;
+        }
+        _pages[page.Old] = new PageSpans(span);
+    }
+
+    public override void PageEnded(int pass, in MigrationPage page, int errno)
+    {
+        if (errno == -Errno.EAGAIN)
+        {
+            RetriedPages++;
+        }
+        if (!_pages.Remove(page.Old, out var spans))
+        {
+            return;
+        }
+        if (!page.New.IsNone)
+        {
+            _pages.Remove(page.New);
+        }
+        if (spans.Span is { } span)
+        {
+            span.SetTag(Tags.Errno, errno);
+            span.SetTag(Tags.ErrnoName, Errno.Name(errno));
+            if (errno == 0)
+            {
+                span.SetTag(Tags.NewPfn, page.New.Pfn);
+            }
+            else
+            {
+                span.SetStatus(ActivityStatusCode.Error, Errno.Name(errno));
+            }
+            StopKeepingCurrent(span);
+        }
+    }
+
+    public override void StepStarted(MigrationStep step, ReadOnlySpan<MigrationPage> batch)
+    {
+        _stepStarted = Stopwatch.GetTimestamp();
+        _beforeStep = Activity.Current;
+        _stepSpans.Clear();
+        Activity? first = null;
+        foreach (var page in batch)
+        {
+            if (!_pages.TryGetValue(page.Old, out var spans) || spans.Span is null || !TouchedBy(step, page, out var undo))
+            {
+                continue;
+            }
+            var span = Source.StartActivity(step.KernelName(), ActivityKind.Internal, spans.Span.Context);
+            if (span is null)
+            {
+                continue;
+            }
+            span.SetTag(Tags.Step, step.Number());
+            span.SetTag(Tags.Pfn, page.Old.Pfn);
+            span.SetTag(Tags.SourceNode, page.Old.Node);
+            span.SetTag(Tags.TargetNode, page.TargetNode);
+            span.SetTag(Tags.BatchSize, batch.Length);
+            if (undo)
+            {
+                span.SetTag(Tags.Undo, true);
+            }
+            spans.Step = span;
+            _stepSpans.Add((spans, span));
+            first ??= span;
+        }
+        // The step's grain calls run under the first page's step span.
+        Activity.Current = first ?? _beforeStep;
+    }
+
+    public override void StepEnded(MigrationStep step, ReadOnlySpan<MigrationPage> batch)
+    {
+        var elapsed = Stopwatch.GetElapsedTime(_stepStarted).TotalMilliseconds;
+        var (batches, ms) = _latency.GetValueOrDefault(step);
+        _latency[step] = (batches + 1, ms + elapsed);
+        StepDuration.Record(elapsed, new KeyValuePair<string, object?>(Tags.Step, step.Number()));
+
+        foreach (var page in batch)
+        {
+            if (step == MigrationStep.LockNewPage && !page.New.IsNone && _pages.TryGetValue(page.Old, out var spans))
+            {
+                // From here on, step 16 reports PTEs by the new page.
+                _pages[page.New] = spans;
+            }
+        }
+        foreach (var (pageSpans, span) in _stepSpans)
+        {
+            StopKeepingCurrent(span);
+            pageSpans.Step = null;
+        }
+        for (var i = 0; i < batch.Length; i++)
+        {
+            var page = batch[i];
+            if (page.Result != 0 && _pages.TryGetValue(page.Old, out var spans) && spans.FailedAt is null)
+            {
+                spans.FailedAt = step;
+                spans.Span?.SetTag("migration.failed_step", step.Number());
+            }
+        }
+        _stepSpans.Clear();
+        Activity.Current = _beforeStep;
+    }
+
+    public override void SetMigrationPte(PageRef page, PteRef pte) => AddPteEvent(page, pte, Events.SetMigrationPte);
+
+    public override void RemoveMigrationPte(PageRef page, PteRef pte) => AddPteEvent(page, pte, Events.RemoveMigrationPte);
+
+    public override void WaitersWoken(IReadOnlyList<PageLockWaiter> waiters) =>
+        _pass?.AddEvent(new ActivityEvent("unlock_page_wakeup", tags: new ActivityTagsCollection { [Tags.WokenTasks] = waiters.Count }));
+
+    /// <summary>Ends a span that is not the current one without changing the current one.</summary>
+    private static void StopKeepingCurrent(Activity? span)
+    {
+        var current = Activity.Current;
+        span?.Stop();
+        Activity.Current = current;
+    }
+
+    private void AddPteEvent(PageRef page, PteRef pte, string name)
+    {
+        if (_pages.TryGetValue(page, out var spans) && spans.Step is { } step)
+        {
+            step.AddEvent(new ActivityEvent(name, tags: new ActivityTagsCollection
+            {
+                [Tags.AddressSpace] = pte.Space,
+                [Tags.VirtualPage] = pte.VirtualPage,
+            }));
+        }
+    }
+
+    /// <summary>Whether the step does anything to the page: forward steps while it is in flight, undo steps after it failed.</summary>
+    private bool TouchedBy(MigrationStep step, in MigrationPage page, out bool undo)
+    {
+        undo = false;
+        if (page.InFlight && _pages.TryGetValue(page.Old, out var spans) && spans.FailedAt is null)
+        {
+            // Steps 5, 7, 9 and 11 touch only file pages: anonymous pages have no mapping.
+            return page.IsFile || step is not (MigrationStep.RadixTreeLock or MigrationStep.RadixTreeCheck or MigrationStep.RadixTreeReplace or MigrationStep.RadixTreeUnlock);
+        }
+        undo = true;
+        return step switch
+        {
+            MigrationStep.RadixTreeUnlock => page.Has(MigrationProgress.TreeLocked),
+            MigrationStep.RemoveMigrationPtes => page.Has(MigrationProgress.Unmapped),
+            MigrationStep.UnlockPage => page.Has(MigrationProgress.OldLocked),
+            MigrationStep.PutbackLruPage => true,
+            _ => false,
+        };
+    }
+
+    private sealed class PageSpans(Activity? span)
+    {
+        public Activity? Span { get; } = span;
+
+        public Activity? Step { get; set; }
+
+        public MigrationStep? FailedAt { get; set; }
+    }
+}

@@ -1,0 +1,4 @@
+namespace MigrationCluster.Grains.Nodes;
+
+/// <summary>A read or write of a present page: the contents after it.</summary>
+public readonly record struct AccessOutcome(ulong Contents, bool Live);

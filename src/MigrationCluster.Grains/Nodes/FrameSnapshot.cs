@@ -1,0 +1,7 @@
+using MigrationCluster.Memory.AddressSpaces;
+using MigrationCluster.Memory.Pages;
+
+namespace MigrationCluster.Grains.Nodes;
+
+/// <summary>One live frame as the invariant check sees it: its counts, mapping and reverse map.</summary>
+public sealed record FrameSnapshot(long Pfn, int Refcount, int Mapcount, int Mapping, long Index, PageFlags Flags, ulong Contents, PteRef[] Rmap);

@@ -1,0 +1,104 @@
+using MigrationCluster.Memory.AddressSpaces;
+using MigrationCluster.Memory.Migration;
+using MigrationCluster.Memory.Nodes;
+using MigrationCluster.Runtime.Core;
+
+namespace MigrationCluster.Grains.Nodes;
+
+/// <summary>
+/// One NUMA node (key: node id): its page frames, free list, LRU lists and page locks. Address
+/// spaces call it to fault pages in and to read and write them; the migration coordinator calls
+/// its protocol steps, each on a run of a batch (pages of this node, in batch order).
+/// </summary>
+public interface INumaNodeGrain : IGrainWithIntegerKey
+{
+    Task Configure(NodeConfiguration configuration);
+
+    [ReadOnly]
+    Task<NodeStatus> GetStatus();
+
+    [ReadOnly]
+    Task<FrameSnapshot[]> SnapshotFrames();
+
+    // ---- accessors (address spaces) ----
+
+    /// <summary>Faults in an anonymous page for <paramref name="pte"/>: a new frame, mapped once, on the LRU. -1 when the node is full.</summary>
+    Task<long> FaultAnonPage(PteRef pte, int anonMapping, long index);
+
+    /// <summary>A new page-cache frame for (mapping, index), holding the cache's reference. -1 when the node is full.</summary>
+    Task<long> AllocatePageCachePage(int mapping, long index, bool swapBacked);
+
+    /// <summary>
+    /// filemap_fault's lock_page and rmap: locks the page-cache page and adds <paramref name="pte"/>
+    /// to its reverse map. The fault installs its PTE and then calls <see cref="UnlockFaultedPage"/>;
+    /// holding the lock meanwhile keeps a migration from unmapping a PTE that is not there yet.
+    /// </summary>
+    Task<MapResult> LockAndMapPageCachePage(long pfn, int mapping, long index, PteRef pte);
+
+    Task UnlockFaultedPage(long pfn);
+
+    /// <summary>
+    /// A load or store through <paramref name="pte"/>. Refused (not live) once try_to_unmap has
+    /// taken that PTE off the page: the TLB flush guarantee, so no write lands after copy_page.
+    /// </summary>
+    Task<AccessOutcome> Access(long pfn, PteRef pte, bool write, ulong value);
+
+    /// <summary>
+    /// Returns once the page is unlocked (at once if it is not locked): a fault on a migration
+    /// entry sleeps here, queued FIFO behind the page lock, as migration_entry_wait does.
+    /// </summary>
+    [AlwaysInterleave]
+    Task WaitOnPageLocked(long pfn, PteRef pte, bool write);
+
+    /// <summary>get_user_pages: extra references on a page (a driver holding it for I/O); <see cref="Unpin"/> drops them.</summary>
+    Task Pin(long pfn, int references);
+
+    Task Unpin(long pfn, int references);
+
+    /// <summary>isolate_lru_page for each pfn: true where the page came off the LRU (with the isolation reference).</summary>
+    Task<bool[]> IsolateLruPages(long[] pfns);
+
+    // ---- migrate_pages steps (see DESIGN.md's step table) ----
+
+    Task<MigrationPage[]> LockPage(MigrationPage[] run, MigrateMode mode, bool force, long waiterId);
+
+    Task<WritebackResult> WaitOnPageWriteback(MigrationPage[] run, MigrateMode mode, bool force);
+
+    Task<MigrationPage[]> LockNewPage(MigrationPage[] run);
+
+    Task<RmapWalkResult> RmapWalk(MigrationPage[] run, int batchOffset);
+
+    /// <summary>Step 4, frame side: unmapped PTEs leave the rmap; then the mapcount check of this node's pages in the batch.</summary>
+    Task<MigrationPage[]> TryToUnmap(MigrationPte[] unmapped, MigrationPage[] batch);
+
+    Task<MigrationPage[]> PageRefcountCheck(MigrationPage[] run);
+
+    Task<MigrationPage[]> PrepNewPage(MigrationPage[] run);
+
+    Task<MigrationPage[]> PageRefTransferFrom(MigrationPage[] run);
+
+    Task<MigrationPage[]> PageRefTransferTo(MigrationPage[] run);
+
+    /// <summary>Step 12, old side: the contents leave the old frames (in the returned pages).</summary>
+    Task<MigrationPage[]> CopyPageFrom(MigrationPage[] run);
+
+    Task<MigrationPage[]> CopyPageTo(MigrationPage[] run);
+
+    Task<MigrationPage[]> CopyPageFlags(MigrationPage[] run);
+
+    Task<MigrationPage[]> ClearPageFlags(MigrationPage[] run);
+
+    Task<MigrationPage[]> QueueWriteback(MigrationPage[] run);
+
+    Task RemoveMigrationPtes(MigrationPte[] restored, MigrationPage[] batch);
+
+    Task<UnlockResult> UnlockPage(MigrationPage[] run, bool newPages);
+
+    Task<MigrationPage[]> PutbackLruPage(MigrationPage[] run, bool keepRetries, bool newPages);
+}
+
+public sealed record WritebackResult(MigrationPage[] Run, int Waited);
+
+public sealed record RmapWalkResult(MigrationPage[] Run, MigrationPte[] Ptes);
+
+public sealed record UnlockResult(MigrationPage[] Run, PageLockWaiter[] Woken);

@@ -1,0 +1,316 @@
+using MigrationCluster.Memory.AddressSpaces;
+using MigrationCluster.Memory.Migration;
+using MigrationCluster.Memory.Nodes;
+using MigrationCluster.Memory.Pages;
+using MigrationCluster.Runtime.Core;
+
+namespace MigrationCluster.Grains.Nodes;
+
+/// <summary>
+/// Holds one node's <see cref="NodeMemory"/>. Every method but <see cref="WaitOnPageLocked"/> is
+/// synchronous, so each runs as one atomic turn, like code under the kernel's page locks.
+/// Reentrant because a task sleeping on a page lock (an await in <see cref="WaitOnPageLocked"/>)
+/// must not stop the migration that will unlock it: with a non-reentrant node, unlock_page
+/// (step 19) would queue behind the sleeper and both would wait for ever.
+/// </summary>
+[Reentrant]
+[Placement("numa-node")]
+public sealed class NumaNodeGrain : Grain, INumaNodeGrain
+{
+    private readonly Dictionary<long, TaskCompletionSource> _sleepers = [];
+    private NodeMemory? _memory;
+    private long _nextWaiterId = 1;
+
+    private int NodeId => (int)GetPrimaryKeyLong();
+
+    private NodeMemory Memory => _memory ?? throw new InvalidOperationException($"NUMA node {NodeId} is not configured: call Configure first.");
+
+    public Task Configure(NodeConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (configuration.ContentMode != ContentMode.Compact)
+        {
+            // Full 4 KiB contents would have to cross the grain boundary at copy_page.
+            throw new ArgumentException("NUMA node grains keep compact page contents; full contents run in the in-process model.");
+        }
+        if (_memory is null || _memory.Capacity != configuration.Frames)
+        {
+            _memory = new NodeMemory(NodeId, configuration.Frames, configuration.ContentMode);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<NodeStatus> GetStatus() => Task.FromResult(new NodeStatus(
+        NodeId, Memory.Capacity, Memory.FreePages, Memory.LruCount(LruList.ActiveAnon) + Memory.LruCount(LruList.ActiveFile), Memory.LruCount(LruList.InactiveAnon) + Memory.LruCount(LruList.InactiveFile), _sleepers.Count));
+
+    public Task<FrameSnapshot[]> SnapshotFrames()
+    {
+        var frames = new List<FrameSnapshot>();
+        var rmap = new List<PteRef>();
+        for (long pfn = 0; pfn < Memory.Capacity; pfn++)
+        {
+            var frame = Memory.Frame(pfn);
+            if (frame.Refcount == 0)
+            {
+                continue;
+            }
+            rmap.Clear();
+            Memory.RmapWalk(pfn, rmap);
+            frames.Add(new FrameSnapshot(pfn, frame.Refcount, frame.Mapcount, frame.Mapping, frame.Index, frame.Flags, frame.Contents, [.. rmap]));
+        }
+        return Task.FromResult(frames.ToArray());
+    }
+
+    // ---------------------------------------------------------------- accessors
+
+    public Task<long> FaultAnonPage(PteRef pte, int anonMapping, long index)
+    {
+        var pfn = Memory.AllocPage();
+        if (pfn >= 0)
+        {
+            Memory.SetMapping(pfn, anonMapping, index);
+            Memory.SetFlags(pfn, PageFlags.Uptodate | PageFlags.SwapBacked);
+            Memory.LruAdd(pfn);
+            Memory.PageAddRmap(pfn, pte);
+            // The allocation's reference is now the PTE's.
+            Memory.PutPage(pfn);
+        }
+        return Task.FromResult(pfn);
+    }
+
+    public Task<long> AllocatePageCachePage(int mapping, long index, bool swapBacked)
+    {
+        var pfn = Memory.AllocPage();
+        if (pfn >= 0)
+        {
+            // The allocation's reference becomes the page cache's.
+            Memory.SetMapping(pfn, mapping, index);
+            Memory.SetFlags(pfn, PageFlags.Uptodate | (swapBacked ? PageFlags.SwapBacked : PageFlags.None));
+            Memory.LruAdd(pfn);
+        }
+        return Task.FromResult(pfn);
+    }
+
+    public Task<MapResult> LockAndMapPageCachePage(long pfn, int mapping, long index, PteRef pte)
+    {
+        var frame = Memory.Frame(pfn);
+        // Gone from the page cache since the lookup: freed, reused, or the old copy of a page that
+        // migrated (it then holds only the migration's isolation reference, not the cache's).
+        if (frame.Refcount == 0 || frame.Mapping != mapping || frame.Index != index
+            || (frame.Has(PageFlags.Isolated) && frame.Refcount <= 1 && !frame.Has(PageFlags.Locked)))
+        {
+            return Task.FromResult(MapResult.Stale);
+        }
+        if (!Memory.TryLockPage(pfn))
+        {
+            return Task.FromResult(MapResult.Locked);
+        }
+        Memory.PageAddRmap(pfn, pte);
+        return Task.FromResult(MapResult.Mapped);
+    }
+
+    public Task UnlockFaultedPage(long pfn)
+    {
+        var woken = new List<PageLockWaiter>();
+        Memory.UnlockPage(pfn, woken);
+        Wake(woken);
+        return Task.CompletedTask;
+    }
+
+    public Task<AccessOutcome> Access(long pfn, PteRef pte, bool write, ulong value)
+    {
+        var frame = Memory.Frame(pfn);
+        if (frame.Refcount == 0 || !IsMappedBy(pfn, pte))
+        {
+            return Task.FromResult(new AccessOutcome(0, Live: false));
+        }
+        Memory.MarkPageAccessed(pfn);
+        if (write)
+        {
+            Memory.WriteContents(pfn, PageContents.Make(value));
+            Memory.SetFlags(pfn, PageFlags.Dirty);
+        }
+        return Task.FromResult(new AccessOutcome(Memory.ReadContents(pfn), Live: true));
+    }
+
+    public Task WaitOnPageLocked(long pfn, PteRef pte, bool write)
+    {
+        if (!Memory.Frame(pfn).Has(PageFlags.Locked))
+        {
+            return Task.CompletedTask;
+        }
+        var id = _nextWaiterId++;
+        var sleeper = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _sleepers.Add(id, sleeper);
+        Memory.AddLockWaiter(pfn, new PageLockWaiter(id, WaiterKind.Fault, pte, write));
+        return sleeper.Task;
+    }
+
+    public Task Pin(long pfn, int references)
+    {
+        Memory.GetPage(pfn, references);
+        return Task.CompletedTask;
+    }
+
+    public Task Unpin(long pfn, int references)
+    {
+        Memory.PutPage(pfn, references);
+        return Task.CompletedTask;
+    }
+
+    public Task<bool[]> IsolateLruPages(long[] pfns)
+    {
+        ArgumentNullException.ThrowIfNull(pfns);
+        var isolated = new bool[pfns.Length];
+        for (var i = 0; i < pfns.Length; i++)
+        {
+            isolated[i] = pfns[i] >= 0 && pfns[i] < Memory.Capacity && Memory.IsolateLruPage(pfns[i]);
+        }
+        return Task.FromResult(isolated);
+    }
+
+    // ---------------------------------------------------------------- protocol steps
+
+    public Task<MigrationPage[]> LockPage(MigrationPage[] run, MigrateMode mode, bool force, long waiterId)
+    {
+        Memory.LockPage(run, mode, force, waiterId);
+        return Task.FromResult(run);
+    }
+
+    public Task<WritebackResult> WaitOnPageWriteback(MigrationPage[] run, MigrateMode mode, bool force)
+    {
+        var waited = Memory.WaitOnPageWriteback(run, mode, force);
+        return Task.FromResult(new WritebackResult(run, waited));
+    }
+
+    public Task<MigrationPage[]> LockNewPage(MigrationPage[] run)
+    {
+        Memory.LockNewPage(run);
+        return Task.FromResult(run);
+    }
+
+    public Task<RmapWalkResult> RmapWalk(MigrationPage[] run, int batchOffset)
+    {
+        var ptes = new List<MigrationPte>();
+        Memory.RmapWalk(run, batchOffset, ptes);
+        return Task.FromResult(new RmapWalkResult(run, [.. ptes]));
+    }
+
+    public Task<MigrationPage[]> TryToUnmap(MigrationPte[] unmapped, MigrationPage[] batch)
+    {
+        Memory.TryToUnmap(unmapped, batch);
+        for (var start = 0; start < batch.Length;)
+        {
+            var end = start;
+            while (end < batch.Length && batch[end].Old.Node == NodeId)
+            {
+                end++;
+            }
+            if (end > start)
+            {
+                Memory.PageMappedCheck(batch.AsSpan(start, end - start));
+                start = end;
+            }
+            else
+            {
+                start++;
+            }
+        }
+        return Task.FromResult(batch);
+    }
+
+    public Task<MigrationPage[]> PageRefcountCheck(MigrationPage[] run)
+    {
+        Memory.PageRefcountCheck(run);
+        return Task.FromResult(run);
+    }
+
+    public Task<MigrationPage[]> PrepNewPage(MigrationPage[] run)
+    {
+        Memory.PrepNewPage(run);
+        return Task.FromResult(run);
+    }
+
+    public Task<MigrationPage[]> PageRefTransferFrom(MigrationPage[] run)
+    {
+        Memory.PageRefTransferFrom(run);
+        return Task.FromResult(run);
+    }
+
+    public Task<MigrationPage[]> PageRefTransferTo(MigrationPage[] run)
+    {
+        Memory.PageRefTransferTo(run);
+        return Task.FromResult(run);
+    }
+
+    public Task<MigrationPage[]> CopyPageFrom(MigrationPage[] run)
+    {
+        Memory.CopyPageFrom(run, default);
+        return Task.FromResult(run);
+    }
+
+    public Task<MigrationPage[]> CopyPageTo(MigrationPage[] run)
+    {
+        Memory.CopyPageTo(run, default);
+        return Task.FromResult(run);
+    }
+
+    public Task<MigrationPage[]> CopyPageFlags(MigrationPage[] run)
+    {
+        Memory.CopyPageFlags(run);
+        return Task.FromResult(run);
+    }
+
+    public Task<MigrationPage[]> ClearPageFlags(MigrationPage[] run)
+    {
+        Memory.ClearPageFlags(run);
+        return Task.FromResult(run);
+    }
+
+    public Task<MigrationPage[]> QueueWriteback(MigrationPage[] run)
+    {
+        Memory.QueueWriteback(run);
+        return Task.FromResult(run);
+    }
+
+    public Task RemoveMigrationPtes(MigrationPte[] restored, MigrationPage[] batch)
+    {
+        Memory.RemoveMigrationPtes(restored, batch);
+        return Task.CompletedTask;
+    }
+
+    public Task<UnlockResult> UnlockPage(MigrationPage[] run, bool newPages)
+    {
+        var woken = new List<PageLockWaiter>();
+        Memory.UnlockPage(run, woken, newPages);
+        Wake(woken);
+        return Task.FromResult(new UnlockResult(run, [.. woken]));
+    }
+
+    /// <summary>Faulting tasks wake in FIFO order and redo their access (a migrated page's PTE now names the new page).</summary>
+    private void Wake(List<PageLockWaiter> woken)
+    {
+        foreach (var waiter in woken)
+        {
+            if (waiter.Kind == WaiterKind.Fault && _sleepers.Remove(waiter.Id, out var sleeper))
+            {
+                sleeper.TrySetResult();
+            }
+        }
+    }
+
+    private readonly List<PteRef> _rmapScratch = [];
+
+    private bool IsMappedBy(long pfn, PteRef pte)
+    {
+        _rmapScratch.Clear();
+        Memory.RmapWalk(pfn, _rmapScratch);
+        return _rmapScratch.Contains(pte);
+    }
+
+    public Task<MigrationPage[]> PutbackLruPage(MigrationPage[] run, bool keepRetries, bool newPages)
+    {
+        Memory.PutbackLruPage(run, keepRetries, newPages);
+        return Task.FromResult(run);
+    }
+}

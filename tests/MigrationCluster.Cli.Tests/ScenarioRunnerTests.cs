@@ -1,0 +1,85 @@
+using MigrationCluster.Cli.Scenarios;
+using MigrationCluster.Memory.AddressSpaces;
+using MigrationCluster.Memory.Pages;
+
+namespace MigrationCluster.Cli.Tests;
+
+/// <summary>In-process checks of what the process-level tests cannot reach with valid input.</summary>
+public sealed class ScenarioRunnerTests
+{
+    private const string TwoPages = """
+        nodes: 2
+        processes:
+          - name: a
+            regions:
+              - name: heap
+                kind: anon_private
+                pages: 2
+                setup:
+                  - pages: 0-1
+                    write: 7
+        calls:
+          - call: move_pages
+            pid: a
+            pages: heap:0-1
+            nodes: 1
+            flags: MPOL_MF_MOVE
+          - call: read
+            pid: a
+            pages: heap:0
+        """;
+
+    [Fact]
+    public async Task A_broken_invariant_is_reported_and_stops_the_run()
+    {
+        ScenarioDefinition scenario = ScenarioParser.Parse(TwoPages, "broken.yaml", json: false);
+        var runner = new ScenarioRunner(scenario, "broken.yaml")
+        {
+            // Corrupt the contents of the first page behind the model's back.
+            AfterSetUp = system =>
+            {
+                AddressSpaceMemory space = system.Space(0);
+                Pte pte = space.GetPte(space.Vmas[0].Start);
+                system.Node(pte.Page.Node).WriteContents(pte.Page.Pfn, PageContents.Make(8));
+            },
+        };
+
+        ScenarioResult result = await runner.RunAsync();
+
+        Assert.True(result.Failed);
+        Assert.Equal(1, result.Invariants.Violations);
+        Assert.Contains("expected 7", result.Invariants.Message, StringComparison.Ordinal);
+        // The check after the setup found it: no call ran.
+        Assert.Empty(result.Calls);
+        Assert.Equal(1, result.Invariants.Checks);
+    }
+
+    [Fact]
+    public async Task A_sound_run_checks_after_the_setup_and_after_every_call()
+    {
+        ScenarioDefinition scenario = ScenarioParser.Parse(TwoPages, "sound.yaml", json: false);
+
+        ScenarioResult result = await new ScenarioRunner(scenario, "sound.yaml").RunAsync();
+
+        Assert.False(result.Failed);
+        Assert.Equal(3, result.Invariants.Checks);
+        Assert.Equal([1, 1], result.Calls[0].Status!.Cast<int>());
+        Assert.Equal(2, result.Calls[0].VmstatDelta["pgmigrate_success"]);
+        Assert.All(result.Pages, p => Assert.Equal(1, p.Node));
+    }
+
+    [Fact]
+    public async Task Interleave_policy_places_first_touches_on_alternate_nodes()
+    {
+        var text = TwoPages.Replace("pages: 2\n", "pages: 4\n        policy: { mode: interleave, nodes: [0, 1] }\n", StringComparison.Ordinal)
+            .Replace("- pages: 0-1\n", "- pages: 0-3\n", StringComparison.Ordinal);
+        ScenarioDefinition scenario = ScenarioParser.Parse(text, "interleave.yaml", json: false) with { Calls = [] };
+
+        ScenarioResult result = await new ScenarioRunner(scenario, "interleave.yaml").RunAsync();
+
+        var nodes = result.Pages.Select(p => p.Node!.Value).ToList();
+        Assert.Equal(4, nodes.Count);
+        Assert.Equal(2, nodes.Count(n => n == 0));
+        Assert.All(nodes.Zip(nodes.Skip(1)), pair => Assert.NotEqual(pair.First, pair.Second));
+    }
+}
