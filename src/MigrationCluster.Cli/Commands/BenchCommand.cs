@@ -17,6 +17,7 @@ public static class BenchCommand
         var bench = new Command("bench", "Measure performance.");
         bench.Subcommands.Add(CreateRuntime());
         bench.Subcommands.Add(CreateModel());
+        bench.Subcommands.Add(BenchTransportCommand.Create());
         return bench;
     }
 

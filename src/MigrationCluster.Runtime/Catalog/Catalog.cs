@@ -18,6 +18,9 @@ internal sealed class Catalog(GrainTypeRegistry registry)
 
     internal void Initialize(ActivationServices services) => _services = services;
 
+    /// <summary>Told when a (non-worker) activation leaves the catalog: the cluster unregisters it from the directory.</summary>
+    internal Action<GrainId>? ActivationRemoved { get; set; }
+
     public int Count => _activations.Count + _workerGroups.Values.Sum(g => g.Count);
 
     /// <summary>Delivers a request to the target's activation, creating it if there is none.</summary>
@@ -74,7 +77,10 @@ internal sealed class Catalog(GrainTypeRegistry registry)
             }
             return;
         }
-        _activations.TryRemove(new KeyValuePair<GrainId, Activation>(activation.GrainId, activation));
+        if (_activations.TryRemove(new KeyValuePair<GrainId, Activation>(activation.GrainId, activation)))
+        {
+            ActivationRemoved?.Invoke(activation.GrainId);
+        }
     }
 
     public bool TryGetActivation(GrainId grainId, out Activation activation) => _activations.TryGetValue(grainId, out activation!);

@@ -1,4 +1,6 @@
 using MigrationCluster.Runtime.Catalog;
+using MigrationCluster.Runtime.Cluster;
+using MigrationCluster.Runtime.MembershipService;
 using MigrationCluster.Runtime.Configuration;
 using MigrationCluster.Runtime.Core;
 using MigrationCluster.Runtime.Invocation;
@@ -21,6 +23,7 @@ public sealed class Silo : IAsyncDisposable
     private readonly ResponseTimeoutSweeper _sweeper;
     private readonly ActivationCollector _collector;
     private readonly ILogger _logger;
+    private readonly ClusterSiloRuntime? _cluster;
     private int _stopped;
 
     internal Silo(ServiceProvider services)
@@ -49,7 +52,16 @@ public sealed class Silo : IAsyncDisposable
         _dispatcher.GrainFactory = factory;
         GrainFactory = factory;
         Catalog.Initialize(new ActivationServices(Catalog, new GrainServiceProvider(services, factory), factory, TimeProvider, scheduling, Collection, new RuntimeInstruments(), _logger));
-        _dispatcher.SetRouter(new LocalRequestRouter(Catalog));
+        if (services.GetService<ClusterOptions>() is { } cluster)
+        {
+            _cluster = new ClusterSiloRuntime(Catalog, Types, factory, cluster, Options.ClusterId, Options.SiloName, TimeProvider, services.GetRequiredService<ILoggerFactory>());
+            _cluster.DeclaredDead += () => _ = Task.Run(KillAsync);
+            _dispatcher.SetRouter(_cluster);
+        }
+        else
+        {
+            _dispatcher.SetRouter(new LocalRequestRouter(Catalog));
+        }
 
         _sweeper = new ResponseTimeoutSweeper(TimeProvider, Messaging.ResponseTimeoutCheckPeriod, _dispatcher.TimeoutOf);
         _sweeper.AddSource((now, expired) =>
@@ -59,6 +71,10 @@ public sealed class Silo : IAsyncDisposable
                 activation.ExpireRequests(now, expired);
             }
         });
+        if (_cluster is not null)
+        {
+            _sweeper.AddSource(_cluster.CollectExpired);
+        }
         _collector = new ActivationCollector(Catalog, Collection, TimeProvider);
         _logger.LogInformation("Silo {SiloName} of cluster {ClusterId} started with {GrainTypes} grain types", Options.SiloName, Options.ClusterId, Types.GrainClasses.Count());
     }
@@ -79,6 +95,28 @@ public sealed class Silo : IAsyncDisposable
 
     internal Catalog.Catalog Catalog { get; }
 
+    /// <summary>True when the silo was built with <c>UseClustering</c>: it must be started with <see cref="StartAsync"/>.</summary>
+    public bool IsClustered => _cluster is not null;
+
+    /// <summary>This silo's address in the cluster (after <see cref="StartAsync"/>); null for a single silo.</summary>
+    public SiloAddress? SiloAddress => _cluster?.SiloAddress;
+
+    /// <summary>The membership as this silo last read it (empty for a single silo).</summary>
+    public ClusterView ClusterView => _cluster?.View ?? ClusterView.Empty;
+
+    /// <summary>Completes when a clustered silo stops serving: stopped, killed, or declared dead by the others.</summary>
+    public Task Terminated => _cluster?.Terminated ?? Task.Delay(Timeout.Infinite);
+
+    /// <summary>
+    /// Joins the cluster: listens, writes the membership row, and returns once Active. A single
+    /// silo (no <c>UseClustering</c>) is serving from <c>Build()</c> on, and this does nothing.
+    /// </summary>
+    public Task StartAsync(CancellationToken cancellationToken = default) =>
+        _cluster is null ? Task.CompletedTask : _cluster.StartAsync(cancellationToken);
+
+    /// <summary>Completes when the directory work after the membership changes seen so far is done (tests wait for it).</summary>
+    internal Task DirectoryHandoffs => _cluster?.DirectoryHandoffs ?? Task.CompletedTask;
+
     /// <summary>Live activations on this silo.</summary>
     public int ActivationCount => Catalog.Count;
 
@@ -96,14 +134,61 @@ public sealed class Silo : IAsyncDisposable
             return;
         }
         _collector.Dispose();
+        if (_cluster is not null && _cluster.SiloAddress is not null)
+        {
+            using var timeout = new CancellationTokenSource(Options.ShutdownTimeout);
+            try
+            {
+                await _cluster.BeginShutdownAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is InvalidOperationException or OperationCanceledException)
+            {
+                _logger.LogWarning("Silo {SiloName} could not announce its shutdown: {Reason}", Options.SiloName, exception.Message);
+            }
+        }
         await Catalog.DeactivateAllAsync(Options.ShutdownTimeout, TimeProvider).ConfigureAwait(false);
+        if (_cluster is not null && _cluster.SiloAddress is not null)
+        {
+            using var timeout = new CancellationTokenSource(Options.ShutdownTimeout);
+            try
+            {
+                await _cluster.LeaveAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is InvalidOperationException or OperationCanceledException)
+            {
+                _logger.LogWarning("Silo {SiloName} could not mark itself Dead: {Reason}", Options.SiloName, exception.Message);
+            }
+        }
         _sweeper.Dispose();
         _logger.LogInformation("Silo {SiloName} stopped", Options.SiloName);
+    }
+
+    /// <summary>
+    /// Stops abruptly, as a crash would look to the others: sockets cut, no probes or heartbeats,
+    /// nothing written to the membership table, activations dropped without deactivation.
+    /// </summary>
+    public async Task KillAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+        _collector.Dispose();
+        _sweeper.Dispose();
+        if (_cluster is not null)
+        {
+            await _cluster.KillAsync().ConfigureAwait(false);
+        }
+        _logger.LogWarning("Silo {SiloName} killed", Options.SiloName);
     }
 
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync().ConfigureAwait(false);
+        }
         await _services.DisposeAsync().ConfigureAwait(false);
     }
 

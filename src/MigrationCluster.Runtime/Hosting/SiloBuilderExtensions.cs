@@ -1,5 +1,6 @@
 using System.Reflection;
 using MigrationCluster.Runtime.Catalog;
+using MigrationCluster.Runtime.Cluster;
 using MigrationCluster.Runtime.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -41,6 +42,21 @@ public static class SiloBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.Replace(ServiceDescriptor.Singleton(loggerFactory));
+        return builder;
+    }
+
+    /// <summary>
+    /// Makes the silo a cluster member: it listens (loopback by default), joins through the
+    /// membership table, and places and calls grains across the cluster. Start it with <c>Silo.StartAsync</c>.
+    /// </summary>
+    public static TBuilder UseClustering<TBuilder>(this TBuilder builder, Action<ClusterOptions> configure)
+        where TBuilder : ISiloBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        var options = new ClusterOptions();
+        configure(options);
+        builder.Services.Replace(ServiceDescriptor.Singleton(options));
         return builder;
     }
 

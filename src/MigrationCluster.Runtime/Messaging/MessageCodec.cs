@@ -67,7 +67,7 @@ public static class MessageCodec
             throw new WireFormatException($"Unsupported message version {version} (this silo speaks {Version}).");
         }
         var kind = (MessageKind)reader.ReadByte();
-        if (kind is < MessageKind.Request or > MessageKind.Rejection)
+        if (kind is < MessageKind.Request or > MessageKind.MembershipChanged)
         {
             throw new WireFormatException($"Unknown message kind {(byte)kind}.");
         }

@@ -1,1 +1,0 @@
-namespace MigrationCluster.Runtime.Testing;

@@ -1,0 +1,88 @@
+using System.Text.Json;
+using MigrationCluster.Cli.Commands;
+using MigrationCluster.Silo.Diagnostics;
+using MigrationCluster.Silo.Hosting;
+
+namespace MigrationCluster.Cli.Tests.Cluster;
+
+public sealed class ClusterCommandTests : IAsyncLifetime
+{
+    private readonly string _stateDir = Path.Combine(Path.GetTempPath(), "mc-cli-cluster-" + Guid.NewGuid().ToString("N"));
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        // Whatever happened, no silo process outlives the test.
+        await ClusterCliProcess.RunAsync("cluster", "stop", "--state-dir", _stateDir);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (Directory.Exists(_stateDir))
+        {
+            Directory.Delete(_stateDir, recursive: true);
+        }
+    }
+
+    private async Task<List<ClusterSiloInfo>> StatusAsync()
+    {
+        var (exitCode, stdout, stderr) = await ClusterCliProcess.RunAsync("cluster", "status", "--state-dir", _stateDir, "--json");
+        Assert.True(exitCode == 0, stderr);
+        return JsonSerializer.Deserialize<List<ClusterSiloInfo>>(stdout, ClusterSiloInfo.JsonOptions)!;
+    }
+
+    [Fact]
+    public async Task Start_status_call_and_stop_a_two_silo_cluster_of_processes()
+    {
+        var (exitCode, _, stderr) = await ClusterCliProcess.RunAsync("cluster", "start", "--silos", "2", "--state-dir", _stateDir);
+        Assert.True(exitCode == 0, stderr);
+        var silos = await StatusAsync();
+        Assert.Equal(2, silos.Count);
+        Assert.All(silos, s => Assert.Equal("Active", s.Status));
+        Assert.All(silos, s => Assert.True(s.ProcessRunning));
+        Assert.Equal(2, silos.Select(s => s.ProcessId).Distinct().Count());
+        Assert.True(File.Exists(Path.Combine(_stateDir, "cluster.key")));
+
+        // A client in this process reaches grains on both silo processes (NUMA placement: key parity picks the silo).
+        await using (var client = await LocalClusterClient.ConnectAsync(_stateDir, [typeof(IBenchEchoGrain).Assembly]))
+        {
+            var names = new[] { await client.GetGrain<IBenchEchoGrain>(0).SiloName(), await client.GetGrain<IBenchEchoGrain>(1).SiloName() };
+            Assert.Equal(["silo-1", "silo-2"], names.Order());
+            Assert.Equal(42, await client.GetGrain<IBenchEchoGrain>(0).Echo(42));
+        }
+        // Each silo publishes its activation count: one echo grain each.
+        for (var i = 0; i < 100 && (await StatusAsync()).Any(s => s.Activations != 1); i++)
+        {
+            await Task.Delay(200);
+        }
+        Assert.All(await StatusAsync(), s => Assert.Equal(1, s.Activations));
+
+        var again = await ClusterCliProcess.RunAsync("cluster", "start", "--silos", "1", "--state-dir", _stateDir);
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("already running", again.Stderr);
+
+        var stop = await ClusterCliProcess.RunAsync("cluster", "stop", "--state-dir", _stateDir);
+        Assert.True(stop.ExitCode == 0, stop.Stderr);
+        Assert.Contains("Stopped 2", stop.Stdout);
+        var after = await StatusAsync();
+        Assert.All(after, s => Assert.Equal("Dead", s.Status));
+        Assert.All(after, s => Assert.False(s.ProcessRunning));
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("x")]
+    public async Task Bad_silo_count_is_refused_with_exit_code_2(string count)
+    {
+        var (exitCode, _, stderr) = await ClusterCliProcess.RunAsync("cluster", "start", "--silos", count, "--state-dir", _stateDir);
+        Assert.Equal(2, exitCode);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.False(Directory.Exists(_stateDir));
+    }
+
+    [Fact]
+    public async Task Status_of_a_directory_without_a_cluster_fails_with_one_line()
+    {
+        var (exitCode, _, stderr) = await ClusterCliProcess.RunAsync("cluster", "status", "--state-dir", _stateDir);
+        Assert.Equal(1, exitCode);
+        Assert.Contains("No cluster", stderr);
+    }
+}
