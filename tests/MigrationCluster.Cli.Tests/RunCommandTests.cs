@@ -92,7 +92,20 @@ public sealed class RunCommandTests : IDisposable
         Assert.Contains(spans, s => s.GetProperty("name").GetString() == "try_to_unmap" && s.GetProperty("events").EnumerateArray().Any(e => e.GetProperty("name").GetString() == "set_migration_pte"));
     }
 
+    [Fact]
+    public async Task Run_on_three_silos_in_process_crosses_silos_and_keeps_the_invariants()
+    {
+        var json = Path.Combine(_directory, "result.json");
+        var result = await CliProcess.RunAsync("run", "--silos", "3", "--nodes", "3", "--address-spaces", "3", "--pages", "48", "--accesses", "100", "--json", json);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var document = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal(0, document.RootElement.GetProperty("invariants").GetProperty("total").GetInt32());
+        Assert.Equal(document.RootElement.GetProperty("pages_to_migrate").GetInt32(), document.RootElement.GetProperty("migrated").GetInt32());
+    }
+
     [Theory]
+    [InlineData("--silos", "0")]
+    [InlineData("--cluster", "/nonexistent/state")]
     [InlineData("--nodes", "1")]
     [InlineData("--mode", "fast")]
     [InlineData("--workload", "zigzag")]

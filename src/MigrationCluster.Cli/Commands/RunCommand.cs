@@ -8,8 +8,9 @@ using Spectre.Console;
 namespace MigrationCluster.Cli.Commands;
 
 /// <summary>
-/// <c>run</c>: the main job. Builds a NUMA machine and processes on an embedded cluster, moves the
-/// processes away from their memory, migrates the misplaced pages back while the processes keep
+/// <c>run</c>: the main job. Builds a NUMA machine and processes on an embedded cluster (one silo,
+/// or <c>--silos N</c> in this process over loopback TCP, or a running local cluster with
+/// <c>--cluster DIR</c>), moves the processes away from their memory, migrates the misplaced pages back while the processes keep
 /// running, and prints what happened. Exit 1 if an invariant broke.
 /// </summary>
 public static class RunCommand
@@ -31,11 +32,12 @@ public static class RunCommand
         var files = new Option<double>("--file-fraction") { Description = "Share of each process's pages that are a file it shares with its neighbour.", DefaultValueFactory = _ => RunOptions.DefaultFileFraction };
         var pinned = new Option<int>("--pinned") { Description = "Private pages per process pinned by a driver (they cannot migrate).", DefaultValueFactory = _ => 0 };
         var trace = new Option<string>("--trace") { Description = "Where spans go: none, console, otlp or jsonl:PATH (comma-separated).", DefaultValueFactory = _ => "none" };
+        var cluster = new Option<DirectoryInfo?>("--cluster") { Description = "Run as a client of the local cluster in this state directory (see `cluster start`).", HelpName = "DIR" };
         var json = new Option<FileInfo?>("--json") { Description = "Write the result document here.", HelpName = "PATH" };
 
         var command = new Command("run", "Run the main experiment on an embedded cluster (no server needed).")
         {
-            nodes, topology, spaces, pages, frames, workload, mode, seed, silos, tasks, accesses, writes, files, pinned, trace, json,
+            nodes, topology, spaces, pages, frames, workload, mode, seed, silos, tasks, accesses, writes, files, pinned, trace, cluster, json,
         };
         command.SetAction(parseResult =>
         {
@@ -57,6 +59,7 @@ public static class RunCommand
                 Pinned = parseResult.GetValue(pinned),
                 Trace = parseResult.GetValue(trace) ?? "none",
                 JsonPath = parseResult.GetValue(json)?.FullName,
+                ClusterDirectory = parseResult.GetValue(cluster)?.FullName,
             };
             var spec = ExperimentRunner.BuildSpec(options);
             var result = ExperimentRunner.RunEmbeddedAsync(spec, options, Console.Out).GetAwaiter().GetResult();

@@ -4,6 +4,9 @@ using MigrationCluster.Grains.Migration;
 using MigrationCluster.Grains.Nodes;
 using MigrationCluster.Memory.Topology;
 using MigrationCluster.Runtime.Configuration;
+using MigrationCluster.Runtime.MembershipService;
+using MigrationCluster.Runtime.Networking;
+using MigrationCluster.Silo.Hosting;
 using MigrationCluster.Runtime.Core;
 using MigrationCluster.Runtime.Hosting;
 using MigrationCluster.Runtime.Telemetry;
@@ -43,9 +46,13 @@ public static class ExperimentRunner
             }
             distances = TopologyMatrix.Ring(options.Nodes);
         }
-        if (options.Silos < 1)
+        if (options.Silos is < 1 or > 16)
         {
-            throw new UsageException($"--silos must be at least 1 (was {options.Silos})");
+            throw new UsageException($"--silos must be between 1 and 16 (was {options.Silos})");
+        }
+        if (options.ClusterDirectory is { } cluster && !Directory.Exists(cluster))
+        {
+            throw new UsageException($"--cluster: no such directory '{cluster}' (start a cluster with 'migration-cluster cluster start --silos N --state-dir DIR')");
         }
         var nodes = distances.Length;
         var frames = options.FramesPerNode ?? Math.Max(64, (int)Math.Min(int.MaxValue, 4L * options.AddressSpaces * options.Pages / nodes + 64));
@@ -81,10 +88,72 @@ public static class ExperimentRunner
             throw new UsageException(exception.Message);
         }
         using var tracing = MigrationClusterTracing.Build(trace, [TelemetryNames.RuntimeActivitySource, MigrationTelemetry.ActivitySourceName], "migration-cluster", console);
-        var builder = new SiloBuilder().AddGrains(typeof(NumaNodeGrain).Assembly).AddMemoryGrainStorage();
-        builder.Configure<SiloBuilder, MessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(5));
-        await using var silo = builder.Build();
-        var result = await silo.GrainFactory.GetGrain<IExperimentGrain>("run").Run(spec);
-        return result;
+        if (options.ClusterDirectory is { } directory)
+        {
+            await using var client = await LocalClusterClient.ConnectAsync(directory, [typeof(NumaNodeGrain).Assembly], new MessagingOptions { ResponseTimeout = RunTimeout });
+            return await client.GetGrain<IExperimentGrain>("run").Run(spec);
+        }
+
+        // Several silos in this process form a real cluster over loopback TCP, with an in-memory
+        // membership table; NUMA node grains spread over them, so the protocol crosses silos.
+        var store = new InMemoryMembershipStore();
+        var clusterId = $"run-{Environment.ProcessId}";
+        var key = NetworkingOptions.GenerateClusterKey();
+        var silos = new List<Runtime.Hosting.Silo>();
+        try
+        {
+            for (var i = 0; i < options.Silos; i++)
+            {
+                var builder = new SiloBuilder().AddGrains(typeof(NumaNodeGrain).Assembly).AddMemoryGrainStorage();
+                builder.Configure<SiloBuilder, MessagingOptions>(o => o.ResponseTimeout = RunTimeout);
+                builder.Configure<SiloBuilder, SiloOptions>(o =>
+                {
+                    o.ClusterId = clusterId;
+                    o.SiloName = $"silo-{i + 1}";
+                });
+                if (options.Silos > 1)
+                {
+                    builder.UseClustering(c =>
+                    {
+                        c.Networking = new NetworkingOptions { ClusterId = clusterId, ClusterKey = key };
+                        c.MembershipTable = new InMemoryMembershipTable(new InMemoryMembershipTableOptions { ClusterId = clusterId }, store);
+                    });
+                }
+                var silo = builder.Build();
+                silos.Add(silo);
+                if (options.Silos > 1)
+                {
+                    await silo.StartAsync();
+                }
+            }
+            if (options.Silos > 1)
+            {
+                await WaitForClusterAsync(silos);
+            }
+            return await silos[0].GrainFactory.GetGrain<IExperimentGrain>("run").Run(spec);
+        }
+        finally
+        {
+            foreach (var silo in Enumerable.Reverse(silos))
+            {
+                await silo.DisposeAsync();
+            }
+        }
+    }
+
+    private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(5);
+
+    /// <summary>Every silo sees every other as active (the directory's ring is then the same everywhere).</summary>
+    private static async Task WaitForClusterAsync(IReadOnlyList<Runtime.Hosting.Silo> silos)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        while (silos.Any(s => s.ClusterView.ActiveSilos.Count < silos.Count))
+        {
+            if (TimeProvider.System.GetElapsedTime(started) > TimeSpan.FromSeconds(30))
+            {
+                throw new InvalidOperationException($"the {silos.Count} silos did not see each other within 30 s");
+            }
+            await Task.Delay(50);
+        }
     }
 }

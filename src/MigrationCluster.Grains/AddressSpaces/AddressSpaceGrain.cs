@@ -33,17 +33,24 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
 
     private AddressSpaceConfiguration Configuration => _configuration!;
 
+    /// <summary>Starts the process afresh (a long-lived cluster runs one experiment after another).</summary>
     public Task Configure(AddressSpaceConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         _configuration = configuration;
-        _memory ??= new AddressSpaceMemory(SpaceId, configuration.HomeNode, configuration.Privileged);
-        _memory.HomeNode = configuration.HomeNode;
-        _memory.Privileged = configuration.Privileged;
+        _memory = new AddressSpaceMemory(SpaceId, configuration.HomeNode, configuration.Privileged);
+        _lastWritten.Clear();
         return Task.CompletedTask;
     }
 
-    public Task MoveTo(AddressSpaceConfiguration configuration) => Configure(configuration);
+    public Task MoveTo(AddressSpaceConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        _configuration = configuration;
+        Memory.HomeNode = configuration.HomeNode;
+        Memory.Privileged = configuration.Privileged;
+        return Task.CompletedTask;
+    }
 
     public Task<MappedRegion> MmapAnon(long pages, bool shared)
     {

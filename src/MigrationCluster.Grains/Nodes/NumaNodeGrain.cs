@@ -33,10 +33,9 @@ public sealed class NumaNodeGrain : Grain, INumaNodeGrain
             // Full 4 KiB contents would have to cross the grain boundary at copy_page.
             throw new ArgumentException("NUMA node grains keep compact page contents; full contents run in the in-process model.");
         }
-        if (_memory is null || _memory.Capacity != configuration.Frames)
-        {
-            _memory = new NodeMemory(NodeId, configuration.Frames, configuration.ContentMode);
-        }
+        // A fresh node: a long-lived cluster runs one experiment after another.
+        _memory = new NodeMemory(NodeId, configuration.Frames, configuration.ContentMode);
+        _sleepers.Clear();
         return Task.CompletedTask;
     }
 

@@ -86,3 +86,48 @@ public sealed class ClusterCommandTests : IAsyncLifetime
         Assert.Contains("No cluster", stderr);
     }
 }
+
+public sealed class RunOnClusterTests : IAsyncLifetime
+{
+    private readonly string _stateDir = Path.Combine(Path.GetTempPath(), "mc-cli-run-cluster-" + Guid.NewGuid().ToString("N"));
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        await ClusterCliProcess.RunAsync("cluster", "stop", "--state-dir", _stateDir);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (Directory.Exists(_stateDir))
+        {
+            Directory.Delete(_stateDir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Run_as_a_client_of_a_two_process_cluster_migrates_across_the_silos_and_keeps_the_invariants()
+    {
+        var (started, _, startError) = await ClusterCliProcess.RunAsync("cluster", "start", "--silos", "2", "--state-dir", _stateDir);
+        Assert.True(started == 0, startError);
+        var json = Path.Combine(_stateDir, "run.json");
+        var (exitCode, _, stderr) = await ClusterCliProcess.RunAsync("run", "--cluster", _stateDir, "--nodes", "2", "--address-spaces", "2", "--pages", "48", "--accesses", "100", "--json", json);
+        Assert.True(exitCode == 0, stderr);
+        using var document = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal(0, document.RootElement.GetProperty("invariants").GetProperty("total").GetInt32());
+        Assert.True(document.RootElement.GetProperty("migrated").GetInt32() > 0);
+
+        // The NUMA node grains were spread over both silo processes (silos publish their counts periodically).
+        List<ClusterSiloInfo> silos = [];
+        for (var i = 0; i < 100; i++)
+        {
+            var (_, status, _) = await ClusterCliProcess.RunAsync("cluster", "status", "--state-dir", _stateDir, "--json");
+            silos = JsonSerializer.Deserialize<List<ClusterSiloInfo>>(status, ClusterSiloInfo.JsonOptions)!;
+            if (silos.All(s => s.Activations > 0))
+            {
+                break;
+            }
+            await Task.Delay(200);
+        }
+        Assert.Equal(2, silos.Count);
+        Assert.All(silos, s => Assert.True(s.Activations > 0, $"{s.SiloName} has no activations"));
+    }
+}
