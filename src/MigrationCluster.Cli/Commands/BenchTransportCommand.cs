@@ -40,7 +40,9 @@ public static class BenchTransportCommand
             {
                 r.AddError("--json PATH is required.");
             }
-            if (r.GetValue(duration) is <= 0 or > 600 || r.GetValue(warmup) is < 0 or > 600)
+            // Only values given on the command line: defaults are not visible to a validator.
+            if ((r.GetResult(duration) is { Implicit: false } && r.GetValue(duration) is <= 0 or > 600)
+                || (r.GetResult(warmup) is { Implicit: false } && r.GetValue(warmup) is < 0 or > 600))
             {
                 r.AddError("--duration must be more than 0 and --warmup at least 0 seconds (both at most 600).");
             }
