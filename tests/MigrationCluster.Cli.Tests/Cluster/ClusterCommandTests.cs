@@ -85,23 +85,6 @@ public sealed class ClusterCommandTests : IAsyncLifetime
         Assert.Equal(1, exitCode);
         Assert.Contains("No cluster", stderr);
     }
-}
-
-public sealed class RunOnClusterTests : IAsyncLifetime
-{
-    private readonly string _stateDir = Path.Combine(Path.GetTempPath(), "mc-cli-run-cluster-" + Guid.NewGuid().ToString("N"));
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        await ClusterCliProcess.RunAsync("cluster", "stop", "--state-dir", _stateDir);
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        if (Directory.Exists(_stateDir))
-        {
-            Directory.Delete(_stateDir, recursive: true);
-        }
-    }
 
     [Fact]
     public async Task Run_as_a_client_of_a_two_process_cluster_migrates_across_the_silos_and_keeps_the_invariants()
