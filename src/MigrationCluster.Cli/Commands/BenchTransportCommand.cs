@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using MigrationCluster.Runtime.Cluster;
 using MigrationCluster.Runtime.Configuration;
 using MigrationCluster.Runtime.MembershipService;
@@ -58,7 +59,7 @@ public static class BenchTransportCommand
                 var path = parse.GetRequiredValue(json).FullName;
                 using var output = File.Create(path);
                 var report = RunAsync(TimeSpan.FromSeconds(parse.GetValue(duration)), TimeSpan.FromSeconds(parse.GetValue(warmup))).GetAwaiter().GetResult();
-                JsonSerializer.Serialize(output, report, ClusterSiloInfo.JsonOptions);
+                JsonSerializer.Serialize(output, report, BenchTransportReport.JsonOptions);
                 WriteTable(report);
                 return 0;
             }
@@ -172,8 +173,14 @@ public static class BenchTransportCommand
     }
 }
 
-/// <summary>One measured case.</summary>
-public sealed record BenchCase(int Callers, long Calls, double Seconds, double CallsPerSecond, double P50Microseconds, double P99Microseconds)
+/// <summary>One measured case (snake_case in JSON, like the other bench commands).</summary>
+public sealed record BenchCase(
+    [property: JsonPropertyName("callers")] int Callers,
+    [property: JsonPropertyName("calls")] long Calls,
+    [property: JsonPropertyName("seconds")] double Seconds,
+    [property: JsonPropertyName("calls_per_s")] double CallsPerSecond,
+    [property: JsonPropertyName("p50_us")] double P50Microseconds,
+    [property: JsonPropertyName("p99_us")] double P99Microseconds)
 {
     public static BenchCase From(RawEchoBenchmarkResult r) => new(r.Callers, r.Calls, r.Duration.TotalSeconds, r.CallsPerSecond, r.P50Microseconds, r.P99Microseconds);
 
@@ -182,16 +189,21 @@ public sealed record BenchCase(int Callers, long Calls, double Seconds, double C
 
 /// <summary>What <c>bench transport</c> writes: both floors, both grain cases, and the two ratios the goals are stated in.</summary>
 public sealed record BenchTransportReport(
-    int ProcessorCount,
-    double DurationSeconds,
-    BenchCase FloorSequential,
-    BenchCase FloorConcurrent,
-    BenchCase GrainSequential,
-    BenchCase GrainConcurrent,
-    double ConcurrentThroughputRatio,
-    double SequentialP50Ratio)
+    [property: JsonPropertyName("processor_count")] int ProcessorCount,
+    [property: JsonPropertyName("duration_s")] double DurationSeconds,
+    [property: JsonPropertyName("floor_sequential")] BenchCase FloorSequential,
+    [property: JsonPropertyName("floor_concurrent")] BenchCase FloorConcurrent,
+    [property: JsonPropertyName("grain_sequential")] BenchCase GrainSequential,
+    [property: JsonPropertyName("grain_concurrent")] BenchCase GrainConcurrent,
+    [property: JsonPropertyName("concurrent_throughput_ratio")] double ConcurrentThroughputRatio,
+    [property: JsonPropertyName("sequential_p50_ratio")] double SequentialP50Ratio)
 {
+    /// <summary>How the report is written to <c>--json</c>.</summary>
+    public static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
+
+    [JsonPropertyName("throughput_goal_met")]
     public bool ThroughputGoalMet => ConcurrentThroughputRatio >= 0.5;
 
+    [JsonPropertyName("latency_goal_met")]
     public bool LatencyGoalMet => SequentialP50Ratio <= 2.0;
 }

@@ -324,7 +324,16 @@ internal sealed class ClusterSiloRuntime : IRequestRouter, IClusterFrameProcesso
         var onDone = _cancellation.Attach(request, connection, correlationId);
         request.AttachRemoteSink(new RemoteResponder(connection, correlationId, _logger, onDone));
         var target = request.Target;
-        if (_catalog.TryGetActivation(target, out _) || (_directory.TryGetCached(target, out var silo) && ReferenceEquals(silo, _self)))
+        if (_catalog.TryGetActivation(target, out var activation))
+        {
+            // Found already: enqueue on it rather than have Dispatch look it up a second time.
+            if (!activation.TryEnqueue(request))
+            {
+                _catalog.Dispatch(request);
+            }
+            return;
+        }
+        if (_directory.TryGetCached(target, out var silo) && ReferenceEquals(silo, _self))
         {
             _catalog.Dispatch(request);
             return;

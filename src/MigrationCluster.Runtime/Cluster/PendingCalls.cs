@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using MigrationCluster.Runtime.Invocation;
 
 namespace MigrationCluster.Runtime.Cluster;
@@ -10,11 +9,15 @@ namespace MigrationCluster.Runtime.Cluster;
 /// </summary>
 internal sealed class PendingCalls
 {
+    // Every remote call adds and takes one entry. Plain dictionaries behind striped locks reuse
+    // their slots, where a ConcurrentDictionary allocates a node per add; correlation ids are
+    // sequential, so consecutive calls land on different stripes.
+    private const int StripeCount = 16;
+
     private static long s_nextCorrelationId;
 
-    private readonly ConcurrentDictionary<long, Request> _requests = new();
-    private readonly ConcurrentDictionary<long, TaskCompletionSource<byte[]>> _controls = new();
-    private readonly ConcurrentDictionary<long, CancellationTokenRegistration> _cancellations = new();
+    private readonly Stripe[] _stripes = CreateStripes();
+    private readonly Dictionary<long, TaskCompletionSource<byte[]>> _controls = [];
     private Func<Exception>? _closedReason;
 
     public static long NextCorrelationId() => Interlocked.Increment(ref s_nextCorrelationId);
@@ -22,103 +25,170 @@ internal sealed class PendingCalls
     /// <summary>False when the table is already closed (the request was failed instead).</summary>
     public bool TryAdd(long correlationId, Request request)
     {
-        _requests[correlationId] = request;
-        if (Volatile.Read(ref _closedReason) is { } reason && _requests.TryRemove(correlationId, out _))
+        var stripe = StripeOf(correlationId);
+        lock (stripe.Gate)
         {
-            request.Fail(reason());
-            return false;
+            // Checked under the stripe's lock: FailAll sets the reason first, then empties every stripe under its lock.
+            if (Volatile.Read(ref _closedReason) is null)
+            {
+                stripe.Calls[correlationId] = new PendingCall(request, default);
+                return true;
+            }
         }
-        return true;
+        request.Fail(_closedReason!());
+        return false;
     }
 
     public bool TryTake(long correlationId, out Request request)
     {
-        StopForwardingCancellation(correlationId);
-        return _requests.TryRemove(correlationId, out request!);
+        var stripe = StripeOf(correlationId);
+        PendingCall call;
+        lock (stripe.Gate)
+        {
+            if (!stripe.Calls.Remove(correlationId, out call))
+            {
+                request = null!;
+                return false;
+            }
+        }
+        call.Cancellation.Unregister();
+        request = call.Request;
+        return true;
     }
 
-    public void Remove(long correlationId)
-    {
-        StopForwardingCancellation(correlationId);
-        _requests.TryRemove(correlationId, out _);
-    }
+    public void Remove(long correlationId) => TryTake(correlationId, out _);
 
     /// <summary>Keeps the registration that tells the callee when the caller cancels, until the call is over.</summary>
     public void ForwardCancellation(long correlationId, CancellationTokenRegistration registration)
     {
-        _cancellations[correlationId] = registration;
-        if (!_requests.ContainsKey(correlationId))
+        var stripe = StripeOf(correlationId);
+        lock (stripe.Gate)
         {
-            StopForwardingCancellation(correlationId);
+            if (stripe.Calls.TryGetValue(correlationId, out var call))
+            {
+                stripe.Calls[correlationId] = call with { Cancellation = registration };
+                return;
+            }
         }
-    }
-
-    private void StopForwardingCancellation(long correlationId)
-    {
-        if (!_cancellations.IsEmpty && _cancellations.TryRemove(correlationId, out var registration))
-        {
-            registration.Unregister();
-        }
+        // The call is already over.
+        registration.Unregister();
     }
 
     public Task<byte[]> AddControl(long correlationId)
     {
         var completion = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _controls[correlationId] = completion;
-        if (Volatile.Read(ref _closedReason) is { } reason && _controls.TryRemove(correlationId, out _))
+        lock (_controls)
         {
-            completion.TrySetException(reason());
+            if (Volatile.Read(ref _closedReason) is null)
+            {
+                _controls[correlationId] = completion;
+                return completion.Task;
+            }
         }
+        completion.TrySetException(_closedReason!());
         return completion.Task;
     }
 
     public void CompleteControl(long correlationId, byte[] body)
     {
-        if (_controls.TryRemove(correlationId, out var completion))
+        TaskCompletionSource<byte[]>? completion;
+        lock (_controls)
         {
-            completion.TrySetResult(body);
+            _controls.Remove(correlationId, out completion);
         }
+        completion?.TrySetResult(body);
     }
 
-    public void RemoveControl(long correlationId) => _controls.TryRemove(correlationId, out _);
+    public void RemoveControl(long correlationId)
+    {
+        lock (_controls)
+        {
+            _controls.Remove(correlationId);
+        }
+    }
 
     /// <summary>Fails everything pending, and anything added later, with the exception <paramref name="reason"/> makes.</summary>
     public void FailAll(Func<Exception> reason)
     {
         Volatile.Write(ref _closedReason, reason);
-        foreach (var key in _requests.Keys)
+        var calls = new List<PendingCall>();
+        foreach (var stripe in _stripes)
         {
-            if (_requests.TryRemove(key, out var request))
+            lock (stripe.Gate)
             {
-                request.Fail(reason());
+                calls.AddRange(stripe.Calls.Values);
+                stripe.Calls.Clear();
             }
         }
-        foreach (var key in _controls.Keys)
+        TaskCompletionSource<byte[]>[] controls;
+        lock (_controls)
         {
-            if (_controls.TryRemove(key, out var completion))
-            {
-                completion.TrySetException(reason());
-            }
+            controls = [.. _controls.Values];
+            _controls.Clear();
         }
-        foreach (var key in _cancellations.Keys)
+        // Outside the locks: failing a request runs its caller's continuation.
+        foreach (var call in calls)
         {
-            StopForwardingCancellation(key);
+            call.Cancellation.Unregister();
+            call.Request.Fail(reason());
+        }
+        foreach (var completion in controls)
+        {
+            completion.TrySetException(reason());
         }
     }
 
     /// <summary>A source for the response-timeout sweeper: takes out the requests past their deadline.</summary>
     public void CollectExpired(long nowTimestamp, List<Request> expired)
     {
-        foreach (var (key, request) in _requests)
+        List<PendingCall>? taken = null;
+        foreach (var stripe in _stripes)
         {
-            if (request.IsCompleted || (request.DeadlineTimestamp != 0 && request.DeadlineTimestamp < nowTimestamp))
+            lock (stripe.Gate)
             {
-                StopForwardingCancellation(key);
-                if (_requests.TryRemove(key, out _) && !request.IsCompleted)
+                foreach (var (key, call) in stripe.Calls)
                 {
-                    expired.Add(request);
+                    var request = call.Request;
+                    if (request.IsCompleted || (request.DeadlineTimestamp != 0 && request.DeadlineTimestamp < nowTimestamp))
+                    {
+                        // Removing the current entry while enumerating is allowed for Dictionary.
+                        stripe.Calls.Remove(key);
+                        (taken ??= []).Add(call);
+                    }
                 }
             }
         }
+        if (taken is null)
+        {
+            return;
+        }
+        foreach (var call in taken)
+        {
+            call.Cancellation.Unregister();
+            if (!call.Request.IsCompleted)
+            {
+                expired.Add(call.Request);
+            }
+        }
+    }
+
+    private Stripe StripeOf(long correlationId) => _stripes[(int)((ulong)correlationId % StripeCount)];
+
+    private static Stripe[] CreateStripes()
+    {
+        var stripes = new Stripe[StripeCount];
+        for (var i = 0; i < stripes.Length; i++)
+        {
+            stripes[i] = new Stripe();
+        }
+        return stripes;
+    }
+
+    private readonly record struct PendingCall(Request Request, CancellationTokenRegistration Cancellation);
+
+    private sealed class Stripe
+    {
+        public readonly Lock Gate = new();
+        public readonly Dictionary<long, PendingCall> Calls = [];
     }
 }

@@ -80,7 +80,7 @@ public static class MessageCodec
         ArgumentNullException.ThrowIfNull(reader);
         var target = WireCodec<GrainId>.Read(reader);
         var sender = WireCodec<GrainId>.Read(reader);
-        var interfaceName = reader.ReadString() ?? throw new WireFormatException("Request without an interface name.");
+        var interfaceName = ReadInterfaceName(reader, out var cached);
         var methodId = reader.ReadInt32();
         Request request;
         try
@@ -90,6 +90,10 @@ public static class MessageCodec
         catch (InvalidOperationException exception)
         {
             throw new WireFormatException(exception.Message, exception);
+        }
+        if (!cached)
+        {
+            RememberInterfaceName(interfaceName);
         }
         request.CorrelationId = correlationId;
         request.Target = target;
@@ -116,6 +120,44 @@ public static class MessageCodec
             JsonWireOptions.CurrentGrainFactory = previous;
         }
         return request;
+    }
+
+    // A silo sees the same few interface names over and over: keep their UTF-8 forms and match
+    // the bytes on the wire against them, instead of decoding a new string for every request.
+    private const int MaxCachedInterfaceNames = 256;
+    private static (byte[] Utf8, string Name)[] s_interfaceNames = [];
+
+    private static string ReadInterfaceName(WireReader reader, out bool cached)
+    {
+        var length = reader.ReadInt32();
+        if (length == -1)
+        {
+            throw new WireFormatException("Request without an interface name.");
+        }
+        var bytes = reader.ReadBytes(length);
+        var known = Volatile.Read(ref s_interfaceNames);
+        foreach (var (utf8, name) in known)
+        {
+            if (bytes.SequenceEqual(utf8))
+            {
+                cached = true;
+                return name;
+            }
+        }
+        cached = false;
+        return System.Text.Encoding.UTF8.GetString(bytes);
+    }
+
+    // Only names of registered interfaces (a request was made from it), so a peer cannot fill the cache with junk.
+    private static void RememberInterfaceName(string name)
+    {
+        var known = Volatile.Read(ref s_interfaceNames);
+        if (known.Length >= MaxCachedInterfaceNames || Array.Exists(known, entry => entry.Name == name))
+        {
+            return;
+        }
+        // Copy on write; a lost race only drops one entry, which a later request adds again.
+        Interlocked.CompareExchange(ref s_interfaceNames, [.. known, (System.Text.Encoding.UTF8.GetBytes(name), name)], known);
     }
 
     public static void WriteResponseHeader(WireWriter writer, long correlationId)

@@ -17,11 +17,17 @@ internal sealed class CoalescingFrameSender
         minimumSegmentSize: 16 * 1024,
         useSynchronizationContext: false);
 
+    // The sender this thread has corked: its frames are queued without waking the write loop
+    // until Uncork, so the frames one read batch produces leave in one write.
+    [ThreadStatic]
+    private static CoalescingFrameSender? t_corked;
+
     private readonly Pipe _queue = new(QueueOptions);
     private readonly Lock _gate = new();
     private readonly Stream _stream;
     private readonly Action<Exception> _onFailed;
     private bool _completed;
+    private bool _unflushed;
 
     public CoalescingFrameSender(Stream stream, Action<Exception> onFailed)
     {
@@ -44,18 +50,57 @@ internal sealed class CoalescingFrameSender
             }
 
             FrameCodec.WriteFrame(_queue.Writer, header, body);
-            // Without a pause threshold the flush completes at once; it only publishes the bytes to the loop.
-            var flush = _queue.Writer.FlushAsync();
-            if (flush.IsCompleted)
+            if (t_corked == this)
             {
-                flush.GetAwaiter().GetResult();
+                _unflushed = true;
             }
             else
             {
-                flush.AsTask().GetAwaiter().GetResult();
+                Flush();
             }
 
             return true;
+        }
+    }
+
+    /// <summary>
+    /// Until <see cref="Uncork"/> on this same thread, frames this thread sends here are queued but
+    /// not handed to the write loop (another thread's send, or the uncork, hands them over).
+    /// </summary>
+    /// <remarks>
+    /// For the read loop of the same connection: the callers whose responses one read delivers
+    /// send their next requests inline, and those should leave together rather than wake the
+    /// write loop at the first one. The read loop never waits for its own sends, so holding
+    /// them until the end of the batch cannot stall it.
+    /// </remarks>
+    public void Cork() => t_corked = this;
+
+    /// <summary>Ends <see cref="Cork"/> and hands what was queued meanwhile to the write loop.</summary>
+    public void Uncork()
+    {
+        t_corked = null;
+        lock (_gate)
+        {
+            if (_unflushed && !_completed)
+            {
+                Flush();
+            }
+            _unflushed = false;
+        }
+    }
+
+    // Under _gate. Without a pause threshold the flush completes at once; it only publishes the bytes to the loop.
+    private void Flush()
+    {
+        _unflushed = false;
+        var flush = _queue.Writer.FlushAsync();
+        if (flush.IsCompleted)
+        {
+            flush.GetAwaiter().GetResult();
+        }
+        else
+        {
+            flush.AsTask().GetAwaiter().GetResult();
         }
     }
 

@@ -194,6 +194,8 @@ public sealed class Connection : IAsyncDisposable
             {
                 var result = await _input.ReadAsync().ConfigureAwait(false);
                 var buffer = result.Buffer;
+                // What the handlers send back on this connection during the batch leaves in one write.
+                _output.Cork();
                 try
                 {
                     while (FrameCodec.TryReadFrame(ref buffer, _options.MaxFrameSize, out var payload))
@@ -203,6 +205,7 @@ public sealed class Connection : IAsyncDisposable
                 }
                 finally
                 {
+                    _output.Uncork();
                     _input.AdvanceTo(buffer.Start, buffer.End);
                 }
 
