@@ -10,25 +10,27 @@ namespace MigrationCluster.Runtime.MembershipService;
 /// queue on that row's lock, and all but the first find the version changed and fail cleanly.
 /// Several clusters share the tables, keyed by cluster id.
 /// </summary>
-public sealed class PostgresMembershipTable : IMembershipTable, IAsyncDisposable, IDisposable
+public sealed class PostgresMembershipTable : SqlMembershipTable, IAsyncDisposable, IDisposable
 {
     // Serializes concurrent CREATE TABLE IF NOT EXISTS, which PostgreSQL does not make race-free.
     private const long SchemaLockKey = 0x4D43_4D45_4D42; // "MCMEMB"
 
     private readonly NpgsqlDataSource _dataSource;
-    private readonly string _clusterId;
-    private readonly TimeProvider _timeProvider;
 
     public PostgresMembershipTable(PostgresMembershipTableOptions options, TimeProvider? timeProvider = null)
+        : base(Validated(options).ClusterId, timeProvider)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        _clusterId = options.ClusterId;
-        _timeProvider = timeProvider ?? TimeProvider.System;
         _dataSource = NpgsqlDataSource.Create(options.ConnectionString);
     }
 
-    public async Task InitializeMembershipTable(bool tryInitTableVersion)
+    private static PostgresMembershipTableOptions Validated(PostgresMembershipTableOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return options;
+    }
+
+    public override async Task InitializeMembershipTable(bool tryInitTableVersion)
     {
         await using var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
         await using (var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false))
@@ -49,79 +51,19 @@ public sealed class PostgresMembershipTable : IMembershipTable, IAsyncDisposable
 
         if (tryInitTableVersion)
         {
-            await MembershipSql.InitVersionAsync(connection, _clusterId, _timeProvider.GetUtcNow()).ConfigureAwait(false);
+            await MembershipSql.InitVersionAsync(connection, ClusterId, TimeProvider.GetUtcNow()).ConfigureAwait(false);
         }
     }
-
-    public async Task<MembershipTableData> ReadAll()
-    {
-        await using var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
-        return await MembershipSql.ReadAsync(connection, null, _clusterId, null).ConfigureAwait(false);
-    }
-
-    public async Task<MembershipTableData> ReadRow(SiloAddress key)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        await using var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
-        return await MembershipSql.ReadAsync(connection, null, _clusterId, key).ConfigureAwait(false);
-    }
-
-    public Task<bool> InsertRow(MembershipEntry entry, TableVersion tableVersion)
-    {
-        ArgumentNullException.ThrowIfNull(entry);
-        ArgumentNullException.ThrowIfNull(tableVersion);
-        return WriteAsync(async (connection, transaction) =>
-            await MembershipSql.TryAdvanceVersionAsync(connection, transaction, _clusterId, tableVersion, _timeProvider.GetUtcNow()).ConfigureAwait(false)
-            && await MembershipSql.InsertRowAsync(connection, transaction, _clusterId, entry).ConfigureAwait(false));
-    }
-
-    public Task<bool> UpdateRow(MembershipEntry entry, string etag, TableVersion tableVersion)
-    {
-        ArgumentNullException.ThrowIfNull(entry);
-        ArgumentNullException.ThrowIfNull(etag);
-        ArgumentNullException.ThrowIfNull(tableVersion);
-        return WriteAsync(async (connection, transaction) =>
-            await MembershipSql.TryAdvanceVersionAsync(connection, transaction, _clusterId, tableVersion, _timeProvider.GetUtcNow()).ConfigureAwait(false)
-            && await MembershipSql.UpdateRowAsync(connection, transaction, _clusterId, entry, etag).ConfigureAwait(false));
-    }
-
-    public async Task UpdateIAmAlive(MembershipEntry entry)
-    {
-        ArgumentNullException.ThrowIfNull(entry);
-        await using var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
-        await MembershipSql.UpdateIAmAliveAsync(connection, _clusterId, entry).ConfigureAwait(false);
-    }
-
-    public Task DeleteMembershipTableEntries(string clusterId)
-    {
-        ArgumentNullException.ThrowIfNull(clusterId);
-        return WriteAsync(async (connection, transaction) =>
-        {
-            await MembershipSql.DeleteClusterAsync(connection, transaction, clusterId).ConfigureAwait(false);
-            return true;
-        });
-    }
-
-    public Task CleanupDefunctSiloEntries(DateTimeOffset beforeDate) =>
-        WriteAsync(async (connection, transaction) =>
-            await MembershipSql.DeleteDefunctAsync(connection, transaction, _clusterId, beforeDate, _timeProvider.GetUtcNow()).ConfigureAwait(false) > 0);
 
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
     public void Dispose() => _dataSource.Dispose();
 
-    /// <summary>Runs <paramref name="body"/> in one transaction; commits when it returns true, else rolls back.</summary>
-    private async Task<bool> WriteAsync(Func<DbConnection, DbTransaction, Task<bool>> body)
-    {
-        await using var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted).ConfigureAwait(false);
-        if (await body(connection, transaction).ConfigureAwait(false))
-        {
-            await transaction.CommitAsync().ConfigureAwait(false);
-            return true;
-        }
+    protected override async Task<DbConnection> OpenAsync() => await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
 
-        await transaction.RollbackAsync().ConfigureAwait(false);
-        return false;
+    protected override async Task<DbTransaction> BeginWriteAsync(DbConnection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted).ConfigureAwait(false);
     }
 }

@@ -10,19 +10,14 @@ namespace MigrationCluster.Runtime.MembershipService;
 /// compare-and-swap in a <c>BEGIN IMMEDIATE</c> transaction, which takes the file's write lock
 /// up front so two writers can never both read the old version and both commit.
 /// </summary>
-public sealed class SqliteMembershipTable : IMembershipTable
+public sealed class SqliteMembershipTable : SqlMembershipTable
 {
     private readonly string _connectionString;
-    private readonly string _clusterId;
     private readonly int _busyTimeoutMs;
-    private readonly TimeProvider _timeProvider;
 
     public SqliteMembershipTable(SqliteMembershipTableOptions options, TimeProvider? timeProvider = null)
+        : base(Validated(options).ClusterId, timeProvider)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        _clusterId = options.ClusterId;
-        _timeProvider = timeProvider ?? TimeProvider.System;
         _busyTimeoutMs = (int)Math.Min(int.MaxValue, options.BusyTimeout.TotalMilliseconds);
         _connectionString = new SqliteConnectionStringBuilder
         {
@@ -33,86 +28,34 @@ public sealed class SqliteMembershipTable : IMembershipTable
         }.ToString();
     }
 
-    public async Task InitializeMembershipTable(bool tryInitTableVersion)
+    private static SqliteMembershipTableOptions Validated(SqliteMembershipTableOptions options)
     {
-        await using var connection = await OpenAsync().ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return options;
+    }
+
+    public override async Task InitializeMembershipTable(bool tryInitTableVersion)
+    {
+        await using var connection = await OpenSqliteAsync().ConfigureAwait(false);
         await ExecuteAsync(connection, "PRAGMA journal_mode=WAL;").ConfigureAwait(false);
         await ExecuteAsync(connection, MembershipSql.CreateSchema("INTEGER")).ConfigureAwait(false);
         if (tryInitTableVersion)
         {
-            await MembershipSql.InitVersionAsync(connection, _clusterId, _timeProvider.GetUtcNow()).ConfigureAwait(false);
+            await MembershipSql.InitVersionAsync(connection, ClusterId, TimeProvider.GetUtcNow()).ConfigureAwait(false);
         }
     }
 
-    public async Task<MembershipTableData> ReadAll()
+    protected override async Task<DbConnection> OpenAsync() => await OpenSqliteAsync().ConfigureAwait(false);
+
+    /// <summary>BEGIN IMMEDIATE: the file's write lock up front, so two writers never both read the old version.</summary>
+    protected override Task<DbTransaction> BeginWriteAsync(DbConnection connection)
     {
-        await using var connection = await OpenAsync().ConfigureAwait(false);
-        return await MembershipSql.ReadAsync(connection, null, _clusterId, null).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(connection);
+        return Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
     }
 
-    public async Task<MembershipTableData> ReadRow(SiloAddress key)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        await using var connection = await OpenAsync().ConfigureAwait(false);
-        return await MembershipSql.ReadAsync(connection, null, _clusterId, key).ConfigureAwait(false);
-    }
-
-    public Task<bool> InsertRow(MembershipEntry entry, TableVersion tableVersion)
-    {
-        ArgumentNullException.ThrowIfNull(entry);
-        ArgumentNullException.ThrowIfNull(tableVersion);
-        return WriteAsync(async (connection, transaction) =>
-            await MembershipSql.TryAdvanceVersionAsync(connection, transaction, _clusterId, tableVersion, _timeProvider.GetUtcNow()).ConfigureAwait(false)
-            && await MembershipSql.InsertRowAsync(connection, transaction, _clusterId, entry).ConfigureAwait(false));
-    }
-
-    public Task<bool> UpdateRow(MembershipEntry entry, string etag, TableVersion tableVersion)
-    {
-        ArgumentNullException.ThrowIfNull(entry);
-        ArgumentNullException.ThrowIfNull(etag);
-        ArgumentNullException.ThrowIfNull(tableVersion);
-        return WriteAsync(async (connection, transaction) =>
-            await MembershipSql.TryAdvanceVersionAsync(connection, transaction, _clusterId, tableVersion, _timeProvider.GetUtcNow()).ConfigureAwait(false)
-            && await MembershipSql.UpdateRowAsync(connection, transaction, _clusterId, entry, etag).ConfigureAwait(false));
-    }
-
-    public async Task UpdateIAmAlive(MembershipEntry entry)
-    {
-        ArgumentNullException.ThrowIfNull(entry);
-        await using var connection = await OpenAsync().ConfigureAwait(false);
-        await MembershipSql.UpdateIAmAliveAsync(connection, _clusterId, entry).ConfigureAwait(false);
-    }
-
-    public Task DeleteMembershipTableEntries(string clusterId)
-    {
-        ArgumentNullException.ThrowIfNull(clusterId);
-        return WriteAsync(async (connection, transaction) =>
-        {
-            await MembershipSql.DeleteClusterAsync(connection, transaction, clusterId).ConfigureAwait(false);
-            return true;
-        });
-    }
-
-    public Task CleanupDefunctSiloEntries(DateTimeOffset beforeDate) =>
-        WriteAsync(async (connection, transaction) =>
-            await MembershipSql.DeleteDefunctAsync(connection, transaction, _clusterId, beforeDate, _timeProvider.GetUtcNow()).ConfigureAwait(false) > 0);
-
-    /// <summary>Runs <paramref name="body"/> in a BEGIN IMMEDIATE transaction; commits when it returns true, else rolls back.</summary>
-    private async Task<bool> WriteAsync(Func<DbConnection, DbTransaction, Task<bool>> body)
-    {
-        await using var connection = await OpenAsync().ConfigureAwait(false);
-        await using var transaction = connection.BeginTransaction(deferred: false);
-        if (await body(connection, transaction).ConfigureAwait(false))
-        {
-            await transaction.CommitAsync().ConfigureAwait(false);
-            return true;
-        }
-
-        await transaction.RollbackAsync().ConfigureAwait(false);
-        return false;
-    }
-
-    private async Task<SqliteConnection> OpenAsync()
+    private async Task<SqliteConnection> OpenSqliteAsync()
     {
         var connection = new SqliteConnection(_connectionString);
         try
