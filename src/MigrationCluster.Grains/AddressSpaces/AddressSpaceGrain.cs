@@ -197,13 +197,11 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         var pages = Memory.Vmas.SelectMany(v => Enumerable.Range(0, (int)v.Pages).Select(i => (Page: v.Start + i, v.Kind, v.Writable))).ToArray();
         if (pages.Length == 0)
         {
-            return new WorkloadReport(0, 0, 0, 0, 0, 0, 0, 0, 0);
+            return WorkloadReport.Empty;
         }
         var tasks = Enumerable.Range(0, Math.Max(1, spec.Tasks)).Select(t => RunTask(spec, t, pages)).ToArray();
         var reports = await Task.WhenAll(tasks);
-        return reports.Aggregate((a, b) => new WorkloadReport(
-            a.Accesses + b.Accesses, a.Reads + b.Reads, a.Writes + b.Writes, a.TotalLatencyNs + b.TotalLatencyNs,
-            a.LocalAccesses + b.LocalAccesses, a.RemoteAccesses + b.RemoteAccesses, a.Waits + b.Waits, a.Errors + b.Errors, a.StaleReads + b.StaleReads));
+        return reports.Aggregate(WorkloadReport.Combine);
     }
 
     /// <summary>
@@ -216,7 +214,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         var mine = pages.Where((_, i) => i % tasks == task).ToArray();
         if (mine.Length == 0)
         {
-            return new WorkloadReport(0, 0, 0, 0, 0, 0, 0, 0, 0);
+            return WorkloadReport.Empty;
         }
         var random = new Random(HashCode.Combine(spec.Seed, SpaceId, task));
         long reads = 0, writes = 0, local = 0, remote = 0, waits = 0, errors = 0, stale = 0;

@@ -111,9 +111,7 @@ public sealed class ExperimentGrain : Grain, IExperimentGrain
     private static async Task<WorkloadReport> RunWorkloads(IAddressSpaceGrain[] spaces, ExperimentSpec spec, int seed, bool untilStopped = false)
     {
         var reports = await Task.WhenAll(spaces.Select(s => s.RunWorkload(new WorkloadSpec(spec.Workload, spec.TasksPerSpace, spec.AccessesPerTask, spec.WriteFraction, seed, untilStopped))));
-        return reports.Aggregate((a, b) => new WorkloadReport(
-            a.Accesses + b.Accesses, a.Reads + b.Reads, a.Writes + b.Writes, a.TotalLatencyNs + b.TotalLatencyNs,
-            a.LocalAccesses + b.LocalAccesses, a.RemoteAccesses + b.RemoteAccesses, a.Waits + b.Waits, a.Errors + b.Errors, a.StaleReads + b.StaleReads));
+        return reports.Aggregate(WorkloadReport.Combine);
     }
 
     /// <summary>Pages not on the node their owner runs on: a private page follows its process, a file page its file's owner.</summary>

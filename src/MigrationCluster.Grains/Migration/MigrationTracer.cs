@@ -68,7 +68,7 @@ internal sealed class MigrationTracer : MigrationObserver
     public override void PassEnded(int pass, int retry)
     {
         _pass?.SetTag(Tags.Retried, retry);
-        StopKeepingCurrent(_pass);
+        GrainActivity.StopKeepingCurrent(_pass);
         _pass = null;
     }
 
@@ -113,7 +113,7 @@ internal sealed class MigrationTracer : MigrationObserver
             {
                 span.SetStatus(ActivityStatusCode.Error, Errno.Name(errno));
             }
-            StopKeepingCurrent(span);
+            GrainActivity.StopKeepingCurrent(span);
         }
     }
 
@@ -168,7 +168,7 @@ internal sealed class MigrationTracer : MigrationObserver
         }
         foreach (var (pageSpans, span) in _stepSpans)
         {
-            StopKeepingCurrent(span);
+            GrainActivity.StopKeepingCurrent(span);
             pageSpans.Step = null;
         }
         for (var i = 0; i < batch.Length; i++)
@@ -190,14 +190,6 @@ internal sealed class MigrationTracer : MigrationObserver
 
     public override void WaitersWoken(IReadOnlyList<PageLockWaiter> waiters) =>
         _pass?.AddEvent(new ActivityEvent("unlock_page_wakeup", tags: new ActivityTagsCollection { [Tags.WokenTasks] = waiters.Count }));
-
-    /// <summary>Ends a span that is not the current one without changing the current one.</summary>
-    private static void StopKeepingCurrent(Activity? span)
-    {
-        var current = Activity.Current;
-        span?.Stop();
-        Activity.Current = current;
-    }
 
     private void AddPteEvent(PageRef page, PteRef pte, string name)
     {

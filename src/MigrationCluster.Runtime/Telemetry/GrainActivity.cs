@@ -24,4 +24,22 @@ public static class GrainActivity
             ? source.StartActivity(name, kind, ParentContext())
             : source.StartActivity(name, kind);
     }
+
+    /// <summary>
+    /// Ends a span from wherever its end is noticed without disturbing that thread's current span
+    /// (<see cref="Activity.Stop"/> would make the span's parent current).
+    /// </summary>
+    public static void StopKeepingCurrent(Activity? activity)
+    {
+        if (activity is null)
+        {
+            return;
+        }
+        var current = Activity.Current;
+        activity.Stop();
+        if (!ReferenceEquals(current, activity))
+        {
+            Activity.Current = current;
+        }
+    }
 }

@@ -89,7 +89,7 @@ internal static class GrainCallTelemetry
             {
                 MarkError(activity, exception);
             }
-            StopKeepingCurrent(activity);
+            GrainActivity.StopKeepingCurrent(activity);
         }
     }
 
@@ -141,7 +141,7 @@ internal static class GrainCallTelemetry
         {
             MarkError(activity, exception);
         }
-        StopKeepingCurrent(activity);
+        GrainActivity.StopKeepingCurrent(activity);
     }
 
     // ---------------------------------------------------------------- helpers
@@ -162,17 +162,6 @@ internal static class GrainCallTelemetry
     {
         activity.SetStatus(ActivityStatusCode.Error, exception.Message);
         activity.AddException(exception);
-    }
-
-    /// <summary>Stops a span from wherever the outcome arrives without disturbing that thread's current span.</summary>
-    private static void StopKeepingCurrent(Activity activity)
-    {
-        var current = Activity.Current;
-        activity.Stop();
-        if (!ReferenceEquals(current, activity))
-        {
-            Activity.Current = current;
-        }
     }
 
     internal readonly struct CurrentActivityScope(Activity? previous, bool active) : IDisposable
