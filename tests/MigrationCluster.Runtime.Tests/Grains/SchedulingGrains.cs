@@ -79,6 +79,10 @@ public interface IGateGrain : IGrainWithIntegerKey
 
     [AlwaysInterleave]
     Task<bool> SawCancellation();
+
+    /// <summary>True once <see cref="WaitCancellable"/> is running (so a cancellation reaches the grain, not the queue).</summary>
+    [AlwaysInterleave]
+    Task<bool> IsWaiting();
 }
 
 public sealed class GateGrain : Grain, IGateGrain
@@ -86,6 +90,7 @@ public sealed class GateGrain : Grain, IGateGrain
     private TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string? _lastFired;
     private bool _sawCancellation;
+    private bool _waiting;
 
     public async Task<string> WaitForGate()
     {
@@ -113,6 +118,7 @@ public sealed class GateGrain : Grain, IGateGrain
 
     public async Task WaitCancellable(CancellationToken cancellationToken)
     {
+        _waiting = true;
         try
         {
             await Task.Delay(Timeout.Infinite, cancellationToken);
@@ -125,6 +131,8 @@ public sealed class GateGrain : Grain, IGateGrain
     }
 
     public Task<bool> SawCancellation() => Task.FromResult(_sawCancellation);
+
+    public Task<bool> IsWaiting() => Task.FromResult(_waiting);
 }
 
 public interface IChainGrain : IGrainWithIntegerKey
