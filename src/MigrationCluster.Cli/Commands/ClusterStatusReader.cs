@@ -11,7 +11,9 @@ public static class ClusterStatusReader
     {
         ArgumentNullException.ThrowIfNull(state);
         var table = new SqliteMembershipTable(new SqliteMembershipTableOptions { FilePath = state.MembershipFile, ClusterId = LocalClusterState.ClusterId });
-        await table.InitializeMembershipTable(false).ConfigureAwait(false);
+        // With the version row too (version 0, inserted only if missing, as every silo does): a silo may
+        // have created the schema a moment ago and not yet its version row, and that is a cluster with no members.
+        await table.InitializeMembershipTable(tryInitTableVersion: true).ConfigureAwait(false);
         var data = await table.ReadAll().ConfigureAwait(false);
         var silos = new List<ClusterSiloInfo>();
         foreach (var (entry, _) in data.Members.OrderBy(m => m.Entry.StartTime).ThenBy(m => m.Entry.SiloName, StringComparer.Ordinal))
