@@ -65,6 +65,9 @@ internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListen
 
     internal ActivationServices Services => _services;
 
+    /// <summary>The catalog this activation belongs to.</summary>
+    internal Catalog Catalog => _services.Catalog;
+
     /// <summary>Starts the activation: its first work item builds the grain and activates it.</summary>
     public void Start() => ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
 
@@ -248,8 +251,8 @@ internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListen
     void IThreadPoolWorkItem.Execute()
     {
         var previousContext = SynchronizationContext.Current;
+        // Installing the context is what makes this activation RuntimeContext.Current.
         SynchronizationContext.SetSynchronizationContext(_syncContext);
-        RuntimeContext.Enter(this);
         try
         {
             var budget = _services.Scheduling.MaxWorkItemsPerTurnBatch;
@@ -310,7 +313,6 @@ internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListen
         }
         finally
         {
-            RuntimeContext.Exit();
             SynchronizationContext.SetSynchronizationContext(previousContext);
         }
     }

@@ -23,12 +23,25 @@ internal sealed class Catalog(GrainTypeRegistry registry)
 
     public int Count => _activations.Count + _workerGroups.Values.Sum(g => g.Count);
 
-    /// <summary>Delivers a request to the target's activation, creating it if there is none.</summary>
-    public void Dispatch(Request request)
+    /// <summary>
+    /// Delivers a request (its arguments already copied) to the target's activation, creating it
+    /// if there is none. <paramref name="via"/>, the reference the call came through, remembers
+    /// the activation for its next call; in a cluster the caller passes it only once the
+    /// directory has said the grain lives here.
+    /// </summary>
+    public void Dispatch(Request request, GrainReference? via = null)
     {
+        if (via?.CachedActivation is { } cached && cached.Catalog == this && cached.TryEnqueue(request))
+        {
+            return;
+        }
         var grainId = request.Target;
         if (_activations.TryGetValue(grainId, out var existing) && existing.TryEnqueue(request))
         {
+            if (via is not null)
+            {
+                via.CachedActivation = existing;
+            }
             return;
         }
         DispatchSlow(request, grainId);

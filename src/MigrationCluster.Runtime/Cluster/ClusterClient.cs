@@ -217,7 +217,7 @@ public sealed class ClusterClient : IGrainFactory, IAsyncDisposable
 
     private sealed class Router(ClusterClient client) : IRequestRouter
     {
-        public void Route(Request request) => client.Send(request);
+        public void Route(Request request, GrainReference? via) => client.Send(request);
     }
 
     /// <summary>What a gateway sends a client: answers to its calls.</summary>

@@ -162,14 +162,14 @@ internal sealed class ClusterSiloRuntime : IRequestRouter, IClusterFrameProcesso
 
     // ---- Routing: the calling side. ----
 
-    public void Route(Request request)
+    public void Route(Request request, GrainReference? via)
     {
         if (_directory.TryGetCached(request.Target, out var silo))
         {
             if (ReferenceEquals(silo, _self))
             {
                 request.DeepCopyArguments();
-                _catalog.Dispatch(request);
+                _catalog.Dispatch(request, via);
                 return;
             }
             var peer = GetPeer(silo);

@@ -11,8 +11,12 @@ public static class RequestContext
 {
     private static readonly AsyncLocal<Guid> CallChain = new();
 
+    // Set when the first chain is opened or joined in this process. Until then no chain can be
+    // current, and every grain call (which asks for the chain) is spared the async-local read.
+    private static volatile bool s_chainsInUse;
+
     /// <summary>The call chain the current code belongs to, or <see cref="Guid.Empty"/>.</summary>
-    public static Guid CallChainId => CallChain.Value;
+    public static Guid CallChainId => s_chainsInUse ? CallChain.Value : Guid.Empty;
 
     /// <summary>
     /// Opens a call-chain reentrancy scope for the current grain activation. Dispose it to close.
@@ -22,6 +26,7 @@ public static class RequestContext
     {
         var activation = RuntimeContext.Current
             ?? throw new InvalidOperationException("AllowCallChainReentrancy must be called from inside a grain.");
+        s_chainsInUse = true;
         var previous = CallChain.Value;
         var chain = previous != Guid.Empty ? previous : Guid.NewGuid();
         activation.OpenCallChain(chain);
@@ -32,6 +37,7 @@ public static class RequestContext
     /// <summary>Joins the call chain of an incoming request for the duration of its turn.</summary>
     internal static CallChainRestore EnterCallChain(Guid chain)
     {
+        s_chainsInUse = true;
         var previous = CallChain.Value;
         CallChain.Value = chain;
         return new CallChainRestore(previous, true);

@@ -20,13 +20,20 @@ public abstract class GrainReference : IAddressable, IEquatable<GrainReference>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public IGrainCallRuntime Runtime { get; }
 
+    /// <summary>
+    /// The activation on this silo that the last call through this reference reached. Calls go
+    /// straight to it while it accepts them, sparing the catalog lookup (and, in a cluster, the
+    /// directory lookup); once it has deactivated they take the normal route and refresh this.
+    /// </summary>
+    internal Catalog.Activation? CachedActivation { get; set; }
+
     [EditorBrowsable(EditorBrowsableState.Never)]
     protected Task<T> InvokeAsync<T>(Request<T> request)
     {
         ArgumentNullException.ThrowIfNull(request);
         request.Target = GrainId;
         var task = request.CreateCallerTask();
-        Runtime.SendRequest(request);
+        Runtime.SendRequest(request, this);
         return task;
     }
 
@@ -35,7 +42,7 @@ public abstract class GrainReference : IAddressable, IEquatable<GrainReference>
     {
         ArgumentNullException.ThrowIfNull(request);
         request.Target = GrainId;
-        Runtime.SendRequest(request);
+        Runtime.SendRequest(request, this);
         return Task.CompletedTask;
     }
 

@@ -31,7 +31,7 @@ internal sealed class GrainCallDispatcher : IGrainCallRuntime
 
     internal void SetRouter(IRequestRouter router) => _router = router;
 
-    public void SendRequest(Request request)
+    public void SendRequest(Request request, GrainReference? via)
     {
         var method = request.Method;
         if (!method.IsOneWay)
@@ -60,7 +60,7 @@ internal sealed class GrainCallDispatcher : IGrainCallRuntime
             request.CancellationRegistration = request.CancellationToken.UnsafeRegister(
                 static (state, token) => ((Request)state!).Fail(new OperationCanceledException(token)), request);
         }
-        _router!.Route(request);
+        _router!.Route(request, via);
     }
 
     /// <summary>The timeout a request was given, for the message of its <see cref="TimeoutException"/>.</summary>

@@ -5,5 +5,6 @@ namespace MigrationCluster.Runtime.Messaging;
 /// <summary>Takes a stamped request to wherever its target lives: this silo's catalog, or another silo.</summary>
 internal interface IRequestRouter
 {
-    void Route(Request request);
+    /// <param name="via">The reference the call was made through, if any (see <see cref="GrainReference.CachedActivation"/>).</param>
+    void Route(Request request, GrainReference? via);
 }

@@ -3,44 +3,36 @@ using MigrationCluster.Runtime.Catalog;
 namespace MigrationCluster.Runtime.Scheduler;
 
 /// <summary>
-/// Which activation the current thread is running a turn for. Set by the activation's work
-/// loop for each work item; cleared while a caller's continuation runs inline.
+/// Which activation the current thread is running a turn for: the one whose
+/// <see cref="ActivationSynchronizationContext"/> is current. The work loop installs that context
+/// for its items, and it is cleared while a caller's continuation runs inline. One thread-local
+/// (the thread's synchronization context) serves both purposes: each thread-local access costs a
+/// call on Linux, and a grain call makes several of these checks.
 /// </summary>
 internal static class RuntimeContext
 {
-    [ThreadStatic]
-    private static Activation? t_current;
-
-    public static Activation? Current => t_current;
-
-    public static void Enter(Activation activation) => t_current = activation;
-
-    public static void Exit() => t_current = null;
+    public static Activation? Current => (SynchronizationContext.Current as ActivationSynchronizationContext)?.Activation;
 
     /// <summary>Leaves the activation's context for a moment (to run foreign code inline).</summary>
     public static SuspendedContext Suspend()
     {
-        var activation = t_current;
         var syncContext = SynchronizationContext.Current;
-        if (activation is null && syncContext is null)
+        if (syncContext is null)
         {
             return default;
         }
-        t_current = null;
         SynchronizationContext.SetSynchronizationContext(null);
-        return new SuspendedContext(activation, syncContext);
+        return new SuspendedContext(syncContext);
     }
 
-    internal readonly struct SuspendedContext(Activation? activation, SynchronizationContext? syncContext)
+    internal readonly struct SuspendedContext(SynchronizationContext? syncContext)
     {
         public void Resume()
         {
-            if (activation is null && syncContext is null)
+            if (syncContext is not null)
             {
-                return;
+                SynchronizationContext.SetSynchronizationContext(syncContext);
             }
-            t_current = activation;
-            SynchronizationContext.SetSynchronizationContext(syncContext);
         }
     }
 }

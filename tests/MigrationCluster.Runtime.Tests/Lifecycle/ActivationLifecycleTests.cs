@@ -37,6 +37,29 @@ public sealed class ActivationLifecycleTests
     }
 
     [Fact]
+    public async Task A_reference_that_reached_a_deactivated_activation_reaches_the_one_that_replaced_it()
+    {
+        // References remember the activation they reached; a stale memory must never outlive it.
+        await using var silo = TestSilo.Create();
+        var first = silo.GrainFactory.GetGrain<ILifecycleGrain>(1005);
+        var second = silo.GrainFactory.GetGrain<ILifecycleGrain>(1005);
+        var original = await first.InstanceId();
+        Assert.Equal(original, await second.InstanceId());
+
+        await second.Deactivate();
+        for (var i = 0; i < 1000 && silo.ActivationCount > 0; i++)
+        {
+            await Task.Delay(10);
+        }
+        Assert.Equal(0, silo.ActivationCount);
+
+        var replacement = await second.InstanceId();
+        Assert.NotEqual(original, replacement);
+        Assert.Equal(replacement, await first.InstanceId());
+        Assert.Equal(1, silo.ActivationCount);
+    }
+
+    [Fact]
     public async Task Idle_activations_are_collected_after_their_collection_age()
     {
         await using var silo = TestSilo.Create(b => b.Configure<SiloBuilder, GrainCollectionOptions>(o =>
