@@ -376,8 +376,13 @@ internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListen
         }
     }
 
+    /// <summary>
+    /// A request's turn has ended. Always called on the work loop's thread: from the turn itself, or
+    /// from its continuation, which the activation's synchronization context brings back to the loop.
+    /// </summary>
     public void OnRequestCompleted(Request request)
     {
+        System.Diagnostics.Debug.Assert(IsOnWorkLoopThread(), "A request completes on its activation's work loop.");
         GrainCallTelemetry.OnRequestFinished(request);
         if (request is TimerTickRequest tick)
         {
@@ -388,7 +393,7 @@ internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListen
             tick.Timer.OnTickCompleted();
             return;
         }
-        if (_completedOnLoop is null && IsOnWorkLoopThread())
+        if (_completedOnLoop is null)
         {
             // Settled under the next lock this thread takes: the caller's follow-up call
             // (TryEnqueue) or the loop's next dequeue, instead of a lock of its own.
@@ -397,7 +402,7 @@ internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListen
         }
         lock (_lock)
         {
-            SettleIfOnWorkLoopThread_NoLock();
+            SettleCompletedOnLoop_NoLock();
             EndRequest_NoLock(request);
         }
     }

@@ -141,6 +141,18 @@ public abstract class Request<T> : Request
     /// <summary>The completed task's result, or the exception it failed with (kept as <see cref="Request.ServerException"/>).</summary>
     private bool TryGetOutcome(ValueTask<T> task, out T? result, out Exception? exception)
     {
+        if (task.IsCompletedSuccessfully)
+        {
+            // The common case, without the exception handler (which keeps this method from being inlined).
+            result = task.Result;
+            exception = null;
+            return true;
+        }
+        return TryGetFailedOutcome(task, out result, out exception);
+    }
+
+    private bool TryGetFailedOutcome(ValueTask<T> task, out T? result, out Exception? exception)
+    {
         try
         {
             result = task.GetAwaiter().GetResult();

@@ -14,12 +14,12 @@ public static class Copier<T>
 {
     public static readonly bool IsShallowCopyable = TypeTraits.IsShallowCopyable(typeof(T));
 
-    public static T Copy(T value)
+    // Small enough to inline: for a shallow-copyable T (a static readonly the JIT folds) a copy is free.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static T Copy(T value) => IsShallowCopyable || value is null ? value : DeepCopy(value);
+
+    private static T DeepCopy(T value)
     {
-        if (IsShallowCopyable || value is null)
-        {
-            return value;
-        }
         using var writer = new WireWriter();
         WireCodec<T>.Write(writer, value);
         return WireCodec<T>.Read(new WireReader(writer.WrittenMemory));

@@ -99,7 +99,8 @@ internal static class GrainCallTelemetry
     public static CurrentActivityScope OnRequestStarting(Request request)
     {
         var previous = Activity.Current;
-        var context = request.TraceContext;
+        // A plain call has no optional headers, so no trace context: skip building an empty one.
+        var context = request.HasOptionalHeaders ? request.TraceContext : default;
         if (Source.HasListeners())
         {
             var activity = Source.StartActivity(request.Method.FullName, ActivityKind.Server, context);
