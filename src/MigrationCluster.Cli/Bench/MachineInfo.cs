@@ -13,6 +13,7 @@ public sealed record MachineInfo(
     bool ConcurrentGc,
     double DurationSecondsPerCase,
     double WarmupSecondsPerCase,
+    int RoundsPerCase,
     DateTimeOffset StartedAt)
 {
     public static MachineInfo Capture(RuntimeBenchOptions options)
@@ -27,6 +28,7 @@ public sealed record MachineInfo(
             GCSettings.LatencyMode != GCLatencyMode.Batch,
             options.Duration.TotalSeconds,
             options.Warmup.TotalSeconds,
+            options.Rounds,
             DateTimeOffset.UtcNow);
     }
 }

@@ -23,49 +23,51 @@ public static class RuntimeBench
         await using var silo = new SiloBuilder().AddGrains(typeof(BenchGrain).Assembly).Build();
         var factory = silo.GrainFactory;
 
-        progress($"{SequentialShape}: floor");
+        // The sequential shape: one caller, one target.
+        progress($"{SequentialShape}: floor, grain calls, grain calls with always-on tracing ({options.Rounds} interleaved rounds)");
         var floorActor = new ChannelActor();
-        var sequentialFloor = await CallLoadRunner.RunAsync([[floorActor.Ping]], options.Warmup, options.Duration).ConfigureAwait(false);
-        await floorActor.StopAsync().ConfigureAwait(false);
-
         var sequentialGrain = factory.GetGrain<IBenchGrain>(0);
         Func<int, Task<int>>[][] sequentialCallers = [[sequentialGrain.Ping]];
-        progress($"{SequentialShape}: grain calls");
-        var sequentialUntraced = await CallLoadRunner.RunAsync(sequentialCallers, options.Warmup, options.Duration).ConfigureAwait(false);
-        progress($"{SequentialShape}: grain calls, always-on tracing");
-        var sequentialTraced = await RunTracedAsync(sequentialCallers, options).ConfigureAwait(false);
+        var sequential = await MeasureShapeAsync(SequentialShape, [[floorActor.Ping]], sequentialCallers, options).ConfigureAwait(false);
+        await floorActor.StopAsync().ConfigureAwait(false);
 
-        progress($"{concurrentShape}: floor");
+        // The concurrent shape: many callers spread over many targets (grain keys 1..N, distinct from the sequential shape's).
+        progress($"{concurrentShape}: floor, grain calls, grain calls with always-on tracing ({options.Rounds} interleaved rounds)");
         var floorActors = Enumerable.Range(0, options.ConcurrentGrains).Select(_ => new ChannelActor()).ToArray();
-        var concurrentFloor = await CallLoadRunner.RunAsync(Spread(floorActors, options.ConcurrentCallers, a => a.Ping), options.Warmup, options.Duration).ConfigureAwait(false);
+        var grains = Enumerable.Range(1, options.ConcurrentGrains).Select(key => factory.GetGrain<IBenchGrain>(key)).ToArray();
+        var concurrent = await MeasureShapeAsync(
+            concurrentShape,
+            Spread(floorActors, options.ConcurrentCallers, a => a.Ping),
+            Spread(grains, options.ConcurrentCallers, g => g.Ping),
+            options).ConfigureAwait(false);
         await Task.WhenAll(floorActors.Select(a => a.StopAsync())).ConfigureAwait(false);
 
-        // Keys 1..N: distinct from the sequential shape's grain.
-        var grains = Enumerable.Range(1, options.ConcurrentGrains).Select(key => factory.GetGrain<IBenchGrain>(key)).ToArray();
-        var concurrentCallers = Spread(grains, options.ConcurrentCallers, g => g.Ping);
-        progress($"{concurrentShape}: grain calls");
-        var concurrentUntraced = await CallLoadRunner.RunAsync(concurrentCallers, options.Warmup, options.Duration).ConfigureAwait(false);
-        progress($"{concurrentShape}: grain calls, always-on tracing");
-        var concurrentTraced = await RunTracedAsync(concurrentCallers, options).ConfigureAwait(false);
-
         return new RuntimeBenchReport(
-            [
-                new ShapeResult(SequentialShape, sequentialFloor, sequentialUntraced, sequentialTraced),
-                new ShapeResult(concurrentShape, concurrentFloor, concurrentUntraced, concurrentTraced),
-            ],
+            [sequential, concurrent],
             MachineInfo.Capture(options));
     }
 
-    /// <summary>Runs the case with a listener that records every runtime span and throws it away.</summary>
-    private static async Task<CaseResult> RunTracedAsync(Func<int, Task<int>>[][] callers, RuntimeBenchOptions options)
+    /// <summary>The floor, grain calls, and grain calls with always-on tracing, in interleaved rounds.</summary>
+    private static async Task<ShapeResult> MeasureShapeAsync(string name, Func<int, Task<int>>[][] floorCallers, Func<int, Task<int>>[][] grainCallers, RuntimeBenchOptions options)
     {
-        using var listener = new ActivityListener
+        var results = await CallLoadRunner.RunInterleavedAsync(
+            [new LoadCase(floorCallers), new LoadCase(grainCallers), new LoadCase(grainCallers, RecordEveryRuntimeSpan)],
+            options.Warmup,
+            options.Duration,
+            options.Rounds).ConfigureAwait(false);
+        return new ShapeResult(name, results[0], results[1], results[2]);
+    }
+
+    /// <summary>A listener that records every runtime span and throws it away: tracing always on.</summary>
+    private static ActivityListener RecordEveryRuntimeSpan()
+    {
+        var listener = new ActivityListener
         {
             ShouldListenTo = source => source.Name == TelemetryNames.RuntimeActivitySource,
             Sample = static (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
         };
         ActivitySource.AddActivityListener(listener);
-        return await CallLoadRunner.RunAsync(callers, options.Warmup, options.Duration).ConfigureAwait(false);
+        return listener;
     }
 
     /// <summary>Caller i gets targets i, i + callers, i + 2 * callers, ...</summary>

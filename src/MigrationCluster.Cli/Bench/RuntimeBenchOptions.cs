@@ -8,6 +8,8 @@ public sealed class RuntimeBenchOptions
     public const double DefaultMaxWarmupSeconds = 0.5;
     public const int DefaultConcurrentCallers = 64;
     public const int DefaultConcurrentGrains = 1000;
+    public const int DefaultRounds = 6;
+    public const int MaxRounds = 60;
 
     /// <summary>How long each case is measured (after its warm-up).</summary>
     public double DurationSeconds { get; set; } = DefaultDurationSeconds;
@@ -16,6 +18,9 @@ public sealed class RuntimeBenchOptions
     public double MaxWarmupSeconds { get; set; } = DefaultMaxWarmupSeconds;
 
     public int ConcurrentCallers { get; set; } = DefaultConcurrentCallers;
+
+    /// <summary>Slices each case's duration is cut into, interleaved with the other cases of its shape.</summary>
+    public int Rounds { get; set; } = DefaultRounds;
 
     public int ConcurrentGrains { get; set; } = DefaultConcurrentGrains;
 
@@ -35,6 +40,10 @@ public sealed class RuntimeBenchOptions
         if (!double.IsFinite(MaxWarmupSeconds) || MaxWarmupSeconds < 0)
         {
             throw new ArgumentException($"{nameof(RuntimeBenchOptions)}.{nameof(MaxWarmupSeconds)} must be 0 or more (was {MaxWarmupSeconds}).");
+        }
+        if (Rounds < 1 || Rounds > MaxRounds)
+        {
+            throw new ArgumentException($"{nameof(RuntimeBenchOptions)}.{nameof(Rounds)} must be from 1 to {MaxRounds} (was {Rounds}).");
         }
         if (ConcurrentCallers < 1)
         {

@@ -38,6 +38,7 @@ public sealed record RuntimeBenchReport(IReadOnlyList<ShapeResult> Shapes, Machi
         json.WriteBoolean("concurrent_gc", Machine.ConcurrentGc);
         json.WriteNumber("duration_s_per_case", Machine.DurationSecondsPerCase);
         json.WriteNumber("warmup_s_per_case", Machine.WarmupSecondsPerCase);
+        json.WriteNumber("rounds_per_case", Machine.RoundsPerCase);
         json.WriteString("started_at", Machine.StartedAt);
         json.WriteEndObject();
         json.WriteEndObject();

@@ -36,16 +36,25 @@ public static class BenchCommand
             DefaultValueFactory = _ => RuntimeBenchOptions.DefaultDurationSeconds,
             CustomParser = ParseDuration,
         };
+        var rounds = new Option<int>("--rounds")
+        {
+            Description = "Slices each case's duration is cut into, interleaved with the other cases of its shape, so that a host whose speed drifts slows every case alike.",
+            HelpName = "N",
+            DefaultValueFactory = _ => RuntimeBenchOptions.DefaultRounds,
+            CustomParser = ParseRounds,
+        };
         var command = new Command("runtime", "Grain calls through the runtime against a floor of bare channel actors, with tracing off and always on.")
         {
             json,
             duration,
+            rounds,
         };
         command.SetAction(parseResult =>
         {
             var options = new RuntimeBenchOptions
             {
                 DurationSeconds = parseResult.GetValue(duration),
+                Rounds = parseResult.GetValue(rounds),
                 JsonPath = parseResult.GetRequiredValue(json).FullName,
             };
             // Open the report file first: an unwritable path fails now, not after a minute of measuring.
@@ -69,6 +78,18 @@ public static class BenchCommand
             return 0;
         }
         return seconds;
+    }
+
+    /// <summary>A whole number of rounds within the bench's limits; anything else is a parse error (exit 2).</summary>
+    private static int ParseRounds(ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var rounds) || rounds < 1 || rounds > RuntimeBenchOptions.MaxRounds)
+        {
+            result.AddError($"--rounds must be a whole number from 1 to {RuntimeBenchOptions.MaxRounds} (was '{text}').");
+            return 0;
+        }
+        return rounds;
     }
 
     private static Command CreateModel()
