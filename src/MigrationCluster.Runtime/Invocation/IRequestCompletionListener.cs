@@ -4,4 +4,7 @@ namespace MigrationCluster.Runtime.Invocation;
 internal interface IRequestCompletionListener
 {
     void OnRequestCompleted(Request request);
+
+    /// <summary>The synchronization context current on the thread that runs the request's turns and completions.</summary>
+    SynchronizationContext LoopContext { get; }
 }

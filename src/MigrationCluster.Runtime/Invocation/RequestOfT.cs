@@ -51,8 +51,12 @@ public abstract class Request<T> : Request
         }
     }
 
-    /// <summary>Delivers a result; a local one is copied first, so the callee's later changes are not seen by the caller.</summary>
-    private void Succeed(T result, bool copyForLocalCaller)
+    /// <summary>
+    /// Delivers a result; a local one is copied first, so the callee's later changes are not seen by
+    /// the caller. <paramref name="loopContext"/> is the synchronization context current on this
+    /// thread when the caller knows it (the activation's, on its work loop), sparing a thread-local read.
+    /// </summary>
+    private void Succeed(T result, bool copyForLocalCaller, SynchronizationContext? loopContext = null)
     {
         if (copyForLocalCaller && _remoteCaller is null && Volatile.Read(ref _outcome) == Waiting)
         {
@@ -69,7 +73,7 @@ public abstract class Request<T> : Request
             return;
         }
         GrainCallTelemetry.OnCallCompleted(this, null);
-        var scope = RuntimeContext.Suspend();
+        var scope = loopContext is null ? RuntimeContext.Suspend() : RuntimeContext.Suspend(loopContext);
         try
         {
             _callerTask.SetResult(result);
@@ -107,7 +111,8 @@ public abstract class Request<T> : Request
             if (TryGetOutcome(task, out var result, out var exception))
             {
                 listener.OnRequestCompleted(this);
-                Succeed(result!, copyForLocalCaller: true);
+                // Still inside the turn, on the work loop: the current context is the loop's.
+                Succeed(result!, copyForLocalCaller: true, listener.LoopContext);
             }
             else
             {

@@ -25,6 +25,13 @@ internal static class RuntimeContext
         return new SuspendedContext(syncContext);
     }
 
+    /// <summary>As <see cref="Suspend()"/>, for a caller that knows the current context is <paramref name="current"/>.</summary>
+    public static SuspendedContext Suspend(SynchronizationContext current)
+    {
+        SynchronizationContext.SetSynchronizationContext(null);
+        return new SuspendedContext(current);
+    }
+
     internal readonly struct SuspendedContext(SynchronizationContext? syncContext)
     {
         public void Resume()
