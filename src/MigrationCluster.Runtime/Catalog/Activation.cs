@@ -421,7 +421,15 @@ internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListen
 
     private void EndRequest_NoLock(Request request)
     {
-        _running.Remove(request);
+        // Usually the only one running (a non-reentrant grain): no search, no equality calls.
+        if (_running.Count == 1 && ReferenceEquals(_running[0], request))
+        {
+            _running.RemoveAt(0);
+        }
+        else
+        {
+            _running.Remove(request);
+        }
         if (_deactivateWhenIdle && _running.Count == 0 && State == ActivationState.Valid)
         {
             BeginDeactivation_NoLock();
