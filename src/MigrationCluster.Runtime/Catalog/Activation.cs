@@ -13,7 +13,7 @@ namespace MigrationCluster.Runtime.Catalog;
 /// interleaving rules; once admitted, a request's continuations come back through the
 /// activation's <see cref="ActivationSynchronizationContext"/> and run between other items.
 /// </summary>
-internal sealed class Activation : IThreadPoolWorkItem, IRequestCompletionListener
+internal sealed class Activation : IThreadPoolWorkItem
 {
     // Taken for admissions, completions and dequeues: about once per call on the fast paths, and
     // held only for a few queue operations. A spin lock without owner tracking costs one atomic

@@ -33,7 +33,15 @@ public abstract class GrainReference : IAddressable, IEquatable<GrainReference>
         ArgumentNullException.ThrowIfNull(request);
         request.Target = GrainId;
         var task = request.CreateCallerTask();
-        Runtime.SendRequest(request, this);
+        // The silo's own dispatcher is by far the usual runtime: call it directly (see GrainCallDispatcher).
+        if (Runtime is Messaging.GrainCallDispatcher dispatcher)
+        {
+            dispatcher.SendRequest(request, this);
+        }
+        else
+        {
+            Runtime.SendRequest(request, this);
+        }
         return task;
     }
 

@@ -168,10 +168,10 @@ public abstract class Request
 
     /// <summary>
     /// Invokes the method on <paramref name="grain"/>. Returns true if the request finished
-    /// synchronously; otherwise <paramref name="listener"/> hears of its completion later, on
+    /// synchronously; otherwise <paramref name="activation"/> hears of its completion later, on
     /// the activation's context.
     /// </summary>
-    internal abstract bool Run(object grain, IRequestCompletionListener listener);
+    internal abstract bool Run(object grain, Catalog.Activation activation);
 
     internal abstract void CompleteFromWire(WireReader reader);
 

@@ -87,7 +87,7 @@ public abstract class Request<T> : Request
     private bool TryClaimOutcome() => Volatile.Read(ref _outcome) == Waiting
         && Interlocked.CompareExchange(ref _outcome, Delivered, Waiting) == Waiting;
 
-    internal override bool Run(object grain, IRequestCompletionListener listener)
+    internal override bool Run(object grain, Catalog.Activation activation)
     {
         ValueTask<T> task;
         try
@@ -97,7 +97,7 @@ public abstract class Request<T> : Request
         catch (Exception exception)
         {
             ServerException = exception;
-            listener.OnRequestCompleted(this);
+            activation.OnRequestCompleted(this);
             Fail(exception);
             return false;
         }
@@ -107,16 +107,16 @@ public abstract class Request<T> : Request
             // The turn ends before the caller hears the outcome. The caller's continuation runs
             // inline and often calls this grain again at once; with the request already off the
             // activation's running list, that call is admitted directly instead of queueing
-            // behind a request that is done. (Returns false: the listener has been told.)
+            // behind a request that is done. (Returns false: the activation has been told.)
             if (TryGetOutcome(task, out var result, out var exception))
             {
-                listener.OnRequestCompleted(this);
+                activation.OnRequestCompleted(this);
                 // Still inside the turn, on the work loop: the current context is the loop's.
-                Succeed(result!, copyForLocalCaller: true, listener.LoopContext);
+                Succeed(result!, copyForLocalCaller: true, activation.LoopContext);
             }
             else
             {
-                listener.OnRequestCompleted(this);
+                activation.OnRequestCompleted(this);
                 Fail(exception!);
             }
             return false;
@@ -124,15 +124,15 @@ public abstract class Request<T> : Request
 
         // The continuation captures the activation's SynchronizationContext (current during the
         // turn), so completion is handled on the activation, one turn at a time.
-        task.ConfigureAwait(true).GetAwaiter().UnsafeOnCompleted(new PendingTurn(this, task, listener).OnCompleted);
+        task.ConfigureAwait(true).GetAwaiter().UnsafeOnCompleted(new PendingTurn(this, task, activation).OnCompleted);
         return false;
     }
 
-    private void OnPendingCompleted(ValueTask<T> task, IRequestCompletionListener listener)
+    private void OnPendingCompleted(ValueTask<T> task, Catalog.Activation activation)
     {
         // As in Run: the turn (and its server span) ends before the caller hears the outcome.
         var succeeded = TryGetOutcome(task, out var result, out var exception);
-        listener.OnRequestCompleted(this);
+        activation.OnRequestCompleted(this);
         if (succeeded)
         {
             Succeed(result!, copyForLocalCaller: true);
@@ -225,9 +225,9 @@ public abstract class Request<T> : Request
     }
 
     /// <summary>A request whose grain method did not finish synchronously: what its completion needs.</summary>
-    private sealed class PendingTurn(Request<T> request, ValueTask<T> task, IRequestCompletionListener listener)
+    private sealed class PendingTurn(Request<T> request, ValueTask<T> task, Catalog.Activation activation)
     {
-        public void OnCompleted() => request.OnPendingCompleted(task, listener);
+        public void OnCompleted() => request.OnPendingCompleted(task, activation);
     }
 
     /// <summary>The caller of a request that came from another silo: where its response goes.</summary>
