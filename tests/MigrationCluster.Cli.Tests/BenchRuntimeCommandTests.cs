@@ -18,7 +18,7 @@ public sealed class BenchRuntimeCommandTests
         {
             var path = Path.Combine(directory.FullName, "nested", "bench.json");
 
-            var result = await CliProcess.RunAsync("bench", "runtime", "--duration", "0.2", "--json", path);
+            var result = await CliProcess.RunAsync("bench", "runtime", "--duration", "0.2", "--rounds", "2", "--json", path);
 
             Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.Stderr}");
             Assert.Contains("concurrent_64x1000", result.Stdout, StringComparison.Ordinal);
@@ -40,6 +40,7 @@ public sealed class BenchRuntimeCommandTests
             var machine = json.RootElement.GetProperty("machine");
             Assert.Equal(Environment.ProcessorCount, machine.GetProperty("processor_count").GetInt32());
             Assert.Equal(0.2, machine.GetProperty("duration_s_per_case").GetDouble(), 6);
+            Assert.Equal(2, machine.GetProperty("rounds_per_case").GetInt32());
         }
         finally
         {

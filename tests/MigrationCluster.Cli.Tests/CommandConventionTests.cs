@@ -20,6 +20,7 @@ public sealed class CommandConventionTests
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("--json", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("--duration", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("--rounds", result.Stdout, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -27,6 +28,9 @@ public sealed class CommandConventionTests
     [InlineData("bench", "runtime", "--json", "out.json", "--no-such-option")]
     [InlineData("bench", "runtime", "--json", "out.json", "--duration", "soon")]
     [InlineData("bench", "runtime", "--json", "out.json", "--duration", "0")]
+    [InlineData("bench", "runtime", "--json", "out.json", "--rounds", "0")]
+    [InlineData("bench", "runtime", "--json", "out.json", "--rounds", "2.5")]
+    [InlineData("bench", "runtime", "--json", "out.json", "--rounds", "61")]
     [InlineData("bench", "runtime")]
     [InlineData("bench")]
     public async Task Bad_input_exits_2_with_one_line_and_no_stack_trace(params string[] args)
