@@ -28,7 +28,9 @@ internal sealed class Activation : IThreadPoolWorkItem
 #endif
     private readonly Queue<WorkItem> _ready = new();
     private readonly Queue<Request> _waiting = new();
-    private readonly List<Request> _running = new(2);
+    // Entries are structs wrapping the request: storing a reference into a Request[] costs a
+    // covariance type check per store (the element is always a derived, generated class).
+    private readonly List<RunningRequest> _running = new(2);
     private readonly ActivationSynchronizationContext _syncContext;
     private readonly ActivationServices _services;
     private Dictionary<Guid, int>? _openCallChains;
@@ -171,7 +173,7 @@ internal sealed class Activation : IThreadPoolWorkItem
         {
             foreach (var running in _running)
             {
-                if (!running.Method.IsReadOnly)
+                if (!running.Request.Method.IsReadOnly)
                 {
                     return false;
                 }
@@ -198,7 +200,7 @@ internal sealed class Activation : IThreadPoolWorkItem
 
     private void Admit(Request request, bool onWorkLoopThread)
     {
-        _running.Add(request);
+        _running.Add(new RunningRequest(request));
         if (request is not TimerTickRequest { KeepAlive: false })
         {
             _activeSinceTimestamp = true;
@@ -363,7 +365,9 @@ internal sealed class Activation : IThreadPoolWorkItem
             OnRequestCompleted(request);
             return;
         }
-        if (request.CancellationToken.IsCancellationRequested)
+        // A plain call (no optional headers) has no token and no call chain to look at.
+        var optional = request.HasOptionalHeaders;
+        if (optional && request.CancellationToken.IsCancellationRequested)
         {
             request.Fail(new OperationCanceledException(request.CancellationToken));
             OnRequestCompleted(request);
@@ -371,7 +375,7 @@ internal sealed class Activation : IThreadPoolWorkItem
         }
 
         var scope = GrainCallTelemetry.OnRequestStarting(request);
-        var callChain = request.CallChainId != Guid.Empty ? RequestContext.EnterCallChain(request.CallChainId) : default;
+        var callChain = optional && request.CallChainId != Guid.Empty ? RequestContext.EnterCallChain(request.CallChainId) : default;
         bool finished;
         try
         {
@@ -422,13 +426,20 @@ internal sealed class Activation : IThreadPoolWorkItem
     private void EndRequest_NoLock(Request request)
     {
         // Usually the only one running (a non-reentrant grain): no search, no equality calls.
-        if (_running.Count == 1 && ReferenceEquals(_running[0], request))
+        if (_running.Count == 1 && ReferenceEquals(_running[0].Request, request))
         {
             _running.RemoveAt(0);
         }
         else
         {
-            _running.Remove(request);
+            for (var i = 0; i < _running.Count; i++)
+            {
+                if (ReferenceEquals(_running[i].Request, request))
+                {
+                    _running.RemoveAt(i);
+                    break;
+                }
+            }
         }
         if (_deactivateWhenIdle && _running.Count == 0 && State == ActivationState.Valid)
         {
@@ -690,8 +701,9 @@ internal sealed class Activation : IThreadPoolWorkItem
                     expired.Add(request);
                 }
             }
-            foreach (var request in _running)
+            foreach (var running in _running)
             {
+                var request = running.Request;
                 if (request.DeadlineTimestamp != 0 && request.DeadlineTimestamp < nowTimestamp && !request.IsCompleted)
                 {
                     expired.Add(request);
@@ -719,6 +731,8 @@ internal sealed class Activation : IThreadPoolWorkItem
         Activate,
         Deactivate,
     }
+
+    private readonly record struct RunningRequest(Request Request);
 
     private readonly struct WorkItem(WorkItemKind kind, object? target, object? state)
     {
