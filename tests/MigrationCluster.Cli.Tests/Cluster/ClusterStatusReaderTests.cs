@@ -6,22 +6,20 @@ namespace MigrationCluster.Cli.Tests.Cluster;
 
 public sealed class ClusterStatusReaderTests : IDisposable
 {
-    private readonly string _stateDir = Path.Combine(Path.GetTempPath(), "mc-cli-status-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _stateDir = new();
 
     public void Dispose()
     {
+        // Pooled connections keep the database file open.
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        if (Directory.Exists(_stateDir))
-        {
-            Directory.Delete(_stateDir, recursive: true);
-        }
+        _stateDir.Dispose();
     }
 
     [Fact]
     public async Task A_table_whose_first_silo_has_created_the_schema_but_not_yet_the_version_row_reads_as_no_members()
     {
         // The window `cluster start` polls through: the first silo has run CREATE TABLE and not yet inserted version 0.
-        var state = new LocalClusterState(_stateDir);
+        var state = new LocalClusterState(_stateDir.Path);
         state.EnsureCreated();
         var table = new SqliteMembershipTable(new SqliteMembershipTableOptions { FilePath = state.MembershipFile, ClusterId = LocalClusterState.ClusterId });
         await table.InitializeMembershipTable(tryInitTableVersion: false);
