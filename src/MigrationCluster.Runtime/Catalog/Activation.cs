@@ -400,6 +400,10 @@ internal sealed class Activation : IThreadPoolWorkItem
     {
         System.Diagnostics.Debug.Assert(IsOnWorkLoopThread(), "A request completes on its activation's work loop.");
         GrainCallTelemetry.OnRequestFinished(request);
+        if (request.HasOptionalHeaders && request.ServerException is { } unobserved && (request is TimerTickRequest || request.Method.IsOneWay))
+        {
+            _services.LogUnobserved(this, request is TimerTickRequest ? "A timer tick" : $"One-way call {request.Method.FullName}", unobserved);
+        }
         if (request is TimerTickRequest tick)
         {
             using (EnterLock())

@@ -33,6 +33,10 @@ internal sealed class ActivationServices(
     public void LogUnhandled(Activation activation, Exception exception) =>
         logger.LogError(exception, "Unhandled exception in {Activation}", activation);
 
+    /// <summary>A timer tick or one-way call failed: nobody awaits its outcome, so the log is the only place it shows.</summary>
+    public void LogUnobserved(Activation activation, string what, Exception exception) =>
+        logger.LogError(exception, "{What} on {GrainId} failed and nobody awaits it: {Message}", what, activation.GrainId, exception.Message);
+
     public void LogActivationFailed(Activation activation, Exception exception) =>
         logger.LogWarning(exception, "Activation of {GrainId} failed", activation.GrainId);
 }

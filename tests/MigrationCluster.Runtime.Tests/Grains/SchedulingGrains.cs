@@ -69,6 +69,13 @@ public interface IGateGrain : IGrainWithIntegerKey
     [OneWay]
     Task FireAndForget(string value);
 
+    /// <summary>Throws <see cref="InvalidOperationException"/> with <paramref name="message"/>; nobody awaits it.</summary>
+    [OneWay]
+    Task FireAndThrow(string message);
+
+    /// <summary>Starts a timer whose every tick throws <see cref="InvalidOperationException"/> with <paramref name="message"/>.</summary>
+    Task StartThrowingTimer(string message);
+
     [AlwaysInterleave]
     Task<string?> LastFired();
 
@@ -113,6 +120,14 @@ public sealed class GateGrain : Grain, IGateGrain
     }
 
     public Task<string?> LastFired() => Task.FromResult(_lastFired);
+
+    public Task FireAndThrow(string message) => throw new InvalidOperationException(message);
+
+    public Task StartThrowingTimer(string message)
+    {
+        RegisterGrainTimer(_ => throw new InvalidOperationException(message), TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(20));
+        return Task.CompletedTask;
+    }
 
     public Task SleepLong(int milliseconds) => Task.Delay(milliseconds);
 

@@ -20,6 +20,9 @@ internal sealed class ListLogger : ILogger
         }
     }
 
+    /// <summary>A factory whose every logger is this one (for <c>UseLogging</c>).</summary>
+    public ILoggerFactory AsFactory() => new Factory(this);
+
     public IDisposable? BeginScope<TState>(TState state)
         where TState : notnull => null;
 
@@ -54,6 +57,19 @@ internal sealed class ListLogger : ILogger
             var seen = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             _waiters.Add((Matches, seen));
             return seen.Task.WaitAsync(NetworkTestSetup.Patience);
+        }
+    }
+
+    private sealed class Factory(ListLogger logger) : ILoggerFactory
+    {
+        public ILogger CreateLogger(string categoryName) => logger;
+
+        public void AddProvider(ILoggerProvider provider)
+        {
+        }
+
+        public void Dispose()
+        {
         }
     }
 }

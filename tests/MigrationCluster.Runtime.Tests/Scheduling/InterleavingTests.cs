@@ -1,3 +1,4 @@
+using MigrationCluster.Runtime.Hosting;
 using MigrationCluster.Runtime.Tests.Grains;
 
 namespace MigrationCluster.Runtime.Tests.Scheduling;
@@ -109,6 +110,25 @@ public sealed class InterleavingTests
             await Task.Delay(10);
         }
         Assert.Equal("hello", await grain.LastFired());
+    }
+
+    [Fact]
+    public async Task A_one_way_call_or_timer_tick_that_throws_is_logged_since_nobody_awaits_it()
+    {
+        var log = new Networking.ListLogger();
+        await using var silo = TestSilo.Create(b => b.UseLogging(log.AsFactory()));
+        var grain = silo.GrainFactory.GetGrain<IGateGrain>(4);
+
+        await grain.FireAndThrow("one-way went wrong");
+        var oneWay = await log.WaitForLineAsync("Error", "IGateGrain/FireAndThrow", "one-way went wrong");
+        Assert.Contains("gate/4", oneWay, StringComparison.Ordinal);
+
+        await grain.StartThrowingTimer("tick went wrong");
+        var tick = await log.WaitForLineAsync("Error", "timer tick", "tick went wrong");
+        Assert.Contains("gate/4", tick, StringComparison.Ordinal);
+
+        // The grain goes on serving.
+        Assert.Null(await grain.LastFired());
     }
 
     [Fact]
