@@ -15,6 +15,8 @@ public sealed class ClusterMembershipOptions
     public static readonly TimeSpan DefaultTableRefreshTimeout = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan DefaultDeathVoteExpirationTimeout = TimeSpan.FromSeconds(120);
     public static readonly TimeSpan DefaultJoinTimeout = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan DefaultDefunctSiloCleanupPeriod = TimeSpan.FromHours(1);
+    public static readonly TimeSpan DefaultDefunctSiloExpiration = TimeSpan.FromDays(7);
 
     /// <summary>How often every other silo is probed, and how long one probe may take before it counts as missed.</summary>
     public TimeSpan ProbeTimeout { get; set; } = DefaultProbeTimeout;
@@ -37,6 +39,16 @@ public sealed class ClusterMembershipOptions
     /// <summary>How long a starting silo may take to become Active.</summary>
     public TimeSpan JoinTimeout { get; set; } = DefaultJoinTimeout;
 
+    /// <summary>
+    /// How often each silo deletes the rows of silos that are not Active and have not written an
+    /// IAmAlive for <see cref="DefunctSiloExpiration"/> (every restart leaves a Dead row behind);
+    /// null turns the cleanup off.
+    /// </summary>
+    public TimeSpan? DefunctSiloCleanupPeriod { get; set; } = DefaultDefunctSiloCleanupPeriod;
+
+    /// <summary>How long the row of a silo that is gone stays in the table (for the record) before the cleanup deletes it.</summary>
+    public TimeSpan DefunctSiloExpiration { get; set; } = DefaultDefunctSiloExpiration;
+
     /// <summary>The detection bound this configuration promises: missed probes, plus the table round trips to vote and to hear of it.</summary>
     public TimeSpan DeathDetectionTime =>
         (ProbeTimeout * (NumMissedProbesLimit + 1)) + (TableRefreshTimeout * 2);
@@ -49,6 +61,11 @@ public sealed class ClusterMembershipOptions
         Positive(TableRefreshTimeout, nameof(TableRefreshTimeout));
         Positive(DeathVoteExpirationTimeout, nameof(DeathVoteExpirationTimeout));
         Positive(JoinTimeout, nameof(JoinTimeout));
+        Positive(DefunctSiloExpiration, nameof(DefunctSiloExpiration));
+        if (DefunctSiloCleanupPeriod is { } cleanupPeriod)
+        {
+            Positive(cleanupPeriod, nameof(DefunctSiloCleanupPeriod));
+        }
         if (NumMissedProbesLimit < 1)
         {
             throw new OptionsValidationException($"{name}.{nameof(NumMissedProbesLimit)} must be at least 1 (was {NumMissedProbesLimit}).");

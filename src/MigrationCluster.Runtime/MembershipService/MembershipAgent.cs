@@ -99,6 +99,10 @@ internal sealed class MembershipAgent : IAsyncDisposable
         _loops.Add(Task.Run(RefreshLoopAsync));
         _loops.Add(Task.Run(ProbeLoopAsync));
         _loops.Add(Task.Run(IAmAliveLoopAsync));
+        if (_options.DefunctSiloCleanupPeriod is { } cleanupPeriod)
+        {
+            _loops.Add(Task.Run(() => DefunctCleanupLoopAsync(cleanupPeriod)));
+        }
     }
 
     /// <summary>Another silo changed the table: read it now.</summary>
@@ -230,6 +234,30 @@ internal sealed class MembershipAgent : IAsyncDisposable
             catch (Exception exception) when (exception is not OutOfMemoryException)
             {
                 _logger.LogWarning("Writing IAmAlive failed: {Reason}", exception.Message);
+            }
+        }
+    }
+
+    /// <summary>Deletes the rows of silos long gone (Orleans' defunct-silo cleanup): every silo does it, the table's CAS keeps it safe.</summary>
+    private async Task DefunctCleanupLoopAsync(TimeSpan period)
+    {
+        var token = _stopping.Token;
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(period, _timeProvider, token).ConfigureAwait(false);
+                var before = _timeProvider.GetUtcNow() - _options.DefunctSiloExpiration;
+                await _table.CleanupDefunctSiloEntries(before).ConfigureAwait(false);
+                _logger.LogDebug("Deleted the rows of silos not Active and silent since {Before}", before);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                _logger.LogWarning("Cleaning up defunct silo rows failed: {Reason}", exception.Message);
             }
         }
     }
