@@ -211,35 +211,28 @@ internal sealed class MembershipAgent : IAsyncDisposable
     private static bool SameStatuses(IReadOnlyDictionary<SiloAddress, SiloStatus> a, Dictionary<SiloAddress, SiloStatus> b) =>
         a.Count == b.Count && b.All(kv => a.TryGetValue(kv.Key, out var s) && s == kv.Value);
 
-    private async Task IAmAliveLoopAsync()
+    /// <summary>The heartbeat: this silo's IAmAlive time, written every IAmAliveTablePublishTimeout.</summary>
+    private Task IAmAliveLoopAsync() => RunEveryAsync(_options.IAmAliveTablePublishTimeout, "Writing IAmAlive", async () =>
     {
-        var token = _stopping.Token;
-        while (!token.IsCancellationRequested)
+        MembershipEntry snapshot;
+        lock (_entry)
         {
-            try
-            {
-                await Task.Delay(_options.IAmAliveTablePublishTimeout, _timeProvider, token).ConfigureAwait(false);
-                MembershipEntry snapshot;
-                lock (_entry)
-                {
-                    _entry.IAmAliveTime = _timeProvider.GetUtcNow();
-                    snapshot = _entry.Clone();
-                }
-                await _table.UpdateIAmAlive(snapshot).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception exception) when (exception is not OutOfMemoryException)
-            {
-                _logger.LogWarning("Writing IAmAlive failed: {Reason}", exception.Message);
-            }
+            _entry.IAmAliveTime = _timeProvider.GetUtcNow();
+            snapshot = _entry.Clone();
         }
-    }
+        await _table.UpdateIAmAlive(snapshot).ConfigureAwait(false);
+    });
 
     /// <summary>Deletes the rows of silos long gone (Orleans' defunct-silo cleanup): every silo does it, the table's CAS keeps it safe.</summary>
-    private async Task DefunctCleanupLoopAsync(TimeSpan period)
+    private Task DefunctCleanupLoopAsync(TimeSpan period) => RunEveryAsync(period, "Cleaning up defunct silo rows", async () =>
+    {
+        var before = _timeProvider.GetUtcNow() - _options.DefunctSiloExpiration;
+        await _table.CleanupDefunctSiloEntries(before).ConfigureAwait(false);
+        _logger.LogDebug("Deleted the rows of silos not Active and silent since {Before}", before);
+    });
+
+    /// <summary>Runs <paramref name="work"/> every <paramref name="period"/> until the agent stops; a failure is logged and the next period tries again.</summary>
+    private async Task RunEveryAsync(TimeSpan period, string what, Func<Task> work)
     {
         var token = _stopping.Token;
         while (!token.IsCancellationRequested)
@@ -247,9 +240,7 @@ internal sealed class MembershipAgent : IAsyncDisposable
             try
             {
                 await Task.Delay(period, _timeProvider, token).ConfigureAwait(false);
-                var before = _timeProvider.GetUtcNow() - _options.DefunctSiloExpiration;
-                await _table.CleanupDefunctSiloEntries(before).ConfigureAwait(false);
-                _logger.LogDebug("Deleted the rows of silos not Active and silent since {Before}", before);
+                await work().ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
@@ -257,7 +248,7 @@ internal sealed class MembershipAgent : IAsyncDisposable
             }
             catch (Exception exception) when (exception is not OutOfMemoryException)
             {
-                _logger.LogWarning("Cleaning up defunct silo rows failed: {Reason}", exception.Message);
+                _logger.LogWarning("{What} failed: {Reason}", what, exception.Message);
             }
         }
     }
