@@ -22,8 +22,9 @@ public abstract class GrainReference : IAddressable, IEquatable<GrainReference>
 
     /// <summary>
     /// The activation on this silo that the last call through this reference reached. Calls go
-    /// straight to it while it accepts them, sparing the catalog lookup (and, in a cluster, the
-    /// directory lookup); once it has deactivated they take the normal route and refresh this.
+    /// straight to it while it accepts them, sparing the catalog lookup (in a cluster, once the
+    /// directory has said the grain lives here); once it has deactivated they take the normal
+    /// route and refresh this.
     /// </summary>
     internal Catalog.Activation? CachedActivation { get; set; }
 
