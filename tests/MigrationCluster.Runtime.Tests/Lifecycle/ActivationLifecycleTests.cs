@@ -41,8 +41,9 @@ public sealed class ActivationLifecycleTests
     {
         // References remember the activation they reached; a stale memory must never outlive it.
         await using var silo = TestSilo.Create();
-        var first = silo.GrainFactory.GetGrain<ILifecycleGrain>(1005);
-        var second = silo.GrainFactory.GetGrain<ILifecycleGrain>(1005);
+        // A key of its own: LifecycleLog is shared by key across the tests of this class.
+        var first = silo.GrainFactory.GetGrain<ILifecycleGrain>(1007);
+        var second = silo.GrainFactory.GetGrain<ILifecycleGrain>(1007);
         var original = await first.InstanceId();
         Assert.Equal(original, await second.InstanceId());
 
