@@ -154,9 +154,7 @@ public sealed class MigrationProtocol
         Begin(MigrationStep.WaitOnPageWriteback, batch);
         await _backend.WaitOnPageWriteback(batch, mode, force);
         End(MigrationStep.WaitOnPageWriteback, batch);
-        Begin(MigrationStep.LockNewPage, batch);
-        await _backend.LockNewPage(batch);
-        End(MigrationStep.LockNewPage, batch);
+        await Step(MigrationStep.LockNewPage, batch, _backend.LockNewPage);
 
         _converted.Clear();
         Begin(MigrationStep.TryToUnmap, batch);
@@ -167,53 +165,31 @@ public sealed class MigrationProtocol
         // Anonymous pages have no mapping: steps 5, 7, 9 and 11 are skipped when no file page is left.
         if (AnyInFlightFile(batch.Span))
         {
-            Begin(MigrationStep.RadixTreeLock, batch);
-            await _backend.RadixTreeLock(batch);
-            End(MigrationStep.RadixTreeLock, batch);
+            await Step(MigrationStep.RadixTreeLock, batch, _backend.RadixTreeLock);
         }
 
-        Begin(MigrationStep.PageRefcountCheck, batch);
-        await _backend.PageRefcountCheck(batch);
-        End(MigrationStep.PageRefcountCheck, batch);
+        await Step(MigrationStep.PageRefcountCheck, batch, _backend.PageRefcountCheck);
         if (AnyInFlightFile(batch.Span))
         {
-            Begin(MigrationStep.RadixTreeCheck, batch);
-            await _backend.RadixTreeCheck(batch);
-            End(MigrationStep.RadixTreeCheck, batch);
+            await Step(MigrationStep.RadixTreeCheck, batch, _backend.RadixTreeCheck);
         }
 
-        Begin(MigrationStep.PrepNewPage, batch);
-        await _backend.PrepNewPage(batch);
-        End(MigrationStep.PrepNewPage, batch);
+        await Step(MigrationStep.PrepNewPage, batch, _backend.PrepNewPage);
         if (AnyInFlightFile(batch.Span))
         {
-            Begin(MigrationStep.RadixTreeReplace, batch);
-            await _backend.RadixTreeReplace(batch);
-            End(MigrationStep.RadixTreeReplace, batch);
+            await Step(MigrationStep.RadixTreeReplace, batch, _backend.RadixTreeReplace);
         }
 
-        Begin(MigrationStep.PageRefTransfer, batch);
-        await _backend.PageRefTransfer(batch);
-        End(MigrationStep.PageRefTransfer, batch);
+        await Step(MigrationStep.PageRefTransfer, batch, _backend.PageRefTransfer);
         if (AnyTreeLocked(batch.Span))
         {
-            Begin(MigrationStep.RadixTreeUnlock, batch);
-            await _backend.RadixTreeUnlock(batch);
-            End(MigrationStep.RadixTreeUnlock, batch);
+            await Step(MigrationStep.RadixTreeUnlock, batch, _backend.RadixTreeUnlock);
         }
 
-        Begin(MigrationStep.CopyPage, batch);
-        await _backend.CopyPage(batch);
-        End(MigrationStep.CopyPage, batch);
-        Begin(MigrationStep.CopyPageFlags, batch);
-        await _backend.CopyPageFlags(batch);
-        End(MigrationStep.CopyPageFlags, batch);
-        Begin(MigrationStep.ClearPageFlags, batch);
-        await _backend.ClearPageFlags(batch);
-        End(MigrationStep.ClearPageFlags, batch);
-        Begin(MigrationStep.QueueWriteback, batch);
-        await _backend.QueueWriteback(batch);
-        End(MigrationStep.QueueWriteback, batch);
+        await Step(MigrationStep.CopyPage, batch, _backend.CopyPage);
+        await Step(MigrationStep.CopyPageFlags, batch, _backend.CopyPageFlags);
+        await Step(MigrationStep.ClearPageFlags, batch, _backend.ClearPageFlags);
+        await Step(MigrationStep.QueueWriteback, batch, _backend.QueueWriteback);
 
         Begin(MigrationStep.RemoveMigrationPtes, batch);
         if (_convertedBuffer.Length < _converted.Count)
@@ -298,6 +274,14 @@ public sealed class MigrationProtocol
             ref readonly MigrationPage p = ref batch[m.BatchIndex];
             _observer.RemoveMigrationPte(p.Result == 0 ? p.New : p.Old, m.Pte);
         }
+    }
+
+    /// <summary>A step that takes nothing but the batch: reported as started, run, reported as ended.</summary>
+    private async ValueTask Step(MigrationStep step, Memory<MigrationPage> batch, Func<Memory<MigrationPage>, ValueTask> run)
+    {
+        Begin(step, batch);
+        await run(batch);
+        End(step, batch);
     }
 
     private void Begin(MigrationStep step, Memory<MigrationPage> batch) => _observer.StepStarted(step, batch.Span);
