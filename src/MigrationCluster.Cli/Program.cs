@@ -7,14 +7,13 @@ public static class Program
 {
     public static int Main(string[] args)
     {
-        var root = new RootCommand("MigrationCluster: a simulation of NUMA page migration on a virtual-actor runtime.");
+        var root = new RootCommand("MigrationCluster: a simulation of NUMA page migration on Microsoft Orleans.");
         // One line per command; each lives in Commands/<Name>Command.cs.
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(TopologyCommand.Create());
         root.Subcommands.Add(TraceCommand.Create());
         root.Subcommands.Add(ScenarioCommand.Create());
-        root.Subcommands.Add(ClusterCommand.Create());
         return CommandRunner.Run(root, args);
     }
 }

@@ -11,24 +11,17 @@ public sealed record MachineInfo(
     string Framework,
     bool ServerGc,
     bool ConcurrentGc,
-    double DurationSecondsPerCase,
-    double WarmupSecondsPerCase,
-    int RoundsPerCase,
+    long TotalMemoryBytes,
     DateTimeOffset StartedAt)
 {
-    public static MachineInfo Capture(RuntimeBenchOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        return new MachineInfo(
+    public static MachineInfo Capture() =>
+        new(
             Environment.ProcessorCount,
             RuntimeInformation.OSDescription,
             RuntimeInformation.ProcessArchitecture.ToString(),
             RuntimeInformation.FrameworkDescription,
             GCSettings.IsServerGC,
             GCSettings.LatencyMode != GCLatencyMode.Batch,
-            options.Duration.TotalSeconds,
-            options.Warmup.TotalSeconds,
-            options.Rounds,
+            GC.GetGCMemoryInfo().TotalAvailableMemoryBytes,
             DateTimeOffset.UtcNow);
-    }
 }

@@ -62,7 +62,7 @@ public static class RunCommand
                 ClusterDirectory = parseResult.GetValue(cluster)?.FullName,
             };
             var spec = ExperimentRunner.BuildSpec(options);
-            var result = ExperimentRunner.RunEmbeddedAsync(spec, options, Console.Out).GetAwaiter().GetResult();
+            var result = ExperimentRunner.RunEmbeddedAsync(spec, options).GetAwaiter().GetResult();
             RunReport.WriteTable(result, spec, AnsiConsole.Console);
             if (options.JsonPath is { } path)
             {

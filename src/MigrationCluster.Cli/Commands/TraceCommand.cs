@@ -1,5 +1,5 @@
 using System.CommandLine;
-using MigrationCluster.Silo.Telemetry;
+using MigrationCluster.Hosting.Telemetry;
 
 namespace MigrationCluster.Cli.Commands;
 

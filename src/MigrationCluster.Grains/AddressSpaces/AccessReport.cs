@@ -6,4 +6,6 @@ namespace MigrationCluster.Grains.AddressSpaces;
 /// One access by a task: the page it reached, the contents it saw, its simulated latency, and
 /// how many times it slept on a page lock (a migration entry or a locked page) before it got there.
 /// </summary>
+[GenerateSerializer]
+[Alias("mc.AccessReport")]
 public readonly record struct AccessReport(int Errno, PageRef Page, ulong Value, double LatencyNs, int Waits);

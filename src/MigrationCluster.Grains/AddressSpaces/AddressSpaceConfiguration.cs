@@ -6,4 +6,6 @@ namespace MigrationCluster.Grains.AddressSpaces;
 /// first) and the SLIT distance from its home node to each node (indexed by node id), from which
 /// the cost model prices its accesses.
 /// </summary>
+[GenerateSerializer]
+[Alias("mc.AddressSpaceConfiguration")]
 public sealed record AddressSpaceConfiguration(int HomeNode, int[] AllocationOrder, int[] DistanceFromHome, double LocalAccessNs, bool Privileged = false);

@@ -3,7 +3,6 @@ using MigrationCluster.Memory;
 using MigrationCluster.Memory.AddressSpaces;
 using MigrationCluster.Memory.Migration;
 using MigrationCluster.Memory.Pages;
-using MigrationCluster.Runtime.Core;
 
 namespace MigrationCluster.Grains.AddressSpaces;
 
@@ -27,7 +26,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
     private AddressSpaceConfiguration? _configuration;
     private bool _stopWorkloads;
 
-    private int SpaceId => (int)GetPrimaryKeyLong();
+    private int SpaceId => (int)this.GetPrimaryKeyLong();
 
     private AddressSpaceMemory Memory => _memory ?? throw new InvalidOperationException($"Address space {SpaceId} is not configured: call Configure first.");
 

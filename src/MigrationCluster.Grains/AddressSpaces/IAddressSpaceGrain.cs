@@ -1,7 +1,6 @@
 using MigrationCluster.Memory.AddressSpaces;
 using MigrationCluster.Memory.Migration;
 using MigrationCluster.Memory.Pages;
-using MigrationCluster.Runtime.Core;
 
 namespace MigrationCluster.Grains.AddressSpaces;
 
@@ -10,6 +9,7 @@ namespace MigrationCluster.Grains.AddressSpaces;
 /// it owns, and the tasks that read and write its memory. The migration coordinator calls its
 /// PTE and radix-tree steps; other address spaces call it for the page cache of files it owns.
 /// </summary>
+[Alias("mc.IAddressSpaceGrain")]
 public interface IAddressSpaceGrain : IGrainWithIntegerKey
 {
     Task Configure(AddressSpaceConfiguration configuration);

@@ -4,4 +4,6 @@ using MigrationCluster.Memory.Pages;
 namespace MigrationCluster.Grains.AddressSpaces;
 
 /// <summary>One non-empty page-table entry, for where-is-my-page queries and the invariant check.</summary>
+[GenerateSerializer]
+[Alias("mc.PageTableEntryView")]
 public readonly record struct PageTableEntryView(long VirtualPage, PteKind Kind, PageRef Page, VmaKind VmaKind, int Mapping, long Index);

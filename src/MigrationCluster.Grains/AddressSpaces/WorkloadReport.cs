@@ -4,6 +4,8 @@ namespace MigrationCluster.Grains.AddressSpaces;
 /// What a workload saw. <see cref="StaleReads"/> counts reads that returned something other than
 /// the last value written to that page: it must be 0 whatever migrations ran meanwhile.
 /// </summary>
+[GenerateSerializer]
+[Alias("mc.WorkloadReport")]
 public sealed record WorkloadReport(long Accesses, long Reads, long Writes, double TotalLatencyNs, long LocalAccesses, long RemoteAccesses, long Waits, long Errors, long StaleReads)
 {
     public static readonly WorkloadReport Empty = new(0, 0, 0, 0, 0, 0, 0, 0, 0);

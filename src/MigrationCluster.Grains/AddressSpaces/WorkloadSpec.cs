@@ -1,6 +1,8 @@
 namespace MigrationCluster.Grains.AddressSpaces;
 
 /// <summary>How the tasks of an address space walk their memory.</summary>
+[GenerateSerializer]
+[Alias("mc.WorkloadPattern")]
 public enum WorkloadPattern
 {
     /// <summary>Each task reads and writes pages in order, wrapping around.</summary>
@@ -15,4 +17,6 @@ public enum WorkloadPattern
 /// A run of accesses: how many tasks, how many accesses each (at least; with
 /// <see cref="UntilStopped"/> they go on until <c>StopWorkloads</c>), which share are writes.
 /// </summary>
+[GenerateSerializer]
+[Alias("mc.WorkloadSpec")]
 public sealed record WorkloadSpec(WorkloadPattern Pattern, int Tasks, int AccessesPerTask, double WriteFraction, int Seed, bool UntilStopped = false);

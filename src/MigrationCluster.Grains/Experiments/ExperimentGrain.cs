@@ -4,7 +4,6 @@ using MigrationCluster.Grains.Nodes;
 using MigrationCluster.Memory.AddressSpaces;
 using MigrationCluster.Memory.Migration;
 using MigrationCluster.Memory.Pages;
-using MigrationCluster.Runtime.Core;
 
 namespace MigrationCluster.Grains.Experiments;
 
@@ -14,7 +13,7 @@ namespace MigrationCluster.Grains.Experiments;
 /// its tasks' accesses, migrates the misplaced pages toward the nodes the tasks now run on while
 /// the tasks keep running, measures again, and checks the invariants across all grains.
 /// </summary>
-public sealed class ExperimentGrain : Grain, IExperimentGrain
+public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
 {
     public async Task<ExperimentResult> Run(ExperimentSpec spec)
     {
@@ -81,11 +80,11 @@ public sealed class ExperimentGrain : Grain, IExperimentGrain
 
         // NUMA balancing: each page goes to the node its owner now runs on.
         var requests = await MisplacedPages(spaces, laterHome);
-        var started = TimeProvider.GetTimestamp();
+        var started = time.GetTimestamp();
         // The tasks keep running for as long as the migration does: their faults meet its migration entries.
         var during = RunWorkloads(spaces, spec, spec.Seed + 2, untilStopped: true);
         var migration = await GrainFactory.GetGrain<IMigrationCoordinatorGrain>(0).MigratePages(requests, spec.Mode, MigrateReason.NumaMisplaced);
-        var migrationMs = TimeProvider.GetElapsedTime(started).TotalMilliseconds;
+        var migrationMs = time.GetElapsedTime(started).TotalMilliseconds;
         await Task.WhenAll(spaces.Select(s => s.StopWorkloads()));
         var duringReport = await during;
         var after = await RunWorkloads(spaces, spec, spec.Seed + 3);

@@ -4,6 +4,8 @@ using MigrationCluster.Grains.Migration;
 namespace MigrationCluster.Grains.Experiments;
 
 /// <summary>What an experiment measured: the migration's outcome and the accesses before, during and after it.</summary>
+[GenerateSerializer]
+[Alias("mc.ExperimentResult")]
 public sealed record ExperimentResult(
     int Nodes,
     int AddressSpaces,

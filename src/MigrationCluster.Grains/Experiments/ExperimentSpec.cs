@@ -10,6 +10,8 @@ namespace MigrationCluster.Grains.Experiments;
 /// <see cref="PinnedPagesPerSpace"/> private pages of each process hold an extra reference (a
 /// driver doing I/O on them), so page_refcount_check backs them out on every pass.
 /// </summary>
+[GenerateSerializer]
+[Alias("mc.ExperimentSpec")]
 public sealed record ExperimentSpec(
     int[][] Distances,
     int FramesPerNode,

@@ -1,8 +1,8 @@
-using MigrationCluster.Runtime.Core;
 
 namespace MigrationCluster.Grains.Experiments;
 
 /// <summary>Sets up an experiment on the node and address-space grains, runs it, and checks the result.</summary>
+[Alias("mc.IExperimentGrain")]
 public interface IExperimentGrain : IGrainWithStringKey
 {
     [ResponseTimeout("00:10:00")]

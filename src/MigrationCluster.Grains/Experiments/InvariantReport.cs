@@ -4,6 +4,8 @@ namespace MigrationCluster.Grains.Experiments;
 /// Violations found by the end-of-run check across all grains (each count must be 0), and what
 /// was checked. The check is the distributed form of the memory model's invariant checker.
 /// </summary>
+[GenerateSerializer]
+[Alias("mc.InvariantReport")]
 public sealed record InvariantReport(
     int PresentPtesChecked,
     int FramesChecked,

@@ -3,7 +3,6 @@ using MigrationCluster.Grains.Nodes;
 using MigrationCluster.Memory.Migration;
 using MigrationCluster.Memory.Nodes;
 using MigrationCluster.Memory.Pages;
-using MigrationCluster.Runtime.Core;
 
 namespace MigrationCluster.Grains.Migration;
 

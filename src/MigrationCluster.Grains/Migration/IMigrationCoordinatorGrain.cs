@@ -1,5 +1,4 @@
 using MigrationCluster.Memory.Migration;
-using MigrationCluster.Runtime.Core;
 
 namespace MigrationCluster.Grains.Migration;
 
@@ -7,6 +6,7 @@ namespace MigrationCluster.Grains.Migration;
 /// Runs the kernel's migrate_pages() protocol across NUMA node and address space grains, one step
 /// at a time in the order of the step table, and traces every step.
 /// </summary>
+[Alias("mc.IMigrationCoordinatorGrain")]
 public interface IMigrationCoordinatorGrain : IGrainWithIntegerKey
 {
     /// <summary>

@@ -2,7 +2,6 @@ using MigrationCluster.Grains.Nodes;
 using MigrationCluster.Memory;
 using MigrationCluster.Memory.Migration;
 using MigrationCluster.Memory.Pages;
-using MigrationCluster.Runtime.Core;
 
 namespace MigrationCluster.Grains.Migration;
 

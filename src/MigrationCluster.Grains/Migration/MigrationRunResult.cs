@@ -7,6 +7,8 @@ namespace MigrationCluster.Grains.Migration;
 /// or -ENOMEM), the per-page errno and new page, the passes it took, how many pages were retried,
 /// the vmstat counters it bumped, and how long each protocol step took.
 /// </summary>
+[GenerateSerializer]
+[Alias("mc.MigrationRunResult")]
 public sealed record MigrationRunResult(
     int ReturnValue,
     int Succeeded,

@@ -4,7 +4,6 @@ using MigrationCluster.Memory.AddressSpaces;
 using MigrationCluster.Memory.Migration;
 using MigrationCluster.Memory.Nodes;
 using MigrationCluster.Memory.Pages;
-using MigrationCluster.Runtime.Telemetry;
 using static MigrationCluster.Grains.Migration.MigrationTelemetry;
 
 namespace MigrationCluster.Grains.Migration;
@@ -36,7 +35,8 @@ internal sealed class MigrationTracer : MigrationObserver
 
     public override void MigrationStarted(MigrateMode mode, MigrateReason reason, int pages)
     {
-        _root = GrainActivity.StartActivity(Source, Spans.MigratePages);
+        // Under the incoming grain call's span (Activity.Current), so the migration joins the caller's trace.
+        _root = Source.StartActivity(Spans.MigratePages);
         _root?.SetTag(Tags.Mode, MigrateNames.Of(mode));
         _root?.SetTag(Tags.Reason, MigrateNames.Of(reason));
         _root?.SetTag(Tags.PageCount, pages);
@@ -68,7 +68,7 @@ internal sealed class MigrationTracer : MigrationObserver
     public override void PassEnded(int pass, int retry)
     {
         _pass?.SetTag(Tags.Retried, retry);
-        GrainActivity.StopKeepingCurrent(_pass);
+        StopKeepingCurrent(_pass);
         _pass = null;
     }
 
@@ -113,7 +113,7 @@ internal sealed class MigrationTracer : MigrationObserver
             {
                 span.SetStatus(ActivityStatusCode.Error, Errno.Name(errno));
             }
-            GrainActivity.StopKeepingCurrent(span);
+            StopKeepingCurrent(span);
         }
     }
 
@@ -168,7 +168,7 @@ internal sealed class MigrationTracer : MigrationObserver
         }
         foreach (var (pageSpans, span) in _stepSpans)
         {
-            GrainActivity.StopKeepingCurrent(span);
+            StopKeepingCurrent(span);
             pageSpans.Step = null;
         }
         for (var i = 0; i < batch.Length; i++)
@@ -221,6 +221,21 @@ internal sealed class MigrationTracer : MigrationObserver
             MigrationStep.PutbackLruPage => true,
             _ => false,
         };
+    }
+
+    /// <summary>
+    /// Ends a span without making its parent current: the pass and page spans end in the middle of
+    /// the driver's work, whose current activity must stay what it was.
+    /// </summary>
+    private static void StopKeepingCurrent(Activity? span)
+    {
+        if (span is null)
+        {
+            return;
+        }
+        var current = Activity.Current;
+        span.Stop();
+        Activity.Current = current == span ? span.Parent : current;
     }
 
     private sealed class PageSpans(Activity? span)

@@ -1,4 +1,6 @@
 namespace MigrationCluster.Grains.Nodes;
 
 /// <summary>A read or write of a present page: the contents after it.</summary>
+[GenerateSerializer]
+[Alias("mc.AccessOutcome")]
 public readonly record struct AccessOutcome(ulong Contents, bool Live);

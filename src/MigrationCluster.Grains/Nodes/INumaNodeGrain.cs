@@ -1,7 +1,6 @@
 using MigrationCluster.Memory.AddressSpaces;
 using MigrationCluster.Memory.Migration;
 using MigrationCluster.Memory.Nodes;
-using MigrationCluster.Runtime.Core;
 
 namespace MigrationCluster.Grains.Nodes;
 
@@ -10,6 +9,7 @@ namespace MigrationCluster.Grains.Nodes;
 /// spaces call it to fault pages in and to read and write them; the migration coordinator calls
 /// its protocol steps, each on a run of a batch (pages of this node, in batch order).
 /// </summary>
+[Alias("mc.INumaNodeGrain")]
 public interface INumaNodeGrain : IGrainWithIntegerKey
 {
     Task Configure(NodeConfiguration configuration);
@@ -96,9 +96,3 @@ public interface INumaNodeGrain : IGrainWithIntegerKey
 
     Task<MigrationPage[]> PutbackLruPage(MigrationPage[] run, bool keepRetries, bool newPages);
 }
-
-public sealed record WritebackResult(MigrationPage[] Run, int Waited);
-
-public sealed record RmapWalkResult(MigrationPage[] Run, MigrationPte[] Ptes);
-
-public sealed record UnlockResult(MigrationPage[] Run, PageLockWaiter[] Woken);

@@ -1,6 +1,8 @@
 namespace MigrationCluster.Grains.Nodes;
 
 /// <summary>What happened when a fault tried to map a page-cache page.</summary>
+[GenerateSerializer]
+[Alias("mc.MapResult")]
 public enum MapResult
 {
     /// <summary>Locked and added to the reverse map: install the PTE, then unlock.</summary>

@@ -1,8 +1,8 @@
+using MigrationCluster.Grains.Placement;
 using MigrationCluster.Memory.AddressSpaces;
 using MigrationCluster.Memory.Migration;
 using MigrationCluster.Memory.Nodes;
 using MigrationCluster.Memory.Pages;
-using MigrationCluster.Runtime.Core;
 
 namespace MigrationCluster.Grains.Nodes;
 
@@ -14,14 +14,14 @@ namespace MigrationCluster.Grains.Nodes;
 /// (step 19) would queue behind the sleeper and both would wait for ever.
 /// </summary>
 [Reentrant]
-[Placement("numa-node")]
+[NumaNodePlacement]
 public sealed class NumaNodeGrain : Grain, INumaNodeGrain
 {
     private readonly Dictionary<long, TaskCompletionSource> _sleepers = [];
     private NodeMemory? _memory;
     private long _nextWaiterId = 1;
 
-    private int NodeId => (int)GetPrimaryKeyLong();
+    private int NodeId => (int)this.GetPrimaryKeyLong();
 
     private NodeMemory Memory => _memory ?? throw new InvalidOperationException($"NUMA node {NodeId} is not configured: call Configure first.");
 

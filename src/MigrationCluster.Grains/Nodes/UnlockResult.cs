@@ -1,0 +1,9 @@
+using MigrationCluster.Memory.Migration;
+using MigrationCluster.Memory.Nodes;
+
+namespace MigrationCluster.Grains.Nodes;
+
+/// <summary>Step 19 on a run: the pages, and the tasks woken from their page-lock wait queues.</summary>
+[GenerateSerializer]
+[Alias("mc.UnlockResult")]
+public sealed record UnlockResult(MigrationPage[] Run, PageLockWaiter[] Woken);

@@ -1,0 +1,9 @@
+using MigrationCluster.Memory.Migration;
+using MigrationCluster.Memory.Nodes;
+
+namespace MigrationCluster.Grains.Nodes;
+
+/// <summary>Step 2 on a run: the pages, and how many of them waited for writeback (the cost model charges for them).</summary>
+[GenerateSerializer]
+[Alias("mc.WritebackResult")]
+public sealed record WritebackResult(MigrationPage[] Run, int Waited);

@@ -1,0 +1,36 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+
+namespace MigrationCluster.Hosting;
+
+/// <summary>Configures an Orleans client of a MigrationCluster.</summary>
+public static class ClientBuilderExtensions
+{
+    /// <summary>Cluster identity and gateways from <paramref name="configure"/>, and activity propagation.</summary>
+    public static IClientBuilder UseMigrationCluster(this IClientBuilder builder, Action<MigrationClusterOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = new MigrationClusterOptions();
+        configure?.Invoke(options);
+        options.Validate();
+        builder.Services.AddSingleton(options);
+
+        builder.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = options.ClusterId;
+            o.ServiceId = options.ServiceId;
+        });
+        switch (options.Clustering)
+        {
+            case ClusteringProvider.Localhost:
+                var ports = options.GatewayPorts.Count > 0 ? options.GatewayPorts : [options.GatewayPort];
+                builder.UseStaticClustering([.. ports.Select(p => new IPEndPoint(options.ListenIPAddress, p))]);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(configure), options.Clustering, "Unknown clustering provider.");
+        }
+        builder.AddActivityPropagation();
+        return builder;
+    }
+}

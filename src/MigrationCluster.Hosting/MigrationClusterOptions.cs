@@ -1,0 +1,78 @@
+using System.Net;
+
+namespace MigrationCluster.Hosting;
+
+/// <summary>
+/// How a silo or a client of a MigrationCluster is set up: the cluster's identity, where the
+/// membership table lives, and the endpoints. Checked when the builder is configured, so a bad
+/// setting stops the start with one line naming it.
+/// </summary>
+public sealed class MigrationClusterOptions
+{
+    public const string DefaultClusterId = "migration-cluster";
+    public const string DefaultServiceId = "migration-cluster";
+
+    /// <summary>Silos listen on loopback unless told otherwise: a local cluster is not a network service.</summary>
+    public const string DefaultListenAddress = "127.0.0.1";
+
+    public const int DefaultSiloPort = 11111;
+    public const int DefaultGatewayPort = 30000;
+
+    public string ClusterId { get; set; } = DefaultClusterId;
+
+    public string ServiceId { get; set; } = DefaultServiceId;
+
+    public ClusteringProvider Clustering { get; set; } = ClusteringProvider.Localhost;
+
+    /// <summary>The address the silo listens on and advertises.</summary>
+    public string ListenAddress { get; set; } = DefaultListenAddress;
+
+    public int SiloPort { get; set; } = DefaultSiloPort;
+
+    /// <summary>The silo's gateway port for clients; for a client, the gateways it may use (<see cref="GatewayPorts"/>).</summary>
+    public int GatewayPort { get; set; } = DefaultGatewayPort;
+
+    /// <summary>A client's gateways on <see cref="ListenAddress"/> (Localhost clustering); empty means <see cref="GatewayPort"/>.</summary>
+    public IList<int> GatewayPorts { get; } = [];
+
+    /// <summary>Localhost clustering: the primary silo's silo-to-silo endpoint, or null when this silo is the primary.</summary>
+    public IPEndPoint? PrimarySiloEndpoint { get; set; }
+
+    /// <summary>Throws <see cref="ArgumentException"/> with a one-line message naming the bad setting.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(ClusterId))
+        {
+            throw new ArgumentException("ClusterId must not be empty.");
+        }
+        if (string.IsNullOrWhiteSpace(ServiceId))
+        {
+            throw new ArgumentException("ServiceId must not be empty.");
+        }
+        if (!Enum.IsDefined(Clustering))
+        {
+            throw new ArgumentException($"Clustering must be one of {string.Join(", ", Enum.GetNames<ClusteringProvider>())} (was {Clustering}).");
+        }
+        if (!IPAddress.TryParse(ListenAddress, out _))
+        {
+            throw new ArgumentException($"ListenAddress must be an IP address (was '{ListenAddress}').");
+        }
+        CheckPort(nameof(SiloPort), SiloPort);
+        CheckPort(nameof(GatewayPort), GatewayPort);
+        foreach (var port in GatewayPorts)
+        {
+            CheckPort(nameof(GatewayPorts), port);
+        }
+    }
+
+    /// <summary>The listen address as an <see cref="IPAddress"/> (after <see cref="Validate"/>).</summary>
+    public IPAddress ListenIPAddress => IPAddress.Parse(ListenAddress);
+
+    private static void CheckPort(string name, int port)
+    {
+        if (port is < 1 or > 65535)
+        {
+            throw new ArgumentException($"{name} must be between 1 and 65535 (was {port}).");
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using MigrationCluster.Grains.Placement;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Configuration;
+
+namespace MigrationCluster.Hosting;
+
+/// <summary>Configures an Orleans silo to host the simulation.</summary>
+public static class SiloBuilderExtensions
+{
+    /// <summary>
+    /// Cluster identity, endpoints and membership from <paramref name="configure"/>; the NUMA
+    /// placement director; activity propagation, so one trace runs through every silo a call
+    /// reaches (spans are made only while someone listens). Bad options throw here, before the
+    /// silo starts.
+    /// </summary>
+    public static ISiloBuilder UseMigrationCluster(this ISiloBuilder builder, Action<MigrationClusterOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = new MigrationClusterOptions();
+        configure?.Invoke(options);
+        options.Validate();
+        builder.Services.AddSingleton(options);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+
+        builder.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = options.ClusterId;
+            o.ServiceId = options.ServiceId;
+        });
+        builder.ConfigureEndpoints(options.ListenIPAddress, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: false);
+        switch (options.Clustering)
+        {
+            case ClusteringProvider.Localhost:
+                builder.UseDevelopmentClustering(options.PrimarySiloEndpoint);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(configure), options.Clustering, "Unknown clustering provider.");
+        }
+
+        builder.AddPlacementDirector<NumaNodePlacement, NumaNodePlacementDirector>();
+        builder.AddActivityPropagation();
+        return builder;
+    }
+}

@@ -1,0 +1,31 @@
+namespace MigrationCluster.Hosting.Telemetry;
+
+/// <summary>A line of a JSON-lines trace file that is not a span. The message is one line: <c>FILE:LINE: reason</c>.</summary>
+public sealed class TraceFileFormatException : FormatException
+{
+    public TraceFileFormatException()
+    {
+    }
+
+    public TraceFileFormatException(string message)
+        : base(message)
+    {
+    }
+
+    public TraceFileFormatException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public TraceFileFormatException(string source, int lineNumber, string reason, Exception? innerException = null)
+        : base($"{source}:{lineNumber}: {OneLine(reason)}", innerException)
+    {
+        Source = source;
+        LineNumber = lineNumber;
+    }
+
+    /// <summary>1-based number of the bad line.</summary>
+    public int LineNumber { get; }
+
+    private static string OneLine(string text) => text.ReplaceLineEndings(" ");
+}

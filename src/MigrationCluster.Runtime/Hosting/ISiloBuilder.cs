@@ -1,9 +1,0 @@
-using Microsoft.Extensions.DependencyInjection;
-
-namespace MigrationCluster.Runtime.Hosting;
-
-/// <summary>Configures a silo: its services, options, grain assemblies and providers (see the <c>Add*</c>/<c>Use*</c> extensions).</summary>
-public interface ISiloBuilder
-{
-    IServiceCollection Services { get; }
-}
