@@ -9,10 +9,10 @@ namespace MigrationCluster.Hosting;
 public static class SiloBuilderExtensions
 {
     /// <summary>
-    /// Cluster identity, endpoints and membership from <paramref name="configure"/>; the NUMA
-    /// placement director; activity propagation, so one trace runs through every silo a call
-    /// reaches (spans are made only while someone listens). Bad options throw here, before the
-    /// silo starts.
+    /// Cluster identity, endpoints and membership from <paramref name="configure"/>, then
+    /// <see cref="AddNumaSimulation"/>: the NUMA placement director and activity propagation, so
+    /// one trace runs through every silo a call reaches (spans are made only while someone
+    /// listens). Bad options throw here, before the silo starts.
     /// </summary>
     public static ISiloBuilder UseMigrationCluster(this ISiloBuilder builder, Action<MigrationClusterOptions>? configure = null)
     {
@@ -21,7 +21,6 @@ public static class SiloBuilderExtensions
         configure?.Invoke(options);
         options.Validate();
         builder.Services.AddSingleton(options);
-        builder.Services.TryAddSingleton(TimeProvider.System);
 
         builder.Configure<ClusterOptions>(o =>
         {
@@ -38,6 +37,17 @@ public static class SiloBuilderExtensions
                 throw new ArgumentOutOfRangeException(nameof(configure), options.Clustering, "Unknown clustering provider.");
         }
 
+        return builder.AddNumaSimulation();
+    }
+
+    /// <summary>
+    /// What every silo of the simulation needs whatever its clustering (a test cluster adds just
+    /// this): the NUMA placement director, activity propagation through grain calls, and a clock.
+    /// </summary>
+    public static ISiloBuilder AddNumaSimulation(this ISiloBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.AddPlacementDirector<NumaNodePlacement, NumaNodePlacementDirector>();
         builder.AddActivityPropagation();
         return builder;

@@ -1,33 +1,52 @@
 using MigrationCluster.Grains.AddressSpaces;
 using MigrationCluster.Grains.Nodes;
-using MigrationCluster.Runtime.Configuration;
-using MigrationCluster.Runtime.Core;
-using MigrationCluster.Runtime.Hosting;
+using MigrationCluster.Hosting;
+using Orleans.Configuration;
+using Orleans.TestingHost;
 
 namespace MigrationCluster.Grains.Tests;
 
-/// <summary>A one-silo runtime with the project's grains and helpers to lay out a small machine.</summary>
+/// <summary>An Orleans test cluster with the simulation's grains, and helpers to lay out a small machine.</summary>
 internal sealed class GrainCluster : IAsyncDisposable
 {
-    private GrainCluster(Silo silo)
+    private GrainCluster(InProcessTestCluster cluster)
     {
-        Silo = silo;
+        Cluster = cluster;
     }
 
-    public Silo Silo { get; }
+    public InProcessTestCluster Cluster { get; }
 
-    public IGrainFactory Grains => Silo.GrainFactory;
+    public IGrainFactory Grains => Cluster.Client;
 
-    public static async Task<GrainCluster> StartAsync(int nodes, int framesPerNode)
+    /// <summary>
+    /// Deploys <paramref name="silos"/> silos (fast failure detection, so a killed silo is declared
+    /// dead in seconds) and configures <paramref name="nodes"/> NUMA nodes.
+    /// </summary>
+    public static async Task<GrainCluster> StartAsync(int nodes, int framesPerNode, short silos = 1)
     {
-        var builder = new SiloBuilder().AddGrains(typeof(NumaNodeGrain).Assembly).AddMemoryGrainStorage();
-        builder.Configure<SiloBuilder, MessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(60));
-        var cluster = new GrainCluster(builder.Build());
+        var builder = new InProcessTestClusterBuilder(silos);
+        builder.Options.ConfigureFileLogging = false;
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddNumaSimulation();
+            silo.Configure<ClusterMembershipOptions>(o =>
+            {
+                o.ProbeTimeout = TimeSpan.FromSeconds(1);
+                o.NumMissedProbesLimit = 2;
+                o.NumVotesForDeathDeclaration = 1;
+                o.TableRefreshTimeout = TimeSpan.FromSeconds(1);
+            });
+        });
+        builder.ConfigureClient(client => client.AddActivityPropagation());
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        await cluster.WaitForClusterManifestToStabilizeAsync();
+        var grains = new GrainCluster(cluster);
         for (var n = 0; n < nodes; n++)
         {
-            await cluster.Grains.GetGrain<INumaNodeGrain>(n).Configure(new NodeConfiguration(framesPerNode));
+            await grains.Grains.GetGrain<INumaNodeGrain>(n).Configure(new NodeConfiguration(framesPerNode));
         }
-        return cluster;
+        return grains;
     }
 
     /// <summary>Two-node distances: 10 local, 21 remote.</summary>
@@ -37,5 +56,5 @@ internal sealed class GrainCluster : IAsyncDisposable
         [.. Enumerable.Range(0, nodes).Select(n => n == home ? 10 : 21)],
         LocalAccessNs: 80);
 
-    public async ValueTask DisposeAsync() => await Silo.DisposeAsync();
+    public async ValueTask DisposeAsync() => await Cluster.DisposeAsync();
 }

@@ -40,7 +40,7 @@ public sealed class NumaNodeGrain : Grain, INumaNodeGrain
     }
 
     public Task<NodeStatus> GetStatus() => Task.FromResult(new NodeStatus(
-        NodeId, Memory.Capacity, Memory.FreePages, Memory.LruCount(LruList.ActiveAnon) + Memory.LruCount(LruList.ActiveFile), Memory.LruCount(LruList.InactiveAnon) + Memory.LruCount(LruList.InactiveFile), _sleepers.Count));
+        NodeId, Memory.Capacity, Memory.FreePages, Memory.LruCount(LruList.ActiveAnon) + Memory.LruCount(LruList.ActiveFile), Memory.LruCount(LruList.InactiveAnon) + Memory.LruCount(LruList.InactiveFile), _sleepers.Count, RuntimeIdentity));
 
     public Task<FrameSnapshot[]> SnapshotFrames()
     {
