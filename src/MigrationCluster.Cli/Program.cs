@@ -14,6 +14,7 @@ public static class Program
         root.Subcommands.Add(TopologyCommand.Create());
         root.Subcommands.Add(TraceCommand.Create());
         root.Subcommands.Add(ScenarioCommand.Create());
+        root.Subcommands.Add(ClusterCommand.Create());
         return CommandRunner.Run(root, args);
     }
 }

@@ -27,6 +27,9 @@ public static class ClientBuilderExtensions
                 var ports = options.GatewayPorts.Count > 0 ? options.GatewayPorts : [options.GatewayPort];
                 builder.UseStaticClustering([.. ports.Select(p => new IPEndPoint(options.ListenIPAddress, p))]);
                 break;
+            case ClusteringProvider.Sqlite:
+                builder.UseSqliteClustering(o => o.FilePath = options.MembershipFile);
+                break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(configure), options.Clustering, "Unknown clustering provider.");
         }

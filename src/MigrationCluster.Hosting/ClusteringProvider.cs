@@ -8,4 +8,10 @@ public enum ClusteringProvider
     /// silos that one command hosts in its own process (they live and die together).
     /// </summary>
     Localhost,
+
+    /// <summary>
+    /// A SQLite file the silos of one machine share (<see cref="MigrationClusterOptions.MembershipFile"/>):
+    /// no server to install, and no silo is a single point of failure.
+    /// </summary>
+    Sqlite,
 }

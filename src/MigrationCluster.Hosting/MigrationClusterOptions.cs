@@ -38,6 +38,9 @@ public sealed class MigrationClusterOptions
     /// <summary>Localhost clustering: the primary silo's silo-to-silo endpoint, or null when this silo is the primary.</summary>
     public IPEndPoint? PrimarySiloEndpoint { get; set; }
 
+    /// <summary>Sqlite clustering: the membership file every silo and client of the cluster names.</summary>
+    public string? MembershipFile { get; set; }
+
     /// <summary>Throws <see cref="ArgumentException"/> with a one-line message naming the bad setting.</summary>
     public void Validate()
     {
@@ -52,6 +55,10 @@ public sealed class MigrationClusterOptions
         if (!Enum.IsDefined(Clustering))
         {
             throw new ArgumentException($"Clustering must be one of {string.Join(", ", Enum.GetNames<ClusteringProvider>())} (was {Clustering}).");
+        }
+        if (Clustering == ClusteringProvider.Sqlite && string.IsNullOrWhiteSpace(MembershipFile))
+        {
+            throw new ArgumentException("MembershipFile (the SQLite membership table) is required with Sqlite clustering.");
         }
         if (!IPAddress.TryParse(ListenAddress, out _))
         {

@@ -33,6 +33,9 @@ public static class SiloBuilderExtensions
             case ClusteringProvider.Localhost:
                 builder.UseDevelopmentClustering(options.PrimarySiloEndpoint);
                 break;
+            case ClusteringProvider.Sqlite:
+                builder.UseSqliteClustering(o => o.FilePath = options.MembershipFile);
+                break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(configure), options.Clustering, "Unknown clustering provider.");
         }

@@ -1,4 +1,4 @@
-using MigrationCluster.Silo.Hosting;
+using MigrationCluster.Hosting.SiloProcess;
 
 namespace MigrationCluster.Silo;
 

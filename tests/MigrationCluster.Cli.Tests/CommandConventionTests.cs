@@ -13,25 +13,32 @@ public sealed class CommandConventionTests
     }
 
     [Fact]
-    public async Task Bench_runtime_help_lists_its_options()
+    public async Task Bench_model_help_lists_its_options()
     {
-        var result = await CliProcess.RunAsync("bench", "runtime", "--help");
+        var result = await CliProcess.RunAsync("bench", "model", "--help");
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("--json", result.Stdout, StringComparison.Ordinal);
-        Assert.Contains("--duration", result.Stdout, StringComparison.Ordinal);
-        Assert.Contains("--rounds", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("--pages", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("runtime")]
+    [InlineData("transport")]
+    public async Task The_retired_runtime_benchmarks_are_gone(string name)
+    {
+        var result = await CliProcess.RunAsync("bench", name, "--json", "out.json");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(name, Assert.Single(result.StderrLines), StringComparison.Ordinal);
     }
 
     [Theory]
     [InlineData("--no-such-option")]
-    [InlineData("bench", "runtime", "--json", "out.json", "--no-such-option")]
-    [InlineData("bench", "runtime", "--json", "out.json", "--duration", "soon")]
-    [InlineData("bench", "runtime", "--json", "out.json", "--duration", "0")]
-    [InlineData("bench", "runtime", "--json", "out.json", "--rounds", "0")]
-    [InlineData("bench", "runtime", "--json", "out.json", "--rounds", "2.5")]
-    [InlineData("bench", "runtime", "--json", "out.json", "--rounds", "61")]
-    [InlineData("bench", "runtime")]
+    [InlineData("bench", "model", "--json", "out.json", "--no-such-option")]
+    [InlineData("bench", "model", "--json", "out.json", "--pages", "lots")]
+    [InlineData("bench", "model", "--json", "out.json", "--pages", "0")]
+    [InlineData("bench", "model")]
     [InlineData("bench")]
     public async Task Bad_input_exits_2_with_one_line_and_no_stack_trace(params string[] args)
     {

@@ -103,6 +103,52 @@ public sealed class RunCommandTests : IDisposable
         Assert.Equal(document.RootElement.GetProperty("pages_to_migrate").GetInt32(), document.RootElement.GetProperty("migrated").GetInt32());
     }
 
+    [Fact]
+    public async Task Console_trace_is_opentelemetry_console_format_with_step_spans_and_orleans_grain_calls()
+    {
+        var result = await CliProcess.RunAsync("run", "--nodes", "2", "--address-spaces", "1", "--pages", "8", "--tasks", "1", "--accesses", "5", "--trace", "console");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Matches(@"Activity\.DisplayName:\s+try_to_unmap\n", result.Stdout);
+        Assert.Matches(@"Activity\.DisplayName:\s+remove_migration_ptes\n", result.Stdout);
+        Assert.Matches(@"Activity\.DisplayName:\s+INumaNodeGrain/LockPage\n", result.Stdout);
+        Assert.Matches(@"Activity\.DisplayName:\s+IMigrationCoordinatorGrain/MigratePages\n", result.Stdout);
+        Assert.Contains("migration.step: 4", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task On_three_silos_one_trace_holds_the_migration_with_orleans_grain_calls_under_the_step_spans()
+    {
+        var trace = Path.Combine(_directory, "trace.jsonl");
+        var result = await CliProcess.RunAsync("run", "--silos", "3", "--nodes", "3", "--address-spaces", "3", "--pages", "32", "--accesses", "50", "--trace", $"jsonl:{trace}");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+
+        var spans = File.ReadLines(trace).Select(line => JsonDocument.Parse(line).RootElement).ToList();
+        var root = Assert.Single(spans, s => s.GetProperty("name").GetString() == "migrate_pages");
+        var traceId = root.GetProperty("traceId").GetString();
+        // The command's call into the cluster began the trace; the migration and all its steps are in it.
+        Assert.Contains(spans, s => s.GetProperty("name").GetString() == "IExperimentGrain/Run" && s.GetProperty("kind").GetString() == "client" && s.GetProperty("traceId").GetString() == traceId);
+        var steps = spans.Where(s => s.GetProperty("attributes").TryGetProperty("migration.step", out _)).ToList();
+        Assert.All(steps, s => Assert.Equal(traceId, s.GetProperty("traceId").GetString()));
+
+        var stepOfSpan = steps.ToDictionary(s => s.GetProperty("spanId").GetString()!, s => s.GetProperty("attributes").GetProperty("migration.step").GetInt32());
+        var stepsWithGrainCalls = spans
+            .Where(s => s.GetProperty("kind").GetString() == "client" && s.GetProperty("name").GetString()!.Contains("Grain/", StringComparison.Ordinal))
+            .Select(s => s.GetProperty("parentSpanId").GetString())
+            .Where(p => p is not null && stepOfSpan.ContainsKey(p))
+            .Select(p => stepOfSpan[p!])
+            .ToHashSet();
+        Assert.True(stepsWithGrainCalls.Count >= 12, $"grain calls under {stepsWithGrainCalls.Count} distinct steps");
+    }
+
+    [Fact]
+    public void The_built_command_ships_orleans_and_the_opentelemetry_console_exporter()
+    {
+        var directory = Path.GetDirectoryName(CliProcess.CommandPath)!;
+        Assert.True(File.Exists(Path.Combine(directory, "Orleans.Runtime.dll")));
+        Assert.True(File.Exists(Path.Combine(directory, "OpenTelemetry.Exporter.Console.dll")));
+        Assert.False(File.Exists(Path.Combine(directory, "MigrationCluster.Runtime.dll")));
+    }
+
     [Theory]
     [InlineData("--silos", "0")]
     [InlineData("--cluster", "/nonexistent/state")]

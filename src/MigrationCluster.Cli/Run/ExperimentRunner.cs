@@ -7,7 +7,7 @@ using OpenTelemetry.Trace;
 
 namespace MigrationCluster.Cli.Run;
 
-/// <summary>Builds the experiment from the options, runs it on the embedded cluster, and returns what it measured.</summary>
+/// <summary>Builds the experiment from the options, runs it on the embedded cluster or on a local cluster of silo processes, and returns what it measured.</summary>
 public static class ExperimentRunner
 {
     /// <summary>Checks the options and turns them into a spec; bad input throws <see cref="UsageException"/>.</summary>
@@ -65,11 +65,12 @@ public static class ExperimentRunner
     {
         ArgumentNullException.ThrowIfNull(options);
         var trace = ParseTrace(options.Trace);
-        if (options.ClusterDirectory is not null)
-        {
-            throw new UsageException("--cluster: running on a cluster of silo processes is not available in this build");
-        }
         using var tracing = MigrationClusterTracing.Build(trace, TelemetrySources.Default, "migration-cluster");
+        if (options.ClusterDirectory is { } directory)
+        {
+            await using var client = await LocalClusterClient.ConnectAsync(directory);
+            return await client.GrainFactory.GetGrain<IExperimentGrain>("run").Run(spec);
+        }
         await using var cluster = await EmbeddedCluster.StartAsync(options.Silos);
         return await cluster.GrainFactory.GetGrain<IExperimentGrain>("run").Run(spec);
     }

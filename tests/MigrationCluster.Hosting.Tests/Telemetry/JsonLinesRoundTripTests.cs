@@ -18,7 +18,7 @@ public sealed class JsonLinesRoundTripTests
         var activities = new List<Activity>();
 
         using (var provider = MigrationClusterTracing.Build(
-            TraceExportOptions.Parse("jsonl:" + file.Path), [sourceName], "jsonl-test", TextWriter.Null, _ => null))
+            TraceExportOptions.Parse("jsonl:" + file.Path), [sourceName], "jsonl-test", _ => null))
         {
             Assert.NotNull(provider);
             using var root = source.StartActivity("migrate_pages")!;

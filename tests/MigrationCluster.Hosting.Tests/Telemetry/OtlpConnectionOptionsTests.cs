@@ -40,7 +40,7 @@ public sealed class OtlpConnectionOptionsTests
     {
         var environment = Environment((OtelEnvironment.OtlpProtocol, "grpc"), (OtelEnvironment.OtlpEndpoint, "http://127.0.0.1:1"));
         using var provider = MigrationClusterTracing.Build(
-            TraceExportOptions.Parse("otlp"), ["MigrationCluster.Tests.Grpc." + Guid.NewGuid().ToString("N")], "svc", TextWriter.Null, environment);
+            TraceExportOptions.Parse("otlp"), ["MigrationCluster.Tests.Grpc." + Guid.NewGuid().ToString("N")], "svc", environment);
         Assert.NotNull(provider);
     }
 

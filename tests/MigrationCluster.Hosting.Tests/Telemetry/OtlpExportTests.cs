@@ -29,7 +29,7 @@ public sealed class OtlpExportTests
             Batch = new BatchExportActivityProcessorOptions { ScheduledDelayMilliseconds = 600_000 },
         };
 
-        using var provider = MigrationClusterTracing.Build(options, [sourceName], "otlp-test-service", TextWriter.Null, EmptyEnvironment);
+        using var provider = MigrationClusterTracing.Build(options, [sourceName], "otlp-test-service", EmptyEnvironment);
         Assert.NotNull(provider);
 
         Activity root, child, grandchild;
@@ -115,7 +115,6 @@ public sealed class OtlpExportTests
             new TraceExportOptions { Targets = [TraceExportTarget.Otlp] },
             [sourceName],
             "default-name",
-            TextWriter.Null,
             name => environment.GetValueOrDefault(name)))
         {
             source.StartActivity("migrate_pages")!.Dispose();
@@ -142,7 +141,7 @@ public sealed class OtlpExportTests
 
         string parentSpanId;
         using (var provider = MigrationClusterTracing.Build(
-            TraceExportOptions.Parse("otlp"), [sourceName], "grpc-test", TextWriter.Null, name => environment.GetValueOrDefault(name)))
+            TraceExportOptions.Parse("otlp"), [sourceName], "grpc-test", name => environment.GetValueOrDefault(name)))
         {
             using var root = source.StartActivity("migrate_pages")!;
             parentSpanId = root.SpanId.ToHexString();

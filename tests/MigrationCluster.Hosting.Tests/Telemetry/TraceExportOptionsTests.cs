@@ -65,6 +65,6 @@ public sealed class TraceExportOptionsTests
     [Fact]
     public void Build_returns_no_provider_for_none()
     {
-        Assert.Null(MigrationClusterTracing.Build(TraceExportOptions.None, ["x"], "svc", TextWriter.Null, _ => null));
+        Assert.Null(MigrationClusterTracing.Build(TraceExportOptions.None, ["x"], "svc", _ => null));
     }
 }

@@ -1,9 +1,9 @@
 using System.Text.Json;
 
-namespace MigrationCluster.Silo.Hosting;
+namespace MigrationCluster.Hosting.SiloProcess;
 
 /// <summary>What a silo process publishes about itself every second, for <c>cluster status</c>.</summary>
-public sealed record SiloStatusFile(string SiloName, string? Address, int ProcessId, string Status, int Activations, DateTimeOffset Updated)
+public sealed record SiloStatusFile(string SiloName, string? Address, int ProcessId, string Status, int? Activations, DateTimeOffset Updated)
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
 

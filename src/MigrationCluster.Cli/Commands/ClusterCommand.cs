@@ -1,0 +1,157 @@
+using System.CommandLine;
+using System.Text.Json;
+using MigrationCluster.Hosting.SiloProcess;
+using Spectre.Console;
+
+namespace MigrationCluster.Cli.Commands;
+
+/// <summary>
+/// <c>cluster start|status|stop</c>: a local cluster of silo processes on loopback sharing a state
+/// directory (its SQLite membership table, pid, status and log files). Exit codes: 0 done, 1 failed, 2 bad input.
+/// The hidden <c>cluster silo</c> runs one silo in this process (what <c>start</c> launches).
+/// </summary>
+public static class ClusterCommand
+{
+    public const int MaxSilos = 32;
+
+    public static Command Create()
+    {
+        var cluster = new Command("cluster", "Start, inspect and stop a local cluster of silo processes.");
+        cluster.Subcommands.Add(CreateStart());
+        cluster.Subcommands.Add(CreateStatus());
+        cluster.Subcommands.Add(CreateStop());
+        cluster.Subcommands.Add(CreateSilo());
+        return cluster;
+    }
+
+    private static Option<DirectoryInfo> StateDirOption() => new("--state-dir")
+    {
+        Description = $"The cluster's state directory (default {LocalClusterState.DefaultDirectory}).",
+        HelpName = "DIR",
+        DefaultValueFactory = _ => new DirectoryInfo(LocalClusterState.DefaultDirectory),
+    };
+
+    private static Option<int> TimeoutOption(string description) => new("--timeout")
+    {
+        Description = description,
+        HelpName = "SECONDS",
+        DefaultValueFactory = _ => 60,
+        CustomParser = r => ParseInRange(r, "--timeout", 1, 3600),
+    };
+
+    /// <summary>An integer in range, or a parse error (exit 2) that says what was wrong.</summary>
+    private static int ParseInRange(System.CommandLine.Parsing.ArgumentResult result, string option, int min, int max)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
+        if (!int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+        {
+            result.AddError($"{option} must be a whole number from {min} to {max} (was '{text}').");
+            return 0;
+        }
+        return value;
+    }
+
+    private static Command CreateStart()
+    {
+        var silos = new Option<int>("--silos")
+        {
+            Description = $"How many silos (1 to {MaxSilos}).",
+            HelpName = "N",
+            Required = true,
+            CustomParser = r => ParseInRange(r, "--silos", 1, MaxSilos),
+        };
+        var stateDir = StateDirOption();
+        var timeout = TimeoutOption("Seconds to wait for every silo to be Active.");
+        var command = new Command("start", "Start N silo processes on loopback and wait until all are Active.") { silos, stateDir, timeout };
+        command.SetAction(parse => Guard(() =>
+        {
+            var state = new LocalClusterState(parse.GetRequiredValue(stateDir).FullName);
+            var result = ClusterLauncher.StartAsync(state, parse.GetValue(silos), TimeSpan.FromSeconds(parse.GetValue(timeout)), Console.Error).GetAwaiter().GetResult();
+            WriteTable(result);
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command CreateStatus()
+    {
+        var stateDir = StateDirOption();
+        var json = new Option<bool>("--json") { Description = "Print the silos as JSON." };
+        var command = new Command("status", "List the cluster's silos: id, endpoint, status, process id, activations.") { stateDir, json };
+        command.SetAction(parse => Guard(() =>
+        {
+            var state = new LocalClusterState(parse.GetRequiredValue(stateDir).FullName);
+            if (!File.Exists(state.MembershipFile))
+            {
+                throw new ClusterCommandException($"No cluster in {state.Directory} (no membership.db): start one with 'migration-cluster cluster start --silos N'.");
+            }
+            var silos = ClusterStatusReader.ReadAsync(state).GetAwaiter().GetResult();
+            if (parse.GetValue(json))
+            {
+                Console.Out.WriteLine(JsonSerializer.Serialize(silos, ClusterSiloInfo.JsonOptions));
+            }
+            else
+            {
+                WriteTable(silos);
+            }
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command CreateStop()
+    {
+        var stateDir = StateDirOption();
+        var timeout = TimeoutOption("Seconds to wait for the silos to leave.");
+        var command = new Command("stop", "Stop the cluster's silos gracefully (SIGTERM: ShuttingDown, then Dead).") { stateDir, timeout };
+        command.SetAction(parse => Guard(() =>
+        {
+            var state = new LocalClusterState(parse.GetRequiredValue(stateDir).FullName);
+            var stopped = ClusterLauncher.StopAsync(state, TimeSpan.FromSeconds(parse.GetValue(timeout)), Console.Error).GetAwaiter().GetResult();
+            Console.Out.WriteLine(stopped == 0 ? $"No silos running in {state.Directory}." : $"Stopped {stopped} silo(s).");
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>Runs one silo in this process: the arguments go to the silo host (e.g. <c>--state-dir DIR --name silo-1</c>).</summary>
+    private static Command CreateSilo()
+    {
+        var command = new Command("silo", "Run one silo in this process (used by 'cluster start').")
+        {
+            Hidden = true,
+            TreatUnmatchedTokensAsErrors = false,
+        };
+        command.SetAction(parse => SiloHost.Run([.. parse.UnmatchedTokens]));
+        return command;
+    }
+
+    private static void WriteTable(IReadOnlyList<ClusterSiloInfo> silos)
+    {
+        var table = new Table().AddColumns("Silo", "Endpoint", "Status", "Pid", "Activations");
+        foreach (var silo in silos)
+        {
+            table.AddRow(
+                Markup.Escape(silo.SiloName),
+                Markup.Escape(silo.Address),
+                silo.Status + (silo.ProcessRunning || silo.Status is "Dead" ? "" : " (process gone)"),
+                silo.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                silo.Activations?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-");
+        }
+        AnsiConsole.Write(table);
+    }
+
+    /// <summary>One line on stderr instead of a stack trace: exit 1 for a failed run.</summary>
+    private static int Guard(Func<int> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception exception) when (exception is ClusterCommandException or IOException or UnauthorizedAccessException or TimeoutException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            Console.Error.WriteLine($"migration-cluster: {exception.Message.ReplaceLineEndings(" ")}");
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using MigrationCluster.Cli.Commands;
+using MigrationCluster.Hosting;
+using MigrationCluster.Hosting.SiloProcess;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans;
+using Orleans.Hosting;
+
+namespace MigrationCluster.Cli.Hosting;
+
+/// <summary>
+/// An Orleans client of a local cluster started by <c>cluster start</c> (what <c>run --cluster DIR</c>
+/// needs): it finds the gateways in the cluster's SQLite membership table.
+/// </summary>
+public sealed class LocalClusterClient : IAsyncDisposable
+{
+    public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly IHost _host;
+
+    private LocalClusterClient(IHost host) => _host = host;
+
+    public IGrainFactory GrainFactory => _host.Services.GetRequiredService<IClusterClient>();
+
+    public static async Task<LocalClusterClient> ConnectAsync(string stateDirectory, TimeSpan? timeout = null)
+    {
+        var state = new LocalClusterState(stateDirectory);
+        if (!File.Exists(state.MembershipFile))
+        {
+            throw new UsageException($"--cluster: no cluster in {state.Directory} (no membership.db): start one with 'migration-cluster cluster start --silos N --state-dir {stateDirectory}'");
+        }
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Error);
+        builder.UseOrleansClient(client => client.UseMigrationCluster(o =>
+        {
+            o.ClusterId = LocalClusterState.ClusterId;
+            o.Clustering = ClusteringProvider.Sqlite;
+            o.MembershipFile = state.MembershipFile;
+        }));
+        var host = builder.Build();
+        using var connecting = new CancellationTokenSource(timeout ?? DefaultConnectTimeout);
+        try
+        {
+            await host.StartAsync(connecting.Token).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or OrleansException or TimeoutException)
+        {
+            host.Dispose();
+            throw new ClusterCommandException($"could not connect to the cluster in {state.Directory}: {exception.Message}");
+        }
+        return new LocalClusterClient(host);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await _host.StopAsync(stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The process ends anyway.
+        }
+        _host.Dispose();
+    }
+}

@@ -1,0 +1,128 @@
+using System.Net;
+using Orleans.Configuration;
+
+namespace MigrationCluster.Hosting.SiloProcess;
+
+/// <summary>
+/// A silo process's settings: section <c>Silo</c> of <c>appsettings.json</c>, environment variables
+/// <c>MIGRATIONCLUSTER_Silo__Name=value</c>, and the command line (<c>--Silo:Name value</c>, or the
+/// short switches in <see cref="SiloHost.SwitchMappings"/>). Failure detection keeps Orleans'
+/// production defaults unless set.
+/// </summary>
+public sealed class SiloProcessOptions
+{
+    public const string SectionName = "Silo";
+    public const string SqliteProvider = "sqlite";
+    public static readonly TimeSpan DefaultStartTimeout = TimeSpan.FromSeconds(60);
+
+    public string ClusterId { get; set; } = LocalClusterState.ClusterId;
+
+    public string ServiceId { get; set; } = MigrationClusterOptions.DefaultServiceId;
+
+    public string? SiloName { get; set; }
+
+    /// <summary>A local cluster's state directory: membership.db and this silo's pid/status files.</summary>
+    public string? StateDir { get; set; }
+
+    public string ListenAddress { get; set; } = MigrationClusterOptions.DefaultListenAddress;
+
+    public int SiloPort { get; set; } = MigrationClusterOptions.DefaultSiloPort;
+
+    public int GatewayPort { get; set; } = MigrationClusterOptions.DefaultGatewayPort;
+
+    /// <summary><c>sqlite</c>: a membership file the silos share.</summary>
+    public string MembershipProvider { get; set; } = SqliteProvider;
+
+    /// <summary>The SQLite membership file (default: the state directory's).</summary>
+    public string? MembershipConnection { get; set; }
+
+    /// <summary>Trace export: <c>none</c>, <c>console</c>, <c>otlp</c>, <c>jsonl:PATH</c> (comma-separated).</summary>
+    public string Traces { get; set; } = "none";
+
+    /// <summary>How long the silo may take to join the cluster before it gives up (exit 1).</summary>
+    public TimeSpan StartTimeout { get; set; } = DefaultStartTimeout;
+
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    public int NumMissedProbesLimit { get; set; } = 3;
+
+    public int NumVotesForDeathDeclaration { get; set; } = 2;
+
+    public TimeSpan IAmAliveTablePublishTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan TableRefreshTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    public LocalClusterState? State => string.IsNullOrWhiteSpace(StateDir) ? null : new LocalClusterState(StateDir);
+
+    /// <summary>The SQLite membership file: <see cref="MembershipConnection"/>, else the state directory's.</summary>
+    public string MembershipFile => MembershipConnection ?? State?.MembershipFile
+        ?? throw new InvalidOperationException("Silo:StateDir or Silo:MembershipConnection is required.");
+
+    /// <summary>Orleans' failure detection with these settings.</summary>
+    public void ApplyTo(ClusterMembershipOptions membership)
+    {
+        ArgumentNullException.ThrowIfNull(membership);
+        membership.ProbeTimeout = ProbeTimeout;
+        membership.NumMissedProbesLimit = NumMissedProbesLimit;
+        membership.NumVotesForDeathDeclaration = NumVotesForDeathDeclaration;
+        membership.IAmAliveTablePublishTimeout = IAmAliveTablePublishTimeout;
+        membership.TableRefreshTimeout = TableRefreshTimeout;
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> with a one-line message naming the bad setting.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(ClusterId))
+        {
+            throw new ArgumentException("Silo:ClusterId is required.");
+        }
+        if (string.IsNullOrWhiteSpace(ServiceId))
+        {
+            throw new ArgumentException("Silo:ServiceId is required.");
+        }
+        if (MembershipProvider is not SqliteProvider)
+        {
+            throw new ArgumentException($"Silo:MembershipProvider must be '{SqliteProvider}' (was '{MembershipProvider}').");
+        }
+        if (string.IsNullOrWhiteSpace(MembershipConnection) && State is null)
+        {
+            throw new ArgumentException("Silo:StateDir or Silo:MembershipConnection (the SQLite membership file) is required.");
+        }
+        if (!IPAddress.TryParse(ListenAddress, out _))
+        {
+            throw new ArgumentException($"Silo:ListenAddress must be an IP address (was '{ListenAddress}').");
+        }
+        if (SiloPort is < 1 or > 65535 || GatewayPort is < 1 or > 65535)
+        {
+            throw new ArgumentException($"Silo:SiloPort and Silo:GatewayPort must be between 1 and 65535 (were {SiloPort} and {GatewayPort}).");
+        }
+        if (ProbeTimeout <= TimeSpan.Zero || IAmAliveTablePublishTimeout <= TimeSpan.Zero || TableRefreshTimeout <= TimeSpan.Zero || StartTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("Silo:ProbeTimeout, Silo:IAmAliveTablePublishTimeout, Silo:TableRefreshTimeout and Silo:StartTimeout must be positive.");
+        }
+        if (NumMissedProbesLimit < 1 || NumVotesForDeathDeclaration < 1)
+        {
+            throw new ArgumentException($"Silo:NumMissedProbesLimit and Silo:NumVotesForDeathDeclaration must be at least 1 (were {NumMissedProbesLimit} and {NumVotesForDeathDeclaration}).");
+        }
+        _ = TraceExportOptionsOf(this);
+    }
+
+    internal static Telemetry.TraceExportOptions TraceExportOptionsOf(SiloProcessOptions options)
+    {
+        try
+        {
+            return Telemetry.TraceExportOptions.Parse(options.Traces);
+        }
+        catch (Telemetry.TraceExportOptionException exception)
+        {
+            throw new ArgumentException($"Silo:Traces: {exception.Message}", exception);
+        }
+    }
+
+    /// <summary>For the start-up log line.</summary>
+    public override string ToString() =>
+        $"ClusterId={ClusterId}, ServiceId={ServiceId}, SiloName={SiloName}, StateDir={StateDir}, Listen={ListenAddress}:{SiloPort} (gateway {GatewayPort}), " +
+        $"Membership={MembershipProvider}:{MembershipConnection ?? State?.MembershipFile}, Traces={Traces}, StartTimeout={StartTimeout}, ProbeTimeout={ProbeTimeout}, " +
+        $"NumMissedProbesLimit={NumMissedProbesLimit}, NumVotesForDeathDeclaration={NumVotesForDeathDeclaration}, " +
+        $"IAmAliveTablePublishTimeout={IAmAliveTablePublishTimeout}, TableRefreshTimeout={TableRefreshTimeout}";
+}
