@@ -49,7 +49,8 @@ public static class ClusterLauncher
                 var silos = await ClusterStatusReader.ReadAsync(state).ConfigureAwait(false);
                 // This start's silos: the live rows under our names (rows of earlier runs are Dead).
                 var ours = silos.Where(s => names.Contains(s.SiloName) && s.Status != nameof(SiloStatus.Dead)).ToList();
-                if (ours.Count(s => s.Status == nameof(SiloStatus.Active)) == count)
+                // Active in the table, and its status file names its process (so the table below is whole).
+                if (ours.Count(s => s.Status == nameof(SiloStatus.Active) && s.ProcessRunning) == count)
                 {
                     return ours;
                 }

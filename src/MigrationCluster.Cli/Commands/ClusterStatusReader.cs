@@ -2,6 +2,7 @@ using System.Diagnostics;
 using MigrationCluster.Clustering.Sqlite;
 using MigrationCluster.Hosting.SiloProcess;
 using Microsoft.Extensions.Options;
+using Orleans;
 using Orleans.Configuration;
 using Orleans.Runtime;
 
@@ -13,15 +14,15 @@ public static class ClusterStatusReader
     public static async Task<IReadOnlyList<ClusterSiloInfo>> ReadAsync(LocalClusterState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var table = new SqliteMembershipTable(
+        IMembershipTable table = new SqliteMembershipTable(
             Options.Create(new SqliteClusteringOptions { FilePath = state.MembershipFile }),
             Options.Create(new ClusterOptions { ClusterId = LocalClusterState.ClusterId, ServiceId = LocalClusterState.ClusterId }));
         // With the version row too (version 0, inserted only if missing, as every silo does): a silo may
         // have created the schema a moment ago and not yet its version row, and that is a cluster with no members.
-        await table.InitializeMembershipTableAsync(tryInitTableVersion: true).ConfigureAwait(false);
-        var data = await table.ReadAllAsync().ConfigureAwait(false);
+        await table.InitializeMembershipTableAsync(tryInitTableVersion: true, CancellationToken.None).ConfigureAwait(false);
+        var data = await table.ReadAllAsync(CancellationToken.None).ConfigureAwait(false);
         var silos = new List<ClusterSiloInfo>();
-        foreach (var (entry, _) in data.Members.OrderBy(m => m.Item1.StartTime).ThenBy(m => m.Item1.SiloName, StringComparer.Ordinal))
+        foreach (var entry in data.Members.Select(m => m.Item1).OrderBy(e => e.StartTime).ThenBy(e => e.SiloName, StringComparer.Ordinal))
         {
             // The status file tells the process and activations of the silo's current incarnation only.
             var status = SiloStatusFile.TryRead(state.StatusFile(entry.SiloName));

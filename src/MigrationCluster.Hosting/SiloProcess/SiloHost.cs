@@ -53,7 +53,7 @@ public static class SiloHost
         options.State?.EnsureCreated();
         var siloName = options.SiloName ?? $"silo-{Environment.ProcessId}";
         // Orleans' and the framework's own information lines are noise in a silo's log; the settings may ask for them.
-        builder.Logging.AddFilter("Orleans", LogLevel.Warning).AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("Orleans", LogLevel.Warning).AddFilter("Microsoft", LogLevel.Warning).AddFilter("Polly", LogLevel.Warning);
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         builder.Logging.AddSimpleConsole(o =>
         {
@@ -62,6 +62,8 @@ public static class SiloHost
         });
         builder.Services.AddSingleton(options);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(45));
+        // SIGTERM and Ctrl+C stop the host gracefully: the silo leaves the cluster (ShuttingDown, then Dead).
+        builder.Services.AddSingleton<IHostLifetime, Microsoft.Extensions.Hosting.Internal.ConsoleLifetime>();
         builder.UseOrleans(silo =>
         {
             silo.UseMigrationCluster(o =>

@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace MigrationCluster.Silo.Tests;
+
+/// <summary>The built <c>migration-cluster-silo</c>, run as a process as a user or a container would.</summary>
+public sealed class SiloExecutableTests : IDisposable
+{
+    private readonly string _stateDir = Path.Combine(Path.GetTempPath(), "mc-silo-exe-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (Directory.Exists(_stateDir))
+        {
+            Directory.Delete(_stateDir, recursive: true);
+        }
+    }
+
+    private static ProcessStartInfo Silo(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "migration-cluster-silo.dll"));
+        foreach (var argument in args)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        return start;
+    }
+
+    [Fact]
+    public async Task A_bad_setting_is_one_line_on_stderr_and_exit_code_2()
+    {
+        using var process = Process.Start(Silo("--state-dir", _stateDir, "--Silo:MembershipProvider", "mysql"))!;
+        var stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        Assert.Equal(2, process.ExitCode);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("Silo:MembershipProvider", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_silo_joins_on_its_sqlite_membership_publishes_its_status_and_leaves_on_sigterm()
+    {
+        var ports = FreePorts(2);
+        using var process = Process.Start(Silo("--state-dir", _stateDir, "--name", "solo", "--port", ports[0].ToString(System.Globalization.CultureInfo.InvariantCulture), "--gateway-port", ports[1].ToString(System.Globalization.CultureInfo.InvariantCulture)))!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            var statusFile = Path.Combine(_stateDir, "silos", "solo.status.json");
+            var active = false;
+            for (var i = 0; i < 300 && !active && !process.HasExited; i++)
+            {
+                await Task.Delay(100);
+                active = File.Exists(statusFile) && ReadStatus(statusFile) == "Active";
+            }
+            if (!active)
+            {
+                Assert.Fail($"the silo did not become Active: {await Finish(process, stderr)}");
+            }
+            Assert.Equal(process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), File.ReadAllText(Path.Combine(_stateDir, "silos", "solo.pid")));
+            Assert.True(File.Exists(Path.Combine(_stateDir, "membership.db")));
+
+            Assert.Equal(0, Kill(process.Id, SigTerm));
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+            Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}: {await stdout} {await stderr}");
+            Assert.Equal("Dead", ReadStatus(statusFile));
+            Assert.False(File.Exists(Path.Combine(_stateDir, "silos", "solo.pid")));
+            Assert.Contains("is Active", await stdout, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+        }
+    }
+
+    private const int SigTerm = 15;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
+    private static string? ReadStatus(string path)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(path));
+            return document.RootElement.GetProperty("Status").GetString();
+        }
+        catch (Exception exception) when (exception is IOException or JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<string> Finish(Process process, Task<string> stderr)
+    {
+        if (!process.HasExited)
+        {
+            process.Kill();
+        }
+        await process.WaitForExitAsync();
+        return await stderr;
+    }
+
+    private static int[] FreePorts(int count)
+    {
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
+        foreach (var listener in listeners)
+        {
+            listener.Start();
+        }
+        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+        foreach (var listener in listeners)
+        {
+            listener.Stop();
+        }
+        return ports;
+    }
+}
