@@ -44,6 +44,7 @@ public sealed class SqliteGatewayListProvider : IGatewayListProvider
     public Task InitializeGatewayListProviderAsync(CancellationToken cancellationToken = default) => Task.Run(() =>
     {
         using var connection = _database.Open();
+        SqliteMembershipDatabase.EnableWriteAheadLog(connection);
         using var transaction = SqliteMembershipDatabase.BeginWrite(connection);
         SqliteMembershipDatabase.Execute(connection, transaction, SqliteMembershipSql.CreateSchema);
         transaction.Commit();

@@ -72,6 +72,16 @@ internal sealed class SqliteMembershipDatabase
     }
 
     /// <summary>
+    /// Puts the file in WAL mode (a persistent setting: the first caller switches it) and returns
+    /// the journal mode now in force, which stays "delete" where WAL is unavailable.
+    /// </summary>
+    public static string? EnableWriteAheadLog(SqliteConnection connection)
+    {
+        using var command = Command(connection, null, "PRAGMA journal_mode = WAL;");
+        return command.ExecuteScalar() as string;
+    }
+
+    /// <summary>
     /// BEGIN IMMEDIATE: takes the file's write lock before the first read, so two writers (in any
     /// process) can never both see the same table version and both commit a change based on it.
     /// </summary>

@@ -281,8 +281,7 @@ public sealed partial class SqliteMembershipTable : IMembershipTable
 
     private void EnsureWriteAheadLog(SqliteConnection connection)
     {
-        using var command = SqliteMembershipDatabase.Command(connection, null, "PRAGMA journal_mode = WAL;");
-        var mode = command.ExecuteScalar() as string;
+        var mode = SqliteMembershipDatabase.EnableWriteAheadLog(connection);
         if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
         {
             // Still correct (writers serialize either way), but readers now block writers.

@@ -247,4 +247,23 @@ public sealed class SqliteMembershipTableTests : MembershipTableContractTests
         await Assert.ThrowsAsync<InvalidOperationException>(() => table.ReadAll());
 #pragma warning restore CS0618
     }
+
+    [Fact]
+    public async Task A_client_that_starts_before_any_silo_creates_the_schema_and_finds_no_gateways()
+    {
+        using var fresh = new TempSqliteFile();
+        var provider = new SqliteGatewayListProvider(
+            Options.Create(new SqliteClusteringOptions { FilePath = fresh.Path }),
+            Options.Create(new ClusterOptions { ClusterId = ClusterId }),
+            Options.Create(new GatewayOptions()));
+
+        await provider.InitializeGatewayListProviderAsync();
+
+        Assert.Empty(await provider.GetGatewaysAsync());
+        var silo = CreateTable(fresh.Path, ClusterId);
+        await silo.InitializeMembershipTableAsync(true);
+        var gateway = New(SiloStatus.Active);
+        Assert.True(await silo.InsertRowAsync(gateway, (await silo.ReadAllAsync()).Version.Next()));
+        Assert.Single(await provider.GetGatewaysAsync());
+    }
 }
