@@ -33,23 +33,24 @@ public sealed class SqliteGatewayListProvider : IGatewayListProvider
     /// <summary>How often the client asks again: Orleans' gateway refresh period, as its other providers do.</summary>
     public TimeSpan MaxStaleness { get; }
 
-    /// <summary>The list follows the table, so it is always updatable.</summary>
-    public bool IsUpdatable => true;
+    /// <summary>Obsolete in Orleans 10 (every provider counts as updatable); true, since the list follows the table.</summary>
+    bool IGatewayListProvider.IsUpdatable => true;
 
     /// <summary>
     /// Creates the schema if the file lacks it, so a client may start before the first silo
     /// (it then finds no gateways and retries). It does not create the cluster's version row:
     /// that belongs to the silos.
     /// </summary>
-    public Task InitializeGatewayListProvider() => Task.Run(() =>
+    public Task InitializeGatewayListProviderAsync(CancellationToken cancellationToken = default) => Task.Run(() =>
     {
         using var connection = _database.Open();
+        SqliteMembershipDatabase.EnableWriteAheadLog(connection);
         using var transaction = SqliteMembershipDatabase.BeginWrite(connection);
         SqliteMembershipDatabase.Execute(connection, transaction, SqliteMembershipSql.CreateSchema);
         transaction.Commit();
-    });
+    }, cancellationToken);
 
-    public Task<IList<Uri>> GetGateways() => Task.Run(() =>
+    public Task<IList<Uri>> GetGatewaysAsync(CancellationToken cancellationToken = default) => Task.Run(() =>
     {
         using var connection = _database.Open();
         using var command = SqliteMembershipDatabase.Command(connection, null, SqliteMembershipSql.SelectGateways,
@@ -64,5 +65,10 @@ public sealed class SqliteGatewayListProvider : IGatewayListProvider
         }
 
         return gateways;
-    });
+    }, cancellationToken);
+
+    // Orleans 10 declares token-less members too; they are the same operations.
+    Task IGatewayListProvider.InitializeGatewayListProvider() => InitializeGatewayListProviderAsync();
+
+    Task<IList<Uri>> IGatewayListProvider.GetGateways() => GetGatewaysAsync();
 }

@@ -10,21 +10,23 @@ namespace MigrationCluster.Clustering.Sqlite;
 /// </summary>
 internal sealed class SqliteMembershipDatabase
 {
-    private readonly string _connectionString;
+    private readonly string? _connectionString;
     private readonly int _busyTimeoutMilliseconds;
 
+    /// <summary>
+    /// Never throws for a missing path: Orleans constructs providers before it runs the
+    /// configuration validators, and the validator's one-line message is the one to show.
+    /// </summary>
     public SqliteMembershipDatabase(SqliteClusteringOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _busyTimeoutMilliseconds = (int)Math.Clamp(options.BusyTimeout.TotalMilliseconds, 1, int.MaxValue);
         if (string.IsNullOrWhiteSpace(options.FilePath))
         {
-            // The validator says this at start-up; this guards direct construction (tests, tools).
-            throw new ArgumentException(
-                $"{nameof(SqliteClusteringOptions)}.{nameof(SqliteClusteringOptions.FilePath)} is required.", nameof(options));
+            return;
         }
 
         FilePath = Path.GetFullPath(options.FilePath);
-        _busyTimeoutMilliseconds = (int)Math.Clamp(options.BusyTimeout.TotalMilliseconds, 1, int.MaxValue);
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = FilePath,
@@ -37,10 +39,17 @@ internal sealed class SqliteMembershipDatabase
         }.ToString();
     }
 
-    public string FilePath { get; }
+    /// <summary>The full path of the membership file; null when the options name none.</summary>
+    public string? FilePath { get; }
 
     public SqliteConnection Open()
     {
+        if (_connectionString is null || FilePath is null)
+        {
+            throw new InvalidOperationException(
+                $"{nameof(SqliteClusteringOptions)}.{nameof(SqliteClusteringOptions.FilePath)} is required: the path of the SQLite file that holds the membership table.");
+        }
+
         var directory = Path.GetDirectoryName(FilePath);
         if (!string.IsNullOrEmpty(directory))
         {
@@ -60,6 +69,16 @@ internal sealed class SqliteMembershipDatabase
             connection.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Puts the file in WAL mode (a persistent setting: the first caller switches it) and returns
+    /// the journal mode now in force, which stays "delete" where WAL is unavailable.
+    /// </summary>
+    public static string? EnableWriteAheadLog(SqliteConnection connection)
+    {
+        using var command = Command(connection, null, "PRAGMA journal_mode = WAL;");
+        return command.ExecuteScalar() as string;
     }
 
     /// <summary>

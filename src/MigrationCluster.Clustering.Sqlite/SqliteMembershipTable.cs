@@ -14,7 +14,7 @@ namespace MigrationCluster.Clustering.Sqlite;
 /// Orleans.Clustering.AdoNet); failure detection, voting and the protocol stay Orleans'.
 /// </summary>
 /// <remarks>
-/// Every compare-and-swap (<see cref="InsertRow"/>, <see cref="UpdateRow"/>) runs in one
+/// Every compare-and-swap (<see cref="InsertRowAsync"/>, <see cref="UpdateRowAsync"/>) runs in one
 /// <c>BEGIN IMMEDIATE</c> transaction: the version check, the row change and the version bump
 /// commit together or not at all, and two writers in any processes can never both win. The file
 /// is in WAL mode so that readers (every silo polls the table) never wait for a writer.
@@ -45,7 +45,7 @@ public sealed partial class SqliteMembershipTable : IMembershipTable
     /// (version 0). Idempotent, and safe when several processes start at once: the whole step is
     /// one write transaction, and both statements leave what already exists alone.
     /// </summary>
-    public Task InitializeMembershipTable(bool tryInitTableVersion) => Task.Run(() =>
+    public Task InitializeMembershipTableAsync(bool tryInitTableVersion, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
     {
         using var connection = _database.Open();
         EnsureWriteAheadLog(connection);
@@ -53,36 +53,40 @@ public sealed partial class SqliteMembershipTable : IMembershipTable
         SqliteMembershipDatabase.Execute(connection, transaction, SqliteMembershipSql.CreateSchema);
         var created = tryInitTableVersion && SqliteMembershipDatabase.Execute(
             connection, transaction, SqliteMembershipSql.InsertVersionIfAbsent, ("@cluster_id", _clusterId), ("@etag", ETag.New())) == 1;
+        cancellationToken.ThrowIfCancellationRequested();
         transaction.Commit();
         if (created)
         {
             LogCreatedVersionRow(_clusterId, _database.FilePath);
         }
+
+        return true;
     });
 
-    public Task<MembershipTableData> ReadAll() => Task.Run(() => Read(onlySilo: null));
+    public Task<MembershipTableData> ReadAllAsync(CancellationToken cancellationToken = default) =>
+        Run(cancellationToken, () => Read(onlySilo: null));
 
-    public Task<MembershipTableData> ReadRow(SiloAddress key)
+    public Task<MembershipTableData> ReadRowAsync(SiloAddress key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return Task.Run(() => Read(onlySilo: key));
+        return Run(cancellationToken, () => Read(onlySilo: key));
     }
 
-    public Task<bool> InsertRow(MembershipEntry entry, TableVersion tableVersion)
+    public Task<bool> InsertRowAsync(MembershipEntry entry, TableVersion tableVersion, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(tableVersion);
-        return Task.Run(() => CompareAndSwap(tableVersion, entry, (connection, transaction) =>
+        return Run(cancellationToken, () => CompareAndSwap(tableVersion, entry, cancellationToken, (connection, transaction) =>
             SqliteMembershipDatabase.Execute(connection, transaction, SqliteMembershipSql.InsertSilo,
                 SqliteMembershipRow.Parameters(_clusterId, entry, ETag.New())) == 1));
     }
 
-    public Task<bool> UpdateRow(MembershipEntry entry, string etag, TableVersion tableVersion)
+    public Task<bool> UpdateRowAsync(MembershipEntry entry, string etag, TableVersion tableVersion, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(etag);
         ArgumentNullException.ThrowIfNull(tableVersion);
-        return Task.Run(() => CompareAndSwap(tableVersion, entry, (connection, transaction) =>
+        return Run(cancellationToken, () => CompareAndSwap(tableVersion, entry, cancellationToken, (connection, transaction) =>
             SqliteMembershipDatabase.Execute(connection, transaction, SqliteMembershipSql.UpdateSilo,
                 [.. SqliteMembershipRow.Parameters(_clusterId, entry, ETag.New()), ("@expected_etag", etag)]) == 1));
     }
@@ -91,10 +95,10 @@ public sealed partial class SqliteMembershipTable : IMembershipTable
     /// Sets only the row's IAmAliveTime. The contract says this cannot fail for table reasons, so
     /// a silo without a row (its cluster was deleted) is a no-op, logged at debug level.
     /// </summary>
-    public Task UpdateIAmAlive(MembershipEntry entry)
+    public Task UpdateIAmAliveAsync(MembershipEntry entry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        return Task.Run(() =>
+        return Run(cancellationToken, () =>
         {
             using var connection = _database.Open();
             var updated = SqliteMembershipDatabase.Execute(connection, null, SqliteMembershipSql.UpdateIAmAlive,
@@ -105,19 +109,23 @@ public sealed partial class SqliteMembershipTable : IMembershipTable
             {
                 LogNoRowForIAmAlive(entry.SiloAddress, _clusterId);
             }
+
+            return true;
         });
     }
 
     /// <summary>Deletes the rows and the version row of <paramref name="clusterId"/> (which need not be this table's own cluster).</summary>
-    public Task DeleteMembershipTableEntries(string clusterId)
+    public Task DeleteMembershipTableEntriesAsync(string clusterId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(clusterId);
-        return Task.Run(() =>
+        return Run(cancellationToken, () =>
         {
             using var connection = _database.Open();
             using var transaction = SqliteMembershipDatabase.BeginWrite(connection);
             SqliteMembershipDatabase.Execute(connection, transaction, SqliteMembershipSql.DeleteCluster, ("@cluster_id", clusterId));
+            cancellationToken.ThrowIfCancellationRequested();
             transaction.Commit();
+            return true;
         });
     }
 
@@ -128,7 +136,7 @@ public sealed partial class SqliteMembershipTable : IMembershipTable
     /// in Orleans' own in-memory table). Active rows are never deleted, however old. The table
     /// version is left alone, as Orleans' providers do: removing defunct rows changes no live view.
     /// </summary>
-    public Task CleanupDefunctSiloEntries(DateTimeOffset beforeDate) => Task.Run(() =>
+    public Task CleanupDefunctSiloEntriesAsync(DateTimeOffset beforeDate, CancellationToken cancellationToken = default) => Run(cancellationToken, () =>
     {
         var cutoff = beforeDate.UtcDateTime;
         using var connection = _database.Open();
@@ -156,12 +164,39 @@ public sealed partial class SqliteMembershipTable : IMembershipTable
             SqliteMembershipDatabase.Execute(connection, transaction, SqliteMembershipSql.DeleteSilo, ("@cluster_id", _clusterId), ("@silo_address", silo));
         }
 
+        cancellationToken.ThrowIfCancellationRequested();
         transaction.Commit();
         if (defunct.Count > 0)
         {
             LogDeletedDefunctRows(defunct.Count, _clusterId, beforeDate);
         }
+
+        return true;
     });
+
+    // Orleans 10 marks the token-less members obsolete but still declares them; they are the same operations.
+    Task IMembershipTable.InitializeMembershipTable(bool tryInitTableVersion) => InitializeMembershipTableAsync(tryInitTableVersion);
+
+    Task<MembershipTableData> IMembershipTable.ReadAll() => ReadAllAsync();
+
+    Task<MembershipTableData> IMembershipTable.ReadRow(SiloAddress key) => ReadRowAsync(key);
+
+    Task<bool> IMembershipTable.InsertRow(MembershipEntry entry, TableVersion tableVersion) => InsertRowAsync(entry, tableVersion);
+
+    Task<bool> IMembershipTable.UpdateRow(MembershipEntry entry, string etag, TableVersion tableVersion) => UpdateRowAsync(entry, etag, tableVersion);
+
+    Task IMembershipTable.UpdateIAmAlive(MembershipEntry entry) => UpdateIAmAliveAsync(entry);
+
+    Task IMembershipTable.DeleteMembershipTableEntries(string clusterId) => DeleteMembershipTableEntriesAsync(clusterId);
+
+    Task IMembershipTable.CleanupDefunctSiloEntries(DateTimeOffset beforeDate) => CleanupDefunctSiloEntriesAsync(beforeDate);
+
+    /// <summary>
+    /// Runs a synchronous SQLite operation on the thread pool. Cancellation is observed before it
+    /// starts and before any commit (a cancelled write then rolls back and has no effect); a wait
+    /// for another writer's lock is bounded by the busy timeout rather than by the token.
+    /// </summary>
+    private static Task<T> Run<T>(CancellationToken cancellationToken, Func<T> operation) => Task.Run(operation, cancellationToken);
 
     private static DateTime LastUpdate(DateTime startTime, DateTime iAmAliveTime, List<Tuple<SiloAddress, DateTime>>? votes)
     {
@@ -185,7 +220,7 @@ public sealed partial class SqliteMembershipTable : IMembershipTable
         using var transaction = SqliteMembershipDatabase.BeginRead(connection);
         var version = ReadVersion(connection, transaction)
             ?? throw new InvalidOperationException(
-                $"The SQLite membership file '{_database.FilePath}' has no version row for cluster '{_clusterId}': call InitializeMembershipTable(true) first.");
+                $"The SQLite membership file '{_database.FilePath}' has no version row for cluster '{_clusterId}': call InitializeMembershipTableAsync(true) first.");
 
         var rows = new List<Tuple<MembershipEntry, string>>();
         using (var command = onlySilo is null
@@ -215,10 +250,11 @@ public sealed partial class SqliteMembershipTable : IMembershipTable
     /// Installs <paramref name="tableVersion"/> if the stored version etag is still the one it
     /// carries, then applies <paramref name="change"/>; commits only if both matched, else rolls back.
     /// </summary>
-    private bool CompareAndSwap(TableVersion tableVersion, MembershipEntry entry, Func<SqliteConnection, SqliteTransaction, bool> change)
+    private bool CompareAndSwap(TableVersion tableVersion, MembershipEntry entry, CancellationToken cancellationToken, Func<SqliteConnection, SqliteTransaction, bool> change)
     {
         using var connection = _database.Open();
         using var transaction = SqliteMembershipDatabase.BeginWrite(connection);
+        cancellationToken.ThrowIfCancellationRequested();
         var versionMatched = SqliteMembershipDatabase.Execute(connection, transaction, SqliteMembershipSql.AdvanceVersion,
             ("@cluster_id", _clusterId),
             ("@version", tableVersion.Version),
@@ -238,14 +274,14 @@ public sealed partial class SqliteMembershipTable : IMembershipTable
             return false;
         }
 
+        cancellationToken.ThrowIfCancellationRequested();
         transaction.Commit();
         return true;
     }
 
     private void EnsureWriteAheadLog(SqliteConnection connection)
     {
-        using var command = SqliteMembershipDatabase.Command(connection, null, "PRAGMA journal_mode = WAL;");
-        var mode = command.ExecuteScalar() as string;
+        var mode = SqliteMembershipDatabase.EnableWriteAheadLog(connection);
         if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
         {
             // Still correct (writers serialize either way), but readers now block writers.
@@ -254,10 +290,10 @@ public sealed partial class SqliteMembershipTable : IMembershipTable
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created the membership version row of cluster {ClusterId} in {FilePath}")]
-    private partial void LogCreatedVersionRow(string clusterId, string filePath);
+    private partial void LogCreatedVersionRow(string clusterId, string? filePath);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The SQLite membership file {FilePath} could not switch to WAL (journal mode is {Mode}); readers will block writers")]
-    private partial void LogNoWriteAheadLog(string filePath, string? mode);
+    private partial void LogNoWriteAheadLog(string? filePath, string? mode);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Membership write for {Silo} lost: the table version moved past {TableVersion}")]
     private partial void LogStaleTableVersion(SiloAddress silo, TableVersion tableVersion);

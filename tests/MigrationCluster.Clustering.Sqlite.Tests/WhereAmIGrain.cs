@@ -1,0 +1,8 @@
+using Orleans.Runtime;
+
+namespace MigrationCluster.Clustering.Sqlite.Tests;
+
+public sealed class WhereAmIGrain(ILocalSiloDetails silo) : Grain, IWhereAmIGrain
+{
+    public Task<string> SiloAddress() => Task.FromResult(silo.SiloAddress.ToParsableString());
+}
