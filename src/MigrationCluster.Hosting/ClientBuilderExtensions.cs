@@ -1,4 +1,5 @@
 using System.Net;
+using MigrationCluster.Hosting.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 
@@ -33,6 +34,7 @@ public static class ClientBuilderExtensions
             default:
                 throw new ArgumentOutOfRangeException(nameof(configure), options.Clustering, "Unknown clustering provider.");
         }
+        builder.UseClusterSecurity(options);
         builder.AddActivityPropagation();
         return builder;
     }

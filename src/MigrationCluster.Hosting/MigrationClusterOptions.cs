@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 
 namespace MigrationCluster.Hosting;
 
@@ -37,6 +38,12 @@ public sealed class MigrationClusterOptions
 
     /// <summary>Localhost clustering: the primary silo's silo-to-silo endpoint, or null when this silo is the primary.</summary>
     public IPEndPoint? PrimarySiloEndpoint { get; set; }
+
+    /// <summary>
+    /// The cluster's certificate (with its key): when set, every connection is mutual TLS and a
+    /// peer must present this same certificate. Null: plain TCP (the command's own in-process silos).
+    /// </summary>
+    public X509Certificate2? TlsCertificate { get; set; }
 
     /// <summary>Sqlite clustering: the membership file every silo and client of the cluster names.</summary>
     public string? MembershipFile { get; set; }

@@ -1,4 +1,5 @@
 using MigrationCluster.Grains.Placement;
+using MigrationCluster.Hosting.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Configuration;
@@ -40,6 +41,7 @@ public static class SiloBuilderExtensions
                 throw new ArgumentOutOfRangeException(nameof(configure), options.Clustering, "Unknown clustering provider.");
         }
 
+        builder.UseClusterSecurity(options);
         return builder.AddNumaSimulation();
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using MigrationCluster.Hosting.Security;
 using MigrationCluster.Hosting.SiloProcess;
 using Orleans.Runtime;
 
@@ -23,6 +24,8 @@ public static class ClusterLauncher
         {
             throw new ClusterCommandException($"A cluster is already running in {state.Directory} ({string.Join(", ", running.Select(r => $"{r.Name} pid {r.Pid}"))}): stop it first with 'migration-cluster cluster stop'.");
         }
+        // The cluster's certificate, made once here rather than raced for by the silos.
+        ClusterCertificate.LoadOrCreate(state.CertificateFile).Dispose();
         var launched = new List<(string Name, Process Process)>();
         var ports = FreeLoopbackPorts(2 * count);
         for (var i = 1; i <= count; i++)

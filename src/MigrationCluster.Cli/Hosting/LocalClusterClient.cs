@@ -1,5 +1,6 @@
 using MigrationCluster.Cli.Commands;
 using MigrationCluster.Hosting;
+using MigrationCluster.Hosting.Security;
 using MigrationCluster.Hosting.SiloProcess;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -30,6 +31,11 @@ public sealed class LocalClusterClient : IAsyncDisposable
         {
             throw new UsageException($"--cluster: no cluster in {state.Directory} (no membership.db): start one with 'migration-cluster cluster start --silos N --state-dir {stateDirectory}'");
         }
+        if (!File.Exists(state.CertificateFile))
+        {
+            throw new UsageException($"--cluster: no certificate in {state.Directory} (cluster.pfx): the cluster was not started with 'migration-cluster cluster start'");
+        }
+        var certificate = ClusterCertificate.Load(state.CertificateFile);
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Error);
         builder.UseOrleansClient(client => client.UseMigrationCluster(o =>
@@ -37,6 +43,7 @@ public sealed class LocalClusterClient : IAsyncDisposable
             o.ClusterId = LocalClusterState.ClusterId;
             o.Clustering = ClusteringProvider.Sqlite;
             o.MembershipFile = state.MembershipFile;
+            o.TlsCertificate = certificate;
         }));
         var host = builder.Build();
         using var connecting = new CancellationTokenSource(timeout ?? DefaultConnectTimeout);

@@ -26,6 +26,9 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
     private AddressSpaceConfiguration? _configuration;
     private bool _stopWorkloads;
 
+    /// <summary>Bumped by <see cref="Configure"/>: tasks of an earlier experiment (one whose caller died mid-run) end at their next access.</summary>
+    private int _generation;
+
     private int SpaceId => (int)this.GetPrimaryKeyLong();
 
     private AddressSpaceMemory Memory => _memory ?? throw new InvalidOperationException($"Address space {SpaceId} is not configured: call Configure first.");
@@ -37,6 +40,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
     {
         ArgumentNullException.ThrowIfNull(configuration);
         _configuration = configuration;
+        _generation++;
         _memory = new AddressSpaceMemory(SpaceId, configuration.HomeNode, configuration.Privileged);
         _lastWritten.Clear();
         return Task.CompletedTask;
@@ -218,7 +222,8 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         var random = new Random(HashCode.Combine(spec.Seed, SpaceId, task));
         long reads = 0, writes = 0, local = 0, remote = 0, waits = 0, errors = 0, stale = 0;
         double latency = 0;
-        for (var i = 0; i < spec.AccessesPerTask || (spec.UntilStopped && !_stopWorkloads); i++)
+        var generation = _generation;
+        for (var i = 0; (i < spec.AccessesPerTask || (spec.UntilStopped && !_stopWorkloads)) && generation == _generation; i++)
         {
             var target = mine[PickIndex(spec.Pattern, random, i, mine.Length)];
             var write = target.Writable && random.NextDouble() < spec.WriteFraction;

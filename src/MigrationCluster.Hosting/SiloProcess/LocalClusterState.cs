@@ -2,7 +2,7 @@ namespace MigrationCluster.Hosting.SiloProcess;
 
 /// <summary>
 /// The files of a local cluster in its state directory: the SQLite membership table its silos
-/// share, and per-silo pid, status and log files.
+/// share, the cluster's TLS certificate, and per-silo pid, status and log files.
 /// </summary>
 public sealed class LocalClusterState
 {
@@ -18,6 +18,9 @@ public sealed class LocalClusterState
     public string Directory { get; }
 
     public string MembershipFile => Path.Combine(Directory, "membership.db");
+
+    /// <summary>The cluster's certificate and key (PKCS#12, owner-only): every silo and client presents it.</summary>
+    public string CertificateFile => Path.Combine(Directory, "cluster.pfx");
 
     public string SilosDirectory => Path.Combine(Directory, "silos");
 

@@ -1,3 +1,5 @@
+using System.Security.Cryptography.X509Certificates;
+using MigrationCluster.Hosting.Security;
 using MigrationCluster.Hosting.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -51,6 +53,17 @@ public static class SiloHost
         }
 
         options.State?.EnsureCreated();
+        X509Certificate2? certificate;
+        try
+        {
+            certificate = options.TlsCertificateFile is { } file ? ClusterCertificate.Load(file)
+                : options.State is { } own ? ClusterCertificate.LoadOrCreate(own.CertificateFile)
+                : null;
+        }
+        catch (ArgumentException exception)
+        {
+            return Fail(2, exception.Message);
+        }
         var siloName = options.SiloName ?? $"silo-{Environment.ProcessId}";
         // Orleans' and the framework's own information lines are noise in a silo's log; the settings may ask for them.
         builder.Logging.AddFilter("Orleans", LogLevel.Warning).AddFilter("Microsoft", LogLevel.Warning).AddFilter("Polly", LogLevel.Warning);
@@ -75,6 +88,7 @@ public static class SiloHost
                 o.GatewayPort = options.GatewayPort;
                 o.Clustering = ClusteringProvider.Sqlite;
                 o.MembershipFile = options.MembershipFile;
+                o.TlsCertificate = certificate;
             });
             silo.Configure<SiloOptions>(o => o.SiloName = siloName);
             silo.Configure<ClusterMembershipOptions>(options.ApplyTo);
@@ -94,6 +108,10 @@ public static class SiloHost
         using var host = builder.Build();
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MigrationCluster.SiloProcess");
         logger.LogInformation("Starting silo {SiloName} with {Options}", siloName, options);
+        if (certificate is null)
+        {
+            logger.LogWarning("No TLS certificate (Silo:TlsCertificateFile or Silo:StateDir): silo connections are plain TCP");
+        }
         try
         {
             using (var joining = new CancellationTokenSource(options.StartTimeout))

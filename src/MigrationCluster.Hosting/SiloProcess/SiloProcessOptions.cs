@@ -36,6 +36,15 @@ public sealed class SiloProcessOptions
     /// <summary>The SQLite membership file (default: the state directory's).</summary>
     public string? MembershipConnection { get; set; }
 
+    /// <summary>
+    /// The cluster's TLS certificate (PKCS#12 with its key). Default: the state directory's, made
+    /// there if missing; with neither, connections are plain TCP (a warning is logged).
+    /// </summary>
+    public string? TlsCertificateFile { get; set; }
+
+    /// <summary>The certificate file in force: <see cref="TlsCertificateFile"/>, else the state directory's, else none.</summary>
+    public string? EffectiveCertificateFile => TlsCertificateFile ?? State?.CertificateFile;
+
     /// <summary>Trace export: <c>none</c>, <c>console</c>, <c>otlp</c>, <c>jsonl:PATH</c> (comma-separated).</summary>
     public string Traces { get; set; } = "none";
 
@@ -104,6 +113,10 @@ public sealed class SiloProcessOptions
         {
             throw new ArgumentException($"Silo:NumMissedProbesLimit and Silo:NumVotesForDeathDeclaration must be at least 1 (were {NumMissedProbesLimit} and {NumVotesForDeathDeclaration}).");
         }
+        if (TlsCertificateFile is not null && !File.Exists(TlsCertificateFile))
+        {
+            throw new ArgumentException($"Silo:TlsCertificateFile: no such file '{TlsCertificateFile}'.");
+        }
         _ = TraceExportOptionsOf(this);
     }
 
@@ -122,7 +135,7 @@ public sealed class SiloProcessOptions
     /// <summary>For the start-up log line.</summary>
     public override string ToString() =>
         $"ClusterId={ClusterId}, ServiceId={ServiceId}, SiloName={SiloName}, StateDir={StateDir}, Listen={ListenAddress}:{SiloPort} (gateway {GatewayPort}), " +
-        $"Membership={MembershipProvider}:{MembershipConnection ?? State?.MembershipFile}, Traces={Traces}, StartTimeout={StartTimeout}, ProbeTimeout={ProbeTimeout}, " +
+        $"Membership={MembershipProvider}:{MembershipConnection ?? State?.MembershipFile}, Tls={EffectiveCertificateFile ?? "off"}, Traces={Traces}, StartTimeout={StartTimeout}, ProbeTimeout={ProbeTimeout}, " +
         $"NumMissedProbesLimit={NumMissedProbesLimit}, NumVotesForDeathDeclaration={NumVotesForDeathDeclaration}, " +
         $"IAmAliveTablePublishTimeout={IAmAliveTablePublishTimeout}, TableRefreshTimeout={TableRefreshTimeout}";
 }
