@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using MigrationCluster.Hosting.Security;
 using MigrationCluster.Hosting.SiloProcess;
 using Spectre.Console;
 
@@ -21,6 +22,7 @@ public static class ClusterCommand
         cluster.Subcommands.Add(CreateStatus());
         cluster.Subcommands.Add(CreateStop());
         cluster.Subcommands.Add(CreateSilo());
+        cluster.Subcommands.Add(CreateCertificate());
         return cluster;
     }
 
@@ -126,6 +128,27 @@ public static class ClusterCommand
         return command;
     }
 
+    /// <summary>Makes a cluster certificate where a deployment mounts it (a compose volume, a Kubernetes secret).</summary>
+    private static Command CreateCertificate()
+    {
+        var output = new Option<FileInfo>("--out")
+        {
+            Description = "Where to write the certificate and its key (PKCS#12, readable by its owner only); an existing file is kept.",
+            HelpName = "PATH",
+            Required = true,
+        };
+        var command = new Command("certificate", "Make a cluster's TLS certificate (ECDSA P-256, server and client authentication, localhost and 127.0.0.1) and print its SHA-256 fingerprint.") { output };
+        command.SetAction(parse => Guard(() =>
+        {
+            var path = parse.GetRequiredValue(output).FullName;
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            using var certificate = ClusterCertificate.LoadOrCreate(path);
+            Console.Out.WriteLine($"{path}: sha256 {Convert.ToHexString(certificate.GetCertHash(System.Security.Cryptography.HashAlgorithmName.SHA256))}");
+            return 0;
+        }));
+        return command;
+    }
+
     private static void WriteTable(IReadOnlyList<ClusterSiloInfo> silos)
     {
         var table = new Table().AddColumns("Silo", "Endpoint", "Status", "Pid", "Activations");
@@ -148,7 +171,7 @@ public static class ClusterCommand
         {
             return action();
         }
-        catch (Exception exception) when (exception is ClusterCommandException or IOException or UnauthorizedAccessException or TimeoutException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception exception) when (exception is ClusterCommandException or ArgumentException or IOException or UnauthorizedAccessException or TimeoutException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
         {
             Console.Error.WriteLine($"migration-cluster: {exception.Message.ReplaceLineEndings(" ")}");
             return 1;

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Orleans.Configuration;
+using Orleans.Hosting.Kubernetes;
 
 namespace MigrationCluster.Hosting.SiloProcess;
 
@@ -31,6 +32,9 @@ public static class SiloHost
         ["--cluster-id"] = "Silo:ClusterId",
         ["--traces"] = "Silo:Traces",
     };
+
+    /// <summary>Kubernetes sets this in every container of a pod.</summary>
+    public static bool RunsInKubernetesPod => Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST") is not null;
 
     public static int Run(string[] args)
     {
@@ -92,6 +96,11 @@ public static class SiloHost
             });
             silo.Configure<SiloOptions>(o => o.SiloName = siloName);
             silo.Configure<ClusterMembershipOptions>(options.ApplyTo);
+            if (RunsInKubernetesPod)
+            {
+                // Orleans' Kubernetes integration: silo name from the pod, and dead silos' pods and rows kept in step.
+                silo.UseKubernetesHosting();
+            }
         });
         var trace = SiloProcessOptions.TraceExportOptionsOf(options);
         if (!trace.IsNone)
