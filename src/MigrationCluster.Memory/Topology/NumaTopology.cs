@@ -386,6 +386,6 @@ public sealed partial class NumaTopology
     private static partial Regex RowRegex();
 
     // A shell prompt and command pasted with the output: "$ numactl -H", "root@host:~# cat ...".
-    [GeneratedRegex(@"^(?:\S*[$#%>]\s*)?(?:sudo\s+)?(?:numactl|cat|grep|head|tail|for|while)(?:\s|$)")]
+    [GeneratedRegex(@"^(?:.*?[$#%>]\s*)?(?:sudo\s+)?(?:numactl|cat|grep|head|tail|for|while)(?:\s|$)")]
     private static partial Regex CommandLineRegex();
 }
