@@ -17,5 +17,9 @@ public sealed record ScenarioDefinition(
 /// A process (address space); its id is its position in the file. <see cref="Cpuset"/> is its
 /// cpuset's memory nodes (null: the root cpuset, every node).
 /// </summary>
-public sealed record ScenarioProcess(string Name, int Id, int HomeNode, bool Privileged, IReadOnlyList<int>? Cpuset = null);
+public sealed record ScenarioProcess(string Name, int Id, int HomeNode, bool Privileged, IReadOnlyList<int>? Cpuset = null)
+{
+    /// <summary>The process exits after the setup, before the first call.</summary>
+    public bool Exited { get; init; }
+}
 

@@ -33,7 +33,7 @@ public sealed class ScenarioParser
         ["exit"] = ScenarioCallKind.Exit,
     };
 
-    private static readonly string[] ProcessKeys = ["name", "home_node", "privileged", "cpuset", "regions"];
+    private static readonly string[] ProcessKeys = ["name", "home_node", "privileged", "cpuset", "exited", "regions"];
 
     /// <summary>The MPOL_MF_* names a flags value may use (uapi values; the syscalls refuse what they do not take).</summary>
     private static readonly Dictionary<string, int> FlagNames = new(StringComparer.Ordinal)
@@ -201,7 +201,13 @@ public sealed class ScenarioParser
         int home = map.Has("home_node") ? Node(map.Get("home_node"), "home_node") : 0;
         bool privileged = map.Has("privileged") && Bool(map.Get("privileged"), "privileged");
         IReadOnlyList<int>? cpuset = map.Has("cpuset") ? Cpuset(map.Get("cpuset")) : null;
-        _processes.Add(new ScenarioProcess(name, _processes.Count, home, privileged, cpuset));
+        if (map.Has("exited") && Bool(map.Get("exited"), "exited"))
+        {
+            // It exits once its pages are set up, before the first call.
+            _exited[_processes.Count] = map.Get("exited").Line;
+        }
+
+        _processes.Add(new ScenarioProcess(name, _processes.Count, home, privileged, cpuset) { Exited = _exited.ContainsKey(_processes.Count) });
     }
 
     private void ParseRegions(ScenarioValue value)
@@ -318,7 +324,7 @@ public sealed class ScenarioParser
 
         string[] keys = kind switch
         {
-            ScenarioCallKind.MovePages => ["pages", "nodes", "flags", "caller", "initial_status"],
+            ScenarioCallKind.MovePages => ["pages", "nodes", "flags", "caller", "status", "initial_status"],
             ScenarioCallKind.MigratePages => ["from", "to", "caller"],
             ScenarioCallKind.Mbind => ["range", "policy", "nodes", "flags"],
             ScenarioCallKind.Migrate => ["pages", "node", "mode"],
@@ -394,16 +400,23 @@ public sealed class ScenarioParser
             }
         }
 
+        // The status array before the call: `status`, as move_pages(2) names the parameter, or `initial_status`.
         IReadOnlyList<int>? initialStatus = null;
-        if (map.Has("initial_status"))
+        if (map.Has("status") && map.Has("initial_status"))
         {
-            ScenarioValue statusValue = map.Get("initial_status");
+            throw Error(map.Get("initial_status"), "give the status array's initial contents as 'status' or as 'initial_status', not both");
+        }
+
+        if (map.Has("status") || map.Has("initial_status"))
+        {
+            string key = map.Has("status") ? "status" : "initial_status";
+            ScenarioValue statusValue = map.Get(key);
             initialStatus = statusValue.Kind == ScenarioValueKind.Sequence
-                ? [.. statusValue.Items.Select(item => StatusValue(item, "initial_status"))]
-                : [.. Enumerable.Repeat(StatusValue(statusValue, "initial_status"), pages.Count)];
+                ? [.. statusValue.Items.Select(item => StatusValue(item, key))]
+                : [.. Enumerable.Repeat(StatusValue(statusValue, key), pages.Count)];
             if (initialStatus.Count != pages.Count)
             {
-                throw Error(statusValue, $"initial_status: {initialStatus.Count} entries for {pages.Count} pages (give one per page, or one for all)");
+                throw Error(statusValue, $"{key}: {initialStatus.Count} entries for {pages.Count} pages (give one per page, or one for all)");
             }
         }
 

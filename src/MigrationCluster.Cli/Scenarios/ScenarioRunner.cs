@@ -177,6 +177,12 @@ public sealed class ScenarioRunner
             }
         }
 
+        foreach (ScenarioProcess p in _scenario.Processes.Where(p => p.Exited))
+        {
+            ForgetContents(p.Id, [.. _system.Space(p.Id).Vmas.SelectMany(v => LongRange(v.Start, v.Pages))]);
+            _system.Exit(p.Id);
+        }
+
         AfterSetUp?.Invoke(_system);
     }
 
@@ -203,12 +209,13 @@ public sealed class ScenarioRunner
             throw Problem(setup.Line, $"touching {setup.Region.Name}:{index} gave {StatusText(touch)}");
         }
 
-        if (touch.Page.IsNone && (setup.Node is not null || setup.Writeback || setup.Dirty))
+        if (touch.Page.IsNone && (setup.Writeback || setup.Dirty))
         {
-            throw Problem(setup.Line, $"{setup.Region.Name}:{index}: a read fault on private anonymous memory maps the shared zero page (do_anonymous_page), which has no node, writeback or dirty bit; add 'write:' to give the page a frame of its own");
+            throw Problem(setup.Line, $"{setup.Region.Name}:{index}: a read fault on private anonymous memory maps the shared zero page (do_anonymous_page), which has no writeback or dirty bit; add 'write:' to give the page a frame of its own");
         }
 
-        if (setup.Node is { } node && touch.Page.Node != node)
+        // A read fault on private anonymous memory maps the zero page wherever the task runs.
+        if (setup.Node is { } node && !touch.Page.IsNone && touch.Page.Node != node)
         {
             throw Problem(setup.Line, $"{setup.Region.Name}:{index} could not be placed on node {node} (it has no free frame; raise frames_per_node)");
         }

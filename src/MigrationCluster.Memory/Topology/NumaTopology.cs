@@ -116,11 +116,20 @@ public sealed partial class NumaTopology
         return new NumaTopology(nodes, d);
     }
 
-    /// <summary>Parses what <c>numactl --hardware</c> prints.</summary>
+    /// <summary>
+    /// Parses what <c>numactl --hardware</c> prints. Text that is not numactl's but one of the
+    /// sysfs distance forms (see <see cref="Parse"/>) is read as that, so every caller accepts
+    /// what people paste.
+    /// </summary>
     public static NumaTopology ParseNumactlHardware(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         string[] lines = Lines(text);
+        if (!LooksLikeNumactl(lines) && SysfsDistanceParser.Recognises(lines))
+        {
+            return SysfsDistanceParser.Parse(text, null, null);
+        }
+
         int? declared = null;
         var cpus = new Dictionary<int, IReadOnlyList<int>>();
         var size = new Dictionary<int, long>();
@@ -313,23 +322,18 @@ public sealed partial class NumaTopology
     {
         ArgumentNullException.ThrowIfNull(text);
         string[] lines = Lines(text);
-        if (lines.Any(l => CpusRegex().IsMatch(l) || AvailableRegex().IsMatch(l) || l == "node distances:"))
+        if (LooksLikeNumactl(lines) && nodeIds is not null)
         {
-            if (nodeIds is not null)
-            {
-                throw new TopologyFormatException(0, "node ids are given by numactl's output itself; --node-ids is for bare distance rows");
-            }
-
-            return ParseNumactlHardware(text);
+            throw new TopologyFormatException(0, "numactl's output names its nodes itself; node ids are for bare distance rows");
         }
 
-        if (SysfsDistanceParser.Recognises(lines))
-        {
-            return SysfsDistanceParser.Parse(text, nodeIds, null);
-        }
-
-        return ParseNumactlHardware(text);
+        return !LooksLikeNumactl(lines) && SysfsDistanceParser.Recognises(lines)
+            ? SysfsDistanceParser.Parse(text, nodeIds, null)
+            : ParseNumactlHardware(text);
     }
+
+    private static bool LooksLikeNumactl(string[] lines) =>
+        lines.Any(l => CpusRegex().IsMatch(l) || AvailableRegex().IsMatch(l) || l == "node distances:");
 
     /// <summary>
     /// The input's lines, numbered as the user sees them: CRLF and CR ends, a byte-order mark,

@@ -149,4 +149,11 @@ public class NumaTopologyTests
         var e = Assert.Throws<TopologyFormatException>(() => NumaTopology.Parse("hello\n"));
         Assert.Equal("line 1: unrecognised line 'hello'", e.Message);
     }
+
+    [Fact]
+    public void ParseNumactlHardware_reads_the_sysfs_forms_too_so_every_caller_accepts_them()
+    {
+        NumaTopology t = NumaTopology.ParseNumactlHardware("10 21\n21 10\n");
+        Assert.Equal(21, t.Distance(1, 0));
+    }
 }
