@@ -194,8 +194,12 @@ public sealed class MemorySystem
         ArgumentNullException.ThrowIfNull(policy);
         int preferred = policy.PreferredNode(index, space.HomeNode);
         IReadOnlyList<int>? nodemask = policy.Nodemask;
-        IReadOnlyList<int> cpuset = CpusetMemsAllowed(space);
-        return Topology.FallbackOrder(preferred).Where(n => (nodemask is null || nodemask.Contains(n)) && cpuset.Contains(n));
+        // The root cpuset allows every node with memory, and the fallback list holds only those.
+        IReadOnlyList<int>? cpuset = space.MemsAllowed is null ? null : CpusetMemsAllowed(space);
+        IReadOnlyList<int> fallback = Topology.FallbackOrder(preferred);
+        return nodemask is null && cpuset is null
+            ? fallback
+            : fallback.Where(n => (nodemask is null || nodemask.Contains(n)) && (cpuset is null || cpuset.Contains(n)));
     }
 
     /// <summary>
