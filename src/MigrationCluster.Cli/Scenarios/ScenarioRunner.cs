@@ -217,7 +217,10 @@ public sealed class ScenarioRunner
         // A read fault on private anonymous memory maps the zero page wherever the task runs.
         if (setup.Node is { } node && !touch.Page.IsNone && touch.Page.Node != node)
         {
-            throw Problem(setup.Line, $"{setup.Region.Name}:{index} could not be placed on node {node} (it has no free frame; raise frames_per_node)");
+            string why = !_system.NodeHasMemory(node)
+                ? $"node {node} has no memory, so a task there allocates from its fallback list"
+                : _system.Node(node).FreePages == 0 ? "it has no free frame; raise frames_per_node" : "the region's policy or the process's cpuset sends it elsewhere";
+            throw Problem(setup.Line, $"{setup.Region.Name}:{index} could not be placed on node {node}: it landed on node {touch.Page.Node} ({why})");
         }
 
         foreach (int other in setup.TouchedBy.Skip(1))
