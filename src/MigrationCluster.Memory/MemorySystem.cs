@@ -106,13 +106,15 @@ public sealed class MemorySystem
     public AccessResult Write(int space, long virtualPage, ulong value) => Access(space, virtualPage, write: true, value);
 
     /// <summary>
-    /// get_user_pages / pin_user_pages: faults the page in and takes a reference (or the
-    /// 1024-reference DMA pin bias). Undo with <see cref="Unpin"/>.
+    /// get_user_pages / pin_user_pages (read-only): faults the page in and takes a reference (or
+    /// the 1024-reference DMA pin bias). Undo with <see cref="Unpin"/>. A read fault on private
+    /// anonymous memory maps the zero page, which is never pinned (the result's page is none).
     /// </summary>
     public AccessResult Pin(int space, long virtualPage, bool dma = false)
     {
         AccessResult r = Access(space, virtualPage, write: false, value: 0);
-        if (r.Status == AccessStatus.Done)
+        // A read-only pin of the zero page takes no reference (try_grab_folio skips it).
+        if (r.Status == AccessStatus.Done && !r.Page.IsNone)
         {
             Node(r.Page.Node).GetPage(r.Page.Pfn, dma ? NodeMemory.GupPinCountingBias : 1);
         }
@@ -120,8 +122,85 @@ public sealed class MemorySystem
         return r;
     }
 
-    public void Unpin(PageRef page, bool dma = false) =>
-        Node(page.Node).PutPage(page.Pfn, dma ? NodeMemory.GupPinCountingBias : 1);
+    public void Unpin(PageRef page, bool dma = false)
+    {
+        // The zero page is never pinned (try_grab_folio leaves it alone), so neither is it unpinned.
+        if (!page.IsNone)
+        {
+            Node(page.Node).PutPage(page.Pfn, dma ? NodeMemory.GupPinCountingBias : 1);
+        }
+    }
+
+    /// <summary>
+    /// munmap(2) of [<paramref name="start"/>, start + <paramref name="pages"/>): every PTE in the
+    /// range is zapped (its rmap entry and reference dropped: a private page goes with its last
+    /// mapping, a page-cache page stays in its file) and the VMAs are cut. Unmapped pages in the
+    /// range are no error. Returns 0, or -EINVAL for an empty or negative length.
+    /// </summary>
+    public int Munmap(int space, long start, long pages)
+    {
+        if (pages <= 0)
+        {
+            return -Errno.EINVAL;
+        }
+
+        AddressSpaceMemory s = Space(space);
+        ZapPteRange(s, start, start + pages);
+        s.RemoveVmaRange(start, start + pages);
+        return 0;
+    }
+
+    /// <summary>
+    /// do_exit's exit_mmap: every mapping of the process goes as with munmap, and the process is
+    /// gone for the syscalls (-ESRCH). The file and shmem mappings it owns stay, as files outlive
+    /// the processes that created them.
+    /// </summary>
+    public void Exit(int space)
+    {
+        AddressSpaceMemory s = Space(space);
+        foreach (Vma vma in s.Vmas.ToList())
+        {
+            Munmap(space, vma.Start, vma.Pages);
+        }
+
+        s.Exited = true;
+    }
+
+    /// <summary>
+    /// cpuset_mems_allowed: the nodes with memory in the task's cpuset. A cpuset whose nodes have
+    /// no memory falls back to every node with memory (guarantee_online_mems climbs to the root).
+    /// </summary>
+    public IReadOnlyList<int> CpusetMemsAllowed(AddressSpaceMemory space)
+    {
+        ArgumentNullException.ThrowIfNull(space);
+        int[] withMemory = [.. Nodes.Where(n => n.Capacity > 0).Select(n => n.Id)];
+        if (space.MemsAllowed is null)
+        {
+            return withMemory;
+        }
+
+        int[] allowed = [.. withMemory.Where(space.MemsAllowed.Contains)];
+        return allowed.Length > 0 ? allowed : withMemory;
+    }
+
+    /// <summary>
+    /// The nodes an allocation under <paramref name="policy"/> tries, in order: the fallback list
+    /// (zonelist) of the policy's preferred node, limited to MPOL_BIND's nodes and to the task's
+    /// cpuset (user allocations are __GFP_HARDWALL). The first with a free frame gets the page.
+    /// </summary>
+    public IEnumerable<int> AllocationOrder(AddressSpaceMemory space, MemPolicy policy, long index)
+    {
+        ArgumentNullException.ThrowIfNull(space);
+        ArgumentNullException.ThrowIfNull(policy);
+        int preferred = policy.PreferredNode(index, space.HomeNode);
+        IReadOnlyList<int>? nodemask = policy.Nodemask;
+        // The root cpuset allows every node with memory, and the fallback list holds only those.
+        IReadOnlyList<int>? cpuset = space.MemsAllowed is null ? null : CpusetMemsAllowed(space);
+        IReadOnlyList<int> fallback = Topology.FallbackOrder(preferred);
+        return nodemask is null && cpuset is null
+            ? fallback
+            : fallback.Where(n => (nodemask is null || nodemask.Contains(n)) && (cpuset is null || cpuset.Contains(n)));
+    }
 
     /// <summary>
     /// truncate_inode_pages from <paramref name="fromIndex"/>: each page is locked, unmapped from
@@ -166,7 +245,7 @@ public sealed class MemorySystem
 
     private AccessResult Access(int spaceId, long virtualPage, bool write, ulong value)
     {
-        if (!_spaces.TryGetValue(spaceId, out AddressSpaceMemory? space))
+        if (!_spaces.TryGetValue(spaceId, out AddressSpaceMemory? space) || space.Exited)
         {
             return AccessResult.Fail(-Errno.ESRCH);
         }
@@ -189,7 +268,8 @@ public sealed class MemorySystem
             return WaitOn(pte.Page, spaceId, virtualPage, write);
         }
 
-        if (pte.Kind == PteKind.None)
+        // A write to the zero page is a write-protect fault: do_wp_page copies it to a new page.
+        if (pte.Kind == PteKind.None || (pte.Kind == PteKind.ZeroPage && write))
         {
             AccessResult fault = Fault(space, vma, virtualPage, write);
             if (fault.Status != AccessStatus.Done)
@@ -198,6 +278,14 @@ public sealed class MemorySystem
             }
 
             pte = space.GetPte(virtualPage);
+        }
+
+        if (pte.Kind == PteKind.ZeroPage)
+        {
+            // Reads of the zero page: zeros, from a page every node has close by.
+            double zeroLatency = Cost.AccessNs(space.HomeNode, space.HomeNode);
+            Advance(zeroLatency);
+            return new AccessResult(AccessStatus.Done, PageRef.None, PageContents.Zero, zeroLatency, 0, default);
         }
 
         NodeMemory node = Node(pte.Page.Node);
@@ -218,9 +306,16 @@ public sealed class MemorySystem
         VmStat.Pgfault++;
         long index = vma.IndexOf(virtualPage);
         PageRef page;
+        if (vma.Kind == VmaKind.AnonPrivate && !write)
+        {
+            // do_anonymous_page: a read fault maps the shared zero page, read-only; no frame.
+            space.SetPte(virtualPage, Pte.ZeroPage);
+            return new AccessResult(AccessStatus.Done, PageRef.None, 0, 0, 0, default);
+        }
+
         if (vma.Kind == VmaKind.AnonPrivate)
         {
-            page = AllocateFor(space.PolicyAt(virtualPage), index, space.HomeNode);
+            page = AllocateFor(space, space.PolicyAt(virtualPage), index);
             if (page.IsNone)
             {
                 return AccessResult.Fail(-Errno.ENOMEM);
@@ -239,7 +334,7 @@ public sealed class MemorySystem
             page = tree.Lookup(index);
             if (page.IsNone)
             {
-                page = AllocateFor(space.PolicyAt(virtualPage), index, space.HomeNode);
+                page = AllocateFor(space, space.PolicyAt(virtualPage), index);
                 if (page.IsNone)
                 {
                     return AccessResult.Fail(-Errno.ENOMEM);
@@ -278,14 +373,10 @@ public sealed class MemorySystem
         return new AccessResult(AccessStatus.Wait, page, 0, 0, 0, waiter);
     }
 
-    /// <summary>Allocates where the VMA's policy says; outside MPOL_BIND it falls back to the nearest node with room.</summary>
-    private PageRef AllocateFor(MemPolicy policy, long index, int homeNode)
+    /// <summary>alloc_pages_mpol: a frame on the first node of <see cref="AllocationOrder"/> with room.</summary>
+    private PageRef AllocateFor(AddressSpaceMemory space, MemPolicy policy, long index)
     {
-        int preferred = policy.NodeFor(index, homeNode);
-        IEnumerable<int> candidates = policy.Mode == MemPolicyMode.Bind
-            ? policy.Nodes.OrderBy(n => Topology.Distance(preferred, n)).ThenBy(n => n)
-            : Nodes.Select(n => n.Id).OrderBy(n => Topology.Distance(preferred, n)).ThenBy(n => n);
-        foreach (int candidate in candidates)
+        foreach (int candidate in AllocationOrder(space, policy, index))
         {
             long pfn = Node(candidate).AllocPage();
             if (pfn >= 0)
@@ -295,5 +386,29 @@ public sealed class MemorySystem
         }
 
         return PageRef.None;
+    }
+
+    /// <summary>zap_pte_range: clears the PTEs of [start, end), dropping each present page's rmap entry and reference.</summary>
+    private void ZapPteRange(AddressSpaceMemory space, long start, long end)
+    {
+        foreach (Vma vma in space.Vmas.Where(v => v.Start < end && v.End > start).ToList())
+        {
+            for (long v = Math.Max(start, vma.Start); v < Math.Min(end, vma.End); v++)
+            {
+                Pte pte = space.GetPte(v);
+                switch (pte.Kind)
+                {
+                    case PteKind.Present:
+                        space.SetPte(v, Pte.None);
+                        Node(pte.Page.Node).PageRemoveRmap(pte.Page.Pfn, new PteRef(space.Id, v));
+                        break;
+                    case PteKind.ZeroPage:
+                        space.SetPte(v, Pte.None);
+                        break;
+                    case PteKind.Migration:
+                        throw new InvalidOperationException($"munmap of {space.Id}:{v} while its page {pte.Page} migrates");
+                }
+            }
+        }
     }
 }

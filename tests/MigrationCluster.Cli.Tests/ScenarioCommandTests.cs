@@ -51,8 +51,18 @@ public sealed class ScenarioCommandTests
         Assert.Equal(0, root.GetProperty("invariants").GetProperty("violations").GetInt32());
         var pages = root.GetProperty("pages").EnumerateArray().ToList();
         Assert.NotEmpty(pages);
-        Assert.All(pages, page => Assert.Matches(@"^(\d+:\d+|not present)$", page.GetProperty("location").GetString()!));
-        Assert.True(root.GetProperty("vmstat").GetProperty("pgmigrate_success").GetInt64() > 0);
+        Assert.All(pages, page => Assert.Matches(@"^(\d+:\d+|not present|zero page|unmapped)$", page.GetProperty("location").GetString()!));
+    }
+
+    [Fact]
+    public async Task Every_kernel_rule_example_names_the_kernel_function_or_LTP_test_it_encodes()
+    {
+        foreach (var path in Directory.GetFiles(RepositoryPaths.ExampleScenarios, "*.yaml").Where(p => string.CompareOrdinal(Path.GetFileName(p), "08") >= 0))
+        {
+            var text = await File.ReadAllTextAsync(path);
+            Assert.Matches(@"(?m)^# .*(Kernel rule|mm/\w+\.c)", text);
+            Assert.Contains("expect:", text, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -69,7 +79,8 @@ public sealed class ScenarioCommandTests
         Assert.Equal("EACCES", calls[0].GetProperty("status")[0].GetString());
         Assert.Equal(-1, calls[1].GetProperty("return_value").GetInt32());
         Assert.Equal("EPERM", calls[1].GetProperty("errno").GetString());
-        Assert.Equal(0, calls[1].GetProperty("status").GetArrayLength());
+        // The call failed before reading a page: the status array is as the caller left it.
+        Assert.Equal("unwritten", Assert.Single(calls[1].GetProperty("status").EnumerateArray()).GetString());
         Assert.Equal(2, calls[2].GetProperty("vmstat_delta").GetProperty("pgmigrate_success").GetInt64());
         // Both processes see the moved pages through the same frames on node 1.
         var locations = json.RootElement.GetProperty("pages").EnumerateArray()
@@ -164,9 +175,18 @@ public sealed class ScenarioCommandTests
         { "no such process", "scenario.yaml", Valid.Replace("pid: a", "pid: b", StringComparison.Ordinal), 10, "no process named 'b'" },
         { "YAML syntax", "scenario.yaml", Valid.Replace("kind: anon_private", "kind: \"anon_private", StringComparison.Ordinal), 6, "YAML syntax error" },
         { "JSON syntax", "scenario.json", "{\n  \"nodes\": 2,\n  \"processes\": [ { \"name\": \"a\",, } ]\n}", 3, "JSON syntax error" },
-        { "node without free frames", "scenario.yaml", Valid.Replace("calls:", "        setup:\n          - pages: 0-1\n            node: 1\nframes_per_node: 1\ncalls:", StringComparison.Ordinal), 9, "could not be placed on node 1" },
+        { "node without free frames", "scenario.yaml", Valid.Replace("calls:", "        setup:\n          - pages: 0-1\n            node: 1\n            write: 1\nframes_per_node: 1\ncalls:", StringComparison.Ordinal), 9, "could not be placed on node 1" },
         { "touched by a process that does not map the region", "scenario.yaml", Valid.Replace("calls:", "        setup:\n          - pages: 0\n            touched_by: [b]\n  - name: b\ncalls:", StringComparison.Ordinal), 10, "does not map region 'heap'" },
-        { "bad flag", "scenario.yaml", Valid + "\n    flags: MPOL_MF_STRICT", 13, "'MPOL_MF_STRICT' is not a flag this call takes" },
+        { "unknown flag", "scenario.yaml", Valid + "\n    flags: MPOL_MF_MOVE | MPOL_MF_SOMETIMES", 13, "unknown flag 'MPOL_MF_SOMETIMES'" },
+        { "initial status of the wrong length", "scenario.yaml", Valid + "\n    initial_status: [0, 0]", 13, "initial_status: 2 entries for 1 pages" },
+        { "initial status that is no value", "scenario.yaml", Valid + "\n    initial_status: [ENOTANERRNO]", 13, "expected a node number, an errno name" },
+        { "cpuset node that does not exist", "scenario.yaml", Valid.Replace("  - name: a\n", "  - name: a\n    cpuset: [0, 5]\n", StringComparison.Ordinal), 4, "cpuset: node 5 does not exist" },
+        { "writeback of a zero page", "scenario.yaml", Valid.Replace("calls:", "        setup:\n          - pages: 0\n            writeback: true\ncalls:", StringComparison.Ordinal), 9, "maps the shared zero page" },
+        { "status given twice", "scenario.yaml", Valid + "\n    status: 0\n    initial_status: 0", 14, "not both" },
+        { "call by a process that exited before the calls", "scenario.yaml", Valid.Replace("  - name: a\n", "  - name: a\n    exited: true\n", StringComparison.Ordinal), 11, "process 'a' exited (line 4)" },
+        { "call by a process that exited", "scenario.yaml", Valid.Replace("calls:", "calls:\n  - call: exit\n    pid: a", StringComparison.Ordinal), 12, "process 'a' exited (line 9)" },
+        { "munmap range outside one region", "scenario.yaml", Valid + "\n  - call: munmap\n    pid: a\n    range: [heap:0, unmapped]", 15, "range: must be consecutive pages of one region" },
+        { "policy of memoryless nodes only", "scenario.yaml", "topology: " + Path.Combine(RepositoryPaths.ExampleTopologies, "numactl-4node-cpu-only-node2.txt") + "\nprocesses:\n  - name: a\n    regions:\n      - name: heap\n        kind: anon_private\n        pages: 1\n        policy: { mode: bind, nodes: [2] }\n", 5, "mbind(2) refuses with EINVAL" },
         { "JSON wrong type", "scenario.json", "{\n  \"nodes\": 2,\n  \"processes\": [\n    { \"name\": \"a\", \"privileged\": 3 }\n  ]\n}", 4, "expected true or false" },
     };
 
@@ -215,6 +235,99 @@ public sealed class ScenarioCommandTests
     }
 }
 
+public sealed class ScenarioFormatTests
+{
+    [Fact]
+    public async Task A_flag_move_pages_does_not_take_runs_and_the_call_returns_EINVAL()
+    {
+        using var temp = new TempDirectory();
+        var scenario = temp.Write("strict.yaml", """
+            nodes: 2
+            processes:
+              - name: a
+                regions:
+                  - name: heap
+                    kind: anon_private
+                    pages: 1
+                    setup:
+                      - pages: 0
+                        write: 1
+            calls:
+              - call: move_pages
+                pid: a
+                pages: heap:0
+                nodes: 1
+                flags: [MPOL_MF_MOVE, MPOL_MF_STRICT]
+                initial_status: 7
+                expect: { return: -22, errno: EINVAL, status: [7] }
+              - call: mbind
+                pid: a
+                range: heap:0
+                policy: bind
+                nodes: [1]
+                flags: MPOL_MF_LAZY | 0x2
+                expect: { return: -22 }
+              - call: move_pages
+                pid: a
+                pages: heap:0
+                nodes: null
+                expect: { status: [0] }
+            """);
+
+        var result = await CliProcess.RunAsync("scenario", scenario);
+
+        Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.Stderr}\n{result.Stdout}");
+        Assert.Contains("flags=MPOL_MF_MOVE|MPOL_MF_LAZY", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Munmap_and_exit_leave_pages_unmapped_and_the_exited_process_is_ESRCH()
+    {
+        using var temp = new TempDirectory();
+        var scenario = temp.Write("gone.yaml", """
+            nodes: 2
+            processes:
+              - name: a
+                regions:
+                  - name: heap
+                    kind: anon_private
+                    pages: 3
+                    setup:
+                      - pages: 0-2
+                        write: 1
+              - name: b
+                privileged: true
+            calls:
+              - call: munmap
+                pid: a
+                range: heap:1
+                expect: { return: 0 }
+              - call: read
+                pid: a
+                pages: heap:0-2
+                expect: { return: 1, status: [0, EFAULT, 0] }
+              - call: exit
+                pid: a
+              - call: migrate_pages
+                pid: a
+                caller: b
+                from: [0]
+                to: [1]
+                expect: { return: -3, errno: ESRCH }
+            """);
+        var jsonPath = temp.File("gone.json");
+
+        var result = await CliProcess.RunAsync("scenario", scenario, "--json", jsonPath);
+
+        Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.Stderr}\n{result.Stdout}");
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(jsonPath));
+        // The process has exited: every page of it is unmapped, and every frame it held is free.
+        Assert.All(json.RootElement.GetProperty("pages").EnumerateArray(), p => Assert.Equal("unmapped", p.GetProperty("location").GetString()));
+        Assert.Contains("1=unmapped", result.Stdout, StringComparison.Ordinal);
+        Assert.Equal(0, json.RootElement.GetProperty("invariants").GetProperty("violations").GetInt32());
+    }
+}
+
 public sealed class ScenarioDocumentationTests
 {
     [Fact]
@@ -234,7 +347,7 @@ public sealed class ScenarioDocumentationTests
         var calls = json.RootElement.GetProperty("calls").EnumerateArray().ToList();
         // Every call kind the format has appears in the example.
         Assert.Equal(
-            new[] { "mbind", "migrate", "migrate_pages", "move_pages", "pin", "read", "truncate", "unpin", "write" },
+            new[] { "exit", "mbind", "migrate", "migrate_pages", "move_pages", "munmap", "pin", "read", "truncate", "unpin", "write" },
             calls.Select(c => c.GetProperty("call").GetString()).Distinct().Order(StringComparer.Ordinal).ToArray());
         Assert.All(calls, c => Assert.True(c.GetProperty("expectation_met").GetBoolean()));
     }

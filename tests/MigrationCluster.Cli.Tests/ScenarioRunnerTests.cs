@@ -64,8 +64,48 @@ public sealed class ScenarioRunnerTests
         Assert.False(result.Failed);
         Assert.Equal(3, result.Invariants.Checks);
         Assert.Equal([1, 1], result.Calls[0].Status!.Cast<int>());
+        Assert.Equal([1], result.Calls[1].Status!.Cast<int>());
         Assert.Equal(2, result.Calls[0].VmstatDelta["pgmigrate_success"]);
         Assert.All(result.Pages, p => Assert.Equal(1, p.Node));
+    }
+
+    [Fact]
+    public async Task A_model_exception_in_a_call_is_reported_as_a_violation_not_a_crash()
+    {
+        const string text = """
+            nodes: 2
+            processes:
+              - name: a
+                regions:
+                  - name: heap
+                    kind: anon_private
+                    pages: 2
+                    setup:
+                      - pages: 0
+                        write: 7
+            calls:
+              - call: move_pages
+                pid: a
+                pages: heap:0
+                nodes: 1
+                flags: MPOL_MF_MOVE
+              - call: write
+                pid: a
+                pages: heap:1
+                value: 3
+            """;
+        ScenarioDefinition scenario = ScenarioParser.Parse(text, "throws.yaml", json: false);
+        var runner = new ScenarioRunner(scenario, "throws.yaml")
+        {
+            // A home node the topology does not have: the next fault cannot find a fallback list.
+            AfterSetUp = system => system.Space(0).HomeNode = 9,
+        };
+
+        ScenarioResult result = await runner.RunAsync();
+
+        Assert.True(result.Failed);
+        Assert.Equal(2, result.Calls.Count);
+        Assert.StartsWith("the model failed during the call", result.Calls[1].InvariantViolation, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -107,10 +107,11 @@ public static class ScenarioCommand
 
         AnsiConsole.Write(calls);
 
-        var pages = new Table().Title("where every page is").AddColumn("process").AddColumn("region").AddColumn("pages (index=node:pfn, - not present)");
+        var pages = new Table().Title("where every page is").AddColumn("process").AddColumn("region")
+            .AddColumn("pages (index=node:pfn; - not present, zero: the zero page, unmapped: no VMA)");
         foreach (var group in result.Pages.GroupBy(p => (p.Process, p.Region)))
         {
-            var text = string.Join(" ", group.Select(p => $"{p.Index}={(p.Node is null ? "-" : p.Location)}"));
+            var text = string.Join(" ", group.Select(p => $"{p.Index}={PageText(p)}"));
             pages.AddRow(new Text(group.Key.Process), new Text(group.Key.Region), new Text(text));
         }
 
@@ -127,6 +128,14 @@ public static class ScenarioCommand
         summary.AddRow(new Text("expectations met"), new Text($"{result.Expectations.Checked - result.Expectations.Failed} of {result.Expectations.Checked}"));
         AnsiConsole.Write(summary);
     }
+
+    private static string PageText(ScenarioPageLocation page) => page.Location switch
+    {
+        _ when page.Node is not null => page.Location,
+        ScenarioRunner.ZeroPageLocation => ScenarioStatus.ZeroPage,
+        ScenarioRunner.UnmappedLocation => ScenarioRunner.UnmappedLocation,
+        _ => "-",
+    };
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

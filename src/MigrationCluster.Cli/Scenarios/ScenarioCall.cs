@@ -14,6 +14,8 @@ public enum ScenarioCallKind
     Pin,
     Unpin,
     Truncate,
+    Munmap,
+    Exit,
 }
 
 
@@ -34,6 +36,9 @@ public sealed record ScenarioCall(int Line, ScenarioCallKind Kind, int Pid)
     /// <summary>move_pages target nodes; null is a query.</summary>
     public IReadOnlyList<int>? Nodes { get; init; }
 
+    /// <summary>move_pages: the status array before the call, one entry per page; null: every entry unwritten.</summary>
+    public IReadOnlyList<int>? InitialStatus { get; init; }
+
     public int Flags { get; init; }
 
     public IReadOnlyList<int> FromNodes { get; init; } = [];
@@ -48,7 +53,7 @@ public sealed record ScenarioCall(int Line, ScenarioCallKind Kind, int Pid)
 
     public ScenarioPinKind PinKind { get; init; }
 
-    /// <summary>truncate: the file region and the first index to drop.</summary>
+    /// <summary>truncate: the file region and the first index to drop; munmap: the region of <see cref="Pages"/>.</summary>
     public ScenarioRegion? Region { get; init; }
 
     public long FromIndex { get; init; }

@@ -13,6 +13,13 @@ public sealed record ScenarioDefinition(
     IReadOnlyList<ScenarioCall> Calls);
 
 
-/// <summary>A process (address space); its id is its position in the file.</summary>
-public sealed record ScenarioProcess(string Name, int Id, int HomeNode, bool Privileged);
+/// <summary>
+/// A process (address space); its id is its position in the file. <see cref="Cpuset"/> is its
+/// cpuset's memory nodes (null: the root cpuset, every node).
+/// </summary>
+public sealed record ScenarioProcess(string Name, int Id, int HomeNode, bool Privileged, IReadOnlyList<int>? Cpuset = null)
+{
+    /// <summary>The process exits after the setup, before the first call.</summary>
+    public bool Exited { get; init; }
+}
 

@@ -25,9 +25,19 @@ public sealed record ScenarioPageSetup(
     ScenarioPinKind? Pin);
 
 
-/// <summary>A page named in a call: a region (as the calling process sees it) and an index in it.</summary>
-public sealed record ScenarioPageRef(ScenarioRegion Region, long Index)
+/// <summary>
+/// A page named in a call: a region (as the calling process sees it) and an index in it; or, with
+/// no region, <see cref="Unmapped"/>: an address outside every mapping of the process.
+/// </summary>
+public sealed record ScenarioPageRef(ScenarioRegion? Region, long Index)
 {
-    public override string ToString() => $"{Region.Name}:{Index}";
+    /// <summary>The word a scenario writes for an address no VMA covers.</summary>
+    public const string UnmappedName = "unmapped";
+
+    public static ScenarioPageRef Unmapped { get; } = new(null, 0);
+
+    public bool IsUnmapped => Region is null;
+
+    public override string ToString() => Region is null ? UnmappedName : $"{Region.Name}:{Index}";
 }
 

@@ -29,6 +29,19 @@ public sealed class ScenarioParser
         ["pin"] = ScenarioCallKind.Pin,
         ["unpin"] = ScenarioCallKind.Unpin,
         ["truncate"] = ScenarioCallKind.Truncate,
+        ["munmap"] = ScenarioCallKind.Munmap,
+        ["exit"] = ScenarioCallKind.Exit,
+    };
+
+    private static readonly string[] ProcessKeys = ["name", "home_node", "privileged", "cpuset", "exited", "regions"];
+
+    /// <summary>The MPOL_MF_* names a flags value may use (uapi values; the syscalls refuse what they do not take).</summary>
+    private static readonly Dictionary<string, int> FlagNames = new(StringComparer.Ordinal)
+    {
+        [nameof(MemPolicyFlags.MPOL_MF_STRICT)] = MemPolicyFlags.MPOL_MF_STRICT,
+        [nameof(MemPolicyFlags.MPOL_MF_MOVE)] = MemPolicyFlags.MPOL_MF_MOVE,
+        [nameof(MemPolicyFlags.MPOL_MF_MOVE_ALL)] = MemPolicyFlags.MPOL_MF_MOVE_ALL,
+        [nameof(MemPolicyFlags.MPOL_MF_LAZY)] = MemPolicyFlags.MPOL_MF_LAZY,
     };
 
     private readonly string _file;
@@ -36,6 +49,9 @@ public sealed class ScenarioParser
     private readonly List<ScenarioProcess> _processes = [];
     private readonly List<ScenarioRegion> _regions = [];
     private readonly List<ScenarioPageSetup> _setups = [];
+
+    // Processes that an earlier `exit` call ended, and the line of that call.
+    private readonly Dictionary<int, int> _exited = [];
     private NumaTopology _topology = NumaTopology.Uniform(1);
 
     private ScenarioParser(string file, string directory)
@@ -120,8 +136,7 @@ public sealed class ScenarioParser
             var path = Path.IsPathRooted(relative) ? relative : Path.Combine(_directory, relative);
             try
             {
-                var text = File.ReadAllText(path);
-                return text.Contains("/distance", StringComparison.Ordinal) ? NumaTopology.ParseSysfsDistances(text) : NumaTopology.ParseNumactlHardware(text);
+                return NumaTopology.Parse(File.ReadAllText(path));
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
             {
@@ -175,7 +190,7 @@ public sealed class ScenarioParser
 
     private void ParseProcess(ScenarioValue value)
     {
-        var map = Map(value, "a process", "name", "home_node", "privileged", "regions");
+        var map = Map(value, "a process", ProcessKeys);
         ScenarioValue nameValue = map.Require("name");
         string name = String(nameValue, "process name");
         if (_processes.Any(p => p.Name == name))
@@ -185,12 +200,19 @@ public sealed class ScenarioParser
 
         int home = map.Has("home_node") ? Node(map.Get("home_node"), "home_node") : 0;
         bool privileged = map.Has("privileged") && Bool(map.Get("privileged"), "privileged");
-        _processes.Add(new ScenarioProcess(name, _processes.Count, home, privileged));
+        IReadOnlyList<int>? cpuset = map.Has("cpuset") ? Cpuset(map.Get("cpuset")) : null;
+        if (map.Has("exited") && Bool(map.Get("exited"), "exited"))
+        {
+            // It exits once its pages are set up, before the first call.
+            _exited[_processes.Count] = map.Get("exited").Line;
+        }
+
+        _processes.Add(new ScenarioProcess(name, _processes.Count, home, privileged, cpuset) { Exited = _exited.ContainsKey(_processes.Count) });
     }
 
     private void ParseRegions(ScenarioValue value)
     {
-        var map = Map(value, "a process", "name", "home_node", "privileged", "regions");
+        var map = Map(value, "a process", ProcessKeys);
         ScenarioProcess owner = _processes.First(p => p.Name == String(map.Require("name"), "process name"));
         if (!map.Has("regions"))
         {
@@ -236,7 +258,7 @@ public sealed class ScenarioParser
 
     private void ParseSetups(ScenarioValue value)
     {
-        var map = Map(value, "a process", "name", "home_node", "privileged", "regions");
+        var map = Map(value, "a process", ProcessKeys);
         ScenarioProcess owner = _processes.First(p => p.Name == String(map.Require("name"), "process name"));
         if (!map.Has("regions"))
         {
@@ -302,17 +324,20 @@ public sealed class ScenarioParser
 
         string[] keys = kind switch
         {
-            ScenarioCallKind.MovePages => ["pages", "nodes", "flags", "caller"],
+            ScenarioCallKind.MovePages => ["pages", "nodes", "flags", "caller", "status", "initial_status"],
             ScenarioCallKind.MigratePages => ["from", "to", "caller"],
             ScenarioCallKind.Mbind => ["range", "policy", "nodes", "flags"],
             ScenarioCallKind.Migrate => ["pages", "node", "mode"],
             ScenarioCallKind.Read => ["pages"],
             ScenarioCallKind.Write => ["pages", "value"],
             ScenarioCallKind.Pin or ScenarioCallKind.Unpin => ["pages", "kind"],
+            ScenarioCallKind.Munmap => ["range"],
+            ScenarioCallKind.Exit => [],
             _ => ["region", "from"],
         };
         var map = Map(value, $"a {kindName} call", [.. keys, "call", "pid", "expect"]);
-        int pid = Process(map.Require("pid"), "pid");
+        ScenarioValue pidValue = map.Require("pid");
+        int pid = Process(pidValue, "pid");
         var call = new ScenarioCall(kindValue.Line, kind, pid) { Caller = pid };
         call = kind switch
         {
@@ -324,6 +349,8 @@ public sealed class ScenarioParser
                 ToNodes = Nodes(map.Require("to"), "to"),
             },
             ScenarioCallKind.Mbind => Mbind(call, map),
+            ScenarioCallKind.Munmap => call with { Pages = Range(map.Require("range"), pid, "range") },
+            ScenarioCallKind.Exit => call,
             ScenarioCallKind.Migrate => call with
             {
                 Pages = PageRefs(map.Require("pages"), pid, "pages"),
@@ -343,6 +370,18 @@ public sealed class ScenarioParser
             },
             _ => Truncate(call, map),
         };
+        // A process that has exited makes no more calls; another may still name it (-ESRCH).
+        ScenarioValue callerValue = map.Has("caller") ? map.Get("caller") : pidValue;
+        if (_exited.TryGetValue(call.Caller, out int exitLine))
+        {
+            throw Error(callerValue, $"process '{_processes[call.Caller].Name}' exited (line {exitLine}) and makes no more calls{(call.Caller == pid && kind is ScenarioCallKind.MovePages or ScenarioCallKind.MigratePages ? "; give a live 'caller' to see -ESRCH" : string.Empty)}");
+        }
+
+        if (kind == ScenarioCallKind.Exit)
+        {
+            _exited[pid] = kindValue.Line;
+        }
+
         return map.Has("expect") ? call with { Expect = Expectation(map.Get("expect")) } : call;
     }
 
@@ -361,32 +400,78 @@ public sealed class ScenarioParser
             }
         }
 
+        // The status array before the call: `status`, as move_pages(2) names the parameter, or `initial_status`.
+        IReadOnlyList<int>? initialStatus = null;
+        if (map.Has("status") && map.Has("initial_status"))
+        {
+            throw Error(map.Get("initial_status"), "give the status array's initial contents as 'status' or as 'initial_status', not both");
+        }
+
+        if (map.Has("status") || map.Has("initial_status"))
+        {
+            string key = map.Has("status") ? "status" : "initial_status";
+            ScenarioValue statusValue = map.Get(key);
+            initialStatus = statusValue.Kind == ScenarioValueKind.Sequence
+                ? [.. statusValue.Items.Select(item => StatusValue(item, key))]
+                : [.. Enumerable.Repeat(StatusValue(statusValue, key), pages.Count)];
+            if (initialStatus.Count != pages.Count)
+            {
+                throw Error(statusValue, $"{key}: {initialStatus.Count} entries for {pages.Count} pages (give one per page, or one for all)");
+            }
+        }
+
         return call with
         {
             Pages = pages,
             Nodes = nodes,
-            Flags = map.Has("flags") ? Flags(map.Get("flags"), MemPolicyFlags.MPOL_MF_MOVE | MemPolicyFlags.MPOL_MF_MOVE_ALL) : 0,
+            InitialStatus = initialStatus,
+            Flags = map.Has("flags") ? Flags(map.Get("flags")) : 0,
             Caller = map.Has("caller") ? Process(map.Get("caller"), "caller") : call.Pid,
         };
     }
 
     private ScenarioCall Mbind(ScenarioCall call, MapReader map)
     {
-        ScenarioValue rangeValue = map.Require("range");
-        var range = PageRefs(rangeValue, call.Pid, "range");
-        if (range.Select(r => r.Region).Distinct().Count() != 1 || range.Zip(range.Skip(1)).Any(p => p.Second.Index != p.First.Index + 1))
-        {
-            throw Error(rangeValue, "range: must be consecutive pages of one region, e.g. heap:0-3");
-        }
-
+        var range = Range(map.Require("range"), call.Pid, "range");
         MemPolicyMode policy = PolicyMode(map.Require("policy"), "policy");
         return call with
         {
             Pages = range,
             Policy = policy,
             Nodes = map.Has("nodes") ? Nodes(map.Get("nodes"), "nodes") : [],
-            Flags = map.Has("flags") ? Flags(map.Get("flags"), MemPolicyFlags.MPOL_MF_MOVE | MemPolicyFlags.MPOL_MF_MOVE_ALL | MemPolicyFlags.MPOL_MF_STRICT) : 0,
+            Flags = map.Has("flags") ? Flags(map.Get("flags")) : 0,
         };
+    }
+
+    /// <summary>mbind's and munmap's range: consecutive pages of one region.</summary>
+    private List<ScenarioPageRef> Range(ScenarioValue rangeValue, int pid, string what)
+    {
+        var range = PageRefs(rangeValue, pid, what);
+        if (range.Any(r => r.IsUnmapped) || range.Select(r => r.Region).Distinct().Count() != 1 || range.Zip(range.Skip(1)).Any(p => p.Second.Index != p.First.Index + 1))
+        {
+            throw Error(rangeValue, $"{what}: must be consecutive pages of one region, e.g. heap:0-3");
+        }
+
+        return range;
+    }
+
+    /// <summary>A process's cpuset: its memory nodes, as <c>[0, 1]</c> or <c>{ mems: [0, 1] }</c>.</summary>
+    private List<int> Cpuset(ScenarioValue value)
+    {
+        ScenarioValue mems = value;
+        if (value.Kind == ScenarioValueKind.Mapping)
+        {
+            mems = Map(value, "cpuset", "mems").Require("mems");
+        }
+
+        List(mems, "cpuset");
+        var nodes = Nodes(mems, "cpuset");
+        if (nodes.Count == 0)
+        {
+            throw Error(mems, "cpuset: a cpuset needs at least one memory node");
+        }
+
+        return [.. nodes.Distinct().Order()];
     }
 
     /// <summary>A region's policy: <c>{ mode: interleave, nodes: [0, 1] }</c>, checked as mbind checks it.</summary>
@@ -433,10 +518,45 @@ public sealed class ScenarioParser
         IReadOnlyList<string>? status = null;
         if (map.Has("status"))
         {
-            status = [.. List(map.Get("status"), "expect.status").Select(s => s.TryGetLong(out long node) ? node.ToString(CultureInfo.InvariantCulture) : ErrnoName(s, "expect.status"))];
+            status = [.. List(map.Get("status"), "expect.status").Select(ExpectedStatus)];
         }
 
         return new ScenarioExpectation(value.Line, ret, errno, status);
+    }
+
+    /// <summary>
+    /// An expected status entry, as the runner prints it: a node number, an errno name (EBUSY,
+    /// -EBUSY or -16), <c>unwritten</c> (move_pages left it as it was) or <c>zero</c> (an access
+    /// reached the zero page).
+    /// </summary>
+    private string ExpectedStatus(ScenarioValue value)
+    {
+        if (value.Kind == ScenarioValueKind.Scalar && value.Text is ScenarioStatus.Unwritten or ScenarioStatus.ZeroPage)
+        {
+            return value.Text;
+        }
+
+        return value.TryGetLong(out long number) && number is >= int.MinValue and <= int.MaxValue
+            ? ScenarioStatus.Token((int)number)
+            : ErrnoName(value, "expect.status");
+    }
+
+    /// <summary>An initial status entry: an integer, an errno name (its negative value) or <c>unwritten</c>.</summary>
+    private int StatusValue(ScenarioValue value, string what)
+    {
+        if (value.TryGetLong(out long number))
+        {
+            return number is >= int.MinValue and <= int.MaxValue ? (int)number : throw Error(value, $"{what}: {number} is not an int");
+        }
+
+        string text = String(value, what);
+        if (text == ScenarioStatus.Unwritten)
+        {
+            return MovePagesResult.Unwritten;
+        }
+
+        int errno = ErrnoValue(ErrnoName(value, what));
+        return -errno;
     }
 
     // ---- small readers -------------------------------------------------------------------------
@@ -449,7 +569,7 @@ public sealed class ScenarioParser
             return text;
         }
 
-        throw Error(value, $"{what}: expected a node number or an errno name such as EBUSY, got {value.Describe()}");
+        throw Error(value, $"{what}: expected a node number, an errno name such as EBUSY, or unwritten, got {value.Describe()}");
     }
 
     private static int ErrnoValue(string name) => name switch
@@ -484,8 +604,12 @@ public sealed class ScenarioParser
         var other => throw Error(value, $"{what}: expected gup or dma, got '{other}'"),
     };
 
-    /// <summary>Flags as a list of names or one string with '|' between names.</summary>
-    private int Flags(ScenarioValue value, int allowed)
+    /// <summary>
+    /// Flags as a list, or one string with '|' between its parts; each part an MPOL_MF_* name or
+    /// a number (decimal or 0x hex). Any flag passes: the call itself refuses the ones it does
+    /// not take (-EINVAL), as the kernel does.
+    /// </summary>
+    private int Flags(ScenarioValue value)
     {
         IEnumerable<ScenarioValue> items = value.Kind == ScenarioValueKind.Sequence ? value.Items : [value];
         int flags = 0;
@@ -493,19 +617,15 @@ public sealed class ScenarioParser
         {
             foreach (var name in String(item, "flags").Split('|', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
             {
-                int flag = name switch
+                if (FlagNames.TryGetValue(name, out int flag)
+                    || (name.StartsWith("0x", StringComparison.OrdinalIgnoreCase) && int.TryParse(name.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out flag))
+                    || int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out flag))
                 {
-                    "MPOL_MF_MOVE" => MemPolicyFlags.MPOL_MF_MOVE,
-                    "MPOL_MF_MOVE_ALL" => MemPolicyFlags.MPOL_MF_MOVE_ALL,
-                    "MPOL_MF_STRICT" => MemPolicyFlags.MPOL_MF_STRICT,
-                    _ => 0,
-                };
-                if ((flag & allowed) == 0)
-                {
-                    throw Error(item, $"flags: '{name}' is not a flag this call takes");
+                    flags |= flag;
+                    continue;
                 }
 
-                flags |= flag;
+                throw Error(item, $"flags: unknown flag '{name}' (expected {string.Join(", ", FlagNames.Keys)} or a number)");
             }
         }
 
@@ -519,10 +639,16 @@ public sealed class ScenarioParser
         foreach (ScenarioValue item in items)
         {
             string text = String(item, what);
+            if (text == ScenarioPageRef.UnmappedName)
+            {
+                refs.Add(ScenarioPageRef.Unmapped);
+                continue;
+            }
+
             int colon = text.LastIndexOf(':');
             if (colon <= 0)
             {
-                throw Error(item, $"{what}: expected REGION:INDEX or REGION:FIRST-LAST, got '{text}'");
+                throw Error(item, $"{what}: expected REGION:INDEX, REGION:FIRST-LAST or {ScenarioPageRef.UnmappedName}, got '{text}'");
             }
 
             ScenarioRegion region = Region(item, pid, text[..colon]);

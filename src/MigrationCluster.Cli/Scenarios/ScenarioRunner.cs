@@ -17,12 +17,19 @@ namespace MigrationCluster.Cli.Scenarios;
 /// </summary>
 public sealed class ScenarioRunner
 {
+    public const string ZeroPageLocation = "zero page";
+    public const string UnmappedLocation = "unmapped";
+
+    // The page at address 0: below mmap_min_addr, never mapped, so `unmapped` names it.
+    private const long UnmappedVirtualPage = 0;
+
     private readonly ScenarioDefinition _scenario;
     private readonly string _file;
     private readonly MemorySystem _system;
     private readonly NumaSyscalls _syscalls;
     private readonly MigrationProtocol _protocol;
-    private readonly Dictionary<(int Process, ScenarioRegion Region), Vma> _vmas = [];
+    // Where each region starts in each process that maps it (its VMA may be cut by munmap since).
+    private readonly Dictionary<(int Process, ScenarioRegion Region), long> _bases = [];
     private readonly Dictionary<ScenarioRegion, int> _mappings = [];
     private readonly List<(int Pid, long VirtualPage, ScenarioPinKind Kind, PageRef Page)> _pins = [];
 
@@ -44,7 +51,7 @@ public sealed class ScenarioRunner
 
     public async Task<ScenarioResult> RunAsync()
     {
-        SetUp();
+        await SetUp();
         int checks = 1;
         string? violation = Check();
         var results = new List<ScenarioCallResult>();
@@ -53,11 +60,24 @@ public sealed class ScenarioRunner
         {
             ScenarioCall call = _scenario.Calls[i];
             var before = _system.VmStat.Snapshot();
-            var (returnValue, status) = await Execute(call);
+            long returnValue;
+            IReadOnlyList<object>? status;
+            try
+            {
+                (returnValue, status) = await Execute(call);
+            }
+            catch (Exception exception) when (exception is InvalidOperationException or ArgumentException)
+            {
+                // The model refused a state it cannot be in: a model bug, reported as a broken
+                // invariant of this call (exit 1, the result still written), never a crash.
+                (returnValue, status) = (0, null);
+                violation = $"the model failed during the call: {exception.Message}";
+            }
+
             var after = _system.VmStat.Snapshot();
             var delta = after.ToDictionary(kv => kv.Key, kv => kv.Value - before[kv.Key]);
             checks++;
-            violation = Check();
+            violation ??= Check();
 
             var mismatches = new List<string>();
             bool? met = null;
@@ -96,7 +116,7 @@ public sealed class ScenarioRunner
 
     // ---- setup ---------------------------------------------------------------------------------
 
-    private void SetUp()
+    private async Task SetUp()
     {
         foreach (ScenarioProcess p in _scenario.Processes)
         {
@@ -105,6 +125,8 @@ public sealed class ScenarioRunner
             {
                 throw new InvalidOperationException($"process {p.Name} got address space {space.Id}, expected {p.Id}");
             }
+
+            space.MemsAllowed = p.Cpuset;
         }
 
         foreach (ScenarioRegion r in _scenario.Regions)
@@ -113,31 +135,37 @@ public sealed class ScenarioRunner
             switch (r.Kind)
             {
                 case ScenarioRegionKind.AnonPrivate:
-                    _vmas[(r.Owner, r)] = _system.Space(r.Owner).AddVma(r.Pages, VmaKind.AnonPrivate, 0, 0, r.Writable);
+                    _bases[(r.Owner, r)] = _system.Space(r.Owner).AddVma(r.Pages, VmaKind.AnonPrivate, 0, 0, r.Writable).Start;
                     continue;
                 case ScenarioRegionKind.AnonShared:
                     Vma shared = _system.MmapAnon(r.Owner, r.Pages, shared: true);
                     mapping = shared.Mapping;
-                    _vmas[(r.Owner, r)] = shared;
+                    _bases[(r.Owner, r)] = shared.Start;
                     break;
                 default:
                     mapping = _system.CreateFile(r.Owner);
-                    _vmas[(r.Owner, r)] = _system.MmapShared(r.Owner, mapping, 0, r.Pages, r.Writable);
+                    _bases[(r.Owner, r)] = _system.MmapShared(r.Owner, mapping, 0, r.Pages, r.Writable).Start;
                     break;
             }
 
             _mappings[r] = mapping;
             foreach (int other in r.MappedBy)
             {
-                _vmas[(other, r)] = _system.MmapShared(other, mapping, 0, r.Pages, r.Writable);
+                _bases[(other, r)] = _system.MmapShared(other, mapping, 0, r.Pages, r.Writable).Start;
             }
         }
 
-        foreach (var ((process, region), vma) in _vmas)
+        foreach (var ((process, region), start) in _bases)
         {
             if (region.Policy is { } policy)
             {
-                _system.Space(process).SetPolicy(vma.Start, vma.End, policy);
+                // As mbind(2) without moving, from each process that maps the region: the same
+                // checks, and the node mask kept to the nodes with memory its cpuset allows.
+                int rc = await _syscalls.Mbind(process, start, region.Pages, policy.Mode, policy.Nodes, 0);
+                if (rc != 0)
+                {
+                    throw Problem(region.Line, $"region '{region.Name}': its policy is what mbind(2) refuses with {Errno.Name(rc)} (no node of the mask has memory in process '{_scenario.Processes[process].Name}''s cpuset)");
+                }
             }
         }
 
@@ -147,6 +175,12 @@ public sealed class ScenarioRunner
             {
                 SetUpPage(setup, index);
             }
+        }
+
+        foreach (ScenarioProcess p in _scenario.Processes.Where(p => p.Exited))
+        {
+            ForgetContents(p.Id, [.. _system.Space(p.Id).Vmas.SelectMany(v => LongRange(v.Start, v.Pages))]);
+            _system.Exit(p.Id);
         }
 
         AfterSetUp?.Invoke(_system);
@@ -175,9 +209,18 @@ public sealed class ScenarioRunner
             throw Problem(setup.Line, $"touching {setup.Region.Name}:{index} gave {StatusText(touch)}");
         }
 
-        if (setup.Node is { } node && touch.Page.Node != node)
+        if (touch.Page.IsNone && (setup.Writeback || setup.Dirty))
         {
-            throw Problem(setup.Line, $"{setup.Region.Name}:{index} could not be placed on node {node} (it has no free frame; raise frames_per_node)");
+            throw Problem(setup.Line, $"{setup.Region.Name}:{index}: a read fault on private anonymous memory maps the shared zero page (do_anonymous_page), which has no writeback or dirty bit; add 'write:' to give the page a frame of its own");
+        }
+
+        // A read fault on private anonymous memory maps the zero page wherever the task runs.
+        if (setup.Node is { } node && !touch.Page.IsNone && touch.Page.Node != node)
+        {
+            string why = !_system.NodeHasMemory(node)
+                ? $"node {node} has no memory, so a task there allocates from its fallback list"
+                : _system.Node(node).FreePages == 0 ? "it has no free frame; raise frames_per_node" : "the region's policy or the process's cpuset sends it elsewhere";
+            throw Problem(setup.Line, $"{setup.Region.Name}:{index} could not be placed on node {node}: it landed on node {touch.Page.Node} ({why})");
         }
 
         foreach (int other in setup.TouchedBy.Skip(1))
@@ -217,8 +260,8 @@ public sealed class ScenarioRunner
         switch (call.Kind)
         {
             case ScenarioCallKind.MovePages:
-                MovePagesResult moved = await _syscalls.MovePages(call.Caller, call.Pid, VirtualPages(call), call.Nodes, call.Flags);
-                return (moved.ReturnValue, [.. moved.Status.Select(NodeOrErrno)]);
+                MovePagesResult moved = await _syscalls.MovePages(call.Caller, call.Pid, VirtualPages(call), call.Nodes, call.Flags, call.InitialStatus);
+                return (moved.ReturnValue, [.. moved.Status.Select(ScenarioStatus.Of)]);
             case ScenarioCallKind.MigratePages:
                 return (await _syscalls.MigratePagesSyscall(call.Caller, call.Pid, call.FromNodes, call.ToNodes), null);
             case ScenarioCallKind.Mbind:
@@ -234,6 +277,14 @@ public sealed class ScenarioRunner
                 return Accesses(call, vpage => Pin(call.Pid, vpage, call.PinKind));
             case ScenarioCallKind.Unpin:
                 return Accesses(call, vpage => Unpin(call.Pid, vpage, call.PinKind));
+            case ScenarioCallKind.Munmap:
+                var range = VirtualPages(call);
+                ForgetContents(call.Pid, range);
+                return (_system.Munmap(call.Pid, range[0], range.Count), null);
+            case ScenarioCallKind.Exit:
+                ForgetContents(call.Pid, [.. _system.Space(call.Pid).Vmas.SelectMany(v => LongRange(v.Start, v.Pages))]);
+                _system.Exit(call.Pid);
+                return (0, null);
             default:
                 AccessResult truncated = _system.Truncate(_mappings[call.Region!], call.FromIndex);
                 foreach (LogicalPage gone in _expectedContents.Keys.Where(k => k.Mapping == _mappings[call.Region!] && k.Key >= call.FromIndex).ToList())
@@ -264,7 +315,10 @@ public sealed class ScenarioRunner
             Pte pte = space.GetPte(vpages[i]);
             if (pte.Kind != PteKind.Present)
             {
-                status[i] = Errno.Name(pte.Kind == PteKind.None ? Errno.ENOENT : Errno.EBUSY);
+                // Outside every VMA, or the zero page: no page to migrate (-EFAULT, as move_pages says).
+                int errno = space.FindVma(vpages[i]) is null || pte.Kind == PteKind.ZeroPage ? Errno.EFAULT
+                    : pte.Kind == PteKind.None ? Errno.ENOENT : Errno.EBUSY;
+                status[i] = Errno.Name(errno);
                 notMigrated++;
             }
             else if (pte.Page.Node == target)
@@ -301,11 +355,32 @@ public sealed class ScenarioRunner
         foreach (long vpage in VirtualPages(call))
         {
             AccessResult r = access(vpage);
-            status.Add(r.Status == AccessStatus.Done ? r.Page.Node : StatusText(r));
+            status.Add(r.Status != AccessStatus.Done ? StatusText(r) : r.Page.IsNone ? ScenarioStatus.ZeroPage : r.Page.Node);
             notDone += r.Status == AccessStatus.Done ? 0 : 1;
         }
 
         return (notDone, status);
+    }
+
+    /// <summary>Unmapped private pages hold nothing any more (a file's pages stay in its cache).</summary>
+    private void ForgetContents(int pid, IEnumerable<long> vpages)
+    {
+        AddressSpaceMemory space = _system.Space(pid);
+        foreach (long vpage in vpages)
+        {
+            if (space.FindVma(vpage) is { Kind: VmaKind.AnonPrivate } vma)
+            {
+                _expectedContents.Remove(InvariantChecker.LogicalOf(space, vma, vpage));
+            }
+        }
+    }
+
+    private static IEnumerable<long> LongRange(long start, long count)
+    {
+        for (long v = start; v < start + count; v++)
+        {
+            yield return v;
+        }
     }
 
     private AccessResult Write(int pid, long vpage, ulong value)
@@ -391,16 +466,19 @@ public sealed class ScenarioRunner
         {
             foreach (ScenarioRegion r in _scenario.Regions.Where(r => r.IsMappedBy(p.Id)))
             {
-                Vma vma = _vmas[(p.Id, r)];
+                long start = _bases[(p.Id, r)];
                 AddressSpaceMemory space = _system.Space(p.Id);
                 for (long i = 0; i < r.Pages; i++)
                 {
-                    Pte pte = space.GetPte(vma.Start + i);
+                    long vpage = start + i;
+                    Pte pte = space.GetPte(vpage);
                     locations.Add(pte.Kind switch
                     {
-                        PteKind.Present => new ScenarioPageLocation(p.Name, r.Name, i, vma.Start + i, pte.Page.ToString(), pte.Page.Node, pte.Page.Pfn),
-                        PteKind.Migration => new ScenarioPageLocation(p.Name, r.Name, i, vma.Start + i, "migration entry", pte.Page.Node, pte.Page.Pfn),
-                        _ => new ScenarioPageLocation(p.Name, r.Name, i, vma.Start + i, "not present", null, null),
+                        PteKind.Present => new ScenarioPageLocation(p.Name, r.Name, i, vpage, pte.Page.ToString(), pte.Page.Node, pte.Page.Pfn),
+                        PteKind.Migration => new ScenarioPageLocation(p.Name, r.Name, i, vpage, "migration entry", pte.Page.Node, pte.Page.Pfn),
+                        PteKind.ZeroPage => new ScenarioPageLocation(p.Name, r.Name, i, vpage, ZeroPageLocation, null, null),
+                        _ when space.FindVma(vpage) is null => new ScenarioPageLocation(p.Name, r.Name, i, vpage, UnmappedLocation, null, null),
+                        _ => new ScenarioPageLocation(p.Name, r.Name, i, vpage, "not present", null, null),
                     });
                 }
             }
@@ -419,13 +497,18 @@ public sealed class ScenarioRunner
 
         if (call.Pages.Count > 0)
         {
-            parts.Add((call.Kind == ScenarioCallKind.Mbind ? "range=" : "pages=") + PageList(call.Pages));
+            parts.Add((call.Kind is ScenarioCallKind.Mbind or ScenarioCallKind.Munmap ? "range=" : "pages=") + PageList(call.Pages));
         }
 
         switch (call.Kind)
         {
             case ScenarioCallKind.MovePages:
                 parts.Add(call.Nodes is null ? "nodes=null (query)" : $"nodes=[{string.Join(",", call.Nodes)}]");
+                if (call.InitialStatus is { } initial)
+                {
+                    parts.Add($"initial_status=[{string.Join(",", initial.Select(ScenarioStatus.Token))}]");
+                }
+
                 break;
             case ScenarioCallKind.MigratePages:
                 parts.Add($"from=[{string.Join(",", call.FromNodes)}] to=[{string.Join(",", call.ToNodes)}]");
@@ -455,12 +538,24 @@ public sealed class ScenarioRunner
         return string.Join(' ', parts);
     }
 
-    private static string FlagNames(int flags) => string.Join('|', new[]
+    private static string FlagNames(int flags)
     {
-        (MemPolicyFlags.MPOL_MF_STRICT, nameof(MemPolicyFlags.MPOL_MF_STRICT)),
-        (MemPolicyFlags.MPOL_MF_MOVE, nameof(MemPolicyFlags.MPOL_MF_MOVE)),
-        (MemPolicyFlags.MPOL_MF_MOVE_ALL, nameof(MemPolicyFlags.MPOL_MF_MOVE_ALL)),
-    }.Where(f => (flags & f.Item1) != 0).Select(f => f.Item2));
+        (int Flag, string Name)[] known =
+        [
+            (MemPolicyFlags.MPOL_MF_STRICT, nameof(MemPolicyFlags.MPOL_MF_STRICT)),
+            (MemPolicyFlags.MPOL_MF_MOVE, nameof(MemPolicyFlags.MPOL_MF_MOVE)),
+            (MemPolicyFlags.MPOL_MF_MOVE_ALL, nameof(MemPolicyFlags.MPOL_MF_MOVE_ALL)),
+            (MemPolicyFlags.MPOL_MF_LAZY, nameof(MemPolicyFlags.MPOL_MF_LAZY)),
+        ];
+        int rest = known.Aggregate(flags, (f, k) => f & ~k.Flag);
+        var names = known.Where(k => (flags & k.Flag) != 0).Select(k => k.Name).ToList();
+        if (rest != 0)
+        {
+            names.Add($"0x{rest:x}");
+        }
+
+        return string.Join('|', names);
+    }
 
     /// <summary>"heap:0-3,data:5": consecutive indexes of one region collapse into a range.</summary>
     private static string PageList(IReadOnlyList<ScenarioPageRef> pages)
@@ -481,11 +576,10 @@ public sealed class ScenarioRunner
         return string.Join(',', parts);
     }
 
-    private List<long> VirtualPages(ScenarioCall call) => [.. call.Pages.Select(p => VirtualPage(call.Pid, p.Region, p.Index))];
+    private List<long> VirtualPages(ScenarioCall call) =>
+        [.. call.Pages.Select(p => p.Region is null ? UnmappedVirtualPage : VirtualPage(call.Pid, p.Region, p.Index))];
 
-    private long VirtualPage(int process, ScenarioRegion region, long index) => _vmas[(process, region)].Start + index;
-
-    private static object NodeOrErrno(int status) => status >= 0 ? status : Errno.Name(status);
+    private long VirtualPage(int process, ScenarioRegion region, long index) => _bases[(process, region)] + index;
 
     private static string StatusText(AccessResult r) => r.Status switch
     {

@@ -41,6 +41,15 @@ public sealed class AddressSpaceMemory
     /// <summary>CAP_SYS_NICE: may use MPOL_MF_MOVE_ALL and move pages other processes share.</summary>
     public bool Privileged { get; set; }
 
+    /// <summary>
+    /// The memory nodes of the task's cpuset (cpuset.mems); null is the root cpuset, every node.
+    /// Allocations stay inside it, and the syscalls check targets against it (move_pages -EACCES).
+    /// </summary>
+    public IReadOnlyList<int>? MemsAllowed { get; set; }
+
+    /// <summary>The process has exited (its mappings are gone): calls that name it get -ESRCH.</summary>
+    public bool Exited { get; internal set; }
+
     public IReadOnlyList<Vma> Vmas => _vmas;
 
     public IReadOnlyDictionary<int, RadixTree> OwnedMappings => _mappings;
@@ -78,6 +87,36 @@ public sealed class AddressSpaceMemory
         // Leave a guard gap so that accesses just past a VMA are -EFAULT.
         _nextVirtualPage = Math.Max(_nextVirtualPage, vma.End + 16);
         return vma;
+    }
+
+    /// <summary>
+    /// munmap's VMA side: removes [<paramref name="start"/>, <paramref name="end"/>) from the
+    /// VMAs, splitting one that straddles an edge (a file VMA keeps its offsets). The caller zaps
+    /// the PTEs first.
+    /// </summary>
+    public void RemoveVmaRange(long start, long end)
+    {
+        for (int i = _vmas.Count - 1; i >= 0; i--)
+        {
+            Vma v = _vmas[i];
+            if (v.End <= start || v.Start >= end)
+            {
+                continue;
+            }
+
+            _vmas.RemoveAt(i);
+            if (v.Start < start)
+            {
+                _vmas.Add(new Vma(v.Start, start - v.Start, v.Kind, v.Mapping, v.PgOff, v.Writable));
+            }
+
+            if (v.End > end)
+            {
+                _vmas.Add(new Vma(end, v.End - end, v.Kind, v.Mapping, v.Kind == VmaKind.AnonPrivate ? v.PgOff : v.PgOff + (end - v.Start), v.Writable));
+            }
+        }
+
+        _vmas.Sort((a, b) => a.Start.CompareTo(b.Start));
     }
 
     public Vma? FindVma(long virtualPage)

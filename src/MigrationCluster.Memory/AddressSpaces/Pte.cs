@@ -11,6 +11,13 @@ public enum PteKind
 
     /// <summary>A swap-format entry that names the page being migrated; a fault on it waits.</summary>
     Migration = 2,
+
+    /// <summary>
+    /// The shared zero page, mapped read-only by a read fault on private anonymous memory
+    /// (do_anonymous_page). It has no frame of its own: <see cref="Pte.Page"/> means nothing, and
+    /// a write replaces it with a new page (do_wp_page).
+    /// </summary>
+    ZeroPage = 3,
 }
 
 /// <summary>One page-table entry, packed in a word: kind (2 bits), writable (1), page (node, pfn).</summary>
@@ -21,6 +28,9 @@ public readonly record struct Pte(PteKind Kind, PageRef Page, bool Writable)
     public static Pte Present(PageRef page, bool writable) => new(PteKind.Present, page, writable);
 
     public static Pte MigrationEntry(PageRef page, bool writable) => new(PteKind.Migration, page, writable);
+
+    /// <summary>A read-only PTE to the shared zero page (its page field stays empty).</summary>
+    public static Pte ZeroPage => new(PteKind.ZeroPage, default, false);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal ulong Encode() => Kind == PteKind.None

@@ -11,7 +11,8 @@ public readonly record struct LogicalPage(int Space, int Mapping, long Key);
 /// Checks the whole <see cref="MemorySystem"/> and can run after any step: frames free xor owned;
 /// present PTEs name live frames whose reverse map lists them; mapcount equals the PTEs;
 /// refcount covers PTEs, cache and private data; migration entries only for pages being migrated
-/// (and locked); each logical page reachable through one frame only, holding the expected contents.
+/// (and locked); zero-page PTEs only in private anonymous memory; each logical page reachable
+/// through one frame only, holding the expected contents.
 /// </summary>
 public static class InvariantChecker
 {
@@ -24,6 +25,7 @@ public static class InvariantChecker
         var mapped = new Dictionary<PageRef, int>();
         var reach = new Dictionary<LogicalPage, PageRef>();
         var readable = new Dictionary<LogicalPage, PageRef>();
+        var zeroMapped = new HashSet<LogicalPage>();
         var rmap = new List<PteRef>();
 
         foreach (NodeMemory node in system.Nodes)
@@ -52,6 +54,14 @@ public static class InvariantChecker
             {
                 Vma? vma = space.FindVma(vpage);
                 Require(vma is not null, $"{space.Id}:{vpage} has a PTE outside any VMA");
+                if (pte.Kind == PteKind.ZeroPage)
+                {
+                    // The shared zero page has no frame: only private anonymous memory maps it, read-only.
+                    Require(vma!.Kind == VmaKind.AnonPrivate && !pte.Writable, $"{space.Id}:{vpage} maps the zero page in {vma.Kind} memory");
+                    zeroMapped.Add(LogicalOf(space, vma, vpage));
+                    continue;
+                }
+
                 Require(system.NodeExists(pte.Page.Node) && pte.Page.Pfn < system.Node(pte.Page.Node).Capacity, $"PTE {space.Id}:{vpage} names no frame {pte.Page}");
                 NodeMemory node = system.Node(pte.Page.Node);
                 PageFrame f = node.Frame(pte.Page.Pfn);
@@ -122,6 +132,12 @@ public static class InvariantChecker
 
         foreach (var (logical, contents) in expected)
         {
+            if (zeroMapped.Contains(logical))
+            {
+                Require(contents == PageContents.Zero, $"{logical} maps the zero page, expected {PageContents.ValueOf(contents)}");
+                continue;
+            }
+
             if (!readable.TryGetValue(logical, out PageRef page))
             {
                 // Truncated file pages and never-faulted pages have nothing to hold.

@@ -6,4 +6,7 @@ public static class MemPolicyFlags
     public const int MPOL_MF_STRICT = 1 << 0;
     public const int MPOL_MF_MOVE = 1 << 1;
     public const int MPOL_MF_MOVE_ALL = 1 << 2;
+
+    /// <summary>In the uapi header but not supported: mbind(2) and move_pages(2) refuse it with -EINVAL.</summary>
+    public const int MPOL_MF_LAZY = 1 << 3;
 }

@@ -13,8 +13,12 @@ public sealed partial class NumaTopology
     public const int UnreachableDistance = 255;
     public const long DefaultSizeMb = 1024;
 
+    /// <summary>MAX_NUMNODES with CONFIG_NODES_SHIFT=10, as distribution kernels build: node ids are 0..1023.</summary>
+    public const int MaxNumNodes = 1024;
+
     private readonly Dictionary<int, int> _indexOf;
     private readonly int[,] _distance;
+    private readonly Lazy<Dictionary<int, int[]>> _zonelists;
 
     public NumaTopology(IReadOnlyList<NumaNodeInfo> nodes, int[,] distances)
     {
@@ -53,6 +57,7 @@ public sealed partial class NumaTopology
         }
 
         _distance = (int[,])distances.Clone();
+        _zonelists = new Lazy<Dictionary<int, int[]>>(() => Zonelists.Build(this));
     }
 
     public IReadOnlyList<NumaNodeInfo> Nodes { get; }
@@ -67,6 +72,31 @@ public sealed partial class NumaTopology
     public NumaNodeInfo Node(int nodeId) => Nodes[IndexOf(nodeId)];
 
     public int Distance(int from, int to) => _distance[IndexOf(from), IndexOf(to)];
+
+    /// <summary>
+    /// The node's fallback list (its zonelist): the nodes with memory in the order the page
+    /// allocator tries them for a task on <paramref name="nodeId"/>, as build_zonelists and
+    /// find_next_best_node order them. A node without memory is not in any list, its own included.
+    /// </summary>
+    public IReadOnlyList<int> FallbackOrder(int nodeId) => _zonelists.Value.TryGetValue(nodeId, out int[]? order)
+        ? order
+        : throw new ArgumentOutOfRangeException(nameof(nodeId), nodeId, "no such node");
+
+    /// <summary>The distance matrix as rows, in the order of <see cref="Nodes"/>.</summary>
+    public int[][] DistanceRows()
+    {
+        var rows = new int[NodeCount][];
+        for (int i = 0; i < NodeCount; i++)
+        {
+            rows[i] = new int[NodeCount];
+            for (int j = 0; j < NodeCount; j++)
+            {
+                rows[i][j] = _distance[i, j];
+            }
+        }
+
+        return rows;
+    }
 
     /// <summary>A topology of <paramref name="nodeCount"/> nodes, 10 local and <paramref name="remote"/> elsewhere.</summary>
     public static NumaTopology Uniform(int nodeCount, int remote = 20, long sizeMb = DefaultSizeMb)
@@ -86,11 +116,20 @@ public sealed partial class NumaTopology
         return new NumaTopology(nodes, d);
     }
 
-    /// <summary>Parses what <c>numactl --hardware</c> prints.</summary>
+    /// <summary>
+    /// Parses what <c>numactl --hardware</c> prints. Text that is not numactl's but one of the
+    /// sysfs distance forms (see <see cref="Parse"/>) is read as that, so every caller accepts
+    /// what people paste.
+    /// </summary>
     public static NumaTopology ParseNumactlHardware(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        string[] lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
+        string[] lines = Lines(text);
+        if (!LooksLikeNumactl(lines) && SysfsDistanceParser.Recognises(lines))
+        {
+            return SysfsDistanceParser.Parse(text, null, null);
+        }
+
         int? declared = null;
         var cpus = new Dictionary<int, IReadOnlyList<int>>();
         var size = new Dictionary<int, long>();
@@ -104,7 +143,7 @@ public sealed partial class NumaTopology
         for (int n = 0; n < lines.Length; n++)
         {
             int lineNo = n + 1;
-            string line = lines[n].Trim();
+            string line = lines[n];
             if (line.Length == 0)
             {
                 continue;
@@ -260,87 +299,63 @@ public sealed partial class NumaTopology
     }
 
     /// <summary>
-    /// Parses sysfs distances as <c>grep . /sys/devices/system/node/node*/distance</c> prints them:
-    /// one line per node, <c>.../nodeN/distance:10 21</c>. Nodes get <see cref="DefaultSizeMb"/> unless sizes are given.
+    /// Parses sysfs distances in any of the forms people paste (see <see cref="SysfsDistanceParser"/>):
+    /// <c>grep . /sys/devices/system/node/node*/distance</c>, <c>head</c> of those files, or bare
+    /// rows as <c>cat</c> prints them. Nodes get <see cref="DefaultSizeMb"/> unless sizes are given.
     /// </summary>
-    public static NumaTopology ParseSysfsDistances(string text, IReadOnlyDictionary<int, long>? sizeMb = null)
+    public static NumaTopology ParseSysfsDistances(string text, IReadOnlyDictionary<int, long>? sizeMb = null) =>
+        SysfsDistanceParser.Parse(text, null, sizeMb);
+
+    /// <summary>
+    /// Parses <c>cat /sys/devices/system/node/node*/distance</c>: one bare row of distances per
+    /// node. The nodes are 0..n-1, or <paramref name="nodeIds"/> (the columns, in ascending order).
+    /// </summary>
+    public static NumaTopology ParseDistanceRows(string text, IReadOnlyList<int>? nodeIds = null, IReadOnlyDictionary<int, long>? sizeMb = null) =>
+        SysfsDistanceParser.Parse(text, nodeIds, sizeMb);
+
+    /// <summary>
+    /// Parses a topology as a user would paste it: <c>numactl --hardware</c> output, or any form
+    /// of the sysfs distance files. CRLF, a byte-order mark, tabs, blank lines and the command
+    /// line itself are allowed. <paramref name="nodeIds"/> names the nodes of bare distance rows.
+    /// </summary>
+    public static NumaTopology Parse(string text, IReadOnlyList<int>? nodeIds = null)
     {
         ArgumentNullException.ThrowIfNull(text);
-        string[] lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
-        var rows = new SortedDictionary<int, (int Line, int[] Values)>();
-        for (int n = 0; n < lines.Length; n++)
+        string[] lines = Lines(text);
+        if (LooksLikeNumactl(lines) && nodeIds is not null)
         {
-            int lineNo = n + 1;
-            string line = lines[n].Trim();
-            if (line.Length == 0)
-            {
-                continue;
-            }
-
-            Match m = SysfsRegex().Match(line);
-            if (!m.Success)
-            {
-                throw new TopologyFormatException(lineNo, $"expected 'nodeN/distance:<distances>', got '{Shorten(line)}'");
-            }
-
-            int id = ParseInt(m.Groups[1].Value, lineNo, "node id");
-            string[] parts = m.Groups[2].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length == 0)
-            {
-                throw new TopologyFormatException(lineNo, $"node {id} has no distances");
-            }
-
-            var values = new int[parts.Length];
-            for (int i = 0; i < parts.Length; i++)
-            {
-                values[i] = ParseInt(parts[i], lineNo, "distance");
-            }
-
-            if (!rows.TryAdd(id, (lineNo, values)))
-            {
-                throw new TopologyFormatException(lineNo, $"node {id} listed twice");
-            }
+            throw new TopologyFormatException(0, "numactl's output names its nodes itself; node ids are for bare distance rows");
         }
 
-        if (rows.Count == 0)
+        return !LooksLikeNumactl(lines) && SysfsDistanceParser.Recognises(lines)
+            ? SysfsDistanceParser.Parse(text, nodeIds, null)
+            : ParseNumactlHardware(text);
+    }
+
+    private static bool LooksLikeNumactl(string[] lines) =>
+        lines.Any(l => CpusRegex().IsMatch(l) || AvailableRegex().IsMatch(l) || l == "node distances:");
+
+    /// <summary>
+    /// The input's lines, numbered as the user sees them: CRLF and CR ends, a byte-order mark,
+    /// tabs and no-break spaces normalised, and a pasted shell command line blanked.
+    /// </summary>
+    internal static string[] Lines(string text)
+    {
+        string[] lines = text.TrimStart('\uFEFF').Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n').Split('\n');
+        for (int i = 0; i < lines.Length; i++)
         {
-            throw new TopologyFormatException(0, "no nodeN/distance lines");
+            string line = lines[i].Replace('\t', ' ').Replace('\u00A0', ' ').Trim();
+            lines[i] = CommandLineRegex().IsMatch(line) ? string.Empty : line;
         }
 
-        int[] ids = [.. rows.Keys];
-        var matrix = new int[ids.Length, ids.Length];
-        var nodes = new NumaNodeInfo[ids.Length];
-        for (int i = 0; i < ids.Length; i++)
-        {
-            var (lineNo, values) = rows[ids[i]];
-            if (values.Length != ids.Length)
-            {
-                throw new TopologyFormatException(lineNo, $"node {ids[i]} has {values.Length} distances for {ids.Length} nodes");
-            }
-
-            for (int j = 0; j < ids.Length; j++)
-            {
-                string? problem = CheckDistance(i == j, values[j]);
-                if (problem is not null)
-                {
-                    throw new TopologyFormatException(lineNo, $"distance {ids[i]}->{ids[j]}: {problem}");
-                }
-
-                matrix[i, j] = values[j];
-            }
-
-            long mb = sizeMb is not null && sizeMb.TryGetValue(ids[i], out long s) ? s : DefaultSizeMb;
-            nodes[i] = new NumaNodeInfo(ids[i], [], mb, mb);
-        }
-
-        return new NumaTopology(nodes, matrix);
+        return lines;
     }
 
     private int IndexOf(int nodeId) => _indexOf.TryGetValue(nodeId, out int i)
         ? i
         : throw new ArgumentOutOfRangeException(nameof(nodeId), nodeId, "no such node");
 
-    private static string? CheckDistance(bool diagonal, int value)
+    internal static string? CheckDistance(bool diagonal, int value)
     {
         if (diagonal)
         {
@@ -350,17 +365,17 @@ public sealed partial class NumaTopology
         return value is >= LocalDistance and <= UnreachableDistance ? null : $"remote distance must be 10..255, got {value}";
     }
 
-    private static int ParseInt(string s, int lineNo, string what) =>
+    internal static int ParseInt(string s, int lineNo, string what) =>
         int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int v)
             ? v
             : throw new TopologyFormatException(lineNo, $"bad {what} '{Shorten(s)}'");
 
-    private static long ParseLong(string s, int lineNo, string what) =>
+    internal static long ParseLong(string s, int lineNo, string what) =>
         long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out long v)
             ? v
             : throw new TopologyFormatException(lineNo, $"bad {what} '{Shorten(s)}'");
 
-    private static string Shorten(string s) => s.Length <= 40 ? s : string.Concat(s.AsSpan(0, 40), "...");
+    internal static string Shorten(string s) => s.Length <= 40 ? s : string.Concat(s.AsSpan(0, 40), "...");
 
     [GeneratedRegex(@"^available:\s+(\S+)\s+nodes?\b.*$")]
     private static partial Regex AvailableRegex();
@@ -374,6 +389,7 @@ public sealed partial class NumaTopology
     [GeneratedRegex(@"^(\S+):\s+(.*)$")]
     private static partial Regex RowRegex();
 
-    [GeneratedRegex(@"(?:^|/)node(\d+)/distance:\s*(.*)$")]
-    private static partial Regex SysfsRegex();
+    // A shell prompt and command pasted with the output: "$ numactl -H", "root@host:~# cat ...".
+    [GeneratedRegex(@"^(?:.*?[$#%>]\s*)?(?:sudo\s+)?(?:numactl|cat|grep|head|tail|for|while)(?:\s|$)")]
+    private static partial Regex CommandLineRegex();
 }

@@ -84,4 +84,76 @@ public class NumaTopologyTests
         var e = Assert.Throws<TopologyFormatException>(() => NumaTopology.ParseSysfsDistances("node0/distance:10 21\nnode1/distance:21\n"));
         Assert.Equal("line 2: node 1 has 1 distances for 2 nodes", e.Message);
     }
+
+    [Fact]
+    public void Parse_recognises_bare_rows_and_names_nodes_0_to_n_minus_1()
+    {
+        NumaTopology t = NumaTopology.Parse("10 11 32\n11 10 32\n32 32 10\n");
+        Assert.Equal([0, 1, 2], t.Nodes.Select(n => n.Id));
+        Assert.Equal(32, t.Distance(2, 1));
+    }
+
+    [Fact]
+    public void Parse_puts_bare_rows_in_glob_order_back_in_node_order()
+    {
+        int n = 11;
+        string Row(int i) => string.Join(' ', Enumerable.Range(0, n).Select(j => i == j ? 10 : 20 + Math.Abs(i - j)));
+        string text = string.Join('\n', Enumerable.Range(0, n).OrderBy(i => $"node{i}", StringComparer.Ordinal).Select(Row));
+
+        NumaTopology t = NumaTopology.Parse(text);
+
+        Assert.Equal(30, t.Distance(10, 0));
+        Assert.Equal(21, t.Distance(2, 1));
+    }
+
+    [Fact]
+    public void Parse_takes_node_ids_for_bare_rows()
+    {
+        NumaTopology t = NumaTopology.Parse("10 21\n21 10\n", [4, 6]);
+        Assert.Equal([4, 6], t.Nodes.Select(n => n.Id));
+        var e = Assert.Throws<TopologyFormatException>(() => NumaTopology.Parse("10 21\n21 10\n", [4, 6, 8]));
+        Assert.Contains("2 distance rows, but 3 node ids", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_refuses_bare_rows_whose_node_cannot_be_told()
+    {
+        var e = Assert.Throws<TopologyFormatException>(() => NumaTopology.Parse("21 10\n21 10\n"));
+        Assert.StartsWith("line 2: ", e.Message, StringComparison.Ordinal);
+        Assert.Contains("as the row on line 1 does", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_recognises_head_output_and_grep_output()
+    {
+        NumaTopology head = NumaTopology.Parse("==> /sys/devices/system/node/node0/distance <==\n10 20\n\n==> /sys/devices/system/node/node1/distance <==\n20 10\n");
+        NumaTopology grep = NumaTopology.Parse("/sys/devices/system/node/node1/distance:20 10\r\n/sys/devices/system/node/node0/distance:10 20\r\n");
+        Assert.Equal(head.DistanceRows(), grep.DistanceRows());
+    }
+
+    [Fact]
+    public void Parse_reads_numactl_pasted_with_prompt_bom_tabs_crlf_and_trailing_blank_lines()
+    {
+        string original = Data("numactl-2node-xeon.txt");
+        string pasted = "\uFEFF[root@box ~]# numactl --hardware\r\n" + original.Replace("\n", "\r\n", StringComparison.Ordinal).Replace("  0:", "\t0:", StringComparison.Ordinal) + "\r\n\r\n\r\n";
+
+        NumaTopology t = NumaTopology.Parse(pasted);
+
+        Assert.Equal(NumaTopology.ParseNumactlHardware(original).DistanceRows(), t.DistanceRows());
+        Assert.Equal(40, t.Node(1).Cpus.Count);
+    }
+
+    [Fact]
+    public void Parse_names_the_line_of_a_line_it_does_not_know()
+    {
+        var e = Assert.Throws<TopologyFormatException>(() => NumaTopology.Parse("hello\n"));
+        Assert.Equal("line 1: unrecognised line 'hello'", e.Message);
+    }
+
+    [Fact]
+    public void ParseNumactlHardware_reads_the_sysfs_forms_too_so_every_caller_accepts_them()
+    {
+        NumaTopology t = NumaTopology.ParseNumactlHardware("10 21\n21 10\n");
+        Assert.Equal(21, t.Distance(1, 0));
+    }
 }

@@ -1,0 +1,395 @@
+using MigrationCluster.Memory.AddressSpaces;
+using MigrationCluster.Memory.Migration;
+using MigrationCluster.Memory.Nodes;
+using MigrationCluster.Memory.Pages;
+using MigrationCluster.Memory.Topology;
+using static MigrationCluster.Memory.Syscalls.MemPolicyFlags;
+
+namespace MigrationCluster.Memory.Syscalls;
+
+/// <summary>migrate_pages(2) and mbind(2), as mm/mempolicy.c has them.</summary>
+public sealed partial class NumaSyscalls
+{
+    /// <summary>MPOL_MF_VALID: the flags mbind accepts.</summary>
+    private const int MpolMfValid = MPOL_MF_STRICT | MPOL_MF_MOVE | MPOL_MF_MOVE_ALL;
+
+    /// <summary>
+    /// migrate_pages(pid, maxnode, old_nodes, new_nodes) (kernel_migrate_pages): the pages of the
+    /// process on the old nodes move to the new nodes, as <see cref="DoMigratePages"/> pairs them.
+    /// Returns the number of pages not moved, or -errno.
+    /// </summary>
+    public async ValueTask<int> MigratePagesSyscall(int caller, int pid, IReadOnlyCollection<int> fromNodes, IReadOnlyCollection<int> toNodes)
+    {
+        ArgumentNullException.ThrowIfNull(fromNodes);
+        ArgumentNullException.ThrowIfNull(toNodes);
+        // get_nodes: a bit past MAX_NUMNODES is -EINVAL.
+        if (fromNodes.Concat(toNodes).Any(n => n is < 0 or >= NumaTopology.MaxNumNodes))
+        {
+            return -Errno.EINVAL;
+        }
+
+        int[] old = NodeMask.Of(fromNodes);
+        int[] @new = NodeMask.Of(toNodes);
+        if (!FindTask(pid, out AddressSpaceMemory space))
+        {
+            return -Errno.ESRCH;
+        }
+
+        if (!PtraceMayAccess(caller, pid))
+        {
+            return -Errno.EPERM;
+        }
+
+        // Is the user allowed to access the target nodes? Checked against the target's cpuset,
+        // whose nodes are those with memory, before the new set is masked: a memoryless node in
+        // it is -EPERM without CAP_SYS_NICE.
+        if (!NodeMask.IsSubset(@new, _system.CpusetMemsAllowed(space)) && !Capable(caller))
+        {
+            return -Errno.EPERM;
+        }
+
+        @new = NodeMask.And(@new, CpusetMemsAllowed(caller));
+        if (@new.Length == 0)
+        {
+            return -Errno.EINVAL;
+        }
+
+        return await DoMigratePages(space, old, @new, Capable(caller) ? MPOL_MF_MOVE_ALL : MPOL_MF_MOVE);
+    }
+
+    /// <summary>
+    /// do_migrate_pages: moves each page once. It repeatedly picks a (source, dest) pair from the
+    /// sources left, preferring a dest that is not itself a source still to go (so [2,3,4] ->
+    /// [3,4,5] runs 4->5, 3->4, 2->3), with dest = node_remap(source); when the two sets differ in
+    /// weight a source that is also in the new set stays put. Returns the pages not moved.
+    /// </summary>
+    private async ValueTask<int> DoMigratePages(AddressSpaceMemory space, int[] from, int[] to, int flags)
+    {
+        int busy = 0, err = 0;
+        var tmp = new SortedSet<int>(from);
+        while (tmp.Count > 0)
+        {
+            int source = NodeMask.NumaNoNode, dest = 0;
+            foreach (int s in tmp)
+            {
+                // Node sets of different sizes cannot keep the nodes' relative placement: skip
+                // copying from a node that is in the destination set ([0-7] -> [3,4,5] moves 0,1,2,6,7).
+                if (from.Length != to.Length && Array.IndexOf(to, s) >= 0)
+                {
+                    continue;
+                }
+
+                int d = NodeMask.NodeRemap(s, from, to);
+                if (s == d)
+                {
+                    continue;
+                }
+
+                // Node moved: remember it; a dest that is not a remaining source is the best pick.
+                source = s;
+                dest = d;
+                if (!tmp.Contains(dest))
+                {
+                    break;
+                }
+            }
+
+            if (source == NodeMask.NumaNoNode)
+            {
+                break;
+            }
+
+            tmp.Remove(source);
+            err = await MigrateToNode(space, source, dest, flags);
+            if (err > 0)
+            {
+                busy += err;
+            }
+
+            if (err < 0)
+            {
+                break;
+            }
+        }
+
+        return err < 0 ? err : busy;
+    }
+
+    /// <summary>
+    /// migrate_to_node: queues every page of the address space on <paramref name="source"/>
+    /// (queue_pages_range with MPOL_MF_DISCONTIG_OK) and migrates them to exactly
+    /// <paramref name="dest"/>. Returns the pages not moved (isolation failures included).
+    /// </summary>
+    private async ValueTask<int> MigrateToNode(AddressSpaceMemory space, int source, int dest, int flags)
+    {
+        if (space.Vmas.Count == 0)
+        {
+            return 0;
+        }
+
+        var queued = new List<(PageRef Page, long VirtualPage)>();
+        long nrFailed = QueuePagesRange(space, space.Vmas[0].Start, long.MaxValue, [source], flags, invert: false, discontigOk: true, queued);
+        int err = 0;
+        if (queued.Count > 0)
+        {
+            err = (await Migrate([.. queued.Select(q => new MigrationRequest(q.Page, dest))], MigrateMode.Sync, MigrateReason.Syscall)).ReturnValue;
+        }
+
+        return err >= 0 ? err + (int)nrFailed : err;
+    }
+
+    /// <summary>
+    /// mbind(addr, len, mode, nodemask, maxnode, flags) over [<paramref name="start"/>,
+    /// start + <paramref name="pages"/>) of the calling process <paramref name="pid"/> (do_mbind):
+    /// sets the policy and, with MPOL_MF_MOVE(_ALL), migrates the pages on nodes outside the mask
+    /// by the new policy. MPOL_MF_STRICT makes a page that should move and cannot -EIO.
+    /// </summary>
+    public async ValueTask<int> Mbind(int pid, long start, long pages, MemPolicyMode mode, IReadOnlyList<int> nodes, int flags)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        if (!FindTask(pid, out AddressSpaceMemory space))
+        {
+            return -Errno.ESRCH;
+        }
+
+        // kernel_mbind: the mode, and get_nodes (a bit past MAX_NUMNODES).
+        if (!Enum.IsDefined(mode) || nodes.Any(n => n is < 0 or >= NumaTopology.MaxNumNodes))
+        {
+            return -Errno.EINVAL;
+        }
+
+        // do_mbind.
+        if ((flags & ~MpolMfValid) != 0)
+        {
+            return -Errno.EINVAL;
+        }
+
+        if ((flags & MPOL_MF_MOVE_ALL) != 0 && !space.Privileged)
+        {
+            return -Errno.EPERM;
+        }
+
+        if (pages < 0)
+        {
+            return -Errno.EINVAL;
+        }
+
+        if (mode == MemPolicyMode.Default)
+        {
+            flags &= ~MPOL_MF_STRICT;
+        }
+
+        if (pages == 0)
+        {
+            return 0;
+        }
+
+        int[] nmask = NodeMask.Of(nodes);
+        int err = MpolNew(space, mode, nmask, out MemPolicy? policy);
+        if (err != 0)
+        {
+            return err;
+        }
+
+        long end = start + pages;
+        var queued = new List<(PageRef Page, long VirtualPage)>();
+        // Queue the pages on nodes outside the user's mask (MPOL_MF_INVERT); MPOL_DEFAULT's mask
+        // is empty, so every page of the range. A hole in the range is -EFAULT, but for MPOL_DEFAULT.
+        long nrFailed = QueuePagesRange(space, start, end, nmask, flags, invert: true, discontigOk: policy is null, queued);
+        if (nrFailed < 0)
+        {
+            err = (int)nrFailed;
+            nrFailed = 0;
+        }
+        else
+        {
+            // mbind_range.
+            space.SetPolicy(start, end, policy ?? MemPolicy.Default);
+        }
+
+        if (err == 0 && queued.Count > 0)
+        {
+            // alloc_migration_target_by_mpol: by the new policy; MPOL_DEFAULT's NULL is the task
+            // policy, local allocation on the caller's node. The pages that fail go back to the
+            // LRU inside migrate_pages; its -ENOMEM is a failure too (nr_failed |= ...).
+            List<MigrationRequest> pagelist = [.. MigrationTargets(space, policy ?? MemPolicy.Default, queued)];
+            long rc = (await Migrate(pagelist, MigrateMode.Sync, MigrateReason.MempolicyMbind)).ReturnValue;
+            nrFailed |= rc;
+        }
+
+        if (nrFailed != 0 && (flags & MPOL_MF_STRICT) != 0)
+        {
+            err = -Errno.EIO;
+        }
+
+        return err;
+    }
+
+    /// <summary>
+    /// mpol_new and mpol_set_nodemask: MPOL_DEFAULT takes no nodes (null policy); MPOL_PREFERRED
+    /// with none is local allocation; the other modes need nodes. The mask then keeps only the
+    /// nodes with memory the caller's cpuset allows, and an empty result is -EINVAL.
+    /// MPOL_PREFERRED keeps the first node.
+    /// </summary>
+    private int MpolNew(AddressSpaceMemory space, MemPolicyMode mode, int[] nmask, out MemPolicy? policy)
+    {
+        policy = null;
+        if (mode == MemPolicyMode.Default)
+        {
+            return nmask.Length == 0 ? 0 : -Errno.EINVAL;
+        }
+
+        if (nmask.Length == 0)
+        {
+            if (mode != MemPolicyMode.Preferred)
+            {
+                return -Errno.EINVAL;
+            }
+
+            // MPOL_LOCAL: no remapping, no node check.
+            policy = new MemPolicy(MemPolicyMode.Preferred, []);
+            return 0;
+        }
+
+        int[] allowed = NodeMask.And(nmask, _system.CpusetMemsAllowed(space));
+        if (allowed.Length == 0)
+        {
+            return -Errno.EINVAL;
+        }
+
+        policy = new MemPolicy(mode, mode == MemPolicyMode.Preferred ? [allowed[0]] : allowed);
+        return 0;
+    }
+
+    /// <summary>
+    /// Where each queued page goes: the first node of the policy's allocation order with a frame
+    /// left (the allocation may fall back, as alloc_migration_target_by_mpol's has no __GFP_THISNODE).
+    /// </summary>
+    private IEnumerable<MigrationRequest> MigrationTargets(AddressSpaceMemory space, MemPolicy policy, List<(PageRef Page, long VirtualPage)> queued)
+    {
+        var planned = new Dictionary<int, int>();
+        foreach (var (page, virtualPage) in queued)
+        {
+            long index = space.FindVma(virtualPage)!.IndexOf(virtualPage);
+            int[] order = [.. _system.AllocationOrder(space, policy, index)];
+            int target = order.FirstOrDefault(n => _system.Node(n).FreePages > planned.GetValueOrDefault(n), order.Length > 0 ? order[0] : page.Node);
+            planned[target] = planned.GetValueOrDefault(target) + 1;
+            yield return new MigrationRequest(page, target);
+        }
+    }
+
+    /// <summary>
+    /// queue_pages_range over [<paramref name="start"/>, <paramref name="end"/>): walks the VMAs
+    /// in address order (queue_pages_test_walk, then queue_folios_pte_range) and isolates into
+    /// <paramref name="queued"/> each present page whose node is in <paramref name="nmask"/>
+    /// (not in it, with <paramref name="invert"/>). The zero page is never queued. Returns the
+    /// number of pages that should have been queued and could not be, or -EFAULT for a hole (no
+    /// VMA at all in the range, or any gap unless <paramref name="discontigOk"/>), or -EIO at the
+    /// first such page when MPOL_MF_STRICT comes without a move flag.
+    /// </summary>
+    private long QueuePagesRange(AddressSpaceMemory space, long start, long end, int[] nmask, int flags, bool invert, bool discontigOk, List<(PageRef Page, long VirtualPage)> queued)
+    {
+        Vma? first = null;
+        long nrFailed = 0;
+        IReadOnlyList<Vma> vmas = space.Vmas;
+        for (int k = 0; k < vmas.Count; k++)
+        {
+            Vma vma = vmas[k];
+            if (vma.End <= start || vma.Start >= end)
+            {
+                continue;
+            }
+
+            // queue_pages_test_walk: range checks first.
+            if (first is null)
+            {
+                first = vma;
+                if (!discontigOk && start < vma.Start)
+                {
+                    // Hole at the head of the range.
+                    PutbackQueued(queued);
+                    return -Errno.EFAULT;
+                }
+            }
+
+            Vma? next = k + 1 < vmas.Count ? vmas[k + 1] : null;
+            if (!discontigOk && vma.End < end && (next is null || vma.End < next.Start))
+            {
+                // Hole in the middle or at the tail of the range.
+                PutbackQueued(queued);
+                return -Errno.EFAULT;
+            }
+
+            if ((flags & MpolMfValid) == 0)
+            {
+                // Only the policy changes: no page is looked at.
+                continue;
+            }
+
+            for (long v = Math.Max(start, vma.Start); v < Math.Min(end, vma.End); v++)
+            {
+                Pte pte = space.GetPte(v);
+                // vm_normal_folio: no page for an empty PTE, a migration entry or the zero page.
+                if (pte.Kind != PteKind.Present)
+                {
+                    continue;
+                }
+
+                // queue_folio_required.
+                if ((Array.IndexOf(nmask, pte.Page.Node) >= 0) == invert)
+                {
+                    continue;
+                }
+
+                if ((flags & (MPOL_MF_MOVE | MPOL_MF_MOVE_ALL)) == 0 || !MigrateFolioAdd(pte.Page, v, flags, queued))
+                {
+                    nrFailed++;
+                    // STRICT without a move flag: do_mbind fails at once with -EIO.
+                    if (StrictlyUnmovable(flags))
+                    {
+                        PutbackQueued(queued);
+                        return -Errno.EIO;
+                    }
+                }
+            }
+        }
+
+        if (first is null)
+        {
+            // The whole range is in a hole.
+            return -Errno.EFAULT;
+        }
+
+        return nrFailed;
+    }
+
+    /// <summary>
+    /// migrate_folio_add: without MPOL_MF_MOVE_ALL a folio mapped by other processes is skipped,
+    /// and "not migrating a shared folio is not counted as a failure"; false only when the folio
+    /// cannot be isolated from its LRU list.
+    /// </summary>
+    private bool MigrateFolioAdd(PageRef page, long virtualPage, int flags, List<(PageRef Page, long VirtualPage)> queued)
+    {
+        NodeMemory node = _system.Node(page.Node);
+        if ((flags & MPOL_MF_MOVE_ALL) != 0 || node.Frame(page.Pfn).Mapcount <= 1)
+        {
+            if (!node.IsolateLruPage(page.Pfn))
+            {
+                return false;
+            }
+
+            queued.Add((page, virtualPage));
+        }
+
+        return true;
+    }
+
+    /// <summary>strictly_unmovable: MPOL_MF_STRICT without MPOL_MF_MOVE(_ALL) fails at the first misplaced page.</summary>
+    private static bool StrictlyUnmovable(int flags) => (flags & MpolMfValid) == MPOL_MF_STRICT;
+
+    private void PutbackQueued(List<(PageRef Page, long VirtualPage)> queued)
+    {
+        PutbackMovablePages([.. queued.Select(q => new MigrationRequest(q.Page, q.Page.Node))]);
+        queued.Clear();
+    }
+}
