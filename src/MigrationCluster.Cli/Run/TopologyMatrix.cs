@@ -6,15 +6,11 @@ namespace MigrationCluster.Cli.Run;
 public static class TopologyMatrix
 {
     /// <summary>
-    /// The default machine: nodes on a ring, 10 locally and 12 + 4 per hop elsewhere. Four nodes
-    /// give 10 / 16 / 20, the shape of a four-socket server where two sockets are one hop away.
+    /// The default machine: nodes on a ring (the model's generated SLIT, 10 locally and 12 + 4 per
+    /// hop elsewhere). Four nodes give 10 / 16 / 20, the shape of a four-socket server where two
+    /// sockets are one hop away.
     /// </summary>
-    public static int[][] Ring(int nodes) =>
-        [.. Enumerable.Range(0, nodes).Select(i => Enumerable.Range(0, nodes).Select(j =>
-        {
-            var hops = Math.Min(Math.Abs(i - j), nodes - Math.Abs(i - j));
-            return hops == 0 ? NumaTopology.LocalDistance : 12 + (4 * hops);
-        }).ToArray())];
+    public static int[][] Ring(int nodes) => From(SlitGenerator.Ring(nodes));
 
     /// <summary>The matrix of a parsed topology; its node ids must be 0..N-1.</summary>
     public static int[][] From(NumaTopology topology)

@@ -4,6 +4,7 @@ using MigrationCluster.Grains.Nodes;
 using MigrationCluster.Memory.AddressSpaces;
 using MigrationCluster.Memory.Migration;
 using MigrationCluster.Memory.Pages;
+using MigrationCluster.Memory.Topology;
 
 namespace MigrationCluster.Grains.Experiments;
 
@@ -24,6 +25,7 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
         }
 
         var nodes = spec.Nodes;
+        var topology = spec.Topology();
         await Task.WhenAll(Enumerable.Range(0, nodes).Select(n => Node(n).Configure(new NodeConfiguration(spec.FramesPerNode))));
 
         // Processes, their memory, and the neighbour's file each one shares.
@@ -34,7 +36,7 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
         var filePages = (int)Math.Round(spec.PagesPerSpace * spec.FileFraction);
         for (var s = 0; s < spaces.Length; s++)
         {
-            await spaces[s].Configure(Process(spec, firstHome[s]));
+            await spaces[s].Configure(Process(spec, topology, firstHome[s]));
             await spaces[s].MmapAnon(spec.PagesPerSpace - filePages, shared: false);
             if (filePages > 0)
             {
@@ -74,7 +76,7 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
         // The scheduler moves every process: its memory is now remote.
         for (var s = 0; s < spaces.Length; s++)
         {
-            await spaces[s].MoveTo(Process(spec, laterHome[s]));
+            await spaces[s].MoveTo(Process(spec, topology, laterHome[s]));
         }
         var before = await RunWorkloads(spaces, spec, spec.Seed + 1);
 
@@ -101,9 +103,10 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
     private static int Farthest(int[][] distances, int from) =>
         Enumerable.Range(0, distances.Length).OrderByDescending(n => distances[from][n]).ThenBy(n => n).First();
 
-    private static AddressSpaceConfiguration Process(ExperimentSpec spec, int home) => new(
+    /// <summary>A process on <paramref name="home"/>: it allocates along the home node's zonelist (find_next_best_node), nearest first.</summary>
+    private static AddressSpaceConfiguration Process(ExperimentSpec spec, NumaTopology topology, int home) => new(
         home,
-        [.. Enumerable.Range(0, spec.Nodes).OrderBy(n => spec.Distances[home][n]).ThenBy(n => n)],
+        [.. topology.FallbackOrder(home)],
         spec.Distances[home],
         spec.LocalAccessNs);
 

@@ -1,3 +1,4 @@
+using MigrationCluster.Memory.Topology;
 using MigrationCluster.Grains.AddressSpaces;
 using MigrationCluster.Memory.Migration;
 
@@ -30,6 +31,20 @@ public sealed record ExperimentSpec(
     public const double DefaultLocalAccessNs = 80;
 
     public int Nodes => Distances.Length;
+
+    /// <summary>The machine as the memory model sees it: every node with a CPU and memory, these distances.</summary>
+    public NumaTopology Topology()
+    {
+        var distances = new int[Nodes, Nodes];
+        for (var i = 0; i < Nodes; i++)
+        {
+            for (var j = 0; j < Nodes; j++)
+            {
+                distances[i, j] = Distances[i][j];
+            }
+        }
+        return new NumaTopology([.. Enumerable.Range(0, Nodes).Select(n => new NumaNodeInfo(n, [n], NumaTopology.DefaultSizeMb, NumaTopology.DefaultSizeMb))], distances);
+    }
 
     /// <summary>A one-line reason the spec cannot run, or null.</summary>
     public string? Validate()
