@@ -25,6 +25,9 @@ public static class MigrationTelemetry
 
     public static readonly Histogram<double> StepDuration = Meter.CreateHistogram<double>("migration.step.duration", "ms", "Wall-clock time of one protocol step over one batch.");
 
+    /// <summary>The simulation's grain calls, counted at the callee (only where a silo adds the counting filter).</summary>
+    public static readonly Counter<long> GrainCalls = Meter.CreateCounter<long>("migration.grain.calls", "{call}", "Grain calls between the simulation's grains, tagged cross_silo.");
+
     public static class Spans
     {
         public const string MigratePages = MigrationSteps.RootSpanName;
@@ -55,6 +58,7 @@ public static class MigrationTelemetry
         public const string AddressSpace = "pte.space";
         public const string VirtualPage = "pte.virtual_page";
         public const string WokenTasks = "woken.tasks";
+        public const string CrossSilo = "cross_silo";
     }
 
     public static class Events
