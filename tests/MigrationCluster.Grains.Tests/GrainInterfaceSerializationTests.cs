@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
+using MigrationCluster.Grains.Migration;
 using MigrationCluster.Grains.Nodes;
 using MigrationCluster.Memory.Migration;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,7 +15,7 @@ namespace MigrationCluster.Grains.Tests;
 /// </summary>
 public sealed class GrainInterfaceSerializationTests
 {
-    private static readonly JsonSerializerOptions Json = new() { IncludeFields = true };
+    private static readonly JsonSerializerOptions Json = new() { IncludeFields = true, Converters = { new BatchRunAsPages() } };
 
     public static TheoryData<Type> TypesInGrainInterfaces()
     {
@@ -30,7 +31,7 @@ public sealed class GrainInterfaceSerializationTests
     public void The_enumeration_finds_the_interfaces_and_their_batch_types()
     {
         var types = TypesUsed();
-        Assert.Contains(typeof(MigrationPage[]), types);
+        Assert.Contains(typeof(BatchRun), types);
         Assert.Contains(typeof(MigrationRequest[]), types);
         Assert.Contains(typeof(UnlockResult), types);
         Assert.True(types.Count > 25, $"only {types.Count} types found");
@@ -46,16 +47,49 @@ public sealed class GrainInterfaceSerializationTests
         var serializer = services.GetRequiredService<Serializer>();
         var copier = services.GetRequiredService<DeepCopier>();
         var sample = SampleOf(type, depth: 0)!;
-        var expected = JsonSerializer.Serialize(sample, type, Json);
+        var expected = Describe(sample, type);
 
         // Typed as the interface declares it, as a grain call's generated invoker does.
         var bytes = Invoke(serializer, nameof(Serializer.SerializeToArray), type, sample);
         var back = Invoke(serializer, nameof(Serializer.Deserialize), type, bytes);
         Assert.IsAssignableFrom(type, back);
-        Assert.Equal(expected, JsonSerializer.Serialize(back, type, Json));
+        Assert.Equal(expected, Describe(back, type));
 
         var copy = Invoke(copier, nameof(DeepCopier.Copy), type, sample);
-        Assert.Equal(expected, JsonSerializer.Serialize(copy, type, Json));
+        Assert.Equal(expected, Describe(copy, type));
+    }
+
+    [Fact]
+    public void A_batch_run_travels_as_its_window_only_and_is_handed_over_by_reference_within_a_silo()
+    {
+        using var services = new ServiceCollection()
+            .AddSerializer(b => b.AddAssembly(typeof(INumaNodeGrain).Assembly))
+            .BuildServiceProvider();
+        var pages = (MigrationPage[])SampleOf(typeof(MigrationPage[]), 0)!;
+        pages = [.. pages, .. pages, .. pages];
+        pages[3].TargetNode = 42;
+        var run = new BatchRun(pages, 2, 3);
+
+        var back = services.GetRequiredService<Serializer>().Deserialize<BatchRun>(services.GetRequiredService<Serializer>().SerializeToArray(run));
+        Assert.Equal((0, 3), (back.Start, back.Length));
+        Assert.Equal(3, back.Pages.Length);
+        Assert.Equal(42, back.Pages[1].TargetNode);
+        Assert.False(back.IsSameWindowAs(run));
+
+        var copy = services.GetRequiredService<DeepCopier>().Copy(run);
+        Assert.True(copy.IsSameWindowAs(run));
+    }
+
+    /// <summary>A value's contents as JSON (a batch run by its window's pages).</summary>
+    private static string Describe(object value, Type type) => JsonSerializer.Serialize(value, type, Json);
+
+    /// <summary>A batch run is its window's pages: where the window lies is the sender's business.</summary>
+    private sealed class BatchRunAsPages : System.Text.Json.Serialization.JsonConverter<BatchRun>
+    {
+        public override BatchRun Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => throw new NotSupportedException();
+
+        public override void Write(Utf8JsonWriter writer, BatchRun value, JsonSerializerOptions options) =>
+            JsonSerializer.Serialize(writer, value.Span.ToArray(), options);
     }
 
     /// <summary>Calls the one-argument generic <paramref name="name"/>&lt;T&gt; of <paramref name="target"/> with T = <paramref name="type"/>.</summary>
@@ -94,6 +128,7 @@ public sealed class GrainInterfaceSerializationTests
         {
             throw new InvalidOperationException($"{type} nests too deep for a sample");
         }
+        if (type == typeof(BatchRun)) return BatchRun.Of((MigrationPage[])SampleOf(typeof(MigrationPage[]), depth + 1)!);
         if (type == typeof(string)) return "sample";
         if (type == typeof(bool)) return true;
         if (type == typeof(int)) return 7;

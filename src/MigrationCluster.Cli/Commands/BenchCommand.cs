@@ -6,7 +6,7 @@ using Spectre.Console;
 
 namespace MigrationCluster.Cli.Commands;
 
-/// <summary><c>bench</c>: performance measurements. Subcommands: <c>model</c>.</summary>
+/// <summary><c>bench</c>: performance measurements. Subcommands: <c>model</c>, <c>migration</c>.</summary>
 public static class BenchCommand
 {
     private static readonly JsonSerializerOptions ModelJsonOptions = new() { WriteIndented = true };
@@ -15,6 +15,7 @@ public static class BenchCommand
     {
         var bench = new Command("bench", "Measure performance.");
         bench.Subcommands.Add(CreateModel());
+        bench.Subcommands.Add(CreateMigration());
         return bench;
     }
 
@@ -70,6 +71,69 @@ public static class BenchCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    private static Command CreateMigration()
+    {
+        var json = new Option<FileInfo>("--json") { Description = "Where to write the results as JSON (snake_case fields).", HelpName = "PATH", Required = true };
+        var pages = new Option<int>("--pages") { Description = "Pages migrated per round, spread evenly over the nodes.", HelpName = "N", DefaultValueFactory = _ => MigrationBenchOptions.DefaultPages };
+        var nodes = new Option<int>("--nodes") { Description = "NUMA node grains (a ring).", HelpName = "N", DefaultValueFactory = _ => MigrationBenchOptions.DefaultNodes };
+        var rounds = new Option<int>("--rounds") { Description = "Interleaved rounds; the figures are medians.", HelpName = "R", DefaultValueFactory = _ => MigrationBenchOptions.DefaultRounds };
+        var scale = new Option<bool>("--scale") { Description = $"Also build {MigrationBenchOptions.ScaleNodes:N0} node grains on three silos holding {MigrationBenchOptions.ScalePages:N0} pages, and migrate them." };
+        var command = new Command("migration", "The same migration on the memory model, on grains on one silo, on three silos over loopback TCP and with tracing on, against Orleans' ping floor.")
+        {
+            json, pages, nodes, rounds, scale,
+        };
+        command.SetAction(parseResult =>
+        {
+            var options = new MigrationBenchOptions
+            {
+                Pages = parseResult.GetValue(pages),
+                Nodes = parseResult.GetValue(nodes),
+                Rounds = parseResult.GetValue(rounds),
+                Scale = parseResult.GetValue(scale),
+            };
+            try
+            {
+                options.Validate();
+            }
+            catch (ArgumentException exception)
+            {
+                throw new UsageException(exception.Message, exception);
+            }
+            var path = parseResult.GetRequiredValue(json).FullName;
+            // Create the file first: an unwritable path fails now, not after the measurement.
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            using var output = File.Create(path);
+            var result = MigrationBench.RunAsync(options, line => Console.Error.WriteLine($"bench migration: {line}")).GetAwaiter().GetResult();
+            if (options.Scale)
+            {
+                result = result with { Scale = MigrationScaleBench.RunAsync(line => Console.Error.WriteLine($"bench migration --scale: {line}")).GetAwaiter().GetResult() };
+            }
+            JsonSerializer.Serialize(output, result, ModelJsonOptions);
+            AnsiConsole.Write(ToMigrationTable(result));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Table ToMigrationTable(MigrationBenchResult r)
+    {
+        var table = new Table().AddColumn("engine").AddColumn(new TableColumn("pages/s").RightAligned()).AddColumn(new TableColumn("ratio to model").RightAligned())
+            .AddColumn(new TableColumn("grain calls/page").RightAligned()).AddColumn(new TableColumn("cross-silo/page").RightAligned()).AddColumn(new TableColumn("bytes/page").RightAligned());
+        static string F(double? value, string format) => value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "-";
+        void Row(string name, EngineFigures e) => table.AddRow(name, F(e.PagesPerS, "N0"), F(e.RatioToModel, "0.000"), F(e.GrainCallsPerPage, "0.000"), F(e.CrossSiloCallsPerPage, "0.000"), F(e.BytesAllocatedPerPage, "0"));
+        Row("model", r.Model);
+        Row("one silo", r.OneSilo);
+        Row("three silos (TCP)", r.ThreeSilos);
+        Row($"one silo, traced ({F(r.OneSiloTraced.SpansPerPage, "0.0")} spans/page, {F(r.OneSiloTraced.NsPerSpan, "N0")} ns/span)", r.OneSiloTraced);
+        table.AddRow("Orleans ping, local", F(r.OrleansPing.LocalCallsPerS, "N0") + " calls/s", "", "", "", "");
+        table.AddRow("Orleans ping, remote", F(r.OrleansPing.RemoteCallsPerS, "N0") + " calls/s", "", "", "", "");
+        if (r.Scale is { } s)
+        {
+            table.AddRow($"scale: {s.Nodes:N0} nodes, {s.Silos} silos, {s.Pages:N0} pages", F(s.PagesPerS, "N0"), "", $"build {s.BuildSeconds:0.0} s", "", $"peak {s.PeakWorkingSetBytes / (1024.0 * 1024 * 1024):0.00} GiB");
+        }
+        return table;
     }
 
     private static Table ToModelTable(ModelBenchResult r)

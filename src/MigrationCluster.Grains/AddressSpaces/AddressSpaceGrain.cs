@@ -1,3 +1,4 @@
+using MigrationCluster.Grains.Migration;
 using MigrationCluster.Grains.Nodes;
 using MigrationCluster.Memory;
 using MigrationCluster.Memory.AddressSpaces;
@@ -61,6 +62,42 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
             ? Memory.AddVma(pages, VmaKind.AnonShared, Memory.CreateMapping(), 0, writable: true)
             : Memory.AddVma(pages, VmaKind.AnonPrivate, 0, 0, writable: true);
         return Task.FromResult(ToRegion(vma));
+    }
+
+    public async Task<MappedRegion> MmapAnonPopulate(long pages)
+    {
+        const int Chunk = 4096;
+        var vma = Memory.AddVma(pages, VmaKind.AnonPrivate, 0, 0, writable: true);
+        var next = vma.Start;
+        foreach (var node in Configuration.AllocationOrder)
+        {
+            while (next < vma.Start + vma.Pages)
+            {
+                var count = (int)Math.Min(Chunk, vma.Start + vma.Pages - next);
+                var ptes = new PteRef[count];
+                for (var i = 0; i < count; i++)
+                {
+                    ptes[i] = new PteRef(SpaceId, next + i);
+                }
+                var pfns = await Node(node).FaultAnonPages(ptes, PageMapping.Anon(SpaceId));
+                var mapped = 0;
+                while (mapped < count && pfns[mapped] >= 0)
+                {
+                    Memory.SetPte(next + mapped, Pte.Present(new PageRef(node, pfns[mapped]), writable: true));
+                    mapped++;
+                }
+                next += mapped;
+                if (mapped < count)
+                {
+                    break; // this node is full: the next one in the allocation order
+                }
+            }
+        }
+        if (next < vma.Start + vma.Pages)
+        {
+            throw new InvalidOperationException($"Address space {SpaceId}: no memory left to populate {vma.Start + vma.Pages - next} of {pages} pages.");
+        }
+        return ToRegion(vma);
     }
 
     public Task<int> CreateFile() => Task.FromResult(Memory.CreateMapping());
@@ -311,40 +348,40 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
 
     // ---------------------------------------------------------------- protocol steps
 
-    public Task<MigrationPte[]> TryToUnmap(MigrationPte[] ptes, MigrationPage[] batch)
+    public Task<MigrationPte[]> TryToUnmap(MigrationPte[] ptes, BatchRun batch)
     {
         var converted = new List<MigrationPte>(ptes.Length);
-        Memory.TryToUnmap(ptes, batch, converted);
+        Memory.TryToUnmap(ptes, batch.Span, converted);
         return Task.FromResult(converted.ToArray());
     }
 
-    public Task RemoveMigrationPtes(MigrationPte[] ptes, MigrationPage[] batch)
+    public Task RemoveMigrationPtes(MigrationPte[] ptes, BatchRun batch)
     {
-        Memory.RemoveMigrationPtes(ptes, batch);
+        Memory.RemoveMigrationPtes(ptes, batch.Span);
         return Task.CompletedTask;
     }
 
-    public Task<MigrationPage[]> RadixTreeLock(MigrationPage[] batch)
+    public Task<BatchRun> RadixTreeLock(BatchRun batch)
     {
-        Memory.RadixTreeLock(batch);
+        Memory.RadixTreeLock(batch.Span);
         return Task.FromResult(batch);
     }
 
-    public Task<MigrationPage[]> RadixTreeCheck(MigrationPage[] batch)
+    public Task<BatchRun> RadixTreeCheck(BatchRun batch)
     {
-        Memory.RadixTreeCheck(batch);
+        Memory.RadixTreeCheck(batch.Span);
         return Task.FromResult(batch);
     }
 
-    public Task<MigrationPage[]> RadixTreeReplace(MigrationPage[] batch)
+    public Task<BatchRun> RadixTreeReplace(BatchRun batch)
     {
-        Memory.RadixTreeReplace(batch);
+        Memory.RadixTreeReplace(batch.Span);
         return Task.FromResult(batch);
     }
 
-    public Task<MigrationPage[]> RadixTreeUnlock(MigrationPage[] batch)
+    public Task<BatchRun> RadixTreeUnlock(BatchRun batch)
     {
-        Memory.RadixTreeUnlock(batch);
+        Memory.RadixTreeUnlock(batch.Span);
         return Task.FromResult(batch);
     }
 

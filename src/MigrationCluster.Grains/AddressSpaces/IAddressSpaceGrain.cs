@@ -1,3 +1,4 @@
+using MigrationCluster.Grains.Migration;
 using MigrationCluster.Memory.AddressSpaces;
 using MigrationCluster.Memory.Migration;
 using MigrationCluster.Memory.Pages;
@@ -18,6 +19,12 @@ public interface IAddressSpaceGrain : IGrainWithIntegerKey
     Task MoveTo(AddressSpaceConfiguration configuration);
 
     Task<MappedRegion> MmapAnon(long pages, bool shared);
+
+    /// <summary>
+    /// mmap with MAP_POPULATE: private anonymous memory whose pages are all write-faulted at once,
+    /// along the process's allocation order, a few grain calls for the whole region.
+    /// </summary>
+    Task<MappedRegion> MmapAnonPopulate(long pages);
 
     /// <summary>A new file whose page cache this address space holds; returns its mapping id.</summary>
     Task<int> CreateFile();
@@ -49,16 +56,18 @@ public interface IAddressSpaceGrain : IGrainWithIntegerKey
     // ---- migrate_pages steps ----
 
     /// <summary>Step 4, PTE side: present PTEs become migration entries; returns those converted.</summary>
-    Task<MigrationPte[]> TryToUnmap(MigrationPte[] ptes, MigrationPage[] batch);
+    Task<MigrationPte[]> TryToUnmap(MigrationPte[] ptes, BatchRun batch);
 
     /// <summary>Step 16, PTE side: migration entries become PTEs to the new page (or back to the old one).</summary>
-    Task RemoveMigrationPtes(MigrationPte[] ptes, MigrationPage[] batch);
+    Task RemoveMigrationPtes(MigrationPte[] ptes, BatchRun batch);
 
-    Task<MigrationPage[]> RadixTreeLock(MigrationPage[] batch);
+    // The radix-tree steps take the whole batch and change only the pages of the mappings this space owns.
 
-    Task<MigrationPage[]> RadixTreeCheck(MigrationPage[] batch);
+    Task<BatchRun> RadixTreeLock(BatchRun batch);
 
-    Task<MigrationPage[]> RadixTreeReplace(MigrationPage[] batch);
+    Task<BatchRun> RadixTreeCheck(BatchRun batch);
 
-    Task<MigrationPage[]> RadixTreeUnlock(MigrationPage[] batch);
+    Task<BatchRun> RadixTreeReplace(BatchRun batch);
+
+    Task<BatchRun> RadixTreeUnlock(BatchRun batch);
 }

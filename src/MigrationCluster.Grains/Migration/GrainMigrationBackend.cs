@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using MigrationCluster.Grains.AddressSpaces;
 using MigrationCluster.Grains.Nodes;
 using MigrationCluster.Memory.Migration;
@@ -10,11 +11,13 @@ namespace MigrationCluster.Grains.Migration;
 /// The protocol's steps over grains. A batch is cut into runs of pages with the same owner (old
 /// node, target node, address space, or mapping owner) and each run goes to its owner in one
 /// grain call; calls to different owners of one step go out together. So a batch costs a few
-/// grain calls per step, not a few per page. Arguments cross the grain boundary as copies, so
-/// each call's returned pages are copied back into the batch.
+/// grain calls per step, not a few per page. A run is a window on the batch itself
+/// (<see cref="BatchRun"/>): an owner on this silo changes its pages in place, and only an answer
+/// from another silo (a copy) is written back into the batch.
 /// </summary>
 internal sealed class GrainMigrationBackend(IGrainFactory grains) : IMigrationBackend
 {
+    private readonly List<(int Node, int Start, int Length)> _runs = [];
     private long _nextWaiterId = -1;
 
     /// <summary>Pages that waited for writeback (the cost model charges for them).</summary>
@@ -28,13 +31,13 @@ internal sealed class GrainMigrationBackend(IGrainFactory grains) : IMigrationBa
     {
         // Migrations wait under negative ids so they never collide with the ids of faulting tasks.
         var waiter = _nextWaiterId--;
-        return ByNode(batch, old: true, (node, run) => node.LockPage(run, mode, force, waiter));
+        return ByNode(batch, old: true, (node, run, _) => node.LockPage(run, mode, force, waiter));
     }
 
     public async ValueTask WaitOnPageWriteback(Memory<MigrationPage> batch, MigrateMode mode, bool force)
     {
         var waited = 0;
-        await ByNode(batch, old: true, async (node, run) =>
+        await ByNode(batch, old: true, async (node, run, _) =>
         {
             var result = await node.WaitOnPageWriteback(run, mode, force);
             Interlocked.Add(ref waited, result.Waited);
@@ -43,7 +46,7 @@ internal sealed class GrainMigrationBackend(IGrainFactory grains) : IMigrationBa
         WritebackWaits += waited;
     }
 
-    public ValueTask LockNewPage(Memory<MigrationPage> batch) => ByNode(batch, old: false, (node, run) => node.LockNewPage(run));
+    public ValueTask LockNewPage(Memory<MigrationPage> batch) => ByNode(batch, old: false, (node, run, _) => node.LockNewPage(run));
 
     public async ValueTask TryToUnmap(Memory<MigrationPage> batch, List<MigrationPte> converted)
     {
@@ -61,40 +64,46 @@ internal sealed class GrainMigrationBackend(IGrainFactory grains) : IMigrationBa
         });
 
         // PTE side: one call per address space (one TLB flush each for the whole batch).
-        var snapshot = batch.ToArray();
-        var bySpace = walked.GroupBy(m => m.Pte.Space).OrderBy(g => g.Key).ToArray();
-        var unmapped = await Task.WhenAll(bySpace.Select(g => Space(g.Key).TryToUnmap([.. g], snapshot)));
+        var whole = Whole(batch);
+        var unmapped = await Task.WhenAll(GroupBy(walked, m => m.Pte.Space).Select(g => Space(g.Key).TryToUnmap(g.Value, whole)));
         foreach (var part in unmapped)
         {
             converted.AddRange(part);
         }
 
         // Frame side: rmap entries go, then each old node checks its pages' mapcount.
-        snapshot = batch.ToArray();
-        var oldNodes = snapshot.Select(p => p.Old.Node).Distinct().ToArray();
-        var checkedBatches = await Task.WhenAll(oldNodes.Select(n =>
-            Node(n).TryToUnmap([.. converted.Where(m => snapshot[m.BatchIndex].Old.Node == n)], snapshot)));
-        var span = batch.Span;
-        for (var i = 0; i < oldNodes.Length; i++)
+        var oldNode = new int[batch.Length];
+        for (var i = 0; i < oldNode.Length; i++)
         {
-            MergePages(span, checkedBatches[i], p => p.Old.Node == oldNodes[i]);
+            oldNode[i] = batch.Span[i].Old.Node;
+        }
+        var byOldNode = GroupBy(converted, m => oldNode[m.BatchIndex]);
+        foreach (var node in oldNode)
+        {
+            byOldNode.TryAdd(node, []);
+        }
+        var nodes = byOldNode.Keys.Order().ToArray();
+        var answers = await Task.WhenAll(nodes.Select(n => Node(n).TryToUnmap(byOldNode[n], whole)));
+        for (var i = 0; i < nodes.Length; i++)
+        {
+            MergeIfCopied(batch, whole, answers[i], nodes[i], static (p, node) => p.Old.Node == node);
         }
     }
 
     public ValueTask RadixTreeLock(Memory<MigrationPage> batch) => ByMappingOwner(batch, inFlightOnly: true, (space, pages) => space.RadixTreeLock(pages));
 
-    public ValueTask PageRefcountCheck(Memory<MigrationPage> batch) => ByNode(batch, old: true, (node, run) => node.PageRefcountCheck(run));
+    public ValueTask PageRefcountCheck(Memory<MigrationPage> batch) => ByNode(batch, old: true, (node, run, _) => node.PageRefcountCheck(run));
 
     public ValueTask RadixTreeCheck(Memory<MigrationPage> batch) => ByMappingOwner(batch, inFlightOnly: true, (space, pages) => space.RadixTreeCheck(pages));
 
-    public ValueTask PrepNewPage(Memory<MigrationPage> batch) => ByNode(batch, old: false, (node, run) => node.PrepNewPage(run));
+    public ValueTask PrepNewPage(Memory<MigrationPage> batch) => ByNode(batch, old: false, (node, run, _) => node.PrepNewPage(run));
 
     public ValueTask RadixTreeReplace(Memory<MigrationPage> batch) => ByMappingOwner(batch, inFlightOnly: true, (space, pages) => space.RadixTreeReplace(pages));
 
     public async ValueTask PageRefTransfer(Memory<MigrationPage> batch)
     {
-        await ByNode(batch, old: true, (node, run) => node.PageRefTransferFrom(run));
-        await ByNode(batch, old: false, (node, run) => node.PageRefTransferTo(run));
+        await ByNode(batch, old: true, (node, run, _) => node.PageRefTransferFrom(run));
+        await ByNode(batch, old: false, (node, run, _) => node.PageRefTransferTo(run));
     }
 
     public ValueTask RadixTreeUnlock(Memory<MigrationPage> batch) => ByMappingOwner(batch, inFlightOnly: false, (space, pages) => space.RadixTreeUnlock(pages));
@@ -102,25 +111,25 @@ internal sealed class GrainMigrationBackend(IGrainFactory grains) : IMigrationBa
     public async ValueTask CopyPage(Memory<MigrationPage> batch)
     {
         // The contents travel in the page descriptors: out of the old node, into the new one.
-        await ByNode(batch, old: true, (node, run) => node.CopyPageFrom(run));
-        await ByNode(batch, old: false, (node, run) => node.CopyPageTo(run));
+        await ByNode(batch, old: true, (node, run, _) => node.CopyPageFrom(run));
+        await ByNode(batch, old: false, (node, run, _) => node.CopyPageTo(run));
     }
 
-    public ValueTask CopyPageFlags(Memory<MigrationPage> batch) => ByNode(batch, old: false, (node, run) => node.CopyPageFlags(run));
+    public ValueTask CopyPageFlags(Memory<MigrationPage> batch) => ByNode(batch, old: false, (node, run, _) => node.CopyPageFlags(run));
 
-    public ValueTask ClearPageFlags(Memory<MigrationPage> batch) => ByNode(batch, old: true, (node, run) => node.ClearPageFlags(run));
+    public ValueTask ClearPageFlags(Memory<MigrationPage> batch) => ByNode(batch, old: true, (node, run, _) => node.ClearPageFlags(run));
 
-    public ValueTask QueueWriteback(Memory<MigrationPage> batch) => ByNode(batch, old: false, (node, run) => node.QueueWriteback(run));
+    public ValueTask QueueWriteback(Memory<MigrationPage> batch) => ByNode(batch, old: false, (node, run, _) => node.QueueWriteback(run));
 
     public async ValueTask RemoveMigrationPtes(Memory<MigrationPage> batch, ReadOnlyMemory<MigrationPte> converted)
     {
-        var snapshot = batch.ToArray();
+        var whole = Whole(batch);
         var ptes = converted.ToArray();
         // PTE side first (each address space), then the frames' rmap on the page each PTE now maps.
-        await Task.WhenAll(ptes.GroupBy(m => m.Pte.Space).Select(g => Space(g.Key).RemoveMigrationPtes([.. g], snapshot)));
-        await Task.WhenAll(ptes
-            .GroupBy(m => snapshot[m.BatchIndex].Result == 0 ? snapshot[m.BatchIndex].New.Node : snapshot[m.BatchIndex].Old.Node)
-            .Select(g => Node(g.Key).RemoveMigrationPtes([.. g], snapshot)));
+        await Task.WhenAll(GroupBy(ptes, m => m.Pte.Space).Select(g => Space(g.Key).RemoveMigrationPtes(g.Value, whole)));
+        var pages = batch.ToArray();
+        await Task.WhenAll(GroupBy(ptes, m => pages[m.BatchIndex].Result == 0 ? pages[m.BatchIndex].New.Node : pages[m.BatchIndex].Old.Node)
+            .Select(g => Node(g.Key).RemoveMigrationPtes(g.Value, whole)));
     }
 
     public async ValueTask UnlockPage(Memory<MigrationPage> batch, List<PageLockWaiter> woken)
@@ -128,7 +137,7 @@ internal sealed class GrainMigrationBackend(IGrainFactory grains) : IMigrationBa
         ArgumentNullException.ThrowIfNull(woken);
         foreach (var newPages in new[] { false, true })
         {
-            await ByNode(batch, old: !newPages, async (node, run) =>
+            await ByNode(batch, old: !newPages, async (node, run, _) =>
             {
                 var result = await node.UnlockPage(run, newPages);
                 lock (woken)
@@ -142,19 +151,23 @@ internal sealed class GrainMigrationBackend(IGrainFactory grains) : IMigrationBa
 
     public async ValueTask PutbackLruPage(Memory<MigrationPage> batch, bool keepRetries)
     {
-        await ByNode(batch, old: false, (node, run) => node.PutbackLruPage(run, keepRetries, newPages: true));
-        await ByNode(batch, old: true, (node, run) => node.PutbackLruPage(run, keepRetries, newPages: false));
+        await ByNode(batch, old: false, (node, run, _) => node.PutbackLruPage(run, keepRetries, newPages: true));
+        await ByNode(batch, old: true, (node, run, _) => node.PutbackLruPage(run, keepRetries, newPages: false));
     }
 
     // ---------------------------------------------------------------- routing
 
-    private ValueTask ByNode(Memory<MigrationPage> batch, bool old, Func<INumaNodeGrain, MigrationPage[], Task<MigrationPage[]>> step) =>
-        ByNode(batch, old, (node, run, _) => step(node, run));
+    /// <summary>The batch as one window (the protocol's batches are windows on its pooled array).</summary>
+    private static BatchRun Whole(Memory<MigrationPage> batch) =>
+        MemoryMarshal.TryGetArray<MigrationPage>(batch, out var segment)
+            ? new BatchRun(segment.Array!, segment.Offset, segment.Count)
+            : BatchRun.Of(batch.ToArray());
 
     /// <summary>One call per run of consecutive pages on the same node (old or target); the runs go out together.</summary>
-    private async ValueTask ByNode(Memory<MigrationPage> batch, bool old, Func<INumaNodeGrain, MigrationPage[], int, Task<MigrationPage[]>> step)
+    private async ValueTask ByNode(Memory<MigrationPage> batch, bool old, Func<INumaNodeGrain, BatchRun, int, Task<BatchRun>> step)
     {
-        var runs = new List<(int Node, int Start, int Length)>();
+        var whole = Whole(batch);
+        _runs.Clear();
         var span = batch.Span;
         for (var i = 0; i < span.Length;)
         {
@@ -164,42 +177,65 @@ internal sealed class GrainMigrationBackend(IGrainFactory grains) : IMigrationBa
             {
                 j++;
             }
-            runs.Add((node, i, j - i));
+            _runs.Add((node, i, j - i));
             i = j;
         }
-        var results = await Task.WhenAll(runs.Select(r => step(Node(r.Node), batch.Slice(r.Start, r.Length).ToArray(), r.Start)));
-        for (var r = 0; r < runs.Count; r++)
+        var sent = new BatchRun[_runs.Count];
+        var calls = new Task<BatchRun>[_runs.Count];
+        for (var r = 0; r < _runs.Count; r++)
         {
-            results[r].CopyTo(batch.Span.Slice(runs[r].Start, runs[r].Length));
+            sent[r] = new BatchRun(whole.Pages, whole.Start + _runs[r].Start, _runs[r].Length);
+            calls[r] = step(Node(_runs[r].Node), sent[r], _runs[r].Start);
+        }
+        var answers = await Task.WhenAll(calls);
+        for (var r = 0; r < answers.Length; r++)
+        {
+            if (!answers[r].IsSameWindowAs(sent[r]))
+            {
+                // Another silo answered with a copy of the run.
+                answers[r].Span.CopyTo(batch.Span.Slice(sent[r].Start - whole.Start, sent[r].Length));
+            }
         }
     }
 
     /// <summary>One call per address space that owns the file mapping of a page in the batch.</summary>
-    private async ValueTask ByMappingOwner(Memory<MigrationPage> batch, bool inFlightOnly, Func<IAddressSpaceGrain, MigrationPage[], Task<MigrationPage[]>> step)
+    private async ValueTask ByMappingOwner(Memory<MigrationPage> batch, bool inFlightOnly, Func<IAddressSpaceGrain, BatchRun, Task<BatchRun>> step)
     {
-        var snapshot = batch.ToArray();
-        var owners = snapshot
-            .Where(p => p.IsFile && (inFlightOnly ? p.InFlight : p.Has(MigrationProgress.TreeLocked)))
-            .Select(p => PageMapping.FileOwner(p.Mapping))
-            .Distinct()
-            .Order()
-            .ToArray();
+        var owners = new SortedSet<int>();
+        foreach (ref readonly var p in batch.Span)
+        {
+            if (p.IsFile && (inFlightOnly ? p.InFlight : p.Has(MigrationProgress.TreeLocked)))
+            {
+                owners.Add(PageMapping.FileOwner(p.Mapping));
+            }
+        }
+        var whole = Whole(batch);
         foreach (var owner in owners)
         {
             // Sequential per owner: each owner changes only its own mappings' pages.
-            var result = await step(Space(owner), batch.ToArray());
-            MergePages(batch.Span, result, p => p.IsFile && PageMapping.FileOwner(p.Mapping) == owner);
+            var answer = await step(Space(owner), whole);
+            MergeIfCopied(batch, whole, answer, owner, static (p, o) => p.IsFile && PageMapping.FileOwner(p.Mapping) == o);
         }
     }
 
-    private static void MergePages(Span<MigrationPage> batch, MigrationPage[] returned, Func<MigrationPage, bool> owned)
+    /// <summary>An answer from another silo: take back the pages <paramref name="owned"/> says the callee changed.</summary>
+    private static void MergeIfCopied(Memory<MigrationPage> batch, BatchRun sent, BatchRun answer, int owner, Func<MigrationPage, int, bool> owned)
     {
-        for (var i = 0; i < batch.Length; i++)
+        if (answer.IsSameWindowAs(sent))
         {
-            if (owned(batch[i]))
+            return;
+        }
+        var pages = batch.Span;
+        var returned = answer.Span;
+        for (var i = 0; i < pages.Length; i++)
+        {
+            if (owned(pages[i], owner))
             {
-                batch[i] = returned[i];
+                pages[i] = returned[i];
             }
         }
     }
+
+    private static Dictionary<int, MigrationPte[]> GroupBy(IEnumerable<MigrationPte> ptes, Func<MigrationPte, int> key) =>
+        ptes.GroupBy(key).ToDictionary(g => g.Key, g => g.ToArray());
 }

@@ -1,4 +1,5 @@
 using MigrationCluster.Grains.Nodes;
+using MigrationCluster.Grains.Placement;
 using MigrationCluster.Memory;
 using MigrationCluster.Memory.Migration;
 using MigrationCluster.Memory.Pages;
@@ -13,6 +14,7 @@ namespace MigrationCluster.Grains.Migration;
 /// Not reentrant: one migration at a time per coordinator, as one migrate_pages call runs in one
 /// task. It calls node and address-space grains, which never call back, so it cannot deadlock.
 /// </summary>
+[NumaNodePlacement]
 public sealed class MigrationCoordinatorGrain : Grain, IMigrationCoordinatorGrain
 {
     public async Task<MigrationRunResult> MigratePages(MigrationRequest[] requests, MigrateMode mode, MigrateReason reason)

@@ -74,16 +74,22 @@ internal sealed class MigrationTracer : MigrationObserver
 
     public override void PageStarted(int pass, in MigrationPage page)
     {
-        var current = Activity.Current;
-        var span = Source.HasListeners() ? Source.StartActivity(Spans.UnmapAndMove, ActivityKind.Internal, _pass?.Context ?? _root?.Context ?? default) : null;
-        if (span is not null)
+        if (_root is null)
         {
-            span.SetTag(Tags.Pfn, page.Old.Pfn);
-            span.SetTag(Tags.SourceNode, page.Old.Node);
-            span.SetTag(Tags.TargetNode, page.TargetNode);
-            span.SetTag(Tags.Pass, pass);
-            Activity.Current = current;
+            // Nobody records the migration: no per-page bookkeeping either.
+            return;
         }
+        var current = Activity.Current;
+        var span = Source.StartActivity(Spans.UnmapAndMove, ActivityKind.Internal, _pass?.Context ?? _root.Context);
+        if (span is null)
+        {
+            return;
+        }
+        span.SetTag(Tags.Pfn, page.Old.Pfn);
+        span.SetTag(Tags.SourceNode, page.Old.Node);
+        span.SetTag(Tags.TargetNode, page.TargetNode);
+        span.SetTag(Tags.Pass, pass);
+        Activity.Current = current;
         _pages[page.Old] = new PageSpans(span);
     }
 
@@ -122,6 +128,10 @@ internal sealed class MigrationTracer : MigrationObserver
         _stepStarted = Stopwatch.GetTimestamp();
         _beforeStep = Activity.Current;
         _stepSpans.Clear();
+        if (_pages.Count == 0)
+        {
+            return;
+        }
         Activity? first = null;
         foreach (var page in batch)
         {
@@ -157,6 +167,10 @@ internal sealed class MigrationTracer : MigrationObserver
         var (batches, ms) = _latency.GetValueOrDefault(step);
         _latency[step] = (batches + 1, ms + elapsed);
         StepDuration.Record(elapsed, new KeyValuePair<string, object?>(Tags.Step, step.Number()));
+        if (_pages.Count == 0)
+        {
+            return;
+        }
 
         foreach (var page in batch)
         {

@@ -1,3 +1,4 @@
+using MigrationCluster.Grains.Migration;
 using MigrationCluster.Memory.AddressSpaces;
 using MigrationCluster.Memory.Migration;
 using MigrationCluster.Memory.Nodes;
@@ -24,6 +25,12 @@ public interface INumaNodeGrain : IGrainWithIntegerKey
 
     /// <summary>Faults in an anonymous page for <paramref name="pte"/>: a new frame, mapped once, on the LRU. -1 when the node is full.</summary>
     Task<long> FaultAnonPage(PteRef pte, int anonMapping, long index);
+
+    /// <summary>
+    /// Write faults on a run of anonymous pages at once (mmap's MAP_POPULATE): a new frame for each
+    /// PTE, mapped once, on the LRU. The pfns in order; -1 from the first one the node had no room for.
+    /// </summary>
+    Task<long[]> FaultAnonPages(PteRef[] ptes, int anonMapping);
 
     /// <summary>A new page-cache frame for (mapping, index), holding the cache's reference. -1 when the node is full.</summary>
     Task<long> AllocatePageCachePage(int mapping, long index, bool swapBacked);
@@ -59,40 +66,42 @@ public interface INumaNodeGrain : IGrainWithIntegerKey
     Task<bool[]> IsolateLruPages(long[] pfns);
 
     // ---- migrate_pages steps (see DESIGN.md's step table) ----
+    // Each takes the window of the batch whose pages live on this node (old or new) and hands it
+    // back changed; within a silo it is the coordinator's own batch, by reference (BatchRun).
 
-    Task<MigrationPage[]> LockPage(MigrationPage[] run, MigrateMode mode, bool force, long waiterId);
+    Task<BatchRun> LockPage(BatchRun run, MigrateMode mode, bool force, long waiterId);
 
-    Task<WritebackResult> WaitOnPageWriteback(MigrationPage[] run, MigrateMode mode, bool force);
+    Task<WritebackResult> WaitOnPageWriteback(BatchRun run, MigrateMode mode, bool force);
 
-    Task<MigrationPage[]> LockNewPage(MigrationPage[] run);
+    Task<BatchRun> LockNewPage(BatchRun run);
 
-    Task<RmapWalkResult> RmapWalk(MigrationPage[] run, int batchOffset);
+    Task<RmapWalkResult> RmapWalk(BatchRun run, int batchOffset);
 
     /// <summary>Step 4, frame side: unmapped PTEs leave the rmap; then the mapcount check of this node's pages in the batch.</summary>
-    Task<MigrationPage[]> TryToUnmap(MigrationPte[] unmapped, MigrationPage[] batch);
+    Task<BatchRun> TryToUnmap(MigrationPte[] unmapped, BatchRun batch);
 
-    Task<MigrationPage[]> PageRefcountCheck(MigrationPage[] run);
+    Task<BatchRun> PageRefcountCheck(BatchRun run);
 
-    Task<MigrationPage[]> PrepNewPage(MigrationPage[] run);
+    Task<BatchRun> PrepNewPage(BatchRun run);
 
-    Task<MigrationPage[]> PageRefTransferFrom(MigrationPage[] run);
+    Task<BatchRun> PageRefTransferFrom(BatchRun run);
 
-    Task<MigrationPage[]> PageRefTransferTo(MigrationPage[] run);
+    Task<BatchRun> PageRefTransferTo(BatchRun run);
 
     /// <summary>Step 12, old side: the contents leave the old frames (in the returned pages).</summary>
-    Task<MigrationPage[]> CopyPageFrom(MigrationPage[] run);
+    Task<BatchRun> CopyPageFrom(BatchRun run);
 
-    Task<MigrationPage[]> CopyPageTo(MigrationPage[] run);
+    Task<BatchRun> CopyPageTo(BatchRun run);
 
-    Task<MigrationPage[]> CopyPageFlags(MigrationPage[] run);
+    Task<BatchRun> CopyPageFlags(BatchRun run);
 
-    Task<MigrationPage[]> ClearPageFlags(MigrationPage[] run);
+    Task<BatchRun> ClearPageFlags(BatchRun run);
 
-    Task<MigrationPage[]> QueueWriteback(MigrationPage[] run);
+    Task<BatchRun> QueueWriteback(BatchRun run);
 
-    Task RemoveMigrationPtes(MigrationPte[] restored, MigrationPage[] batch);
+    Task RemoveMigrationPtes(MigrationPte[] restored, BatchRun batch);
 
-    Task<UnlockResult> UnlockPage(MigrationPage[] run, bool newPages);
+    Task<UnlockResult> UnlockPage(BatchRun run, bool newPages);
 
-    Task<MigrationPage[]> PutbackLruPage(MigrationPage[] run, bool keepRetries, bool newPages);
+    Task<BatchRun> PutbackLruPage(BatchRun run, bool keepRetries, bool newPages);
 }

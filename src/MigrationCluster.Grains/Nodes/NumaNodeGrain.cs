@@ -1,3 +1,4 @@
+using MigrationCluster.Grains.Migration;
 using MigrationCluster.Grains.Placement;
 using MigrationCluster.Memory.AddressSpaces;
 using MigrationCluster.Memory.Migration;
@@ -75,6 +76,20 @@ public sealed class NumaNodeGrain : Grain, INumaNodeGrain
             Memory.PutPage(pfn);
         }
         return Task.FromResult(pfn);
+    }
+
+    public Task<long[]> FaultAnonPages(PteRef[] ptes, int anonMapping)
+    {
+        ArgumentNullException.ThrowIfNull(ptes);
+        var pfns = new long[ptes.Length];
+        var full = false;
+        for (var i = 0; i < ptes.Length; i++)
+        {
+            // Private anonymous pages are indexed by their virtual page.
+            pfns[i] = full ? -1 : FaultAnonPage(ptes[i], anonMapping, ptes[i].VirtualPage).Result;
+            full = pfns[i] < 0;
+        }
+        return Task.FromResult(pfns);
     }
 
     public Task<long> AllocatePageCachePage(int mapping, long index, bool swapBacked)
@@ -170,44 +185,45 @@ public sealed class NumaNodeGrain : Grain, INumaNodeGrain
 
     // ---------------------------------------------------------------- protocol steps
 
-    public Task<MigrationPage[]> LockPage(MigrationPage[] run, MigrateMode mode, bool force, long waiterId)
+    public Task<BatchRun> LockPage(BatchRun run, MigrateMode mode, bool force, long waiterId)
     {
-        Memory.LockPage(run, mode, force, waiterId);
+        Memory.LockPage(run.Span, mode, force, waiterId);
         return Task.FromResult(run);
     }
 
-    public Task<WritebackResult> WaitOnPageWriteback(MigrationPage[] run, MigrateMode mode, bool force)
+    public Task<WritebackResult> WaitOnPageWriteback(BatchRun run, MigrateMode mode, bool force)
     {
-        var waited = Memory.WaitOnPageWriteback(run, mode, force);
+        var waited = Memory.WaitOnPageWriteback(run.Span, mode, force);
         return Task.FromResult(new WritebackResult(run, waited));
     }
 
-    public Task<MigrationPage[]> LockNewPage(MigrationPage[] run)
+    public Task<BatchRun> LockNewPage(BatchRun run)
     {
-        Memory.LockNewPage(run);
+        Memory.LockNewPage(run.Span);
         return Task.FromResult(run);
     }
 
-    public Task<RmapWalkResult> RmapWalk(MigrationPage[] run, int batchOffset)
+    public Task<RmapWalkResult> RmapWalk(BatchRun run, int batchOffset)
     {
         var ptes = new List<MigrationPte>();
-        Memory.RmapWalk(run, batchOffset, ptes);
+        Memory.RmapWalk(run.Span, batchOffset, ptes);
         return Task.FromResult(new RmapWalkResult(run, [.. ptes]));
     }
 
-    public Task<MigrationPage[]> TryToUnmap(MigrationPte[] unmapped, MigrationPage[] batch)
+    public Task<BatchRun> TryToUnmap(MigrationPte[] unmapped, BatchRun batch)
     {
-        Memory.TryToUnmap(unmapped, batch);
-        for (var start = 0; start < batch.Length;)
+        var pages = batch.Span;
+        Memory.TryToUnmap(unmapped, pages);
+        for (var start = 0; start < pages.Length;)
         {
             var end = start;
-            while (end < batch.Length && batch[end].Old.Node == NodeId)
+            while (end < pages.Length && pages[end].Old.Node == NodeId)
             {
                 end++;
             }
             if (end > start)
             {
-                Memory.PageMappedCheck(batch.AsSpan(start, end - start));
+                Memory.PageMappedCheck(pages[start..end]);
                 start = end;
             }
             else
@@ -218,70 +234,70 @@ public sealed class NumaNodeGrain : Grain, INumaNodeGrain
         return Task.FromResult(batch);
     }
 
-    public Task<MigrationPage[]> PageRefcountCheck(MigrationPage[] run)
+    public Task<BatchRun> PageRefcountCheck(BatchRun run)
     {
-        Memory.PageRefcountCheck(run);
+        Memory.PageRefcountCheck(run.Span);
         return Task.FromResult(run);
     }
 
-    public Task<MigrationPage[]> PrepNewPage(MigrationPage[] run)
+    public Task<BatchRun> PrepNewPage(BatchRun run)
     {
-        Memory.PrepNewPage(run);
+        Memory.PrepNewPage(run.Span);
         return Task.FromResult(run);
     }
 
-    public Task<MigrationPage[]> PageRefTransferFrom(MigrationPage[] run)
+    public Task<BatchRun> PageRefTransferFrom(BatchRun run)
     {
-        Memory.PageRefTransferFrom(run);
+        Memory.PageRefTransferFrom(run.Span);
         return Task.FromResult(run);
     }
 
-    public Task<MigrationPage[]> PageRefTransferTo(MigrationPage[] run)
+    public Task<BatchRun> PageRefTransferTo(BatchRun run)
     {
-        Memory.PageRefTransferTo(run);
+        Memory.PageRefTransferTo(run.Span);
         return Task.FromResult(run);
     }
 
-    public Task<MigrationPage[]> CopyPageFrom(MigrationPage[] run)
+    public Task<BatchRun> CopyPageFrom(BatchRun run)
     {
-        Memory.CopyPageFrom(run, default);
+        Memory.CopyPageFrom(run.Span, default);
         return Task.FromResult(run);
     }
 
-    public Task<MigrationPage[]> CopyPageTo(MigrationPage[] run)
+    public Task<BatchRun> CopyPageTo(BatchRun run)
     {
-        Memory.CopyPageTo(run, default);
+        Memory.CopyPageTo(run.Span, default);
         return Task.FromResult(run);
     }
 
-    public Task<MigrationPage[]> CopyPageFlags(MigrationPage[] run)
+    public Task<BatchRun> CopyPageFlags(BatchRun run)
     {
-        Memory.CopyPageFlags(run);
+        Memory.CopyPageFlags(run.Span);
         return Task.FromResult(run);
     }
 
-    public Task<MigrationPage[]> ClearPageFlags(MigrationPage[] run)
+    public Task<BatchRun> ClearPageFlags(BatchRun run)
     {
-        Memory.ClearPageFlags(run);
+        Memory.ClearPageFlags(run.Span);
         return Task.FromResult(run);
     }
 
-    public Task<MigrationPage[]> QueueWriteback(MigrationPage[] run)
+    public Task<BatchRun> QueueWriteback(BatchRun run)
     {
-        Memory.QueueWriteback(run);
+        Memory.QueueWriteback(run.Span);
         return Task.FromResult(run);
     }
 
-    public Task RemoveMigrationPtes(MigrationPte[] restored, MigrationPage[] batch)
+    public Task RemoveMigrationPtes(MigrationPte[] restored, BatchRun batch)
     {
-        Memory.RemoveMigrationPtes(restored, batch);
+        Memory.RemoveMigrationPtes(restored, batch.Span);
         return Task.CompletedTask;
     }
 
-    public Task<UnlockResult> UnlockPage(MigrationPage[] run, bool newPages)
+    public Task<UnlockResult> UnlockPage(BatchRun run, bool newPages)
     {
         var woken = new List<PageLockWaiter>();
-        Memory.UnlockPage(run, woken, newPages);
+        Memory.UnlockPage(run.Span, woken, newPages);
         Wake(woken);
         return Task.FromResult(new UnlockResult(run, [.. woken]));
     }
@@ -307,9 +323,9 @@ public sealed class NumaNodeGrain : Grain, INumaNodeGrain
         return _rmapScratch.Contains(pte);
     }
 
-    public Task<MigrationPage[]> PutbackLruPage(MigrationPage[] run, bool keepRetries, bool newPages)
+    public Task<BatchRun> PutbackLruPage(BatchRun run, bool keepRetries, bool newPages)
     {
-        Memory.PutbackLruPage(run, keepRetries, newPages);
+        Memory.PutbackLruPage(run.Span, keepRetries, newPages);
         return Task.FromResult(run);
     }
 }

@@ -1,3 +1,4 @@
+using MigrationCluster.Grains.Migration;
 using MigrationCluster.Memory.Migration;
 using MigrationCluster.Memory.Nodes;
 
@@ -6,4 +7,4 @@ namespace MigrationCluster.Grains.Nodes;
 /// <summary>Step 19 on a run: the pages, and the tasks woken from their page-lock wait queues.</summary>
 [GenerateSerializer]
 [Alias("mc.UnlockResult")]
-public sealed record UnlockResult(MigrationPage[] Run, PageLockWaiter[] Woken);
+public sealed record UnlockResult(BatchRun Run, PageLockWaiter[] Woken);

@@ -1,3 +1,4 @@
+using MigrationCluster.Grains.Migration;
 using MigrationCluster.Memory.Migration;
 using MigrationCluster.Memory.Nodes;
 
@@ -6,4 +7,4 @@ namespace MigrationCluster.Grains.Nodes;
 /// <summary>Step 2 on a run: the pages, and how many of them waited for writeback (the cost model charges for them).</summary>
 [GenerateSerializer]
 [Alias("mc.WritebackResult")]
-public sealed record WritebackResult(MigrationPage[] Run, int Waited);
+public sealed record WritebackResult(BatchRun Run, int Waited);

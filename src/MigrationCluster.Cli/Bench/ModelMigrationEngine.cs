@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using MigrationCluster.Memory;
+using MigrationCluster.Memory.Migration;
+using MigrationCluster.Memory.Pages;
+using MigrationCluster.Memory.Topology;
+
+namespace MigrationCluster.Cli.Bench;
+
+/// <summary>
+/// The in-process memory model holding the benchmark's machine: one process per node with its
+/// pages there. A round moves every page to the next node through the real protocol driver.
+/// </summary>
+internal sealed class ModelMigrationEngine
+{
+    private readonly MemorySystem _system;
+    private readonly MigrationProtocol _protocol;
+    private readonly int _nodes;
+    private PageRef[] _pages;
+
+    public ModelMigrationEngine(int pages, int nodes)
+    {
+        _nodes = nodes;
+        var perNode = pages / nodes;
+        _system = new MemorySystem(SlitGenerator.Ring(nodes), new MemorySystemOptions { FramesPerNode = (2 * perNode) + 64 });
+        _protocol = new MigrationProtocol(new InProcessMigrationBackend(_system));
+        var all = new List<PageRef>(perNode * nodes);
+        for (var node = 0; node < nodes; node++)
+        {
+            var space = _system.CreateAddressSpace(homeNode: node);
+            var vma = _system.MmapAnon(space.Id, perNode);
+            for (var i = 0; i < perNode; i++)
+            {
+                all.Add(_system.Write(space.Id, vma.Start + i, (ulong)(i + 1)).Page);
+            }
+        }
+        _pages = [.. all];
+    }
+
+    public int Pages => _pages.Length;
+
+    /// <summary>Every page to the next node, one migrate_pages per source node; pages per second.</summary>
+    public async Task<(double PagesPerS, long Migrated)> MigrateRoundAsync()
+    {
+        var watch = Stopwatch.StartNew();
+        long migrated = 0;
+        for (var node = 0; node < _nodes; node++)
+        {
+            var indexes = Enumerable.Range(0, _pages.Length).Where(i => _pages[i].Node == node).ToArray();
+            var requests = new MigrationRequest[indexes.Length];
+            var source = _system.Node(node);
+            for (var k = 0; k < indexes.Length; k++)
+            {
+                source.IsolateLruPage(_pages[indexes[k]].Pfn);
+                requests[k] = new MigrationRequest(_pages[indexes[k]], (node + 1) % _nodes);
+            }
+            var result = await _protocol.MigratePages(requests, MigrateMode.Sync, MigrateReason.Syscall);
+            for (var k = 0; k < indexes.Length; k++)
+            {
+                if (result.PageErrno[k] == 0)
+                {
+                    _pages[indexes[k]] = result.NewPages[k];
+                    migrated++;
+                }
+            }
+        }
+        return (migrated / watch.Elapsed.TotalSeconds, migrated);
+    }
+}
