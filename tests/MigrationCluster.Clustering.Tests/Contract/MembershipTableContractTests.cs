@@ -3,9 +3,9 @@ using System.Net;
 using Orleans;
 using Orleans.Messaging;
 using Orleans.Runtime;
-using static MigrationCluster.Clustering.Sqlite.Tests.MembershipEntries;
+using static MigrationCluster.Clustering.Tests.MembershipEntries;
 
-namespace MigrationCluster.Clustering.Sqlite.Tests;
+namespace MigrationCluster.Clustering.Tests;
 
 /// <summary>
 /// What Orleans' <see cref="IMembershipTable"/> contract asks of any provider, written once:

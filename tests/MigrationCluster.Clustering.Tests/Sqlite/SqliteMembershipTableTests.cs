@@ -4,9 +4,9 @@ using Orleans;
 using Orleans.Configuration;
 using Orleans.Messaging;
 using Orleans.Runtime;
-using static MigrationCluster.Clustering.Sqlite.Tests.MembershipEntries;
+using static MigrationCluster.Clustering.Tests.MembershipEntries;
 
-namespace MigrationCluster.Clustering.Sqlite.Tests;
+namespace MigrationCluster.Clustering.Tests;
 
 /// <summary>The contract suite against the SQLite provider, each test on a file of its own, plus what only SQLite promises.</summary>
 public sealed class SqliteMembershipTableTests : MembershipTableContractTests

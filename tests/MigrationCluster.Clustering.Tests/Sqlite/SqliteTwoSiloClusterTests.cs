@@ -7,13 +7,13 @@ using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Runtime;
 
-namespace MigrationCluster.Clustering.Sqlite.Tests;
+namespace MigrationCluster.Clustering.Tests;
 
 /// <summary>
 /// Two real silos (Generic Host, loopback TCP, ports of their own) whose only shared state is the
 /// SQLite membership file, and a client that finds them through it.
 /// </summary>
-public sealed class TwoSiloClusterTests : IAsyncLifetime
+public sealed class SqliteTwoSiloClusterTests : IAsyncLifetime
 {
     private readonly TempSqliteFile _file = new();
     private readonly string _clusterId = "two-silos-" + Guid.NewGuid().ToString("N");
