@@ -65,7 +65,8 @@ public static class PostgresMembershipSchema
         }
         catch (Exception exception) when (exception is ArgumentException or FormatException or InvalidCastException or OverflowException)
         {
-            throw new ArgumentException($"not a valid PostgreSQL connection string: {exception.Message.ReplaceLineEndings(" ")}", exception);
+            // Npgsql's message quotes the part it could not read, which may be a mistyped password.
+            throw new ArgumentException("not a valid PostgreSQL connection string: expected Keyword=value pairs separated by ';' with Npgsql's keywords (e.g. Host=127.0.0.1;Port=5432;Username=postgres;Database=postgres).", exception);
         }
         if (string.IsNullOrWhiteSpace(builder.Host))
         {

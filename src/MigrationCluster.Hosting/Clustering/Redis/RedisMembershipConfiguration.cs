@@ -28,7 +28,8 @@ public static class RedisMembershipConfiguration
         }
         catch (Exception exception) when (exception is ArgumentException or FormatException or RedisException)
         {
-            throw new ArgumentException($"not a valid Redis configuration: {exception.Message.ReplaceLineEndings(" ")}", exception);
+            // The client's message quotes the part it could not read, which may be a mistyped password.
+            throw new ArgumentException("not a valid Redis configuration: expected host:port entries and option=value pairs separated by ',' (e.g. 127.0.0.1:6379,password=...).", exception);
         }
         if (options.EndPoints.Count == 0)
         {
