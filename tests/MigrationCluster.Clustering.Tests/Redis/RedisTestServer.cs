@@ -33,6 +33,7 @@ public static class RedisTestServer
     public static async Task EnsureReachableAsync()
     {
         var options = RedisMembershipConfiguration.Parse(Configuration);
+        var server = RedisMembershipConfiguration.Describe(options);
         options.AbortOnConnectFail = true;
         options.ConnectTimeout = 3000;
         try
@@ -42,7 +43,7 @@ public static class RedisTestServer
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
-            Assert.Fail($"Cannot reach Redis at {RedisMembershipConfiguration.Describe(options)} ({Variable}): {exception.Message.ReplaceLineEndings(" ")}. The Redis membership tests need a server: {HowTo}.");
+            Assert.Fail($"Cannot reach Redis at {server} ({Variable}): {exception.Message.ReplaceLineEndings(" ")}. The Redis membership tests need a server: {HowTo}.");
         }
     }
 }
