@@ -1,6 +1,9 @@
 using System.Net;
 using MigrationCluster.Hosting.Security;
+using MigrationCluster.Hosting.Clustering.Postgres;
+using MigrationCluster.Hosting.Clustering.Redis;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 
 namespace MigrationCluster.Hosting;
@@ -30,6 +33,17 @@ public static class ClientBuilderExtensions
                 break;
             case ClusteringProvider.Sqlite:
                 builder.UseSqliteClustering(o => o.FilePath = options.MembershipFile);
+                break;
+            case ClusteringProvider.Postgres:
+                // Orleans' ADO.NET provider; its queries come from the schema PostgresMembershipSchema applies.
+                builder.UseAdoNetClustering(o =>
+                {
+                    o.Invariant = PostgresMembershipSchema.Invariant;
+                    o.ConnectionString = options.PostgresConnectionString;
+                });
+                break;
+            case ClusteringProvider.Redis:
+                builder.UseRedisClustering(o => o.ConfigurationOptions = RedisMembershipConfiguration.Parse(options.RedisConfiguration));
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(configure), options.Clustering, "Unknown clustering provider.");

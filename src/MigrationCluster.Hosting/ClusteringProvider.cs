@@ -14,4 +14,16 @@ public enum ClusteringProvider
     /// no server to install, and no silo is a single point of failure.
     /// </summary>
     Sqlite,
+
+    /// <summary>
+    /// A PostgreSQL database through Orleans' ADO.NET provider (<see cref="MigrationClusterOptions.PostgresConnectionString"/>),
+    /// with our schema (<see cref="Clustering.Postgres.PostgresMembershipSchema"/>): silos on many machines.
+    /// </summary>
+    Postgres,
+
+    /// <summary>
+    /// A Redis server through Orleans' Redis provider (<see cref="MigrationClusterOptions.RedisConfiguration"/>):
+    /// silos on many machines, no schema to apply.
+    /// </summary>
+    Redis,
 }

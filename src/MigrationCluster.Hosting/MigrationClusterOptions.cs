@@ -1,5 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using MigrationCluster.Hosting.Clustering.Postgres;
+using MigrationCluster.Hosting.Clustering.Redis;
 
 namespace MigrationCluster.Hosting;
 
@@ -48,6 +50,12 @@ public sealed class MigrationClusterOptions
     /// <summary>Sqlite clustering: the membership file every silo and client of the cluster names.</summary>
     public string? MembershipFile { get; set; }
 
+    /// <summary>Postgres clustering: the Npgsql connection string of the database with the membership schema.</summary>
+    public string? PostgresConnectionString { get; set; }
+
+    /// <summary>Redis clustering: the StackExchange.Redis configuration string (e.g. <c>127.0.0.1:6379</c>).</summary>
+    public string? RedisConfiguration { get; set; }
+
     /// <summary>Throws <see cref="ArgumentException"/> with a one-line message naming the bad setting.</summary>
     public void Validate()
     {
@@ -67,6 +75,14 @@ public sealed class MigrationClusterOptions
         {
             throw new ArgumentException("MembershipFile (the SQLite membership table) is required with Sqlite clustering.");
         }
+        if (Clustering == ClusteringProvider.Postgres)
+        {
+            CheckConnection(nameof(PostgresConnectionString), () => PostgresMembershipSchema.ParseConnectionString(PostgresConnectionString));
+        }
+        if (Clustering == ClusteringProvider.Redis)
+        {
+            CheckConnection(nameof(RedisConfiguration), () => RedisMembershipConfiguration.Parse(RedisConfiguration));
+        }
         if (!IPAddress.TryParse(ListenAddress, out _))
         {
             throw new ArgumentException($"ListenAddress must be an IP address (was '{ListenAddress}').");
@@ -81,6 +97,18 @@ public sealed class MigrationClusterOptions
 
     /// <summary>The listen address as an <see cref="IPAddress"/> (after <see cref="Validate"/>).</summary>
     public IPAddress ListenIPAddress => IPAddress.Parse(ListenAddress);
+
+    private static void CheckConnection(string name, Action parse)
+    {
+        try
+        {
+            parse();
+        }
+        catch (ArgumentException exception)
+        {
+            throw new ArgumentException($"{name}: {exception.Message}", exception);
+        }
+    }
 
     private static void CheckPort(string name, int port)
     {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using MigrationCluster.Clustering.Tests;
 
 namespace MigrationCluster.Silo.Tests;
 
@@ -70,6 +71,67 @@ public sealed class SiloExecutableTests : IDisposable
             Assert.Equal("Dead", ReadStatus(statusFile));
             Assert.False(File.Exists(Path.Combine(_stateDir, "silos", "solo.pid")));
             Assert.Contains("is Active", await stdout, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task On_a_fresh_postgres_database_the_silo_applies_the_schema_joins_and_leaves_on_sigterm()
+    {
+        await using var schema = await PostgresTestServer.CreateSchemaAsync(apply: false);
+
+        await RunUntilActiveThenStopAsync("--Silo:MembershipProvider", "postgres", "--Silo:MembershipConnection", schema.ConnectionString);
+
+        // The silo's row, from the schema it applied: Dead after a graceful stop.
+        Assert.Equal(6, await schema.ScalarAsync<int>("SELECT status FROM orleans_membership"));
+    }
+
+    [Fact]
+    public async Task On_redis_the_silo_joins_and_leaves_on_sigterm()
+    {
+        await RedisTestServer.EnsureReachableAsync();
+
+        await RunUntilActiveThenStopAsync(
+            "--Silo:MembershipProvider", "redis", "--Silo:MembershipConnection", RedisTestServer.Configuration,
+            "--cluster-id", "silo-exe-" + Guid.NewGuid().ToString("N"));
+    }
+
+    /// <summary>Starts the silo with a state directory (for its status file) and these settings, waits for Active, then SIGTERM.</summary>
+    private async Task RunUntilActiveThenStopAsync(params string[] settings)
+    {
+        var ports = FreePorts(2);
+        using var process = Process.Start(Silo([
+            "--state-dir", _stateDir, "--name", "solo",
+            "--port", ports[0].ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--gateway-port", ports[1].ToString(System.Globalization.CultureInfo.InvariantCulture),
+            .. settings]))!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            var statusFile = Path.Combine(_stateDir, "silos", "solo.status.json");
+            var active = false;
+            for (var i = 0; i < 300 && !active && !process.HasExited; i++)
+            {
+                await Task.Delay(100);
+                active = File.Exists(statusFile) && ReadStatus(statusFile) == "Active";
+            }
+            if (!active)
+            {
+                Assert.Fail($"the silo did not become Active: {await Finish(process, stderr)}");
+            }
+            Assert.False(File.Exists(Path.Combine(_stateDir, "membership.db")), "a server provider must not create the SQLite file");
+
+            Assert.Equal(0, Kill(process.Id, SigTerm));
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+            Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}: {await stdout} {await stderr}");
+            Assert.Equal("Dead", ReadStatus(statusFile));
         }
         finally
         {

@@ -1,14 +1,18 @@
 using System.CommandLine;
+using System.Net.Sockets;
 using System.Text.Json;
 using MigrationCluster.Hosting.Security;
+using MigrationCluster.Hosting.Clustering.Postgres;
 using MigrationCluster.Hosting.SiloProcess;
+using Npgsql;
 using Spectre.Console;
 
 namespace MigrationCluster.Cli.Commands;
 
 /// <summary>
 /// <c>cluster start|status|stop</c>: a local cluster of silo processes on loopback sharing a state
-/// directory (its SQLite membership table, pid, status and log files). Exit codes: 0 done, 1 failed, 2 bad input.
+/// directory (its SQLite membership table, pid, status and log files). <c>cluster init-db</c>
+/// prepares a PostgreSQL database for silos on many machines. Exit codes: 0 done, 1 failed, 2 bad input.
 /// The hidden <c>cluster silo</c> runs one silo in this process (what <c>start</c> launches).
 /// </summary>
 public static class ClusterCommand
@@ -21,6 +25,7 @@ public static class ClusterCommand
         cluster.Subcommands.Add(CreateStart());
         cluster.Subcommands.Add(CreateStatus());
         cluster.Subcommands.Add(CreateStop());
+        cluster.Subcommands.Add(CreateInitDb());
         cluster.Subcommands.Add(CreateSilo());
         cluster.Subcommands.Add(CreateCertificate());
         return cluster;
@@ -113,6 +118,47 @@ public static class ClusterCommand
             Console.Out.WriteLine(stopped == 0 ? $"No silos running in {state.Directory}." : $"Stopped {stopped} silo(s).");
             return 0;
         }));
+        return command;
+    }
+
+    /// <summary>
+    /// Applies the membership schema that Orleans' ADO.NET provider reads to a PostgreSQL database:
+    /// idempotent, it never drops or deletes anything. Exit 2 for a malformed connection string,
+    /// 1 when the server cannot be reached or refuses.
+    /// </summary>
+    private static Command CreateInitDb()
+    {
+        var postgres = new Option<string>("--postgres")
+        {
+            Description = "The database's connection string (Npgsql), e.g. Host=127.0.0.1;Port=5432;Username=postgres;Database=postgres.",
+            HelpName = "CONNSTR",
+            Required = true,
+        };
+        var command = new Command("init-db", "Create or update the membership schema in a PostgreSQL database (safe to run again).") { postgres };
+        command.SetAction(parse =>
+        {
+            NpgsqlConnectionStringBuilder database;
+            try
+            {
+                database = PostgresMembershipSchema.ParseConnectionString(parse.GetRequiredValue(postgres));
+            }
+            catch (ArgumentException exception)
+            {
+                throw new UsageException($"--postgres: {exception.Message}", exception);
+            }
+            var where = PostgresMembershipSchema.Describe(database);
+            try
+            {
+                PostgresMembershipSchema.ApplyAsync(database.ConnectionString).GetAwaiter().GetResult();
+            }
+            catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
+            {
+                var reason = exception.InnerException is SocketException socket ? $"{exception.Message} ({socket.Message})" : exception.Message;
+                return CommandRunner.Fail(ExitCodes.Failure, $"cannot initialize the membership schema at {where}: {reason}");
+            }
+            Console.Out.WriteLine($"Membership schema ready at {where}.");
+            return ExitCodes.Success;
+        });
         return command;
     }
 

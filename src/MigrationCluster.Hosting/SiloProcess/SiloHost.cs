@@ -1,10 +1,12 @@
 using System.Security.Cryptography.X509Certificates;
+using MigrationCluster.Hosting.Clustering.Postgres;
 using MigrationCluster.Hosting.Security;
 using MigrationCluster.Hosting.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Orleans.Configuration;
@@ -56,6 +58,11 @@ public static class SiloHost
             return Fail(2, exception.Message);
         }
 
+        if (options.Clustering == ClusteringProvider.Postgres && PrepareSchema(options) is { } failure)
+        {
+            return Fail(1, failure);
+        }
+
         options.State?.EnsureCreated();
         X509Certificate2? certificate;
         try
@@ -90,8 +97,7 @@ public static class SiloHost
                 o.ListenAddress = options.ListenAddress;
                 o.SiloPort = options.SiloPort;
                 o.GatewayPort = options.GatewayPort;
-                o.Clustering = ClusteringProvider.Sqlite;
-                o.MembershipFile = options.MembershipFile;
+                options.ApplyTo(o);
                 o.TlsCertificate = certificate;
             });
             silo.Configure<SiloOptions>(o => o.SiloName = siloName);
@@ -142,6 +148,25 @@ public static class SiloHost
             return Fail(1, $"{exception.GetType().Name}: {exception.Message}");
         }
         return Environment.ExitCode;
+    }
+
+    /// <summary>
+    /// A fresh database works: the membership schema is applied (idempotently) before Orleans'
+    /// provider reads its queries. Returns the one-line failure, or null.
+    /// </summary>
+    private static string? PrepareSchema(SiloProcessOptions options)
+    {
+        using var timeout = new CancellationTokenSource(options.StartTimeout);
+        try
+        {
+            PostgresMembershipSchema.ApplyAsync(options.MembershipConnection!, timeout.Token).GetAwaiter().GetResult();
+            return null;
+        }
+        catch (Exception exception) when (exception is NpgsqlException or TimeoutException or OperationCanceledException)
+        {
+            var reason = exception.InnerException is System.Net.Sockets.SocketException socket ? $"{exception.Message} ({socket.Message})" : exception.Message;
+            return $"cannot prepare the PostgreSQL membership schema at {options.DescribeMembership()}: {reason}";
+        }
     }
 
     private static int Fail(int exitCode, string message)

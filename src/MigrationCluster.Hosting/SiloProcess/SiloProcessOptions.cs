@@ -1,4 +1,6 @@
 using System.Net;
+using MigrationCluster.Hosting.Clustering.Postgres;
+using MigrationCluster.Hosting.Clustering.Redis;
 using Orleans.Configuration;
 
 namespace MigrationCluster.Hosting.SiloProcess;
@@ -13,6 +15,12 @@ public sealed class SiloProcessOptions
 {
     public const string SectionName = "Silo";
     public const string SqliteProvider = "sqlite";
+    public const string PostgresProvider = "postgres";
+    public const string RedisProvider = "redis";
+
+    /// <summary>What <see cref="MembershipProvider"/> accepts.</summary>
+    public static readonly IReadOnlyList<string> MembershipProviders = [SqliteProvider, PostgresProvider, RedisProvider];
+
     public static readonly TimeSpan DefaultStartTimeout = TimeSpan.FromSeconds(60);
 
     public string ClusterId { get; set; } = LocalClusterState.ClusterId;
@@ -30,10 +38,17 @@ public sealed class SiloProcessOptions
 
     public int GatewayPort { get; set; } = MigrationClusterOptions.DefaultGatewayPort;
 
-    /// <summary><c>sqlite</c>: a membership file the silos share.</summary>
+    /// <summary>
+    /// <c>sqlite</c>: a membership file the silos of one machine share; <c>postgres</c> or
+    /// <c>redis</c>: a server the silos of many machines share.
+    /// </summary>
     public string MembershipProvider { get; set; } = SqliteProvider;
 
-    /// <summary>The SQLite membership file (default: the state directory's).</summary>
+    /// <summary>
+    /// sqlite: the membership file (default: the state directory's); postgres: an Npgsql
+    /// connection string (the silo applies the membership schema at start); redis: a
+    /// StackExchange.Redis configuration string such as <c>127.0.0.1:6379</c>.
+    /// </summary>
     public string? MembershipConnection { get; set; }
 
     /// <summary>
@@ -63,9 +78,36 @@ public sealed class SiloProcessOptions
 
     public LocalClusterState? State => string.IsNullOrWhiteSpace(StateDir) ? null : new LocalClusterState(StateDir);
 
-    /// <summary>The SQLite membership file: <see cref="MembershipConnection"/>, else the state directory's.</summary>
+    /// <summary>Where the membership table lives, as <see cref="MembershipProvider"/> names it (after <see cref="Validate"/>).</summary>
+    public ClusteringProvider Clustering => MembershipProvider.ToLowerInvariant() switch
+    {
+        PostgresProvider => ClusteringProvider.Postgres,
+        RedisProvider => ClusteringProvider.Redis,
+        _ => ClusteringProvider.Sqlite,
+    };
+
+    /// <summary>Sqlite: the membership file, <see cref="MembershipConnection"/>, else the state directory's.</summary>
     public string MembershipFile => MembershipConnection ?? State?.MembershipFile
         ?? throw new InvalidOperationException("Silo:StateDir or Silo:MembershipConnection is required.");
+
+    /// <summary>The membership provider and its connection, into the silo's <see cref="MigrationClusterOptions"/>.</summary>
+    public void ApplyTo(MigrationClusterOptions cluster)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        cluster.Clustering = Clustering;
+        switch (Clustering)
+        {
+            case ClusteringProvider.Postgres:
+                cluster.PostgresConnectionString = MembershipConnection;
+                break;
+            case ClusteringProvider.Redis:
+                cluster.RedisConfiguration = MembershipConnection;
+                break;
+            default:
+                cluster.MembershipFile = MembershipFile;
+                break;
+        }
+    }
 
     /// <summary>Orleans' failure detection with these settings.</summary>
     public void ApplyTo(ClusterMembershipOptions membership)
@@ -89,14 +131,11 @@ public sealed class SiloProcessOptions
         {
             throw new ArgumentException("Silo:ServiceId is required.");
         }
-        if (MembershipProvider is not SqliteProvider)
+        if (!MembershipProviders.Contains(MembershipProvider, StringComparer.OrdinalIgnoreCase))
         {
-            throw new ArgumentException($"Silo:MembershipProvider must be '{SqliteProvider}' (was '{MembershipProvider}').");
+            throw new ArgumentException($"Silo:MembershipProvider must be one of {string.Join(", ", MembershipProviders)} (was '{MembershipProvider}').");
         }
-        if (string.IsNullOrWhiteSpace(MembershipConnection) && State is null)
-        {
-            throw new ArgumentException("Silo:StateDir or Silo:MembershipConnection (the SQLite membership file) is required.");
-        }
+        ValidateMembershipConnection();
         if (!IPAddress.TryParse(ListenAddress, out _))
         {
             throw new ArgumentException($"Silo:ListenAddress must be an IP address (was '{ListenAddress}').");
@@ -120,6 +159,60 @@ public sealed class SiloProcessOptions
         _ = TraceExportOptionsOf(this);
     }
 
+    private void ValidateMembershipConnection()
+    {
+        switch (Clustering)
+        {
+            case ClusteringProvider.Postgres:
+                RequireConnection("a PostgreSQL connection string, e.g. Host=127.0.0.1;Port=5432;Username=postgres;Database=postgres",
+                    () => PostgresMembershipSchema.ParseConnectionString(MembershipConnection));
+                break;
+            case ClusteringProvider.Redis:
+                RequireConnection("a Redis configuration, e.g. 127.0.0.1:6379", () => RedisMembershipConfiguration.Parse(MembershipConnection));
+                break;
+            default:
+                if (string.IsNullOrWhiteSpace(MembershipConnection) && State is null)
+                {
+                    throw new ArgumentException("Silo:StateDir or Silo:MembershipConnection (the SQLite membership file) is required.");
+                }
+                break;
+        }
+    }
+
+    private void RequireConnection(string what, Action parse)
+    {
+        if (string.IsNullOrWhiteSpace(MembershipConnection))
+        {
+            throw new ArgumentException($"Silo:MembershipConnection ({what}) is required with Silo:MembershipProvider {MembershipProvider}.");
+        }
+        try
+        {
+            parse();
+        }
+        catch (ArgumentException exception)
+        {
+            throw new ArgumentException($"Silo:MembershipConnection: {exception.Message}", exception);
+        }
+    }
+
+    /// <summary>Where the membership lives, for the start-up log: a server connection is shown without its password.</summary>
+    public string DescribeMembership()
+    {
+        try
+        {
+            return Clustering switch
+            {
+                ClusteringProvider.Postgres => PostgresMembershipSchema.Describe(PostgresMembershipSchema.ParseConnectionString(MembershipConnection)),
+                ClusteringProvider.Redis => RedisMembershipConfiguration.Describe(RedisMembershipConfiguration.Parse(MembershipConnection)),
+                _ => MembershipConnection ?? State?.MembershipFile ?? "(none)",
+            };
+        }
+        catch (ArgumentException)
+        {
+            return "(invalid)";
+        }
+    }
+
     internal static Telemetry.TraceExportOptions TraceExportOptionsOf(SiloProcessOptions options)
     {
         try
@@ -135,7 +228,7 @@ public sealed class SiloProcessOptions
     /// <summary>For the start-up log line.</summary>
     public override string ToString() =>
         $"ClusterId={ClusterId}, ServiceId={ServiceId}, SiloName={SiloName}, StateDir={StateDir}, Listen={ListenAddress}:{SiloPort} (gateway {GatewayPort}), " +
-        $"Membership={MembershipProvider}:{MembershipConnection ?? State?.MembershipFile}, Tls={EffectiveCertificateFile ?? "off"}, Traces={Traces}, StartTimeout={StartTimeout}, ProbeTimeout={ProbeTimeout}, " +
+        $"Membership={MembershipProvider}:{DescribeMembership()}, Tls={EffectiveCertificateFile ?? "off"}, Traces={Traces}, StartTimeout={StartTimeout}, ProbeTimeout={ProbeTimeout}, " +
         $"NumMissedProbesLimit={NumMissedProbesLimit}, NumVotesForDeathDeclaration={NumVotesForDeathDeclaration}, " +
         $"IAmAliveTablePublishTimeout={IAmAliveTablePublishTimeout}, TableRefreshTimeout={TableRefreshTimeout}";
 }

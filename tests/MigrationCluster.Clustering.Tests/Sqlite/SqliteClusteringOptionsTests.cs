@@ -6,7 +6,7 @@ using Orleans.Hosting;
 using Orleans.Messaging;
 using Orleans.Runtime;
 
-namespace MigrationCluster.Clustering.Sqlite.Tests;
+namespace MigrationCluster.Clustering.Tests;
 
 public sealed class SqliteClusteringOptionsTests
 {

@@ -4,14 +4,17 @@ using Orleans;
 using Orleans.Configuration;
 using Orleans.Messaging;
 using Orleans.Runtime;
-using static MigrationCluster.Clustering.Sqlite.Tests.MembershipEntries;
+using static MigrationCluster.Clustering.Tests.MembershipEntries;
 
-namespace MigrationCluster.Clustering.Sqlite.Tests;
+namespace MigrationCluster.Clustering.Tests;
 
 /// <summary>The contract suite against the SQLite provider, each test on a file of its own, plus what only SQLite promises.</summary>
 public sealed class SqliteMembershipTableTests : MembershipTableContractTests
 {
     private readonly TempSqliteFile _file = new();
+
+    // Our own provider keeps whole entries, an etag per row, and cleans up every old inactive row.
+    protected override MembershipTableTraits Traits => MembershipTableTraits.All;
 
     protected override IMembershipTable CreateTable(string clusterId) => CreateTable(_file.Path, clusterId);
 

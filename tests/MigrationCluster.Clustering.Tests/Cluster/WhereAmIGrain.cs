@@ -1,6 +1,6 @@
 using Orleans.Runtime;
 
-namespace MigrationCluster.Clustering.Sqlite.Tests;
+namespace MigrationCluster.Clustering.Tests;
 
 public sealed class WhereAmIGrain(ILocalSiloDetails silo) : Grain, IWhereAmIGrain
 {

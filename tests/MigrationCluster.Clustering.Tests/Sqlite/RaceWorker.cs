@@ -1,7 +1,7 @@
 using System.Globalization;
 using Orleans.Runtime;
 
-namespace MigrationCluster.Clustering.Sqlite.Tests;
+namespace MigrationCluster.Clustering.Tests;
 
 /// <summary>
 /// One writer of the multi-process race, run in a child process: opens its own table over the

@@ -2,26 +2,36 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
+using MigrationCluster.Hosting;
+using Orleans;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Runtime;
 
-namespace MigrationCluster.Clustering.Sqlite.Tests;
+namespace MigrationCluster.Clustering.Tests;
 
 /// <summary>
-/// Two real silos (Generic Host, loopback TCP, ports of their own) whose only shared state is the
-/// SQLite membership file, and a client that finds them through it.
+/// Two real silos (Generic Host, loopback TCP, ports of their own) configured by
+/// <c>UseMigrationCluster</c>, whose only shared state is the provider's membership table, and a
+/// client that finds them through the provider's gateway list. Derive with the provider's settings.
 /// </summary>
-public sealed class TwoSiloClusterTests : IAsyncLifetime
+public abstract class TwoSiloClusterTests : IAsyncLifetime
 {
-    private readonly TempSqliteFile _file = new();
-    private readonly string _clusterId = "two-silos-" + Guid.NewGuid().ToString("N");
     private readonly List<IHost> _hosts = [];
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    protected string ClusterId { get; } = "two-silos-" + Guid.NewGuid().ToString("N");
 
-    public async Task DisposeAsync()
+    protected string ServiceId { get; } = "two-silo-tests-" + Guid.NewGuid().ToString("N");
+
+    /// <summary>The provider and where its table lives, for silos and the client alike.</summary>
+    protected abstract void UseMembership(MigrationClusterOptions options);
+
+    /// <summary>A table instance over the same store, to read what the silos wrote.</summary>
+    protected abstract IMembershipTable CreateTable();
+
+    public virtual Task InitializeAsync() => Task.CompletedTask;
+
+    public virtual async Task DisposeAsync()
     {
         foreach (var host in Enumerable.Reverse(_hosts))
         {
@@ -37,18 +47,17 @@ public sealed class TwoSiloClusterTests : IAsyncLifetime
 
             host.Dispose();
         }
-
-        _file.Dispose();
     }
 
     [Fact]
-    public async Task Silos_join_through_the_file_a_client_calls_them_and_a_stopped_silo_is_marked_dead()
+    public async Task Silos_join_through_the_table_a_client_calls_them_and_a_stopped_silo_is_marked_dead()
     {
         var (siloA, portsA) = AddSilo("silo-a");
         var (siloB, portsB) = AddSilo("silo-b");
         await Task.WhenAll(siloA.StartAsync(), siloB.StartAsync());
 
-        var table = SqliteMembershipTableTests.CreateTable(_file.Path, _clusterId);
+        var table = CreateTable();
+        await table.InitializeMembershipTableAsync(false);
         var members = (await table.ReadAllAsync()).Members.Select(m => m.Item1).ToList();
         Assert.Equal(2, members.Count);
         Assert.All(members, m => Assert.Equal(SiloStatus.Active, m.Status));
@@ -102,10 +111,13 @@ public sealed class TwoSiloClusterTests : IAsyncLifetime
         var ports = (Silo: FreePort(), Gateway: FreePort());
         var host = new HostBuilder()
             .UseOrleans(silo => silo
-                .UseSqliteClustering(options => options.FilePath = _file.Path)
-                .Configure<ClusterOptions>(ConfigureCluster)
+                .UseMigrationCluster(options =>
+                {
+                    Identify(options);
+                    options.SiloPort = ports.Silo;
+                    options.GatewayPort = ports.Gateway;
+                })
                 .Configure<SiloOptions>(options => options.SiloName = name)
-                .ConfigureEndpoints(IPAddress.Loopback, ports.Silo, ports.Gateway)
                 .Configure<ClusterMembershipOptions>(options =>
                 {
                     // Short periods: the test waits on membership changes, not on production timeouts.
@@ -123,18 +135,19 @@ public sealed class TwoSiloClusterTests : IAsyncLifetime
     {
         var host = new HostBuilder()
             .UseOrleansClient(client => client
-                .UseSqliteClustering(options => options.FilePath = _file.Path)
-                .Configure<ClusterOptions>(ConfigureCluster)
+                .UseMigrationCluster(Identify)
                 .Configure<GatewayOptions>(options => options.GatewayListRefreshPeriod = TimeSpan.FromSeconds(1)))
             .Build();
         _hosts.Add(host);
         return host;
     }
 
-    private void ConfigureCluster(ClusterOptions options)
+    private void Identify(MigrationClusterOptions options)
     {
-        options.ClusterId = _clusterId;
-        options.ServiceId = "sqlite-clustering-tests";
+        options.ClusterId = ClusterId;
+        options.ServiceId = ServiceId;
+        options.ListenAddress = IPAddress.Loopback.ToString();
+        UseMembership(options);
     }
 
     private static int FreePort()

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using Orleans.Runtime;
-using static MigrationCluster.Clustering.Sqlite.Tests.MembershipEntries;
+using static MigrationCluster.Clustering.Tests.MembershipEntries;
 
-namespace MigrationCluster.Clustering.Sqlite.Tests;
+namespace MigrationCluster.Clustering.Tests;
 
 /// <summary>
 /// Separate processes (this test assembly run as <see cref="RaceWorker"/>) doing compare-and-swap

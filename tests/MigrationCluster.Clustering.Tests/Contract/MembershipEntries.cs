@@ -2,7 +2,7 @@ using System.Net;
 using Orleans;
 using Orleans.Runtime;
 
-namespace MigrationCluster.Clustering.Sqlite.Tests;
+namespace MigrationCluster.Clustering.Tests;
 
 /// <summary>Membership entries for tests: every field set to a distinct value, so a column that is lost or swapped shows.</summary>
 public static class MembershipEntries

@@ -1,8 +1,8 @@
-namespace MigrationCluster.Clustering.Sqlite.Tests;
+namespace MigrationCluster.Clustering.Tests;
 
 /// <summary>
 /// The test assembly's entry point. The test runner never calls it; the multi-process race runs
-/// <c>dotnet MigrationCluster.Clustering.Sqlite.Tests.dll race-update ...</c> to get real
+/// <c>dotnet MigrationCluster.Clustering.Tests.dll race-update ...</c> to get real
 /// separate processes writing one file.
 /// </summary>
 public static class Program

@@ -1,4 +1,4 @@
-namespace MigrationCluster.Clustering.Sqlite.Tests;
+namespace MigrationCluster.Clustering.Tests;
 
 /// <summary>A membership file of its own for one test, in a fresh directory removed afterwards (with its -wal and -shm files).</summary>
 public sealed class TempSqliteFile : IDisposable

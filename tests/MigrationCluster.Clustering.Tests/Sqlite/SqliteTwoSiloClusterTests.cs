@@ -1,0 +1,24 @@
+using MigrationCluster.Hosting;
+using Orleans;
+
+namespace MigrationCluster.Clustering.Tests;
+
+/// <summary>Two silos and a client whose only shared state is one SQLite membership file.</summary>
+public sealed class SqliteTwoSiloClusterTests : TwoSiloClusterTests
+{
+    private readonly TempSqliteFile _file = new();
+
+    protected override void UseMembership(MigrationClusterOptions options)
+    {
+        options.Clustering = ClusteringProvider.Sqlite;
+        options.MembershipFile = _file.Path;
+    }
+
+    protected override IMembershipTable CreateTable() => SqliteMembershipTableTests.CreateTable(_file.Path, ClusterId);
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _file.Dispose();
+    }
+}
