@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using System.Runtime;
 using System.Runtime.InteropServices;
 
@@ -5,14 +6,14 @@ namespace MigrationCluster.Cli.Bench;
 
 /// <summary>Where a benchmark ran, so figures from different machines are not compared blindly.</summary>
 public sealed record MachineInfo(
-    int ProcessorCount,
-    string OperatingSystem,
-    string Architecture,
-    string Framework,
-    bool ServerGc,
-    bool ConcurrentGc,
-    long TotalMemoryBytes,
-    DateTimeOffset StartedAt)
+    [property: JsonPropertyName("processor_count")] int ProcessorCount,
+    [property: JsonPropertyName("operating_system")] string OperatingSystem,
+    [property: JsonPropertyName("architecture")] string Architecture,
+    [property: JsonPropertyName("framework")] string Framework,
+    [property: JsonPropertyName("server_gc")] bool ServerGc,
+    [property: JsonPropertyName("concurrent_gc")] bool ConcurrentGc,
+    [property: JsonPropertyName("total_memory_bytes")] long TotalMemoryBytes,
+    [property: JsonPropertyName("started_at")] DateTimeOffset StartedAt)
 {
     public static MachineInfo Capture() =>
         new(

@@ -41,11 +41,15 @@ internal sealed class ModelMigrationEngine
     /// <summary>Every page to the next node, one migrate_pages per source node; pages per second.</summary>
     public async Task<(double PagesPerS, long Migrated)> MigrateRoundAsync()
     {
+        // Where each page is before the round: a page moved off node k must not move again from k + 1.
+        var bySource = Enumerable.Range(0, _nodes)
+            .Select(n => Enumerable.Range(0, _pages.Length).Where(i => _pages[i].Node == n).ToArray())
+            .ToArray();
         var watch = Stopwatch.StartNew();
         long migrated = 0;
         for (var node = 0; node < _nodes; node++)
         {
-            var indexes = Enumerable.Range(0, _pages.Length).Where(i => _pages[i].Node == node).ToArray();
+            var indexes = bySource[node];
             var requests = new MigrationRequest[indexes.Length];
             var source = _system.Node(node);
             for (var k = 0; k < indexes.Length; k++)
