@@ -17,6 +17,7 @@ public sealed class GrainInterfaceSerializationTests
 {
     private static readonly JsonSerializerOptions Json = new() { IncludeFields = true, Converters = { new BatchRunAsPages() } };
 
+
     public static TheoryData<Type> TypesInGrainInterfaces()
     {
         var data = new TheoryData<Type>();
@@ -78,6 +79,14 @@ public sealed class GrainInterfaceSerializationTests
 
         var copy = services.GetRequiredService<DeepCopier>().Copy(run);
         Assert.True(copy.IsSameWindowAs(run));
+
+        // PTE lists are facts nobody changes: within a silo they are handed over, in results too.
+        MigrationPte[] ptes = [new(1, new(2, 3))];
+        var walked = services.GetRequiredService<DeepCopier>().Copy(new RmapWalkResult(run, new PteBatch(ptes)));
+        Assert.Same(ptes, walked.Ptes.Ptes);
+        var travelled = services.GetRequiredService<Serializer>().Deserialize<PteBatch>(services.GetRequiredService<Serializer>().SerializeToArray(new PteBatch(ptes)));
+        Assert.Equal(ptes, travelled.Ptes);
+        Assert.True(walked.Run.IsSameWindowAs(run));
     }
 
     /// <summary>A value's contents as JSON (a batch run by its window's pages).</summary>
@@ -128,6 +137,7 @@ public sealed class GrainInterfaceSerializationTests
         {
             throw new InvalidOperationException($"{type} nests too deep for a sample");
         }
+        if (type == typeof(PteBatch)) return new PteBatch((MigrationPte[])SampleOf(typeof(MigrationPte[]), depth + 1)!);
         if (type == typeof(BatchRun)) return BatchRun.Of((MigrationPage[])SampleOf(typeof(MigrationPage[]), depth + 1)!);
         if (type == typeof(string)) return "sample";
         if (type == typeof(bool)) return true;

@@ -348,16 +348,17 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
 
     // ---------------------------------------------------------------- protocol steps
 
-    public Task<MigrationPte[]> TryToUnmap(MigrationPte[] ptes, BatchRun batch)
+    public Task<PteBatch> TryToUnmap(PteBatch ptes, BatchRun batch)
     {
-        var converted = new List<MigrationPte>(ptes.Length);
-        Memory.TryToUnmap(ptes, batch.Span, converted);
-        return Task.FromResult(converted.ToArray());
+        var converted = new List<MigrationPte>(ptes.Count);
+        Memory.TryToUnmap(ptes.Ptes, batch.Span, converted);
+        // Usually every PTE converts: the answer is then the question.
+        return Task.FromResult(converted.Count == ptes.Count ? ptes : new PteBatch([.. converted]));
     }
 
-    public Task RemoveMigrationPtes(MigrationPte[] ptes, BatchRun batch)
+    public Task RemoveMigrationPtes(PteBatch ptes, BatchRun batch)
     {
-        Memory.RemoveMigrationPtes(ptes, batch.Span);
+        Memory.RemoveMigrationPtes(ptes.Ptes, batch.Span);
         return Task.CompletedTask;
     }
 

@@ -56,10 +56,10 @@ public interface IAddressSpaceGrain : IGrainWithIntegerKey
     // ---- migrate_pages steps ----
 
     /// <summary>Step 4, PTE side: present PTEs become migration entries; returns those converted.</summary>
-    Task<MigrationPte[]> TryToUnmap(MigrationPte[] ptes, BatchRun batch);
+    Task<PteBatch> TryToUnmap(PteBatch ptes, BatchRun batch);
 
     /// <summary>Step 16, PTE side: migration entries become PTEs to the new page (or back to the old one).</summary>
-    Task RemoveMigrationPtes(MigrationPte[] ptes, BatchRun batch);
+    Task RemoveMigrationPtes(PteBatch ptes, BatchRun batch);
 
     // The radix-tree steps take the whole batch and change only the pages of the mappings this space owns.
 

@@ -23,9 +23,14 @@ internal sealed class GrainMigrationBackend(IGrainFactory grains) : IMigrationBa
     /// <summary>Pages that waited for writeback (the cost model charges for them).</summary>
     public int WritebackWaits { get; private set; }
 
-    private INumaNodeGrain Node(int node) => grains.GetGrain<INumaNodeGrain>(node);
+    private readonly Dictionary<int, INumaNodeGrain> _nodes = [];
+    private readonly Dictionary<int, IAddressSpaceGrain> _spaces = [];
 
-    private IAddressSpaceGrain Space(int space) => grains.GetGrain<IAddressSpaceGrain>(space);
+    private INumaNodeGrain Node(int node) =>
+        _nodes.TryGetValue(node, out var grain) ? grain : _nodes[node] = grains.GetGrain<INumaNodeGrain>(node);
+
+    private IAddressSpaceGrain Space(int space) =>
+        _spaces.TryGetValue(space, out var grain) ? grain : _spaces[space] = grains.GetGrain<IAddressSpaceGrain>(space);
 
     public ValueTask LockPage(Memory<MigrationPage> batch, MigrateMode mode, bool force)
     {
@@ -58,17 +63,17 @@ internal sealed class GrainMigrationBackend(IGrainFactory grains) : IMigrationBa
             var result = await node.RmapWalk(run, offset);
             lock (walked)
             {
-                walked.AddRange(result.Ptes);
+                walked.AddRange(result.Ptes.Ptes);
             }
             return result.Run;
         });
 
         // PTE side: one call per address space (one TLB flush each for the whole batch).
         var whole = Whole(batch);
-        var unmapped = await Task.WhenAll(GroupBy(walked, m => m.Pte.Space).Select(g => Space(g.Key).TryToUnmap(g.Value, whole)));
+        var unmapped = await Task.WhenAll(GroupBy(CollectionsMarshal.AsSpan(walked), static (m, _) => m.Pte.Space, 0).Select(g => Space(g.Key).TryToUnmap(new PteBatch(g.Value), whole)));
         foreach (var part in unmapped)
         {
-            converted.AddRange(part);
+            converted.AddRange(part.Ptes);
         }
 
         // Frame side: rmap entries go, then each old node checks its pages' mapcount.
@@ -77,13 +82,13 @@ internal sealed class GrainMigrationBackend(IGrainFactory grains) : IMigrationBa
         {
             oldNode[i] = batch.Span[i].Old.Node;
         }
-        var byOldNode = GroupBy(converted, m => oldNode[m.BatchIndex]);
+        var byOldNode = GroupBy(CollectionsMarshal.AsSpan(converted), static (m, nodes) => nodes[m.BatchIndex], oldNode);
         foreach (var node in oldNode)
         {
             byOldNode.TryAdd(node, []);
         }
         var nodes = byOldNode.Keys.Order().ToArray();
-        var answers = await Task.WhenAll(nodes.Select(n => Node(n).TryToUnmap(byOldNode[n], whole)));
+        var answers = await Task.WhenAll(nodes.Select(n => Node(n).TryToUnmap(new PteBatch(byOldNode[n]), whole)));
         for (var i = 0; i < nodes.Length; i++)
         {
             MergeIfCopied(batch, whole, answers[i], nodes[i], static (p, node) => p.Old.Node == node);
@@ -124,12 +129,17 @@ internal sealed class GrainMigrationBackend(IGrainFactory grains) : IMigrationBa
     public async ValueTask RemoveMigrationPtes(Memory<MigrationPage> batch, ReadOnlyMemory<MigrationPte> converted)
     {
         var whole = Whole(batch);
-        var ptes = converted.ToArray();
         // PTE side first (each address space), then the frames' rmap on the page each PTE now maps.
-        await Task.WhenAll(GroupBy(ptes, m => m.Pte.Space).Select(g => Space(g.Key).RemoveMigrationPtes(g.Value, whole)));
-        var pages = batch.ToArray();
-        await Task.WhenAll(GroupBy(ptes, m => pages[m.BatchIndex].Result == 0 ? pages[m.BatchIndex].New.Node : pages[m.BatchIndex].Old.Node)
-            .Select(g => Node(g.Key).RemoveMigrationPtes(g.Value, whole)));
+        var bySpace = GroupBy(converted.Span, static (m, _) => m.Pte.Space, 0);
+        await Task.WhenAll(bySpace.Select(g => Space(g.Key).RemoveMigrationPtes(new PteBatch(g.Value), whole)));
+        var nodeOf = new int[batch.Length];
+        for (var i = 0; i < nodeOf.Length; i++)
+        {
+            ref readonly var page = ref batch.Span[i];
+            nodeOf[i] = page.Result == 0 ? page.New.Node : page.Old.Node;
+        }
+        var byNode = GroupBy(converted.Span, static (m, nodes) => nodes[m.BatchIndex], nodeOf);
+        await Task.WhenAll(byNode.Select(g => Node(g.Key).RemoveMigrationPtes(new PteBatch(g.Value), whole)));
     }
 
     public async ValueTask UnlockPage(Memory<MigrationPage> batch, List<PageLockWaiter> woken)
@@ -236,6 +246,26 @@ internal sealed class GrainMigrationBackend(IGrainFactory grains) : IMigrationBa
         }
     }
 
-    private static Dictionary<int, MigrationPte[]> GroupBy(IEnumerable<MigrationPte> ptes, Func<MigrationPte, int> key) =>
-        ptes.GroupBy(key).ToDictionary(g => g.Key, g => g.ToArray());
+    /// <summary>The PTEs by owner, each group an exactly sized array in the PTEs' order (two passes, no growing lists).</summary>
+    private static Dictionary<int, MigrationPte[]> GroupBy<TState>(ReadOnlySpan<MigrationPte> ptes, Func<MigrationPte, TState, int> key, TState state)
+    {
+        var counts = new Dictionary<int, int>();
+        foreach (var pte in ptes)
+        {
+            var k = key(pte, state);
+            counts[k] = counts.GetValueOrDefault(k) + 1;
+        }
+        var groups = new Dictionary<int, MigrationPte[]>(counts.Count);
+        foreach (var (k, count) in counts)
+        {
+            groups[k] = new MigrationPte[count];
+        }
+        foreach (var pte in ptes)
+        {
+            var k = key(pte, state);
+            groups[k][^counts[k]] = pte;
+            counts[k]--;
+        }
+        return groups;
+    }
 }

@@ -78,7 +78,7 @@ public interface INumaNodeGrain : IGrainWithIntegerKey
     Task<RmapWalkResult> RmapWalk(BatchRun run, int batchOffset);
 
     /// <summary>Step 4, frame side: unmapped PTEs leave the rmap; then the mapcount check of this node's pages in the batch.</summary>
-    Task<BatchRun> TryToUnmap(MigrationPte[] unmapped, BatchRun batch);
+    Task<BatchRun> TryToUnmap(PteBatch unmapped, BatchRun batch);
 
     Task<BatchRun> PageRefcountCheck(BatchRun run);
 
@@ -99,7 +99,7 @@ public interface INumaNodeGrain : IGrainWithIntegerKey
 
     Task<BatchRun> QueueWriteback(BatchRun run);
 
-    Task RemoveMigrationPtes(MigrationPte[] restored, BatchRun batch);
+    Task RemoveMigrationPtes(PteBatch restored, BatchRun batch);
 
     Task<UnlockResult> UnlockPage(BatchRun run, bool newPages);
 

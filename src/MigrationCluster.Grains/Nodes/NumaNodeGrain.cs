@@ -205,15 +205,15 @@ public sealed class NumaNodeGrain : Grain, INumaNodeGrain
 
     public Task<RmapWalkResult> RmapWalk(BatchRun run, int batchOffset)
     {
-        var ptes = new List<MigrationPte>();
+        var ptes = new List<MigrationPte>(run.Length);
         Memory.RmapWalk(run.Span, batchOffset, ptes);
-        return Task.FromResult(new RmapWalkResult(run, [.. ptes]));
+        return Task.FromResult(new RmapWalkResult(run, new PteBatch([.. ptes])));
     }
 
-    public Task<BatchRun> TryToUnmap(MigrationPte[] unmapped, BatchRun batch)
+    public Task<BatchRun> TryToUnmap(PteBatch unmapped, BatchRun batch)
     {
         var pages = batch.Span;
-        Memory.TryToUnmap(unmapped, pages);
+        Memory.TryToUnmap(unmapped.Ptes, pages);
         for (var start = 0; start < pages.Length;)
         {
             var end = start;
@@ -288,9 +288,9 @@ public sealed class NumaNodeGrain : Grain, INumaNodeGrain
         return Task.FromResult(run);
     }
 
-    public Task RemoveMigrationPtes(MigrationPte[] restored, BatchRun batch)
+    public Task RemoveMigrationPtes(PteBatch restored, BatchRun batch)
     {
-        Memory.RemoveMigrationPtes(restored, batch.Span);
+        Memory.RemoveMigrationPtes(restored.Ptes, batch.Span);
         return Task.CompletedTask;
     }
 
