@@ -20,19 +20,21 @@ public sealed class MigrationCoordinatorGrain : Grain, IMigrationCoordinatorGrai
     public async Task<MigrationRunResult> MigratePages(MigrationRequest[] requests, MigrateMode mode, MigrateReason reason)
     {
         ArgumentNullException.ThrowIfNull(requests);
-        // Runs of pages with the same source and target make a batch cost one call per step and node.
-        var order = Enumerable.Range(0, requests.Length)
-            .OrderBy(i => requests[i].Page.Node).ThenBy(i => requests[i].TargetNode).ThenBy(i => requests[i].Page.Pfn)
-            .ToArray();
-
+        var order = RunOrder(requests);
         var errno = new int[requests.Length];
-        var newPages = Enumerable.Repeat(PageRef.None, requests.Length).ToArray();
+        var newPages = new PageRef[requests.Length];
+        Array.Fill(newPages, PageRef.None);
         var isolated = await IsolatePages(requests, order, errno);
 
         var backend = new GrainMigrationBackend(GrainFactory);
         var tracer = new MigrationTracer();
         var protocol = new MigrationProtocol(backend, tracer);
-        var result = await protocol.MigratePages([.. isolated.Select(i => requests[i])], mode, reason);
+        var batch = new MigrationRequest[isolated.Count];
+        for (var k = 0; k < batch.Length; k++)
+        {
+            batch[k] = requests[isolated[k]];
+        }
+        var result = await protocol.MigratePages(batch, mode, reason);
         for (var k = 0; k < isolated.Count; k++)
         {
             errno[isolated[k]] = result.PageErrno[k];
@@ -65,27 +67,66 @@ public sealed class MigrationCoordinatorGrain : Grain, IMigrationCoordinatorGrai
             tracer.StepLatencies);
     }
 
-    /// <summary>isolate_lru_page on each page's node; returns the request indexes isolated, in migration order.</summary>
+    /// <summary>
+    /// The requests' indexes by source node, then target node, then pfn: runs of pages with the
+    /// same source and target make a batch cost one call per step and node.
+    /// </summary>
+    private static int[] RunOrder(MigrationRequest[] requests)
+    {
+        var keys = new ulong[requests.Length];
+        var order = new int[requests.Length];
+        for (var i = 0; i < requests.Length; i++)
+        {
+            // Node ids are below 1,024 and pfns below 2^40: one sortable key.
+            var r = requests[i];
+            keys[i] = ((ulong)(uint)r.Page.Node << 52) | ((ulong)(uint)r.TargetNode << 40) | ((ulong)r.Page.Pfn & 0xFF_FFFF_FFFF);
+            order[i] = i;
+        }
+        Array.Sort(keys, order);
+        return order;
+    }
+
+    /// <summary>isolate_lru_page on each page's node (one call per node, together); returns the request indexes isolated, in migration order.</summary>
     private async Task<List<int>> IsolatePages(MigrationRequest[] requests, int[] order, int[] errno)
     {
-        var byNode = order.GroupBy(i => requests[i].Page.Node).ToArray();
-        var answers = await Task.WhenAll(byNode.Select(g => GrainFactory.GetGrain<INumaNodeGrain>(g.Key).IsolateLruPages([.. g.Select(i => requests[i].Page.Pfn)])));
-        var isolated = new HashSet<int>();
-        for (var n = 0; n < byNode.Length; n++)
+        // order is sorted by source node: each node's requests are one run of it.
+        var runs = new List<(int Node, int Start, int Length)>();
+        for (var i = 0; i < order.Length;)
         {
-            var indexes = byNode[n].ToArray();
-            for (var k = 0; k < indexes.Length; k++)
+            var node = requests[order[i]].Page.Node;
+            var j = i + 1;
+            while (j < order.Length && requests[order[j]].Page.Node == node)
             {
-                if (answers[n][k])
+                j++;
+            }
+            runs.Add((node, i, j - i));
+            i = j;
+        }
+        var answers = await Task.WhenAll(runs.Select(run =>
+        {
+            var pfns = new long[run.Length];
+            for (var k = 0; k < pfns.Length; k++)
+            {
+                pfns[k] = requests[order[run.Start + k]].Page.Pfn;
+            }
+            return GrainFactory.GetGrain<INumaNodeGrain>(run.Node).IsolateLruPages(pfns);
+        }));
+        var isolated = new List<int>(order.Length);
+        for (var r = 0; r < runs.Count; r++)
+        {
+            for (var k = 0; k < runs[r].Length; k++)
+            {
+                var index = order[runs[r].Start + k];
+                if (answers[r][k])
                 {
-                    isolated.Add(indexes[k]);
+                    isolated.Add(index);
                 }
                 else
                 {
-                    errno[indexes[k]] = -Errno.EBUSY;
+                    errno[index] = -Errno.EBUSY;
                 }
             }
         }
-        return [.. order.Where(isolated.Contains)];
+        return isolated;
     }
 }
