@@ -10,6 +10,7 @@ public static class Program
         var root = new RootCommand("MigrationCluster: a simulation of NUMA page migration on Microsoft Orleans.");
         // One line per command; each lives in Commands/<Name>Command.cs.
         root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(ExperimentCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(TopologyCommand.Create());
         root.Subcommands.Add(TraceCommand.Create());

@@ -77,7 +77,7 @@ public static class RunCommand
         return command;
     }
 
-    private static WorkloadPattern ParseWorkload(ArgumentResult result) =>
+    internal static WorkloadPattern ParseWorkload(ArgumentResult result) =>
         ParseName(result, "--workload", new Dictionary<string, WorkloadPattern>
         {
             ["sequential"] = WorkloadPattern.Sequential,
@@ -85,7 +85,7 @@ public static class RunCommand
             ["hot"] = WorkloadPattern.Hot,
         });
 
-    private static MigrateMode ParseMode(ArgumentResult result) =>
+    internal static MigrateMode ParseMode(ArgumentResult result) =>
         ParseName(result, "--mode", new Dictionary<string, MigrateMode>
         {
             ["async"] = MigrateMode.Async,

@@ -256,7 +256,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         {
             return WorkloadReport.Empty;
         }
-        var random = new Random(HashCode.Combine(spec.Seed, SpaceId, task));
+        var random = new Random(TaskSeed(spec.Seed, SpaceId, task));
         long reads = 0, writes = 0, local = 0, remote = 0, waits = 0, errors = 0, stale = 0;
         double latency = 0;
         var generation = _generation;
@@ -265,6 +265,10 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
             var target = mine[PickIndex(spec.Pattern, random, i, mine.Length)];
             var write = target.Writable && random.NextDouble() < spec.WriteFraction;
             var value = write ? (ulong)random.NextInt64(1, (long)PageContents.MaxValue) : 0;
+            if (spec.UntilStopped)
+            {
+                await YieldToOtherWork();
+            }
             var report = await Access(target.Page, write, value);
             if (report.Errno != 0)
             {
@@ -298,6 +302,34 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         }
         return new WorkloadReport(reads + writes, reads, writes, latency, local, remote, waits, errors, stale);
     }
+
+    /// <summary>
+    /// The seed of one task's random choices, the same in every process (HashCode.Combine is
+    /// randomized per process, so two runs with the same --seed would make different accesses).
+    /// </summary>
+    private static int TaskSeed(int seed, int space, int task)
+    {
+        unchecked
+        {
+            const ulong Golden = 0x9E3779B97F4A7C15UL;
+            var h = ((ulong)(uint)seed * Golden) ^ (uint)space;
+            h = (h * Golden) ^ (uint)task;
+            h = (h ^ (h >> 31)) * 0xBF58476D1CE4E5B9UL;
+            h ^= h >> 29;
+            return (int)(h ^ (h >> 32));
+        }
+    }
+
+    /// <summary>
+    /// Lets every other piece of work in the silo run before this task's next access. Orleans
+    /// schedules an activation's turns on the thread pool's local (last in, first out) queue, so a
+    /// task that does nothing but grain calls would otherwise run again and again on one worker
+    /// thread while older work (the migration's own calls) waits on the bottom of that queue,
+    /// for tens of seconds once hundreds of tasks run on two cores. An empty work item on the
+    /// global (first in, first out) queue breaks the chain; the access resumes in this grain's context.
+    /// </summary>
+    private static Task YieldToOtherWork() =>
+        Task.Factory.StartNew(static () => { }, CancellationToken.None, TaskCreationOptions.PreferFairness, TaskScheduler.Default);
 
     private static int PickIndex(WorkloadPattern pattern, Random random, int step, int count) => pattern switch
     {

@@ -44,21 +44,22 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
                 await spaces[s].MmapShared(files[s], 0, filePages, writable: true);
             }
         }
+
+        // First touch on the first home node: every page is written once by its own process, all
+        // processes at the same time (each touches only its own memory, so where a page lands
+        // does not depend on which task runs first).
+        await FirstTouch(spaces, spec);
+
+        // Then each process maps its neighbour's file, read-only, and reads it: the pages are in
+        // the page cache already, on their owner's node.
         if (filePages > 0 && spaces.Length > 1)
         {
             for (var s = 0; s < spaces.Length; s++)
             {
                 await spaces[s].MmapShared(files[(s + 1) % spaces.Length], 0, filePages, writable: false);
             }
+            await FirstTouch(spaces, spec);
         }
-
-        // First touch on the first home node: every page is written (or read, if read-only) once.
-        await Task.WhenAll(spaces.Select(async s =>
-        {
-            var mapped = (await s.GetRegions()).Sum(r => r.Pages);
-            var perTask = (int)((mapped + spec.TasksPerSpace - 1) / spec.TasksPerSpace);
-            await s.RunWorkload(new WorkloadSpec(WorkloadPattern.Sequential, spec.TasksPerSpace, perTask, 1.0, spec.Seed));
-        }));
 
         // A driver holds some private pages for I/O: they cannot migrate.
         if (spec.PinnedPagesPerSpace > 0)
@@ -99,6 +100,14 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
         var invariants = await CheckInvariants(nodes, spaces, before.StaleReads + duringReport.StaleReads + after.StaleReads);
         return new ExperimentResult(nodes, spaces.Length, pagesMapped, requests.Length, migration, before, duringReport, after, invariants, migrationMs);
     }
+
+    /// <summary>Every process's tasks touch each mapped page once (a write where the mapping is writable).</summary>
+    private static Task FirstTouch(IAddressSpaceGrain[] spaces, ExperimentSpec spec) => Task.WhenAll(spaces.Select(async s =>
+    {
+        var mapped = (await s.GetRegions()).Sum(r => r.Pages);
+        var perTask = (int)((mapped + spec.TasksPerSpace - 1) / spec.TasksPerSpace);
+        await s.RunWorkload(new WorkloadSpec(WorkloadPattern.Sequential, spec.TasksPerSpace, perTask, 1.0, spec.Seed));
+    }));
 
     private static int Farthest(int[][] distances, int from) =>
         Enumerable.Range(0, distances.Length).OrderByDescending(n => distances[from][n]).ThenBy(n => n).First();

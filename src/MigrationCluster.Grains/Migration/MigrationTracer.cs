@@ -15,13 +15,13 @@ namespace MigrationCluster.Grains.Migration;
 /// that failed a step gets no spans for later forward steps, only for the undo steps that touch
 /// it (tagged <c>migration.undo</c>). While a step runs, the current activity is the step span of
 /// the batch's first page, so the runtime's grain-call spans of that step nest under it.
-/// It also times each step for the run's summary.
+/// It also times each step of each batch for the run's summary (count, total, p50, p99).
 /// </summary>
 internal sealed class MigrationTracer : MigrationObserver
 {
     private readonly Dictionary<PageRef, PageSpans> _pages = [];
     private readonly List<(PageSpans Page, Activity Span)> _stepSpans = [];
-    private readonly Dictionary<MigrationStep, (int Batches, double Ms)> _latency = [];
+    private readonly Dictionary<MigrationStep, List<double>> _latency = [];
     private Activity? _root;
     private Activity? _pass;
     private Activity? _beforeStep;
@@ -31,7 +31,7 @@ internal sealed class MigrationTracer : MigrationObserver
 
     public IReadOnlyList<StepLatency> StepLatencies => [.. MigrationSteps.InOrder
         .Where(_latency.ContainsKey)
-        .Select(s => new StepLatency(s.Number(), s.KernelName(), _latency[s].Batches, _latency[s].Ms))];
+        .Select(s => StepLatency.FromBatches(s.Number(), s.KernelName(), _latency[s]))];
 
     public override void MigrationStarted(MigrateMode mode, MigrateReason reason, int pages)
     {
@@ -164,8 +164,13 @@ internal sealed class MigrationTracer : MigrationObserver
     public override void StepEnded(MigrationStep step, ReadOnlySpan<MigrationPage> batch)
     {
         var elapsed = Stopwatch.GetElapsedTime(_stepStarted).TotalMilliseconds;
-        var (batches, ms) = _latency.GetValueOrDefault(step);
-        _latency[step] = (batches + 1, ms + elapsed);
+        if (!_latency.TryGetValue(step, out var batches))
+        {
+            batches = [];
+            _latency[step] = batches;
+        }
+        // One entry per batch (up to 512 pages): the step's percentiles come from them.
+        batches.Add(elapsed);
         StepDuration.Record(elapsed, new KeyValuePair<string, object?>(Tags.Step, step.Number()));
         if (_pages.Count == 0)
         {

@@ -1,0 +1,206 @@
+using System.CommandLine;
+using System.Globalization;
+using MigrationCluster.Cli.Experiments;
+using MigrationCluster.Grains.AddressSpaces;
+using MigrationCluster.Memory.Migration;
+using Spectre.Console;
+
+namespace MigrationCluster.Cli.Commands;
+
+/// <summary>
+/// <c>experiment</c>: a sweep over node counts (and silo counts, and repeats). Each point builds a
+/// fresh machine of that size on that many silos, runs the main job on it (first touch, processes
+/// moved far, misplaced pages migrated while the tasks keep running, invariants checked), and
+/// records what it measured. Writes results.csv, results.json, plots/ and report.html to
+/// <c>--out</c>. Ctrl+C stops after the current point and still writes what is done (exit 130).
+/// Exit 1 if a point failed or an invariant broke.
+/// </summary>
+public static class ExperimentCommand
+{
+    /// <summary>The exit code of a sweep stopped with Ctrl+C (128 + SIGINT, as shells report it).</summary>
+    public const int Interrupted = 130;
+
+    /// <summary>Redirected output has no terminal width; the summary table needs this many columns.</summary>
+    private const int RedirectedWidth = 200;
+
+    public static Command Create()
+    {
+        var nodes = new Option<string?>("--nodes") { Description = $"Node counts to sweep, comma-separated, each {ExperimentOptions.MinNodes}..1024 (default {ExperimentOptions.DefaultNodes}; a topology file fixes it).", HelpName = "N,N,..." };
+        var silos = new Option<string?>("--silos") { Description = $"Silo counts to sweep, comma-separated, each 1..{ExperimentOptions.MaxSilos}: in-process Orleans silos over loopback TCP (default {ExperimentOptions.DefaultSilos}).", HelpName = "N,N,..." };
+        var topology = new Option<string>("--topology") { Description = "Machine shape: ring, sockets or mesh (generated SLIT for any node count), or a `numactl --hardware` / sysfs distance FILE.", DefaultValueFactory = _ => "ring", HelpName = "ring|sockets|mesh|FILE" };
+        var spaces = new Option<int>("--spaces-per-node") { Description = "Processes per NUMA node.", DefaultValueFactory = _ => ExperimentOptions.DefaultSpacesPerNode, HelpName = "K" };
+        var pages = new Option<int>("--pages-per-space") { Description = "Pages per process.", DefaultValueFactory = _ => ExperimentOptions.DefaultPagesPerSpace, HelpName = "N" };
+        var tasks = new Option<int>("--tasks") { Description = "Tasks per process.", DefaultValueFactory = _ => ExperimentOptions.DefaultTasksPerSpace };
+        var accesses = new Option<int>("--accesses") { Description = "Accesses per task before and after the migration (during it, the tasks run until it ends).", DefaultValueFactory = _ => ExperimentOptions.DefaultAccesses };
+        var workload = new Option<WorkloadPattern>("--workload") { Description = "Access pattern: sequential, random or hot.", DefaultValueFactory = _ => WorkloadPattern.Random, CustomParser = r => RunCommand.ParseWorkload(r) };
+        var mode = new Option<MigrateMode>("--mode") { Description = "Migration mode: async, sync-light or sync.", DefaultValueFactory = _ => MigrateMode.Sync, CustomParser = r => RunCommand.ParseMode(r) };
+        var pinned = new Option<int>("--pinned") { Description = "Private pages per process pinned by a driver (they cannot migrate).", DefaultValueFactory = _ => 0, HelpName = "N" };
+        var repeat = new Option<int>("--repeat") { Description = "Repeats of every point (repeat r runs with seed + r - 1).", DefaultValueFactory = _ => ExperimentOptions.DefaultRepeat, HelpName = "R" };
+        var seed = new Option<int>("--seed") { Description = "Seed of the workloads' random choices: the same seed gives the same rows but for the timing columns.", DefaultValueFactory = _ => MigrationCluster.Cli.Run.RunOptions.DefaultSeed, HelpName = "S" };
+        var cluster = new Option<DirectoryInfo?>("--cluster") { Description = "Run every point on the local cluster in this state directory (see `cluster start`) instead of embedded silos.", HelpName = "DIR" };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Directory for results.csv, results.json, plots/ and report.html.", Required = true, HelpName = "DIR" };
+
+        var command = new Command("experiment", "Sweep node counts (and silo counts): a fresh machine per point, results, plots and an HTML report.")
+        {
+            nodes, silos, topology, spaces, pages, tasks, accesses, workload, mode, pinned, repeat, seed, cluster, output,
+        };
+        command.SetAction(parseResult =>
+        {
+            var options = new ExperimentOptions
+            {
+                Topology = ExperimentTopology.Parse(parseResult.GetValue(topology) ?? "ring"),
+                SpacesPerNode = InRange(parseResult.GetValue(spaces), "--spaces-per-node", 1, 64),
+                PagesPerSpace = InRange(parseResult.GetValue(pages), "--pages-per-space", 1, 1 << 20),
+                TasksPerSpace = InRange(parseResult.GetValue(tasks), "--tasks", 1, 64),
+                Accesses = InRange(parseResult.GetValue(accesses), "--accesses", 0, 1 << 24),
+                Workload = parseResult.GetValue(workload),
+                Mode = parseResult.GetValue(mode),
+                Pinned = InRange(parseResult.GetValue(pinned), "--pinned", 0, int.MaxValue),
+                Repeat = InRange(parseResult.GetValue(repeat), "--repeat", 1, 1000),
+                Seed = parseResult.GetValue(seed),
+                ClusterDirectory = parseResult.GetValue(cluster)?.FullName,
+                OutputDirectory = parseResult.GetValue(output)!.FullName,
+                CommandLine = ["migration-cluster", .. parseResult.Tokens.Select(t => t.Value)],
+            };
+            var nodeList = parseResult.GetValue(nodes);
+            if (options.Topology.FixedNodes is { } fixedNodes)
+            {
+                options.Nodes = nodeList is null ? [fixedNodes] : ParseList(nodeList, "--nodes", ExperimentOptions.MinNodes, 1024);
+                if (options.Nodes.Any(n => n != fixedNodes))
+                {
+                    throw new UsageException($"--topology {options.Topology.Name} has {fixedNodes} nodes: leave out --nodes or give {fixedNodes}");
+                }
+            }
+            else
+            {
+                options.Nodes = ParseList(nodeList ?? ExperimentOptions.DefaultNodes, "--nodes", ExperimentOptions.MinNodes, 1024);
+            }
+            var siloList = parseResult.GetValue(silos);
+            if (options.ClusterDirectory is not null)
+            {
+                if (siloList is not null)
+                {
+                    throw new UsageException("--silos does not go with --cluster: the points run on the cluster's own silos");
+                }
+                if (!Directory.Exists(options.ClusterDirectory))
+                {
+                    throw new UsageException($"--cluster: no such directory '{options.ClusterDirectory}' (start a cluster with 'migration-cluster cluster start --silos N --state-dir DIR')");
+                }
+                options.Silos = [];
+            }
+            else
+            {
+                options.Silos = ParseList(siloList ?? ExperimentOptions.DefaultSilos, "--silos", 1, ExperimentOptions.MaxSilos);
+            }
+            if (File.Exists(options.OutputDirectory))
+            {
+                throw new UsageException($"--out: '{options.OutputDirectory}' is a file, not a directory");
+            }
+            // Every point's spec is checked before anything starts.
+            ExperimentPlan.Build(options, options.ClusterDirectory is null ? options.Silos : [1]);
+            return Run(options).GetAwaiter().GetResult();
+        });
+        return command;
+    }
+
+    private static async Task<int> Run(ExperimentOptions options)
+    {
+        ExperimentOutput output;
+        try
+        {
+            output = new ExperimentOutput(options);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"--out: cannot create '{options.OutputDirectory}' ({exception.Message})", exception);
+        }
+
+        using var stop = new CancellationTokenSource();
+        IExperimentProgress? progress = null;
+        void OnCancel(object? sender, ConsoleCancelEventArgs e)
+        {
+            if (stop.IsCancellationRequested)
+            {
+                return; // a second Ctrl+C ends the process at once
+            }
+            e.Cancel = true;
+            stop.Cancel();
+            progress?.Note("stopping after the current point (Ctrl+C again to quit at once)");
+        }
+        Console.CancelKeyPress += OnCancel;
+        ExperimentSweepResult result;
+        try
+        {
+            void PointDone(IReadOnlyList<ExperimentPoint> points, IReadOnlyList<ExperimentRow> rows) =>
+                output.WriteResults(new ExperimentSweepResult(points, rows, false, null, true, options.ClusterDirectory is null, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow));
+
+            var console = AnsiConsole.Console;
+            if (!Console.IsOutputRedirected && console.Profile.Capabilities.Interactive)
+            {
+                result = null!;
+                await console.Progress().AutoClear(true)
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
+                    .StartAsync(async context =>
+                    {
+                        progress = new SpectreExperimentProgress(context, console, options);
+                        result = await ExperimentSweep.RunAsync(options, progress, stop.Token, PointDone).ConfigureAwait(false);
+                    }).ConfigureAwait(false);
+            }
+            else
+            {
+                // No colour codes or cursor movement in redirected output.
+                console.Profile.Capabilities.Ansi = false;
+                console.Profile.Width = Math.Max(console.Profile.Width, RedirectedWidth);
+                progress = new PlainExperimentProgress(Console.Out, options);
+                result = await ExperimentSweep.RunAsync(options, progress, stop.Token, PointDone).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            Console.CancelKeyPress -= OnCancel;
+        }
+
+        output.WriteAll(result);
+        if (result.Rows.Count > 0)
+        {
+            ExperimentConsole.WriteSummary(result, options, AnsiConsole.Console);
+        }
+        Console.Out.WriteLine($"results: {output.CsvPath}, {output.JsonPath}, {output.ReportPath}, {output.PlotsDirectory}{Path.DirectorySeparatorChar}");
+        if (result.Error is { } error)
+        {
+            return CommandRunner.Fail(ExitCodes.Failure, $"{error} ({result.Rows.Count} of {result.Points.Count} points written to {output.Directory})");
+        }
+        if (result.InvariantViolations != 0)
+        {
+            return CommandRunner.Fail(ExitCodes.Failure, $"{result.InvariantViolations} invariant violations over {result.Rows.Count} points (see invariant_violations in {output.CsvPath})");
+        }
+        if (result.Interrupted)
+        {
+            return CommandRunner.Fail(Interrupted, $"stopped by Ctrl+C after {result.Rows.Count} of {result.Points.Count} points (written to {output.Directory})");
+        }
+        return ExitCodes.Success;
+    }
+
+    /// <summary>"2,4,8": distinct whole numbers in [min, max], in the order given.</summary>
+    public static IReadOnlyList<int> ParseList(string text, string option, int min, int max)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var values = new List<int>();
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+            {
+                throw new UsageException($"{option} takes a comma-separated list of whole numbers {min}..{max}, such as {min},{Math.Min(max, min * 2)} (got '{part}' in '{text}')");
+            }
+            if (values.Contains(value))
+            {
+                throw new UsageException($"{option} names {value} twice ('{text}')");
+            }
+            values.Add(value);
+        }
+        return values;
+    }
+
+    private static int InRange(int value, string option, int min, int max) =>
+        value >= min && value <= max ? value : throw new UsageException($"{option} must be between {min} and {max} (was {value})");
+}

@@ -1,0 +1,36 @@
+using Spectre.Console;
+
+namespace MigrationCluster.Cli.Experiments;
+
+/// <summary>Progress on a terminal: a Spectre.Console bar over the points, with a line above it for each point done.</summary>
+public sealed class SpectreExperimentProgress(ProgressContext context, IAnsiConsole console, ExperimentOptions options) : IExperimentProgress
+{
+    private ProgressTask? _task;
+    private int _total;
+
+    public void Started(IReadOnlyList<ExperimentPoint> points)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        _total = points.Count;
+        console.WriteLine(ExperimentConsole.Header(points, options));
+        _task = context.AddTask("starting", maxValue: Math.Max(1, points.Count));
+    }
+
+    public void PointStarted(ExperimentPoint point)
+    {
+        ArgumentNullException.ThrowIfNull(point);
+        if (_task is not null)
+        {
+            _task.Description = Markup.Escape($"[{point.Index}/{_total}] {point.Describe()}");
+        }
+    }
+
+    public void PointFinished(ExperimentPoint point, ExperimentRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        console.WriteLine(ExperimentConsole.PointLine(point, _total, row));
+        _task?.Increment(1);
+    }
+
+    public void Note(string message) => console.MarkupLine($"[yellow]{Markup.Escape(message)}[/]");
+}
