@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -54,6 +55,7 @@ public sealed class DashboardServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(cluster);
         options.Validate();
+        await cluster.EnsureReachableAsync().ConfigureAwait(false);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -62,8 +64,11 @@ public sealed class DashboardServer : IAsyncDisposable
             Args = [],
         });
         // The command says where to look; Orleans' and ASP.NET Core's information lines are noise.
+        // Until the server runs, a failure is the command's one line, not the host's stack trace.
+        var started = new StrongBox<bool>();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Error);
+        builder.Logging.AddFilter((_, level) => Volatile.Read(ref started.Value) && level >= LogLevel.Error);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(options.ListenIPAddress, options.Port));
         builder.UseOrleansClient(client =>
@@ -97,6 +102,7 @@ public sealed class DashboardServer : IAsyncDisposable
             await app.DisposeAsync().ConfigureAwait(false);
             throw new UsageException($"{options.PortOption} {options.Port}: {exception.Message}");
         }
+        Volatile.Write(ref started.Value, true);
         var host = options.ListenIPAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{options.ListenAddress}]" : options.ListenAddress;
         return new DashboardServer(app, new Uri($"http://{host}:{options.Port}/"));
     }
