@@ -16,6 +16,7 @@ public static class Program
         root.Subcommands.Add(TraceCommand.Create());
         root.Subcommands.Add(ScenarioCommand.Create());
         root.Subcommands.Add(ClusterCommand.Create());
+        root.Subcommands.Add(DashboardCommand.Create());
         return CommandRunner.Run(root, args);
     }
 }

@@ -47,6 +47,13 @@ public sealed class MigrationClusterOptions
     /// </summary>
     public X509Certificate2? TlsCertificate { get; set; }
 
+    /// <summary>
+    /// A silo adds the grain side of Orleans' dashboard (<c>AddDashboard()</c>: its grains, and a call
+    /// filter that times every grain call while a dashboard is open). Off by default: the silo
+    /// process and <c>run --dashboard</c> turn it on; tests and benchmarks keep their calls bare.
+    /// </summary>
+    public bool Dashboard { get; set; }
+
     /// <summary>Sqlite clustering: the membership file every silo and client of the cluster names.</summary>
     public string? MembershipFile { get; set; }
 

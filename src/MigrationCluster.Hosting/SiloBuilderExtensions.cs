@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 
 namespace MigrationCluster.Hosting;
 
@@ -13,7 +14,8 @@ namespace MigrationCluster.Hosting;
 public static class SiloBuilderExtensions
 {
     /// <summary>
-    /// Cluster identity, endpoints and membership from <paramref name="configure"/>, then
+    /// Cluster identity, endpoints and membership from <paramref name="configure"/>, the grain
+    /// side of Orleans' dashboard when <see cref="MigrationClusterOptions.Dashboard"/> asks, then
     /// <see cref="AddNumaSimulation"/>: the NUMA placement director and activity propagation, so
     /// one trace runs through every silo a call reaches (spans are made only while someone
     /// listens). Bad options throw here, before the silo starts.
@@ -56,6 +58,10 @@ public static class SiloBuilderExtensions
         }
 
         builder.UseClusterSecurity(options);
+        if (options.Dashboard)
+        {
+            builder.AddDashboard();
+        }
         return builder.AddNumaSimulation();
     }
 

@@ -11,7 +11,8 @@ namespace MigrationCluster.Cli.Commands;
 /// <c>run</c>: the main job. Builds a NUMA machine and processes on an embedded cluster (one silo,
 /// or <c>--silos N</c> in this process over loopback TCP, or a running local cluster with
 /// <c>--cluster DIR</c>), moves the processes away from their memory, migrates the misplaced pages back while the processes keep
-/// running, and prints what happened. Exit 1 if an invariant broke.
+/// running, and prints what happened. Exit 1 if an invariant broke. With <c>--dashboard PORT</c> the
+/// cluster's live view is served on 127.0.0.1:PORT during the run and after it, until Ctrl+C.
 /// </summary>
 public static class RunCommand
 {
@@ -34,10 +35,12 @@ public static class RunCommand
         var trace = new Option<string>("--trace") { Description = "Where spans go: none, console, otlp or jsonl:PATH (comma-separated).", DefaultValueFactory = _ => "none" };
         var cluster = new Option<DirectoryInfo?>("--cluster") { Description = "Run as a client of the local cluster in this state directory (see `cluster start`).", HelpName = "DIR" };
         var json = new Option<FileInfo?>("--json") { Description = "Write the result document here.", HelpName = "PATH" };
+        var dashboard = DashboardCommand.PortOption("--dashboard", "Serve the dashboard (the machine's page and Orleans' dashboard) on this port of 127.0.0.1 while the run goes on, and after it until Ctrl+C.");
+        var jaeger = DashboardCommand.JaegerOption();
 
         var command = new Command("run", "Run the main experiment on an embedded cluster (no server needed).")
         {
-            nodes, topology, spaces, pages, frames, workload, mode, seed, silos, tasks, accesses, writes, files, pinned, trace, cluster, json,
+            nodes, topology, spaces, pages, frames, workload, mode, seed, silos, tasks, accesses, writes, files, pinned, trace, cluster, json, dashboard, jaeger,
         };
         command.SetAction(parseResult =>
         {
@@ -60,14 +63,19 @@ public static class RunCommand
                 Trace = parseResult.GetValue(trace) ?? "none",
                 JsonPath = parseResult.GetValue(json)?.FullName,
                 ClusterDirectory = parseResult.GetValue(cluster)?.FullName,
+                DashboardPort = parseResult.GetResult(dashboard) is null ? null : parseResult.GetValue(dashboard),
+                JaegerUrl = parseResult.GetValue(jaeger),
             };
             var spec = ExperimentRunner.BuildSpec(options);
-            var result = ExperimentRunner.RunEmbeddedAsync(spec, options).GetAwaiter().GetResult();
-            RunReport.WriteTable(result, spec, AnsiConsole.Console);
-            if (options.JsonPath is { } path)
+            // The report comes as soon as the run ends; with --dashboard the page stays open after it.
+            var result = ExperimentRunner.RunEmbeddedAsync(spec, options, result =>
             {
-                RunReport.WriteJson(result, spec, path);
-            }
+                RunReport.WriteTable(result, spec, AnsiConsole.Console);
+                if (options.JsonPath is { } path)
+                {
+                    RunReport.WriteJson(result, spec, path);
+                }
+            }).GetAwaiter().GetResult();
             if (result.Invariants.Total != 0)
             {
                 return CommandRunner.Fail(ExitCodes.Failure, $"{result.Invariants.Total} invariant violations: {result.Invariants}");

@@ -25,13 +25,17 @@ public sealed class EmbeddedCluster : IAsyncDisposable
 
     private readonly List<IHost> _hosts;
 
-    private EmbeddedCluster(List<IHost> hosts, string clusterId)
+    private EmbeddedCluster(List<IHost> hosts, string clusterId, IReadOnlyList<int> gatewayPorts)
     {
         _hosts = hosts;
         ClusterId = clusterId;
+        GatewayPorts = gatewayPorts;
     }
 
     public string ClusterId { get; }
+
+    /// <summary>The silos' gateway ports on loopback, where an Orleans client of this cluster connects (e.g. the dashboard's).</summary>
+    public IReadOnlyList<int> GatewayPorts { get; }
 
     /// <summary>The silos' service providers, in start order (silo 1 first).</summary>
     public IReadOnlyList<IServiceProvider> Silos => [.. _hosts.Select(h => h.Services)];
@@ -50,7 +54,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         var ports = FreeLoopbackPorts(2 * silos);
         var primary = new IPEndPoint(IPAddress.Loopback, ports[0]);
         var hosts = new List<IHost>();
-        var cluster = new EmbeddedCluster(hosts, clusterId);
+        var cluster = new EmbeddedCluster(hosts, clusterId, [.. Enumerable.Range(0, silos).Select(i => ports[2 * i + 1])]);
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

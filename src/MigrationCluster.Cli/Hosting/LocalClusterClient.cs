@@ -26,25 +26,11 @@ public sealed class LocalClusterClient : IAsyncDisposable
 
     public static async Task<LocalClusterClient> ConnectAsync(string stateDirectory, TimeSpan? timeout = null)
     {
+        var configure = ClientOf(stateDirectory);
         var state = new LocalClusterState(stateDirectory);
-        if (!File.Exists(state.MembershipFile))
-        {
-            throw new UsageException($"--cluster: no cluster in {state.Directory} (no membership.db): start one with 'migration-cluster cluster start --silos N --state-dir {stateDirectory}'");
-        }
-        if (!File.Exists(state.CertificateFile))
-        {
-            throw new UsageException($"--cluster: no certificate in {state.Directory} (cluster.pfx): the cluster was not started with 'migration-cluster cluster start'");
-        }
-        var certificate = ClusterCertificate.Load(state.CertificateFile);
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Error);
-        builder.UseOrleansClient(client => client.UseMigrationCluster(o =>
-        {
-            o.ClusterId = LocalClusterState.ClusterId;
-            o.Clustering = ClusteringProvider.Sqlite;
-            o.MembershipFile = state.MembershipFile;
-            o.TlsCertificate = certificate;
-        }));
+        builder.UseOrleansClient(configure);
         var host = builder.Build();
         using var connecting = new CancellationTokenSource(timeout ?? DefaultConnectTimeout);
         try
@@ -57,6 +43,32 @@ public sealed class LocalClusterClient : IAsyncDisposable
             throw new ClusterCommandException($"could not connect to the cluster in {state.Directory}: {exception.Message}");
         }
         return new LocalClusterClient(host);
+    }
+
+    /// <summary>
+    /// How an Orleans client reaches the local cluster in <paramref name="stateDirectory"/>: its
+    /// SQLite membership table (the gateways) and its certificate (mutual TLS). Throws
+    /// <see cref="UsageException"/> when the directory holds no cluster started by <c>cluster start</c>.
+    /// </summary>
+    public static Action<IClientBuilder> ClientOf(string stateDirectory)
+    {
+        var state = new LocalClusterState(stateDirectory);
+        if (!File.Exists(state.MembershipFile))
+        {
+            throw new UsageException($"--cluster: no cluster in {state.Directory} (no membership.db): start one with 'migration-cluster cluster start --silos N --state-dir {stateDirectory}'");
+        }
+        if (!File.Exists(state.CertificateFile))
+        {
+            throw new UsageException($"--cluster: no certificate in {state.Directory} (cluster.pfx): the cluster was not started with 'migration-cluster cluster start'");
+        }
+        var certificate = ClusterCertificate.Load(state.CertificateFile);
+        return client => client.UseMigrationCluster(o =>
+        {
+            o.ClusterId = LocalClusterState.ClusterId;
+            o.Clustering = ClusteringProvider.Sqlite;
+            o.MembershipFile = state.MembershipFile;
+            o.TlsCertificate = certificate;
+        });
     }
 
     public async ValueTask DisposeAsync()

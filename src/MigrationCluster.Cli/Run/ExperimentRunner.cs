@@ -1,9 +1,12 @@
 using MigrationCluster.Cli.Commands;
+using MigrationCluster.Cli.Dashboard;
 using MigrationCluster.Cli.Hosting;
 using MigrationCluster.Grains.Experiments;
 using MigrationCluster.Hosting.Telemetry;
 using MigrationCluster.Memory.Topology;
 using OpenTelemetry.Trace;
+using Orleans;
+using Orleans.Dashboard;
 
 namespace MigrationCluster.Cli.Run;
 
@@ -46,6 +49,11 @@ public static class ExperimentRunner
         {
             throw new UsageException($"--cluster: no such directory '{cluster}' (start a cluster with 'migration-cluster cluster start --silos N --state-dir DIR')");
         }
+        if (DashboardOptionsOf(options) is { } dashboard)
+        {
+            // A port in use or a bad Jaeger URL is said now, before any silo starts.
+            dashboard.Validate();
+        }
         var nodes = distances.Length;
         var frames = options.FramesPerNode ?? Math.Max(64, (int)Math.Min(int.MaxValue, 4L * options.AddressSpaces * options.Pages / nodes + 64));
         var spec = new ExperimentSpec(distances, frames, options.AddressSpaces, options.Pages, options.FileFraction, options.Workload,
@@ -59,20 +67,71 @@ public static class ExperimentRunner
 
     /// <summary>
     /// Runs the experiment on the silos this process hosts (one, or <c>--silos N</c> over loopback
-    /// TCP), tracing to the exporters <c>--trace</c> names.
+    /// TCP), or on a local cluster (<c>--cluster DIR</c>), tracing to the exporters <c>--trace</c>
+    /// names, and hands the result to <paramref name="report"/> as soon as it is in. With
+    /// <c>--dashboard PORT</c> the dashboard serves the cluster during the run and stays open after
+    /// <paramref name="report"/> until Ctrl+C; the cluster stays up with it.
     /// </summary>
-    public static async Task<ExperimentResult> RunEmbeddedAsync(ExperimentSpec spec, RunOptions options)
+    public static async Task<ExperimentResult> RunEmbeddedAsync(ExperimentSpec spec, RunOptions options, Action<ExperimentResult>? report = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var trace = ParseTrace(options.Trace);
         using var tracing = MigrationClusterTracing.Build(trace, TelemetrySources.Default, "migration-cluster");
+        var dashboardOptions = DashboardOptionsOf(options);
         if (options.ClusterDirectory is { } directory)
         {
             await using var client = await LocalClusterClient.ConnectAsync(directory);
-            return await client.GrainFactory.GetGrain<IExperimentGrain>("run").Run(spec);
+            await using var dashboard = dashboardOptions is null ? null : await StartDashboardAsync(dashboardOptions, DashboardConnection.ToLocalCluster(directory));
+            return await RunAsync(client.GrainFactory, spec, report, dashboard);
         }
-        await using var cluster = await EmbeddedCluster.StartAsync(options.Silos);
-        return await cluster.GrainFactory.GetGrain<IExperimentGrain>("run").Run(spec);
+        // The dashboard's silo side (Orleans' call profiler) only when a dashboard will look at it.
+        await using var cluster = await EmbeddedCluster.StartAsync(options.Silos, dashboardOptions is null ? null : silo => silo.AddDashboard());
+        await using (var dashboard = dashboardOptions is null ? null : await StartDashboardAsync(dashboardOptions, DashboardConnection.ToEmbeddedCluster(cluster)))
+        {
+            return await RunAsync(cluster.GrainFactory, spec, report, dashboard);
+        }
+    }
+
+    /// <summary>The dashboard <c>--dashboard PORT</c> asks for (on loopback), or null.</summary>
+    public static DashboardServerOptions? DashboardOptionsOf(RunOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.DashboardPort is not { } port)
+        {
+            if (options.JaegerUrl is not null)
+            {
+                throw new UsageException("--jaeger needs --dashboard PORT (the dashboard is what links to the traces)");
+            }
+            return null;
+        }
+        return new DashboardServerOptions { PortOption = "--dashboard", Port = port, JaegerUrl = options.JaegerUrl };
+    }
+
+    /// <summary>Starts the dashboard and says where it is (before the run's report, on stdout).</summary>
+    public static async Task<DashboardServer> StartDashboardAsync(DashboardServerOptions options, DashboardConnection connection)
+    {
+        var server = await DashboardServer.StartAsync(options, connection);
+        Console.WriteLine($"dashboard: {server.Address} (Orleans' dashboard: {server.OrleansDashboardAddress})");
+        return server;
+    }
+
+    /// <summary>After the report, an open dashboard stays until Ctrl+C (or SIGTERM).</summary>
+    public static async Task KeepOpenAsync(DashboardServer? dashboard)
+    {
+        if (dashboard is null)
+        {
+            return;
+        }
+        Console.WriteLine($"The dashboard stays open at {dashboard.Address}: Ctrl+C to stop.");
+        await dashboard.WaitForStopSignalAsync();
+    }
+
+    private static async Task<ExperimentResult> RunAsync(IGrainFactory grains, ExperimentSpec spec, Action<ExperimentResult>? report, DashboardServer? dashboard)
+    {
+        var result = await grains.GetGrain<IExperimentGrain>("run").Run(spec);
+        report?.Invoke(result);
+        await KeepOpenAsync(dashboard);
+        return result;
     }
 
     /// <summary>The <c>--trace</c> value, with batching sized for a run's spans.</summary>

@@ -53,4 +53,10 @@ public sealed class RunOptions
 
     /// <summary>Run against a running local cluster (its state directory) instead of an embedded one.</summary>
     public string? ClusterDirectory { get; set; }
+
+    /// <summary>Serve the dashboard (the machine's page and Orleans' dashboard) on this loopback port during the run, and after it until Ctrl+C.</summary>
+    public int? DashboardPort { get; set; }
+
+    /// <summary>The Jaeger UI the dashboard links each migrate_pages call's trace to.</summary>
+    public string? JaegerUrl { get; set; }
 }

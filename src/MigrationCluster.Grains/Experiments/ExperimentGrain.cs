@@ -1,5 +1,6 @@
 using MigrationCluster.Grains.AddressSpaces;
 using MigrationCluster.Grains.Migration;
+using MigrationCluster.Grains.Monitoring;
 using MigrationCluster.Grains.Nodes;
 using MigrationCluster.Memory.AddressSpaces;
 using MigrationCluster.Memory.Migration;
@@ -27,6 +28,9 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
         var nodes = spec.Nodes;
         var topology = spec.Topology();
         await Task.WhenAll(Enumerable.Range(0, nodes).Select(n => Node(n).Configure(new NodeConfiguration(spec.FramesPerNode))));
+        // The cluster's machine monitor (the dashboard's page) now shows this machine, its counters from zero.
+        await GrainFactory.GetMachineMonitor().ConfigureMachine(new MachineDescription(
+            spec.Distances, spec.FramesPerNode, $"experiment '{this.GetPrimaryKeyString()}': {spec.AddressSpaces} processes x {spec.PagesPerSpace} pages"));
 
         // Processes, their memory, and the neighbour's file each one shares.
         var spaces = Enumerable.Range(0, spec.AddressSpaces).Select(Space).ToArray();

@@ -1,3 +1,4 @@
+using MigrationCluster.Grains.Monitoring;
 using MigrationCluster.Grains.Nodes;
 using MigrationCluster.Grains.Placement;
 using MigrationCluster.Memory;
@@ -15,11 +16,13 @@ namespace MigrationCluster.Grains.Migration;
 /// task. It calls node and address-space grains, which never call back, so it cannot deadlock.
 /// </summary>
 [NumaNodePlacement]
-public sealed class MigrationCoordinatorGrain : Grain, IMigrationCoordinatorGrain
+public sealed class MigrationCoordinatorGrain(TimeProvider time) : Grain, IMigrationCoordinatorGrain
 {
     public async Task<MigrationRunResult> MigratePages(MigrationRequest[] requests, MigrateMode mode, MigrateReason reason)
     {
         ArgumentNullException.ThrowIfNull(requests);
+        var started = time.GetTimestamp();
+        var call = new CallReporter(this, requests.Length, mode, reason, time.GetUtcNow().ToUnixTimeMilliseconds());
         var order = RunOrder(requests);
         var errno = new int[requests.Length];
         var newPages = new PageRef[requests.Length];
@@ -28,7 +31,10 @@ public sealed class MigrationCoordinatorGrain : Grain, IMigrationCoordinatorGrai
 
         var backend = new GrainMigrationBackend(GrainFactory);
         var tracer = new MigrationTracer();
-        var protocol = new MigrationProtocol(backend, tracer);
+        // After each batch the machine monitor hears how far the call got (one one-way call per batch).
+        var progress = new MigrationProgressObserver(tracer, p => call.Report(
+            time.GetElapsedTime(started), p.Succeeded, p.Failed, tracer.RetriedPages, p.Passes, p.Nodes, tracer, finished: false));
+        var protocol = new MigrationProtocol(backend, progress);
         var batch = new MigrationRequest[isolated.Count];
         for (var k = 0; k < batch.Length; k++)
         {
@@ -48,12 +54,7 @@ public sealed class MigrationCoordinatorGrain : Grain, IMigrationCoordinatorGrai
         {
             MigrationTelemetry.NumaPagesMigrated.Add(result.Succeeded);
         }
-        var vmstat = new Dictionary<string, long>
-        {
-            [VmStat.PgmigrateSuccessName] = result.Succeeded,
-            [VmStat.PgmigrateFailName] = result.Failed + notIsolated,
-            [VmStat.NumaPagesMigratedName] = reason == MigrateReason.NumaMisplaced ? result.Succeeded : 0,
-        };
+        call.Report(time.GetElapsedTime(started), result.Succeeded, result.Failed + notIsolated, tracer.RetriedPages, result.Passes, progress.Nodes, tracer, finished: true);
         return new MigrationRunResult(
             result.ReturnValue < 0 ? result.ReturnValue : result.ReturnValue + notIsolated,
             result.Succeeded,
@@ -63,9 +64,17 @@ public sealed class MigrationCoordinatorGrain : Grain, IMigrationCoordinatorGrai
             result.Passes,
             errno,
             newPages,
-            vmstat,
+            VmStatOf(result.Succeeded, result.Failed + notIsolated, reason),
             tracer.StepLatencies);
     }
+
+    /// <summary>The vmstat counters a migration bumps, by their /proc/vmstat names.</summary>
+    private static Dictionary<string, long> VmStatOf(int succeeded, int failed, MigrateReason reason) => new()
+    {
+        [VmStat.PgmigrateSuccessName] = succeeded,
+        [VmStat.PgmigrateFailName] = failed,
+        [VmStat.NumaPagesMigratedName] = reason == MigrateReason.NumaMisplaced ? succeeded : 0,
+    };
 
     /// <summary>
     /// The requests' indexes by source node, then target node, then pfn: runs of pages with the
@@ -128,5 +137,35 @@ public sealed class MigrationCoordinatorGrain : Grain, IMigrationCoordinatorGrai
             }
         }
         return isolated;
+    }
+
+    /// <summary>
+    /// Tells the cluster's machine monitor how one call stands (cumulative, one-way: the migration
+    /// never waits for it). The report joins the migration's trace under its root span.
+    /// </summary>
+    private sealed class CallReporter(MigrationCoordinatorGrain grain, int requested, MigrateMode mode, MigrateReason reason, long startedUnixMs)
+    {
+        private readonly string _callId = Guid.NewGuid().ToString("N");
+        private readonly IMachineMonitorGrain _monitor = grain.GrainFactory.GetMachineMonitor();
+
+        public void Report(TimeSpan elapsed, int succeeded, int failed, int retried, int passes, IReadOnlyList<NodeMigrationCount> nodes, MigrationTracer tracer, bool finished) =>
+            _monitor.ReportMigration(new MigrationReport(
+                _callId,
+                grain.GetPrimaryKeyLong(),
+                grain.RuntimeIdentity,
+                MigrateNames.Of(mode),
+                MigrateNames.Of(reason),
+                startedUnixMs,
+                elapsed.TotalMilliseconds,
+                requested,
+                succeeded,
+                failed,
+                retried,
+                passes,
+                VmStatOf(succeeded, failed, reason),
+                nodes,
+                tracer.StepLatencies,
+                tracer.TraceId,
+                finished)).Ignore();
     }
 }

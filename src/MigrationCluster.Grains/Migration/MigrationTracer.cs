@@ -29,6 +29,9 @@ internal sealed class MigrationTracer : MigrationObserver
 
     public int RetriedPages { get; private set; }
 
+    /// <summary>The trace the migration was recorded in (its root span's), or null when nobody recorded it.</summary>
+    public string? TraceId => _root is { Recorded: true } root ? root.TraceId.ToHexString() : null;
+
     public IReadOnlyList<StepLatency> StepLatencies => [.. MigrationSteps.InOrder
         .Where(_latency.ContainsKey)
         .Select(s => StepLatency.FromBatches(s.Number(), s.KernelName(), _latency[s]))];

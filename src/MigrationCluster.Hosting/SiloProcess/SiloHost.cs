@@ -97,6 +97,7 @@ public static class SiloHost
                 o.ListenAddress = options.ListenAddress;
                 o.SiloPort = options.SiloPort;
                 o.GatewayPort = options.GatewayPort;
+                o.Dashboard = options.Dashboard;
                 options.ApplyTo(o);
                 o.TlsCertificate = certificate;
             });

@@ -63,6 +63,13 @@ public sealed class SiloProcessOptions
     /// <summary>Trace export: <c>none</c>, <c>console</c>, <c>otlp</c>, <c>jsonl:PATH</c> (comma-separated).</summary>
     public string Traces { get; set; } = "none";
 
+    /// <summary>
+    /// The grain side of Orleans' dashboard (<c>AddDashboard()</c>), so <c>migration-cluster dashboard</c>
+    /// can show the cluster: on by default in a silo process; <c>Silo:Dashboard=false</c> saves its
+    /// call filter (it times every grain call while someone watches).
+    /// </summary>
+    public bool Dashboard { get; set; } = true;
+
     /// <summary>How long the silo may take to join the cluster before it gives up (exit 1).</summary>
     public TimeSpan StartTimeout { get; set; } = DefaultStartTimeout;
 
@@ -228,7 +235,7 @@ public sealed class SiloProcessOptions
     /// <summary>For the start-up log line.</summary>
     public override string ToString() =>
         $"ClusterId={ClusterId}, ServiceId={ServiceId}, SiloName={SiloName}, StateDir={StateDir}, Listen={ListenAddress}:{SiloPort} (gateway {GatewayPort}), " +
-        $"Membership={MembershipProvider}:{DescribeMembership()}, Tls={EffectiveCertificateFile ?? "off"}, Traces={Traces}, StartTimeout={StartTimeout}, ProbeTimeout={ProbeTimeout}, " +
+        $"Membership={MembershipProvider}:{DescribeMembership()}, Tls={EffectiveCertificateFile ?? "off"}, Traces={Traces}, Dashboard={Dashboard}, StartTimeout={StartTimeout}, ProbeTimeout={ProbeTimeout}, " +
         $"NumMissedProbesLimit={NumMissedProbesLimit}, NumVotesForDeathDeclaration={NumVotesForDeathDeclaration}, " +
         $"IAmAliveTablePublishTimeout={IAmAliveTablePublishTimeout}, TableRefreshTimeout={TableRefreshTimeout}";
 }

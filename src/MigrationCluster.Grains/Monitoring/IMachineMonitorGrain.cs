@@ -1,0 +1,27 @@
+namespace MigrationCluster.Grains.Monitoring;
+
+/// <summary>
+/// What the cluster's NUMA machine looks like and what its migrations did, for people watching
+/// (the <c>dashboard</c> command's page). One per cluster (key <see cref="MachineMonitor.Key"/>),
+/// in memory, bounded: the configured machine, the vmstat counters since it was configured, pages
+/// migrated into and out of each node, a per-second rate for the last minutes and the last
+/// migrate_pages calls. The experiment tells it the machine; the migration coordinator reports
+/// each migrate_pages call after each batch and when it ends (a few one-way calls per call, never
+/// one per page), so watching costs the migration nothing it waits for.
+/// </summary>
+[Alias("mc.IMachineMonitorGrain")]
+public interface IMachineMonitorGrain : IGrainWithIntegerKey
+{
+    /// <summary>A machine was set up (the node grains configured): like a boot, its counters start at zero.</summary>
+    Task ConfigureMachine(MachineDescription machine);
+
+    /// <summary>
+    /// Where a migrate_pages call stands, cumulative for the call (so a lost or late report costs
+    /// nothing but freshness); the last one has <see cref="MigrationReport.Finished"/> set.
+    /// </summary>
+    [OneWay]
+    Task ReportMigration(MigrationReport report);
+
+    [ReadOnly]
+    Task<MachineMonitorSnapshot> GetSnapshot();
+}

@@ -1,0 +1,38 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Playwright;
+
+namespace MigrationCluster.Cli.Tests.Dashboard;
+
+/// <summary><c>run --dashboard PORT</c>: the same page for the command's own silos, open after the run until Ctrl+C.</summary>
+public sealed class RunDashboardBrowserTests
+{
+    [Fact]
+    public async Task The_run_serves_its_machine_and_keeps_the_page_open_until_interrupted()
+    {
+        await using var chromium = await ChromiumBrowser.LaunchAsync();
+        using var directory = new TempDirectory();
+        var json = directory.File("run.json");
+        var port = FreePort.Next().ToString(CultureInfo.InvariantCulture);
+        await using var run = BackgroundCli.Start("run", "--dashboard", port, "--silos", "2", "--nodes", "3", "--address-spaces", "3", "--pages", "128", "--accesses", "100", "--json", json);
+        await run.WaitForLineAsync(l => l.StartsWith($"dashboard: http://127.0.0.1:{port}/", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+        var page = await chromium.NewPageAsync();
+        await page.GotoAsync($"http://127.0.0.1:{port}/");
+
+        // The run ends, reports, and the page stays.
+        await run.WaitForLineAsync(l => l.Contains("The dashboard stays open", StringComparison.Ordinal), TimeSpan.FromSeconds(120));
+        Assert.Contains("pgmigrate_success", run.Stdout, StringComparison.Ordinal);
+        using var result = JsonDocument.Parse(File.ReadAllText(json));
+        var migrated = result.RootElement.GetProperty("vmstat").GetProperty("pgmigrate_success").GetInt64();
+        await Assertions.Expect(page.Locator("#vmstat-pgmigrate_success")).ToHaveTextAsync(migrated.ToString("N0", CultureInfo.InvariantCulture));
+        Assert.Equal(["node 0", "node 1", "node 2"], await page.Locator("#nodes .node .label").AllTextContentsAsync());
+        await Assertions.Expect(page.Locator("#cluster")).ToContainTextAsync("embedded cluster of this process (2 silos)");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = TestArtifacts.File("machine-page-run.png"), FullPage = true });
+
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("#nodes .node")).ToHaveCountAsync(3);
+        Assert.False(run.HasExited);
+
+        Assert.Equal(0, await run.InterruptAsync(TimeSpan.FromSeconds(30)));
+    }
+}
