@@ -121,6 +121,23 @@ public sealed class MachinePageApiTests
         Assert.Contains(counters.EnumerateObject(), p => p.Name.Contains("silo", StringComparison.OrdinalIgnoreCase) || p.Name.Contains("host", StringComparison.OrdinalIgnoreCase));
     }
 
+    [Fact]
+    public async Task When_the_cluster_goes_away_the_api_says_so()
+    {
+        var cluster = await EmbeddedCluster.StartAsync(1);
+        await using var server = await DashboardServer.StartAsync(new DashboardServerOptions { Port = FreePort.Next() }, DashboardConnection.ToEmbeddedCluster(cluster));
+        using var http = new HttpClient { BaseAddress = server.Address, Timeout = TimeSpan.FromSeconds(30) };
+        Assert.False((await GetJson(http, "api/machine")).GetProperty("configured").GetBoolean());
+
+        await cluster.DisposeAsync();
+        await Task.Delay(MachineStateReader.CacheFor * 2);
+        using var response = await http.GetAsync("api/state");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.StartsWith("the cluster did not answer", body.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
     private static async Task<string> Get(HttpClient http, string path, string contentType)
     {
         using var response = await http.GetAsync(path);
