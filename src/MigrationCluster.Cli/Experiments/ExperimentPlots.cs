@@ -74,14 +74,14 @@ public static class ExperimentPlots
             errors.Color = color;
         }
         NodeAxis(plot, rows);
-        plot.Axes.Margins(bottom: 0);
+        FromZero(plot);
         plot.ShowLegend(Alignment.UpperRight);
         return plot;
     }
 
     private static Plot StepLatency(IReadOnlyList<ExperimentRow> rows)
     {
-        var plot = NewPlot("Per-step latency (mean per batch, stacked by step)", "NUMA nodes", "ms per batch");
+        var plot = NewPlot("Per-step latency, stacked by step", "NUMA nodes", "ms per batch (mean)");
         var silos = rows.Select(r => r.Silos).Distinct().Order().ToArray();
         var steps = MigrationSteps.InOrder.Where(s => rows.Any(r => r.Step(s.Number()) is not null)).ToArray();
         var width = 0.8 / silos.Length;
@@ -107,7 +107,7 @@ public static class ExperimentPlots
         plot.ShowLegend(Edge.Right);
         if (silos.Length > 1)
         {
-            plot.Title($"Per-step latency (mean per batch, stacked by step); bars left to right: {string.Join(", ", silos)} silos");
+            plot.Title($"Per-step latency, stacked by step (bars: {string.Join(", ", silos)} silos)");
         }
         return plot;
     }
@@ -137,7 +137,7 @@ public static class ExperimentPlots
             errors.Color = color;
         }
         NodeAxis(plot, rows);
-        plot.Axes.Margins(bottom: 0);
+        FromZero(plot);
         plot.ShowLegend(Alignment.UpperLeft);
         return plot;
     }
@@ -192,6 +192,14 @@ public static class ExperimentPlots
         var nodes = rows.Select(r => r.Nodes).Distinct().Order().ToArray();
         plot.Axes.Bottom.TickGenerator = new NumericManual([.. nodes.Select(n => Log2(n))], [.. nodes.Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
         plot.Axes.SetLimitsX(Log2(nodes[0]) - 0.6, Log2(nodes[^1]) + 0.6);
+    }
+
+    /// <summary>The vertical axis from 0 to a little above the highest value, so heights compare.</summary>
+    private static void FromZero(Plot plot)
+    {
+        plot.Axes.AutoScaleY();
+        var top = plot.Axes.GetLimits().Top;
+        plot.Axes.SetLimitsY(0, top > 0 ? top * 1.08 : 1);
     }
 
     private static double Log2(int nodes) => Math.Log2(nodes);

@@ -54,6 +54,7 @@ public static partial class ExperimentReportHtml
             th { background: #f3f3f3; } td.text, th.text { text-align: left; }
             figure.plot { margin: 1.5em 0; } figure.plot svg { max-width: 100%; height: auto; border: 1px solid #eee; }
             figcaption { font-size: 0.9em; color: #555; max-width: 900px; }
+            div.wide { overflow-x: auto; }
             .bad { color: #b00; font-weight: bold; } .good { color: #070; }
             </style>
             </head>
@@ -91,7 +92,7 @@ public static partial class ExperimentReportHtml
         html.Append("<p>One row per point and repeat; every column and the per-step p50 and p99 are in <code>results.csv</code>, the per-step mean and batch counts in <code>results.json</code>. ");
         html.Append(CultureInfo.InvariantCulture, $"Timing columns (they differ from run to run; the others are the same for the same seed): {E(string.Join(", ", ExperimentColumns.All.Where(c => c.Timing && !IsStepColumn(c)).Select(c => c.Name)))} and the per-step latencies.</p>\n");
         var columns = TableColumns.Select(name => ExperimentColumns.All.Single(c => c.Name == name)).ToArray();
-        html.Append("<table class=\"points\">\n<thead><tr>");
+        html.Append("<div class=\"wide\"><table class=\"points\">\n<thead><tr>");
         foreach (var column in columns)
         {
             html.Append(CultureInfo.InvariantCulture, $"<th>{E(column.Name)}</th>");
@@ -108,7 +109,7 @@ public static partial class ExperimentReportHtml
             }
             html.Append("</tr>\n");
         }
-        html.Append("</tbody>\n</table>\n</body>\n</html>\n");
+        html.Append("</tbody>\n</table></div>\n</body>\n</html>\n");
         return html.ToString();
     }
 
@@ -134,6 +135,12 @@ public static partial class ExperimentReportHtml
         ArgumentNullException.ThrowIfNull(svg);
         var start = svg.IndexOf("<svg", StringComparison.Ordinal);
         var body = start >= 0 ? svg[start..] : svg;
+        // A viewBox lets the page scale the plot down to its width.
+        var size = SvgSize().Match(body);
+        if (size.Success && !body[..body.IndexOf('>', StringComparison.Ordinal)].Contains("viewBox", StringComparison.Ordinal))
+        {
+            body = string.Concat(body.AsSpan(0, size.Index), $"{size.Value} viewBox=\"0 0 {size.Groups[1].Value} {size.Groups[2].Value}\"", body.AsSpan(size.Index + size.Length));
+        }
         body = IdAttribute().Replace(body, m => $"id=\"{prefix}-{m.Groups[1].Value}\"");
         body = UrlReference().Replace(body, m => $"url(#{prefix}-{m.Groups[1].Value})");
         return HrefReference().Replace(body, m => $"{m.Groups[1].Value}=\"#{prefix}-{m.Groups[2].Value}\"");
@@ -143,6 +150,9 @@ public static partial class ExperimentReportHtml
         column.Name.EndsWith("_p50_ms", StringComparison.Ordinal) || column.Name.EndsWith("_p99_ms", StringComparison.Ordinal);
 
     private static string E(string text) => WebUtility.HtmlEncode(text);
+
+    [GeneratedRegex("^<svg[^>]*?\\swidth=\"(\\d+)\"\\s+height=\"(\\d+)\"")]
+    private static partial Regex SvgSize();
 
     [GeneratedRegex("\\bid=\"([^\"]+)\"")]
     private static partial Regex IdAttribute();

@@ -13,7 +13,7 @@ public sealed class SpectreExperimentProgress(ProgressContext context, IAnsiCons
         ArgumentNullException.ThrowIfNull(points);
         _total = points.Count;
         console.WriteLine(ExperimentConsole.Header(points, options));
-        _task = context.AddTask("starting", maxValue: Math.Max(1, points.Count));
+        _task = context.AddTask("warming up", maxValue: Math.Max(1, points.Count));
     }
 
     public void PointStarted(ExperimentPoint point)
