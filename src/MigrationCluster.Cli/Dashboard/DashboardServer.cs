@@ -55,6 +55,7 @@ public sealed class DashboardServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(cluster);
         options.Validate();
+        StopSignal.Listen();
         await cluster.EnsureReachableAsync().ConfigureAwait(false);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
@@ -69,7 +70,8 @@ public sealed class DashboardServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Error);
         builder.Logging.AddFilter((_, level) => Volatile.Read(ref started.Value) && level >= LogLevel.Error);
-        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        // Ctrl+C and SIGTERM are the command's (StopSignal), not the web host's.
+        builder.Services.AddSingleton<IHostLifetime, PassiveLifetime>();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(options.ListenIPAddress, options.Port));
         builder.UseOrleansClient(client =>
         {
@@ -107,14 +109,10 @@ public sealed class DashboardServer : IAsyncDisposable
         return new DashboardServer(app, new Uri($"http://{host}:{options.Port}/"));
     }
 
-    /// <summary>Returns when the process is asked to stop (Ctrl+C, SIGTERM).</summary>
-    public Task WaitForStopSignalAsync()
-    {
-        var stopping = _app.Lifetime.ApplicationStopping;
-        var signalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        stopping.Register(() => signalled.TrySetResult());
-        return signalled.Task;
-    }
+    /// <summary>Returns when the process is asked to stop (Ctrl+C, SIGTERM; see <see cref="StopSignal"/>).</summary>
+#pragma warning disable CA1822 // An instance method: waiting belongs to an open dashboard.
+    public Task WaitForStopSignalAsync() => StopSignal.WaitAsync();
+#pragma warning restore CA1822
 
     public async ValueTask DisposeAsync()
     {
@@ -133,4 +131,12 @@ public sealed class DashboardServer : IAsyncDisposable
     private static string Describe(Exception exception) => exception is OperationCanceledException
         ? "no gateway answered in time (is the cluster running? see 'migration-cluster cluster status')"
         : exception.Message;
+
+    /// <summary>A host lifetime that leaves signals alone: the command decides when the server stops.</summary>
+    private sealed class PassiveLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
 }

@@ -78,6 +78,11 @@ public static class ExperimentRunner
         var trace = ParseTrace(options.Trace);
         using var tracing = MigrationClusterTracing.Build(trace, TelemetrySources.Default, "migration-cluster");
         var dashboardOptions = DashboardOptionsOf(options);
+        if (dashboardOptions is not null)
+        {
+            // From now on, Ctrl+C means: no need to keep the dashboard open after the report.
+            StopSignal.Listen();
+        }
         if (options.ClusterDirectory is { } directory)
         {
             await using var client = await LocalClusterClient.ConnectAsync(directory);

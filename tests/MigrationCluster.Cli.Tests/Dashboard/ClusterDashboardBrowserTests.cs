@@ -31,7 +31,7 @@ public sealed class ClusterDashboardBrowserTests(ITestOutputHelper output)
         // 4 processes x 1,024 pages: eight 512-page batches to watch go by.
         using var directory = new TempDirectory();
         var json = directory.File("run.json");
-        await using var run = BackgroundCli.Start("run", "--cluster", cluster.StateDir, "--nodes", "4", "--address-spaces", "4", "--pages", "1024", "--accesses", "200", "--json", json);
+        await using var run = BackgroundCli.Start("run", "--cluster", cluster.StateDir, "--nodes", "4", "--address-spaces", "4", "--pages", "1024", "--accesses", "100", "--json", json);
         var seen = new List<(long Migrated, double Rate)>();
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
         while (!run.HasExited && DateTime.UtcNow < deadline)

@@ -14,7 +14,7 @@ public sealed class RunDashboardBrowserTests
         using var directory = new TempDirectory();
         var json = directory.File("run.json");
         var port = FreePort.Next().ToString(CultureInfo.InvariantCulture);
-        await using var run = BackgroundCli.Start("run", "--dashboard", port, "--silos", "2", "--nodes", "3", "--address-spaces", "3", "--pages", "128", "--accesses", "100", "--json", json);
+        await using var run = BackgroundCli.Start("run", "--dashboard", port, "--nodes", "3", "--address-spaces", "3", "--pages", "128", "--accesses", "100", "--json", json);
         await run.WaitForLineAsync(l => l.StartsWith($"dashboard: http://127.0.0.1:{port}/", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
         var page = await chromium.NewPageAsync();
         await page.GotoAsync($"http://127.0.0.1:{port}/");
@@ -26,7 +26,7 @@ public sealed class RunDashboardBrowserTests
         var migrated = result.RootElement.GetProperty("vmstat").GetProperty("pgmigrate_success").GetInt64();
         await Assertions.Expect(page.Locator("#vmstat-pgmigrate_success")).ToHaveTextAsync(migrated.ToString("N0", CultureInfo.InvariantCulture));
         Assert.Equal(["node 0", "node 1", "node 2"], await page.Locator("#nodes .node .label").AllTextContentsAsync());
-        await Assertions.Expect(page.Locator("#cluster")).ToContainTextAsync("embedded cluster of this process (2 silos)");
+        await Assertions.Expect(page.Locator("#cluster")).ToContainTextAsync("embedded cluster of this process (1 silo)");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = TestArtifacts.File("machine-page-run.png"), FullPage = true });
 
         await page.ReloadAsync();
