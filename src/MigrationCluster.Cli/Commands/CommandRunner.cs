@@ -8,7 +8,7 @@ namespace MigrationCluster.Cli.Commands;
 /// stderr for bad input (parse errors included), exit 1 and one line for a failed run, never a
 /// stack trace.
 /// </summary>
-public static class CommandRunner
+public static partial class CommandRunner
 {
     public static int Run(RootCommand root, string[] args)
     {
@@ -66,8 +66,16 @@ public static class CommandRunner
     /// <summary>Writes <paramref name="message"/> as one line on stderr and returns <paramref name="exitCode"/>.</summary>
     public static int Fail(int exitCode, string message)
     {
-        var oneLine = (message ?? string.Empty).ReplaceLineEndings(" ").Trim();
+        var oneLine = (message ?? string.Empty).ReplaceLineEndings(" ");
+        // Some exceptions (Orleans' message rejections among them) carry a remote stack trace in
+        // their message: the line ends where the first stack frame begins.
+        var frame = StackFrame().Match(oneLine);
+        oneLine = (frame.Success ? oneLine[..frame.Index] : oneLine).Trim();
         Console.Error.WriteLine($"migration-cluster: {oneLine}");
         return exitCode;
     }
+
+    /// <summary>The start of a .NET stack frame ("at Namespace.Type.Method(").</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"\s+at [\w.`<>\[\],]+\(")]
+    private static partial System.Text.RegularExpressions.Regex StackFrame();
 }
