@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using MigrationCluster.Hosting.Security;
 using MigrationCluster.Hosting.SiloProcess;
 using Orleans.Runtime;
@@ -27,7 +25,7 @@ public static class ClusterLauncher
         // The cluster's certificate, made once here rather than raced for by the silos.
         ClusterCertificate.LoadOrCreate(state.CertificateFile).Dispose();
         var launched = new List<(string Name, Process Process)>();
-        var ports = FreeLoopbackPorts(2 * count);
+        var ports = Hosting.EmbeddedCluster.FreeLoopbackPorts(2 * count);
         for (var i = 1; i <= count; i++)
         {
             var name = $"silo-{i}";
@@ -153,27 +151,6 @@ public static class ClusterLauncher
         var processPath = Environment.ProcessPath ?? throw new ClusterCommandException("Cannot tell which program is running.");
         var dll = typeof(ClusterLauncher).Assembly.Location;
         return Path.GetFileNameWithoutExtension(processPath) == "dotnet" ? (processPath, [dll]) : (processPath, []);
-    }
-
-    /// <summary>Ports the OS hands out as free right now (each bound once and released), for the silos' endpoints.</summary>
-    private static int[] FreeLoopbackPorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
-        try
-        {
-            foreach (var listener in listeners)
-            {
-                listener.Start();
-            }
-            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
-        }
-        finally
-        {
-            foreach (var listener in listeners)
-            {
-                listener.Stop();
-            }
-        }
     }
 
     private static string LastLine(string path)

@@ -142,7 +142,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
     }
 
     /// <summary>Ports the OS hands out as free right now (each bound once and released).</summary>
-    private static int[] FreeLoopbackPorts(int count)
+    internal static int[] FreeLoopbackPorts(int count)
     {
         var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
         try
