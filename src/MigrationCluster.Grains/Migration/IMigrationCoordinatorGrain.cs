@@ -11,8 +11,10 @@ public interface IMigrationCoordinatorGrain : IGrainWithIntegerKey
 {
     /// <summary>
     /// Isolates each page from its node's LRU (a page that cannot be isolated fails with -EBUSY),
-    /// then migrates the isolated ones to their target nodes.
+    /// then migrates the isolated ones to their target nodes. The coordinator only reads
+    /// <paramref name="requests"/>, and the caller must not change the array while the call runs:
+    /// a caller on the same silo hands it over without a copy.
     /// </summary>
     [ResponseTimeout("00:05:00")]
-    Task<MigrationRunResult> MigratePages(MigrationRequest[] requests, MigrateMode mode, MigrateReason reason);
+    Task<MigrationRunResult> MigratePages([Immutable] MigrationRequest[] requests, MigrateMode mode, MigrateReason reason);
 }
