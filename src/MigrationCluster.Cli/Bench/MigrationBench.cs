@@ -92,9 +92,8 @@ public static class MigrationBench
         figures.Model = await model.MigrateRoundAsync();
 
         calls.Reset();
-        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         figures.OneSilo = await oneSilo.MigrateRoundAsync();
-        figures.OneSiloBytes = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        figures.OneSiloBytes = oneSilo.LastRoundAllocatedBytes;
         figures.OneSiloCalls = calls.Total;
 
         calls.Reset();

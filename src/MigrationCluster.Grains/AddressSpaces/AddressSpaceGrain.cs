@@ -125,6 +125,19 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         return Task.FromResult(entries.ToArray());
     }
 
+    public Task<PageRef[]> PresentPages()
+    {
+        var pages = new List<PageRef>();
+        foreach (var (_, pte) in Memory.Ptes())
+        {
+            if (pte.Kind == PteKind.Present)
+            {
+                pages.Add(pte.Page);
+            }
+        }
+        return Task.FromResult(pages.ToArray());
+    }
+
     private static MappedRegion ToRegion(Vma vma) => new(vma.Start, vma.Pages, vma.Kind, vma.Mapping, vma.PgOff, vma.Writable);
 
     // ---------------------------------------------------------------- accesses

@@ -48,6 +48,13 @@ public interface IAddressSpaceGrain : IGrainWithIntegerKey
     [ReadOnly]
     Task<MappedRegion[]> GetRegions();
 
+    /// <summary>
+    /// The page each present PTE maps, in virtual-page order: where the process's memory is (what
+    /// move_pages' query mode reports, with the pfns), without the rest of the page table.
+    /// </summary>
+    [ReadOnly]
+    Task<PageRef[]> PresentPages();
+
     // ---- page cache of the files this address space owns ----
 
     /// <summary>The page at (mapping, index), allocated (nearest node first) and inserted if absent.</summary>

@@ -51,8 +51,6 @@ public sealed class MigrationCoordinatorGrain(TimeProvider time) : Grain, IMigra
     {
         RunOrder(requests, order);
         var errno = new int[requests.Length];
-        var newPages = new PageRef[requests.Length];
-        Array.Fill(newPages, PageRef.None);
         var isolated = await IsolatePages(requests, order, errno);
 
         var backend = new GrainMigrationBackend(GrainFactory);
@@ -69,18 +67,33 @@ public sealed class MigrationCoordinatorGrain(TimeProvider time) : Grain, IMigra
             }
         });
         var protocol = new MigrationProtocol(backend, progress);
-        for (var k = 0; k < isolated.Count; k++)
+        MigrateResult result;
+        PageRef[] newPages;
+        if (isolated == requests.Length && IsIdentity(order, isolated))
         {
-            batch[k] = requests[isolated[k]];
+            // Every page isolated and the requests already in run order (the usual case: a
+            // caller lists a node's pages in pfn order): the protocol's answers are the call's.
+            result = await protocol.MigratePages(requests, mode, reason);
+            errno = result.PageErrno as int[] ?? [.. result.PageErrno];
+            newPages = result.NewPages as PageRef[] ?? [.. result.NewPages];
         }
-        var result = await protocol.MigratePages(new ArraySegment<MigrationRequest>(batch, 0, isolated.Count), mode, reason);
-        for (var k = 0; k < isolated.Count; k++)
+        else
         {
-            errno[isolated[k]] = result.PageErrno[k];
-            newPages[isolated[k]] = result.NewPages[k];
+            for (var k = 0; k < isolated; k++)
+            {
+                batch[k] = requests[order[k]];
+            }
+            result = await protocol.MigratePages(new ArraySegment<MigrationRequest>(batch, 0, isolated), mode, reason);
+            newPages = new PageRef[requests.Length];
+            Array.Fill(newPages, PageRef.None);
+            for (var k = 0; k < isolated; k++)
+            {
+                errno[order[k]] = result.PageErrno[k];
+                newPages[order[k]] = result.NewPages[k];
+            }
         }
 
-        var notIsolated = requests.Length - isolated.Count;
+        var notIsolated = requests.Length - isolated;
         MigrationTelemetry.PgmigrateSuccess.Add(result.Succeeded);
         MigrationTelemetry.PgmigrateFail.Add(result.Failed + notIsolated);
         if (reason == MigrateReason.NumaMisplaced)
@@ -127,8 +140,11 @@ public sealed class MigrationCoordinatorGrain(TimeProvider time) : Grain, IMigra
         ArrayPool<ulong>.Shared.Return(keys);
     }
 
-    /// <summary>isolate_lru_page on each page's node (one call per node, together); returns the request indexes isolated, in migration order.</summary>
-    private async Task<List<int>> IsolatePages(MigrationRequest[] requests, int[] order, int[] errno)
+    /// <summary>
+    /// isolate_lru_page on each page's node (one call per node, together). The request indexes
+    /// isolated stay at the front of <paramref name="order"/>, in migration order; returns how many.
+    /// </summary>
+    private async Task<int> IsolatePages(MigrationRequest[] requests, int[] order, int[] errno)
     {
         // order is sorted by source node: each node's requests are one run of it.
         var runs = new List<(int Node, int Start, int Length)>();
@@ -152,15 +168,16 @@ public sealed class MigrationCoordinatorGrain(TimeProvider time) : Grain, IMigra
             }
             return GrainFactory.GetGrain<INumaNodeGrain>(run.Node).IsolateLruPages(pfns);
         }));
-        var isolated = new List<int>(requests.Length);
+        var isolated = 0;
         for (var r = 0; r < runs.Count; r++)
         {
             for (var k = 0; k < runs[r].Length; k++)
             {
+                // In place: the isolated count never runs ahead of the position read.
                 var index = order[runs[r].Start + k];
                 if (answers[r][k])
                 {
-                    isolated.Add(index);
+                    order[isolated++] = index;
                 }
                 else
                 {
@@ -169,6 +186,18 @@ public sealed class MigrationCoordinatorGrain(TimeProvider time) : Grain, IMigra
             }
         }
         return isolated;
+    }
+
+    private static bool IsIdentity(int[] order, int count)
+    {
+        for (var k = 0; k < count; k++)
+        {
+            if (order[k] != k)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /// <summary>

@@ -62,8 +62,8 @@ public interface INumaNodeGrain : IGrainWithIntegerKey
 
     Task Unpin(long pfn, int references);
 
-    /// <summary>isolate_lru_page for each pfn: true where the page came off the LRU (with the isolation reference).</summary>
-    Task<bool[]> IsolateLruPages(long[] pfns);
+    /// <summary>isolate_lru_page for each pfn: true where the page came off the LRU (with the isolation reference). The node only reads <paramref name="pfns"/>.</summary>
+    Task<bool[]> IsolateLruPages([Immutable] long[] pfns);
 
     // ---- migrate_pages steps (see DESIGN.md's step table) ----
     // Each takes the window of the batch whose pages live on this node (old or new) and hands it
