@@ -102,7 +102,7 @@ internal sealed class MigrationTracer : MigrationObserver
         {
             RetriedPages++;
         }
-        if (!_pages.Remove(page.Old, out var spans))
+        if (_pages.Count == 0 || !_pages.Remove(page.Old, out var spans))
         {
             return;
         }

@@ -15,7 +15,10 @@ namespace MigrationCluster.Grains.Monitoring;
 /// </summary>
 internal sealed class MigrationProgressObserver(IMigrationObserver inner, Action<MigrationProgressObserver> batchDone) : IMigrationObserver
 {
-    private readonly SortedDictionary<int, (long In, long Out)> _nodes = [];
+    // Pages in and out per node id, counted for every migrated page: arrays indexed by node, not
+    // a dictionary, since this runs once per page on the coordinator's hot path.
+    private long[] _in = [];
+    private long[] _out = [];
     private bool _changed;
 
     /// <summary>Pages migrated so far.</summary>
@@ -26,7 +29,22 @@ internal sealed class MigrationProgressObserver(IMigrationObserver inner, Action
 
     public int Passes { get; private set; }
 
-    public IReadOnlyList<NodeMigrationCount> Nodes => [.. _nodes.Select(n => new NodeMigrationCount(n.Key, n.Value.In, n.Value.Out))];
+    /// <summary>The nodes pages left or reached so far, in node order.</summary>
+    public IReadOnlyList<NodeMigrationCount> Nodes
+    {
+        get
+        {
+            var nodes = new List<NodeMigrationCount>();
+            for (var node = 0; node < _in.Length; node++)
+            {
+                if (_in[node] != 0 || _out[node] != 0)
+                {
+                    nodes.Add(new NodeMigrationCount(node, _in[node], _out[node]));
+                }
+            }
+            return nodes;
+        }
+    }
 
     public void MigrationStarted(MigrateMode mode, MigrateReason reason, int pages) => inner.MigrationStarted(mode, reason, pages);
 
@@ -53,10 +71,9 @@ internal sealed class MigrationProgressObserver(IMigrationObserver inner, Action
         {
             Succeeded++;
             var target = page.New.IsNone ? page.TargetNode : page.New.Node;
-            var (fromIn, fromOut) = _nodes.GetValueOrDefault(page.Old.Node);
-            _nodes[page.Old.Node] = (fromIn, fromOut + 1);
-            var (toIn, toOut) = _nodes.GetValueOrDefault(target);
-            _nodes[target] = (toIn + 1, toOut);
+            EnsureNode(Math.Max(page.Old.Node, target));
+            _out[page.Old.Node]++;
+            _in[target]++;
             _changed = true;
         }
         else if (errno != -Errno.EAGAIN)
@@ -83,6 +100,16 @@ internal sealed class MigrationProgressObserver(IMigrationObserver inner, Action
     public void RemoveMigrationPte(PageRef page, PteRef pte) => inner.RemoveMigrationPte(page, pte);
 
     public void WaitersWoken(IReadOnlyList<PageLockWaiter> waiters) => inner.WaitersWoken(waiters);
+
+    private void EnsureNode(int node)
+    {
+        if (node >= _in.Length)
+        {
+            var length = Math.Max(node + 1, _in.Length * 2);
+            Array.Resize(ref _in, length);
+            Array.Resize(ref _out, length);
+        }
+    }
 
     private void FlushIfChanged()
     {
