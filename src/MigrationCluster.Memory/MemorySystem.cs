@@ -166,41 +166,22 @@ public sealed class MemorySystem
         s.Exited = true;
     }
 
-    /// <summary>
-    /// cpuset_mems_allowed: the nodes with memory in the task's cpuset. A cpuset whose nodes have
-    /// no memory falls back to every node with memory (guarantee_online_mems climbs to the root).
-    /// </summary>
+    /// <summary>cpuset_mems_allowed of a task (see <see cref="AllocationNodes.CpusetMemsAllowed"/>).</summary>
     public IReadOnlyList<int> CpusetMemsAllowed(AddressSpaceMemory space)
     {
         ArgumentNullException.ThrowIfNull(space);
-        int[] withMemory = [.. Nodes.Where(n => n.Capacity > 0).Select(n => n.Id)];
-        if (space.MemsAllowed is null)
-        {
-            return withMemory;
-        }
-
-        int[] allowed = [.. withMemory.Where(space.MemsAllowed.Contains)];
-        return allowed.Length > 0 ? allowed : withMemory;
+        return AllocationNodes.CpusetMemsAllowed(space.MemsAllowed, NodesWithMemory);
     }
 
-    /// <summary>
-    /// The nodes an allocation under <paramref name="policy"/> tries, in order: the fallback list
-    /// (zonelist) of the policy's preferred node, limited to MPOL_BIND's nodes and to the task's
-    /// cpuset (user allocations are __GFP_HARDWALL). The first with a free frame gets the page.
-    /// </summary>
+    /// <summary>The nodes an allocation under <paramref name="policy"/> tries, in order (see <see cref="AllocationNodes.Order"/>).</summary>
     public IEnumerable<int> AllocationOrder(AddressSpaceMemory space, MemPolicy policy, long index)
     {
         ArgumentNullException.ThrowIfNull(space);
-        ArgumentNullException.ThrowIfNull(policy);
-        int preferred = policy.PreferredNode(index, space.HomeNode);
-        IReadOnlyList<int>? nodemask = policy.Nodemask;
-        // The root cpuset allows every node with memory, and the fallback list holds only those.
-        IReadOnlyList<int>? cpuset = space.MemsAllowed is null ? null : CpusetMemsAllowed(space);
-        IReadOnlyList<int> fallback = Topology.FallbackOrder(preferred);
-        return nodemask is null && cpuset is null
-            ? fallback
-            : fallback.Where(n => (nodemask is null || nodemask.Contains(n)) && (cpuset is null || cpuset.Contains(n)));
+        return AllocationNodes.Order(policy, index, space.HomeNode, space.MemsAllowed, NodesWithMemory, Topology.FallbackOrder);
     }
+
+    /// <summary>The nodes with memory, by id: the root cpuset's mems.</summary>
+    public IReadOnlyList<int> NodesWithMemory => [.. Nodes.Where(n => n.Capacity > 0).Select(n => n.Id)];
 
     /// <summary>
     /// truncate_inode_pages from <paramref name="fromIndex"/>: each page is locked, unmapped from
