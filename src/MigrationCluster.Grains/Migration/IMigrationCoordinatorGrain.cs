@@ -15,4 +15,11 @@ public interface IMigrationCoordinatorGrain : IGrainWithIntegerKey
     /// </summary>
     [ResponseTimeout("00:05:00")]
     Task<MigrationRunResult> MigratePages(MigrationRequest[] requests, MigrateMode mode, MigrateReason reason);
+
+    /// <summary>
+    /// migrate_pages() on pages the caller has already isolated (the syscalls do, page by page),
+    /// in the caller's order.
+    /// </summary>
+    [ResponseTimeout("00:05:00")]
+    Task<MigrationRunResult> MigrateIsolatedPages(MigrationRequest[] requests, MigrateMode mode, MigrateReason reason);
 }

@@ -18,16 +18,22 @@ namespace MigrationCluster.Grains.Migration;
 [NumaNodePlacement]
 public sealed class MigrationCoordinatorGrain(TimeProvider time) : Grain, IMigrationCoordinatorGrain
 {
-    public async Task<MigrationRunResult> MigratePages(MigrationRequest[] requests, MigrateMode mode, MigrateReason reason)
+    public Task<MigrationRunResult> MigratePages(MigrationRequest[] requests, MigrateMode mode, MigrateReason reason) =>
+        Run(requests, mode, reason, isolate: true);
+
+    public Task<MigrationRunResult> MigrateIsolatedPages(MigrationRequest[] requests, MigrateMode mode, MigrateReason reason) =>
+        Run(requests, mode, reason, isolate: false);
+
+    private async Task<MigrationRunResult> Run(MigrationRequest[] requests, MigrateMode mode, MigrateReason reason, bool isolate)
     {
         ArgumentNullException.ThrowIfNull(requests);
         var started = time.GetTimestamp();
         var call = new CallReporter(this, requests.Length, mode, reason, time.GetUtcNow().ToUnixTimeMilliseconds());
-        var order = RunOrder(requests);
         var errno = new int[requests.Length];
         var newPages = new PageRef[requests.Length];
         Array.Fill(newPages, PageRef.None);
-        var isolated = await IsolatePages(requests, order, errno);
+        // Pages the caller isolated keep the caller's order: the new frames are allocated as the in-process model does.
+        var isolated = isolate ? await IsolatePages(requests, RunOrder(requests), errno) : [.. Enumerable.Range(0, requests.Length)];
 
         var backend = new GrainMigrationBackend(GrainFactory);
         var tracer = new MigrationTracer();

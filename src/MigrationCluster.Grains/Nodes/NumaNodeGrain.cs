@@ -4,6 +4,7 @@ using MigrationCluster.Memory.AddressSpaces;
 using MigrationCluster.Memory.Migration;
 using MigrationCluster.Memory.Nodes;
 using MigrationCluster.Memory.Pages;
+using MigrationCluster.Memory.Syscalls;
 
 namespace MigrationCluster.Grains.Nodes;
 
@@ -327,5 +328,96 @@ public sealed class NumaNodeGrain : Grain, INumaNodeGrain
     {
         Memory.PutbackLruPage(run.Span, keepRetries, newPages);
         return Task.FromResult(run);
+    }
+
+    // ---------------------------------------------------------------- syscalls, munmap, truncate, set-up
+
+    public Task<IsolateResult> IsolateForMigration(long pfn, bool migrateAll)
+    {
+        if (Memory.Frame(pfn).Mapcount > 1 && !migrateAll)
+        {
+            return Task.FromResult(IsolateResult.Shared);
+        }
+        return Task.FromResult(Memory.IsolateLruPage(pfn) ? IsolateResult.Isolated : IsolateResult.Busy);
+    }
+
+    public Task PutbackMovablePages(long[] pfns)
+    {
+        ArgumentNullException.ThrowIfNull(pfns);
+        foreach (var pfn in pfns)
+        {
+            Memory.LruAdd(pfn);
+            Memory.PutPage(pfn);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task ZapPtes(PteRef[] ptes, long[] pfns)
+    {
+        ArgumentNullException.ThrowIfNull(ptes);
+        ArgumentNullException.ThrowIfNull(pfns);
+        for (var i = 0; i < ptes.Length; i++)
+        {
+            Memory.PageRemoveRmap(pfns[i], ptes[i]);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<PteRef[]?> LockPageForTruncate(long pfn)
+    {
+        if (!Memory.TryLockPage(pfn))
+        {
+            return Task.FromResult<PteRef[]?>(null);
+        }
+        var ptes = new List<PteRef>();
+        Memory.RmapWalk(pfn, ptes);
+        return Task.FromResult<PteRef[]?>([.. ptes]);
+    }
+
+    public Task TruncatePage(long pfn, PteRef[] ptes)
+    {
+        ArgumentNullException.ThrowIfNull(ptes);
+        foreach (var pte in ptes)
+        {
+            Memory.PageRemoveRmap(pfn, pte);
+        }
+        Memory.SetMapping(pfn, PageMapping.None, 0);
+        Memory.ClearFlags(pfn, PageFlags.Dirty | PageFlags.Private);
+        var woken = new List<PageLockWaiter>();
+        Memory.UnlockPage(pfn, woken);
+        Wake(woken);
+        Memory.PutPage(pfn);
+        return Task.CompletedTask;
+    }
+
+    public Task SetPageState(long pfn, bool writeback, bool dirty)
+    {
+        if (writeback)
+        {
+            Memory.SetPageWriteback(pfn);
+        }
+        if (dirty)
+        {
+            Memory.SetFlags(pfn, PageFlags.Dirty);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<NodeSnapshot> SnapshotNode()
+    {
+        var frames = new List<FrameSnapshot>();
+        var rmap = new List<PteRef>();
+        for (long pfn = 0; pfn < Memory.Capacity; pfn++)
+        {
+            var frame = Memory.Frame(pfn);
+            if (frame.Flags == PageFlags.Buddy && frame.Refcount == 0 && frame.Mapcount == 0)
+            {
+                continue;
+            }
+            rmap.Clear();
+            Memory.RmapWalk(pfn, rmap);
+            frames.Add(new FrameSnapshot(pfn, frame.Refcount, frame.Mapcount, frame.Mapping, frame.Index, frame.Flags, Memory.ReadContents(pfn), [.. rmap]));
+        }
+        return Task.FromResult(new NodeSnapshot(NodeId, Memory.Capacity, Memory.FreePages, Memory.ListPages(LruList.Free).Count(), [.. frames]));
     }
 }

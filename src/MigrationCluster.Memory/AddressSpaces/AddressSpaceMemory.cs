@@ -48,7 +48,7 @@ public sealed class AddressSpaceMemory
     public IReadOnlyList<int>? MemsAllowed { get; set; }
 
     /// <summary>The process has exited (its mappings are gone): calls that name it get -ESRCH.</summary>
-    public bool Exited { get; internal set; }
+    public bool Exited { get; set; }
 
     public IReadOnlyList<Vma> Vmas => _vmas;
 
