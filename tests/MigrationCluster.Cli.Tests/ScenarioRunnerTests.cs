@@ -33,14 +33,16 @@ public sealed class ScenarioRunnerTests
     public async Task A_broken_invariant_is_reported_and_stops_the_run()
     {
         ScenarioDefinition scenario = ScenarioParser.Parse(TwoPages, "broken.yaml", json: false);
-        var runner = new ScenarioRunner(scenario, "broken.yaml")
+        var engine = new ModelScenarioEngine();
+        var runner = new ScenarioRunner(scenario, "broken.yaml", engine)
         {
             // Corrupt the contents of the first page behind the model's back.
-            AfterSetUp = system =>
+            AfterSetUp = () =>
             {
-                AddressSpaceMemory space = system.Space(0);
+                AddressSpaceMemory space = engine.System.Space(0);
                 Pte pte = space.GetPte(space.Vmas[0].Start);
-                system.Node(pte.Page.Node).WriteContents(pte.Page.Pfn, PageContents.Make(8));
+                engine.System.Node(pte.Page.Node).WriteContents(pte.Page.Pfn, PageContents.Make(8));
+                return Task.CompletedTask;
             },
         };
 
@@ -95,10 +97,15 @@ public sealed class ScenarioRunnerTests
                 value: 3
             """;
         ScenarioDefinition scenario = ScenarioParser.Parse(text, "throws.yaml", json: false);
-        var runner = new ScenarioRunner(scenario, "throws.yaml")
+        var engine = new ModelScenarioEngine();
+        var runner = new ScenarioRunner(scenario, "throws.yaml", engine)
         {
             // A home node the topology does not have: the next fault cannot find a fallback list.
-            AfterSetUp = system => system.Space(0).HomeNode = 9,
+            AfterSetUp = () =>
+            {
+                engine.System.Space(0).HomeNode = 9;
+                return Task.CompletedTask;
+            },
         };
 
         ScenarioResult result = await runner.RunAsync();

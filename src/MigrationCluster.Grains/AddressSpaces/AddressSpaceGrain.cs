@@ -68,6 +68,9 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         return Task.FromResult(ToRegion(vma));
     }
 
+    public Task<MappedRegion> MmapAnonPrivate(long pages, bool writable) =>
+        Task.FromResult(ToRegion(Memory.AddVma(pages, VmaKind.AnonPrivate, 0, 0, writable)));
+
     public async Task<MappedRegion> MmapAnonPopulate(long pages)
     {
         const int Chunk = 4096;
@@ -106,13 +109,13 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
 
     public Task<int> CreateFile() => Task.FromResult(Memory.CreateMapping());
 
-    public Task<MappedRegion> MmapShared(int mapping, long pgOff, long pages, bool writable)
+    public async Task<MappedRegion> MmapShared(int mapping, long pgOff, long pages, bool writable)
     {
-        // The owner decides whether the object is a file or shmem; this space only maps it.
-        var kind = PageMapping.FileOwner(mapping) == SpaceId && Memory.Vmas.Any(v => v.Mapping == mapping && v.Kind == VmaKind.AnonShared)
-            ? VmaKind.AnonShared
-            : VmaKind.File;
-        return Task.FromResult(ToRegion(Memory.AddVma(pages, kind, mapping, pgOff, writable)));
+        // The owner decides whether the object is a file or shmem (it maps shmem as such); this space only maps it.
+        var owner = PageMapping.FileOwner(mapping);
+        var ownerRegions = owner == SpaceId ? [.. Memory.Vmas.Select(ToRegion)] : await GrainFactory.GetGrain<IAddressSpaceGrain>(owner).GetRegions();
+        var kind = ownerRegions.Any(r => r.Mapping == mapping && r.Kind == VmaKind.AnonShared) ? VmaKind.AnonShared : VmaKind.File;
+        return ToRegion(Memory.AddVma(pages, kind, mapping, pgOff, writable));
     }
 
     public Task<MappedRegion[]> GetRegions() => Task.FromResult(Memory.Vmas.Select(ToRegion).ToArray());

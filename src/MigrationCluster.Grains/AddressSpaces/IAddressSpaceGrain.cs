@@ -20,6 +20,9 @@ public interface IAddressSpaceGrain : IGrainWithIntegerKey
 
     Task<MappedRegion> MmapAnon(long pages, bool shared);
 
+    /// <summary>mmap(MAP_PRIVATE|MAP_ANONYMOUS), read-only when not <paramref name="writable"/>.</summary>
+    Task<MappedRegion> MmapAnonPrivate(long pages, bool writable);
+
     /// <summary>
     /// mmap with MAP_POPULATE: private anonymous memory whose pages are all write-faulted at once,
     /// along the process's allocation order, a few grain calls for the whole region.

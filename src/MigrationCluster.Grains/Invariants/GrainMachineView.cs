@@ -19,6 +19,7 @@ public sealed class GrainMachineView : IMachineView
     private readonly Dictionary<int, Dictionary<long, FrameSnapshot>> _frames;
     private readonly Dictionary<int, AddressSpaceSnapshot> _spaces;
     private readonly Dictionary<int, Vma[]> _vmas;
+    private readonly Dictionary<int, Dictionary<long, Pte>> _ptes;
     private readonly Dictionary<(int Mapping, long Index), PageRef> _cache;
 
     private GrainMachineView(NodeSnapshot[] nodes, AddressSpaceSnapshot[] spaces)
@@ -27,6 +28,7 @@ public sealed class GrainMachineView : IMachineView
         _frames = nodes.ToDictionary(n => n.Node, n => n.Frames.ToDictionary(f => f.Pfn));
         _spaces = spaces.ToDictionary(s => s.Space);
         _vmas = spaces.ToDictionary(s => s.Space, s => s.Vmas.Select(r => new Vma(r.Start, r.Pages, r.Kind, r.Mapping, r.PgOff, r.Writable)).ToArray());
+        _ptes = spaces.ToDictionary(s => s.Space, s => s.Ptes.ToDictionary(p => p.VirtualPage, p => new Pte(p.Kind, p.Page, p.Writable)));
         _cache = spaces.SelectMany(s => s.PageCache).ToDictionary(c => (c.Mapping, c.Index), c => c.Page);
     }
 
@@ -76,9 +78,6 @@ public sealed class GrainMachineView : IMachineView
 
     public PageRef CachedPage(int mapping, long index) => _cache.TryGetValue((mapping, index), out var page) ? page : PageRef.None;
 
-    /// <summary>The PTE at a virtual page of an address space (none when empty).</summary>
-    public Pte PteAt(int space, long virtualPage) =>
-        _spaces[space].Ptes.FirstOrDefault(p => p.VirtualPage == virtualPage) is { Kind: not PteKind.None } p
-            ? new Pte(p.Kind, p.Page, p.Writable)
-            : Pte.None;
+    public Pte GetPte(int space, long virtualPage) =>
+        _ptes[space].TryGetValue(virtualPage, out var pte) ? pte : Pte.None;
 }

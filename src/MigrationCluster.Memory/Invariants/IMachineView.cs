@@ -34,6 +34,9 @@ public interface IMachineView
 
     Vma? FindVma(int space, long virtualPage);
 
+    /// <summary>The PTE at a virtual page (none when empty).</summary>
+    Pte GetPte(int space, long virtualPage);
+
     /// <summary>The page-cache entries of the mappings the address space owns.</summary>
     IEnumerable<(int Mapping, long Index, PageRef Page)> PageCache(int space);
 

@@ -29,6 +29,8 @@ public sealed class ModelMachineView(MemorySystem system) : IMachineView
 
     public Vma? FindVma(int space, long virtualPage) => system.Space(space).FindVma(virtualPage);
 
+    public Pte GetPte(int space, long virtualPage) => system.Space(space).GetPte(virtualPage);
+
     public IEnumerable<(int Mapping, long Index, PageRef Page)> PageCache(int space) =>
         system.Space(space).OwnedMappings.Values.SelectMany(t => t.Entries().Select(e => (t.Mapping, e.Index, e.Page)));
 
