@@ -7,27 +7,7 @@ namespace MigrationCluster.Cli.Tests;
 /// <summary>In-process checks of what the process-level tests cannot reach with valid input.</summary>
 public sealed class ScenarioRunnerTests
 {
-    private const string TwoPages = """
-        nodes: 2
-        processes:
-          - name: a
-            regions:
-              - name: heap
-                kind: anon_private
-                pages: 2
-                setup:
-                  - pages: 0-1
-                    write: 7
-        calls:
-          - call: move_pages
-            pid: a
-            pages: heap:0-1
-            nodes: 1
-            flags: MPOL_MF_MOVE
-          - call: read
-            pid: a
-            pages: heap:0
-        """;
+    private static readonly string TwoPages = File.ReadAllText(Path.Combine(RepositoryPaths.TestScenarios, "two-pages.yaml"));
 
     [Fact]
     public async Task A_broken_invariant_is_reported_and_stops_the_run()
@@ -74,28 +54,7 @@ public sealed class ScenarioRunnerTests
     [Fact]
     public async Task A_model_exception_in_a_call_is_reported_as_a_violation_not_a_crash()
     {
-        const string text = """
-            nodes: 2
-            processes:
-              - name: a
-                regions:
-                  - name: heap
-                    kind: anon_private
-                    pages: 2
-                    setup:
-                      - pages: 0
-                        write: 7
-            calls:
-              - call: move_pages
-                pid: a
-                pages: heap:0
-                nodes: 1
-                flags: MPOL_MF_MOVE
-              - call: write
-                pid: a
-                pages: heap:1
-                value: 3
-            """;
+        string text = await File.ReadAllTextAsync(Path.Combine(RepositoryPaths.TestScenarios, "write-after-move.yaml"));
         ScenarioDefinition scenario = ScenarioParser.Parse(text, "throws.yaml", json: false);
         var engine = new ModelScenarioEngine();
         var runner = new ScenarioRunner(scenario, "throws.yaml", engine)
@@ -118,8 +77,7 @@ public sealed class ScenarioRunnerTests
     [Fact]
     public async Task Interleave_policy_places_first_touches_on_alternate_nodes()
     {
-        var text = TwoPages.Replace("pages: 2\n", "pages: 4\n        policy: { mode: interleave, nodes: [0, 1] }\n", StringComparison.Ordinal)
-            .Replace("- pages: 0-1\n", "- pages: 0-3\n", StringComparison.Ordinal);
+        var text = await File.ReadAllTextAsync(Path.Combine(RepositoryPaths.TestScenarios, "interleave-first-touch.yaml"));
         ScenarioDefinition scenario = ScenarioParser.Parse(text, "interleave.yaml", json: false) with { Calls = [] };
 
         ScenarioResult result = await new ScenarioRunner(scenario, "interleave.yaml").RunAsync();

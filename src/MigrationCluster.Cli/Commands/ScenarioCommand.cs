@@ -15,7 +15,8 @@ namespace MigrationCluster.Cli.Commands;
 /// </summary>
 public static class ScenarioCommand
 {
-    private static readonly JsonSerializerOptions JsonOptions = new()
+    /// <summary>How a result is written with --json (snake_case names).</summary>
+    public static readonly JsonSerializerOptions JsonOptions = new()
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -150,6 +151,7 @@ public static class ScenarioCommand
             summary.AddRow(new Text(name), new Text(Text(value)));
         }
 
+        summary.AddRow(new Text("engine"), new Text(result.Engine));
         summary.AddRow(new Text("invariant checks"), new Text(Text(result.Invariants.Checks)));
         summary.AddRow(new Text("invariants"), new Text(result.Invariants.Message is null ? "ok" : "VIOLATED: " + result.Invariants.Message));
         summary.AddRow(new Text("expectations met"), new Text($"{result.Expectations.Checked - result.Expectations.Failed} of {result.Expectations.Checked}"));

@@ -116,7 +116,8 @@ public sealed class ScenarioRunner
             await Locations(),
             await _engine.VmStat(),
             new ScenarioInvariantVerdict(checks, violation is null ? 0 : 1, violation),
-            new ScenarioExpectationSummary(expectationsChecked, expectationsFailed));
+            new ScenarioExpectationSummary(expectationsChecked, expectationsFailed),
+            _engine.Name);
     }
 
     // ---- setup ---------------------------------------------------------------------------------
