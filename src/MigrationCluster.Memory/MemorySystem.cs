@@ -211,14 +211,10 @@ public sealed class MemorySystem
             foreach (PteRef pte in ptes)
             {
                 Space(pte.Space).SetPte(pte.VirtualPage, Pte.None);
-                node.PageRemoveRmap(page.Pfn, pte);
             }
 
             tree.Delete(index);
-            node.SetMapping(page.Pfn, PageMapping.None, 0);
-            node.ClearFlags(page.Pfn, PageFlags.Dirty | PageFlags.Private);
-            node.UnlockPage(page.Pfn, null);
-            node.PutPage(page.Pfn);
+            node.TruncatePage(page.Pfn, ptes, null);
         }
 
         return new AccessResult(AccessStatus.Done, PageRef.None, 0, 0, 0, default);
@@ -372,24 +368,11 @@ public sealed class MemorySystem
     /// <summary>zap_pte_range: clears the PTEs of [start, end), dropping each present page's rmap entry and reference.</summary>
     private void ZapPteRange(AddressSpaceMemory space, long start, long end)
     {
-        foreach (Vma vma in space.Vmas.Where(v => v.Start < end && v.End > start).ToList())
+        var zapped = new List<(PteRef Pte, PageRef Page)>();
+        space.ZapPteRange(start, end, zapped);
+        foreach (var (pte, page) in zapped)
         {
-            for (long v = Math.Max(start, vma.Start); v < Math.Min(end, vma.End); v++)
-            {
-                Pte pte = space.GetPte(v);
-                switch (pte.Kind)
-                {
-                    case PteKind.Present:
-                        space.SetPte(v, Pte.None);
-                        Node(pte.Page.Node).PageRemoveRmap(pte.Page.Pfn, new PteRef(space.Id, v));
-                        break;
-                    case PteKind.ZeroPage:
-                        space.SetPte(v, Pte.None);
-                        break;
-                    case PteKind.Migration:
-                        throw new InvalidOperationException($"munmap of {space.Id}:{v} while its page {pte.Page} migrates");
-                }
-            }
+            Node(page.Node).PageRemoveRmap(page.Pfn, pte);
         }
     }
 }

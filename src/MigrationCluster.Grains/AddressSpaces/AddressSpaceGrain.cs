@@ -482,48 +482,29 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         {
             return -Errno.EINVAL;
         }
-        await ZapPteRange(start, start + pages);
+        // The PTEs and the VMAs go in one turn (munmap holds mmap_lock): no fault sees a half-unmapped range.
+        var zapped = new List<(PteRef Pte, PageRef Page)>();
+        Memory.ZapPteRange(start, start + pages, zapped);
         Memory.RemoveVmaRange(start, start + pages);
+        await DropZapped(zapped);
         return 0;
     }
 
     public async Task Exit()
     {
+        var zapped = new List<(PteRef Pte, PageRef Page)>();
         foreach (var vma in Memory.Vmas.ToList())
         {
-            await Munmap(vma.Start, vma.Pages);
+            Memory.ZapPteRange(vma.Start, vma.End, zapped);
+            Memory.RemoveVmaRange(vma.Start, vma.End);
         }
         Memory.Exited = true;
+        await DropZapped(zapped);
     }
 
-    /// <summary>
-    /// zap_pte_range: the PTEs of [start, end) are cleared in one turn; then each node drops the
-    /// pages' rmap entries and references, in the order the PTEs were.
-    /// </summary>
-    private async Task ZapPteRange(long start, long end)
-    {
-        var zapped = new List<(PteRef Pte, PageRef Page)>();
-        foreach (var vma in Memory.Vmas.Where(v => v.Start < end && v.End > start).ToList())
-        {
-            for (var v = Math.Max(start, vma.Start); v < Math.Min(end, vma.End); v++)
-            {
-                var pte = Memory.GetPte(v);
-                switch (pte.Kind)
-                {
-                    case PteKind.Present:
-                        Memory.SetPte(v, Pte.None);
-                        zapped.Add((new PteRef(SpaceId, v), pte.Page));
-                        break;
-                    case PteKind.ZeroPage:
-                        Memory.SetPte(v, Pte.None);
-                        break;
-                    case PteKind.Migration:
-                        throw new InvalidOperationException($"munmap of {SpaceId}:{v} while its page {pte.Page} migrates");
-                }
-            }
-        }
-        await Task.WhenAll(zapped.GroupBy(z => z.Page.Node).Select(g => Node(g.Key).ZapPtes([.. g.Select(z => z.Pte)], [.. g.Select(z => z.Page.Pfn)])));
-    }
+    /// <summary>zap_pte_range, frame side: each node drops the zapped PTEs' rmap entries and references, in the order the PTEs were.</summary>
+    private Task DropZapped(List<(PteRef Pte, PageRef Page)> zapped) =>
+        Task.WhenAll(zapped.GroupBy(z => z.Page.Node).Select(g => Node(g.Key).ZapPtes([.. g.Select(z => z.Pte)], [.. g.Select(z => z.Page.Pfn)])));
 
     public Task ClearPtes(long[] virtualPages)
     {

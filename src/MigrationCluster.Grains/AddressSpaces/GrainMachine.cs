@@ -3,6 +3,7 @@ using MigrationCluster.Grains.Nodes;
 using MigrationCluster.Memory;
 using MigrationCluster.Memory.AddressSpaces;
 using MigrationCluster.Memory.Migration;
+using MigrationCluster.Memory.Nodes;
 using MigrationCluster.Memory.Pages;
 using MigrationCluster.Memory.Syscalls;
 

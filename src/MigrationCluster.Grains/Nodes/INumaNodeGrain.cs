@@ -2,7 +2,6 @@ using MigrationCluster.Grains.Migration;
 using MigrationCluster.Memory.AddressSpaces;
 using MigrationCluster.Memory.Migration;
 using MigrationCluster.Memory.Nodes;
-using MigrationCluster.Memory.Syscalls;
 
 namespace MigrationCluster.Grains.Nodes;
 

@@ -4,7 +4,6 @@ using MigrationCluster.Memory.AddressSpaces;
 using MigrationCluster.Memory.Migration;
 using MigrationCluster.Memory.Nodes;
 using MigrationCluster.Memory.Pages;
-using MigrationCluster.Memory.Syscalls;
 
 namespace MigrationCluster.Grains.Nodes;
 
@@ -332,22 +331,14 @@ public sealed class NumaNodeGrain : Grain, INumaNodeGrain
 
     // ---------------------------------------------------------------- syscalls, munmap, truncate, set-up
 
-    public Task<IsolateResult> IsolateForMigration(long pfn, bool migrateAll)
-    {
-        if (Memory.Frame(pfn).Mapcount > 1 && !migrateAll)
-        {
-            return Task.FromResult(IsolateResult.Shared);
-        }
-        return Task.FromResult(Memory.IsolateLruPage(pfn) ? IsolateResult.Isolated : IsolateResult.Busy);
-    }
+    public Task<IsolateResult> IsolateForMigration(long pfn, bool migrateAll) => Task.FromResult(Memory.IsolateForMigration(pfn, migrateAll));
 
     public Task PutbackMovablePages(long[] pfns)
     {
         ArgumentNullException.ThrowIfNull(pfns);
         foreach (var pfn in pfns)
         {
-            Memory.LruAdd(pfn);
-            Memory.PutPage(pfn);
+            Memory.PutbackMovablePage(pfn);
         }
         return Task.CompletedTask;
     }
@@ -376,17 +367,9 @@ public sealed class NumaNodeGrain : Grain, INumaNodeGrain
 
     public Task TruncatePage(long pfn, PteRef[] ptes)
     {
-        ArgumentNullException.ThrowIfNull(ptes);
-        foreach (var pte in ptes)
-        {
-            Memory.PageRemoveRmap(pfn, pte);
-        }
-        Memory.SetMapping(pfn, PageMapping.None, 0);
-        Memory.ClearFlags(pfn, PageFlags.Dirty | PageFlags.Private);
         var woken = new List<PageLockWaiter>();
-        Memory.UnlockPage(pfn, woken);
+        Memory.TruncatePage(pfn, ptes, woken);
         Wake(woken);
-        Memory.PutPage(pfn);
         return Task.CompletedTask;
     }
 

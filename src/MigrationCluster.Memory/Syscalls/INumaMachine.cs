@@ -1,5 +1,6 @@
 using MigrationCluster.Memory.AddressSpaces;
 using MigrationCluster.Memory.Migration;
+using MigrationCluster.Memory.Nodes;
 using MigrationCluster.Memory.Pages;
 
 namespace MigrationCluster.Memory.Syscalls;

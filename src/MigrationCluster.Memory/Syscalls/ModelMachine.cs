@@ -32,25 +32,15 @@ public sealed class ModelMachine : INumaMachine
 
     public ValueTask<long> FreePages(int node) => ValueTask.FromResult((long)_system.Node(node).FreePages);
 
-    public ValueTask<IsolateResult> IsolateForMigration(PageRef page, bool migrateAll)
-    {
-        NodeMemory node = _system.Node(page.Node);
-        if (node.Frame(page.Pfn).Mapcount > 1 && !migrateAll)
-        {
-            return ValueTask.FromResult(IsolateResult.Shared);
-        }
-
-        return ValueTask.FromResult(node.IsolateLruPage(page.Pfn) ? IsolateResult.Isolated : IsolateResult.Busy);
-    }
+    public ValueTask<IsolateResult> IsolateForMigration(PageRef page, bool migrateAll) =>
+        ValueTask.FromResult(_system.Node(page.Node).IsolateForMigration(page.Pfn, migrateAll));
 
     public ValueTask PutbackMovablePages(IReadOnlyList<PageRef> pages)
     {
         ArgumentNullException.ThrowIfNull(pages);
         foreach (PageRef page in pages)
         {
-            NodeMemory node = _system.Node(page.Node);
-            node.LruAdd(page.Pfn);
-            node.PutPage(page.Pfn);
+            _system.Node(page.Node).PutbackMovablePage(page.Pfn);
         }
 
         return ValueTask.CompletedTask;

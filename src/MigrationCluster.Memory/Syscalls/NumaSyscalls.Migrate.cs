@@ -1,5 +1,6 @@
 using MigrationCluster.Memory.AddressSpaces;
 using MigrationCluster.Memory.Migration;
+using MigrationCluster.Memory.Nodes;
 using MigrationCluster.Memory.Pages;
 using MigrationCluster.Memory.Topology;
 using static MigrationCluster.Memory.Syscalls.MemPolicyFlags;

@@ -1,6 +1,6 @@
-namespace MigrationCluster.Memory.Syscalls;
+namespace MigrationCluster.Memory.Nodes;
 
-/// <summary>What <see cref="INumaMachine.IsolateForMigration"/> did with a page.</summary>
+/// <summary>What <see cref="NodeMemory.IsolateForMigration"/> did with a page.</summary>
 public enum IsolateResult
 {
     /// <summary>Off its LRU list, with the isolation reference: queued for migration.</summary>
