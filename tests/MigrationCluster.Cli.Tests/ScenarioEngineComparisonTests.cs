@@ -10,7 +10,8 @@ namespace MigrationCluster.Cli.Tests;
 /// in-process model and on the grains of one silo, and the two result documents must be equal to
 /// the byte, pfns included. The only field left out is <c>engine</c>, which names the engine.
 /// </summary>
-public sealed class ScenarioEngineComparisonTests(ScenarioSiloFixture silo) : IClassFixture<ScenarioSiloFixture>
+[Collection(ScenarioSiloCollection.Name)]
+public sealed class ScenarioEngineComparisonTests(ScenarioSiloFixture silo)
 {
     private const string TourName = "docs/scenarios.md (the commented example)";
 

@@ -3,7 +3,7 @@ using Orleans;
 
 namespace MigrationCluster.Cli.Tests;
 
-/// <summary>One embedded silo for a whole test class: every scenario reconfigures the grains it uses.</summary>
+/// <summary>One embedded silo for the scenario tests on grains (<see cref="ScenarioSiloCollection"/>): every scenario reconfigures the grains it uses.</summary>
 public sealed class ScenarioSiloFixture : IAsyncLifetime
 {
     private EmbeddedCluster? _cluster;

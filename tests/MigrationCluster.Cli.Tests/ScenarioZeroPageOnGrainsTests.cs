@@ -3,7 +3,8 @@ using MigrationCluster.Cli.Scenarios;
 namespace MigrationCluster.Cli.Tests;
 
 /// <summary>do_anonymous_page on the grains: a read first touch of private anonymous memory maps the zero page, no frame.</summary>
-public sealed class ScenarioZeroPageOnGrainsTests(ScenarioSiloFixture silo) : IClassFixture<ScenarioSiloFixture>
+[Collection(ScenarioSiloCollection.Name)]
+public sealed class ScenarioZeroPageOnGrainsTests(ScenarioSiloFixture silo)
 {
     private const string Text = """
         nodes: 2
