@@ -10,7 +10,7 @@ public sealed class BenchMigrationCommandTests
         using var temp = new TempDirectory();
         var path = temp.File("migration.json");
 
-        var result = await CliProcess.RunAsync("bench", "migration", "--pages", "2048", "--nodes", "4", "--rounds", "2", "--json", path);
+        var result = await CliProcess.RunAsync("bench", "migration", "--pages", "2048", "--nodes", "4", "--rounds", "2", "--warm-up", "0", "--json", path);
 
         Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.Stderr}");
         using var json = JsonDocument.Parse(await File.ReadAllTextAsync(path));
@@ -44,6 +44,8 @@ public sealed class BenchMigrationCommandTests
     [InlineData("--nodes", "1")]
     [InlineData("--rounds", "0")]
     [InlineData("--pages", "lots")]
+    [InlineData("--warm-up", "-1")]
+    [InlineData("--warm-up", "soon")]
     public async Task Bad_options_exit_2_with_one_line_and_no_file(string option, string value)
     {
         using var temp = new TempDirectory();

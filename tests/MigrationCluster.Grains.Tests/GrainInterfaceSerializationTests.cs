@@ -15,7 +15,7 @@ namespace MigrationCluster.Grains.Tests;
 /// </summary>
 public sealed class GrainInterfaceSerializationTests
 {
-    private static readonly JsonSerializerOptions Json = new() { IncludeFields = true, Converters = { new BatchRunAsPages() } };
+    private static readonly JsonSerializerOptions Json = new() { IncludeFields = true, Converters = { new BatchRunAsPages(), new PteBatchAsPtes() } };
 
 
     public static TheoryData<Type> TypesInGrainInterfaces()
@@ -83,13 +83,20 @@ public sealed class GrainInterfaceSerializationTests
         // PTE lists are facts nobody changes: within a silo they are handed over, in results too.
         MigrationPte[] ptes = [new(1, new(2, 3))];
         var walked = services.GetRequiredService<DeepCopier>().Copy(new RmapWalkResult(run, new PteBatch(ptes)));
-        Assert.Same(ptes, walked.Ptes.Ptes);
+        Assert.Same(ptes, walked.Ptes.Array);
         var travelled = services.GetRequiredService<Serializer>().Deserialize<PteBatch>(services.GetRequiredService<Serializer>().SerializeToArray(new PteBatch(ptes)));
-        Assert.Equal(ptes, travelled.Ptes);
+        Assert.Equal(ptes, travelled.Ptes.ToArray());
         Assert.True(walked.Run.IsSameWindowAs(run));
+
+        // A window on a larger array crosses silos as just its PTEs.
+        MigrationPte[] three = [new(0, new(1, 1)), new(1, new(2, 3)), new(2, new(3, 4))];
+        var serializer = services.GetRequiredService<Serializer>();
+        var window = serializer.Deserialize<PteBatch>(serializer.SerializeToArray(new PteBatch(three, 1, 2)));
+        Assert.Equal(three[1..], window.Ptes.ToArray());
+        Assert.True(window.IsWholeArray);
     }
 
-    /// <summary>A value's contents as JSON (a batch run by its window's pages).</summary>
+    /// <summary>A value's contents as JSON (a batch run by its window's pages, a PTE batch by its window's PTEs).</summary>
     private static string Describe(object value, Type type) => JsonSerializer.Serialize(value, type, Json);
 
     /// <summary>A batch run is its window's pages: where the window lies is the sender's business.</summary>
@@ -99,6 +106,15 @@ public sealed class GrainInterfaceSerializationTests
 
         public override void Write(Utf8JsonWriter writer, BatchRun value, JsonSerializerOptions options) =>
             JsonSerializer.Serialize(writer, value.Span.ToArray(), options);
+    }
+
+    /// <summary>A PTE batch is its window's PTEs, likewise.</summary>
+    private sealed class PteBatchAsPtes : System.Text.Json.Serialization.JsonConverter<PteBatch>
+    {
+        public override PteBatch Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => throw new NotSupportedException();
+
+        public override void Write(Utf8JsonWriter writer, PteBatch value, JsonSerializerOptions options) =>
+            JsonSerializer.Serialize(writer, value.Ptes.ToArray(), options);
     }
 
     /// <summary>Calls the one-argument generic <paramref name="name"/>&lt;T&gt; of <paramref name="target"/> with T = <paramref name="type"/>.</summary>

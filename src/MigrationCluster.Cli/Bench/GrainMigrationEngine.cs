@@ -74,23 +74,45 @@ internal sealed class GrainMigrationEngine : IAsyncDisposable
     /// <summary>Every page to the next node; pages per second and pages migrated.</summary>
     public async Task<(double PagesPerS, long Migrated)> MigrateRoundAsync()
     {
-        var bySource = Enumerable.Range(0, _nodes)
-            .Select(n => Enumerable.Range(0, _pages.Length).Where(i => _pages[i].Node == n).ToArray())
-            .ToArray();
+        // Each source node's pages (their indexes in _pages) and its requests, in exactly sized
+        // arrays: the bench's own allocations count in its bytes per page.
+        var counts = new int[_nodes];
+        foreach (var page in _pages)
+        {
+            counts[page.Node]++;
+        }
+        var bySource = new int[_nodes][];
+        var requests = new MigrationRequest[_nodes][];
+        for (var node = 0; node < _nodes; node++)
+        {
+            bySource[node] = new int[counts[node]];
+            requests[node] = new MigrationRequest[counts[node]];
+        }
+        Array.Clear(counts);
+        for (var i = 0; i < _pages.Length; i++)
+        {
+            var node = _pages[i].Node;
+            bySource[node][counts[node]] = i;
+            requests[node][counts[node]++] = new MigrationRequest(_pages[i], (node + 1) % _nodes);
+        }
         var watch = Stopwatch.StartNew();
-        var results = await Task.WhenAll(bySource.Select((indexes, node) => indexes.Length == 0
-            ? Task.FromResult<MigrationRunResult?>(null)
-            : _cluster.GrainFactory.GetGrain<IMigrationCoordinatorGrain>(node)
-                .MigratePages([.. indexes.Select(i => new MigrationRequest(_pages[i], (node + 1) % _nodes))], MigrateMode.Sync, MigrateReason.Syscall)
-                .ContinueWith(t => (MigrationRunResult?)t.Result, TaskScheduler.Default)));
+        var calls = new Task<MigrationRunResult>[_nodes];
+        for (var node = 0; node < _nodes; node++)
+        {
+            calls[node] = requests[node].Length == 0
+                ? Task.FromResult<MigrationRunResult>(null!)
+                : _cluster.GrainFactory.GetGrain<IMigrationCoordinatorGrain>(node).MigratePages(requests[node], MigrateMode.Sync, MigrateReason.Syscall);
+        }
+        var results = await Task.WhenAll(calls);
         var elapsed = watch.Elapsed;
         long migrated = 0;
         for (var node = 0; node < _nodes; node++)
         {
-            if (results[node] is not { } result)
+            if (requests[node].Length == 0)
             {
                 continue;
             }
+            var result = results[node];
             for (var k = 0; k < bySource[node].Length; k++)
             {
                 if (result.PageErrno[k] == 0)

@@ -29,29 +29,22 @@ public static class MigrationBench
         await using var threeSilos = await GrainMigrationEngine.StartAsync(3, options.Pages, options.Nodes);
         using var calls = new GrainCallMeter();
 
+        // Rounds first that are not recorded: until the JIT has settled, a round pays for compiling
+        // its code (tiered compilation recompiles hot methods, with profile guidance, over the
+        // first seconds); here the grain rounds went from a third of their settled rate to it over
+        // about 15 seconds of rounds.
+        progress($"warm-up: at least {MigrationBenchOptions.WarmUpRounds} rounds and {options.WarmUp.TotalSeconds:N0} s (not recorded)");
+        var warmUp = Stopwatch.StartNew();
+        var warmUpRounds = 0;
+        for (; warmUpRounds < MigrationBenchOptions.WarmUpRounds || warmUp.Elapsed < options.WarmUp; warmUpRounds++)
+        {
+            await RoundAsync(model, oneSilo, threeSilos, calls, traced: warmUpRounds == 0);
+        }
+
         var rounds = new List<RoundFigures>();
         for (var round = 1; round <= options.Rounds; round++)
         {
-            var figures = new RoundFigures();
-            figures.Model = await model.MigrateRoundAsync();
-
-            calls.Reset();
-            var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
-            figures.OneSilo = await oneSilo.MigrateRoundAsync();
-            figures.OneSiloBytes = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
-            figures.OneSiloCalls = calls.Total;
-
-            calls.Reset();
-            figures.ThreeSilos = await threeSilos.MigrateRoundAsync();
-            figures.ThreeSiloCalls = calls.Total;
-            figures.ThreeSiloCrossCalls = calls.CrossSilo;
-
-            using (var spans = new SpanCounter())
-            using (Sdk.CreateTracerProviderBuilder().AddSource([.. TelemetrySources.Default]).SetSampler(new AlwaysOnSampler()).AddProcessor(spans).Build())
-            {
-                figures.OneSiloTraced = await oneSilo.MigrateRoundAsync();
-                figures.Spans = spans.Count;
-            }
+            var figures = await RoundAsync(model, oneSilo, threeSilos, calls, traced: true);
             rounds.Add(figures);
             progress($"round {round}/{options.Rounds}: model {figures.Model.PagesPerS:N0}, one silo {figures.OneSilo.PagesPerS:N0}, three silos {figures.ThreeSilos.PagesPerS:N0}, one silo traced {figures.OneSiloTraced.PagesPerS:N0} pages/s");
         }
@@ -69,6 +62,7 @@ public static class MigrationBench
             options.Pages,
             options.Nodes,
             options.Rounds,
+            warmUpRounds,
             Figures(rounds, r => r.Model, modelRate),
             Figures(rounds, r => r.OneSilo, modelRate) with
             {
@@ -89,6 +83,36 @@ public static class MigrationBench
             new PingFigures(local.Concurrent, remote.Concurrent, local.Sequential, remote.Sequential, PingCallers),
             Scale: null,
             MachineInfo.Capture());
+    }
+
+    /// <summary>The same migration once on every engine, in the same order every round (the traced one last, if at all).</summary>
+    private static async Task<RoundFigures> RoundAsync(ModelMigrationEngine model, GrainMigrationEngine oneSilo, GrainMigrationEngine threeSilos, GrainCallMeter calls, bool traced)
+    {
+        var figures = new RoundFigures();
+        figures.Model = await model.MigrateRoundAsync();
+
+        calls.Reset();
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        figures.OneSilo = await oneSilo.MigrateRoundAsync();
+        figures.OneSiloBytes = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        figures.OneSiloCalls = calls.Total;
+
+        calls.Reset();
+        figures.ThreeSilos = await threeSilos.MigrateRoundAsync();
+        figures.ThreeSiloCalls = calls.Total;
+        figures.ThreeSiloCrossCalls = calls.CrossSilo;
+
+        if (!traced)
+        {
+            return figures;
+        }
+        using (var spans = new SpanCounter())
+        using (Sdk.CreateTracerProviderBuilder().AddSource([.. TelemetrySources.Default]).SetSampler(new AlwaysOnSampler()).AddProcessor(spans).Build())
+        {
+            figures.OneSiloTraced = await oneSilo.MigrateRoundAsync();
+            figures.Spans = spans.Count;
+        }
+        return figures;
     }
 
     private static EngineFigures Figures(List<RoundFigures> rounds, Func<RoundFigures, (double PagesPerS, long Migrated)> of, double modelRate)

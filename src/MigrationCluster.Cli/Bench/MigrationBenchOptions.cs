@@ -5,13 +5,21 @@ public sealed class MigrationBenchOptions
 {
     public const int DefaultPages = 262_144;
     public const int DefaultNodes = 4;
-    public const int DefaultRounds = 3;
+    public const int DefaultRounds = 5;
     public const int MaxPages = 16 * 1024 * 1024;
     public const int MaxRounds = 20;
 
     /// <summary>The scale run: 1,024 NUMA node grains on three silos holding 16,777,216 pages.</summary>
     public const int ScaleNodes = 1024;
     public const int ScalePages = 16 * 1024 * 1024;
+
+    /// <summary>Warm-up before the recorded rounds: at least this many rounds of every engine (the first traced, so the traced path is compiled too)...</summary>
+    public const int WarmUpRounds = 3;
+
+    /// <summary>...and at least this long by default (<c>--warm-up SECONDS</c>).</summary>
+    public static readonly TimeSpan DefaultWarmUp = TimeSpan.FromSeconds(15);
+
+    public const double MaxWarmUpSeconds = 600;
 
     /// <summary>How long each ping floor is measured.</summary>
     public static readonly TimeSpan PingDuration = TimeSpan.FromSeconds(1);
@@ -26,6 +34,11 @@ public sealed class MigrationBenchOptions
 
     public bool Scale { get; set; }
 
+    /// <summary>Seconds of unrecorded rounds before the recorded ones.</summary>
+    public double WarmUpSeconds { get; set; } = DefaultWarmUp.TotalSeconds;
+
+    public TimeSpan WarmUp => TimeSpan.FromSeconds(WarmUpSeconds);
+
     /// <summary>Throws <see cref="ArgumentException"/> with a one-line message naming the bad option.</summary>
     public void Validate()
     {
@@ -36,6 +49,10 @@ public sealed class MigrationBenchOptions
         if (Pages < Nodes || Pages > MaxPages)
         {
             throw new ArgumentException($"--pages must be between the node count ({Nodes}) and {MaxPages} (was {Pages})");
+        }
+        if (!(WarmUpSeconds is >= 0 and <= MaxWarmUpSeconds))
+        {
+            throw new ArgumentException($"--warm-up must be between 0 and {MaxWarmUpSeconds} seconds (was {WarmUpSeconds})");
         }
         if (Rounds is < 1 or > MaxRounds)
         {

@@ -7,6 +7,7 @@ public sealed record MigrationBenchResult(
     [property: JsonPropertyName("pages")] int Pages,
     [property: JsonPropertyName("nodes")] int Nodes,
     [property: JsonPropertyName("rounds")] int Rounds,
+    [property: JsonPropertyName("warm_up_rounds")] int WarmUpRounds,
     [property: JsonPropertyName("model")] EngineFigures Model,
     [property: JsonPropertyName("one_silo")] EngineFigures OneSilo,
     [property: JsonPropertyName("three_silos")] EngineFigures ThreeSilos,

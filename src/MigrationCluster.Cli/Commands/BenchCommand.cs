@@ -79,10 +79,11 @@ public static class BenchCommand
         var pages = new Option<int>("--pages") { Description = "Pages migrated per round, spread evenly over the nodes.", HelpName = "N", DefaultValueFactory = _ => MigrationBenchOptions.DefaultPages };
         var nodes = new Option<int>("--nodes") { Description = "NUMA node grains (a ring).", HelpName = "N", DefaultValueFactory = _ => MigrationBenchOptions.DefaultNodes };
         var rounds = new Option<int>("--rounds") { Description = "Interleaved rounds; the figures are medians.", HelpName = "R", DefaultValueFactory = _ => MigrationBenchOptions.DefaultRounds };
+        var warmUp = new Option<double>("--warm-up") { Description = $"Seconds of unrecorded rounds before the recorded ones (at least {MigrationBenchOptions.WarmUpRounds} rounds), so the JIT has settled.", HelpName = "SECONDS", DefaultValueFactory = _ => MigrationBenchOptions.DefaultWarmUp.TotalSeconds };
         var scale = new Option<bool>("--scale") { Description = $"Also build {MigrationBenchOptions.ScaleNodes:N0} node grains on three silos holding {MigrationBenchOptions.ScalePages:N0} pages, and migrate them." };
         var command = new Command("migration", "The same migration on the memory model, on grains on one silo, on three silos over loopback TCP and with tracing on, against Orleans' ping floor.")
         {
-            json, pages, nodes, rounds, scale,
+            json, pages, nodes, rounds, warmUp, scale,
         };
         command.SetAction(parseResult =>
         {
@@ -91,6 +92,7 @@ public static class BenchCommand
                 Pages = parseResult.GetValue(pages),
                 Nodes = parseResult.GetValue(nodes),
                 Rounds = parseResult.GetValue(rounds),
+                WarmUpSeconds = parseResult.GetValue(warmUp),
                 Scale = parseResult.GetValue(scale),
             };
             try

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using MigrationCluster.Cli.Dashboard;
 using MigrationCluster.Cli.Experiments;
 using MigrationCluster.Grains.AddressSpaces;
 using MigrationCluster.Memory.Migration;
@@ -38,11 +39,13 @@ public static class ExperimentCommand
         var repeat = new Option<int>("--repeat") { Description = "Repeats of every point (repeat r runs with seed + r - 1).", DefaultValueFactory = _ => ExperimentOptions.DefaultRepeat, HelpName = "R" };
         var seed = new Option<int>("--seed") { Description = "Seed of the workloads' random choices: the same seed gives the same rows but for the timing columns.", DefaultValueFactory = _ => MigrationCluster.Cli.Run.RunOptions.DefaultSeed, HelpName = "S" };
         var cluster = new Option<DirectoryInfo?>("--cluster") { Description = "Run every point on the local cluster in this state directory (see `cluster start`) instead of embedded silos.", HelpName = "DIR" };
+        var dashboard = DashboardCommand.PortOption("--dashboard", "Serve the dashboard (the machine's page and Orleans' dashboard) on this port of 127.0.0.1: each point's cluster while it runs, the last one after the sweep until Ctrl+C. Orleans' dashboard times every grain call, which the timing columns then include.");
+        var jaeger = DashboardCommand.JaegerOption();
         var output = new Option<DirectoryInfo>("--out") { Description = "Directory for results.csv, results.json, plots/ and report.html.", Required = true, HelpName = "DIR" };
 
         var command = new Command("experiment", "Sweep node counts (and silo counts): a fresh machine per point, results, plots and an HTML report.")
         {
-            nodes, silos, topology, spaces, pages, tasks, accesses, workload, mode, pinned, repeat, seed, cluster, output,
+            nodes, silos, topology, spaces, pages, tasks, accesses, workload, mode, pinned, repeat, seed, cluster, dashboard, jaeger, output,
         };
         command.SetAction(parseResult =>
         {
@@ -60,6 +63,8 @@ public static class ExperimentCommand
                 Seed = parseResult.GetValue(seed),
                 ClusterDirectory = parseResult.GetValue(cluster)?.FullName,
                 OutputDirectory = parseResult.GetValue(output)!.FullName,
+                DashboardPort = parseResult.GetResult(dashboard) is null ? null : parseResult.GetValue(dashboard),
+                JaegerUrl = parseResult.GetValue(jaeger),
                 CommandLine = ["migration-cluster", .. parseResult.Tokens.Select(t => t.Value)],
             };
             var nodeList = parseResult.GetValue(nodes);
@@ -96,14 +101,26 @@ public static class ExperimentCommand
             {
                 throw new UsageException($"--out: '{options.OutputDirectory}' is a file, not a directory");
             }
-            // Every point's spec is checked before anything starts.
+            // Every point's spec and the dashboard's port are checked before anything starts.
             ExperimentPlan.Build(options, options.ClusterDirectory is null ? options.Silos : [1]);
-            return Run(options).GetAwaiter().GetResult();
+            var dashboardOptions = DashboardOptionsOf(options);
+            dashboardOptions?.Validate();
+            return Run(options, dashboardOptions).GetAwaiter().GetResult();
         });
         return command;
     }
 
-    private static async Task<int> Run(ExperimentOptions options)
+    /// <summary>The dashboard <c>--dashboard PORT</c> asks for (on loopback), or null; <c>--jaeger</c> alone is bad input.</summary>
+    private static DashboardServerOptions? DashboardOptionsOf(ExperimentOptions options)
+    {
+        if (options.DashboardPort is not { } port)
+        {
+            return options.JaegerUrl is null ? null : throw new UsageException("--jaeger needs --dashboard PORT (the dashboard is what links to the traces)");
+        }
+        return new DashboardServerOptions { PortOption = "--dashboard", Port = port, JaegerUrl = options.JaegerUrl };
+    }
+
+    private static async Task<int> Run(ExperimentOptions options, DashboardServerOptions? dashboardOptions)
     {
         ExperimentOutput output;
         try
@@ -113,6 +130,12 @@ public static class ExperimentCommand
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             throw new UsageException($"--out: cannot create '{options.OutputDirectory}' ({exception.Message})", exception);
+        }
+
+        await using var dashboard = dashboardOptions is null ? null : new ExperimentDashboard(dashboardOptions);
+        if (dashboard is not null)
+        {
+            Console.Out.WriteLine($"dashboard: {dashboard.Address} (each point's cluster while it runs; Orleans' dashboard under {DashboardServer.OrleansDashboardPath}/)");
         }
 
         using var stop = new CancellationTokenSource();
@@ -143,7 +166,7 @@ public static class ExperimentCommand
                     .StartAsync(async context =>
                     {
                         progress = new SpectreExperimentProgress(context, console, options);
-                        result = await ExperimentSweep.RunAsync(options, progress, stop.Token, PointDone).ConfigureAwait(false);
+                        result = await ExperimentSweep.RunAsync(options, progress, stop.Token, PointDone, dashboard).ConfigureAwait(false);
                     }).ConfigureAwait(false);
             }
             else
@@ -152,7 +175,7 @@ public static class ExperimentCommand
                 console.Profile.Capabilities.Ansi = false;
                 console.Profile.Width = Math.Max(console.Profile.Width, RedirectedWidth);
                 progress = new PlainExperimentProgress(Console.Out, options);
-                result = await ExperimentSweep.RunAsync(options, progress, stop.Token, PointDone).ConfigureAwait(false);
+                result = await ExperimentSweep.RunAsync(options, progress, stop.Token, PointDone, dashboard).ConfigureAwait(false);
             }
         }
         finally
@@ -166,6 +189,17 @@ public static class ExperimentCommand
             ExperimentConsole.WriteSummary(result, options, AnsiConsole.Console);
         }
         Console.Out.WriteLine($"results: {output.CsvPath}, {output.JsonPath}, {output.ReportPath}, {output.PlotsDirectory}{Path.DirectorySeparatorChar}");
+        var exitCode = Verdict(result, output);
+        if (dashboard is not null)
+        {
+            // The verdict is said first; the page then stays (not after a Ctrl+C during the sweep).
+            await dashboard.KeepOpenAsync().ConfigureAwait(false);
+        }
+        return exitCode;
+    }
+
+    private static int Verdict(ExperimentSweepResult result, ExperimentOutput output)
+    {
         if (result.Error is { } error)
         {
             return CommandRunner.Fail(ExitCodes.Failure, $"{error} ({result.Rows.Count} of {result.Points.Count} points written to {output.Directory})");

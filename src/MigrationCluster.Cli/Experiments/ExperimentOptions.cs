@@ -62,6 +62,12 @@ public sealed class ExperimentOptions
 
     public string OutputDirectory { get; set; } = string.Empty;
 
+    /// <summary>Serve the dashboard on this loopback port while the sweep runs, and after it until Ctrl+C.</summary>
+    public int? DashboardPort { get; set; }
+
+    /// <summary>The Jaeger UI the dashboard links each migrate_pages call's trace to.</summary>
+    public string? JaegerUrl { get; set; }
+
     /// <summary>The command line as given, for the results document.</summary>
     public IReadOnlyList<string> CommandLine { get; set; } = [];
 

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using Orleans.Hosting;
 using Orleans.Runtime;
 
@@ -34,9 +35,11 @@ public static class ExperimentSweep
     /// <summary>
     /// Runs the points until all are done, one fails, or <paramref name="stop"/> is cancelled
     /// (checked between points: the current point finishes). <paramref name="pointDone"/> sees
-    /// the rows so far after each point, so results can be written as they come.
+    /// the rows so far after each point, so results can be written as they come. With a
+    /// <paramref name="dashboard"/> each point's cluster is on show while it runs, and the last
+    /// one is left to the dashboard (the caller disposes it).
     /// </summary>
-    public static async Task<ExperimentSweepResult> RunAsync(ExperimentOptions options, IExperimentProgress progress, CancellationToken stop, Action<IReadOnlyList<ExperimentPoint>, IReadOnlyList<ExperimentRow>>? pointDone = null)
+    public static async Task<ExperimentSweepResult> RunAsync(ExperimentOptions options, IExperimentProgress progress, CancellationToken stop, Action<IReadOnlyList<ExperimentPoint>, IReadOnlyList<ExperimentRow>>? pointDone = null, ExperimentDashboard? dashboard = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(progress);
@@ -48,10 +51,14 @@ public static class ExperimentSweep
             await using var client = await LocalClusterClient.ConnectAsync(directory).ConfigureAwait(false);
             var hosts = await client.GrainFactory.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).ConfigureAwait(false);
             var plan = ExperimentPlan.Build(options, [hosts.Count]);
-            return await RunPointsAsync(plan, WarmUp(options, hosts.Count), p => RunOnClusterAsync(client.GrainFactory, p), progress, stop, pointDone, started, grainCalls: false).ConfigureAwait(false);
+            if (dashboard is not null)
+            {
+                await dashboard.ShowClusterAsync(directory).ConfigureAwait(false);
+            }
+            return await RunPointsAsync(plan, WarmUp(options, hosts.Count), p => RunOnClusterAsync(client.GrainFactory, p), progress, stop, pointDone, started, grainCalls: false, dashboard).ConfigureAwait(false);
         }
         var points = ExperimentPlan.Build(options, options.Silos);
-        return await RunPointsAsync(points, WarmUp(options, options.Silos.Max()), RunEmbeddedAsync, progress, stop, pointDone, started, grainCalls: true).ConfigureAwait(false);
+        return await RunPointsAsync(points, WarmUp(options, options.Silos.Max()), p => RunEmbeddedAsync(p, dashboard), progress, stop, pointDone, started, grainCalls: true, dashboard).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -72,7 +79,8 @@ public static class ExperimentSweep
         CancellationToken stop,
         Action<IReadOnlyList<ExperimentPoint>, IReadOnlyList<ExperimentRow>>? pointDone,
         DateTimeOffset started,
-        bool grainCalls)
+        bool grainCalls,
+        ExperimentDashboard? dashboard)
     {
         var rows = new List<ExperimentRow>();
         var perPoint = true;
@@ -101,6 +109,11 @@ public static class ExperimentSweep
                 break;
             }
             progress.PointStarted(point);
+            if (dashboard is not null)
+            {
+                // The last point's cluster goes before this point's peak memory is measured.
+                await dashboard.ClosePointAsync().ConfigureAwait(false);
+            }
             perPoint &= PeakMemory.Reset();
             try
             {
@@ -122,15 +135,27 @@ public static class ExperimentSweep
         return new ExperimentSweepResult(points, rows, interrupted, error, perPoint, grainCalls, started, DateTimeOffset.UtcNow);
     }
 
-    private static async Task<ExperimentRow> RunEmbeddedAsync(ExperimentPoint point)
+    private static async Task<ExperimentRow> RunEmbeddedAsync(ExperimentPoint point, ExperimentDashboard? dashboard)
     {
         var watch = Stopwatch.StartNew();
         using var calls = new GrainCallMeter();
         ExperimentResult result;
         long total, crossSilo;
-        var cluster = await EmbeddedCluster.StartAsync(point.Silos, ConfigureSilo).ConfigureAwait(false);
-        await using (cluster.ConfigureAwait(false))
+        if (dashboard is null)
         {
+            var cluster = await EmbeddedCluster.StartAsync(point.Silos, ConfigureSilo).ConfigureAwait(false);
+            await using (cluster.ConfigureAwait(false))
+            {
+                calls.Reset();
+                result = await cluster.GrainFactory.GetGrain<IExperimentGrain>(GrainKey).Run(point.Spec).ConfigureAwait(false);
+                (total, crossSilo) = (calls.Calls, calls.CrossSiloCalls);
+            }
+        }
+        else
+        {
+            // The dashboard owns the cluster from here: it outlives the point if the point is the last.
+            var cluster = await EmbeddedCluster.StartAsync(point.Silos, ConfigureSiloWithDashboard).ConfigureAwait(false);
+            await dashboard.ShowPointAsync(cluster).ConfigureAwait(false);
             calls.Reset();
             result = await cluster.GrainFactory.GetGrain<IExperimentGrain>(GrainKey).Run(point.Spec).ConfigureAwait(false);
             (total, crossSilo) = (calls.Calls, calls.CrossSiloCalls);
@@ -157,6 +182,16 @@ public static class ExperimentSweep
         silo.AddGrainCallCounting();
         silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = SiloResponseTimeout);
         silo.Services.AddLogging(logging => logging.AddFilter("Orleans", LogLevel.Critical));
+    }
+
+    /// <summary>
+    /// <see cref="ConfigureSilo"/> plus the grain side of Orleans' dashboard. Its call filter
+    /// times every grain call, so it is added only when a dashboard will look.
+    /// </summary>
+    public static void ConfigureSiloWithDashboard(ISiloBuilder silo)
+    {
+        ConfigureSilo(silo);
+        silo.AddDashboard();
     }
 
     private static ExperimentRow ToRow(ExperimentPoint point, ExperimentResult result, long? calls, long? crossSilo, double pointMs) => new()

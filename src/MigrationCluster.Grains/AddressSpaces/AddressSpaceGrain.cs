@@ -24,6 +24,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
 
     private readonly Dictionary<(int Mapping, long Index), Task<PageRef>> _pageCacheFills = [];
     private readonly Dictionary<long, ulong> _lastWritten = [];
+    private readonly List<MigrationPte> _converted = [];
     private VmStat _vmStat = new();
     private AddressSpaceMemory? _memory;
     private AddressSpaceConfiguration? _configuration;
@@ -404,10 +405,11 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
 
     public Task<PteBatch> TryToUnmap(PteBatch ptes, BatchRun batch)
     {
-        var converted = new List<MigrationPte>(ptes.Count);
-        Memory.TryToUnmap(ptes.Ptes, batch.Span, converted);
+        // One turn (no await), so a scratch list of the grain's own is safe to reuse.
+        _converted.Clear();
+        Memory.TryToUnmap(ptes.Ptes, batch.Span, _converted);
         // Usually every PTE converts: the answer is then the question.
-        return Task.FromResult(converted.Count == ptes.Count ? ptes : new PteBatch([.. converted]));
+        return Task.FromResult(_converted.Count == ptes.Count ? ptes : new PteBatch([.. _converted]));
     }
 
     public Task RemoveMigrationPtes(PteBatch ptes, BatchRun batch)

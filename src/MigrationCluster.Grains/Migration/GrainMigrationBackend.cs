@@ -57,41 +57,44 @@ internal sealed class GrainMigrationBackend(IGrainFactory grains) : IMigrationBa
     {
         ArgumentNullException.ThrowIfNull(converted);
         // The reverse map lives with the frames: ask each old node which PTEs map its pages.
-        var walked = new List<MigrationPte>();
+        var walked = new List<(int Offset, PteBatch Ptes)>(1);
         await ByNode(batch, old: true, async (node, run, offset) =>
         {
             var result = await node.RmapWalk(run, offset);
             lock (walked)
             {
-                walked.AddRange(result.Ptes.Ptes);
+                walked.Add((offset, result.Ptes));
             }
             return result.Run;
         });
+        // In batch order, whichever node answered first.
+        walked.Sort(static (a, b) => a.Offset.CompareTo(b.Offset));
 
         // PTE side: one call per address space (one TLB flush each for the whole batch).
         var whole = Whole(batch);
-        var unmapped = await Task.WhenAll(GroupBy(CollectionsMarshal.AsSpan(walked), static (m, _) => m.Pte.Space, 0).Select(g => Space(g.Key).TryToUnmap(new PteBatch(g.Value), whole)));
-        foreach (var part in unmapped)
-        {
-            converted.AddRange(part.Ptes);
-        }
+        var unmapped = await Task.WhenAll(GroupBy(Concat(walked.ConvertAll(w => w.Ptes)), static (m, _) => m.Pte.Space, 0).Select(g => Space(g.Key).TryToUnmap(g.Ptes, whole)));
+        var all = Concat(unmapped);
+        converted.AddRange(all.Ptes);
 
-        // Frame side: rmap entries go, then each old node checks its pages' mapcount.
-        var oldNode = new int[batch.Length];
-        for (var i = 0; i < oldNode.Length; i++)
+        // Frame side: rmap entries go, then each old node checks its pages' mapcount (every old
+        // node of the batch, whether or not a PTE of its pages was converted).
+        var byOldNode = GroupBy(all, static (m, w) => w.Pages[w.Start + m.BatchIndex].Old.Node, whole).ToDictionary(g => g.Key, g => g.Ptes);
+        var nodes = new SortedSet<int>();
+        foreach (ref readonly var page in batch.Span)
         {
-            oldNode[i] = batch.Span[i].Old.Node;
+            nodes.Add(page.Old.Node);
         }
-        var byOldNode = GroupBy(CollectionsMarshal.AsSpan(converted), static (m, nodes) => nodes[m.BatchIndex], oldNode);
-        foreach (var node in oldNode)
+        var calls = new Task<BatchRun>[nodes.Count];
+        var i = 0;
+        foreach (var node in nodes)
         {
-            byOldNode.TryAdd(node, []);
+            calls[i++] = Node(node).TryToUnmap(byOldNode.GetValueOrDefault(node, PteBatch.Empty), whole);
         }
-        var nodes = byOldNode.Keys.Order().ToArray();
-        var answers = await Task.WhenAll(nodes.Select(n => Node(n).TryToUnmap(new PteBatch(byOldNode[n]), whole)));
-        for (var i = 0; i < nodes.Length; i++)
+        var answers = await Task.WhenAll(calls);
+        i = 0;
+        foreach (var node in nodes)
         {
-            MergeIfCopied(batch, whole, answers[i], nodes[i], static (p, node) => p.Old.Node == node);
+            MergeIfCopied(batch, whole, answers[i++], node, static (p, n) => p.Old.Node == n);
         }
     }
 
@@ -129,17 +132,14 @@ internal sealed class GrainMigrationBackend(IGrainFactory grains) : IMigrationBa
     public async ValueTask RemoveMigrationPtes(Memory<MigrationPage> batch, ReadOnlyMemory<MigrationPte> converted)
     {
         var whole = Whole(batch);
+        var ptes = MemoryMarshal.TryGetArray(converted, out var segment)
+            ? new PteBatch(segment.Array!, segment.Offset, segment.Count)
+            : new PteBatch(converted.ToArray());
         // PTE side first (each address space), then the frames' rmap on the page each PTE now maps.
-        var bySpace = GroupBy(converted.Span, static (m, _) => m.Pte.Space, 0);
-        await Task.WhenAll(bySpace.Select(g => Space(g.Key).RemoveMigrationPtes(new PteBatch(g.Value), whole)));
-        var nodeOf = new int[batch.Length];
-        for (var i = 0; i < nodeOf.Length; i++)
-        {
-            ref readonly var page = ref batch.Span[i];
-            nodeOf[i] = page.Result == 0 ? page.New.Node : page.Old.Node;
-        }
-        var byNode = GroupBy(converted.Span, static (m, nodes) => nodes[m.BatchIndex], nodeOf);
-        await Task.WhenAll(byNode.Select(g => Node(g.Key).RemoveMigrationPtes(new PteBatch(g.Value), whole)));
+        var bySpace = GroupBy(ptes, static (m, _) => m.Pte.Space, 0);
+        await Task.WhenAll(bySpace.Select(g => Space(g.Key).RemoveMigrationPtes(g.Ptes, whole)));
+        var byNode = GroupBy(ptes, static (m, w) => w.Pages[w.Start + m.BatchIndex] is var p && p.Result == 0 ? p.New.Node : p.Old.Node, whole);
+        await Task.WhenAll(byNode.Select(g => Node(g.Key).RemoveMigrationPtes(g.Ptes, whole)));
     }
 
     public async ValueTask UnlockPage(Memory<MigrationPage> batch, List<PageLockWaiter> woken)
@@ -246,26 +246,53 @@ internal sealed class GrainMigrationBackend(IGrainFactory grains) : IMigrationBa
         }
     }
 
-    /// <summary>The PTEs by owner, each group an exactly sized array in the PTEs' order (two passes, no growing lists).</summary>
-    private static Dictionary<int, MigrationPte[]> GroupBy<TState>(ReadOnlySpan<MigrationPte> ptes, Func<MigrationPte, TState, int> key, TState state)
+    /// <summary>The parts as one batch: the part itself when there is one, else one exactly sized array in order.</summary>
+    private static PteBatch Concat(IReadOnlyList<PteBatch> parts)
     {
-        var counts = new Dictionary<int, int>();
-        foreach (var pte in ptes)
+        if (parts.Count == 1)
+        {
+            return parts[0];
+        }
+        var all = new MigrationPte[parts.Sum(p => p.Count)];
+        var at = 0;
+        foreach (var part in parts)
+        {
+            part.Ptes.CopyTo(all.AsSpan(at));
+            at += part.Count;
+        }
+        return new PteBatch(all);
+    }
+
+    /// <summary>
+    /// The PTEs by owner, in key order, each group in the PTEs' order. When they all have one
+    /// owner (the usual case: a batch's pages belong to one process) the group is the batch
+    /// itself, not a copy; otherwise each group is an exactly sized array (two passes, no growing lists).
+    /// </summary>
+    private static List<(int Key, PteBatch Ptes)> GroupBy<TState>(PteBatch ptes, Func<MigrationPte, TState, int> key, TState state)
+    {
+        var counts = new SortedDictionary<int, int>();
+        foreach (var pte in ptes.Ptes)
         {
             var k = key(pte, state);
             counts[k] = counts.GetValueOrDefault(k) + 1;
+        }
+        if (counts.Count == 1)
+        {
+            return [(counts.Keys.First(), ptes)];
         }
         var groups = new Dictionary<int, MigrationPte[]>(counts.Count);
         foreach (var (k, count) in counts)
         {
             groups[k] = new MigrationPte[count];
         }
-        foreach (var pte in ptes)
+        var filled = new Dictionary<int, int>(counts.Count);
+        foreach (var pte in ptes.Ptes)
         {
             var k = key(pte, state);
-            groups[k][^counts[k]] = pte;
-            counts[k]--;
+            var at = filled.GetValueOrDefault(k);
+            groups[k][at] = pte;
+            filled[k] = at + 1;
         }
-        return groups;
+        return [.. counts.Keys.Select(k => (k, new PteBatch(groups[k])))];
     }
 }

@@ -11,15 +11,17 @@ public interface IMigrationCoordinatorGrain : IGrainWithIntegerKey
 {
     /// <summary>
     /// Isolates each page from its node's LRU (a page that cannot be isolated fails with -EBUSY),
-    /// then migrates the isolated ones to their target nodes.
+    /// then migrates the isolated ones to their target nodes. The coordinator only reads
+    /// <paramref name="requests"/>, and the caller must not change the array while the call runs:
+    /// a caller on the same silo hands it over without a copy.
     /// </summary>
     [ResponseTimeout("00:05:00")]
-    Task<MigrationRunResult> MigratePages(MigrationRequest[] requests, MigrateMode mode, MigrateReason reason);
+    Task<MigrationRunResult> MigratePages([Immutable] MigrationRequest[] requests, MigrateMode mode, MigrateReason reason);
 
     /// <summary>
     /// migrate_pages() on pages the caller has already isolated (the syscalls do, page by page),
     /// in the caller's order.
     /// </summary>
     [ResponseTimeout("00:05:00")]
-    Task<MigrationRunResult> MigrateIsolatedPages(MigrationRequest[] requests, MigrateMode mode, MigrateReason reason);
+    Task<MigrationRunResult> MigrateIsolatedPages([Immutable] MigrationRequest[] requests, MigrateMode mode, MigrateReason reason);
 }

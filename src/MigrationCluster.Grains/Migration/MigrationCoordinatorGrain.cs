@@ -1,3 +1,4 @@
+using System.Buffers;
 using MigrationCluster.Grains.Monitoring;
 using MigrationCluster.Grains.Nodes;
 using MigrationCluster.Grains.Placement;
@@ -18,35 +19,76 @@ namespace MigrationCluster.Grains.Migration;
 [NumaNodePlacement]
 public sealed class MigrationCoordinatorGrain(TimeProvider time) : Grain, IMigrationCoordinatorGrain
 {
+    /// <summary>
+    /// How often at most a running call reports its progress to the machine monitor (the
+    /// dashboard polls twice a second); the end of the call is always reported.
+    /// </summary>
+    public static readonly TimeSpan ProgressReportInterval = TimeSpan.FromMilliseconds(100);
+
     public Task<MigrationRunResult> MigratePages(MigrationRequest[] requests, MigrateMode mode, MigrateReason reason) =>
-        Run(requests, mode, reason, isolate: true);
+        Start(requests, mode, reason, isolate: true);
 
     public Task<MigrationRunResult> MigrateIsolatedPages(MigrationRequest[] requests, MigrateMode mode, MigrateReason reason) =>
-        Run(requests, mode, reason, isolate: false);
+        Start(requests, mode, reason, isolate: false);
 
-    private async Task<MigrationRunResult> Run(MigrationRequest[] requests, MigrateMode mode, MigrateReason reason, bool isolate)
+    private async Task<MigrationRunResult> Start(MigrationRequest[] requests, MigrateMode mode, MigrateReason reason, bool isolate)
     {
         ArgumentNullException.ThrowIfNull(requests);
         var started = time.GetTimestamp();
         var call = new CallReporter(this, requests.Length, mode, reason, time.GetUtcNow().ToUnixTimeMilliseconds());
+        var order = ArrayPool<int>.Shared.Rent(requests.Length);
+        var batch = ArrayPool<MigrationRequest>.Shared.Rent(requests.Length);
+        try
+        {
+            return await MigratePages(requests, order, batch, mode, reason, started, call, isolate);
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(order);
+            ArrayPool<MigrationRequest>.Shared.Return(batch);
+        }
+    }
+
+    /// <summary>
+    /// The call itself, with two scratch arrays of at least the requests' length (pooled: a call
+    /// of 65,536 pages would otherwise allocate 1.8 MB of them).
+    /// </summary>
+    private async Task<MigrationRunResult> MigratePages(MigrationRequest[] requests, int[] order, MigrationRequest[] batch, MigrateMode mode, MigrateReason reason, long started, CallReporter call, bool isolate)
+    {
         var errno = new int[requests.Length];
         var newPages = new PageRef[requests.Length];
         Array.Fill(newPages, PageRef.None);
-        // Pages the caller isolated keep the caller's order: the new frames are allocated as the in-process model does.
-        var isolated = isolate ? await IsolatePages(requests, RunOrder(requests), errno) : [.. Enumerable.Range(0, requests.Length)];
+        List<int> isolated;
+        if (isolate)
+        {
+            RunOrder(requests, order);
+            isolated = await IsolatePages(requests, order, errno);
+        }
+        else
+        {
+            // Pages the caller isolated keep the caller's order: new frames are allocated in the order the in-process model allocates them.
+            isolated = [.. Enumerable.Range(0, requests.Length)];
+        }
 
         var backend = new GrainMigrationBackend(GrainFactory);
         var tracer = new MigrationTracer();
-        // After each batch the machine monitor hears how far the call got (one one-way call per batch).
-        var progress = new MigrationProgressObserver(tracer, p => call.Report(
-            time.GetElapsedTime(started), p.Succeeded, p.Failed, tracer.RetriedPages, p.Passes, p.Nodes, tracer, finished: false));
+        // After a batch the machine monitor hears how far the call got (a one-way call), at most
+        // once per ProgressReportInterval: a report costs a message and the step percentiles.
+        var lastReport = started;
+        var progress = new MigrationProgressObserver(tracer, p =>
+        {
+            if (time.GetElapsedTime(lastReport) >= ProgressReportInterval)
+            {
+                lastReport = time.GetTimestamp();
+                call.Report(time.GetElapsedTime(started), p.Succeeded, p.Failed, tracer.RetriedPages, p.Passes, p.Nodes, tracer, finished: false);
+            }
+        });
         var protocol = new MigrationProtocol(backend, progress);
-        var batch = new MigrationRequest[isolated.Count];
-        for (var k = 0; k < batch.Length; k++)
+        for (var k = 0; k < isolated.Count; k++)
         {
             batch[k] = requests[isolated[k]];
         }
-        var result = await protocol.MigratePages(batch, mode, reason);
+        var result = await protocol.MigratePages(new ArraySegment<MigrationRequest>(batch, 0, isolated.Count), mode, reason);
         for (var k = 0; k < isolated.Count; k++)
         {
             errno[isolated[k]] = result.PageErrno[k];
@@ -83,13 +125,12 @@ public sealed class MigrationCoordinatorGrain(TimeProvider time) : Grain, IMigra
     };
 
     /// <summary>
-    /// The requests' indexes by source node, then target node, then pfn: runs of pages with the
+    /// Fills the first requests.Length entries of <paramref name="order"/> with the requests' indexes by source node, then target node, then pfn: runs of pages with the
     /// same source and target make a batch cost one call per step and node.
     /// </summary>
-    private static int[] RunOrder(MigrationRequest[] requests)
+    private static void RunOrder(MigrationRequest[] requests, int[] order)
     {
-        var keys = new ulong[requests.Length];
-        var order = new int[requests.Length];
+        var keys = ArrayPool<ulong>.Shared.Rent(requests.Length);
         for (var i = 0; i < requests.Length; i++)
         {
             // Node ids are below 1,024 and pfns below 2^40: one sortable key.
@@ -97,8 +138,8 @@ public sealed class MigrationCoordinatorGrain(TimeProvider time) : Grain, IMigra
             keys[i] = ((ulong)(uint)r.Page.Node << 52) | ((ulong)(uint)r.TargetNode << 40) | ((ulong)r.Page.Pfn & 0xFF_FFFF_FFFF);
             order[i] = i;
         }
-        Array.Sort(keys, order);
-        return order;
+        Array.Sort(keys, order, 0, requests.Length);
+        ArrayPool<ulong>.Shared.Return(keys);
     }
 
     /// <summary>isolate_lru_page on each page's node (one call per node, together); returns the request indexes isolated, in migration order.</summary>
@@ -106,11 +147,11 @@ public sealed class MigrationCoordinatorGrain(TimeProvider time) : Grain, IMigra
     {
         // order is sorted by source node: each node's requests are one run of it.
         var runs = new List<(int Node, int Start, int Length)>();
-        for (var i = 0; i < order.Length;)
+        for (var i = 0; i < requests.Length;)
         {
             var node = requests[order[i]].Page.Node;
             var j = i + 1;
-            while (j < order.Length && requests[order[j]].Page.Node == node)
+            while (j < requests.Length && requests[order[j]].Page.Node == node)
             {
                 j++;
             }
@@ -126,7 +167,7 @@ public sealed class MigrationCoordinatorGrain(TimeProvider time) : Grain, IMigra
             }
             return GrainFactory.GetGrain<INumaNodeGrain>(run.Node).IsolateLruPages(pfns);
         }));
-        var isolated = new List<int>(order.Length);
+        var isolated = new List<int>(requests.Length);
         for (var r = 0; r < runs.Count; r++)
         {
             for (var k = 0; k < runs[r].Length; k++)

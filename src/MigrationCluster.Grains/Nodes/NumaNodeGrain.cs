@@ -19,6 +19,7 @@ namespace MigrationCluster.Grains.Nodes;
 public sealed class NumaNodeGrain : Grain, INumaNodeGrain
 {
     private readonly Dictionary<long, TaskCompletionSource> _sleepers = [];
+    private readonly List<MigrationPte> _walked = [];
     private NodeMemory? _memory;
     private long _nextWaiterId = 1;
 
@@ -205,9 +206,10 @@ public sealed class NumaNodeGrain : Grain, INumaNodeGrain
 
     public Task<RmapWalkResult> RmapWalk(BatchRun run, int batchOffset)
     {
-        var ptes = new List<MigrationPte>(run.Length);
-        Memory.RmapWalk(run.Span, batchOffset, ptes);
-        return Task.FromResult(new RmapWalkResult(run, new PteBatch([.. ptes])));
+        // One turn (no await), so a scratch list of the grain's own is safe to reuse; the answer is an exact copy.
+        _walked.Clear();
+        Memory.RmapWalk(run.Span, batchOffset, _walked);
+        return Task.FromResult(new RmapWalkResult(run, new PteBatch([.. _walked])));
     }
 
     public Task<BatchRun> TryToUnmap(PteBatch unmapped, BatchRun batch)

@@ -7,7 +7,7 @@ using Orleans.Serialization.WireProtocol;
 
 namespace MigrationCluster.Grains.Serialization;
 
-/// <summary><see cref="PteBatch"/> as one block of bytes; its copy is itself (nobody changes a list of PTEs once made).</summary>
+/// <summary><see cref="PteBatch"/>'s window as one block of bytes; its copy is itself (nobody changes a list of PTEs once made).</summary>
 [RegisterSerializer]
 [RegisterCopier]
 public sealed class PteBatchCodec : IFieldCodec<PteBatch>, IDeepCopier<PteBatch>
@@ -16,7 +16,8 @@ public sealed class PteBatchCodec : IFieldCodec<PteBatch>, IDeepCopier<PteBatch>
         where TBufferWriter : System.Buffers.IBufferWriter<byte>
     {
         writer.WriteFieldHeader(fieldIdDelta, expectedType, typeof(PteBatch), WireType.TagDelimited);
-        BlittableArrays.Write(ref writer, 0, typeof(MigrationPte[]), value.Ptes);
+        // A window on a larger array (a local hand-over's shape) travels as just its PTEs.
+        BlittableArrays.Write(ref writer, 0, typeof(MigrationPte[]), value.IsWholeArray ? value.Array : value.Ptes.ToArray());
         writer.WriteEndObject();
     }
 

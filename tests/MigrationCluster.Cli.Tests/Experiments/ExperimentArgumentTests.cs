@@ -18,6 +18,9 @@ public sealed class ExperimentArgumentTests
     [InlineData("--pinned", "17")]
     [InlineData("--seed", "one")]
     [InlineData("--no-such-option")]
+    [InlineData("--dashboard", "0")]
+    [InlineData("--dashboard", "70000")]
+    [InlineData("--jaeger", "http://127.0.0.1:16686")]
     public async Task Bad_arguments_exit_2_with_one_line_and_run_nothing(params string[] args)
     {
         using var directory = new TempDirectory();
@@ -54,6 +57,18 @@ public sealed class ExperimentArgumentTests
     {
         using var directory = new TempDirectory();
         AssertBadInput(await CliProcess.RunAsync("experiment", "--cluster", directory.Path, "--silos", "2", "--out", directory.File("out")), "--silos");
+    }
+
+    [Fact]
+    public async Task A_dashboard_port_in_use_is_said_before_any_point_runs()
+    {
+        using var directory = new TempDirectory();
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var output = directory.File("out");
+        AssertBadInput(await CliProcess.RunAsync("experiment", "--nodes", "2", "--dashboard", port, "--out", output), "--dashboard");
+        Assert.False(Directory.Exists(output), "a rejected sweep must not start writing results");
     }
 
     private static void AssertBadInput(CliResult result, string mentions)
