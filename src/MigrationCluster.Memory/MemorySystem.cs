@@ -166,41 +166,22 @@ public sealed class MemorySystem
         s.Exited = true;
     }
 
-    /// <summary>
-    /// cpuset_mems_allowed: the nodes with memory in the task's cpuset. A cpuset whose nodes have
-    /// no memory falls back to every node with memory (guarantee_online_mems climbs to the root).
-    /// </summary>
+    /// <summary>cpuset_mems_allowed of a task (see <see cref="AllocationNodes.CpusetMemsAllowed"/>).</summary>
     public IReadOnlyList<int> CpusetMemsAllowed(AddressSpaceMemory space)
     {
         ArgumentNullException.ThrowIfNull(space);
-        int[] withMemory = [.. Nodes.Where(n => n.Capacity > 0).Select(n => n.Id)];
-        if (space.MemsAllowed is null)
-        {
-            return withMemory;
-        }
-
-        int[] allowed = [.. withMemory.Where(space.MemsAllowed.Contains)];
-        return allowed.Length > 0 ? allowed : withMemory;
+        return AllocationNodes.CpusetMemsAllowed(space.MemsAllowed, NodesWithMemory);
     }
 
-    /// <summary>
-    /// The nodes an allocation under <paramref name="policy"/> tries, in order: the fallback list
-    /// (zonelist) of the policy's preferred node, limited to MPOL_BIND's nodes and to the task's
-    /// cpuset (user allocations are __GFP_HARDWALL). The first with a free frame gets the page.
-    /// </summary>
+    /// <summary>The nodes an allocation under <paramref name="policy"/> tries, in order (see <see cref="AllocationNodes.Order"/>).</summary>
     public IEnumerable<int> AllocationOrder(AddressSpaceMemory space, MemPolicy policy, long index)
     {
         ArgumentNullException.ThrowIfNull(space);
-        ArgumentNullException.ThrowIfNull(policy);
-        int preferred = policy.PreferredNode(index, space.HomeNode);
-        IReadOnlyList<int>? nodemask = policy.Nodemask;
-        // The root cpuset allows every node with memory, and the fallback list holds only those.
-        IReadOnlyList<int>? cpuset = space.MemsAllowed is null ? null : CpusetMemsAllowed(space);
-        IReadOnlyList<int> fallback = Topology.FallbackOrder(preferred);
-        return nodemask is null && cpuset is null
-            ? fallback
-            : fallback.Where(n => (nodemask is null || nodemask.Contains(n)) && (cpuset is null || cpuset.Contains(n)));
+        return AllocationNodes.Order(policy, index, space.HomeNode, space.MemsAllowed, NodesWithMemory, Topology.FallbackOrder);
     }
+
+    /// <summary>The nodes with memory, by id: the root cpuset's mems.</summary>
+    public IReadOnlyList<int> NodesWithMemory => [.. Nodes.Where(n => n.Capacity > 0).Select(n => n.Id)];
 
     /// <summary>
     /// truncate_inode_pages from <paramref name="fromIndex"/>: each page is locked, unmapped from
@@ -230,14 +211,10 @@ public sealed class MemorySystem
             foreach (PteRef pte in ptes)
             {
                 Space(pte.Space).SetPte(pte.VirtualPage, Pte.None);
-                node.PageRemoveRmap(page.Pfn, pte);
             }
 
             tree.Delete(index);
-            node.SetMapping(page.Pfn, PageMapping.None, 0);
-            node.ClearFlags(page.Pfn, PageFlags.Dirty | PageFlags.Private);
-            node.UnlockPage(page.Pfn, null);
-            node.PutPage(page.Pfn);
+            node.TruncatePage(page.Pfn, ptes, null);
         }
 
         return new AccessResult(AccessStatus.Done, PageRef.None, 0, 0, 0, default);
@@ -391,24 +368,11 @@ public sealed class MemorySystem
     /// <summary>zap_pte_range: clears the PTEs of [start, end), dropping each present page's rmap entry and reference.</summary>
     private void ZapPteRange(AddressSpaceMemory space, long start, long end)
     {
-        foreach (Vma vma in space.Vmas.Where(v => v.Start < end && v.End > start).ToList())
+        var zapped = new List<(PteRef Pte, PageRef Page)>();
+        space.ZapPteRange(start, end, zapped);
+        foreach (var (pte, page) in zapped)
         {
-            for (long v = Math.Max(start, vma.Start); v < Math.Min(end, vma.End); v++)
-            {
-                Pte pte = space.GetPte(v);
-                switch (pte.Kind)
-                {
-                    case PteKind.Present:
-                        space.SetPte(v, Pte.None);
-                        Node(pte.Page.Node).PageRemoveRmap(pte.Page.Pfn, new PteRef(space.Id, v));
-                        break;
-                    case PteKind.ZeroPage:
-                        space.SetPte(v, Pte.None);
-                        break;
-                    case PteKind.Migration:
-                        throw new InvalidOperationException($"munmap of {space.Id}:{v} while its page {pte.Page} migrates");
-                }
-            }
+            Node(page.Node).PageRemoveRmap(page.Pfn, pte);
         }
     }
 }

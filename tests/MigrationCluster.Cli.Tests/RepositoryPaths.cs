@@ -22,4 +22,7 @@ internal static class RepositoryPaths
     public static string ExampleScenarios => Path.Combine(Root, "examples", "scenarios");
 
     public static string ExampleTopologies => Path.Combine(Root, "examples", "topologies");
+
+    /// <summary>The scenario files these tests run (besides the examples).</summary>
+    public static string TestScenarios => Path.Combine(Root, "tests", "MigrationCluster.Cli.Tests", "Scenarios");
 }

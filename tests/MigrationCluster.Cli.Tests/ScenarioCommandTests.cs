@@ -118,32 +118,14 @@ public sealed class ScenarioCommandTests
     public async Task Unmet_expectation_exits_1_names_the_call_and_still_writes_the_result()
     {
         using var temp = new TempDirectory();
-        var scenario = temp.Write("wrong.yaml", """
-            nodes: 2
-            processes:
-              - name: a
-                regions:
-                  - name: heap
-                    kind: anon_private
-                    pages: 2
-                    setup:
-                      - pages: 0-1
-                        write: 1
-            calls:
-              - call: move_pages
-                pid: a
-                pages: heap:0-1
-                nodes: 1
-                flags: MPOL_MF_MOVE
-                expect: { return: 0, status: [0, 1] }
-            """);
+        var scenario = Path.Combine(RepositoryPaths.TestScenarios, "unmet-expectation.yaml");
         var jsonPath = temp.File("result.json");
 
         var result = await CliProcess.RunAsync("scenario", scenario, "--json", jsonPath);
 
         Assert.Equal(1, result.ExitCode);
         var line = Assert.Single(result.StderrLines);
-        Assert.Contains("wrong.yaml:12:", line, StringComparison.Ordinal);
+        Assert.Contains("unmet-expectation.yaml:12:", line, StringComparison.Ordinal);
         Assert.Contains("status [1, 1], expected [0, 1]", line, StringComparison.Ordinal);
         using var json = JsonDocument.Parse(await File.ReadAllTextAsync(jsonPath));
         Assert.False(json.RootElement.GetProperty("calls")[0].GetProperty("expectation_met").GetBoolean());
@@ -240,39 +222,7 @@ public sealed class ScenarioFormatTests
     [Fact]
     public async Task A_flag_move_pages_does_not_take_runs_and_the_call_returns_EINVAL()
     {
-        using var temp = new TempDirectory();
-        var scenario = temp.Write("strict.yaml", """
-            nodes: 2
-            processes:
-              - name: a
-                regions:
-                  - name: heap
-                    kind: anon_private
-                    pages: 1
-                    setup:
-                      - pages: 0
-                        write: 1
-            calls:
-              - call: move_pages
-                pid: a
-                pages: heap:0
-                nodes: 1
-                flags: [MPOL_MF_MOVE, MPOL_MF_STRICT]
-                initial_status: 7
-                expect: { return: -22, errno: EINVAL, status: [7] }
-              - call: mbind
-                pid: a
-                range: heap:0
-                policy: bind
-                nodes: [1]
-                flags: MPOL_MF_LAZY | 0x2
-                expect: { return: -22 }
-              - call: move_pages
-                pid: a
-                pages: heap:0
-                nodes: null
-                expect: { status: [0] }
-            """);
+        var scenario = Path.Combine(RepositoryPaths.TestScenarios, "flags-einval.yaml");
 
         var result = await CliProcess.RunAsync("scenario", scenario);
 
@@ -284,37 +234,7 @@ public sealed class ScenarioFormatTests
     public async Task Munmap_and_exit_leave_pages_unmapped_and_the_exited_process_is_ESRCH()
     {
         using var temp = new TempDirectory();
-        var scenario = temp.Write("gone.yaml", """
-            nodes: 2
-            processes:
-              - name: a
-                regions:
-                  - name: heap
-                    kind: anon_private
-                    pages: 3
-                    setup:
-                      - pages: 0-2
-                        write: 1
-              - name: b
-                privileged: true
-            calls:
-              - call: munmap
-                pid: a
-                range: heap:1
-                expect: { return: 0 }
-              - call: read
-                pid: a
-                pages: heap:0-2
-                expect: { return: 1, status: [0, EFAULT, 0] }
-              - call: exit
-                pid: a
-              - call: migrate_pages
-                pid: a
-                caller: b
-                from: [0]
-                to: [1]
-                expect: { return: -3, errno: ESRCH }
-            """);
+        var scenario = Path.Combine(RepositoryPaths.TestScenarios, "munmap-and-exit.yaml");
         var jsonPath = temp.File("gone.json");
 
         var result = await CliProcess.RunAsync("scenario", scenario, "--json", jsonPath);

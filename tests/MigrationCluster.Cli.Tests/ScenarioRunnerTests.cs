@@ -7,40 +7,22 @@ namespace MigrationCluster.Cli.Tests;
 /// <summary>In-process checks of what the process-level tests cannot reach with valid input.</summary>
 public sealed class ScenarioRunnerTests
 {
-    private const string TwoPages = """
-        nodes: 2
-        processes:
-          - name: a
-            regions:
-              - name: heap
-                kind: anon_private
-                pages: 2
-                setup:
-                  - pages: 0-1
-                    write: 7
-        calls:
-          - call: move_pages
-            pid: a
-            pages: heap:0-1
-            nodes: 1
-            flags: MPOL_MF_MOVE
-          - call: read
-            pid: a
-            pages: heap:0
-        """;
+    private static readonly string TwoPages = File.ReadAllText(Path.Combine(RepositoryPaths.TestScenarios, "two-pages.yaml"));
 
     [Fact]
     public async Task A_broken_invariant_is_reported_and_stops_the_run()
     {
         ScenarioDefinition scenario = ScenarioParser.Parse(TwoPages, "broken.yaml", json: false);
-        var runner = new ScenarioRunner(scenario, "broken.yaml")
+        var engine = new ModelScenarioEngine();
+        var runner = new ScenarioRunner(scenario, "broken.yaml", engine)
         {
             // Corrupt the contents of the first page behind the model's back.
-            AfterSetUp = system =>
+            AfterSetUp = () =>
             {
-                AddressSpaceMemory space = system.Space(0);
+                AddressSpaceMemory space = engine.System.Space(0);
                 Pte pte = space.GetPte(space.Vmas[0].Start);
-                system.Node(pte.Page.Node).WriteContents(pte.Page.Pfn, PageContents.Make(8));
+                engine.System.Node(pte.Page.Node).WriteContents(pte.Page.Pfn, PageContents.Make(8));
+                return Task.CompletedTask;
             },
         };
 
@@ -72,33 +54,17 @@ public sealed class ScenarioRunnerTests
     [Fact]
     public async Task A_model_exception_in_a_call_is_reported_as_a_violation_not_a_crash()
     {
-        const string text = """
-            nodes: 2
-            processes:
-              - name: a
-                regions:
-                  - name: heap
-                    kind: anon_private
-                    pages: 2
-                    setup:
-                      - pages: 0
-                        write: 7
-            calls:
-              - call: move_pages
-                pid: a
-                pages: heap:0
-                nodes: 1
-                flags: MPOL_MF_MOVE
-              - call: write
-                pid: a
-                pages: heap:1
-                value: 3
-            """;
+        string text = await File.ReadAllTextAsync(Path.Combine(RepositoryPaths.TestScenarios, "write-after-move.yaml"));
         ScenarioDefinition scenario = ScenarioParser.Parse(text, "throws.yaml", json: false);
-        var runner = new ScenarioRunner(scenario, "throws.yaml")
+        var engine = new ModelScenarioEngine();
+        var runner = new ScenarioRunner(scenario, "throws.yaml", engine)
         {
             // A home node the topology does not have: the next fault cannot find a fallback list.
-            AfterSetUp = system => system.Space(0).HomeNode = 9,
+            AfterSetUp = () =>
+            {
+                engine.System.Space(0).HomeNode = 9;
+                return Task.CompletedTask;
+            },
         };
 
         ScenarioResult result = await runner.RunAsync();
@@ -111,8 +77,7 @@ public sealed class ScenarioRunnerTests
     [Fact]
     public async Task Interleave_policy_places_first_touches_on_alternate_nodes()
     {
-        var text = TwoPages.Replace("pages: 2\n", "pages: 4\n        policy: { mode: interleave, nodes: [0, 1] }\n", StringComparison.Ordinal)
-            .Replace("- pages: 0-1\n", "- pages: 0-3\n", StringComparison.Ordinal);
+        var text = await File.ReadAllTextAsync(Path.Combine(RepositoryPaths.TestScenarios, "interleave-first-touch.yaml"));
         ScenarioDefinition scenario = ScenarioParser.Parse(text, "interleave.yaml", json: false) with { Calls = [] };
 
         ScenarioResult result = await new ScenarioRunner(scenario, "interleave.yaml").RunAsync();

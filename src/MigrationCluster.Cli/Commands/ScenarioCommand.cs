@@ -1,19 +1,22 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using MigrationCluster.Cli.Hosting;
 using MigrationCluster.Cli.Scenarios;
 using Spectre.Console;
 
 namespace MigrationCluster.Cli.Commands;
 
 /// <summary>
-/// <c>scenario FILE [--json PATH]</c>: sets up processes and pages as a scenario file says, makes
-/// its calls on the in-process model, and reports each call and where every page ends up. Exit 1
-/// when an invariant breaks or an <c>expect:</c> is not met; exit 2 for a bad file.
+/// <c>scenario FILE [--engine grains|model] [--json PATH]</c>: sets up processes and pages as a
+/// scenario file says, makes its calls on the grains of an embedded one-silo cluster (the default)
+/// or on the in-process model, and reports each call and where every page ends up. Exit 1 when an
+/// invariant breaks or an <c>expect:</c> is not met; exit 2 for a bad file or option.
 /// </summary>
 public static class ScenarioCommand
 {
-    private static readonly JsonSerializerOptions JsonOptions = new()
+    /// <summary>How a result is written with --json (snake_case names).</summary>
+    public static readonly JsonSerializerOptions JsonOptions = new()
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -22,13 +25,23 @@ public static class ScenarioCommand
 
     private const int RedirectedWidth = 160;
 
+    public const string GrainsEngine = "grains";
+    public const string ModelEngine = "model";
+
     public static Command Create()
     {
         var file = new Argument<FileInfo>("FILE") { Description = "A scenario: YAML, or JSON when the name ends in .json (format: docs/scenarios.md)." };
         var json = new Option<FileInfo>("--json") { Description = "Also write the result as JSON to this file.", HelpName = "PATH" };
-        var command = new Command("scenario", "Run a scenario file (processes, pages in given states, then move_pages / migrate_pages / mbind and accesses) on the in-process model.")
+        var engine = new Option<string>("--engine")
+        {
+            Description = $"Where the scenario runs: '{GrainsEngine}' (the grains, in one embedded silo) or '{ModelEngine}' (the in-process model). The result is the same on both.",
+            HelpName = $"{GrainsEngine}|{ModelEngine}",
+            DefaultValueFactory = _ => GrainsEngine,
+        };
+        var command = new Command("scenario", "Run a scenario file (processes, pages in given states, then move_pages / migrate_pages / mbind and accesses) on the grains or the in-process model.")
         {
             file,
+            engine,
             json,
         };
         command.SetAction(parseResult =>
@@ -36,6 +49,12 @@ public static class ScenarioCommand
             var path = parseResult.GetRequiredValue(file).FullName;
             var display = parseResult.GetRequiredValue(file).ToString();
             var jsonPath = parseResult.GetValue(json)?.FullName;
+            var engineName = parseResult.GetValue(engine);
+            if (engineName is not (GrainsEngine or ModelEngine))
+            {
+                throw new UsageException($"--engine: '{engineName}' is not an engine; use {GrainsEngine} or {ModelEngine}");
+            }
+
             if (!File.Exists(path))
             {
                 throw new UsageException($"{display}: no such scenario file");
@@ -45,7 +64,9 @@ public static class ScenarioCommand
             try
             {
                 ScenarioDefinition scenario = ScenarioParser.ParseFile(display);
-                result = new ScenarioRunner(scenario, display).RunAsync().GetAwaiter().GetResult();
+                result = (engineName == ModelEngine
+                    ? new ScenarioRunner(scenario, display, new ModelScenarioEngine()).RunAsync()
+                    : RunOnGrainsAsync(scenario, display)).GetAwaiter().GetResult();
             }
             catch (ScenarioFormatException exception)
             {
@@ -73,6 +94,13 @@ public static class ScenarioCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>One embedded silo for the run: the scenario's grains live there and go with it.</summary>
+    private static async Task<ScenarioResult> RunOnGrainsAsync(ScenarioDefinition scenario, string display)
+    {
+        await using var cluster = await EmbeddedCluster.StartAsync(1);
+        return await new ScenarioRunner(scenario, display, new GrainScenarioEngine(cluster.GrainFactory)).RunAsync();
     }
 
     private static void Render(ScenarioResult result)
@@ -123,6 +151,7 @@ public static class ScenarioCommand
             summary.AddRow(new Text(name), new Text(Text(value)));
         }
 
+        summary.AddRow(new Text("engine"), new Text(result.Engine));
         summary.AddRow(new Text("invariant checks"), new Text(Text(result.Invariants.Checks)));
         summary.AddRow(new Text("invariants"), new Text(result.Invariants.Message is null ? "ok" : "VIOLATED: " + result.Invariants.Message));
         summary.AddRow(new Text("expectations met"), new Text($"{result.Expectations.Checked - result.Expectations.Failed} of {result.Expectations.Checked}"));

@@ -3,6 +3,7 @@ namespace MigrationCluster.Cli.Scenarios;
 /// <summary>
 /// What a scenario run gives: per call its outcome, at the end where every page is, the vmstat
 /// counters and the invariant checker's verdict. Serialized as JSON with snake_case names.
+/// <see cref="Engine"/> names where it ran; everything else is the same on either engine.
 /// </summary>
 public sealed record ScenarioResult(
     string Scenario,
@@ -11,7 +12,8 @@ public sealed record ScenarioResult(
     IReadOnlyList<ScenarioPageLocation> Pages,
     IReadOnlyDictionary<string, long> Vmstat,
     ScenarioInvariantVerdict Invariants,
-    ScenarioExpectationSummary Expectations)
+    ScenarioExpectationSummary Expectations,
+    string Engine)
 {
     /// <summary>The run failed: an invariant broke or an expectation was not met.</summary>
     public bool Failed => Invariants.Violations > 0 || Expectations.Failed > 0;

@@ -9,11 +9,12 @@ using MigrationCluster.Memory.Syscalls;
 namespace MigrationCluster.Cli.Scenarios;
 
 /// <summary>
-/// Runs a <see cref="ScenarioDefinition"/> on the in-process model (<see cref="MemorySystem"/> and
-/// <see cref="NumaSyscalls"/>): builds the processes and pages, makes the calls in order, and runs
-/// the <see cref="InvariantChecker"/> after the setup and after every call. A setup the model cannot
-/// carry out (a node without free frames for a first touch) is bad input, a
-/// <see cref="ScenarioFormatException"/>; a broken invariant stops the run and is reported.
+/// Runs a <see cref="ScenarioDefinition"/> on an <see cref="IScenarioEngine"/> (the in-process
+/// model or the grains): builds the processes and pages, makes the calls in order, and runs the
+/// <see cref="InvariantChecker"/> after the setup and after every call. The scenario's logic is
+/// here once, whatever the engine. A setup the machine cannot carry out (a node without free
+/// frames for a first touch) is bad input, a <see cref="ScenarioFormatException"/>; a broken
+/// invariant stops the run and is reported.
 /// </summary>
 public sealed class ScenarioRunner
 {
@@ -25,9 +26,7 @@ public sealed class ScenarioRunner
 
     private readonly ScenarioDefinition _scenario;
     private readonly string _file;
-    private readonly MemorySystem _system;
-    private readonly NumaSyscalls _syscalls;
-    private readonly MigrationProtocol _protocol;
+    private readonly IScenarioEngine _engine;
     // Where each region starts in each process that maps it (its VMA may be cut by munmap since).
     private readonly Dictionary<(int Process, ScenarioRegion Region), long> _bases = [];
     private readonly Dictionary<ScenarioRegion, int> _mappings = [];
@@ -36,30 +35,36 @@ public sealed class ScenarioRunner
     // Last write wins, per logical page: the checker compares every readable page against it.
     private readonly Dictionary<LogicalPage, ulong> _expectedContents = [];
 
+    /// <summary>A scenario on the in-process model.</summary>
     public ScenarioRunner(ScenarioDefinition scenario, string file)
+        : this(scenario, file, new ModelScenarioEngine())
     {
-        ArgumentNullException.ThrowIfNull(scenario);
-        _scenario = scenario;
-        _file = file;
-        _system = new MemorySystem(scenario.Topology, new MemorySystemOptions { FramesPerNode = scenario.FramesPerNode });
-        _syscalls = new NumaSyscalls(_system);
-        _protocol = new MigrationProtocol(new InProcessMigrationBackend(_system));
     }
 
-    /// <summary>A test seam: runs on the model once the pages are set up (tests use it to break an invariant on purpose).</summary>
-    internal Action<MemorySystem>? AfterSetUp { get; init; }
+    public ScenarioRunner(ScenarioDefinition scenario, string file, IScenarioEngine engine)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentNullException.ThrowIfNull(engine);
+        _scenario = scenario;
+        _file = file;
+        _engine = engine;
+    }
+
+    /// <summary>A test seam: runs once the pages are set up (tests use it to break an invariant on purpose).</summary>
+    internal Func<Task>? AfterSetUp { get; init; }
 
     public async Task<ScenarioResult> RunAsync()
     {
+        await _engine.Start(_scenario);
         await SetUp();
         int checks = 1;
-        string? violation = Check();
+        string? violation = await Check();
         var results = new List<ScenarioCallResult>();
         int expectationsChecked = 0, expectationsFailed = 0;
         for (int i = 0; i < _scenario.Calls.Count && violation is null; i++)
         {
             ScenarioCall call = _scenario.Calls[i];
-            var before = _system.VmStat.Snapshot();
+            var before = await _engine.VmStat();
             long returnValue;
             IReadOnlyList<object>? status;
             try
@@ -68,16 +73,16 @@ public sealed class ScenarioRunner
             }
             catch (Exception exception) when (exception is InvalidOperationException or ArgumentException)
             {
-                // The model refused a state it cannot be in: a model bug, reported as a broken
+                // The machine refused a state it cannot be in: a model bug, reported as a broken
                 // invariant of this call (exit 1, the result still written), never a crash.
                 (returnValue, status) = (0, null);
                 violation = $"the model failed during the call: {exception.Message}";
             }
 
-            var after = _system.VmStat.Snapshot();
+            var after = await _engine.VmStat();
             var delta = after.ToDictionary(kv => kv.Key, kv => kv.Value - before[kv.Key]);
             checks++;
-            violation ??= Check();
+            violation ??= await Check();
 
             var mismatches = new List<string>();
             bool? met = null;
@@ -108,10 +113,11 @@ public sealed class ScenarioRunner
             _scenario.Name,
             _file,
             results,
-            Locations(),
-            _system.VmStat.Snapshot(),
+            await Locations(),
+            await _engine.VmStat(),
             new ScenarioInvariantVerdict(checks, violation is null ? 0 : 1, violation),
-            new ScenarioExpectationSummary(expectationsChecked, expectationsFailed));
+            new ScenarioExpectationSummary(expectationsChecked, expectationsFailed),
+            _engine.Name);
     }
 
     // ---- setup ---------------------------------------------------------------------------------
@@ -120,38 +126,31 @@ public sealed class ScenarioRunner
     {
         foreach (ScenarioProcess p in _scenario.Processes)
         {
-            AddressSpaceMemory space = _system.CreateAddressSpace(p.HomeNode, p.Privileged);
-            if (space.Id != p.Id)
-            {
-                throw new InvalidOperationException($"process {p.Name} got address space {space.Id}, expected {p.Id}");
-            }
-
-            space.MemsAllowed = p.Cpuset;
+            await _engine.CreateProcess(p);
         }
 
         foreach (ScenarioRegion r in _scenario.Regions)
         {
             int mapping;
+            long start;
             switch (r.Kind)
             {
                 case ScenarioRegionKind.AnonPrivate:
-                    _bases[(r.Owner, r)] = _system.Space(r.Owner).AddVma(r.Pages, VmaKind.AnonPrivate, 0, 0, r.Writable).Start;
+                    _bases[(r.Owner, r)] = await _engine.MapAnonPrivate(r.Owner, r.Pages, r.Writable);
                     continue;
                 case ScenarioRegionKind.AnonShared:
-                    Vma shared = _system.MmapAnon(r.Owner, r.Pages, shared: true);
-                    mapping = shared.Mapping;
-                    _bases[(r.Owner, r)] = shared.Start;
+                    (mapping, start) = await _engine.MapAnonShared(r.Owner, r.Pages);
                     break;
                 default:
-                    mapping = _system.CreateFile(r.Owner);
-                    _bases[(r.Owner, r)] = _system.MmapShared(r.Owner, mapping, 0, r.Pages, r.Writable).Start;
+                    (mapping, start) = await _engine.MapFile(r.Owner, r.Pages, r.Writable);
                     break;
             }
 
+            _bases[(r.Owner, r)] = start;
             _mappings[r] = mapping;
             foreach (int other in r.MappedBy)
             {
-                _bases[(other, r)] = _system.MmapShared(other, mapping, 0, r.Pages, r.Writable).Start;
+                _bases[(other, r)] = await _engine.MapShared(other, mapping, r.Pages, r.Writable);
             }
         }
 
@@ -161,7 +160,7 @@ public sealed class ScenarioRunner
             {
                 // As mbind(2) without moving, from each process that maps the region: the same
                 // checks, and the node mask kept to the nodes with memory its cpuset allows.
-                int rc = await _syscalls.Mbind(process, start, region.Pages, policy.Mode, policy.Nodes, 0);
+                int rc = await _engine.Mbind(process, start, region.Pages, policy.Mode, policy.Nodes, 0);
                 if (rc != 0)
                 {
                     throw Problem(region.Line, $"region '{region.Name}': its policy is what mbind(2) refuses with {Errno.Name(rc)} (no node of the mask has memory in process '{_scenario.Processes[process].Name}''s cpuset)");
@@ -173,35 +172,31 @@ public sealed class ScenarioRunner
         {
             foreach (long index in setup.Indexes)
             {
-                SetUpPage(setup, index);
+                await SetUpPage(setup, index);
             }
         }
 
         foreach (ScenarioProcess p in _scenario.Processes.Where(p => p.Exited))
         {
-            ForgetContents(p.Id, [.. _system.Space(p.Id).Vmas.SelectMany(v => LongRange(v.Start, v.Pages))]);
-            _system.Exit(p.Id);
+            ForgetAllContents(p.Id);
+            await _engine.Exit(p.Id);
         }
 
-        AfterSetUp?.Invoke(_system);
+        if (AfterSetUp is not null)
+        {
+            await AfterSetUp();
+        }
     }
 
-    private void SetUpPage(ScenarioPageSetup setup, long index)
+    private async Task SetUpPage(ScenarioPageSetup setup, long index)
     {
         int first = setup.TouchedBy[0];
         long vpage = VirtualPage(first, setup.Region, index);
-        AddressSpaceMemory space = _system.Space(first);
-        int home = space.HomeNode;
-        AccessResult touch;
-        try
+        // First touch: the faulting task runs on the given node, so the page is allocated there.
+        AccessResult touch = await _engine.Touch(first, vpage, setup.Node, setup.WriteValue);
+        if (touch.Status == AccessStatus.Done && setup.WriteValue is { } value)
         {
-            // First touch: the faulting task runs on the given node, so the page is allocated there.
-            space.HomeNode = setup.Node ?? home;
-            touch = setup.WriteValue is { } value ? Write(first, vpage, value) : _system.Read(first, vpage);
-        }
-        finally
-        {
-            space.HomeNode = home;
+            _expectedContents[LogicalOf(first, setup.Region, index)] = PageContents.Make(value);
         }
 
         if (touch.Status != AccessStatus.Done)
@@ -217,35 +212,31 @@ public sealed class ScenarioRunner
         // A read fault on private anonymous memory maps the zero page wherever the task runs.
         if (setup.Node is { } node && !touch.Page.IsNone && touch.Page.Node != node)
         {
-            string why = !_system.NodeHasMemory(node)
+            IMachineView machine = await _engine.View();
+            string why = !machine.NodeExists(node) || machine.Capacity(node) == 0
                 ? $"node {node} has no memory, so a task there allocates from its fallback list"
-                : _system.Node(node).FreePages == 0 ? "it has no free frame; raise frames_per_node" : "the region's policy or the process's cpuset sends it elsewhere";
+                : machine.FreePages(node) == 0 ? "it has no free frame; raise frames_per_node" : "the region's policy or the process's cpuset sends it elsewhere";
             throw Problem(setup.Line, $"{setup.Region.Name}:{index} could not be placed on node {node}: it landed on node {touch.Page.Node} ({why})");
         }
 
         foreach (int other in setup.TouchedBy.Skip(1))
         {
-            AccessResult shared = _system.Read(other, VirtualPage(other, setup.Region, index));
+            AccessResult shared = await _engine.Read(other, VirtualPage(other, setup.Region, index));
             if (shared.Status != AccessStatus.Done)
             {
                 throw Problem(setup.Line, $"process '{_scenario.Processes[other].Name}' touching {setup.Region.Name}:{index} gave {StatusText(shared)}");
             }
         }
 
-        if (setup.Writeback)
+        if (setup.Writeback || setup.Dirty)
         {
-            _system.Node(touch.Page.Node).SetPageWriteback(touch.Page.Pfn);
-        }
-
-        if (setup.Dirty)
-        {
-            // Re-dirtied while under writeback, as a page written during its I/O is.
-            _system.Node(touch.Page.Node).SetFlags(touch.Page.Pfn, PageFlags.Dirty);
+            // Dirty after writeback: re-dirtied while under writeback, as a page written during its I/O is.
+            await _engine.SetPageState(touch.Page, setup.Writeback, setup.Dirty);
         }
 
         if (setup.Pin is { } pin)
         {
-            AccessResult pinned = Pin(first, vpage, pin);
+            AccessResult pinned = await Pin(first, vpage, pin);
             if (pinned.Status != AccessStatus.Done)
             {
                 throw Problem(setup.Line, $"pinning {setup.Region.Name}:{index} gave {StatusText(pinned)}");
@@ -260,39 +251,39 @@ public sealed class ScenarioRunner
         switch (call.Kind)
         {
             case ScenarioCallKind.MovePages:
-                MovePagesResult moved = await _syscalls.MovePages(call.Caller, call.Pid, VirtualPages(call), call.Nodes, call.Flags, call.InitialStatus);
+                MovePagesResult moved = await _engine.MovePages(call.Caller, call.Pid, VirtualPages(call), call.Nodes, call.Flags, call.InitialStatus);
                 return (moved.ReturnValue, [.. moved.Status.Select(ScenarioStatus.Of)]);
             case ScenarioCallKind.MigratePages:
-                return (await _syscalls.MigratePagesSyscall(call.Caller, call.Pid, call.FromNodes, call.ToNodes), null);
+                return (await _engine.MigratePages(call.Caller, call.Pid, call.FromNodes, call.ToNodes), null);
             case ScenarioCallKind.Mbind:
                 var pages = VirtualPages(call);
-                return (await _syscalls.Mbind(call.Pid, pages[0], pages.Count, call.Policy, call.Nodes ?? [], call.Flags), null);
+                return (await _engine.Mbind(call.Pid, pages[0], pages.Count, call.Policy, call.Nodes ?? [], call.Flags), null);
             case ScenarioCallKind.Migrate:
                 return await Migrate(call);
             case ScenarioCallKind.Read:
-                return Accesses(call, vpage => _system.Read(call.Pid, vpage));
+                return await Accesses(call, page => _engine.Read(call.Pid, VirtualPage(call.Pid, page)));
             case ScenarioCallKind.Write:
-                return Accesses(call, vpage => Write(call.Pid, vpage, call.Value));
+                return await Accesses(call, page => Write(call.Pid, page, call.Value));
             case ScenarioCallKind.Pin:
-                return Accesses(call, vpage => Pin(call.Pid, vpage, call.PinKind));
+                return await Accesses(call, page => Pin(call.Pid, VirtualPage(call.Pid, page), call.PinKind));
             case ScenarioCallKind.Unpin:
-                return Accesses(call, vpage => Unpin(call.Pid, vpage, call.PinKind));
+                return await Accesses(call, page => Unpin(call.Pid, VirtualPage(call.Pid, page), call.PinKind));
             case ScenarioCallKind.Munmap:
                 var range = VirtualPages(call);
-                ForgetContents(call.Pid, range);
-                return (_system.Munmap(call.Pid, range[0], range.Count), null);
+                ForgetContents(call.Pid, call.Pages);
+                return (await _engine.Munmap(call.Pid, range[0], range.Count), null);
             case ScenarioCallKind.Exit:
-                ForgetContents(call.Pid, [.. _system.Space(call.Pid).Vmas.SelectMany(v => LongRange(v.Start, v.Pages))]);
-                _system.Exit(call.Pid);
+                ForgetAllContents(call.Pid);
+                await _engine.Exit(call.Pid);
                 return (0, null);
             default:
-                AccessResult truncated = _system.Truncate(_mappings[call.Region!], call.FromIndex);
+                int truncated = await _engine.Truncate(_mappings[call.Region!], call.FromIndex);
                 foreach (LogicalPage gone in _expectedContents.Keys.Where(k => k.Mapping == _mappings[call.Region!] && k.Key >= call.FromIndex).ToList())
                 {
                     _expectedContents.Remove(gone);
                 }
 
-                return (truncated.Status == AccessStatus.Done ? 0 : truncated.Status == AccessStatus.Wait ? -Errno.EAGAIN : truncated.Errno, null);
+                return (truncated, null);
         }
     }
 
@@ -304,7 +295,7 @@ public sealed class ScenarioRunner
     private async Task<(long, IReadOnlyList<object>?)> Migrate(ScenarioCall call)
     {
         int target = call.Nodes![0];
-        AddressSpaceMemory space = _system.Space(call.Pid);
+        IMachineView machine = await _engine.View();
         var status = new object[call.Pages.Count];
         var requests = new List<MigrationRequest>();
         var positions = new List<int>();
@@ -312,11 +303,11 @@ public sealed class ScenarioRunner
         var vpages = VirtualPages(call);
         for (int i = 0; i < vpages.Count; i++)
         {
-            Pte pte = space.GetPte(vpages[i]);
+            Pte pte = machine.GetPte(call.Pid, vpages[i]);
             if (pte.Kind != PteKind.Present)
             {
                 // Outside every VMA, or the zero page: no page to migrate (-EFAULT, as move_pages says).
-                int errno = space.FindVma(vpages[i]) is null || pte.Kind == PteKind.ZeroPage ? Errno.EFAULT
+                int errno = machine.FindVma(call.Pid, vpages[i]) is null || pte.Kind == PteKind.ZeroPage ? Errno.EFAULT
                     : pte.Kind == PteKind.None ? Errno.ENOENT : Errno.EBUSY;
                 status[i] = Errno.Name(errno);
                 notMigrated++;
@@ -325,7 +316,7 @@ public sealed class ScenarioRunner
             {
                 status[i] = target;
             }
-            else if (requests.Any(q => q.Page == pte.Page) || !_system.Node(pte.Page.Node).IsolateLruPage(pte.Page.Pfn))
+            else if (requests.Any(q => q.Page == pte.Page) || !await _engine.IsolateLruPage(pte.Page))
             {
                 status[i] = Errno.Name(Errno.EBUSY);
                 notMigrated++;
@@ -337,9 +328,7 @@ public sealed class ScenarioRunner
             }
         }
 
-        MigrateResult result = await _protocol.MigratePages(requests, call.Mode, MigrateReason.Compaction);
-        _system.VmStat.PgmigrateSuccess += result.Succeeded;
-        _system.VmStat.PgmigrateFail += result.Failed;
+        MigrateResult result = await _engine.MigrateIsolated(requests, call.Mode, MigrateReason.Compaction);
         for (int k = 0; k < requests.Count; k++)
         {
             status[positions[k]] = result.PageErrno[k] == 0 ? target : Errno.Name(result.PageErrno[k]);
@@ -348,13 +337,13 @@ public sealed class ScenarioRunner
         return (result.ReturnValue < 0 ? result.ReturnValue : result.ReturnValue + notMigrated, status);
     }
 
-    private (long, IReadOnlyList<object>?) Accesses(ScenarioCall call, Func<long, AccessResult> access)
+    private static async Task<(long, IReadOnlyList<object>?)> Accesses(ScenarioCall call, Func<ScenarioPageRef, Task<AccessResult>> access)
     {
         var status = new List<object>();
         int notDone = 0;
-        foreach (long vpage in VirtualPages(call))
+        foreach (ScenarioPageRef page in call.Pages)
         {
-            AccessResult r = access(vpage);
+            AccessResult r = await access(page);
             status.Add(r.Status != AccessStatus.Done ? StatusText(r) : r.Page.IsNone ? ScenarioStatus.ZeroPage : r.Page.Node);
             notDone += r.Status == AccessStatus.Done ? 0 : 1;
         }
@@ -362,18 +351,30 @@ public sealed class ScenarioRunner
         return (notDone, status);
     }
 
+    /// <summary>
+    /// The logical page a region's page is: a private anonymous page is its process's virtual
+    /// page; a shared one is its file's index (a region maps its object from offset 0).
+    /// </summary>
+    private LogicalPage LogicalOf(int pid, ScenarioRegion region, long index) => region.Kind == ScenarioRegionKind.AnonPrivate
+        ? new LogicalPage(pid, 0, VirtualPage(pid, region, index))
+        : new LogicalPage(-1, _mappings[region], index);
+
     /// <summary>Unmapped private pages hold nothing any more (a file's pages stay in its cache).</summary>
-    private void ForgetContents(int pid, IEnumerable<long> vpages)
+    private void ForgetContents(int pid, IEnumerable<ScenarioPageRef> pages)
     {
-        AddressSpaceMemory space = _system.Space(pid);
-        foreach (long vpage in vpages)
+        foreach (ScenarioPageRef page in pages)
         {
-            if (space.FindVma(vpage) is { Kind: VmaKind.AnonPrivate } vma)
+            if (page.Region is { Kind: ScenarioRegionKind.AnonPrivate } region)
             {
-                _expectedContents.Remove(InvariantChecker.LogicalOf(space, vma, vpage));
+                _expectedContents.Remove(LogicalOf(pid, region, page.Index));
             }
         }
     }
+
+    /// <summary>All of a process's private pages (at exit).</summary>
+    private void ForgetAllContents(int pid) => ForgetContents(pid, _scenario.Regions
+        .Where(r => r.IsMappedBy(pid))
+        .SelectMany(r => LongRange(0, r.Pages).Select(i => new ScenarioPageRef(r, i))));
 
     private static IEnumerable<long> LongRange(long start, long count)
     {
@@ -383,21 +384,20 @@ public sealed class ScenarioRunner
         }
     }
 
-    private AccessResult Write(int pid, long vpage, ulong value)
+    private async Task<AccessResult> Write(int pid, ScenarioPageRef page, ulong value)
     {
-        AccessResult r = _system.Write(pid, vpage, value);
+        AccessResult r = await _engine.Write(pid, VirtualPage(pid, page), value);
         if (r.Status == AccessStatus.Done)
         {
-            AddressSpaceMemory space = _system.Space(pid);
-            _expectedContents[InvariantChecker.LogicalOf(space, space.FindVma(vpage)!, vpage)] = PageContents.Make(value);
+            _expectedContents[LogicalOf(pid, page.Region!, page.Index)] = PageContents.Make(value);
         }
 
         return r;
     }
 
-    private AccessResult Pin(int pid, long vpage, ScenarioPinKind kind)
+    private async Task<AccessResult> Pin(int pid, long vpage, ScenarioPinKind kind)
     {
-        AccessResult r = _system.Pin(pid, vpage, dma: kind == ScenarioPinKind.Dma);
+        AccessResult r = await _engine.Pin(pid, vpage, dma: kind == ScenarioPinKind.Dma);
         if (r.Status == AccessStatus.Done)
         {
             _pins.Add((pid, vpage, kind, r.Page));
@@ -407,7 +407,7 @@ public sealed class ScenarioRunner
     }
 
     /// <summary>Drops the latest pin of this kind this process took on the page; none held is -EINVAL.</summary>
-    private AccessResult Unpin(int pid, long vpage, ScenarioPinKind kind)
+    private async Task<AccessResult> Unpin(int pid, long vpage, ScenarioPinKind kind)
     {
         int at = _pins.FindLastIndex(p => p.Pid == pid && p.VirtualPage == vpage && p.Kind == kind);
         if (at < 0)
@@ -417,17 +417,17 @@ public sealed class ScenarioRunner
 
         PageRef page = _pins[at].Page;
         _pins.RemoveAt(at);
-        _system.Unpin(page, dma: kind == ScenarioPinKind.Dma);
+        await _engine.Unpin(page, dma: kind == ScenarioPinKind.Dma);
         return new AccessResult(AccessStatus.Done, page, 0, 0, 0, default);
     }
 
     // ---- checks and results ----------------------------------------------------------------------
 
-    private string? Check()
+    private async Task<string?> Check()
     {
         try
         {
-            InvariantChecker.Check(_system, migrating: null, _expectedContents);
+            InvariantChecker.Check(await _engine.View(), migrating: null, _expectedContents);
             return null;
         }
         catch (InvariantViolationException exception)
@@ -459,25 +459,25 @@ public sealed class ScenarioRunner
         }
     }
 
-    private List<ScenarioPageLocation> Locations()
+    private async Task<List<ScenarioPageLocation>> Locations()
     {
+        IMachineView machine = await _engine.View();
         var locations = new List<ScenarioPageLocation>();
         foreach (ScenarioProcess p in _scenario.Processes)
         {
             foreach (ScenarioRegion r in _scenario.Regions.Where(r => r.IsMappedBy(p.Id)))
             {
                 long start = _bases[(p.Id, r)];
-                AddressSpaceMemory space = _system.Space(p.Id);
                 for (long i = 0; i < r.Pages; i++)
                 {
                     long vpage = start + i;
-                    Pte pte = space.GetPte(vpage);
+                    Pte pte = machine.GetPte(p.Id, vpage);
                     locations.Add(pte.Kind switch
                     {
                         PteKind.Present => new ScenarioPageLocation(p.Name, r.Name, i, vpage, pte.Page.ToString(), pte.Page.Node, pte.Page.Pfn),
                         PteKind.Migration => new ScenarioPageLocation(p.Name, r.Name, i, vpage, "migration entry", pte.Page.Node, pte.Page.Pfn),
                         PteKind.ZeroPage => new ScenarioPageLocation(p.Name, r.Name, i, vpage, ZeroPageLocation, null, null),
-                        _ when space.FindVma(vpage) is null => new ScenarioPageLocation(p.Name, r.Name, i, vpage, UnmappedLocation, null, null),
+                        _ when machine.FindVma(p.Id, vpage) is null => new ScenarioPageLocation(p.Name, r.Name, i, vpage, UnmappedLocation, null, null),
                         _ => new ScenarioPageLocation(p.Name, r.Name, i, vpage, "not present", null, null),
                     });
                 }
@@ -580,6 +580,8 @@ public sealed class ScenarioRunner
         [.. call.Pages.Select(p => p.Region is null ? UnmappedVirtualPage : VirtualPage(call.Pid, p.Region, p.Index))];
 
     private long VirtualPage(int process, ScenarioRegion region, long index) => _bases[(process, region)] + index;
+
+    private long VirtualPage(int process, ScenarioPageRef page) => page.Region is null ? UnmappedVirtualPage : VirtualPage(process, page.Region, page.Index);
 
     private static string StatusText(AccessResult r) => r.Status switch
     {

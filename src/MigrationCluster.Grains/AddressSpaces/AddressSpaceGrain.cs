@@ -4,6 +4,7 @@ using MigrationCluster.Memory;
 using MigrationCluster.Memory.AddressSpaces;
 using MigrationCluster.Memory.Migration;
 using MigrationCluster.Memory.Pages;
+using MigrationCluster.Memory.Syscalls;
 
 namespace MigrationCluster.Grains.AddressSpaces;
 
@@ -24,6 +25,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
     private readonly Dictionary<(int Mapping, long Index), Task<PageRef>> _pageCacheFills = [];
     private readonly Dictionary<long, ulong> _lastWritten = [];
     private readonly List<MigrationPte> _converted = [];
+    private VmStat _vmStat = new();
     private AddressSpaceMemory? _memory;
     private AddressSpaceConfiguration? _configuration;
     private bool _stopWorkloads;
@@ -43,8 +45,9 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         ArgumentNullException.ThrowIfNull(configuration);
         _configuration = configuration;
         _generation++;
-        _memory = new AddressSpaceMemory(SpaceId, configuration.HomeNode, configuration.Privileged);
+        _memory = new AddressSpaceMemory(SpaceId, configuration.HomeNode, configuration.Privileged) { MemsAllowed = configuration.MemsAllowed };
         _lastWritten.Clear();
+        _vmStat = new VmStat();
         return Task.CompletedTask;
     }
 
@@ -54,6 +57,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         _configuration = configuration;
         Memory.HomeNode = configuration.HomeNode;
         Memory.Privileged = configuration.Privileged;
+        Memory.MemsAllowed = configuration.MemsAllowed;
         return Task.CompletedTask;
     }
 
@@ -64,6 +68,9 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
             : Memory.AddVma(pages, VmaKind.AnonPrivate, 0, 0, writable: true);
         return Task.FromResult(ToRegion(vma));
     }
+
+    public Task<MappedRegion> MmapAnonPrivate(long pages, bool writable) =>
+        Task.FromResult(ToRegion(Memory.AddVma(pages, VmaKind.AnonPrivate, 0, 0, writable)));
 
     public async Task<MappedRegion> MmapAnonPopulate(long pages)
     {
@@ -103,13 +110,13 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
 
     public Task<int> CreateFile() => Task.FromResult(Memory.CreateMapping());
 
-    public Task<MappedRegion> MmapShared(int mapping, long pgOff, long pages, bool writable)
+    public async Task<MappedRegion> MmapShared(int mapping, long pgOff, long pages, bool writable)
     {
-        // The owner decides whether the object is a file or shmem; this space only maps it.
-        var kind = PageMapping.FileOwner(mapping) == SpaceId && Memory.Vmas.Any(v => v.Mapping == mapping && v.Kind == VmaKind.AnonShared)
-            ? VmaKind.AnonShared
-            : VmaKind.File;
-        return Task.FromResult(ToRegion(Memory.AddVma(pages, kind, mapping, pgOff, writable)));
+        // The owner decides whether the object is a file or shmem (it maps shmem as such); this space only maps it.
+        var owner = PageMapping.FileOwner(mapping);
+        var ownerRegions = owner == SpaceId ? [.. Memory.Vmas.Select(ToRegion)] : await GrainFactory.GetGrain<IAddressSpaceGrain>(owner).GetRegions();
+        var kind = ownerRegions.Any(r => r.Mapping == mapping && r.Kind == VmaKind.AnonShared) ? VmaKind.AnonShared : VmaKind.File;
+        return ToRegion(Memory.AddVma(pages, kind, mapping, pgOff, writable));
     }
 
     public Task<MappedRegion[]> GetRegions() => Task.FromResult(Memory.Vmas.Select(ToRegion).ToArray());
@@ -167,8 +174,13 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
                     waits++;
                     continue;
 
-                case PteKind.None:
-                    var fault = await FaultIn(vma, virtualPage);
+                case PteKind.ZeroPage when !write:
+                    // The shared zero page: zeros, from a page every node has close by.
+                    return new AccessReport(0, PageRef.None, 0, Configuration.LocalAccessNs, waits);
+
+                case PteKind.None or PteKind.ZeroPage:
+                    // A write to the zero page is a write-protect fault: do_wp_page copies it to a new page.
+                    var fault = await FaultIn(vma, virtualPage, write);
                     if (fault < 0)
                     {
                         return Failed(fault);
@@ -192,15 +204,24 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         static AccessReport Failed(int errno) => new(errno, PageRef.None, 0, 0, 0);
     }
 
-    /// <summary>Handles a fault on an empty PTE. Returns the sleeps it took (>= 0) or a negative errno.</summary>
-    private async Task<int> FaultIn(Vma vma, long virtualPage)
+    /// <summary>Handles a fault on an empty PTE (or a write to the zero page). Returns the sleeps it took (>= 0) or a negative errno.</summary>
+    private async Task<int> FaultIn(Vma vma, long virtualPage, bool write)
     {
+        _vmStat.Pgfault++;
         var self = new PteRef(SpaceId, virtualPage);
         var index = vma.IndexOf(virtualPage);
+        if (vma.Kind == VmaKind.AnonPrivate && !write)
+        {
+            // do_anonymous_page: a read fault maps the shared zero page, read-only; no frame.
+            Memory.SetPte(virtualPage, Pte.ZeroPage);
+            return 0;
+        }
+
+        var allocationOrder = AllocationOrder(vma, virtualPage);
         if (vma.Kind == VmaKind.AnonPrivate)
         {
             // An anonymous page is reachable only through the PTE installed here, so no lock is needed.
-            foreach (var candidate in Configuration.AllocationOrder)
+            foreach (var candidate in allocationOrder)
             {
                 var pfn = await Node(candidate).FaultAnonPage(self, PageMapping.Anon(SpaceId), index);
                 if (pfn >= 0)
@@ -214,8 +235,8 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
 
         var owner = PageMapping.FileOwner(vma.Mapping);
         var page = owner == SpaceId
-            ? await FindOrCreatePageCachePage(vma.Mapping, index, Configuration.AllocationOrder, vma.Kind == VmaKind.AnonShared)
-            : await GrainFactory.GetGrain<IAddressSpaceGrain>(owner).FindOrCreatePageCachePage(vma.Mapping, index, Configuration.AllocationOrder, vma.Kind == VmaKind.AnonShared);
+            ? await FindOrCreatePageCachePage(vma.Mapping, index, allocationOrder, vma.Kind == VmaKind.AnonShared)
+            : await GrainFactory.GetGrain<IAddressSpaceGrain>(owner).FindOrCreatePageCachePage(vma.Mapping, index, allocationOrder, vma.Kind == VmaKind.AnonShared);
         if (page.IsNone)
         {
             return -Errno.ENOMEM;
@@ -291,7 +312,8 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
             }
             latency += report.LatencyNs;
             waits += report.Waits;
-            if (report.Page.Node == Configuration.HomeNode)
+            // The zero page (no frame) is as near as the task's own node.
+            if (report.Page.IsNone || report.Page.Node == Configuration.HomeNode)
             {
                 local++;
             }
@@ -431,6 +453,118 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
     {
         Memory.RadixTreeUnlock(batch.Span);
         return Task.FromResult(batch);
+    }
+
+    /// <summary>
+    /// The nodes a fault at <paramref name="virtualPage"/> allocates from, in order: with a layout,
+    /// as the model does (the VMA's policy, the task's node and cpuset); without, the configured order.
+    /// </summary>
+    private int[] AllocationOrder(Vma vma, long virtualPage) => Configuration.Layout is { } layout
+        ? [.. AllocationNodes.Order(Memory.PolicyAt(virtualPage), vma.IndexOf(virtualPage), Memory.HomeNode, Memory.MemsAllowed, layout.NodesWithMemory, n => GrainMachine.FallbackOrder(layout, n))]
+        : Configuration.AllocationOrder;
+
+    // ---------------------------------------------------------------- syscalls (this process is the target)
+
+    public Task<TaskCredentials?> GetTask() => Task.FromResult(_memory is { Exited: false } memory
+        ? new TaskCredentials(memory.Privileged, [.. AllocationNodes.CpusetMemsAllowed(memory.MemsAllowed, Layout.NodesWithMemory)])
+        : null);
+
+    public async Task<MovePagesReply> MovePages(int caller, long[] pages, int[]? nodes, int flags, int[]? initialStatus)
+    {
+        var result = await Syscalls().MovePages(caller, SpaceId, pages, nodes, flags, initialStatus);
+        return new MovePagesReply(result.ReturnValue, [.. result.Status]);
+    }
+
+    public async Task<int> MigratePages(int caller, int[] fromNodes, int[] toNodes) =>
+        await Syscalls().MigratePagesSyscall(caller, SpaceId, fromNodes, toNodes);
+
+    public async Task<int> Mbind(long start, long pages, MemPolicyMode mode, int[] nodes, int flags) =>
+        await Syscalls().Mbind(SpaceId, start, pages, mode, nodes, flags);
+
+    public Task<IReadOnlyDictionary<string, long>> GetVmStat() => Task.FromResult(_vmStat.Snapshot());
+
+    /// <summary>The kernel's code, over this grain (the target) and the grains it calls.</summary>
+    private NumaSyscalls Syscalls() => new(new GrainMachine(GrainFactory, Memory, Layout, _vmStat));
+
+    private MachineLayout Layout => Configuration.Layout
+        ?? throw new InvalidOperationException($"Address space {SpaceId} was configured without a machine layout: the syscalls need one.");
+
+    // ---------------------------------------------------------------- munmap, exit, truncate
+
+    public async Task<int> Munmap(long start, long pages)
+    {
+        if (pages <= 0)
+        {
+            return -Errno.EINVAL;
+        }
+        // The PTEs and the VMAs go in one turn (munmap holds mmap_lock): no fault sees a half-unmapped range.
+        var zapped = new List<(PteRef Pte, PageRef Page)>();
+        Memory.ZapPteRange(start, start + pages, zapped);
+        Memory.RemoveVmaRange(start, start + pages);
+        await DropZapped(zapped);
+        return 0;
+    }
+
+    public async Task Exit()
+    {
+        var zapped = new List<(PteRef Pte, PageRef Page)>();
+        foreach (var vma in Memory.Vmas.ToList())
+        {
+            Memory.ZapPteRange(vma.Start, vma.End, zapped);
+            Memory.RemoveVmaRange(vma.Start, vma.End);
+        }
+        Memory.Exited = true;
+        await DropZapped(zapped);
+    }
+
+    /// <summary>zap_pte_range, frame side: each node drops the zapped PTEs' rmap entries and references, in the order the PTEs were.</summary>
+    private Task DropZapped(List<(PteRef Pte, PageRef Page)> zapped) =>
+        Task.WhenAll(zapped.GroupBy(z => z.Page.Node).Select(g => Node(g.Key).ZapPtes([.. g.Select(z => z.Pte)], [.. g.Select(z => z.Page.Pfn)])));
+
+    public Task ClearPtes(long[] virtualPages)
+    {
+        ArgumentNullException.ThrowIfNull(virtualPages);
+        foreach (var v in virtualPages)
+        {
+            Memory.SetPte(v, Pte.None);
+        }
+        return Task.CompletedTask;
+    }
+
+    public async Task<int> Truncate(int mapping, long fromIndex)
+    {
+        var tree = Memory.Mapping(mapping);
+        foreach (var (index, page) in tree.Entries().Where(e => e.Index >= fromIndex).ToList())
+        {
+            // A tree or page a migration holds: the caller tries again later (the model queues a waiter).
+            if (tree.Locked || await Node(page.Node).LockPageForTruncate(page.Pfn) is not { } ptes)
+            {
+                return -Errno.EAGAIN;
+            }
+            // Under the page lock: every PTE that maps the page is cleared by its address space.
+            foreach (var group in ptes.GroupBy(p => p.Space))
+            {
+                long[] vpages = [.. group.Select(p => p.VirtualPage)];
+                if (group.Key == SpaceId)
+                {
+                    await ClearPtes(vpages);
+                }
+                else
+                {
+                    await GrainFactory.GetGrain<IAddressSpaceGrain>(group.Key).ClearPtes(vpages);
+                }
+            }
+            tree.Delete(index);
+            await Node(page.Node).TruncatePage(page.Pfn, ptes);
+        }
+        return 0;
+    }
+
+    public Task<AddressSpaceSnapshot> Snapshot()
+    {
+        var ptes = Memory.Ptes().Select(e => new PteSnapshot(e.VirtualPage, e.Pte.Kind, e.Pte.Page, e.Pte.Writable)).ToArray();
+        var cache = Memory.OwnedMappings.Values.SelectMany(t => t.Entries().Select(e => new CachedPageView(t.Mapping, e.Index, e.Page))).ToArray();
+        return Task.FromResult(new AddressSpaceSnapshot(SpaceId, Memory.Exited, ptes, [.. Memory.Vmas.Select(ToRegion)], cache));
     }
 
     private INumaNodeGrain Node(int node) => GrainFactory.GetGrain<INumaNodeGrain>(node);

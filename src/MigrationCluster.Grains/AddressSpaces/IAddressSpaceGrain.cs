@@ -20,6 +20,9 @@ public interface IAddressSpaceGrain : IGrainWithIntegerKey
 
     Task<MappedRegion> MmapAnon(long pages, bool shared);
 
+    /// <summary>mmap(MAP_PRIVATE|MAP_ANONYMOUS), read-only when not <paramref name="writable"/>.</summary>
+    Task<MappedRegion> MmapAnonPrivate(long pages, bool writable);
+
     /// <summary>
     /// mmap with MAP_POPULATE: private anonymous memory whose pages are all write-faulted at once,
     /// along the process's allocation order, a few grain calls for the whole region.
@@ -77,4 +80,44 @@ public interface IAddressSpaceGrain : IGrainWithIntegerKey
     Task<BatchRun> RadixTreeReplace(BatchRun batch);
 
     Task<BatchRun> RadixTreeUnlock(BatchRun batch);
+
+    // ---- syscalls: this address space's grain is the front end of the calls that target it ----
+
+    /// <summary>This process's credentials and cpuset for another process's syscall; null when it does not exist or has exited.</summary>
+    [ReadOnly]
+    Task<TaskCredentials?> GetTask();
+
+    /// <summary>move_pages(2) on this process by <paramref name="caller"/> (<paramref name="nodes"/> null: query only).</summary>
+    [ResponseTimeout("00:05:00")]
+    Task<MovePagesReply> MovePages(int caller, long[] pages, int[]? nodes, int flags, int[]? initialStatus);
+
+    /// <summary>migrate_pages(2) on this process by <paramref name="caller"/>: the pages not moved, or -errno.</summary>
+    [ResponseTimeout("00:05:00")]
+    Task<int> MigratePages(int caller, int[] fromNodes, int[] toNodes);
+
+    /// <summary>mbind(2) by this process on [start, start + pages): 0 or -errno.</summary>
+    [ResponseTimeout("00:05:00")]
+    Task<int> Mbind(long start, long pages, MemPolicyMode mode, int[] nodes, int flags);
+
+    /// <summary>The vmstat events this process caused: its faults and the migrations its syscalls ran.</summary>
+    [ReadOnly]
+    Task<IReadOnlyDictionary<string, long>> GetVmStat();
+
+    // ---- munmap, exit, truncate ----
+
+    /// <summary>munmap(2) of [start, start + pages): 0, or -EINVAL for an empty range.</summary>
+    Task<int> Munmap(long start, long pages);
+
+    /// <summary>exit_mmap: every mapping goes, and the process is gone for the syscalls (-ESRCH).</summary>
+    Task Exit();
+
+    /// <summary>Clears these PTEs (a truncation of a file another process owns unmaps them under the page lock).</summary>
+    Task ClearPtes(long[] virtualPages);
+
+    /// <summary>truncate_inode_pages of a file this process owns, from an index: 0, or -EAGAIN at a page a migration holds.</summary>
+    Task<int> Truncate(int mapping, long fromIndex);
+
+    /// <summary>The whole address space for the invariant check: PTEs, VMAs and the page caches it owns.</summary>
+    [ReadOnly]
+    Task<AddressSpaceSnapshot> Snapshot();
 }

@@ -166,6 +166,11 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
         {
             foreach (var entry in await spaces[s].GetPageTable())
             {
+                if (entry.Kind == PteKind.ZeroPage)
+                {
+                    // The shared zero page has no frame of its own.
+                    continue;
+                }
                 if (entry.Kind == PteKind.Migration)
                 {
                     migrationEntries++;

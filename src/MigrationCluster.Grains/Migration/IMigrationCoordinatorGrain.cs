@@ -17,4 +17,11 @@ public interface IMigrationCoordinatorGrain : IGrainWithIntegerKey
     /// </summary>
     [ResponseTimeout("00:05:00")]
     Task<MigrationRunResult> MigratePages([Immutable] MigrationRequest[] requests, MigrateMode mode, MigrateReason reason);
+
+    /// <summary>
+    /// migrate_pages() on pages the caller has already isolated (the syscalls do, page by page),
+    /// in the caller's order.
+    /// </summary>
+    [ResponseTimeout("00:05:00")]
+    Task<MigrationRunResult> MigrateIsolatedPages([Immutable] MigrationRequest[] requests, MigrateMode mode, MigrateReason reason);
 }

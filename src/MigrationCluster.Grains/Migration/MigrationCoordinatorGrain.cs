@@ -25,7 +25,13 @@ public sealed class MigrationCoordinatorGrain(TimeProvider time) : Grain, IMigra
     /// </summary>
     public static readonly TimeSpan ProgressReportInterval = TimeSpan.FromMilliseconds(100);
 
-    public async Task<MigrationRunResult> MigratePages(MigrationRequest[] requests, MigrateMode mode, MigrateReason reason)
+    public Task<MigrationRunResult> MigratePages(MigrationRequest[] requests, MigrateMode mode, MigrateReason reason) =>
+        Start(requests, mode, reason, isolate: true);
+
+    public Task<MigrationRunResult> MigrateIsolatedPages(MigrationRequest[] requests, MigrateMode mode, MigrateReason reason) =>
+        Start(requests, mode, reason, isolate: false);
+
+    private async Task<MigrationRunResult> Start(MigrationRequest[] requests, MigrateMode mode, MigrateReason reason, bool isolate)
     {
         ArgumentNullException.ThrowIfNull(requests);
         var started = time.GetTimestamp();
@@ -34,7 +40,7 @@ public sealed class MigrationCoordinatorGrain(TimeProvider time) : Grain, IMigra
         var batch = ArrayPool<MigrationRequest>.Shared.Rent(requests.Length);
         try
         {
-            return await MigratePages(requests, order, batch, mode, reason, started, call);
+            return await MigratePages(requests, order, batch, mode, reason, started, call, isolate);
         }
         finally
         {
@@ -47,11 +53,25 @@ public sealed class MigrationCoordinatorGrain(TimeProvider time) : Grain, IMigra
     /// The call itself, with two scratch arrays of at least the requests' length (pooled: a call
     /// of 65,536 pages would otherwise allocate 1.8 MB of them).
     /// </summary>
-    private async Task<MigrationRunResult> MigratePages(MigrationRequest[] requests, int[] order, MigrationRequest[] batch, MigrateMode mode, MigrateReason reason, long started, CallReporter call)
+    private async Task<MigrationRunResult> MigratePages(MigrationRequest[] requests, int[] order, MigrationRequest[] batch, MigrateMode mode, MigrateReason reason, long started, CallReporter call, bool isolate)
     {
-        RunOrder(requests, order);
         var errno = new int[requests.Length];
-        var isolated = await IsolatePages(requests, order, errno);
+        int isolated;
+        if (isolate)
+        {
+            RunOrder(requests, order);
+            isolated = await IsolatePages(requests, order, errno);
+        }
+        else
+        {
+            // Pages the caller isolated keep the caller's order: new frames are allocated in the
+            // order the in-process model allocates them.
+            for (var k = 0; k < requests.Length; k++)
+            {
+                order[k] = k;
+            }
+            isolated = requests.Length;
+        }
 
         var backend = new GrainMigrationBackend(GrainFactory);
         var tracer = new MigrationTracer();

@@ -104,4 +104,31 @@ public interface INumaNodeGrain : IGrainWithIntegerKey
     Task<UnlockResult> UnlockPage(BatchRun run, bool newPages);
 
     Task<BatchRun> PutbackLruPage(BatchRun run, bool keepRetries, bool newPages);
+
+    // ---- syscalls, munmap, truncate and scenario set-up ----
+
+    /// <summary>
+    /// The page-count test and isolate_lru_page of move_pages and mbind, in one turn: a page
+    /// mapped more than once stays unless <paramref name="migrateAll"/> (MPOL_MF_MOVE_ALL).
+    /// </summary>
+    Task<IsolateResult> IsolateForMigration(long pfn, bool migrateAll);
+
+    /// <summary>putback_movable_pages for this node's pages, in order: back on the LRU, isolation reference dropped.</summary>
+    Task PutbackMovablePages(long[] pfns);
+
+    /// <summary>zap_pte_range's frame side: each PTE leaves its page's reverse map and drops its reference (in order).</summary>
+    Task ZapPtes(PteRef[] ptes, long[] pfns);
+
+    /// <summary>truncate_inode_pages, first half: locks the page and returns the PTEs that map it; null when it is locked already.</summary>
+    Task<PteRef[]?> LockPageForTruncate(long pfn);
+
+    /// <summary>truncate_inode_pages, second half: the PTEs (cleared by their address spaces) leave the rmap, the page leaves its file, is unlocked and released.</summary>
+    Task TruncatePage(long pfn, PteRef[] ptes);
+
+    /// <summary>Marks a page under writeback and/or dirty (a scenario's set-up).</summary>
+    Task SetPageState(long pfn, bool writeback, bool dirty);
+
+    /// <summary>The whole node for the invariant check: counts, and every frame that is not a plain free frame.</summary>
+    [ReadOnly]
+    Task<NodeSnapshot> SnapshotNode();
 }

@@ -330,4 +330,80 @@ public sealed class NumaNodeGrain : Grain, INumaNodeGrain
         Memory.PutbackLruPage(run.Span, keepRetries, newPages);
         return Task.FromResult(run);
     }
+
+    // ---------------------------------------------------------------- syscalls, munmap, truncate, set-up
+
+    public Task<IsolateResult> IsolateForMigration(long pfn, bool migrateAll) => Task.FromResult(Memory.IsolateForMigration(pfn, migrateAll));
+
+    public Task PutbackMovablePages(long[] pfns)
+    {
+        ArgumentNullException.ThrowIfNull(pfns);
+        foreach (var pfn in pfns)
+        {
+            Memory.PutbackMovablePage(pfn);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task ZapPtes(PteRef[] ptes, long[] pfns)
+    {
+        ArgumentNullException.ThrowIfNull(ptes);
+        ArgumentNullException.ThrowIfNull(pfns);
+        for (var i = 0; i < ptes.Length; i++)
+        {
+            Memory.PageRemoveRmap(pfns[i], ptes[i]);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<PteRef[]?> LockPageForTruncate(long pfn)
+    {
+        if (!Memory.TryLockPage(pfn))
+        {
+            return Task.FromResult<PteRef[]?>(null);
+        }
+        var ptes = new List<PteRef>();
+        Memory.RmapWalk(pfn, ptes);
+        return Task.FromResult<PteRef[]?>([.. ptes]);
+    }
+
+    public Task TruncatePage(long pfn, PteRef[] ptes)
+    {
+        var woken = new List<PageLockWaiter>();
+        Memory.TruncatePage(pfn, ptes, woken);
+        Wake(woken);
+        return Task.CompletedTask;
+    }
+
+    public Task SetPageState(long pfn, bool writeback, bool dirty)
+    {
+        if (writeback)
+        {
+            Memory.SetPageWriteback(pfn);
+        }
+        if (dirty)
+        {
+            Memory.SetFlags(pfn, PageFlags.Dirty);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<NodeSnapshot> SnapshotNode()
+    {
+        var frames = new List<FrameSnapshot>();
+        var rmap = new List<PteRef>();
+        for (long pfn = 0; pfn < Memory.Capacity; pfn++)
+        {
+            var frame = Memory.Frame(pfn);
+            if (frame.Flags == PageFlags.Buddy && frame.Refcount == 0 && frame.Mapcount == 0)
+            {
+                continue;
+            }
+            rmap.Clear();
+            Memory.RmapWalk(pfn, rmap);
+            // Node grains keep compact contents: the frame's word is the page (read even if the frame is free).
+            frames.Add(new FrameSnapshot(pfn, frame.Refcount, frame.Mapcount, frame.Mapping, frame.Index, frame.Flags, frame.Contents, [.. rmap]));
+        }
+        return Task.FromResult(new NodeSnapshot(NodeId, Memory.Capacity, Memory.FreePages, Memory.ListPages(LruList.Free).Count(), [.. frames]));
+    }
 }

@@ -48,7 +48,7 @@ public sealed class AddressSpaceMemory
     public IReadOnlyList<int>? MemsAllowed { get; set; }
 
     /// <summary>The process has exited (its mappings are gone): calls that name it get -ESRCH.</summary>
-    public bool Exited { get; internal set; }
+    public bool Exited { get; set; }
 
     public IReadOnlyList<Vma> Vmas => _vmas;
 
@@ -209,6 +209,35 @@ public sealed class AddressSpaceMemory
                 if (table[i] != 0)
                 {
                     yield return ((key << TableShift) + i, Pte.Decode(table[i]));
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// zap_pte_range, PTE side: clears the PTEs of [<paramref name="start"/>, <paramref name="end"/>)
+    /// and appends each present one, with its page, to <paramref name="zapped"/> in virtual-page
+    /// order; the caller then drops those rmap entries and references on the pages' nodes.
+    /// </summary>
+    public void ZapPteRange(long start, long end, List<(PteRef Pte, PageRef Page)> zapped)
+    {
+        ArgumentNullException.ThrowIfNull(zapped);
+        foreach (Vma vma in _vmas.Where(v => v.Start < end && v.End > start).ToList())
+        {
+            for (long v = Math.Max(start, vma.Start); v < Math.Min(end, vma.End); v++)
+            {
+                Pte pte = GetPte(v);
+                switch (pte.Kind)
+                {
+                    case PteKind.Present:
+                        SetPte(v, Pte.None);
+                        zapped.Add((new PteRef(Id, v), pte.Page));
+                        break;
+                    case PteKind.ZeroPage:
+                        SetPte(v, Pte.None);
+                        break;
+                    case PteKind.Migration:
+                        throw new InvalidOperationException($"munmap of {Id}:{v} while its page {pte.Page} migrates");
                 }
             }
         }

@@ -8,7 +8,7 @@ namespace MigrationCluster.Memory.Invariants;
 public readonly record struct LogicalPage(int Space, int Mapping, long Key);
 
 /// <summary>
-/// Checks the whole <see cref="MemorySystem"/> and can run after any step: frames free xor owned;
+/// Checks a whole machine (the <see cref="MemorySystem"/>, or any <see cref="IMachineView"/>) and can run after any step: frames free xor owned;
 /// present PTEs name live frames whose reverse map lists them; mapcount equals the PTEs;
 /// refcount covers PTEs, cache and private data; migration entries only for pages being migrated
 /// (and locked); zero-page PTEs only in private anonymous memory; each logical page reachable
@@ -22,106 +22,108 @@ public static class InvariantChecker
     public static void Check(MemorySystem system, IReadOnlySet<PageRef>? migrating = null, IReadOnlyDictionary<LogicalPage, ulong>? expected = null)
     {
         ArgumentNullException.ThrowIfNull(system);
+        Check(new ModelMachineView(system), migrating, expected);
+    }
+
+    /// <param name="system">The machine: the model, or a snapshot of the grains.</param>
+    /// <param name="migrating">Old pages a migration holds now: the only pages migration entries may name.</param>
+    /// <param name="expected">The contents each logical page should have (last write wins), or null to skip.</param>
+    public static void Check(IMachineView system, IReadOnlySet<PageRef>? migrating = null, IReadOnlyDictionary<LogicalPage, ulong>? expected = null)
+    {
+        ArgumentNullException.ThrowIfNull(system);
         var mapped = new Dictionary<PageRef, int>();
         var reach = new Dictionary<LogicalPage, PageRef>();
         var readable = new Dictionary<LogicalPage, PageRef>();
         var zeroMapped = new HashSet<LogicalPage>();
         var rmap = new List<PteRef>();
 
-        foreach (NodeMemory node in system.Nodes)
+        foreach (int node in system.NodeIds)
         {
             int buddy = 0;
-            for (long pfn = 0; pfn < node.Capacity; pfn++)
+            for (long pfn = 0; pfn < system.Capacity(node); pfn++)
             {
-                PageFrame f = node.Frame(pfn);
+                PageFrame f = system.Frame(node, pfn);
                 if (f.Has(PageFlags.Buddy))
                 {
                     buddy++;
-                    Require(f.Refcount == 0 && f.Mapcount == 0 && f.Flags == PageFlags.Buddy, $"free frame {node.Id}:{pfn} is also in use ({f.Flags}, ref {f.Refcount}, map {f.Mapcount})");
+                    Require(f.Refcount == 0 && f.Mapcount == 0 && f.Flags == PageFlags.Buddy, $"free frame {node}:{pfn} is also in use ({f.Flags}, ref {f.Refcount}, map {f.Mapcount})");
                 }
                 else
                 {
-                    Require(f.Refcount > 0, $"frame {node.Id}:{pfn} is neither free nor referenced");
+                    Require(f.Refcount > 0, $"frame {node}:{pfn} is neither free nor referenced");
                 }
             }
 
-            Require(buddy == node.FreePages && node.ListPages(LruList.Free).Count() == buddy, $"node {node.Id}: free list has {node.FreePages} frames, {buddy} are marked free");
+            Require(buddy == system.FreePages(node) && system.FreeListLength(node) == buddy, $"node {node}: free list has {system.FreePages(node)} frames, {buddy} are marked free");
         }
 
-        foreach (AddressSpaceMemory space in system.Spaces)
+        foreach (int space in system.SpaceIds)
         {
-            foreach (var (vpage, pte) in space.Ptes())
+            foreach (var (vpage, pte) in system.Ptes(space))
             {
-                Vma? vma = space.FindVma(vpage);
-                Require(vma is not null, $"{space.Id}:{vpage} has a PTE outside any VMA");
+                Vma? vma = system.FindVma(space, vpage);
+                Require(vma is not null, $"{space}:{vpage} has a PTE outside any VMA");
                 if (pte.Kind == PteKind.ZeroPage)
                 {
                     // The shared zero page has no frame: only private anonymous memory maps it, read-only.
-                    Require(vma!.Kind == VmaKind.AnonPrivate && !pte.Writable, $"{space.Id}:{vpage} maps the zero page in {vma.Kind} memory");
+                    Require(vma!.Kind == VmaKind.AnonPrivate && !pte.Writable, $"{space}:{vpage} maps the zero page in {vma.Kind} memory");
                     zeroMapped.Add(LogicalOf(space, vma, vpage));
                     continue;
                 }
 
-                Require(system.NodeExists(pte.Page.Node) && pte.Page.Pfn < system.Node(pte.Page.Node).Capacity, $"PTE {space.Id}:{vpage} names no frame {pte.Page}");
-                NodeMemory node = system.Node(pte.Page.Node);
-                PageFrame f = node.Frame(pte.Page.Pfn);
-                Require(!f.Has(PageFlags.Buddy), $"PTE {space.Id}:{vpage} ({pte.Kind}) names free frame {pte.Page}");
+                Require(system.NodeExists(pte.Page.Node) && pte.Page.Pfn < system.Capacity(pte.Page.Node), $"PTE {space}:{vpage} names no frame {pte.Page}");
+                PageFrame f = system.Frame(pte.Page.Node, pte.Page.Pfn);
+                Require(!f.Has(PageFlags.Buddy), $"PTE {space}:{vpage} ({pte.Kind}) names free frame {pte.Page}");
                 var logical = LogicalOf(space, vma!, vpage);
 
                 if (pte.Kind == PteKind.Migration)
                 {
-                    Require(migrating is not null && migrating.Contains(pte.Page), $"migration entry {space.Id}:{vpage} -> {pte.Page} outlives its migration");
-                    Require(f.Has(PageFlags.Locked), $"migration entry {space.Id}:{vpage} names unlocked page {pte.Page}");
+                    Require(migrating is not null && migrating.Contains(pte.Page), $"migration entry {space}:{vpage} -> {pte.Page} outlives its migration");
+                    Require(f.Has(PageFlags.Locked), $"migration entry {space}:{vpage} names unlocked page {pte.Page}");
                     continue;
                 }
 
                 mapped[pte.Page] = mapped.GetValueOrDefault(pte.Page) + 1;
                 rmap.Clear();
-                node.RmapWalk(pte.Page.Pfn, rmap);
-                Require(rmap.Contains(new PteRef(space.Id, vpage)), $"reverse map of {pte.Page} does not list {space.Id}:{vpage}");
+                system.RmapWalk(pte.Page.Node, pte.Page.Pfn, rmap);
+                Require(rmap.Contains(new PteRef(space, vpage)), $"reverse map of {pte.Page} does not list {space}:{vpage}");
                 Note(reach, logical, pte.Page);
                 readable[logical] = pte.Page;
             }
 
-            foreach (RadixTree tree in space.OwnedMappings.Values)
+            foreach (var (mapping, index, page) in system.PageCache(space))
             {
-                foreach (var (index, page) in tree.Entries())
+                PageFrame f = system.Frame(page.Node, page.Pfn);
+                Require(!f.Has(PageFlags.Buddy), $"mapping {mapping} index {index} names free frame {page}");
+                Require(f.Mapping == mapping && f.Index == index, $"page {page} in mapping {mapping}:{index} says mapping {f.Mapping}:{f.Index}");
+                Note(reach, new LogicalPage(-1, mapping, index), page);
+                if (!f.Has(PageFlags.Locked))
                 {
-                    PageFrame f = system.Node(page.Node).Frame(page.Pfn);
-                    Require(!f.Has(PageFlags.Buddy), $"mapping {tree.Mapping} index {index} names free frame {page}");
-                    Require(f.Mapping == tree.Mapping && f.Index == index, $"page {page} in mapping {tree.Mapping}:{index} says mapping {f.Mapping}:{f.Index}");
-                    Note(reach, new LogicalPage(-1, tree.Mapping, index), page);
-                    if (!f.Has(PageFlags.Locked))
-                    {
-                        // A locked cache page is not readable yet: a fault on it waits for the unlock.
-                        readable[new LogicalPage(-1, tree.Mapping, index)] = page;
-                    }
+                    // A locked cache page is not readable yet: a fault on it waits for the unlock.
+                    readable[new LogicalPage(-1, mapping, index)] = page;
                 }
             }
         }
 
-        foreach (NodeMemory node in system.Nodes)
+        foreach (int node in system.NodeIds)
         {
-            for (long pfn = 0; pfn < node.Capacity; pfn++)
+            for (long pfn = 0; pfn < system.Capacity(node); pfn++)
             {
-                PageFrame f = node.Frame(pfn);
+                PageFrame f = system.Frame(node, pfn);
                 if (f.Has(PageFlags.Buddy))
                 {
                     continue;
                 }
 
-                var page = new PageRef(node.Id, pfn);
+                var page = new PageRef(node, pfn);
                 int ptes = mapped.GetValueOrDefault(page);
                 rmap.Clear();
-                node.RmapWalk(pfn, rmap);
+                system.RmapWalk(node, pfn, rmap);
                 Require(f.Mapcount == ptes && rmap.Count == ptes, $"page {page}: mapcount {f.Mapcount}, reverse map {rmap.Count}, PTEs {ptes}");
-                bool inCache = PageMapping.IsFile(f.Mapping)
-                    && system.TryGetSpace(PageMapping.FileOwner(f.Mapping), out AddressSpaceMemory owner)
-                    && owner.OwnedMappings.TryGetValue(f.Mapping, out RadixTree? tree)
-                    && tree.Lookup(f.Index) == page;
+                bool inCache = PageMapping.IsFile(f.Mapping) && system.CachedPage(f.Mapping, f.Index) == page;
                 int held = ptes + (inCache ? 1 : 0) + (f.Has(PageFlags.Private) ? 1 : 0);
                 Require(f.Refcount >= held, $"page {page}: refcount {f.Refcount} below the {held} its PTEs, cache and private data hold");
-                Require(PageContents.IsValid(node.ReadContents(pfn)), $"page {page}: contents word fails its checksum");
+                Require(PageContents.IsValid(system.ReadContents(node, pfn)), $"page {page}: contents word fails its checksum");
             }
         }
 
@@ -144,7 +146,7 @@ public static class InvariantChecker
                 continue;
             }
 
-            ulong actual = system.Node(page.Node).ReadContents(page.Pfn);
+            ulong actual = system.ReadContents(page.Node, page.Pfn);
             Require(actual == contents, $"{logical} reads {PageContents.ValueOf(actual)} through {page}, expected {PageContents.ValueOf(contents)}");
         }
     }
@@ -153,9 +155,15 @@ public static class InvariantChecker
     public static LogicalPage LogicalOf(AddressSpaceMemory space, Vma vma, long virtualPage)
     {
         ArgumentNullException.ThrowIfNull(space);
+        return LogicalOf(space.Id, vma, virtualPage);
+    }
+
+    /// <summary>The logical page a PTE of address space <paramref name="space"/> maps.</summary>
+    public static LogicalPage LogicalOf(int space, Vma vma, long virtualPage)
+    {
         ArgumentNullException.ThrowIfNull(vma);
         return vma.Kind == VmaKind.AnonPrivate
-            ? new LogicalPage(space.Id, 0, virtualPage)
+            ? new LogicalPage(space, 0, virtualPage)
             : new LogicalPage(-1, vma.Mapping, vma.IndexOf(virtualPage));
     }
 

@@ -190,6 +190,47 @@ public sealed class NodeMemory
         return true;
     }
 
+    /// <summary>
+    /// The page-count test and isolate_lru_page of move_pages (add_page_for_migration) and mbind
+    /// (migrate_folio_add): a page mapped by more than one PTE stays where it is unless
+    /// <paramref name="migrateAll"/> (MPOL_MF_MOVE_ALL); otherwise it is isolated if it can be.
+    /// </summary>
+    public IsolateResult IsolateForMigration(long pfn, bool migrateAll)
+    {
+        if (_frames[pfn].Mapcount > 1 && !migrateAll)
+        {
+            return IsolateResult.Shared;
+        }
+
+        return IsolateLruPage(pfn) ? IsolateResult.Isolated : IsolateResult.Busy;
+    }
+
+    /// <summary>putback_movable_pages for one page: back on its LRU list, the isolation reference dropped.</summary>
+    public void PutbackMovablePage(long pfn)
+    {
+        LruAdd(pfn);
+        PutPage(pfn);
+    }
+
+    /// <summary>
+    /// truncate_inode_pages, frame side, for a page the caller has locked and whose PTEs
+    /// (<paramref name="ptes"/>) it has cleared: they leave the reverse map, the page leaves its
+    /// file (clean, no private data), is unlocked and released.
+    /// </summary>
+    public void TruncatePage(long pfn, IReadOnlyList<PteRef> ptes, List<PageLockWaiter>? woken)
+    {
+        ArgumentNullException.ThrowIfNull(ptes);
+        foreach (PteRef pte in ptes)
+        {
+            PageRemoveRmap(pfn, pte);
+        }
+
+        SetMapping(pfn, PageMapping.None, 0);
+        ClearFlags(pfn, PageFlags.Dirty | PageFlags.Private);
+        UnlockPage(pfn, woken);
+        PutPage(pfn);
+    }
+
     /// <summary>mark_page_accessed: referenced, then active on a second touch.</summary>
     public void MarkPageAccessed(long pfn)
     {

@@ -30,12 +30,13 @@ public sealed partial class NumaSyscalls
 
         int[] old = NodeMask.Of(fromNodes);
         int[] @new = NodeMask.Of(toNodes);
-        if (!FindTask(pid, out AddressSpaceMemory space))
+        if (await FindTask(pid) is not { } task)
         {
             return -Errno.ESRCH;
         }
 
-        if (!PtraceMayAccess(caller, pid))
+        AddressSpaceMemory space = _machine.TaskMm(pid);
+        if (!await PtraceMayAccess(caller, pid))
         {
             return -Errno.EPERM;
         }
@@ -43,18 +44,18 @@ public sealed partial class NumaSyscalls
         // Is the user allowed to access the target nodes? Checked against the target's cpuset,
         // whose nodes are those with memory, before the new set is masked: a memoryless node in
         // it is -EPERM without CAP_SYS_NICE.
-        if (!NodeMask.IsSubset(@new, _system.CpusetMemsAllowed(space)) && !Capable(caller))
+        if (!NodeMask.IsSubset(@new, task.MemsAllowed) && !await Capable(caller))
         {
             return -Errno.EPERM;
         }
 
-        @new = NodeMask.And(@new, CpusetMemsAllowed(caller));
+        @new = NodeMask.And(@new, await CpusetMemsAllowed(caller));
         if (@new.Length == 0)
         {
             return -Errno.EINVAL;
         }
 
-        return await DoMigratePages(space, old, @new, Capable(caller) ? MPOL_MF_MOVE_ALL : MPOL_MF_MOVE);
+        return await DoMigratePages(space, old, @new, await Capable(caller) ? MPOL_MF_MOVE_ALL : MPOL_MF_MOVE);
     }
 
     /// <summary>
@@ -128,7 +129,7 @@ public sealed partial class NumaSyscalls
         }
 
         var queued = new List<(PageRef Page, long VirtualPage)>();
-        long nrFailed = QueuePagesRange(space, space.Vmas[0].Start, long.MaxValue, [source], flags, invert: false, discontigOk: true, queued);
+        long nrFailed = await QueuePagesRange(space, space.Vmas[0].Start, long.MaxValue, [source], flags, invert: false, discontigOk: true, queued);
         int err = 0;
         if (queued.Count > 0)
         {
@@ -147,10 +148,12 @@ public sealed partial class NumaSyscalls
     public async ValueTask<int> Mbind(int pid, long start, long pages, MemPolicyMode mode, IReadOnlyList<int> nodes, int flags)
     {
         ArgumentNullException.ThrowIfNull(nodes);
-        if (!FindTask(pid, out AddressSpaceMemory space))
+        if (await FindTask(pid) is not { } task)
         {
             return -Errno.ESRCH;
         }
+
+        AddressSpaceMemory space = _machine.TaskMm(pid);
 
         // kernel_mbind: the mode, and get_nodes (a bit past MAX_NUMNODES).
         if (!Enum.IsDefined(mode) || nodes.Any(n => n is < 0 or >= NumaTopology.MaxNumNodes))
@@ -164,7 +167,7 @@ public sealed partial class NumaSyscalls
             return -Errno.EINVAL;
         }
 
-        if ((flags & MPOL_MF_MOVE_ALL) != 0 && !space.Privileged)
+        if ((flags & MPOL_MF_MOVE_ALL) != 0 && !task.Privileged)
         {
             return -Errno.EPERM;
         }
@@ -185,7 +188,7 @@ public sealed partial class NumaSyscalls
         }
 
         int[] nmask = NodeMask.Of(nodes);
-        int err = MpolNew(space, mode, nmask, out MemPolicy? policy);
+        int err = MpolNew(task, mode, nmask, out MemPolicy? policy);
         if (err != 0)
         {
             return err;
@@ -195,7 +198,7 @@ public sealed partial class NumaSyscalls
         var queued = new List<(PageRef Page, long VirtualPage)>();
         // Queue the pages on nodes outside the user's mask (MPOL_MF_INVERT); MPOL_DEFAULT's mask
         // is empty, so every page of the range. A hole in the range is -EFAULT, but for MPOL_DEFAULT.
-        long nrFailed = QueuePagesRange(space, start, end, nmask, flags, invert: true, discontigOk: policy is null, queued);
+        long nrFailed = await QueuePagesRange(space, start, end, nmask, flags, invert: true, discontigOk: policy is null, queued);
         if (nrFailed < 0)
         {
             err = (int)nrFailed;
@@ -212,7 +215,7 @@ public sealed partial class NumaSyscalls
             // alloc_migration_target_by_mpol: by the new policy; MPOL_DEFAULT's NULL is the task
             // policy, local allocation on the caller's node. The pages that fail go back to the
             // LRU inside migrate_pages; its -ENOMEM is a failure too (nr_failed |= ...).
-            List<MigrationRequest> pagelist = [.. MigrationTargets(space, policy ?? MemPolicy.Default, queued)];
+            List<MigrationRequest> pagelist = await MigrationTargets(space, policy ?? MemPolicy.Default, queued);
             long rc = (await Migrate(pagelist, MigrateMode.Sync, MigrateReason.MempolicyMbind)).ReturnValue;
             nrFailed |= rc;
         }
@@ -231,7 +234,7 @@ public sealed partial class NumaSyscalls
     /// nodes with memory the caller's cpuset allows, and an empty result is -EINVAL.
     /// MPOL_PREFERRED keeps the first node.
     /// </summary>
-    private int MpolNew(AddressSpaceMemory space, MemPolicyMode mode, int[] nmask, out MemPolicy? policy)
+    private static int MpolNew(TaskInfo task, MemPolicyMode mode, int[] nmask, out MemPolicy? policy)
     {
         policy = null;
         if (mode == MemPolicyMode.Default)
@@ -251,7 +254,7 @@ public sealed partial class NumaSyscalls
             return 0;
         }
 
-        int[] allowed = NodeMask.And(nmask, _system.CpusetMemsAllowed(space));
+        int[] allowed = NodeMask.And(nmask, task.MemsAllowed);
         if (allowed.Length == 0)
         {
             return -Errno.EINVAL;
@@ -265,17 +268,36 @@ public sealed partial class NumaSyscalls
     /// Where each queued page goes: the first node of the policy's allocation order with a frame
     /// left (the allocation may fall back, as alloc_migration_target_by_mpol's has no __GFP_THISNODE).
     /// </summary>
-    private IEnumerable<MigrationRequest> MigrationTargets(AddressSpaceMemory space, MemPolicy policy, List<(PageRef Page, long VirtualPage)> queued)
+    private async ValueTask<List<MigrationRequest>> MigrationTargets(AddressSpaceMemory space, MemPolicy policy, List<(PageRef Page, long VirtualPage)> queued)
     {
         var planned = new Dictionary<int, int>();
+        var free = new Dictionary<int, long>();
+        var pagelist = new List<MigrationRequest>(queued.Count);
         foreach (var (page, virtualPage) in queued)
         {
             long index = space.FindVma(virtualPage)!.IndexOf(virtualPage);
-            int[] order = [.. _system.AllocationOrder(space, policy, index)];
-            int target = order.FirstOrDefault(n => _system.Node(n).FreePages > planned.GetValueOrDefault(n), order.Length > 0 ? order[0] : page.Node);
+            IReadOnlyList<int> order = _machine.AllocationOrder(space, policy, index);
+            int target = order.Count > 0 ? order[0] : page.Node;
+            foreach (int n in order)
+            {
+                // Nothing is allocated until the migration runs, so one look at each node's free frames is enough.
+                if (!free.TryGetValue(n, out long left))
+                {
+                    left = free[n] = await _machine.FreePages(n);
+                }
+
+                if (left > planned.GetValueOrDefault(n))
+                {
+                    target = n;
+                    break;
+                }
+            }
+
             planned[target] = planned.GetValueOrDefault(target) + 1;
-            yield return new MigrationRequest(page, target);
+            pagelist.Add(new MigrationRequest(page, target));
         }
+
+        return pagelist;
     }
 
     /// <summary>
@@ -287,7 +309,7 @@ public sealed partial class NumaSyscalls
     /// VMA at all in the range, or any gap unless <paramref name="discontigOk"/>), or -EIO at the
     /// first such page when MPOL_MF_STRICT comes without a move flag.
     /// </summary>
-    private long QueuePagesRange(AddressSpaceMemory space, long start, long end, int[] nmask, int flags, bool invert, bool discontigOk, List<(PageRef Page, long VirtualPage)> queued)
+    private async ValueTask<long> QueuePagesRange(AddressSpaceMemory space, long start, long end, int[] nmask, int flags, bool invert, bool discontigOk, List<(PageRef Page, long VirtualPage)> queued)
     {
         Vma? first = null;
         long nrFailed = 0;
@@ -307,7 +329,7 @@ public sealed partial class NumaSyscalls
                 if (!discontigOk && start < vma.Start)
                 {
                     // Hole at the head of the range.
-                    PutbackQueued(queued);
+                    await PutbackQueued(queued);
                     return -Errno.EFAULT;
                 }
             }
@@ -316,7 +338,7 @@ public sealed partial class NumaSyscalls
             if (!discontigOk && vma.End < end && (next is null || vma.End < next.Start))
             {
                 // Hole in the middle or at the tail of the range.
-                PutbackQueued(queued);
+                await PutbackQueued(queued);
                 return -Errno.EFAULT;
             }
 
@@ -341,13 +363,13 @@ public sealed partial class NumaSyscalls
                     continue;
                 }
 
-                if ((flags & (MPOL_MF_MOVE | MPOL_MF_MOVE_ALL)) == 0 || !MigrateFolioAdd(pte.Page, v, flags, queued))
+                if ((flags & (MPOL_MF_MOVE | MPOL_MF_MOVE_ALL)) == 0 || !await MigrateFolioAdd(pte.Page, v, flags, queued))
                 {
                     nrFailed++;
                     // STRICT without a move flag: do_mbind fails at once with -EIO.
                     if (StrictlyUnmovable(flags))
                     {
-                        PutbackQueued(queued);
+                        await PutbackQueued(queued);
                         return -Errno.EIO;
                     }
                 }
@@ -368,17 +390,15 @@ public sealed partial class NumaSyscalls
     /// and "not migrating a shared folio is not counted as a failure"; false only when the folio
     /// cannot be isolated from its LRU list.
     /// </summary>
-    private bool MigrateFolioAdd(PageRef page, long virtualPage, int flags, List<(PageRef Page, long VirtualPage)> queued)
+    private async ValueTask<bool> MigrateFolioAdd(PageRef page, long virtualPage, int flags, List<(PageRef Page, long VirtualPage)> queued)
     {
-        NodeMemory node = _system.Node(page.Node);
-        if ((flags & MPOL_MF_MOVE_ALL) != 0 || node.Frame(page.Pfn).Mapcount <= 1)
+        switch (await _machine.IsolateForMigration(page, (flags & MPOL_MF_MOVE_ALL) != 0))
         {
-            if (!node.IsolateLruPage(page.Pfn))
-            {
+            case IsolateResult.Busy:
                 return false;
-            }
-
-            queued.Add((page, virtualPage));
+            case IsolateResult.Isolated:
+                queued.Add((page, virtualPage));
+                break;
         }
 
         return true;
@@ -387,9 +407,9 @@ public sealed partial class NumaSyscalls
     /// <summary>strictly_unmovable: MPOL_MF_STRICT without MPOL_MF_MOVE(_ALL) fails at the first misplaced page.</summary>
     private static bool StrictlyUnmovable(int flags) => (flags & MpolMfValid) == MPOL_MF_STRICT;
 
-    private void PutbackQueued(List<(PageRef Page, long VirtualPage)> queued)
+    private async ValueTask PutbackQueued(List<(PageRef Page, long VirtualPage)> queued)
     {
-        PutbackMovablePages([.. queued.Select(q => new MigrationRequest(q.Page, q.Page.Node))]);
+        await PutbackMovablePages([.. queued.Select(q => new MigrationRequest(q.Page, q.Page.Node))]);
         queued.Clear();
     }
 }

@@ -37,20 +37,20 @@ public sealed partial class NumaSyscalls
             return new MovePagesResult(-Errno.EINVAL, status);
         }
 
-        if ((flags & MPOL_MF_MOVE_ALL) != 0 && !Capable(caller))
+        if ((flags & MPOL_MF_MOVE_ALL) != 0 && !await Capable(caller))
         {
             return new MovePagesResult(-Errno.EPERM, status);
         }
 
-        int err = FindMmStruct(caller, pid, out AddressSpaceMemory space, out IReadOnlyList<int> taskNodes);
+        var (err, space, taskNodes) = await FindMmStruct(caller, pid);
         if (err != 0)
         {
             return new MovePagesResult(err, status);
         }
 
         err = nodes is null
-            ? DoPagesStat(space, pages, status)
-            : await DoPagesMove(space, taskNodes, pages, nodes, status, flags);
+            ? DoPagesStat(space!, pages, status)
+            : await DoPagesMove(space!, taskNodes, pages, nodes, status, flags);
         return new MovePagesResult(err, status);
     }
 
@@ -59,21 +59,19 @@ public sealed partial class NumaSyscalls
     /// process's pages only as ptrace_may_access allows (-EPERM), in query mode too. Also gives
     /// the target's cpuset nodes (task_nodes).
     /// </summary>
-    private int FindMmStruct(int caller, int pid, out AddressSpaceMemory space, out IReadOnlyList<int> taskNodes)
+    private async ValueTask<(int Errno, AddressSpaceMemory? Space, IReadOnlyList<int> TaskNodes)> FindMmStruct(int caller, int pid)
     {
-        taskNodes = [];
-        if (!FindTask(pid, out space))
+        if (await FindTask(pid) is not { } task)
         {
-            return -Errno.ESRCH;
+            return (-Errno.ESRCH, null, []);
         }
 
-        if (!PtraceMayAccess(caller, pid))
+        if (!await PtraceMayAccess(caller, pid))
         {
-            return -Errno.EPERM;
+            return (-Errno.EPERM, null, []);
         }
 
-        taskNodes = _system.CpusetMemsAllowed(space);
-        return 0;
+        return (0, _machine.TaskMm(pid), task.MemsAllowed);
     }
 
     /// <summary>
@@ -99,7 +97,7 @@ public sealed partial class NumaSyscalls
 
             int node = nodes[i];
             err = -Errno.ENODEV;
-            if (node < 0 || node >= NumaTopology.MaxNumNodes || !_system.NodeHasMemory(node))
+            if (node < 0 || node >= NumaTopology.MaxNumNodes || !NodeHasMemory(node))
             {
                 break;
             }
@@ -128,7 +126,7 @@ public sealed partial class NumaSyscalls
             }
 
             // Errors in the page lookup or isolation are not fatal: they go to the status array.
-            err = AddPageForMigration(space, pages[i], currentNode, pagelist, (flags & MPOL_MF_MOVE_ALL) != 0);
+            err = await AddPageForMigration(space, pages[i], currentNode, pagelist, (flags & MPOL_MF_MOVE_ALL) != 0);
             if (err > 0)
             {
                 // The page is queued for migration.
@@ -191,7 +189,7 @@ public sealed partial class NumaSyscalls
     /// (FOLL_DUMP skips special pages), -ENOENT not present, -EACCES mapped by other processes
     /// without MPOL_MF_MOVE_ALL, -EBUSY when it cannot be isolated (already queued, for one).
     /// </summary>
-    private int AddPageForMigration(AddressSpaceMemory space, long virtualPage, int node, List<MigrationRequest> pagelist, bool migrateAll)
+    private async ValueTask<int> AddPageForMigration(AddressSpaceMemory space, long virtualPage, int node, List<MigrationRequest> pagelist, bool migrateAll)
     {
         var (page, err) = FollowPage(space, virtualPage);
         if (err != 0)
@@ -204,15 +202,13 @@ public sealed partial class NumaSyscalls
             return 0;
         }
 
-        NodeMemory from = _system.Node(page.Node);
-        if (from.Frame(page.Pfn).Mapcount > 1 && !migrateAll)
+        // The mapcount test, then isolate_lru_page: one step on the page's node.
+        switch (await _machine.IsolateForMigration(page, migrateAll))
         {
-            return -Errno.EACCES;
-        }
-
-        if (!from.IsolateLruPage(page.Pfn))
-        {
-            return -Errno.EBUSY;
+            case IsolateResult.Shared:
+                return -Errno.EACCES;
+            case IsolateResult.Busy:
+                return -Errno.EBUSY;
         }
 
         pagelist.Add(new MigrationRequest(page, node));

@@ -1,0 +1,72 @@
+using MigrationCluster.Grains.Migration;
+using MigrationCluster.Grains.Nodes;
+using MigrationCluster.Memory;
+using MigrationCluster.Memory.AddressSpaces;
+using MigrationCluster.Memory.Migration;
+using MigrationCluster.Memory.Nodes;
+using MigrationCluster.Memory.Pages;
+using MigrationCluster.Memory.Syscalls;
+
+namespace MigrationCluster.Grains.AddressSpaces;
+
+/// <summary>
+/// The machine as the syscalls see it from an address space grain, the syscall's front end: the
+/// target's page table is this grain's own (<paramref name="self"/>); another process's
+/// credentials and cpuset are a call to its grain; the per-page questions (mapcount, isolation,
+/// putback, free frames) are calls to the node grains; the migration goes through the
+/// migration coordinator. The <see cref="ModelMachine"/> twin of <see cref="GrainMigrationBackend"/>'s kind.
+/// </summary>
+internal sealed class GrainMachine(IGrainFactory grains, AddressSpaceMemory self, MachineLayout layout, VmStat vmStat) : INumaMachine
+{
+    public IReadOnlyList<int> NodesWithMemory => layout.NodesWithMemory;
+
+    public async ValueTask<TaskInfo?> FindTask(int pid)
+    {
+        if (pid == self.Id)
+        {
+            return self.Exited ? null : new TaskInfo(pid, self.Privileged, AllocationNodes.CpusetMemsAllowed(self.MemsAllowed, layout.NodesWithMemory));
+        }
+
+        if (pid < 0)
+        {
+            return null;
+        }
+
+        var task = await grains.GetGrain<IAddressSpaceGrain>(pid).GetTask();
+        return task is null ? null : new TaskInfo(pid, task.Privileged, task.MemsAllowed);
+    }
+
+    public AddressSpaceMemory TaskMm(int pid) => pid == self.Id
+        ? self
+        : throw new InvalidOperationException($"address space {self.Id} runs a syscall on process {pid}: the target's own grain is the front end");
+
+    public IReadOnlyList<int> AllocationOrder(AddressSpaceMemory space, MemPolicy policy, long index) =>
+        [.. AllocationNodes.Order(policy, index, space.HomeNode, space.MemsAllowed, layout.NodesWithMemory, n => FallbackOrder(layout, n))];
+
+    public async ValueTask<long> FreePages(int node) => (await Node(node).GetStatus()).FreePages;
+
+    public async ValueTask<IsolateResult> IsolateForMigration(PageRef page, bool migrateAll) =>
+        await Node(page.Node).IsolateForMigration(page.Pfn, migrateAll);
+
+    public async ValueTask PutbackMovablePages(IReadOnlyList<PageRef> pages)
+    {
+        ArgumentNullException.ThrowIfNull(pages);
+        // One call per node, each node's pages in list order (the order the frames go back in).
+        await Task.WhenAll(pages.GroupBy(p => p.Node).Select(g => Node(g.Key).PutbackMovablePages([.. g.Select(p => p.Pfn)])));
+    }
+
+    public async ValueTask<MigrateResult> MigratePages(IReadOnlyList<MigrationRequest> pages, MigrateMode mode, MigrateReason reason)
+    {
+        ArgumentNullException.ThrowIfNull(pages);
+        var run = await grains.GetGrain<IMigrationCoordinatorGrain>(0).MigrateIsolatedPages([.. pages], mode, reason);
+        vmStat.PgmigrateSuccess += run.Succeeded;
+        vmStat.PgmigrateFail += run.Failed;
+        return new MigrateResult(run.ReturnValue, run.Succeeded, run.Failed, run.Passes, mode, reason, run.PageErrno, run.NewPages);
+    }
+
+    /// <summary>A node's fallback list (zonelist), from the layout.</summary>
+    public static IReadOnlyList<int> FallbackOrder(MachineLayout layout, int node) =>
+        node >= 0 && node < layout.FallbackOrders.Length ? layout.FallbackOrders[node] : [];
+
+    private INumaNodeGrain Node(int node) => grains.GetGrain<INumaNodeGrain>(node);
+}

@@ -1,0 +1,43 @@
+using MigrationCluster.Memory.AddressSpaces;
+using MigrationCluster.Memory.Migration;
+using MigrationCluster.Memory.Nodes;
+using MigrationCluster.Memory.Pages;
+
+namespace MigrationCluster.Memory.Syscalls;
+
+/// <summary>
+/// What <see cref="NumaSyscalls"/> needs of the machine, so that the kernel's code is written once
+/// and runs on the in-process model (<see cref="ModelMachine"/>) and over grains (the grains'
+/// implementation lives with them). The target's address space is at hand (get_task_mm: the
+/// syscall runs where that address space is, so its page table is read directly); everything on
+/// another process or on a node may be a call away, hence the ValueTasks.
+/// </summary>
+public interface INumaMachine
+{
+    /// <summary>The nodes with memory, by id: the root cpuset's mems and the valid migration targets.</summary>
+    IReadOnlyList<int> NodesWithMemory { get; }
+
+    /// <summary>find_task_by_vpid: a process that exists and has not exited, with its credentials and cpuset; null otherwise.</summary>
+    ValueTask<TaskInfo?> FindTask(int pid);
+
+    /// <summary>get_task_mm of a task <see cref="FindTask"/> found: the address space the syscall walks.</summary>
+    AddressSpaceMemory TaskMm(int pid);
+
+    /// <summary>The nodes an allocation for page <paramref name="index"/> of <paramref name="space"/> under <paramref name="policy"/> tries, in order.</summary>
+    IReadOnlyList<int> AllocationOrder(AddressSpaceMemory space, MemPolicy policy, long index);
+
+    /// <summary>The free frames a node has now.</summary>
+    ValueTask<long> FreePages(int node);
+
+    /// <summary>
+    /// The mapcount test and isolate_lru_page on a page, in one step on its node: a page mapped
+    /// more than once is left alone unless <paramref name="migrateAll"/> (MPOL_MF_MOVE_ALL).
+    /// </summary>
+    ValueTask<IsolateResult> IsolateForMigration(PageRef page, bool migrateAll);
+
+    /// <summary>putback_movable_pages: isolated pages that will not be migrated go back to their LRU lists.</summary>
+    ValueTask PutbackMovablePages(IReadOnlyList<PageRef> pages);
+
+    /// <summary>migrate_pages() on isolated pages (in the given order), with the vmstat counters it keeps.</summary>
+    ValueTask<MigrateResult> MigratePages(IReadOnlyList<MigrationRequest> pages, MigrateMode mode, MigrateReason reason);
+}
