@@ -28,10 +28,11 @@ public sealed class ClusterDashboardBrowserTests(ITestOutputHelper output)
         // No machine yet, and the page says so plainly.
         await Assertions.Expect(page.Locator("#no-machine")).ToContainTextAsync("No machine is configured on this cluster yet");
 
-        // 4 processes x 1,024 pages: eight 512-page batches to watch go by.
+        // 4 processes x 16,384 pages: a migration of 65,536 pages, long enough (seconds, with the
+        // coordinator reporting at most every 100 ms) for the page's twice-a-second poll to see it go by.
         using var directory = new TempDirectory();
         var json = directory.File("run.json");
-        await using var run = BackgroundCli.Start("run", "--cluster", cluster.StateDir, "--nodes", "4", "--address-spaces", "4", "--pages", "1024", "--accesses", "100", "--json", json);
+        await using var run = BackgroundCli.Start("run", "--cluster", cluster.StateDir, "--nodes", "4", "--address-spaces", "4", "--pages", "16384", "--accesses", "100", "--json", json);
         var seen = new List<(long Migrated, double Rate)>();
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
         while (!run.HasExited && DateTime.UtcNow < deadline)
