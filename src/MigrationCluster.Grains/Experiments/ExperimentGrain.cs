@@ -90,7 +90,7 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
         var started = time.GetTimestamp();
         // The tasks keep running for as long as the migration does: their faults meet its migration entries.
         var during = RunWorkloads(spaces, spec, spec.Seed + 2, untilStopped: true);
-        var migration = await GrainFactory.GetGrain<IMigrationCoordinatorGrain>(0).MigratePages(requests, spec.Mode, MigrateReason.NumaMisplaced);
+        var migration = await MigrateMisplaced(requests, spec.Mode);
         var migrationMs = time.GetElapsedTime(started).TotalMilliseconds;
         await Task.WhenAll(spaces.Select(s => s.StopWorkloads()));
         var duringReport = await during;
@@ -103,6 +103,23 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
         }
         var invariants = await CheckInvariants(nodes, spaces, before.StaleReads + duringReport.StaleReads + after.StaleReads);
         return new ExperimentResult(nodes, spaces.Length, pagesMapped, requests.Length, migration, before, duringReport, after, invariants, migrationMs);
+    }
+
+    /// <summary>
+    /// The misplaced pages migrate as NUMA balancing moves them, source node by source node side
+    /// by side: one migrate_pages call per source node, on the coordinator that lives with that
+    /// node (so a call's steps on its old pages stay on their silo), all at once.
+    /// </summary>
+    private async Task<MigrationRunResult> MigrateMisplaced(MigrationRequest[] requests, MigrateMode mode)
+    {
+        var calls = requests
+            .Select((request, index) => (request, index))
+            .GroupBy(r => r.request.Page.Node)
+            .OrderBy(g => g.Key)
+            .Select(g => (Node: g.Key, Requests: g.Select(r => r.request).ToArray(), Indexes: g.Select(r => r.index).ToArray()))
+            .ToArray();
+        var results = await Task.WhenAll(calls.Select(c => GrainFactory.GetGrain<IMigrationCoordinatorGrain>(c.Node).MigratePages(c.Requests, mode, MigrateReason.NumaMisplaced)));
+        return MigrationRunResult.Combine([.. results.Select((r, i) => (r, calls[i].Indexes))], requests.Length);
     }
 
     /// <summary>Every process's tasks touch each mapped page once (a write where the mapping is writable).</summary>

@@ -131,7 +131,8 @@ public sealed class MigrationCoordinatorGrain(TimeProvider time) : Grain, IMigra
             errno,
             newPages,
             VmStatOf(result.Succeeded, result.Failed + notIsolated, reason),
-            tracer.StepLatencies);
+            tracer.StepLatencies,
+            tracer.StepBatchTimes);
     }
 
     /// <summary>The vmstat counters a migration bumps, by their /proc/vmstat names.</summary>

@@ -5,7 +5,7 @@ namespace MigrationCluster.Grains.Migration;
 /// <summary>
 /// What a migrate_pages run over grains returns: the kernel's return value (pages not migrated,
 /// or -ENOMEM), the per-page errno and new page, the passes it took, how many pages were retried,
-/// the vmstat counters it bumped, and how long each protocol step took. Immutable: made once at
+/// the vmstat counters it bumped, and how long each protocol step took (summed up, and batch by batch). Immutable: made once at
 /// the end of a call and never touched by the coordinator again, so a caller on the same silo
 /// gets it as it is, not a page-by-page copy of its arrays.
 /// </summary>
@@ -22,4 +22,53 @@ public sealed record MigrationRunResult(
     int[] PageErrno,
     PageRef[] NewPages,
     IReadOnlyDictionary<string, long> VmStat,
-    IReadOnlyList<StepLatency> StepLatencies);
+    IReadOnlyList<StepLatency> StepLatencies,
+    IReadOnlyList<StepBatchTimes> StepBatchTimes)
+{
+    /// <summary>
+    /// Several migrate_pages calls made side by side (one per source node) as one outcome: the
+    /// per-page answers back in the order of the <paramref name="count"/> requests they were cut
+    /// from (<c>Indexes</c>: each call's requests' positions), counts and vmstat summed, the most
+    /// passes any call took, the step figures over all their batches, -ENOMEM if any call ran out.
+    /// </summary>
+    public static MigrationRunResult Combine(IReadOnlyList<(MigrationRunResult Result, int[] Indexes)> calls, int count)
+    {
+        ArgumentNullException.ThrowIfNull(calls);
+        var errno = new int[count];
+        var newPages = new PageRef[count];
+        Array.Fill(newPages, PageRef.None);
+        int returnValue = 0, succeeded = 0, failed = 0, notIsolated = 0, retried = 0, passes = 0;
+        var vmStat = new Dictionary<string, long>();
+        var batches = new SortedDictionary<int, (string Name, List<double> Ms)>();
+        foreach (var (result, indexes) in calls)
+        {
+            for (var k = 0; k < indexes.Length; k++)
+            {
+                errno[indexes[k]] = result.PageErrno[k];
+                newPages[indexes[k]] = result.NewPages[k];
+            }
+            returnValue = returnValue < 0 ? returnValue : result.ReturnValue < 0 ? result.ReturnValue : returnValue + result.ReturnValue;
+            succeeded += result.Succeeded;
+            failed += result.Failed;
+            notIsolated += result.NotIsolated;
+            retried += result.Retried;
+            passes = Math.Max(passes, result.Passes);
+            foreach (var (name, value) in result.VmStat)
+            {
+                vmStat[name] = vmStat.GetValueOrDefault(name) + value;
+            }
+            foreach (var step in result.StepBatchTimes)
+            {
+                if (!batches.TryGetValue(step.Step, out var times))
+                {
+                    batches[step.Step] = times = (step.Name, []);
+                }
+                times.Ms.AddRange(step.BatchMs);
+            }
+        }
+        return new MigrationRunResult(
+            returnValue, succeeded, failed, notIsolated, retried, passes, errno, newPages, vmStat,
+            [.. batches.Select(b => StepLatency.FromBatches(b.Key, b.Value.Name, b.Value.Ms))],
+            [.. batches.Select(b => new StepBatchTimes(b.Key, b.Value.Name, [.. b.Value.Ms]))]);
+    }
+}

@@ -36,6 +36,11 @@ internal sealed class MigrationTracer : MigrationObserver
         .Where(_latency.ContainsKey)
         .Select(s => StepLatency.FromBatches(s.Number(), s.KernelName(), _latency[s]))];
 
+    /// <summary>Each step's batch durations, in step order.</summary>
+    public IReadOnlyList<StepBatchTimes> StepBatchTimes => [.. MigrationSteps.InOrder
+        .Where(_latency.ContainsKey)
+        .Select(s => new StepBatchTimes(s.Number(), s.KernelName(), [.. _latency[s]]))];
+
     public override void MigrationStarted(MigrateMode mode, MigrateReason reason, int pages)
     {
         // Under the incoming grain call's span (Activity.Current), so the migration joins the caller's trace.

@@ -45,7 +45,7 @@ public sealed class MachinePageApiTests
         var result = await cluster.GrainFactory.GetGrain<IExperimentGrain>("api").Run(spec);
         var migrated = result.Migration.Succeeded;
         Assert.True(migrated > 0);
-        var calls = await WaitForAsync(http, "api/migrations", c => c.GetArrayLength() > 0 && !c[0].GetProperty("running").GetBoolean());
+        var calls = await WaitForAsync(http, "api/migrations", c => c.GetArrayLength() == 4 && c.EnumerateArray().All(m => !m.GetProperty("running").GetBoolean()));
 
         var machine = await GetJson(http, "api/machine");
         Assert.True(machine.GetProperty("configured").GetBoolean());
@@ -78,13 +78,19 @@ public sealed class MachinePageApiTests
         Assert.Equal(300, rate.GetProperty("migrated").GetArrayLength());
         Assert.Equal(migrated, rate.GetProperty("migrated").EnumerateArray().Sum(v => v.GetInt64()));
 
-        var call = Assert.Single(calls.EnumerateArray());
-        Assert.Equal((migrated, result.Migration.Failed, result.Migration.Passes), (call.GetProperty("succeeded").GetInt32(), call.GetProperty("failed").GetInt32(), call.GetProperty("passes").GetInt32()));
-        Assert.Equal(result.Migration.StepLatencies.Select(s => s.Name), call.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("name").GetString()));
-        Assert.All(call.GetProperty("steps").EnumerateArray(), s => Assert.True(s.GetProperty("totalMs").GetDouble() > 0));
-        var traceId = call.GetProperty("traceId").GetString();
-        Assert.Matches("^[0-9a-f]{32}$", traceId);
-        Assert.Equal($"{Jaeger}/trace/{traceId}", call.GetProperty("traceUrl").GetString());
+        // One migrate_pages call per source node (4), each on the coordinator that lives with its node.
+        var all = calls.EnumerateArray().ToArray();
+        Assert.Equal([0, 1, 2, 3], all.Select(c => c.GetProperty("coordinator").GetInt32()).Order());
+        Assert.Equal((migrated, result.Migration.Failed), (all.Sum(c => c.GetProperty("succeeded").GetInt32()), all.Sum(c => c.GetProperty("failed").GetInt32())));
+        Assert.Equal(result.Migration.Passes, all.Max(c => c.GetProperty("passes").GetInt32()));
+        foreach (var call in all)
+        {
+            Assert.Equal(result.Migration.StepLatencies.Select(s => s.Name), call.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("name").GetString()));
+            Assert.All(call.GetProperty("steps").EnumerateArray(), s => Assert.True(s.GetProperty("totalMs").GetDouble() > 0));
+            var traceId = call.GetProperty("traceId").GetString();
+            Assert.Matches("^[0-9a-f]{32}$", traceId);
+            Assert.Equal($"{Jaeger}/trace/{traceId}", call.GetProperty("traceUrl").GetString());
+        }
 
         // /api/state is all of it at once.
         var state = await GetJson(http, "api/state");
