@@ -32,10 +32,11 @@ public static class ClusterWatch
             foreach (var silo in watched)
             {
                 var current = now.FirstOrDefault(s => s.Address == silo.Address);
-                if (!ClusterStatusReader.IsRunning(silo.ProcessId) || current is null || current.Status != "Active")
+                var alive = ClusterStatusReader.IsRunning(silo.ProcessId);
+                if (!alive || current is null || current.Status != "Active")
                 {
                     throw new ClusterCommandException(
-                        $"silo {silo.SiloName} ({silo.Address}, pid {silo.ProcessId}) left the cluster during the run ({(ClusterStatusReader.IsRunning(silo.ProcessId) ? current?.Status ?? "gone" : "process ended")}); the run was abandoned");
+                        $"silo {silo.SiloName} ({silo.Address}, pid {silo.ProcessId}) left the cluster during the run ({(alive ? current?.Status ?? "gone" : "process ended")}); the run was abandoned");
                 }
             }
         }

@@ -58,7 +58,10 @@ internal sealed class GrainMachine(IGrainFactory grains, AddressSpaceMemory self
     public async ValueTask<MigrateResult> MigratePages(IReadOnlyList<MigrationRequest> pages, MigrateMode mode, MigrateReason reason)
     {
         ArgumentNullException.ThrowIfNull(pages);
-        var run = await grains.GetGrain<IMigrationCoordinatorGrain>(0).MigrateIsolatedPages([.. pages], mode, reason);
+        // On the coordinator that lives with the first page's node: a run of pages from one node
+        // (the usual move_pages call) keeps its old-page steps on that node's silo.
+        var coordinator = pages.Count > 0 ? pages[0].Page.Node : 0;
+        var run = await grains.GetGrain<IMigrationCoordinatorGrain>(coordinator).MigrateIsolatedPages([.. pages], mode, reason);
         vmStat.PgmigrateSuccess += run.Succeeded;
         vmStat.PgmigrateFail += run.Failed;
         return new MigrateResult(run.ReturnValue, run.Succeeded, run.Failed, run.Passes, mode, reason, run.PageErrno, run.NewPages);
