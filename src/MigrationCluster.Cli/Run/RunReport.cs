@@ -90,6 +90,7 @@ public static class RunReport
                 locked_frames_left = result.Invariants.LockedFramesLeft,
                 orphan_anon_frames = result.Invariants.OrphanAnonFrames,
                 stale_reads = result.Invariants.StaleReads,
+                checker_violation = result.Invariants.CheckerViolation,
             },
         };
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));

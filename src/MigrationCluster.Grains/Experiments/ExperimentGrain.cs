@@ -1,4 +1,6 @@
 using MigrationCluster.Grains.AddressSpaces;
+using MigrationCluster.Grains.Invariants;
+using MigrationCluster.Memory.Invariants;
 using MigrationCluster.Grains.Migration;
 using MigrationCluster.Grains.Monitoring;
 using MigrationCluster.Grains.Nodes;
@@ -228,7 +230,22 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
                 orphans++;
             }
         }
-        return new InvariantReport(present, frames.Count, dead, missingRmap, mapcount, refcount, migrationEntries, locked, orphans, staleReads);
+        return new InvariantReport(present, frames.Count, dead, missingRmap, mapcount, refcount, migrationEntries, locked, orphans, staleReads, await CheckWithModelChecker(nodes, spaces.Length));
+    }
+
+    /// <summary>The memory model's invariant checker over a snapshot of every grain: null, or its first violation.</summary>
+    private async Task<string?> CheckWithModelChecker(int nodes, int spaces)
+    {
+        var view = await GrainMachineView.SnapshotAsync(GrainFactory, Enumerable.Range(0, nodes), Enumerable.Range(0, spaces));
+        try
+        {
+            InvariantChecker.Check(view);
+            return null;
+        }
+        catch (InvariantViolationException violation)
+        {
+            return violation.Message;
+        }
     }
 
     private INumaNodeGrain Node(int node) => GrainFactory.GetGrain<INumaNodeGrain>(node);

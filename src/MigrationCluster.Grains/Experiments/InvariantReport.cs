@@ -2,7 +2,9 @@ namespace MigrationCluster.Grains.Experiments;
 
 /// <summary>
 /// Violations found by the end-of-run check across all grains (each count must be 0), and what
-/// was checked. The check is the distributed form of the memory model's invariant checker.
+/// was checked; then the memory model's own <c>InvariantChecker</c> over a snapshot of every grain
+/// (free lists, page cache, one frame per logical page, contents checksums too), whose first
+/// violation, if any, is <see cref="CheckerViolation"/>.
 /// </summary>
 [GenerateSerializer]
 [Alias("mc.InvariantReport")]
@@ -16,7 +18,8 @@ public sealed record InvariantReport(
     int MigrationEntriesLeft,
     int LockedFramesLeft,
     int OrphanAnonFrames,
-    long StaleReads)
+    long StaleReads,
+    string? CheckerViolation = null)
 {
-    public int Total => PteToDeadFrame + PteMissingFromRmap + MapcountMismatch + RefcountTooLow + MigrationEntriesLeft + LockedFramesLeft + OrphanAnonFrames + (int)StaleReads;
+    public int Total => PteToDeadFrame + PteMissingFromRmap + MapcountMismatch + RefcountTooLow + MigrationEntriesLeft + LockedFramesLeft + OrphanAnonFrames + (int)StaleReads + (CheckerViolation is null ? 0 : 1);
 }
