@@ -15,16 +15,7 @@ public static class ClientBuilderExtensions
     public static IClientBuilder UseMigrationCluster(this IClientBuilder builder, Action<MigrationClusterOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var options = new MigrationClusterOptions();
-        configure?.Invoke(options);
-        options.Validate();
-        builder.Services.AddSingleton(options);
-
-        builder.Configure<ClusterOptions>(o =>
-        {
-            o.ClusterId = options.ClusterId;
-            o.ServiceId = options.ServiceId;
-        });
+        var options = MigrationClusterOptions.Register(builder.Services, configure);
         switch (options.Clustering)
         {
             case ClusteringProvider.Localhost:

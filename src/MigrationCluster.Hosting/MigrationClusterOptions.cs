@@ -2,6 +2,8 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using MigrationCluster.Hosting.Clustering.Postgres;
 using MigrationCluster.Hosting.Clustering.Redis;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
 
 namespace MigrationCluster.Hosting;
 
@@ -62,6 +64,25 @@ public sealed class MigrationClusterOptions
 
     /// <summary>Redis clustering: the StackExchange.Redis configuration string (e.g. <c>127.0.0.1:6379</c>).</summary>
     public string? RedisConfiguration { get; set; }
+
+    /// <summary>
+    /// The options <paramref name="configure"/> gives, validated (bad options throw here, before
+    /// anything starts), registered as a service, and the cluster's identity handed to Orleans:
+    /// what a silo and a client of the simulation both begin with.
+    /// </summary>
+    internal static MigrationClusterOptions Register(IServiceCollection services, Action<MigrationClusterOptions>? configure)
+    {
+        var options = new MigrationClusterOptions();
+        configure?.Invoke(options);
+        options.Validate();
+        services.AddSingleton(options);
+        services.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = options.ClusterId;
+            o.ServiceId = options.ServiceId;
+        });
+        return options;
+    }
 
     /// <summary>Throws <see cref="ArgumentException"/> with a one-line message naming the bad setting.</summary>
     public void Validate()

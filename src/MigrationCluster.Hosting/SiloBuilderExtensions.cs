@@ -23,16 +23,7 @@ public static class SiloBuilderExtensions
     public static ISiloBuilder UseMigrationCluster(this ISiloBuilder builder, Action<MigrationClusterOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var options = new MigrationClusterOptions();
-        configure?.Invoke(options);
-        options.Validate();
-        builder.Services.AddSingleton(options);
-
-        builder.Configure<ClusterOptions>(o =>
-        {
-            o.ClusterId = options.ClusterId;
-            o.ServiceId = options.ServiceId;
-        });
+        var options = MigrationClusterOptions.Register(builder.Services, configure);
         builder.ConfigureEndpoints(options.ListenIPAddress, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: false);
         switch (options.Clustering)
         {
