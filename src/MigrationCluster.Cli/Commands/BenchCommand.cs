@@ -52,25 +52,31 @@ public static class BenchCommand
                 Pages = parseResult.GetValue(pages),
                 LargeModelPages = parseResult.GetValue(largePages),
             };
-            try
-            {
-                options.Validate();
-            }
-            catch (ArgumentException exception)
-            {
-                throw new UsageException(exception.Message, exception);
-            }
-
-            var path = parseResult.GetRequiredValue(json).FullName;
-            // Create the file first: an unwritable path fails now, not after the measurement.
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            using var output = File.Create(path);
+            using var output = ValidateAndCreate(options.Validate, parseResult.GetRequiredValue(json));
             ModelBenchResult result = ModelBench.Run(options);
             JsonSerializer.Serialize(output, result, ModelJsonOptions);
             AnsiConsole.Write(ToModelTable(result));
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Checks a benchmark's options (a bad one is bad input: exit 2) and creates its result file
+    /// first, so an unwritable path fails now, not after the measurement.
+    /// </summary>
+    private static FileStream ValidateAndCreate(Action validate, FileInfo json)
+    {
+        try
+        {
+            validate();
+        }
+        catch (ArgumentException exception)
+        {
+            throw new UsageException(exception.Message, exception);
+        }
+        Directory.CreateDirectory(json.DirectoryName!);
+        return File.Create(json.FullName);
     }
 
     private static Command CreateMigration()
@@ -95,18 +101,7 @@ public static class BenchCommand
                 WarmUpSeconds = parseResult.GetValue(warmUp),
                 Scale = parseResult.GetValue(scale),
             };
-            try
-            {
-                options.Validate();
-            }
-            catch (ArgumentException exception)
-            {
-                throw new UsageException(exception.Message, exception);
-            }
-            var path = parseResult.GetRequiredValue(json).FullName;
-            // Create the file first: an unwritable path fails now, not after the measurement.
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            using var output = File.Create(path);
+            using var output = ValidateAndCreate(options.Validate, parseResult.GetRequiredValue(json));
             var result = MigrationBench.RunAsync(options, line => Console.Error.WriteLine($"bench migration: {line}")).GetAwaiter().GetResult();
             if (options.Scale)
             {
