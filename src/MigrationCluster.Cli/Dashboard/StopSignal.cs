@@ -6,7 +6,7 @@ namespace MigrationCluster.Cli.Dashboard;
 /// Ctrl+C (SIGINT) and SIGTERM for a command that keeps a dashboard open, remembered from the
 /// moment <see cref="Listen"/> is first called: a signal that comes while the run still goes on
 /// (the silos' hosts take it too, and the run ends as usual) closes the dashboard right after the
-/// report instead of leaving it open.
+/// report instead of leaving it open. A second signal is not held back: the process ends at once.
 /// </summary>
 public static class StopSignal
 {
@@ -25,6 +25,9 @@ public static class StopSignal
         }
     }
 
+    /// <summary>Whether a stop was asked for already.</summary>
+    public static bool IsRequested => Requested.Task.IsCompleted;
+
     /// <summary>Completes when a stop was asked for (at once if it already was).</summary>
     public static Task WaitAsync()
     {
@@ -34,8 +37,9 @@ public static class StopSignal
 
     private static void Handle(PosixSignalContext context)
     {
-        // The process ends by itself once the dashboard has closed.
-        context.Cancel = true;
-        Requested.TrySetResult();
+        // The first signal: the process ends by itself once the dashboard has closed. A second
+        // one takes its default action, so pressing Ctrl+C again still ends the process at once
+        // (an experiment sweep promises that, and a dashboard slow to close should not trap anyone).
+        context.Cancel = Requested.TrySetResult();
     }
 }

@@ -123,8 +123,9 @@ public static class ExperimentRunner
     /// <summary>After the report, an open dashboard stays until Ctrl+C (or SIGTERM).</summary>
     public static async Task KeepOpenAsync(DashboardServer? dashboard)
     {
-        if (dashboard is null)
+        if (dashboard is null || StopSignal.IsRequested)
         {
+            // Ctrl+C came while the run went on: the dashboard closes right after the report.
             return;
         }
         Console.WriteLine($"The dashboard stays open at {dashboard.Address}: Ctrl+C to stop.");
