@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using MigrationCluster.Cli.Run;
@@ -67,6 +68,11 @@ public static class RunCommand
                 JaegerUrl = parseResult.GetValue(jaeger),
             };
             var spec = ExperimentRunner.BuildSpec(options);
+            // Without a dashboard, Ctrl+C abandons the run: one line, then the signal's own exit
+            // (130), whatever disposition the parent process left the signal with.
+            using var interrupt = options.DashboardPort is null
+                ? PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => Console.Error.WriteLine("migration-cluster: interrupted (Ctrl+C): the run was abandoned"))
+                : null;
             // The report comes as soon as the run ends; with --dashboard the page stays open after it.
             var result = ExperimentRunner.RunEmbeddedAsync(spec, options, result =>
             {

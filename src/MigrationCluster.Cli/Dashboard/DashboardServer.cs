@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MigrationCluster.Cli.Commands;
+using MigrationCluster.Cli.Hosting;
 using Orleans;
 using Orleans.Dashboard;
 using Orleans.Hosting;
@@ -71,7 +72,7 @@ public sealed class DashboardServer : IAsyncDisposable
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Error);
         builder.Logging.AddFilter((_, level) => Volatile.Read(ref started.Value) && level >= LogLevel.Error);
         // Ctrl+C and SIGTERM are the command's (StopSignal), not the web host's.
-        builder.Services.AddSingleton<IHostLifetime, PassiveLifetime>();
+        builder.Services.AddSingleton<IHostLifetime, CommandHostLifetime>();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(options.ListenIPAddress, options.Port));
         builder.UseOrleansClient(client =>
         {
@@ -131,12 +132,4 @@ public sealed class DashboardServer : IAsyncDisposable
     private static string Describe(Exception exception) => exception is OperationCanceledException
         ? "no gateway answered in time (is the cluster running? see 'migration-cluster cluster status')"
         : exception.Message;
-
-    /// <summary>A host lifetime that leaves signals alone: the command decides when the server stops.</summary>
-    private sealed class PassiveLifetime : IHostLifetime
-    {
-        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
 }

@@ -65,6 +65,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
                 var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
                 // The command prints its own summary; only a silo's errors reach the terminal.
                 builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Error);
+                builder.Services.AddSingleton<IHostLifetime, CommandHostLifetime>();
                 builder.UseOrleans(silo =>
                 {
                     silo.UseMigrationCluster(o =>

@@ -30,6 +30,7 @@ public sealed class LocalClusterClient : IAsyncDisposable
         var state = new LocalClusterState(stateDirectory);
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Error);
+        builder.Services.AddSingleton<IHostLifetime, CommandHostLifetime>();
         builder.UseOrleansClient(configure);
         var host = builder.Build();
         using var connecting = new CancellationTokenSource(timeout ?? DefaultConnectTimeout);
