@@ -28,9 +28,9 @@ public sealed class MachinePageApiTests
         };
         ActivitySource.AddActivityListener(listener);
         await using var cluster = await EmbeddedCluster.StartAsync(1, silo => silo.AddDashboard());
-        await using var server = await DashboardServer.StartAsync(
-            new DashboardServerOptions { Port = FreePort.Next(), JaegerUrl = Jaeger },
-            DashboardConnection.ToEmbeddedCluster(cluster));
+        await using var server = await FreePort.StartAsync(port => DashboardServer.StartAsync(
+            new DashboardServerOptions { Port = port, JaegerUrl = Jaeger },
+            DashboardConnection.ToEmbeddedCluster(cluster)));
         using var http = new HttpClient { BaseAddress = server.Address, Timeout = TimeSpan.FromSeconds(30) };
 
         // Nothing configured yet: the page is told so, plainly.
@@ -103,7 +103,7 @@ public sealed class MachinePageApiTests
     public async Task The_page_is_served_by_the_app_with_nothing_from_the_network_and_Orleans_dashboard_sits_beside_it()
     {
         await using var cluster = await EmbeddedCluster.StartAsync(1, silo => silo.AddDashboard());
-        await using var server = await DashboardServer.StartAsync(new DashboardServerOptions { Port = FreePort.Next() }, DashboardConnection.ToEmbeddedCluster(cluster));
+        await using var server = await FreePort.StartAsync(port => DashboardServer.StartAsync(new DashboardServerOptions { Port = port }, DashboardConnection.ToEmbeddedCluster(cluster)));
         using var http = new HttpClient { BaseAddress = server.Address, Timeout = TimeSpan.FromSeconds(30) };
 
         var html = await Get(http, "", "text/html");
@@ -131,7 +131,7 @@ public sealed class MachinePageApiTests
     public async Task When_the_cluster_goes_away_the_api_says_so()
     {
         var cluster = await EmbeddedCluster.StartAsync(1);
-        await using var server = await DashboardServer.StartAsync(new DashboardServerOptions { Port = FreePort.Next() }, DashboardConnection.ToEmbeddedCluster(cluster));
+        await using var server = await FreePort.StartAsync(port => DashboardServer.StartAsync(new DashboardServerOptions { Port = port }, DashboardConnection.ToEmbeddedCluster(cluster)));
         using var http = new HttpClient { BaseAddress = server.Address, Timeout = TimeSpan.FromSeconds(30) };
         Assert.False((await GetJson(http, "api/machine")).GetProperty("configured").GetBoolean());
 
