@@ -30,14 +30,7 @@ public sealed class RandomScenarioComparisonTests(ScenarioSiloFixture silo)
             return;
         }
         Assert.Equal(0, model.Invariants.Violations);
-        string[] expected = ScenarioEngineComparisonTests.WithoutEngine(model);
-        string[] actual = ScenarioEngineComparisonTests.WithoutEngine(grains);
-        int first = Enumerable.Range(0, Math.Min(expected.Length, actual.Length)).FirstOrDefault(i => expected[i] != actual[i], -1);
-        Assert.True(
-            first < 0 && expected.Length == actual.Length,
-            first < 0
-                ? $"seed {seed}: the model's document has {expected.Length} lines, the grains' {actual.Length}"
-                : $"seed {seed}: line {first + 1} differs\n  model:  {expected[first]}\n  grains: {actual[first]}\n{RandomScenario.Json(seed)}");
+        ScenarioEngineComparisonTests.AssertSameDocument($"seed {seed}", model, grains, RandomScenario.Json(seed));
     }
 
     [Fact]

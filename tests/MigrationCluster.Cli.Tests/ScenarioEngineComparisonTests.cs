@@ -48,14 +48,20 @@ public sealed class ScenarioEngineComparisonTests(ScenarioSiloFixture silo)
         Assert.Equal("grains", grains.Engine);
         Assert.Equal(0, model.Invariants.Violations);
         Assert.NotEmpty(model.Pages);
+        AssertSameDocument(name, model, grains);
+    }
+
+    /// <summary>The two engines' documents are equal but for <c>engine</c>; else the first line that differs.</summary>
+    internal static void AssertSameDocument(string name, ScenarioResult model, ScenarioResult grains, string? context = null)
+    {
         string[] expected = WithoutEngine(model);
         string[] actual = WithoutEngine(grains);
         int first = Enumerable.Range(0, Math.Min(expected.Length, actual.Length)).FirstOrDefault(i => expected[i] != actual[i], -1);
         Assert.True(
             first < 0 && expected.Length == actual.Length,
-            first < 0
+            (first < 0
                 ? $"{name}: the model's document has {expected.Length} lines, the grains' {actual.Length}"
-                : $"{name}: line {first + 1} differs\n  model:  {expected[first]}\n  grains: {actual[first]}");
+                : $"{name}: line {first + 1} differs\n  model:  {expected[first]}\n  grains: {actual[first]}") + (context is null ? "" : $"\n{context}"));
     }
 
     /// <summary>The document as --json writes it, without the one field that names the engine.</summary>

@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
-using MigrationCluster.Grains.Migration;
+using MigrationCluster.Cli.Hosting;
 using MigrationCluster.Hosting.Telemetry;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
@@ -94,12 +93,12 @@ public static class MigrationBench
         calls.Reset();
         figures.OneSilo = await oneSilo.MigrateRoundAsync();
         figures.OneSiloBytes = oneSilo.LastRoundAllocatedBytes;
-        figures.OneSiloCalls = calls.Total;
+        figures.OneSiloCalls = calls.Calls;
 
         calls.Reset();
         figures.ThreeSilos = await threeSilos.MigrateRoundAsync();
-        figures.ThreeSiloCalls = calls.Total;
-        figures.ThreeSiloCrossCalls = calls.CrossSilo;
+        figures.ThreeSiloCalls = calls.Calls;
+        figures.ThreeSiloCrossCalls = calls.CrossSiloCalls;
 
         if (!traced)
         {
@@ -147,48 +146,5 @@ public static class MigrationBench
         public long Count => Interlocked.Read(ref _count);
 
         public override void OnEnd(Activity data) => Interlocked.Increment(ref _count);
-    }
-
-    /// <summary>Listens to <see cref="MigrationTelemetry.GrainCalls"/> in this process (the silos it hosts).</summary>
-    private sealed class GrainCallMeter : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private long _total;
-        private long _crossSilo;
-
-        public GrainCallMeter()
-        {
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (ReferenceEquals(instrument, MigrationTelemetry.GrainCalls))
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-            {
-                Interlocked.Add(ref _total, value);
-                foreach (var tag in tags)
-                {
-                    if (tag.Key == MigrationTelemetry.Tags.CrossSilo && tag.Value is true)
-                    {
-                        Interlocked.Add(ref _crossSilo, value);
-                    }
-                }
-            });
-            _listener.Start();
-        }
-
-        public long Total => Interlocked.Read(ref _total);
-
-        public long CrossSilo => Interlocked.Read(ref _crossSilo);
-
-        public void Reset()
-        {
-            Interlocked.Exchange(ref _total, 0);
-            Interlocked.Exchange(ref _crossSilo, 0);
-        }
-
-        public void Dispose() => _listener.Dispose();
     }
 }

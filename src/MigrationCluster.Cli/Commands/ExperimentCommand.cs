@@ -103,21 +103,11 @@ public static class ExperimentCommand
             }
             // Every point's spec and the dashboard's port are checked before anything starts.
             ExperimentPlan.Build(options, options.ClusterDirectory is null ? options.Silos : [1]);
-            var dashboardOptions = DashboardOptionsOf(options);
+            var dashboardOptions = DashboardServerOptions.ForDashboardOption(options.DashboardPort, options.JaegerUrl);
             dashboardOptions?.Validate();
             return Run(options, dashboardOptions).GetAwaiter().GetResult();
         });
         return command;
-    }
-
-    /// <summary>The dashboard <c>--dashboard PORT</c> asks for (on loopback), or null; <c>--jaeger</c> alone is bad input.</summary>
-    private static DashboardServerOptions? DashboardOptionsOf(ExperimentOptions options)
-    {
-        if (options.DashboardPort is not { } port)
-        {
-            return options.JaegerUrl is null ? null : throw new UsageException("--jaeger needs --dashboard PORT (the dashboard is what links to the traces)");
-        }
-        return new DashboardServerOptions { PortOption = "--dashboard", Port = port, JaegerUrl = options.JaegerUrl };
     }
 
     private static async Task<int> Run(ExperimentOptions options, DashboardServerOptions? dashboardOptions)

@@ -30,6 +30,19 @@ public sealed class DashboardServerOptions
     public Uri? Jaeger => JaegerUrl is null ? null : new Uri(JaegerUrl.TrimEnd('/') + "/", UriKind.Absolute);
 
     /// <summary>
+    /// The dashboard a command's <c>--dashboard PORT</c> asks for (on loopback), or null without
+    /// one; <c>--jaeger</c> without <c>--dashboard</c> is bad input.
+    /// </summary>
+    public static DashboardServerOptions? ForDashboardOption(int? port, string? jaegerUrl)
+    {
+        if (port is not { } value)
+        {
+            return jaegerUrl is null ? null : throw new UsageException("--jaeger needs --dashboard PORT (the dashboard is what links to the traces)");
+        }
+        return new DashboardServerOptions { PortOption = "--dashboard", Port = value, JaegerUrl = jaegerUrl };
+    }
+
+    /// <summary>
     /// Bad input throws <see cref="UsageException"/> (exit 2): a port outside 1..65535 or already
     /// in use on the listen address, an address that is not an IP address, a Jaeger URL that is
     /// not an absolute http(s) URL.

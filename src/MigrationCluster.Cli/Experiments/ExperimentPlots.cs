@@ -63,15 +63,7 @@ public static class ExperimentPlots
         {
             var points = rows.Where(r => r.Silos == silos[i]).GroupBy(r => r.Nodes).OrderBy(g => g.Key)
                 .Select(g => (X: Log2(g.Key), Stats: Stats(g.Select(r => r.PagesPerSecond)))).ToArray();
-            var color = Lines.GetColor(i);
-            var xs = points.Select(p => p.X).ToArray();
-            var ys = points.Select(p => p.Stats.Mean).ToArray();
-            var line = plot.Add.Scatter(xs, ys, color);
-            line.LegendText = silos[i] == 1 ? "1 silo" : $"{silos[i]} silos";
-            line.LineWidth = 2;
-            line.MarkerSize = 7;
-            var errors = plot.Add.ErrorBar(xs, ys, points.Select(p => p.Stats.StdDev).ToArray());
-            errors.Color = color;
+            AddMeanLine(plot, [.. points.Select(p => p.X)], [.. points.Select(p => p.Stats)], Lines.GetColor(i), silos[i] == 1 ? "1 silo" : $"{silos[i]} silos");
         }
         NodeAxis(plot, rows);
         FromZero(plot);
@@ -126,15 +118,7 @@ public static class ExperimentPlots
         };
         foreach (var (label, value, color, marker) in series)
         {
-            var stats = byNodes.Select(g => Stats(g.Select(value))).ToArray();
-            var ys = stats.Select(s => s.Mean).ToArray();
-            var line = plot.Add.Scatter(xs, ys, color);
-            line.LegendText = label;
-            line.LineWidth = 2;
-            line.MarkerSize = 7;
-            line.MarkerShape = marker;
-            var errors = plot.Add.ErrorBar(xs, ys, stats.Select(s => s.StdDev).ToArray());
-            errors.Color = color;
+            AddMeanLine(plot, xs, [.. byNodes.Select(g => Stats(g.Select(value)))], color, label).MarkerShape = marker;
         }
         NodeAxis(plot, rows);
         FromZero(plot);
@@ -152,15 +136,7 @@ public static class ExperimentPlots
         {
             var points = measured.Where(r => r.Nodes == nodes[i]).GroupBy(r => r.Silos).OrderBy(g => g.Key)
                 .Select(g => (X: (double)g.Key, Stats: Stats(g.Select(r => r.CrossSiloFraction!.Value)))).ToArray();
-            var color = Lines.GetColor(i);
-            var xs = points.Select(p => p.X).ToArray();
-            var ys = points.Select(p => p.Stats.Mean).ToArray();
-            var line = plot.Add.Scatter(xs, ys, color);
-            line.LegendText = $"{nodes[i]} nodes";
-            line.LineWidth = 2;
-            line.MarkerSize = 7;
-            var errors = plot.Add.ErrorBar(xs, ys, points.Select(p => p.Stats.StdDev).ToArray());
-            errors.Color = color;
+            AddMeanLine(plot, [.. points.Select(p => p.X)], [.. points.Select(p => p.Stats)], Lines.GetColor(i), $"{nodes[i]} nodes");
         }
         if (nodes.Length == 0)
         {
@@ -205,6 +181,19 @@ public static class ExperimentPlots
     private static double Log2(int nodes) => Math.Log2(nodes);
 
     /// <summary>Mean and sample standard deviation (0 for a single value).</summary>
+    /// <summary>A line through the means, with one standard deviation as error bars, in one colour.</summary>
+    private static ScottPlot.Plottables.Scatter AddMeanLine(Plot plot, double[] xs, (double Mean, double StdDev)[] stats, Color color, string label)
+    {
+        var ys = stats.Select(s => s.Mean).ToArray();
+        var line = plot.Add.Scatter(xs, ys, color);
+        line.LegendText = label;
+        line.LineWidth = 2;
+        line.MarkerSize = 7;
+        var errors = plot.Add.ErrorBar(xs, ys, stats.Select(s => s.StdDev).ToArray());
+        errors.Color = color;
+        return line;
+    }
+
     private static (double Mean, double StdDev) Stats(IEnumerable<double> values)
     {
         var v = values.ToArray();

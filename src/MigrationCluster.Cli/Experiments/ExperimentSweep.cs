@@ -141,24 +141,24 @@ public static class ExperimentSweep
         using var calls = new GrainCallMeter();
         ExperimentResult result;
         long total, crossSilo;
-        if (dashboard is null)
+        var cluster = await EmbeddedCluster.StartAsync(point.Silos, dashboard is null ? ConfigureSilo : ConfigureSiloWithDashboard).ConfigureAwait(false);
+        try
         {
-            var cluster = await EmbeddedCluster.StartAsync(point.Silos, ConfigureSilo).ConfigureAwait(false);
-            await using (cluster.ConfigureAwait(false))
+            if (dashboard is not null)
             {
-                calls.Reset();
-                result = await cluster.GrainFactory.GetGrain<IExperimentGrain>(GrainKey).Run(point.Spec).ConfigureAwait(false);
-                (total, crossSilo) = (calls.Calls, calls.CrossSiloCalls);
+                // The dashboard owns the cluster from here: it outlives the point if the point is the last.
+                await dashboard.ShowPointAsync(cluster).ConfigureAwait(false);
             }
-        }
-        else
-        {
-            // The dashboard owns the cluster from here: it outlives the point if the point is the last.
-            var cluster = await EmbeddedCluster.StartAsync(point.Silos, ConfigureSiloWithDashboard).ConfigureAwait(false);
-            await dashboard.ShowPointAsync(cluster).ConfigureAwait(false);
             calls.Reset();
             result = await cluster.GrainFactory.GetGrain<IExperimentGrain>(GrainKey).Run(point.Spec).ConfigureAwait(false);
             (total, crossSilo) = (calls.Calls, calls.CrossSiloCalls);
+        }
+        finally
+        {
+            if (dashboard is null)
+            {
+                await cluster.DisposeAsync().ConfigureAwait(false);
+            }
         }
         return ToRow(point, result, total, crossSilo, watch.Elapsed.TotalMilliseconds);
     }

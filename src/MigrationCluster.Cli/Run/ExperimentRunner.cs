@@ -101,15 +101,7 @@ public static class ExperimentRunner
     public static DashboardServerOptions? DashboardOptionsOf(RunOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.DashboardPort is not { } port)
-        {
-            if (options.JaegerUrl is not null)
-            {
-                throw new UsageException("--jaeger needs --dashboard PORT (the dashboard is what links to the traces)");
-            }
-            return null;
-        }
-        return new DashboardServerOptions { PortOption = "--dashboard", Port = port, JaegerUrl = options.JaegerUrl };
+        return DashboardServerOptions.ForDashboardOption(options.DashboardPort, options.JaegerUrl);
     }
 
     /// <summary>Starts the dashboard and says where it is (before the run's report, on stdout).</summary>

@@ -460,7 +460,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
     /// as the model does (the VMA's policy, the task's node and cpuset); without, the configured order.
     /// </summary>
     private int[] AllocationOrder(Vma vma, long virtualPage) => Configuration.Layout is { } layout
-        ? [.. AllocationNodes.Order(Memory.PolicyAt(virtualPage), vma.IndexOf(virtualPage), Memory.HomeNode, Memory.MemsAllowed, layout.NodesWithMemory, n => GrainMachine.FallbackOrder(layout, n))]
+        ? layout.AllocationOrder(Memory, Memory.PolicyAt(virtualPage), vma.IndexOf(virtualPage))
         : Configuration.AllocationOrder;
 
     // ---------------------------------------------------------------- syscalls (this process is the target)

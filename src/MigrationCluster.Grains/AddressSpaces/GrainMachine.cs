@@ -40,8 +40,7 @@ internal sealed class GrainMachine(IGrainFactory grains, AddressSpaceMemory self
         ? self
         : throw new InvalidOperationException($"address space {self.Id} runs a syscall on process {pid}: the target's own grain is the front end");
 
-    public IReadOnlyList<int> AllocationOrder(AddressSpaceMemory space, MemPolicy policy, long index) =>
-        [.. AllocationNodes.Order(policy, index, space.HomeNode, space.MemsAllowed, layout.NodesWithMemory, n => FallbackOrder(layout, n))];
+    public IReadOnlyList<int> AllocationOrder(AddressSpaceMemory space, MemPolicy policy, long index) => layout.AllocationOrder(space, policy, index);
 
     public async ValueTask<long> FreePages(int node) => (await Node(node).GetStatus()).FreePages;
 
@@ -66,10 +65,6 @@ internal sealed class GrainMachine(IGrainFactory grains, AddressSpaceMemory self
         vmStat.PgmigrateFail += run.Failed;
         return new MigrateResult(run.ReturnValue, run.Succeeded, run.Failed, run.Passes, mode, reason, run.PageErrno, run.NewPages);
     }
-
-    /// <summary>A node's fallback list (zonelist), from the layout.</summary>
-    public static IReadOnlyList<int> FallbackOrder(MachineLayout layout, int node) =>
-        node >= 0 && node < layout.FallbackOrders.Length ? layout.FallbackOrders[node] : [];
 
     private INumaNodeGrain Node(int node) => grains.GetGrain<INumaNodeGrain>(node);
 }

@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using MigrationCluster.Grains.Migration;
 
-namespace MigrationCluster.Cli.Experiments;
+namespace MigrationCluster.Cli.Hosting;
 
 /// <summary>
 /// Listens to the <c>MigrationCluster</c> meter's <c>migration.grain.calls</c> counter (recorded by
