@@ -113,7 +113,7 @@ public static class SiloHost
         if (!trace.IsNone)
         {
             builder.Services.AddOpenTelemetry()
-                .ConfigureResource(r => r.AddService(OtelEnvironment.ResolveServiceName(siloName, OtelEnvironment.Process)))
+                .ConfigureResource(r => r.AddMigrationClusterResource(siloName))
                 .WithTracing(t => t.AddSource([.. TelemetrySources.Default]).AddMigrationClusterExporters(trace));
         }
         if (options.State is { } state)
