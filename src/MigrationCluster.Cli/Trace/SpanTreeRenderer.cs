@@ -134,7 +134,7 @@ public sealed class SpanTreeRenderer
                 var cut = MarkDrawn(pending, children, drawn);
                 node.AddNode(new Text(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"… {cut} more span{(cut == 1 ? string.Empty : "s")} nested deeper than {options.MaxDepth} levels, not drawn (--max-depth)")));
+                    $"… {cut:N0} more span{(cut == 1 ? string.Empty : "s")} nested deeper than {options.MaxDepth} levels, not drawn (--max-depth)")));
                 continue;
             }
 
