@@ -204,6 +204,48 @@ public sealed class RunCommandTests : IDisposable
         Assert.False(File.Exists(trace), "the trace file was created before the variable was checked");
     }
 
+    [Theory]
+    [InlineData("INT")]
+    [InlineData("TERM")]
+    public async Task A_signal_leaves_a_trace_file_of_whole_lines_with_the_spans_so_far(string signal)
+    {
+        var trace = Path.Combine(_directory, "trace.jsonl");
+        // A run of half a minute, traced, stopped while it writes spans.
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { CliProcess.CommandPath, "run", "--nodes", "16", "--address-spaces", "16", "--pages", "8192", "--accesses", "20000", "--trace", $"jsonl:{trace}" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        // Signalled once spans are being written (the exporter writes a batch every half second).
+        using (var started = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+        {
+            while (!File.Exists(trace) || new FileInfo(trace).Length == 0)
+            {
+                Assert.False(process.HasExited, $"the run ended before it wrote a span: {await stderr}");
+                await Task.Delay(100, started.Token);
+            }
+        }
+        Assert.False(process.HasExited, "the run ended before it was interrupted");
+
+        using (var kill = Process.Start("kill", [$"-{signal}", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
+        {
+            await kill.WaitForExitAsync();
+        }
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        await Task.WhenAll(stdout, stderr);
+
+        // The file ends at a whole line, and every line is a whole request.
+        var bytes = await File.ReadAllBytesAsync(trace);
+        Assert.Equal((byte)'\n', bytes[^1]);
+        var file = TraceFile.Read(trace);
+        Assert.Null(file.CutLineNumber);
+        Assert.Contains(file.Spans, s => s.Name == "IExperimentGrain/Run" || s.Name.StartsWith("INumaNodeGrain/", StringComparison.Ordinal));
+    }
+
     /// <summary>A loopback port nothing listens on: bound by the kernel's choice, then closed.</summary>
     private static int ClosedPort()
     {
