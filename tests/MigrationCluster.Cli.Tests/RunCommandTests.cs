@@ -168,7 +168,8 @@ public sealed class RunCommandTests : IDisposable
     public async Task Otlp_reads_OTEL_variables_through_the_SDK_and_reports_the_spans_no_collector_received()
     {
         var trace = Path.Combine(_directory, "trace.jsonl");
-        var port = ClosedPort();
+        // A port nothing listens on: the kernel's choice, closed again.
+        var port = Dashboard.FreePort.Next();
         var environment = new Dictionary<string, string>
         {
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://127.0.0.1:{port}",
@@ -210,9 +211,9 @@ public sealed class RunCommandTests : IDisposable
     public async Task A_signal_leaves_a_trace_file_of_whole_lines_with_the_spans_so_far(string signal)
     {
         var trace = Path.Combine(_directory, "trace.jsonl");
-        // A run of half a minute, traced, stopped while it writes spans.
+        // A run of many seconds, traced, stopped while it writes spans.
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { CliProcess.CommandPath, "run", "--nodes", "16", "--address-spaces", "16", "--pages", "8192", "--accesses", "20000", "--trace", $"jsonl:{trace}" })
+        foreach (var arg in new[] { CliProcess.CommandPath, "run", "--nodes", "8", "--address-spaces", "8", "--pages", "4096", "--accesses", "20000", "--trace", $"jsonl:{trace}" })
         {
             start.ArgumentList.Add(arg);
         }
@@ -244,16 +245,6 @@ public sealed class RunCommandTests : IDisposable
         var file = TraceFile.Read(trace);
         Assert.Null(file.CutLineNumber);
         Assert.Contains(file.Spans, s => s.Name == "IExperimentGrain/Run" || s.Name.StartsWith("INumaNodeGrain/", StringComparison.Ordinal));
-    }
-
-    /// <summary>A loopback port nothing listens on: bound by the kernel's choice, then closed.</summary>
-    private static int ClosedPort()
-    {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     [Fact]

@@ -51,10 +51,10 @@ public sealed class TraceSession : IDisposable
             signal.Dispose();
         }
 
-        Stop(Timeout.Infinite);
+        Stop(Timeout.Infinite, dispose: true);
     }
 
-    private void Stop(int timeoutMilliseconds)
+    private void Stop(int timeoutMilliseconds, bool dispose)
     {
         if (Interlocked.Exchange(ref stopped, 1) == 1)
         {
@@ -62,7 +62,11 @@ public sealed class TraceSession : IDisposable
         }
 
         provider.Shutdown(timeoutMilliseconds);
-        provider.Dispose();
+        if (dispose)
+        {
+            provider.Dispose();
+        }
+
         foreach (var delivery in deliveries)
         {
             if (delivery.Describe() is { } line)
@@ -74,5 +78,7 @@ public sealed class TraceSession : IDisposable
 
     private void OnSignal(PosixSignalContext context) => provider.ForceFlush(SignalFlushTimeoutMilliseconds);
 
-    private void OnProcessExit(object? sender, EventArgs e) => Stop(SignalFlushTimeoutMilliseconds);
+    // Bounded, and no Dispose (which waits for the queue to drain): the process's other threads
+    // go on making spans while it exits.
+    private void OnProcessExit(object? sender, EventArgs e) => Stop(SignalFlushTimeoutMilliseconds, dispose: false);
 }
