@@ -1,6 +1,5 @@
-using MigrationCluster.Cli.Commands;
-using MigrationCluster.Cli.Hosting;
 using MigrationCluster.Hosting;
+using MigrationCluster.Hosting.Embedded;
 using MigrationCluster.Hosting.SiloProcess;
 using Orleans.Hosting;
 using Orleans.Runtime;

@@ -4,8 +4,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using MigrationCluster.Cli.Commands;
-using MigrationCluster.Cli.Hosting;
+using MigrationCluster.Hosting;
+using MigrationCluster.Hosting.Embedded;
 using Orleans;
 using Orleans.Dashboard;
 using Orleans.Hosting;
@@ -16,7 +16,7 @@ namespace MigrationCluster.Dashboard;
 /// <summary>
 /// The live view of a cluster: a Kestrel web application that is an Orleans client of the cluster
 /// and serves Orleans' own dashboard under <c>/dashboard/</c> (its grain side runs on the silos:
-/// <c>AddDashboard()</c>) and the NUMA machine's page at <c>/</c> (<see cref="MachinePageEndpoints"/>).
+/// <c>AddDashboard()</c>) and the NUMA machine's page at <c>/</c> (<see cref="DashboardEndpointRouteBuilderExtensions.MapMigrationClusterDashboard"/>).
 /// <c>migration-cluster dashboard</c> runs one against a local cluster; <c>run --dashboard PORT</c>
 /// against the silos it hosts, and keeps it open after the run until Ctrl+C.
 /// </summary>
@@ -79,13 +79,13 @@ public sealed class DashboardServer : IAsyncDisposable
             cluster.Configure(client);
             client.AddDashboard();
         });
-        builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(cluster);
-        builder.Services.AddSingleton<MachineStateReader>();
-
         var app = builder.Build();
         app.MapOrleansDashboard(routePrefix: OrleansDashboardPath);
-        app.MapMachinePage();
+        app.MapMigrationClusterDashboard(configure: o =>
+        {
+            o.ClusterName = cluster.Description;
+            o.Jaeger = options.Jaeger;
+        });
 
         using var starting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         starting.CancelAfter(connectTimeout ?? DefaultConnectTimeout);

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using MigrationCluster.Cli.Commands;
+using MigrationCluster.Hosting;
 
 namespace MigrationCluster.Dashboard;
 

@@ -8,7 +8,7 @@ namespace MigrationCluster.Dashboard;
 /// </summary>
 public static class MachinePageAssets
 {
-    private const string ResourcePrefix = "MigrationCluster.Cli.Dashboard.wwwroot.";
+    private const string ResourcePrefix = "MigrationCluster.Dashboard.wwwroot.";
 
     private static readonly FrozenDictionary<string, string> ContentTypes = new Dictionary<string, string>(StringComparer.Ordinal)
     {

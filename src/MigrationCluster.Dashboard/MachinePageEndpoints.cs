@@ -13,26 +13,37 @@ namespace MigrationCluster.Dashboard;
 /// </summary>
 public static class MachinePageEndpoints
 {
-    public static IEndpointRouteBuilder MapMachinePage(this IEndpointRouteBuilder app)
+    /// <summary>
+    /// Maps the page and its API on <paramref name="page"/> (a route group: the page's own links
+    /// are relative, so it works under any prefix), reading the cluster through <paramref name="reader"/>.
+    /// </summary>
+    public static RouteGroupBuilder MapMachinePage(this RouteGroupBuilder page, MachineStateReader reader)
     {
-        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(page);
+        ArgumentNullException.ThrowIfNull(reader);
         foreach (var asset in MachinePageAssets.Files.Values)
         {
-            app.MapGet(asset.Name == "index.html" ? "/" : "/" + asset.Name, (HttpContext context) =>
+            var index = asset.Name == "index.html";
+            page.MapGet(index ? "/" : "/" + asset.Name, (HttpContext context) =>
             {
+                if (index && context.Request.Path.Value?.EndsWith('/') == false)
+                {
+                    // Under a prefix, "/prefix" must become "/prefix/" for the relative links to resolve.
+                    return Results.Redirect(context.Request.PathBase + context.Request.Path + "/");
+                }
                 context.Response.Headers.CacheControl = "no-cache";
                 return Results.Bytes(asset.Content, asset.ContentType);
             });
         }
 
-        var api = app.MapGroup("/api");
-        api.MapGet("/state", (MachineStateReader reader) => Read(reader, state => state));
-        api.MapGet("/machine", (MachineStateReader reader) => Read(reader, state => new { state.Cluster, state.Configured, state.Message, state.Machine }));
-        api.MapGet("/nodes", (MachineStateReader reader) => Read(reader, state => state.Nodes));
-        api.MapGet("/vmstat", (MachineStateReader reader) => Read(reader, state => state.VmStat));
-        api.MapGet("/rate", (MachineStateReader reader) => Read(reader, state => state.Rate));
-        api.MapGet("/migrations", (MachineStateReader reader) => Read(reader, state => state.Migrations));
-        return app;
+        var api = page.MapGroup("/api");
+        api.MapGet("/state", () => Read(reader, state => state));
+        api.MapGet("/machine", () => Read(reader, state => new { state.Cluster, state.Configured, state.Message, state.Machine }));
+        api.MapGet("/nodes", () => Read(reader, state => state.Nodes));
+        api.MapGet("/vmstat", () => Read(reader, state => state.VmStat));
+        api.MapGet("/rate", () => Read(reader, state => state.Rate));
+        api.MapGet("/migrations", () => Read(reader, state => state.Migrations));
+        return page;
     }
 
     private static async Task<IResult> Read<T>(MachineStateReader reader, Func<MachineState, T> part)

@@ -10,7 +10,7 @@ namespace MigrationCluster.Dashboard;
 /// node's status (frames used and free, its silo), one call per node, all at once. Answers within
 /// <see cref="CacheFor"/> share one read, so any number of open pages cost the cluster the same.
 /// </summary>
-public sealed class MachineStateReader(IGrainFactory grains, DashboardServerOptions options, DashboardConnection connection)
+public sealed class MachineStateReader(IGrainFactory grains, MigrationClusterDashboardOptions options)
 {
     /// <summary>How long one read serves every page that asks.</summary>
     public static readonly TimeSpan CacheFor = TimeSpan.FromMilliseconds(250);
@@ -46,7 +46,7 @@ public sealed class MachineStateReader(IGrainFactory grains, DashboardServerOpti
         var snapshot = await grains.GetMachineMonitor().GetSnapshot().WaitAsync(ReadTimeout).ConfigureAwait(false);
         var nodes = snapshot.Machine?.Nodes ?? 0;
         var statuses = await Task.WhenAll(Enumerable.Range(0, nodes).Select(ReadNodeAsync)).ConfigureAwait(false);
-        return Project(snapshot, statuses, connection.Description, options.Jaeger);
+        return Project(snapshot, statuses, options.ClusterName, options.Jaeger);
     }
 
     /// <summary>A node that does not answer (not configured any more, its silo gone) shows why instead of its frames.</summary>

@@ -1,4 +1,3 @@
-using MigrationCluster.Cli.Run;
 using MigrationCluster.Grains.AddressSpaces;
 using MigrationCluster.Memory.Migration;
 

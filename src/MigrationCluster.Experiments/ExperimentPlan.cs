@@ -1,4 +1,4 @@
-using MigrationCluster.Cli.Commands;
+using MigrationCluster.Hosting;
 using MigrationCluster.Grains.Experiments;
 
 namespace MigrationCluster.Experiments;

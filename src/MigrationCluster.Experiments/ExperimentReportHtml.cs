@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
-using MigrationCluster.Cli.Bench;
 using MigrationCluster.Memory.Migration;
 
 namespace MigrationCluster.Experiments;

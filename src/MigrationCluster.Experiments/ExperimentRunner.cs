@@ -1,20 +1,22 @@
-using MigrationCluster.Cli.Commands;
-using MigrationCluster.Cli.Dashboard;
-using MigrationCluster.Cli.Hosting;
+using MigrationCluster.Hosting;
+using MigrationCluster.Hosting.Embedded;
 using MigrationCluster.Grains.Experiments;
 using MigrationCluster.Hosting.Telemetry;
 using MigrationCluster.Memory.Topology;
 using OpenTelemetry.Trace;
 using Orleans;
-using Orleans.Dashboard;
 
 namespace MigrationCluster.Experiments;
 
 /// <summary>Builds the experiment from the options, runs it on the embedded cluster or on a local cluster of silo processes, and returns what it measured.</summary>
 public static class ExperimentRunner
 {
-    /// <summary>Checks the options and turns them into a spec; bad input throws <see cref="UsageException"/>.</summary>
-    public static ExperimentSpec BuildSpec(RunOptions options)
+    /// <summary>
+    /// Checks the options and turns them into a spec; bad input throws <see cref="UsageException"/>.
+    /// <paramref name="checkServices"/> checks what the caller serves beside the run (the
+    /// command's dashboard), after the machine's options and before the spec's.
+    /// </summary>
+    public static ExperimentSpec BuildSpec(RunOptions options, Action? checkServices = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         int[][] distances;
@@ -49,11 +51,8 @@ public static class ExperimentRunner
         {
             throw new UsageException($"--cluster: no such directory '{cluster}' (start a cluster with 'migration-cluster cluster start --silos N --state-dir DIR')");
         }
-        if (DashboardOptionsOf(options) is { } dashboard)
-        {
-            // A port in use or a bad Jaeger URL is said now, before any silo starts.
-            dashboard.Validate();
-        }
+        // The caller's own checks (a dashboard's port) before the spec's, and before any silo starts.
+        checkServices?.Invoke();
         var nodes = distances.Length;
         var frames = options.FramesPerNode ?? Math.Max(64, (int)Math.Min(int.MaxValue, 4L * options.AddressSpaces * options.Pages / nodes + 64));
         var spec = new ExperimentSpec(distances, frames, options.AddressSpaces, options.Pages, options.FileFraction, options.Workload,
@@ -68,67 +67,49 @@ public static class ExperimentRunner
     /// <summary>
     /// Runs the experiment on the silos this process hosts (one, or <c>--silos N</c> over loopback
     /// TCP), or on a local cluster (<c>--cluster DIR</c>), tracing to the exporters <c>--trace</c>
-    /// names, and hands the result to <paramref name="report"/> as soon as it is in. With
-    /// <c>--dashboard PORT</c> the dashboard serves the cluster during the run and stays open after
-    /// <paramref name="report"/> until Ctrl+C; the cluster stays up with it.
+    /// names, and hands the result to <paramref name="report"/> as soon as it is in. With a
+    /// <paramref name="viewer"/> (the dashboard) the cluster is on show during the run and stays
+    /// up with it after <paramref name="report"/> until the viewer lets go; the runner disposes it.
     /// </summary>
-    public static async Task<ExperimentResult> RunEmbeddedAsync(ExperimentSpec spec, RunOptions options, Action<ExperimentResult>? report = null)
+    public static async Task<ExperimentResult> RunAsync(ExperimentSpec spec, RunOptions options, IExperimentViewer? viewer = null, Action<ExperimentResult>? report = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var trace = ParseTrace(options.Trace);
         using var tracing = MigrationClusterTracing.Build(trace, TelemetrySources.Default, "migration-cluster");
-        var dashboardOptions = DashboardOptionsOf(options);
-        if (dashboardOptions is not null)
+        await using (viewer)
         {
-            // From now on, Ctrl+C means: no need to keep the dashboard open after the report.
-            StopSignal.Listen();
-        }
-        if (options.ClusterDirectory is { } directory)
-        {
-            await using var client = await LocalClusterClient.ConnectAsync(directory);
-            await using var dashboard = dashboardOptions is null ? null : await StartDashboardAsync(dashboardOptions, DashboardConnection.ToLocalCluster(directory));
-            return await ClusterWatch.WhileSilosLiveAsync(directory, () => RunAsync(client.GrainFactory, spec, report, dashboard));
-        }
-        // The dashboard's silo side (Orleans' call profiler) only when a dashboard will look at it.
-        await using var cluster = await EmbeddedCluster.StartAsync(options.Silos, dashboardOptions is null ? null : silo => silo.AddDashboard());
-        await using (var dashboard = dashboardOptions is null ? null : await StartDashboardAsync(dashboardOptions, DashboardConnection.ToEmbeddedCluster(cluster)))
-        {
-            return await RunAsync(cluster.GrainFactory, spec, report, dashboard);
+            if (options.ClusterDirectory is { } directory)
+            {
+                await using var client = await LocalClusterClient.ConnectAsync(directory).ConfigureAwait(false);
+                if (viewer is not null)
+                {
+                    await viewer.ShowClusterAsync(directory).ConfigureAwait(false);
+                }
+                return await ClusterWatch.WhileSilosLiveAsync(directory, () => RunAsync(client.GrainFactory, spec, report, viewer)).ConfigureAwait(false);
+            }
+            // The viewer's silo side (Orleans' call profiler) only when a viewer will look at it.
+            var cluster = await EmbeddedCluster.StartAsync(options.Silos, viewer is null ? null : viewer.ConfigureSilo).ConfigureAwait(false);
+            if (viewer is null)
+            {
+                await using (cluster)
+                {
+                    return await RunAsync(cluster.GrainFactory, spec, report, null).ConfigureAwait(false);
+                }
+            }
+            // The viewer stops the cluster after itself, so the page never shows a cluster gone.
+            await viewer.ShowPointAsync(cluster).ConfigureAwait(false);
+            return await RunAsync(cluster.GrainFactory, spec, report, viewer).ConfigureAwait(false);
         }
     }
 
-    /// <summary>The dashboard <c>--dashboard PORT</c> asks for (on loopback), or null.</summary>
-    public static DashboardServerOptions? DashboardOptionsOf(RunOptions options)
+    private static async Task<ExperimentResult> RunAsync(IGrainFactory grains, ExperimentSpec spec, Action<ExperimentResult>? report, IExperimentViewer? viewer)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        return DashboardServerOptions.ForDashboardOption(options.DashboardPort, options.JaegerUrl);
-    }
-
-    /// <summary>Starts the dashboard and says where it is (before the run's report, on stdout).</summary>
-    public static async Task<DashboardServer> StartDashboardAsync(DashboardServerOptions options, DashboardConnection connection)
-    {
-        var server = await DashboardServer.StartAsync(options, connection);
-        Console.WriteLine($"dashboard: {server.Address} (Orleans' dashboard: {server.OrleansDashboardAddress})");
-        return server;
-    }
-
-    /// <summary>After the report, an open dashboard stays until Ctrl+C (or SIGTERM).</summary>
-    public static async Task KeepOpenAsync(DashboardServer? dashboard)
-    {
-        if (dashboard is null || StopSignal.IsRequested)
-        {
-            // Ctrl+C came while the run went on: the dashboard closes right after the report.
-            return;
-        }
-        Console.WriteLine($"The dashboard stays open at {dashboard.Address}: Ctrl+C to stop.");
-        await dashboard.WaitForStopSignalAsync();
-    }
-
-    private static async Task<ExperimentResult> RunAsync(IGrainFactory grains, ExperimentSpec spec, Action<ExperimentResult>? report, DashboardServer? dashboard)
-    {
-        var result = await grains.GetGrain<IExperimentGrain>("run").Run(spec);
+        var result = await grains.GetGrain<IExperimentGrain>("run").Run(spec).ConfigureAwait(false);
         report?.Invoke(result);
-        await KeepOpenAsync(dashboard);
+        if (viewer is not null)
+        {
+            await viewer.KeepOpenAsync().ConfigureAwait(false);
+        }
         return result;
     }
 

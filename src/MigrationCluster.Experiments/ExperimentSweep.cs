@@ -1,13 +1,11 @@
 using System.Diagnostics;
-using MigrationCluster.Cli.Hosting;
-using MigrationCluster.Cli.Run;
+using MigrationCluster.Hosting.Embedded;
 using MigrationCluster.Grains.Experiments;
 using MigrationCluster.Hosting.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans;
 using Orleans.Configuration;
-using Orleans.Dashboard;
 using Orleans.Hosting;
 using Orleans.Runtime;
 
@@ -34,15 +32,17 @@ public static class ExperimentSweep
 
     /// <summary>
     /// Runs the points until all are done, one fails, or <paramref name="stop"/> is cancelled
-    /// (checked between points: the current point finishes). <paramref name="pointDone"/> sees
-    /// the rows so far after each point, so results can be written as they come. With a
-    /// <paramref name="dashboard"/> each point's cluster is on show while it runs, and the last
-    /// one is left to the dashboard (the caller disposes it).
+    /// (checked between points: the current point finishes), reporting to <paramref name="progress"/>
+    /// if given. <paramref name="pointDone"/> sees the rows so far after each point, so results can
+    /// be written as they come (<see cref="ExperimentOutput"/>). With a <paramref name="viewer"/>
+    /// each point's cluster is on show while it runs, and the last one is left to the viewer (the
+    /// caller disposes it). Bad options throw <see cref="Hosting.UsageException"/> before any point
+    /// runs; a point that fails ends the sweep, with the reason in <see cref="ExperimentSweepResult.Error"/>.
     /// </summary>
-    public static async Task<ExperimentSweepResult> RunAsync(ExperimentOptions options, IExperimentProgress progress, CancellationToken stop, Action<IReadOnlyList<ExperimentPoint>, IReadOnlyList<ExperimentRow>>? pointDone = null, ExperimentDashboard? dashboard = null)
+    public static async Task<ExperimentSweepResult> RunAsync(ExperimentOptions options, IExperimentProgress? progress = null, CancellationToken stop = default, Action<IReadOnlyList<ExperimentPoint>, IReadOnlyList<ExperimentRow>>? pointDone = null, IExperimentViewer? viewer = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(progress);
+        progress ??= SilentExperimentProgress.Instance;
         var started = DateTimeOffset.UtcNow;
         if (options.ClusterDirectory is { } directory)
         {
@@ -51,14 +51,14 @@ public static class ExperimentSweep
             await using var client = await LocalClusterClient.ConnectAsync(directory).ConfigureAwait(false);
             var hosts = await client.GrainFactory.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).ConfigureAwait(false);
             var plan = ExperimentPlan.Build(options, [hosts.Count]);
-            if (dashboard is not null)
+            if (viewer is not null)
             {
-                await dashboard.ShowClusterAsync(directory).ConfigureAwait(false);
+                await viewer.ShowClusterAsync(directory).ConfigureAwait(false);
             }
-            return await RunPointsAsync(plan, WarmUp(options, hosts.Count), p => RunOnClusterAsync(client.GrainFactory, p), progress, stop, pointDone, started, grainCalls: false, dashboard).ConfigureAwait(false);
+            return await RunPointsAsync(plan, WarmUp(options, hosts.Count), p => RunOnClusterAsync(client.GrainFactory, p), progress, stop, pointDone, started, grainCalls: false, viewer).ConfigureAwait(false);
         }
         var points = ExperimentPlan.Build(options, options.Silos);
-        return await RunPointsAsync(points, WarmUp(options, options.Silos.Max()), p => RunEmbeddedAsync(p, dashboard), progress, stop, pointDone, started, grainCalls: true, dashboard).ConfigureAwait(false);
+        return await RunPointsAsync(points, WarmUp(options, options.Silos.Max()), p => RunEmbeddedAsync(p, viewer), progress, stop, pointDone, started, grainCalls: true, viewer).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -80,7 +80,7 @@ public static class ExperimentSweep
         Action<IReadOnlyList<ExperimentPoint>, IReadOnlyList<ExperimentRow>>? pointDone,
         DateTimeOffset started,
         bool grainCalls,
-        ExperimentDashboard? dashboard)
+        IExperimentViewer? viewer)
     {
         var rows = new List<ExperimentRow>();
         var perPoint = true;
@@ -109,10 +109,10 @@ public static class ExperimentSweep
                 break;
             }
             progress.PointStarted(point);
-            if (dashboard is not null)
+            if (viewer is not null)
             {
                 // The last point's cluster goes before this point's peak memory is measured.
-                await dashboard.ClosePointAsync().ConfigureAwait(false);
+                await viewer.ClosePointAsync().ConfigureAwait(false);
             }
             perPoint &= PeakMemory.Reset();
             try
@@ -135,19 +135,19 @@ public static class ExperimentSweep
         return new ExperimentSweepResult(points, rows, interrupted, error, perPoint, grainCalls, started, DateTimeOffset.UtcNow);
     }
 
-    private static async Task<ExperimentRow> RunEmbeddedAsync(ExperimentPoint point, ExperimentDashboard? dashboard)
+    private static async Task<ExperimentRow> RunEmbeddedAsync(ExperimentPoint point, IExperimentViewer? viewer)
     {
         var watch = Stopwatch.StartNew();
         using var calls = new GrainCallMeter();
         ExperimentResult result;
         long total, crossSilo;
-        var cluster = await EmbeddedCluster.StartAsync(point.Silos, dashboard is null ? ConfigureSilo : ConfigureSiloWithDashboard).ConfigureAwait(false);
+        var cluster = await EmbeddedCluster.StartAsync(point.Silos, viewer is null ? ConfigureSilo : silo => ConfigureSiloFor(silo, viewer)).ConfigureAwait(false);
         try
         {
-            if (dashboard is not null)
+            if (viewer is not null)
             {
-                // The dashboard owns the cluster from here: it outlives the point if the point is the last.
-                await dashboard.ShowPointAsync(cluster).ConfigureAwait(false);
+                // The viewer owns the cluster from here: it outlives the point if the point is the last.
+                await viewer.ShowPointAsync(cluster).ConfigureAwait(false);
             }
             calls.Reset();
             result = await cluster.GrainFactory.GetGrain<IExperimentGrain>(GrainKey).Run(point.Spec).ConfigureAwait(false);
@@ -155,7 +155,7 @@ public static class ExperimentSweep
         }
         finally
         {
-            if (dashboard is null)
+            if (viewer is null)
             {
                 await cluster.DisposeAsync().ConfigureAwait(false);
             }
@@ -185,13 +185,13 @@ public static class ExperimentSweep
     }
 
     /// <summary>
-    /// <see cref="ConfigureSilo"/> plus the grain side of Orleans' dashboard. Its call filter
-    /// times every grain call, so it is added only when a dashboard will look.
+    /// <see cref="ConfigureSilo"/> plus what the viewer needs (the grain side of Orleans'
+    /// dashboard: its call filter times every grain call, so it is added only when a viewer will look).
     /// </summary>
-    public static void ConfigureSiloWithDashboard(ISiloBuilder silo)
+    private static void ConfigureSiloFor(ISiloBuilder silo, IExperimentViewer viewer)
     {
         ConfigureSilo(silo);
-        silo.AddDashboard();
+        viewer.ConfigureSilo(silo);
     }
 
     private static ExperimentRow ToRow(ExperimentPoint point, ExperimentResult result, long? calls, long? crossSilo, double pointMs) => new()

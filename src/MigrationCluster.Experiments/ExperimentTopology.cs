@@ -1,5 +1,4 @@
-using MigrationCluster.Cli.Commands;
-using MigrationCluster.Cli.Run;
+using MigrationCluster.Hosting;
 using MigrationCluster.Memory.Topology;
 
 namespace MigrationCluster.Experiments;
@@ -50,7 +49,7 @@ public sealed class ExperimentTopology
         {
             throw new UsageException($"--topology must be ring, sockets, mesh or a topology file (no such file '{value}')");
         }
-        var topology = TopologyCommand.Load(value);
+        var topology = TopologyFile.Load(value);
         if (topology.NodeCount < ExperimentOptions.MinNodes)
         {
             throw new UsageException($"--topology {value}: an experiment needs at least {ExperimentOptions.MinNodes} nodes (the file has {topology.NodeCount})");

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using MigrationCluster.Cli.Bench;
 using MigrationCluster.Memory.Migration;
 using MigrationCluster.Memory.Topology;
 

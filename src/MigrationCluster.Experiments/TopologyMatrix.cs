@@ -1,3 +1,4 @@
+using MigrationCluster.Hosting;
 using MigrationCluster.Memory.Topology;
 
 namespace MigrationCluster.Experiments;
@@ -19,7 +20,7 @@ public static class TopologyMatrix
         var ids = topology.Nodes.Select(n => n.Id).Order().ToArray();
         if (!ids.SequenceEqual(Enumerable.Range(0, ids.Length)))
         {
-            throw new Commands.UsageException($"the topology's node ids must be 0..{ids.Length - 1} (found {string.Join(",", ids)})");
+            throw new UsageException($"the topology's node ids must be 0..{ids.Length - 1} (found {string.Join(",", ids)})");
         }
         return [.. ids.Select(i => ids.Select(j => topology.Distance(i, j)).ToArray())];
     }

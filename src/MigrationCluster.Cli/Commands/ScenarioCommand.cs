@@ -1,9 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using MigrationCluster.Cli.Hosting;
-using MigrationCluster.Cli.Scenarios;
+using MigrationCluster.Hosting.Embedded;
+using MigrationCluster.Scenarios;
 using Spectre.Console;
+using MigrationCluster.Hosting;
 
 namespace MigrationCluster.Cli.Commands;
 

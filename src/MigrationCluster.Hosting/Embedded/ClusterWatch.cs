@@ -1,4 +1,3 @@
-using MigrationCluster.Cli.Commands;
 using MigrationCluster.Hosting.SiloProcess;
 
 namespace MigrationCluster.Hosting.Embedded;

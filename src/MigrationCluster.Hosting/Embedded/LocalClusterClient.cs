@@ -1,4 +1,3 @@
-using MigrationCluster.Cli.Commands;
 using MigrationCluster.Hosting;
 using MigrationCluster.Hosting.Security;
 using MigrationCluster.Hosting.SiloProcess;

@@ -3,10 +3,11 @@ using System.Globalization;
 using MigrationCluster.Hosting.Security;
 using MigrationCluster.Hosting.SiloProcess;
 using Orleans.Runtime;
+using MigrationCluster.Hosting.Embedded;
 
 namespace MigrationCluster.Hosting.SiloProcess;
 
-/// <summary>Starts silo processes (this program again, with the hidden <c>cluster silo</c> command) and stops them with SIGTERM.</summary>
+/// <summary>Starts silo processes (the running program again, <c>migration-cluster</c>, with its hidden <c>cluster silo</c> command) and stops them with SIGTERM.</summary>
 public static class ClusterLauncher
 {
     private static readonly TimeSpan PollPeriod = TimeSpan.FromMilliseconds(200);
@@ -25,7 +26,7 @@ public static class ClusterLauncher
         // The cluster's certificate, made once here rather than raced for by the silos.
         ClusterCertificate.LoadOrCreate(state.CertificateFile).Dispose();
         var launched = new List<(string Name, Process Process)>();
-        var ports = Hosting.EmbeddedCluster.FreeLoopbackPorts(2 * count);
+        var ports = EmbeddedCluster.FreeLoopbackPorts(2 * count);
         for (var i = 1; i <= count; i++)
         {
             var name = $"silo-{i}";
@@ -145,11 +146,14 @@ public static class ClusterLauncher
         return Process.Start(start) ?? throw new ClusterCommandException($"Could not start {name}.");
     }
 
-    /// <summary>How to run this program again: its app host, or <c>dotnet</c> with its dll.</summary>
+    /// <summary>
+    /// How to run this program again: its app host, or <c>dotnet</c> with its dll (the entry
+    /// assembly's: this library is not the program, and the program must have <c>cluster silo</c>).
+    /// </summary>
     internal static (string Program, IReadOnlyList<string> Prefix) SelfCommand()
     {
         var processPath = Environment.ProcessPath ?? throw new ClusterCommandException("Cannot tell which program is running.");
-        var dll = typeof(ClusterLauncher).Assembly.Location;
+        var dll = System.Reflection.Assembly.GetEntryAssembly()?.Location ?? throw new ClusterCommandException("Cannot tell which program is running.");
         return Path.GetFileNameWithoutExtension(processPath) == "dotnet" ? (processPath, [dll]) : (processPath, []);
     }
 
