@@ -1,12 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
-using MigrationCluster.Cli.Commands;
-using MigrationCluster.Cli.Dashboard;
+using MigrationCluster.Dashboard;
 using MigrationCluster.Grains.Migration;
 using MigrationCluster.Grains.Monitoring;
 using MigrationCluster.Grains.Nodes;
+using MigrationCluster.Hosting;
 
-namespace MigrationCluster.Cli.Tests.Dashboard;
+namespace MigrationCluster.Dashboard.Tests;
 
 public sealed class MachineStateProjectionTests
 {

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using MigrationCluster.Cli.Commands;
-using MigrationCluster.Cli.Scenarios;
+using MigrationCluster.Scenarios;
+using MigrationCluster.Cli.Tests;
 
-namespace MigrationCluster.Cli.Tests;
+namespace MigrationCluster.Scenarios.Tests;
 
 /// <summary>
 /// Every scenario there is (the examples, the tests' own files, the format doc's tour) runs on the
@@ -67,9 +67,9 @@ public sealed class ScenarioEngineComparisonTests(ScenarioSiloFixture silo)
     /// <summary>The document as --json writes it, without the one field that names the engine.</summary>
     internal static string[] WithoutEngine(ScenarioResult result)
     {
-        JsonObject document = JsonSerializer.SerializeToNode(result, ScenarioCommand.JsonOptions)!.AsObject();
+        JsonObject document = JsonSerializer.SerializeToNode(result, ScenarioResultJson.Options)!.AsObject();
         Assert.True(document.Remove("engine"), "the result has no engine field");
-        return document.ToJsonString(ScenarioCommand.JsonOptions).Split('\n');
+        return document.ToJsonString(ScenarioResultJson.Options).Split('\n');
     }
 
     private static async Task<ScenarioDefinition> Parse(string name)

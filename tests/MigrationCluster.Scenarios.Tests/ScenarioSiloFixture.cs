@@ -1,7 +1,7 @@
-using MigrationCluster.Cli.Hosting;
+using MigrationCluster.Hosting.Embedded;
 using Orleans;
 
-namespace MigrationCluster.Cli.Tests;
+namespace MigrationCluster.Scenarios.Tests;
 
 /// <summary>One embedded silo for the scenario tests on grains (<see cref="ScenarioSiloCollection"/>): every scenario reconfigures the grains it uses.</summary>
 public sealed class ScenarioSiloFixture : IAsyncLifetime

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace MigrationCluster.Cli.Tests;
+namespace MigrationCluster.Scenarios.Tests;
 
 /// <summary>
 /// A random scenario document from a seed: 2-4 nodes, 1-3 processes (some privileged, some in a

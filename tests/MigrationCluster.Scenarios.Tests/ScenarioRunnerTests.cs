@@ -1,8 +1,9 @@
-using MigrationCluster.Cli.Scenarios;
+using MigrationCluster.Scenarios;
 using MigrationCluster.Memory.AddressSpaces;
 using MigrationCluster.Memory.Pages;
+using MigrationCluster.Cli.Tests;
 
-namespace MigrationCluster.Cli.Tests;
+namespace MigrationCluster.Scenarios.Tests;
 
 /// <summary>In-process checks of what the process-level tests cannot reach with valid input.</summary>
 public sealed class ScenarioRunnerTests

@@ -1,11 +1,11 @@
-using MigrationCluster.Cli.Commands;
 using MigrationCluster.Clustering.Sqlite;
 using MigrationCluster.Hosting.SiloProcess;
 using Microsoft.Extensions.Options;
 using Orleans;
 using Orleans.Configuration;
+using MigrationCluster.Cli.Tests;
 
-namespace MigrationCluster.Cli.Tests.Cluster;
+namespace MigrationCluster.Hosting.Tests.SiloProcess;
 
 public sealed class ClusterStatusReaderTests : IDisposable
 {

@@ -1,10 +1,11 @@
-using MigrationCluster.Cli.Scenarios;
+using MigrationCluster.Scenarios;
 using MigrationCluster.Grains.AddressSpaces;
 using MigrationCluster.Grains.Nodes;
 using MigrationCluster.Memory.AddressSpaces;
 using Orleans;
+using MigrationCluster.Cli.Tests;
 
-namespace MigrationCluster.Cli.Tests;
+namespace MigrationCluster.Scenarios.Tests;
 
 /// <summary>The invariant check on the grains reads their real state: a grain changed behind the runner's back is caught.</summary>
 [Collection(ScenarioSiloCollection.Name)]

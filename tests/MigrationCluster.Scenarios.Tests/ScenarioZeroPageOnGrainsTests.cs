@@ -1,6 +1,6 @@
-using MigrationCluster.Cli.Scenarios;
+using MigrationCluster.Scenarios;
 
-namespace MigrationCluster.Cli.Tests;
+namespace MigrationCluster.Scenarios.Tests;
 
 /// <summary>do_anonymous_page on the grains: a read first touch of private anonymous memory maps the zero page, no frame.</summary>
 [Collection(ScenarioSiloCollection.Name)]

@@ -1,6 +1,6 @@
-using MigrationCluster.Cli.Scenarios;
+using MigrationCluster.Scenarios;
 
-namespace MigrationCluster.Cli.Tests;
+namespace MigrationCluster.Scenarios.Tests;
 
 /// <summary>
 /// Random scenarios (<see cref="RandomScenario"/>) on the model and on the grains: the same

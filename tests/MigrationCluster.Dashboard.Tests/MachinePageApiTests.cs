@@ -3,14 +3,14 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using MigrationCluster.Cli.Dashboard;
-using MigrationCluster.Cli.Hosting;
-using MigrationCluster.Cli.Run;
+using MigrationCluster.Dashboard;
+using MigrationCluster.Hosting.Embedded;
+using MigrationCluster.Experiments;
 using MigrationCluster.Grains.Experiments;
 using MigrationCluster.Grains.Migration;
 using Orleans.Dashboard;
 
-namespace MigrationCluster.Cli.Tests.Dashboard;
+namespace MigrationCluster.Dashboard.Tests;
 
 /// <summary>The JSON the machine's page reads and the files it is made of, served in this process against an embedded silo.</summary>
 public sealed class MachinePageApiTests

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace MigrationCluster.Cli.Tests.Dashboard;
+namespace MigrationCluster.Dashboard.Tests;
 
 /// <summary>A loopback port that was free a moment ago (the OS picks it).</summary>
 internal static class FreePort
@@ -19,7 +19,7 @@ internal static class FreePort
             {
                 return await start(Next());
             }
-            catch (MigrationCluster.Cli.Commands.UsageException exception) when (attempt < 5 && exception.Message.Contains("in use", StringComparison.Ordinal))
+            catch (MigrationCluster.Hosting.UsageException exception) when (attempt < 5 && exception.Message.Contains("in use", StringComparison.Ordinal))
             {
                 // Taken since: another port.
             }

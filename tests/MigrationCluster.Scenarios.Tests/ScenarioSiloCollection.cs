@@ -1,4 +1,4 @@
-namespace MigrationCluster.Cli.Tests;
+namespace MigrationCluster.Scenarios.Tests;
 
 /// <summary>The test classes that run scenarios on grains share one silo, and run one after the other on it.</summary>
 [CollectionDefinition(Name)]

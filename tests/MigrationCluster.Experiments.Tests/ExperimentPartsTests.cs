@@ -1,8 +1,7 @@
-using MigrationCluster.Cli.Commands;
-using MigrationCluster.Cli.Experiments;
+using MigrationCluster.Experiments;
 using MigrationCluster.Grains.Migration;
 
-namespace MigrationCluster.Cli.Tests.Experiments;
+namespace MigrationCluster.Experiments.Tests;
 
 public sealed class ExperimentPartsTests
 {
@@ -29,15 +28,6 @@ public sealed class ExperimentPartsTests
              "latency_before_ns", "latency_after_ns", "local_fraction_before", "local_fraction_after", "invariant_violations"],
             ExperimentColumns.Deterministic.Select(c => c.Name));
         Assert.All(ExperimentColumns.All.Where(c => c.Name.EndsWith("_ms", StringComparison.Ordinal)), c => Assert.True(c.Timing, c.Name));
-    }
-
-    [Fact]
-    public void Lists_parse_in_order_and_reject_what_is_not_a_count()
-    {
-        Assert.Equal([8, 2, 1024], ExperimentCommand.ParseList("8, 2,1024", "--nodes", 2, 1024));
-        Assert.Throws<UsageException>(() => ExperimentCommand.ParseList("2,,4", "--nodes", 2, 1024));
-        Assert.Throws<UsageException>(() => ExperimentCommand.ParseList("+4", "--nodes", 2, 1024));
-        Assert.Throws<UsageException>(() => ExperimentCommand.ParseList("1025", "--nodes", 2, 1024));
     }
 
     [Fact]
