@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MigrationCluster.Hosting.Embedded;
+using Orleans.Dashboard;
 
 namespace MigrationCluster.Dashboard.Tests;
 
@@ -23,13 +24,18 @@ public sealed class MapMigrationClusterDashboardTests
     [Fact]
     public async Task Any_app_with_an_Orleans_client_serves_the_page_and_its_api_under_its_own_prefix()
     {
-        await using var cluster = await EmbeddedCluster.StartAsync(1);
+        await using var cluster = await EmbeddedCluster.StartAsync(1, silo => silo.AddDashboard());
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.UseOrleansClient(DashboardConnection.ToEmbeddedCluster(cluster).Configure);
+        builder.UseOrleansClient(client =>
+        {
+            DashboardConnection.ToEmbeddedCluster(cluster).Configure(client);
+            client.AddDashboard();
+        });
         await using var app = builder.Build();
         app.MapGet("/", () => "the host's own page");
+        app.MapOrleansDashboard(routePrefix: "/numa/dashboard");
         app.MapMigrationClusterDashboard("/numa", o => o.ClusterName = "the lab's cluster");
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
@@ -46,9 +52,13 @@ public sealed class MapMigrationClusterDashboardTests
         {
             Assert.Equal(HttpStatusCode.OK, page.StatusCode);
             Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
-            Assert.Contains("<script src=\"machine.js\"", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            var html = await page.Content.ReadAsStringAsync();
+            Assert.Contains("<script src=\"machine.js\"", html, StringComparison.Ordinal);
+            Assert.Contains("href=\"dashboard/\"", html, StringComparison.Ordinal);
         }
         Assert.Contains("api/state", await http.GetStringAsync("/numa/machine.js"), StringComparison.Ordinal);
+        // The page's relative link to Orleans' dashboard lands on it when the app maps it under the same prefix.
+        Assert.Contains("index.min.js", await http.GetStringAsync("/numa/dashboard/"), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/machine.js")).StatusCode);
 
         // The API reads the cluster through the app's Orleans client.
