@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using MigrationCluster.Hosting.Security;
-using MigrationCluster.Hosting.SiloProcess;
 using Orleans.Runtime;
-using MigrationCluster.Hosting.Embedded;
 
 namespace MigrationCluster.Hosting.SiloProcess;
 
@@ -26,7 +24,7 @@ public static class ClusterLauncher
         // The cluster's certificate, made once here rather than raced for by the silos.
         ClusterCertificate.LoadOrCreate(state.CertificateFile).Dispose();
         var launched = new List<(string Name, Process Process)>();
-        var ports = EmbeddedCluster.FreeLoopbackPorts(2 * count);
+        var ports = LoopbackPorts.Free(2 * count);
         for (var i = 1; i <= count; i++)
         {
             var name = $"silo-{i}";

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using MigrationCluster.Clustering.Sqlite;
-using MigrationCluster.Hosting.SiloProcess;
 using Microsoft.Extensions.Options;
 using Orleans;
 using Orleans.Configuration;
