@@ -1,7 +1,10 @@
 using System.Runtime.InteropServices;
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using MigrationCluster.Cli.Experiments;
 using MigrationCluster.Cli.Run;
+using MigrationCluster.Dashboard;
+using MigrationCluster.Experiments;
 using MigrationCluster.Grains.AddressSpaces;
 using MigrationCluster.Memory.Migration;
 using Spectre.Console;
@@ -33,6 +36,7 @@ public static class RunCommand
         var writes = new Option<double>("--write-fraction") { Description = "Share of accesses that are writes.", DefaultValueFactory = _ => RunOptions.DefaultWriteFraction };
         var files = new Option<double>("--file-fraction") { Description = "Share of each process's pages that are a file it shares with its neighbour.", DefaultValueFactory = _ => RunOptions.DefaultFileFraction };
         var pinned = new Option<int>("--pinned") { Description = "Private pages per process pinned by a driver (they cannot migrate).", DefaultValueFactory = _ => 0 };
+        var pace = new Option<double?>("--pace") { Description = "Migrate at most this many pages per second of wall time, to watch the run on the dashboard (simulated figures are unchanged).", HelpName = "PAGES_PER_S" };
         var trace = new Option<string>("--trace") { Description = "Where spans go: none, console, otlp or jsonl:PATH (comma-separated).", DefaultValueFactory = _ => "none" };
         var cluster = new Option<DirectoryInfo?>("--cluster") { Description = "Run as a client of the local cluster in this state directory (see `cluster start`).", HelpName = "DIR" };
         var json = new Option<FileInfo?>("--json") { Description = "Write the result document here.", HelpName = "PATH" };
@@ -41,7 +45,7 @@ public static class RunCommand
 
         var command = new Command("run", "Run the main experiment on an embedded cluster (no server needed).")
         {
-            nodes, topology, spaces, pages, frames, workload, mode, seed, silos, tasks, accesses, writes, files, pinned, trace, cluster, json, dashboard, jaeger,
+            nodes, topology, spaces, pages, frames, workload, mode, seed, silos, tasks, accesses, writes, files, pinned, pace, trace, cluster, json, dashboard, jaeger,
         };
         command.SetAction(parseResult =>
         {
@@ -61,20 +65,22 @@ public static class RunCommand
                 WriteFraction = parseResult.GetValue(writes),
                 FileFraction = parseResult.GetValue(files),
                 Pinned = parseResult.GetValue(pinned),
+                Pace = parseResult.GetValue(pace),
                 Trace = parseResult.GetValue(trace) ?? "none",
                 JsonPath = parseResult.GetValue(json)?.FullName,
                 ClusterDirectory = parseResult.GetValue(cluster)?.FullName,
                 DashboardPort = parseResult.GetResult(dashboard) is null ? null : parseResult.GetValue(dashboard),
                 JaegerUrl = parseResult.GetValue(jaeger),
             };
-            var spec = ExperimentRunner.BuildSpec(options);
+            // A port in use or a bad Jaeger URL is said before any silo starts.
+            var spec = ExperimentRunner.BuildSpec(options, () => DashboardServerOptions.ForDashboardOption(options.DashboardPort, options.JaegerUrl)?.Validate());
             // Without a dashboard, Ctrl+C abandons the run: one line, then the signal's own exit
             // (130), whatever disposition the parent process left the signal with.
             using var interrupt = options.DashboardPort is null
                 ? PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => Console.Error.WriteLine("migration-cluster: interrupted (Ctrl+C): the run was abandoned"))
                 : null;
             // The report comes as soon as the run ends; with --dashboard the page stays open after it.
-            var result = ExperimentRunner.RunEmbeddedAsync(spec, options, result =>
+            var result = ExperimentRunner.RunAsync(spec, options, ExperimentDashboard.ForRun(options), result =>
             {
                 RunReport.WriteTable(result, spec, AnsiConsole.Console);
                 if (options.JsonPath is { } path)

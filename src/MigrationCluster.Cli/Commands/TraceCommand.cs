@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using MigrationCluster.Cli.Trace;
 using MigrationCluster.Hosting.Telemetry;
+using MigrationCluster.Hosting;
 using Spectre.Console;
 
 namespace MigrationCluster.Cli.Commands;

@@ -2,7 +2,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
-using MigrationCluster.Cli.Hosting;
+using MigrationCluster.Hosting.Embedded;
 using MigrationCluster.Grains.Nodes;
 using MigrationCluster.Hosting;
 using MigrationCluster.Hosting.Security;
@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Hosting;
+using MigrationCluster.Dashboard.Tests;
 
 namespace MigrationCluster.Cli.Tests.Cluster;
 
@@ -148,18 +149,6 @@ public sealed class ClusterSecurityTests
         Assert.False(connected, "the client was let in");
     }
 
-    private static string[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(System.Net.IPAddress.Loopback, 0)).ToArray();
-        foreach (var listener in listeners)
-        {
-            listener.Start();
-        }
-        var ports = listeners.Select(l => ((System.Net.IPEndPoint)l.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-        foreach (var listener in listeners)
-        {
-            listener.Stop();
-        }
-        return ports;
-    }
+    private static string[] FreePorts(int count) =>
+        [.. MigrationCluster.Hosting.LoopbackPorts.Free(count).Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture))];
 }

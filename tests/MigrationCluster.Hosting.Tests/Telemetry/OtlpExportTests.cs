@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text;
 using Google.Protobuf;
+using MigrationCluster.Hosting;
 using MigrationCluster.Hosting.Telemetry;
 using MigrationCluster.Hosting.Tests.Telemetry.Otlp;
 using OpenTelemetry.Metrics;
@@ -233,15 +234,8 @@ public sealed class OtlpExportTests
         Assert.Null(MigrationClusterTracing.BuildMetrics(options, ["m"], "svc"));
     }
 
-    /// <summary>A loopback port nothing listens on: bound by the kernel's choice, then closed.</summary>
-    private static int ClosedPort()
-    {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
+    /// <summary>A loopback port nothing listens on, outside the kernel's ephemeral range.</summary>
+    private static int ClosedPort() => LoopbackPorts.Free(1)[0];
 
     private static ByteString Hex(string hex) => ByteString.CopyFrom(Convert.FromHexString(hex));
 
