@@ -71,6 +71,10 @@ public sealed partial class DeploymentFilesTests
         Assert.Equal("migration-cluster-silo", assembly);
         Assert.Contains("dotnet publish src/MigrationCluster.Silo -c Release -o /app/silo", dockerfile, StringComparison.Ordinal);
         Assert.Contains($"ENTRYPOINT [\"dotnet\", \"/app/silo/{assembly}.dll\"]", dockerfile, StringComparison.Ordinal);
+        // The programs reference ASP.NET Core (Orleans' dashboard, the machine's page): the plain runtime image cannot start them.
+        var runtimeConfig = Path.Combine(AppContext.BaseDirectory, "migration-cluster.runtimeconfig.json");
+        Assert.Contains("Microsoft.AspNetCore.App", File.ReadAllText(runtimeConfig), StringComparison.Ordinal);
+        Assert.Contains("FROM mcr.microsoft.com/dotnet/aspnet:10.0", dockerfile, StringComparison.Ordinal);
     }
 
     [Theory]
