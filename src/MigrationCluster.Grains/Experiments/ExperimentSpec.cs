@@ -12,6 +12,7 @@ namespace MigrationCluster.Grains.Experiments;
 /// driver doing I/O on them), so page_refcount_check backs them out on every pass.
 /// </summary>
 [GenerateSerializer]
+[Immutable]
 [Alias("mc.ExperimentSpec")]
 public sealed record ExperimentSpec(
     int[][] Distances,
