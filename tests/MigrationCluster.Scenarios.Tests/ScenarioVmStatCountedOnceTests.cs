@@ -1,7 +1,7 @@
-using MigrationCluster.Cli.Scenarios;
 using MigrationCluster.Memory;
+using MigrationCluster.Scenarios;
 
-namespace MigrationCluster.Cli.Tests;
+namespace MigrationCluster.Scenarios.Tests;
 
 /// <summary>
 /// A scenario's vmstat on either engine moves once per migrate_pages() call, by what the call
