@@ -6,10 +6,12 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using Orleans.Hosting.Kubernetes;
 
 namespace MigrationCluster.Hosting.SiloProcess;
@@ -42,23 +44,30 @@ public static class SiloHost
     {
         ArgumentNullException.ThrowIfNull(args);
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        // Orleans' own keys (Orleans__Clustering__ProviderType=...) come unprefixed, as in any .NET host; ours with MIGRATIONCLUSTER_.
         builder.Configuration
             .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+            .AddEnvironmentVariables()
             .AddEnvironmentVariables(EnvironmentPrefix)
             .AddCommandLine(args, SwitchMappings.ToDictionary());
 
         SiloProcessOptions options;
+        SiloClustering clustering;
         try
         {
-            options = builder.Configuration.GetSection(SiloProcessOptions.SectionName).Get<SiloProcessOptions>() ?? new SiloProcessOptions();
-            options.Validate();
+            SiloSettingAliases.AddTo(builder.Configuration);
+            options = SiloSettings.Check(builder.Configuration);
+            clustering = SiloClustering.Read(builder.Configuration);
+            clustering.Validate();
+            // Orleans reads the Orleans section here: an unknown ProviderType is refused now, before anything is made.
+            builder.UseOrleans(silo => silo.AddNumaSimulation());
         }
         catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or FormatException)
         {
-            return Fail(2, exception.Message);
+            return Fail(2, SiloSettingAliases.Annotate(exception.Message, builder.Configuration));
         }
 
-        if (options.Clustering == ClusteringProvider.Postgres && PrepareSchema(options) is { } failure)
+        if (clustering.UsesPostgres && PrepareSchema(clustering, options.StartTimeout) is { } failure)
         {
             return Fail(1, failure);
         }
@@ -75,7 +84,7 @@ public static class SiloHost
         {
             return Fail(2, exception.Message);
         }
-        var siloName = options.SiloName ?? $"silo-{Environment.ProcessId}";
+        var siloName = builder.Configuration["Orleans:Name"] ?? $"silo-{Environment.ProcessId}";
         // Orleans' and the framework's own information lines are noise in a silo's log; the settings may ask for them.
         builder.Logging.AddFilter("Orleans", LogLevel.Warning).AddFilter("Microsoft", LogLevel.Warning).AddFilter("Polly", LogLevel.Warning);
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
@@ -84,32 +93,25 @@ public static class SiloHost
             o.SingleLine = true;
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
-        builder.Services.AddSingleton(options);
+        builder.Services.AddSiloSettings();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(45));
         // SIGTERM and Ctrl+C stop the host gracefully: the silo leaves the cluster (ShuttingDown, then Dead).
         builder.Services.AddSingleton<IHostLifetime, Microsoft.Extensions.Hosting.Internal.ConsoleLifetime>();
         builder.UseOrleans(silo =>
         {
-            silo.UseMigrationCluster(o =>
-            {
-                o.ClusterId = options.ClusterId;
-                o.ServiceId = options.ServiceId;
-                o.ListenAddress = options.ListenAddress;
-                o.SiloPort = options.SiloPort;
-                o.GatewayPort = options.GatewayPort;
-                o.Dashboard = options.Dashboard;
-                options.ApplyTo(o);
-                o.TlsCertificate = certificate;
-            });
             silo.Configure<SiloOptions>(o => o.SiloName = siloName);
-            silo.Configure<ClusterMembershipOptions>(options.ApplyTo);
+            silo.UseClusterSecurity(certificate);
+            if (options.Dashboard)
+            {
+                silo.AddDashboard();
+            }
             if (RunsInKubernetesPod)
             {
                 // Orleans' Kubernetes integration: silo name from the pod, and dead silos' pods and rows kept in step.
                 silo.UseKubernetesHosting();
             }
         });
-        var trace = SiloProcessOptions.TraceExportOptionsOf(options);
+        var trace = options.TraceExport;
         if (!trace.IsNone)
         {
             builder.Services.AddOpenTelemetry()
@@ -123,7 +125,8 @@ public static class SiloHost
 
         using var host = builder.Build();
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MigrationCluster.SiloProcess");
-        logger.LogInformation("Starting silo {SiloName} with {Options}", siloName, options);
+        var cluster = host.Services.GetRequiredService<IOptions<ClusterOptions>>().Value;
+        logger.LogInformation("Starting silo {SiloName} with {Settings}", siloName, Describe(host.Services, clustering, options));
         if (certificate is null)
         {
             logger.LogWarning("No TLS certificate (Silo:TlsCertificateFile or Silo:StateDir): silo connections are plain TCP");
@@ -138,7 +141,12 @@ public static class SiloHost
                 }
                 catch (OperationCanceledException) when (joining.IsCancellationRequested)
                 {
-                    return Fail(1, $"silo {siloName} could not join cluster '{options.ClusterId}' within {options.StartTimeout.TotalSeconds:0} s");
+                    return Fail(1, $"silo {siloName} could not join cluster '{cluster.ClusterId}' within {options.StartTimeout.TotalSeconds:0} s");
+                }
+                catch (Exception exception) when (exception is OptionsValidationException or OrleansConfigurationException)
+                {
+                    // A provider's own check (Orleans' validators) refused its settings.
+                    return Fail(2, SiloSettingAliases.Annotate(exception.Message, builder.Configuration));
                 }
             }
             logger.LogInformation("Silo {SiloName} is Active (pid {Pid})", siloName, Environment.ProcessId);
@@ -151,22 +159,33 @@ public static class SiloHost
         return Environment.ExitCode;
     }
 
+    /// <summary>The settings in force, for the start-up log line: Orleans' options as the silo will use them, and ours.</summary>
+    private static string Describe(IServiceProvider services, SiloClustering clustering, SiloProcessOptions options)
+    {
+        var cluster = services.GetRequiredService<IOptions<ClusterOptions>>().Value;
+        var endpoints = services.GetRequiredService<IOptions<EndpointOptions>>().Value;
+        var membership = services.GetRequiredService<IOptions<ClusterMembershipOptions>>().Value;
+        return $"ClusterId={cluster.ClusterId}, ServiceId={cluster.ServiceId}, Endpoint={endpoints.AdvertisedIPAddress}:{endpoints.SiloPort} (gateway {endpoints.GatewayPort}), " +
+            $"Clustering={clustering.Describe()}, {options}, ProbeTimeout={membership.ProbeTimeout}, NumMissedProbesLimit={membership.NumMissedProbesLimit}, " +
+            $"NumVotesForDeathDeclaration={membership.NumVotesForDeathDeclaration}, IAmAliveTablePublishTimeout={membership.IAmAliveTablePublishTimeout}, TableRefreshTimeout={membership.TableRefreshTimeout}";
+    }
+
     /// <summary>
     /// A fresh database works: the membership schema is applied (idempotently) before Orleans'
     /// provider reads its queries. Returns the one-line failure, or null.
     /// </summary>
-    private static string? PrepareSchema(SiloProcessOptions options)
+    private static string? PrepareSchema(SiloClustering clustering, TimeSpan timeLimit)
     {
-        using var timeout = new CancellationTokenSource(options.StartTimeout);
+        using var timeout = new CancellationTokenSource(timeLimit);
         try
         {
-            PostgresMembershipSchema.ApplyAsync(options.MembershipConnection!, timeout.Token).GetAwaiter().GetResult();
+            PostgresMembershipSchema.ApplyAsync(clustering.ConnectionString!, timeout.Token).GetAwaiter().GetResult();
             return null;
         }
         catch (Exception exception) when (exception is NpgsqlException or TimeoutException or OperationCanceledException)
         {
             var reason = exception.InnerException is System.Net.Sockets.SocketException socket ? $"{exception.Message} ({socket.Message})" : exception.Message;
-            return $"cannot prepare the PostgreSQL membership schema at {options.DescribeMembership()}: {reason}";
+            return $"cannot prepare the PostgreSQL membership schema at {clustering.Describe()}: {reason}";
         }
     }
 
