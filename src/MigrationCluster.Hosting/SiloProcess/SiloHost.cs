@@ -43,28 +43,16 @@ public static class SiloHost
     public static int Run(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        // Orleans' own keys (Orleans__Clustering__ProviderType=...) come unprefixed, as in any .NET host; ours with MIGRATIONCLUSTER_.
-        builder.Configuration
-            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
-            .AddEnvironmentVariables()
-            .AddEnvironmentVariables(EnvironmentPrefix)
-            .AddCommandLine(args, SwitchMappings.ToDictionary());
-
+        var builder = CreateBuilder(args);
         SiloProcessOptions options;
         SiloClustering clustering;
         try
         {
-            SiloSettingAliases.AddTo(builder.Configuration);
-            options = SiloSettings.Check(builder.Configuration);
-            clustering = SiloClustering.Read(builder.Configuration);
-            clustering.Validate();
-            // Orleans reads the Orleans section here: an unknown ProviderType is refused now, before anything is made.
-            builder.UseOrleans(silo => silo.AddNumaSimulation());
+            (options, clustering) = ReadSettings(builder);
         }
-        catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or FormatException)
+        catch (ArgumentException exception)
         {
-            return Fail(2, SiloSettingAliases.Annotate(exception.Message, builder.Configuration));
+            return Fail(2, exception.Message);
         }
 
         if (clustering.UsesPostgres && PrepareSchema(clustering, options.StartTimeout) is { } failure)
@@ -157,6 +145,45 @@ public static class SiloHost
             return Fail(1, $"{exception.GetType().Name}: {exception.Message}");
         }
         return Environment.ExitCode;
+    }
+
+    /// <summary>
+    /// The host with the silo's configuration: <c>appsettings.json</c>, environment variables
+    /// (Orleans' own keys such as <c>Orleans__Clustering__ProviderType</c> unprefixed, as in any
+    /// .NET host; ours with <see cref="EnvironmentPrefix"/>), then the command line.
+    /// </summary>
+    internal static HostApplicationBuilder CreateBuilder(string[] args)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+            .AddEnvironmentVariables()
+            .AddEnvironmentVariables(EnvironmentPrefix)
+            .AddCommandLine(args, SwitchMappings.ToDictionary());
+        return builder;
+    }
+
+    /// <summary>
+    /// The aliases turned into Orleans keys, every option bound and validated, the clustering
+    /// section checked, and Orleans' silo builder made (it reads the <c>Orleans</c> section and
+    /// refuses an unknown <c>ProviderType</c>), all before anything is created on disk.
+    /// </summary>
+    /// <exception cref="ArgumentException">One line naming the setting (its alias too, when that is what was set).</exception>
+    internal static (SiloProcessOptions Options, SiloClustering Clustering) ReadSettings(HostApplicationBuilder builder)
+    {
+        try
+        {
+            SiloSettingAliases.AddTo(builder.Configuration);
+            var options = SiloSettings.Check(builder.Configuration);
+            var clustering = SiloClustering.Read(builder.Configuration);
+            clustering.Validate();
+            builder.UseOrleans(silo => silo.AddNumaSimulation());
+            return (options, clustering);
+        }
+        catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or FormatException)
+        {
+            throw new ArgumentException(SiloSettingAliases.Annotate(exception.Message.ReplaceLineEndings(" "), builder.Configuration), exception);
+        }
     }
 
     /// <summary>The settings in force, for the start-up log line: Orleans' options as the silo will use them, and ours.</summary>
