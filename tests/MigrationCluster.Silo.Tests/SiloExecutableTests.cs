@@ -82,6 +82,66 @@ public sealed class SiloExecutableTests : IDisposable
     }
 
     [Fact]
+    public async Task A_silo_given_only_orleans_provider_type_sqlite_and_the_state_dir_joins_the_cluster_of_that_directory()
+    {
+        var ports = FreePorts(4).Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        // The first silo with the silo's own settings (sqlite in the state directory is its default).
+        using var first = Process.Start(Silo("--state-dir", _stateDir, "--name", "first", "--port", ports[0], "--gateway-port", ports[1]))!;
+        // The second with Orleans' keys in its environment: the provider, its endpoints and name; the state directory gives the file.
+        var start = Silo();
+        start.Environment["Orleans__Clustering__ProviderType"] = "Sqlite";
+        start.Environment["MIGRATIONCLUSTER_Silo__StateDir"] = _stateDir;
+        start.Environment["Orleans__Name"] = "second";
+        start.Environment["Orleans__Endpoints__SiloPort"] = ports[2];
+        start.Environment["Orleans__Endpoints__GatewayPort"] = ports[3];
+        using var second = Process.Start(start)!;
+        var outputs = new[] { first, second }.Select(p => (Out: p.StandardOutput.ReadToEndAsync(), Err: p.StandardError.ReadToEndAsync())).ToArray();
+        try
+        {
+            await WaitUntilActiveAsync(first, "first", outputs[0].Err);
+            await WaitUntilActiveAsync(second, "second", outputs[1].Err);
+
+            // One table, one cluster: both silos Active in the state directory's membership file.
+            var table = new Clustering.Sqlite.SqliteMembershipTable(
+                Microsoft.Extensions.Options.Options.Create(new Clustering.Sqlite.SqliteClusteringOptions { FilePath = Path.Combine(_stateDir, "membership.db") }),
+                Microsoft.Extensions.Options.Options.Create(new Orleans.Configuration.ClusterOptions { ClusterId = "local" }));
+            await table.InitializeMembershipTableAsync(false);
+            var members = (await table.ReadAllAsync()).Members.Select(m => m.Item1).ToList();
+            Assert.Equal(new[] { ports[0], ports[2] }.Order(), members.Where(m => m.Status == Orleans.Runtime.SiloStatus.Active)
+                .Select(m => m.SiloAddress.Endpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)).Order());
+
+            foreach (var (process, index) in new[] { second, first }.Select((p, i) => (p, 1 - i)))
+            {
+                Assert.Equal(0, Kill(process.Id, SigTerm));
+                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+                Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}: {await outputs[index].Out} {await outputs[index].Err}");
+            }
+            Assert.Equal("Dead", ReadStatus(Path.Combine(_stateDir, "silos", "second.status.json")));
+        }
+        finally
+        {
+            foreach (var process in new[] { first, second }.Where(p => !p.HasExited))
+            {
+                process.Kill();
+            }
+        }
+    }
+
+    private async Task WaitUntilActiveAsync(Process process, string name, Task<string> stderr)
+    {
+        var statusFile = Path.Combine(_stateDir, "silos", name + ".status.json");
+        for (var i = 0; i < 600 && !process.HasExited; i++)
+        {
+            if (File.Exists(statusFile) && ReadStatus(statusFile) == "Active")
+            {
+                return;
+            }
+            await Task.Delay(100);
+        }
+        Assert.Fail($"silo {name} did not become Active: {await Finish(process, stderr)}");
+    }
+
+    [Fact]
     public async Task On_a_fresh_postgres_database_the_silo_applies_the_schema_joins_and_leaves_on_sigterm()
     {
         await using var schema = await PostgresTestServer.CreateSchemaAsync(apply: false);

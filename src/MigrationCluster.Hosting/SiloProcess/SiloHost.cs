@@ -180,7 +180,7 @@ public static class SiloHost
             builder.UseOrleans(silo => silo.AddNumaSimulation());
             return (options, clustering);
         }
-        catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or FormatException)
+        catch (Exception exception) when (exception is OptionsValidationException or ArgumentException or InvalidOperationException or FormatException)
         {
             throw new ArgumentException(SiloSettingAliases.Annotate(exception.Message.ReplaceLineEndings(" "), builder.Configuration), exception);
         }
