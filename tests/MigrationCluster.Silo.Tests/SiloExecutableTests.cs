@@ -52,16 +52,7 @@ public sealed class SiloExecutableTests : IDisposable
         try
         {
             var statusFile = Path.Combine(_stateDir, "silos", "solo.status.json");
-            var active = false;
-            for (var i = 0; i < 300 && !active && !process.HasExited; i++)
-            {
-                await Task.Delay(100);
-                active = File.Exists(statusFile) && ReadStatus(statusFile) == "Active";
-            }
-            if (!active)
-            {
-                Assert.Fail($"the silo did not become Active: {await Finish(process, stderr)}");
-            }
+            await WaitUntilActiveAsync(process, "solo", stderr);
             Assert.Equal(process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), File.ReadAllText(Path.Combine(_stateDir, "silos", "solo.pid")));
             Assert.True(File.Exists(Path.Combine(_stateDir, "membership.db")));
 
@@ -130,7 +121,8 @@ public sealed class SiloExecutableTests : IDisposable
     private async Task WaitUntilActiveAsync(Process process, string name, Task<string> stderr)
     {
         var statusFile = Path.Combine(_stateDir, "silos", name + ".status.json");
-        for (var i = 0; i < 600 && !process.HasExited; i++)
+        // The silo gives up by itself after Silo:StartTimeout (60 s); this bound only guards a hung process.
+        for (var i = 0; i < 1200 && !process.HasExited; i++)
         {
             if (File.Exists(statusFile) && ReadStatus(statusFile) == "Active")
             {
@@ -176,16 +168,7 @@ public sealed class SiloExecutableTests : IDisposable
         try
         {
             var statusFile = Path.Combine(_stateDir, "silos", "solo.status.json");
-            var active = false;
-            for (var i = 0; i < 300 && !active && !process.HasExited; i++)
-            {
-                await Task.Delay(100);
-                active = File.Exists(statusFile) && ReadStatus(statusFile) == "Active";
-            }
-            if (!active)
-            {
-                Assert.Fail($"the silo did not become Active: {await Finish(process, stderr)}");
-            }
+            await WaitUntilActiveAsync(process, "solo", stderr);
             Assert.False(File.Exists(Path.Combine(_stateDir, "membership.db")), "a server provider must not create the SQLite file");
 
             Assert.Equal(0, Kill(process.Id, SigTerm));
