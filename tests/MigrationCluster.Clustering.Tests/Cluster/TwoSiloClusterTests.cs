@@ -154,10 +154,5 @@ public abstract class TwoSiloClusterTests : IAsyncLifetime
         options.ListenAddress = IPAddress.Loopback.ToString();
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => MigrationCluster.Hosting.LoopbackPorts.Free(1)[0];
 }
