@@ -3,6 +3,7 @@ using System.Globalization;
 using MigrationCluster.Cli.Dashboard;
 using MigrationCluster.Cli.Experiments;
 using MigrationCluster.Grains.AddressSpaces;
+using MigrationCluster.Hosting.Io;
 using MigrationCluster.Memory.Migration;
 using Spectre.Console;
 
@@ -42,10 +43,11 @@ public static class ExperimentCommand
         var dashboard = DashboardCommand.PortOption("--dashboard", "Serve the dashboard (the machine's page and Orleans' dashboard) on this port of 127.0.0.1: each point's cluster while it runs, the last one after the sweep until Ctrl+C. Orleans' dashboard times every grain call, which the timing columns then include.");
         var jaeger = DashboardCommand.JaegerOption();
         var output = new Option<DirectoryInfo>("--out") { Description = "Directory for results.csv, results.json, plots/ and report.html.", Required = true, HelpName = "DIR" };
+        var force = new Option<bool>("--force") { Description = "Replace the results of an earlier sweep in --out (without it, such a directory is refused)." };
 
         var command = new Command("experiment", "Sweep node counts (and silo counts): a fresh machine per point, results, plots and an HTML report.")
         {
-            nodes, silos, topology, spaces, pages, tasks, accesses, workload, mode, pinned, repeat, seed, cluster, dashboard, jaeger, output,
+            nodes, silos, topology, spaces, pages, tasks, accesses, workload, mode, pinned, repeat, seed, cluster, dashboard, jaeger, output, force,
         };
         command.SetAction(parseResult =>
         {
@@ -101,6 +103,7 @@ public static class ExperimentCommand
             {
                 throw new UsageException($"--out: '{options.OutputDirectory}' is a file, not a directory");
             }
+            CheckOutput(options, parseResult.GetValue(force));
             // Every point's spec and the dashboard's port are checked before anything starts.
             ExperimentPlan.Build(options, options.ClusterDirectory is null ? options.Silos : [1]);
             var dashboardOptions = DashboardServerOptions.ForDashboardOption(options.DashboardPort, options.JaegerUrl);
@@ -203,6 +206,35 @@ public static class ExperimentCommand
             return CommandRunner.Fail(Interrupted, $"stopped by Ctrl+C after {result.Rows.Count} of {result.Points.Count} points (written to {output.Directory})");
         }
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// The output directory before any point runs: an earlier sweep's results are not replaced
+    /// without --force, and each file the sweep writes must be writable (results.csv being a
+    /// directory is found now, not after the sweep).
+    /// </summary>
+    private static void CheckOutput(ExperimentOptions options, bool force)
+    {
+        string[] files = [ResultsCsvWriter.FileName, ResultsJsonWriter.FileName, ExperimentReportHtml.FileName];
+        var earlier = files.Append(ExperimentPlots.DirectoryName)
+            .Where(name => Path.Exists(Path.Combine(options.OutputDirectory, name)))
+            .ToList();
+        if (earlier.Count > 0 && !force)
+        {
+            throw new UsageException($"--out '{options.OutputDirectory}' holds an earlier sweep's results ({string.Join(", ", earlier)}): give another directory, or --force to replace them");
+        }
+        var paths = new PathRoles().Input("--topology", options.Topology.FilePath);
+        foreach (var name in files)
+        {
+            paths.Output($"--out ({name})", Path.Combine(options.OutputDirectory, name));
+        }
+        paths.Check();
+        var plots = Path.Combine(options.OutputDirectory, ExperimentPlots.DirectoryName);
+        if (File.Exists(plots))
+        {
+            throw new UsageException($"--out: '{plots}' is a file, not a directory for the plots");
+        }
+        OutputFile.CheckWritableDirectory(plots, "--out (plots)");
     }
 
     /// <summary>"2,4,8": distinct whole numbers in [min, max], in the order given.</summary>

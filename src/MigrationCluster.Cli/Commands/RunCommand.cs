@@ -1,8 +1,9 @@
-using System.Runtime.InteropServices;
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using System.Runtime.InteropServices;
 using MigrationCluster.Cli.Run;
 using MigrationCluster.Grains.AddressSpaces;
+using MigrationCluster.Hosting.Io;
 using MigrationCluster.Memory.Migration;
 using Spectre.Console;
 
@@ -48,6 +49,7 @@ public static class RunCommand
             var options = new RunOptions
             {
                 Nodes = parseResult.GetValue(nodes),
+                NodesGiven = parseResult.GetResult(nodes) is { Implicit: false },
                 TopologyFile = parseResult.GetValue(topology)?.FullName,
                 AddressSpaces = parseResult.GetValue(spaces),
                 Pages = parseResult.GetValue(pages),
@@ -68,6 +70,13 @@ public static class RunCommand
                 JaegerUrl = parseResult.GetValue(jaeger),
             };
             var spec = ExperimentRunner.BuildSpec(options);
+            // Every file the run writes is checked now, not after the run.
+            var paths = new PathRoles().Input("--topology", options.TopologyFile).Output("--json", options.JsonPath);
+            foreach (var target in ExperimentRunner.ParseTrace(options.Trace).Targets.Where(t => t.Path is not null))
+            {
+                paths.Output("--trace jsonl", target.Path);
+            }
+            paths.Check();
             // Without a dashboard, Ctrl+C abandons the run: one line, then the signal's own exit
             // (130), whatever disposition the parent process left the signal with.
             using var interrupt = options.DashboardPort is null

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using MigrationCluster.Cli.Hosting;
 using MigrationCluster.Cli.Scenarios;
+using MigrationCluster.Hosting.Io;
 using Spectre.Console;
 
 namespace MigrationCluster.Cli.Commands;
@@ -55,10 +56,12 @@ public static class ScenarioCommand
                 throw new UsageException($"--engine: '{engineName}' is not an engine; use {GrainsEngine} or {ModelEngine}");
             }
 
-            if (!File.Exists(path))
+            if (FileKinds.Of(path) == FileKind.Missing)
             {
                 throw new UsageException($"{display}: no such scenario file");
             }
+            // The result may not overwrite the scenario, and must be writable before anything runs.
+            new PathRoles().Input("scenario", display).Output("--json", jsonPath).Check();
 
             ScenarioResult result;
             try
@@ -75,8 +78,7 @@ public static class ScenarioCommand
 
             if (jsonPath is not null)
             {
-                Directory.CreateDirectory(Path.GetDirectoryName(jsonPath)!);
-                File.WriteAllText(jsonPath, JsonSerializer.Serialize(result, JsonOptions));
+                OutputFile.WriteAllText(jsonPath, JsonSerializer.Serialize(result, JsonOptions));
             }
 
             Render(result);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using MigrationCluster.Hosting.Io;
 using MigrationCluster.Memory.Topology;
 using Spectre.Console;
 
@@ -131,11 +132,11 @@ public static class TopologyCommand
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = InputFile.ReadAllText(path, "topology file", InputFile.MaxTopologyBytes);
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        catch (UnusablePathException exception)
         {
-            throw new UsageException($"{path}: cannot read the topology file ({exception.Message})", exception);
+            throw new UsageException(exception.Message, exception);
         }
 
         try

@@ -2,6 +2,7 @@ using MigrationCluster.Cli.Commands;
 using MigrationCluster.Cli.Dashboard;
 using MigrationCluster.Cli.Hosting;
 using MigrationCluster.Grains.Experiments;
+using MigrationCluster.Hosting.Io;
 using MigrationCluster.Hosting.Telemetry;
 using MigrationCluster.Memory.Topology;
 using OpenTelemetry.Trace;
@@ -20,13 +21,22 @@ public static class ExperimentRunner
         int[][] distances;
         if (options.TopologyFile is { } file)
         {
-            if (!File.Exists(file))
+            if (options.NodesGiven)
             {
-                throw new UsageException($"--topology: no such file '{file}'");
+                throw new UsageException($"--topology {file} fixes the node count: leave out --nodes");
+            }
+            string text;
+            try
+            {
+                text = InputFile.ReadAllText(file, "--topology", InputFile.MaxTopologyBytes);
+            }
+            catch (UnusablePathException exception)
+            {
+                throw new UsageException(exception.Message, exception);
             }
             try
             {
-                distances = TopologyMatrix.From(NumaTopology.ParseNumactlHardware(File.ReadAllText(file)));
+                distances = TopologyMatrix.From(NumaTopology.ParseNumactlHardware(text));
             }
             catch (TopologyFormatException exception)
             {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using MigrationCluster.Hosting.Io;
 using MigrationCluster.Memory;
 using MigrationCluster.Memory.AddressSpaces;
 using MigrationCluster.Memory.Migration;
@@ -67,11 +68,11 @@ public sealed class ScenarioParser
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = InputFile.ReadAllText(path, "scenario", InputFile.MaxScenarioBytes);
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        catch (UnusablePathException exception)
         {
-            throw new ScenarioFormatException(path, 0, $"cannot read the scenario ({exception.Message})", exception);
+            throw new ScenarioFormatException(exception.Message, exception);
         }
 
         return Parse(text, path, path.EndsWith(".json", StringComparison.OrdinalIgnoreCase));
@@ -118,7 +119,8 @@ public sealed class ScenarioParser
             ParseSetups(p);
         }
 
-        var calls = map.Has("calls") ? List(map.Get("calls"), "calls").Select(ParseCall).ToList() : [];
+        // A scenario is its calls: a file cut short before them is refused, not run as a no-op.
+        var calls = List(map.Require("calls"), "calls").Select(ParseCall).ToList();
         return new ScenarioDefinition(name, _topology, frames, _processes, _regions, _setups, calls);
     }
 
@@ -136,11 +138,11 @@ public sealed class ScenarioParser
             var path = Path.IsPathRooted(relative) ? relative : Path.Combine(_directory, relative);
             try
             {
-                return NumaTopology.Parse(File.ReadAllText(path));
+                return NumaTopology.Parse(InputFile.ReadAllText(path, "topology", InputFile.MaxTopologyBytes));
             }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            catch (UnusablePathException exception)
             {
-                throw Error(value, $"topology: cannot read {relative} ({exception.Message})");
+                throw Error(value, exception.Message);
             }
             catch (TopologyFormatException exception)
             {
@@ -731,9 +733,9 @@ public sealed class ScenarioParser
 
     private long Long(ScenarioValue value, string what, long min, long max)
     {
-        if (!value.TryGetLong(out long result))
+        if (!value.TryGetLong(out long result) || value.Quoted)
         {
-            throw Error(value, $"{what}: expected an integer, got {value.Describe()}");
+            throw Error(value, $"{what}: expected an integer, got {value.Describe()}{(value.Quoted && value.TryGetLong(out _) ? " (write numbers without quotes)" : string.Empty)}");
         }
 
         if (result < min || result > max)
@@ -744,7 +746,7 @@ public sealed class ScenarioParser
         return result;
     }
 
-    private bool Bool(ScenarioValue value, string what) => value.Kind == ScenarioValueKind.Scalar && value.Text is "true" or "false"
+    private bool Bool(ScenarioValue value, string what) => value.Kind == ScenarioValueKind.Scalar && !value.Quoted && value.Text is "true" or "false"
         ? value.Text == "true"
         : throw Error(value, $"{what}: expected true or false, got {value.Describe()}");
 
