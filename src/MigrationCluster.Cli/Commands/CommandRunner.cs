@@ -94,7 +94,7 @@ public static partial class CommandRunner
     }
 
     /// <summary>System.CommandLine's conversion failure, in English.</summary>
-    [System.Text.RegularExpressions.GeneratedRegex(@"^Cannot parse argument '(?<value>.*)'(?: for (?:option|command|argument) '.*')? as expected type")]
+    [System.Text.RegularExpressions.GeneratedRegex(@"^Cannot parse argument '(?<value>.*?)'(?: for (?:option|command|argument) '.*?')? as expected type")]
     private static partial System.Text.RegularExpressions.Regex CannotParse();
 
     /// <summary>
