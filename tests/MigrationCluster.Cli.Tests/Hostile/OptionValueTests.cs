@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using MigrationCluster.Cli.Commands;
 
 namespace MigrationCluster.Cli.Tests.Hostile;
@@ -15,7 +16,7 @@ public sealed class OptionValueTests
             {
                 var type = Nullable.GetUnderlyingType(option.ValueType) ?? option.ValueType;
                 // Strings, paths and switches take any token; their checks run in the command.
-                if (type != typeof(string) && type != typeof(bool) && type != typeof(FileInfo) && type != typeof(DirectoryInfo) && !type.IsArray)
+                if (option is not (HelpOption or VersionOption) && type != typeof(string) && type != typeof(bool) && type != typeof(FileInfo) && type != typeof(DirectoryInfo) && !type.IsArray)
                 {
                     data.Add(path, option.Name);
                 }

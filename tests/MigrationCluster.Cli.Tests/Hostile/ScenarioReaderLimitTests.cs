@@ -5,7 +5,7 @@ namespace MigrationCluster.Cli.Tests.Hostile;
 /// <summary>Crafted scenario files end in one line naming file and line, never a stack overflow or gigabytes.</summary>
 public sealed class ScenarioReaderLimitTests
 {
-    private const string Valid = "nodes: 2\nprocesses:\n  - name: a\n    regions:\n      - {name: r, kind: anon_private, pages: 1}\ncalls:\n  - {call: read, pid: a, region: r, page: 0}\n";
+    private const string Valid = "nodes: 2\nprocesses:\n  - name: a\n    regions:\n      - {name: r, kind: anon_private, pages: 1}\ncalls:\n  - {call: read, pid: a, pages: 'r:0'}\n";
 
     private static string Refusal(string text, string file = "s.yaml") =>
         Assert.Throws<ScenarioFormatException>(() => ScenarioParser.Parse(text, file, file.EndsWith(".json", StringComparison.Ordinal))).Message;
@@ -41,12 +41,13 @@ public sealed class ScenarioReaderLimitTests
         Assert.StartsWith("s.json:1: JSON syntax error", Refusal("{\"a\": " + new string('[', 20_000) + new string(']', 20_000) + "}", "s.json"), StringComparison.Ordinal);
     }
 
-    [Theory]
-    [InlineData("{\"nodes\": 2, \"name\": \"\\ud800\", \"processes\": [{\"name\": \"a\"}], \"calls\": []}", "s.json")]
-    [InlineData("nodes: 2\nname: \"\\ud800\"\nprocesses:\n  - name: a\ncalls: []\n", "s.yaml")]
-    public void A_lone_surrogate_is_refused(string text, string file)
+    [Fact]
+    public void A_lone_surrogate_is_refused()
     {
-        Assert.Contains("lone surrogate", Refusal(text, file), StringComparison.Ordinal);
+        Assert.Equal("s.json:1: a string holds an escape that is no character (a lone surrogate such as \\ud800)",
+            Refusal("{\"nodes\": 2, \"name\": \"\\ud800\", \"processes\": [{\"name\": \"a\"}], \"calls\": []}", "s.json"));
+        // YAML's scanner refuses the escape itself.
+        Assert.StartsWith("s.yaml:2: YAML syntax error", Refusal("nodes: 2\nname: \"\\ud800\"\nprocesses:\n  - name: a\ncalls: []\n"), StringComparison.Ordinal);
     }
 
     [Theory]
