@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using MigrationCluster.Hosting.Security;
 using MigrationCluster.Hosting.Clustering.Postgres;
+using MigrationCluster.Hosting.Io;
 using MigrationCluster.Hosting.SiloProcess;
 using Npgsql;
 using Spectre.Console;
@@ -73,6 +74,9 @@ public static class ClusterCommand
         command.SetAction(parse => Guard(() =>
         {
             var state = new LocalClusterState(parse.GetRequiredValue(stateDir).FullName);
+            OutputFile.CheckWritableDirectory(state.Directory, "--state-dir");
+            CheckCertificate(state.CertificateFile);
+            using var interrupt = InterruptSignals.Notify($"silos started so far keep running ('migration-cluster cluster stop --state-dir {state.Directory}' ends them)");
             var result = ClusterLauncher.StartAsync(state, parse.GetValue(silos), TimeSpan.FromSeconds(parse.GetValue(timeout)), Console.Error).GetAwaiter().GetResult();
             WriteTable(result);
             return 0;
@@ -90,7 +94,8 @@ public static class ClusterCommand
             var state = new LocalClusterState(parse.GetRequiredValue(stateDir).FullName);
             if (!File.Exists(state.MembershipFile))
             {
-                throw new ClusterCommandException($"No cluster in {state.Directory} (no membership.db): start one with 'migration-cluster cluster start --silos N'.");
+                // As `run --cluster` says it: a directory that holds no cluster is bad input.
+                throw new UsageException($"--state-dir: no cluster in {state.Directory} (no membership.db): start one with 'migration-cluster cluster start --silos N'.");
             }
             var silos = ClusterStatusReader.ReadAsync(state).GetAwaiter().GetResult();
             if (parse.GetValue(json))
@@ -187,12 +192,31 @@ public static class ClusterCommand
         command.SetAction(parse => Guard(() =>
         {
             var path = parse.GetRequiredValue(output).FullName;
+            OutputFile.CheckWritable(path, "--out");
+            CheckCertificate(path);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             using var certificate = ClusterCertificate.LoadOrCreate(path);
             Console.Out.WriteLine($"{path}: sha256 {Convert.ToHexString(certificate.GetCertHash(System.Security.Cryptography.HashAlgorithmName.SHA256))}");
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>An existing certificate file that is not one is bad input (exit 2), said before anything starts.</summary>
+    private static void CheckCertificate(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return;
+        }
+        try
+        {
+            ClusterCertificate.Load(path).Dispose();
+        }
+        catch (ArgumentException exception)
+        {
+            throw new UsageException(exception.Message, exception);
+        }
     }
 
     private static void WriteTable(IReadOnlyList<ClusterSiloInfo> silos)

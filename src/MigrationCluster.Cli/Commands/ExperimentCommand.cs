@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using MigrationCluster.Cli.Dashboard;
 using MigrationCluster.Cli.Experiments;
+using MigrationCluster.Cli.Hosting;
 using MigrationCluster.Grains.AddressSpaces;
 using MigrationCluster.Hosting.Io;
 using MigrationCluster.Memory.Migration;
@@ -93,6 +95,7 @@ public static class ExperimentCommand
                 {
                     throw new UsageException($"--cluster: no such directory '{options.ClusterDirectory}' (start a cluster with 'migration-cluster cluster start --silos N --state-dir DIR')");
                 }
+                LocalClusterClient.RequireRunningSiloAsync(options.ClusterDirectory).GetAwaiter().GetResult();
                 options.Silos = [];
             }
             else
@@ -133,22 +136,53 @@ public static class ExperimentCommand
 
         using var stop = new CancellationTokenSource();
         IExperimentProgress? progress = null;
-        void OnCancel(object? sender, ConsoleCancelEventArgs e)
+        // The points and rows so far, for a sweep abandoned in the middle of a point.
+        var gate = new Lock();
+        var started = DateTimeOffset.UtcNow;
+        IReadOnlyList<ExperimentPoint> pointsSoFar = ExperimentPlan.Build(options, options.ClusterDirectory is null ? options.Silos : [1]);
+        IReadOnlyList<ExperimentRow> rowsSoFar = [];
+        bool abandoned = false;
+        void OnSignal(PosixSignalContext context)
         {
-            if (stop.IsCancellationRequested)
+            context.Cancel = true;
+            if (context.Signal == PosixSignal.SIGINT && !stop.IsCancellationRequested)
             {
-                return; // a second Ctrl+C ends the process at once
+                // The first Ctrl+C: the current point finishes, then everything is written.
+                stop.Cancel();
+                progress?.Note("stopping after the current point (Ctrl+C again to quit at once)");
+                return;
             }
-            e.Cancel = true;
-            stop.Cancel();
-            progress?.Note("stopping after the current point (Ctrl+C again to quit at once)");
+            // SIGTERM, or a second Ctrl+C: the current point is abandoned; the points done are
+            // still written (results, plots, report), marked interrupted, and the process ends.
+            lock (gate)
+            {
+                if (abandoned)
+                {
+                    return;
+                }
+                abandoned = true;
+                var partial = new ExperimentSweepResult(pointsSoFar, rowsSoFar, true, null, true, options.ClusterDirectory is null, started, DateTimeOffset.UtcNow);
+                output.WriteAll(partial);
+                var code = InterruptSignals.ExitCodeOf(context.Signal);
+                CommandRunner.Fail(code, $"stopped by {InterruptSignals.Name(context.Signal)} after {rowsSoFar.Count} of {pointsSoFar.Count} points; the current point was abandoned (written to {output.Directory})");
+                Environment.Exit(code);
+            }
         }
-        Console.CancelKeyPress += OnCancel;
+        using var signals = InterruptSignals.Handle(OnSignal);
         ExperimentSweepResult result;
-        try
         {
-            void PointDone(IReadOnlyList<ExperimentPoint> points, IReadOnlyList<ExperimentRow> rows) =>
-                output.WriteResults(new ExperimentSweepResult(points, rows, false, null, true, options.ClusterDirectory is null, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow));
+            void PointDone(IReadOnlyList<ExperimentPoint> points, IReadOnlyList<ExperimentRow> rows)
+            {
+                lock (gate)
+                {
+                    if (abandoned)
+                    {
+                        return;
+                    }
+                    (pointsSoFar, rowsSoFar) = (points, [.. rows]);
+                    output.WriteResults(new ExperimentSweepResult(points, rows, false, null, true, options.ClusterDirectory is null, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow));
+                }
+            }
 
             var console = AnsiConsole.Console;
             if (!Console.IsOutputRedirected && console.Profile.Capabilities.Interactive)
@@ -171,11 +205,10 @@ public static class ExperimentCommand
                 result = await ExperimentSweep.RunAsync(options, progress, stop.Token, PointDone, dashboard).ConfigureAwait(false);
             }
         }
-        finally
-        {
-            Console.CancelKeyPress -= OnCancel;
-        }
 
+        // From here on a signal takes its default action (a dashboard kept open listens for its
+        // own); the files below are each replaced whole or not at all.
+        signals.Dispose();
         output.WriteAll(result);
         if (result.Rows.Count > 0)
         {

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
-using System.Runtime.InteropServices;
 using MigrationCluster.Cli.Run;
 using MigrationCluster.Grains.AddressSpaces;
 using MigrationCluster.Hosting.Io;
@@ -79,11 +78,9 @@ public static class RunCommand
                 paths.Output("--trace jsonl", target.Path);
             }
             paths.Check();
-            // Without a dashboard, Ctrl+C abandons the run: one line, then the signal's own exit
-            // (130), whatever disposition the parent process left the signal with.
-            using var interrupt = options.DashboardPort is null
-                ? PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => Console.Error.WriteLine("migration-cluster: interrupted (Ctrl+C): the run was abandoned"))
-                : null;
+            // Without a dashboard, Ctrl+C or SIGTERM abandons the run: one line, then the signal's
+            // own exit (130, 143), whatever disposition the parent process left the signal with.
+            using var interrupt = options.DashboardPort is null ? InterruptSignals.Notify("the run was abandoned") : null;
             // The report comes as soon as the run ends; with --dashboard the page stays open after it.
             var result = ExperimentRunner.RunEmbeddedAsync(spec, options, result =>
             {

@@ -64,6 +64,7 @@ public static class ScenarioCommand
             new PathRoles().Input("scenario", display).Output("--json", jsonPath).Check();
 
             ScenarioResult result;
+            using var interrupt = InterruptSignals.Notify("the scenario was abandoned (nothing written)");
             try
             {
                 ScenarioDefinition scenario = ScenarioParser.ParseFile(display);

@@ -63,6 +63,10 @@ public static class ExperimentRunner
         {
             throw new UsageException($"--cluster: no such directory '{cluster}' (start a cluster with 'migration-cluster cluster start --silos N --state-dir DIR')");
         }
+        if (options.ClusterDirectory is { } running)
+        {
+            LocalClusterClient.RequireRunningSiloAsync(running).GetAwaiter().GetResult();
+        }
         if (DashboardOptionsOf(options) is { } dashboard)
         {
             // A port in use or a bad Jaeger URL is said now, before any silo starts.
