@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using MigrationCluster.Hosting.Admission;
 using MigrationCluster.Hosting.Io;
 
 namespace MigrationCluster.Cli.Commands;
@@ -42,6 +43,10 @@ public static partial class CommandRunner
             return Fail(ExitCodes.BadInput, exception.Message);
         }
         catch (UnusablePathException exception)
+        {
+            return Fail(ExitCodes.BadInput, exception.Message);
+        }
+        catch (AdmissionRefusedException exception)
         {
             return Fail(ExitCodes.BadInput, exception.Message);
         }

@@ -5,6 +5,7 @@ using MigrationCluster.Cli.Dashboard;
 using MigrationCluster.Cli.Experiments;
 using MigrationCluster.Cli.Hosting;
 using MigrationCluster.Grains.AddressSpaces;
+using MigrationCluster.Hosting.Admission;
 using MigrationCluster.Hosting.Io;
 using MigrationCluster.Memory.Migration;
 using Spectre.Console;
@@ -45,11 +46,12 @@ public static class ExperimentCommand
         var dashboard = DashboardCommand.PortOption("--dashboard", "Serve the dashboard (the machine's page and Orleans' dashboard) on this port of 127.0.0.1: each point's cluster while it runs, the last one after the sweep until Ctrl+C. Orleans' dashboard times every grain call, which the timing columns then include.");
         var jaeger = DashboardCommand.JaegerOption();
         var output = new Option<DirectoryInfo>("--out") { Description = "Directory for results.csv, results.json, plots/ and report.html.", Required = true, HelpName = "DIR" };
+        var maxMemory = MaxMemoryOption.Create();
         var force = new Option<bool>("--force") { Description = "Replace the results of an earlier sweep in --out (without it, such a directory is refused)." };
 
         var command = new Command("experiment", "Sweep node counts (and silo counts): a fresh machine per point, results, plots and an HTML report.")
         {
-            nodes, silos, topology, spaces, pages, tasks, accesses, workload, mode, pinned, repeat, seed, cluster, dashboard, jaeger, output, force,
+            nodes, silos, topology, spaces, pages, tasks, accesses, workload, mode, pinned, repeat, seed, cluster, dashboard, jaeger, output, force, maxMemory,
         };
         command.SetAction(parseResult =>
         {
@@ -109,6 +111,9 @@ public static class ExperimentCommand
             CheckOutput(options, parseResult.GetValue(force));
             // Every point's spec and the dashboard's port are checked before anything starts.
             ExperimentPlan.Build(options, options.ClusterDirectory is null ? options.Silos : [1]);
+            // Points run one after another on fresh machines: the largest one is what must fit.
+            var largest = options.Nodes.Select(n => ExperimentPlan.Spec(options, n, options.Seed)).MaxBy(MemoryAdmission.Estimate)!;
+            MemoryAdmission.Admit($"the sweep's largest point ({largest.Nodes} nodes, {largest.AddressSpaces:N0} processes x {largest.PagesPerSpace:N0} pages)", MemoryAdmission.Estimate(largest), MaxMemoryOption.LimitOf(parseResult, maxMemory));
             var dashboardOptions = DashboardServerOptions.ForDashboardOption(options.DashboardPort, options.JaegerUrl);
             dashboardOptions?.Validate();
             return Run(options, dashboardOptions).GetAwaiter().GetResult();

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using MigrationCluster.Cli.Run;
 using MigrationCluster.Grains.AddressSpaces;
+using MigrationCluster.Hosting.Admission;
 using MigrationCluster.Hosting.Io;
 using MigrationCluster.Memory.Migration;
 using Spectre.Console;
@@ -39,10 +40,11 @@ public static class RunCommand
         var json = new Option<FileInfo?>("--json") { Description = "Write the result document here.", HelpName = "PATH" };
         var dashboard = DashboardCommand.PortOption("--dashboard", "Serve the dashboard (the machine's page and Orleans' dashboard) on this port of 127.0.0.1 while the run goes on, and after it until Ctrl+C.");
         var jaeger = DashboardCommand.JaegerOption();
+        var maxMemory = MaxMemoryOption.Create();
 
         var command = new Command("run", "Run the main experiment on an embedded cluster (no server needed).")
         {
-            nodes, topology, spaces, pages, frames, workload, mode, seed, silos, tasks, accesses, writes, files, pinned, pace, trace, cluster, json, dashboard, jaeger,
+            nodes, topology, spaces, pages, frames, workload, mode, seed, silos, tasks, accesses, writes, files, pinned, pace, trace, cluster, json, dashboard, jaeger, maxMemory,
         };
         command.SetAction(parseResult =>
         {
@@ -71,6 +73,7 @@ public static class RunCommand
                 JaegerUrl = parseResult.GetValue(jaeger),
             };
             var spec = ExperimentRunner.BuildSpec(options);
+            MemoryAdmission.Admit($"the run ({spec.Nodes} nodes, {spec.AddressSpaces:N0} processes x {spec.PagesPerSpace:N0} pages, {spec.FramesPerNode:N0} frames per node)", MemoryAdmission.Estimate(spec), MaxMemoryOption.LimitOf(parseResult, maxMemory));
             // Every file the run writes is checked now, not after the run.
             var paths = new PathRoles().Input("--topology", options.TopologyFile).Output("--json", options.JsonPath);
             foreach (var target in ExperimentRunner.ParseTrace(options.Trace).Targets.Where(t => t.Path is not null))

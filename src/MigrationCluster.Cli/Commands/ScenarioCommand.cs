@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using MigrationCluster.Cli.Hosting;
 using MigrationCluster.Cli.Scenarios;
+using MigrationCluster.Hosting.Admission;
 using MigrationCluster.Hosting.Io;
 using Spectre.Console;
 
@@ -39,11 +40,13 @@ public static class ScenarioCommand
             HelpName = $"{GrainsEngine}|{ModelEngine}",
             DefaultValueFactory = _ => GrainsEngine,
         };
+        var maxMemory = MaxMemoryOption.Create();
         var command = new Command("scenario", "Run a scenario file (processes, pages in given states, then move_pages / migrate_pages / mbind and accesses) on the grains or the in-process model.")
         {
             file,
             engine,
             json,
+            maxMemory,
         };
         command.SetAction(parseResult =>
         {
@@ -68,6 +71,10 @@ public static class ScenarioCommand
             try
             {
                 ScenarioDefinition scenario = ScenarioParser.ParseFile(display);
+                MemoryAdmission.Admit(
+                    $"{display} ({scenario.Topology.NodeCount} nodes x {scenario.FramesPerNode:N0} frames, {scenario.Processes.Count:N0} processes)",
+                    MemoryAdmission.Estimate(scenario.Topology.NodeCount, scenario.FramesPerNode, scenario.Processes.Count, scenario.Regions.Sum(r => (double)r.Pages * (1 + r.MappedBy.Count)), 0),
+                    MaxMemoryOption.LimitOf(parseResult, maxMemory));
                 result = (engineName == ModelEngine
                     ? new ScenarioRunner(scenario, display, new ModelScenarioEngine()).RunAsync()
                     : RunOnGrainsAsync(scenario, display)).GetAwaiter().GetResult();

@@ -19,6 +19,15 @@ public sealed class ScenarioParser
     public const int DefaultFramesPerNode = 64;
     public const int MaxFramesPerNode = 1 << 16;
 
+    /// <summary>Processes in one scenario: a scenario is written to show a case; run and experiment build machines at scale.</summary>
+    public const int MaxProcesses = 4096;
+
+    /// <summary>Regions over all processes.</summary>
+    public const int MaxRegions = 16384;
+
+    /// <summary>Calls in one scenario.</summary>
+    public const int MaxCalls = 100_000;
+
     private static readonly Dictionary<string, ScenarioCallKind> CallKinds = new(StringComparer.Ordinal)
     {
         ["move_pages"] = ScenarioCallKind.MovePages,
@@ -50,6 +59,10 @@ public sealed class ScenarioParser
     private readonly List<ScenarioProcess> _processes = [];
     private readonly List<ScenarioRegion> _regions = [];
     private readonly List<ScenarioPageSetup> _setups = [];
+
+    // Name lookups in constant time: set-up stays linear in the file's size.
+    private readonly Dictionary<string, ScenarioProcess> _processByName = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<ScenarioRegion>> _regionsByName = new(StringComparer.Ordinal);
 
     // Processes that an earlier `exit` call ended, and the line of that call.
     private readonly Dictionary<int, int> _exited = [];
@@ -101,6 +114,16 @@ public sealed class ScenarioParser
         if (processes.Count == 0)
         {
             throw Error(map.Require("processes"), "processes: at least one process is needed");
+        }
+
+        if (processes.Count > MaxProcesses)
+        {
+            throw Error(processes[MaxProcesses], $"processes: at most {MaxProcesses:N0} in a scenario (this one has {processes.Count:N0})");
+        }
+
+        if (map.Has("calls") && map.Get("calls").Items.Count > MaxCalls)
+        {
+            throw Error(map.Get("calls").Items[MaxCalls], $"calls: at most {MaxCalls:N0} in a scenario (this one has {map.Get("calls").Items.Count:N0})");
         }
 
         // Processes first, so that regions and setups may name any of them.
@@ -195,7 +218,7 @@ public sealed class ScenarioParser
         var map = Map(value, "a process", ProcessKeys);
         ScenarioValue nameValue = map.Require("name");
         string name = String(nameValue, "process name");
-        if (_processes.Any(p => p.Name == name))
+        if (_processByName.ContainsKey(name))
         {
             throw Error(nameValue, $"process '{name}' is declared twice");
         }
@@ -210,12 +233,13 @@ public sealed class ScenarioParser
         }
 
         _processes.Add(new ScenarioProcess(name, _processes.Count, home, privileged, cpuset) { Exited = _exited.ContainsKey(_processes.Count) });
+        _processByName.Add(name, _processes[^1]);
     }
 
     private void ParseRegions(ScenarioValue value)
     {
         var map = Map(value, "a process", ProcessKeys);
-        ScenarioProcess owner = _processes.First(p => p.Name == String(map.Require("name"), "process name"));
+        ScenarioProcess owner = _processByName[String(map.Require("name"), "process name")];
         if (!map.Has("regions"))
         {
             return;
@@ -248,20 +272,31 @@ public sealed class ScenarioParser
             }
 
             var all = mappedBy.Append(owner.Id).ToList();
-            if (_regions.Any(x => x.Name == name && all.Any(x.IsMappedBy)))
+            if (RegionsNamed(name).Any(x => all.Any(x.IsMappedBy)))
             {
                 throw Error(nameValue, $"region '{name}' is already visible to one of its processes");
             }
 
             MemPolicy? policy = region.Has("policy") ? RegionPolicy(region.Get("policy")) : null;
+            if (_regions.Count == MaxRegions)
+            {
+                throw Error(nameValue, $"regions: at most {MaxRegions:N0} in a scenario");
+            }
+
             _regions.Add(new ScenarioRegion(name, nameValue.Line, owner.Id, kind, pages, writable, mappedBy) { Policy = policy });
+            if (!_regionsByName.TryGetValue(name, out var named))
+            {
+                _regionsByName[name] = named = [];
+            }
+
+            named.Add(_regions[^1]);
         }
     }
 
     private void ParseSetups(ScenarioValue value)
     {
         var map = Map(value, "a process", ProcessKeys);
-        ScenarioProcess owner = _processes.First(p => p.Name == String(map.Require("name"), "process name"));
+        ScenarioProcess owner = _processByName[String(map.Require("name"), "process name")];
         if (!map.Has("regions"))
         {
             return;
@@ -275,7 +310,7 @@ public sealed class ScenarioParser
                 continue;
             }
 
-            ScenarioRegion spec = _regions.First(x => x.Owner == owner.Id && x.Name == String(region.Require("name"), "region name"));
+            ScenarioRegion spec = RegionsNamed(String(region.Require("name"), "region name")).First(x => x.Owner == owner.Id);
             foreach (ScenarioValue s in List(region.Get("setup"), "setup"))
             {
                 var setup = Map(s, "a page setup", "pages", "node", "touched_by", "write", "writeback", "dirty", "pin");
@@ -665,8 +700,10 @@ public sealed class ScenarioParser
         return refs;
     }
 
+    private List<ScenarioRegion> RegionsNamed(string name) => _regionsByName.TryGetValue(name, out var named) ? named : [];
+
     private ScenarioRegion Region(ScenarioValue at, int pid, string name) =>
-        _regions.FirstOrDefault(r => r.Name == name && r.IsMappedBy(pid))
+        RegionsNamed(name).FirstOrDefault(r => r.IsMappedBy(pid))
             ?? throw Error(at, $"process '{_processes[pid].Name}' maps no region '{name}'");
 
     private List<long> Indexes(ScenarioValue value, ScenarioRegion region, string what)
@@ -711,7 +748,7 @@ public sealed class ScenarioParser
     private int Process(ScenarioValue value, string what)
     {
         string name = String(value, what);
-        return _processes.FirstOrDefault(p => p.Name == name)?.Id ?? throw Error(value, $"{what}: no process named '{name}'");
+        return _processByName.TryGetValue(name, out var process) ? process.Id : throw Error(value, $"{what}: no process named '{name}'");
     }
 
     private List<int> Nodes(ScenarioValue value, string what)
