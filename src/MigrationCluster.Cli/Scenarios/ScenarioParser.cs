@@ -28,6 +28,12 @@ public sealed class ScenarioParser
     /// <summary>Calls in one scenario.</summary>
     public const int MaxCalls = 100_000;
 
+    /// <summary>
+    /// Processes times calls: every call is followed by a check of the whole machine's invariants,
+    /// so a scenario's cost grows with both (about 20 us per process and call here).
+    /// </summary>
+    public const long MaxProcessCalls = 1_000_000;
+
     private static readonly Dictionary<string, ScenarioCallKind> CallKinds = new(StringComparer.Ordinal)
     {
         ["move_pages"] = ScenarioCallKind.MovePages,
@@ -143,7 +149,13 @@ public sealed class ScenarioParser
         }
 
         // A scenario is its calls: a file cut short before them is refused, not run as a no-op.
-        var calls = List(map.Require("calls"), "calls").Select(ParseCall).ToList();
+        var callValues = List(map.Require("calls"), "calls");
+        if ((long)callValues.Count * processes.Count > MaxProcessCalls)
+        {
+            throw Error(map.Get("calls"), $"calls: {callValues.Count:N0} calls over {processes.Count:N0} processes is more than {MaxProcessCalls:N0} process-calls (each call checks the whole machine): split the scenario");
+        }
+
+        var calls = callValues.Select(ParseCall).ToList();
         return new ScenarioDefinition(name, _topology, frames, _processes, _regions, _setups, calls);
     }
 
