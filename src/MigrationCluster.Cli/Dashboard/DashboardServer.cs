@@ -84,6 +84,7 @@ public sealed class DashboardServer : IAsyncDisposable
         builder.Services.AddSingleton<MachineStateReader>();
 
         var app = builder.Build();
+        app.UseDashboardAccess(options.AuthToken, OrleansDashboardPath);
         app.MapOrleansDashboard(routePrefix: OrleansDashboardPath);
         app.MapMachinePage();
 
