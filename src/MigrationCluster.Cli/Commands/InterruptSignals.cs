@@ -26,7 +26,17 @@ public sealed class InterruptSignals : IDisposable
 
     /// <summary>Says "interrupted (Ctrl+C): <paramref name="abandoned"/>" when a signal comes, and lets it end the process.</summary>
     public static InterruptSignals Notify(string abandoned) =>
-        new(context => Console.Error.WriteLine($"migration-cluster: interrupted ({Name(context.Signal)}): {abandoned}"));
+        new(context =>
+        {
+            Console.Error.WriteLine($"migration-cluster: interrupted ({Name(context.Signal)}): {abandoned}");
+            if (context.Signal == PosixSignal.SIGTERM)
+            {
+                // The runtime's own SIGTERM handling ends the process with exit code 0, as if the
+                // command had succeeded: the exit says what happened instead.
+                context.Cancel = true;
+                Environment.Exit(TerminatedExitCode);
+            }
+        });
 
     /// <summary>Hands each signal to <paramref name="handler"/>, which may cancel its default action.</summary>
     public static InterruptSignals Handle(Action<PosixSignalContext> handler) => new(handler);

@@ -46,8 +46,8 @@ public sealed class SignalTests
     [Fact]
     public async Task A_run_ended_by_sigterm_says_so_in_one_line_and_exits_143()
     {
-        // A paced run: its 1,024 misplaced pages take minutes at 10 pages/s, so SIGTERM finds it running.
-        using var process = Start("run", "--pages", "256", "--pace", "10");
+        // A paced run: tens of thousands of misplaced pages at 500 pages/s take minutes, so SIGTERM finds it running.
+        using var process = Start("run", "--pages", "20000", "--pace", "500");
         var stderr = process.StandardError.ReadToEndAsync();
         var stdout = process.StandardOutput.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
