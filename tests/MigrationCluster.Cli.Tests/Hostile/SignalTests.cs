@@ -53,7 +53,7 @@ public sealed class SignalTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         // Time for the command to start and take the signal for itself.
         await Task.Delay(TimeSpan.FromSeconds(10), timeout.Token);
-        Assert.False(process.HasExited, await stderr);
+        Assert.False(process.HasExited, "the run ended before the signal");
 
         await SendAsync(process, "TERM", timeout.Token);
         await process.WaitForExitAsync(timeout.Token);
