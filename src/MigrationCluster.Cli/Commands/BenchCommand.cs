@@ -4,6 +4,7 @@ using System.Text.Json;
 using MigrationCluster.Cli.Bench;
 using MigrationCluster.Hosting.Io;
 using Spectre.Console;
+using MigrationCluster.Hosting;
 
 namespace MigrationCluster.Cli.Commands;
 

@@ -9,6 +9,7 @@ using MigrationCluster.Hosting.Io;
 using MigrationCluster.Hosting.SiloProcess;
 using Npgsql;
 using Spectre.Console;
+using MigrationCluster.Hosting;
 
 namespace MigrationCluster.Cli.Commands;
 

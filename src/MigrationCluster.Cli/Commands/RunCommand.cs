@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using MigrationCluster.Cli.Experiments;
 using MigrationCluster.Cli.Run;
+using MigrationCluster.Dashboard;
+using MigrationCluster.Experiments;
 using MigrationCluster.Grains.AddressSpaces;
 using MigrationCluster.Hosting.Admission;
 using MigrationCluster.Hosting.Io;
@@ -72,7 +75,8 @@ public static class RunCommand
                 DashboardPort = parseResult.GetResult(dashboard) is null ? null : parseResult.GetValue(dashboard),
                 JaegerUrl = parseResult.GetValue(jaeger),
             };
-            var spec = ExperimentRunner.BuildSpec(options);
+            // A port in use or a bad Jaeger URL is said before any silo starts.
+            var spec = ExperimentRunner.BuildSpec(options, () => DashboardServerOptions.ForDashboardOption(options.DashboardPort, options.JaegerUrl)?.Validate());
             MemoryAdmission.Admit($"the run ({spec.Nodes} nodes, {spec.AddressSpaces:N0} processes x {spec.PagesPerSpace:N0} pages, {spec.FramesPerNode:N0} frames per node)", MemoryAdmission.Estimate(spec), MaxMemoryOption.LimitOf(parseResult, maxMemory));
             // Every file the run writes is checked now, not after the run.
             var paths = new PathRoles().Input("--topology", options.TopologyFile).Output("--json", options.JsonPath);
@@ -85,7 +89,7 @@ public static class RunCommand
             // own exit (130, 143), whatever disposition the parent process left the signal with.
             using var interrupt = options.DashboardPort is null ? InterruptSignals.Notify("the run was abandoned") : null;
             // The report comes as soon as the run ends; with --dashboard the page stays open after it.
-            var result = ExperimentRunner.RunEmbeddedAsync(spec, options, result =>
+            var result = ExperimentRunner.RunAsync(spec, options, ExperimentDashboard.ForRun(options), result =>
             {
                 RunReport.WriteTable(result, spec, AnsiConsole.Console);
                 if (options.JsonPath is { } path)
