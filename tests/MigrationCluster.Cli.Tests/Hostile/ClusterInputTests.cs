@@ -1,5 +1,4 @@
 using System.Globalization;
-using MigrationCluster.Cli.Commands;
 using MigrationCluster.Hosting.Security;
 using MigrationCluster.Hosting.SiloProcess;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using CsCheck;
-using MigrationCluster.Cli.Scenarios;
+using MigrationCluster.Scenarios;
 using MigrationCluster.Memory.Topology;
 
 namespace MigrationCluster.Cli.Tests.Hostile;

@@ -1,6 +1,4 @@
-using MigrationCluster.Cli.Scenarios;
-
-namespace MigrationCluster.Cli.Tests.Hostile;
+namespace MigrationCluster.Scenarios.Tests;
 
 /// <summary>Crafted scenario files end in one line naming file and line, never a stack overflow or gigabytes.</summary>
 public sealed class ScenarioReaderLimitTests

@@ -1,11 +1,9 @@
 using System.Net;
-using MigrationCluster.Cli.Commands;
-using MigrationCluster.Cli.Dashboard;
-using MigrationCluster.Cli.Hosting;
-using MigrationCluster.Cli.Tests.Dashboard;
+using MigrationCluster.Hosting;
+using MigrationCluster.Hosting.Embedded;
 using Orleans.Dashboard;
 
-namespace MigrationCluster.Cli.Tests.Hostile;
+namespace MigrationCluster.Dashboard.Tests;
 
 /// <summary>The dashboard beyond loopback needs a token on every route; Orleans' routes answer 400 to a malformed silo address.</summary>
 public sealed class DashboardAccessTests
