@@ -5,7 +5,10 @@ namespace MigrationCluster.Cli;
 
 public static class Program
 {
-    public static int Main(string[] args)
+    public static int Main(string[] args) => CommandRunner.Run(CreateRootCommand(), args);
+
+    /// <summary>The whole command tree (tests walk it to check every option's errors).</summary>
+    public static RootCommand CreateRootCommand()
     {
         var root = new RootCommand("MigrationCluster: a simulation of NUMA page migration on Microsoft Orleans.");
         // One line per command; each lives in Commands/<Name>Command.cs.
@@ -17,6 +20,6 @@ public static class Program
         root.Subcommands.Add(ScenarioCommand.Create());
         root.Subcommands.Add(ClusterCommand.Create());
         root.Subcommands.Add(DashboardCommand.Create());
-        return CommandRunner.Run(root, args);
+        return root;
     }
 }

@@ -80,6 +80,7 @@ public sealed class DashboardServer : IAsyncDisposable
             client.AddDashboard();
         });
         var app = builder.Build();
+        app.UseDashboardAccess(options.AuthToken, OrleansDashboardPath);
         app.MapOrleansDashboard(routePrefix: OrleansDashboardPath);
         app.MapMigrationClusterDashboard(configure: o =>
         {

@@ -23,6 +23,12 @@ public sealed class DashboardServerOptions
     /// <summary>A Jaeger UI (e.g. <c>http://127.0.0.1:16686</c>): each migrate_pages call links to its trace there.</summary>
     public string? JaegerUrl { get; init; }
 
+    /// <summary>
+    /// The access token every route asks for; required beyond loopback (the command makes one
+    /// when none is given there). Null on loopback: only this machine's users can connect.
+    /// </summary>
+    public string? AuthToken { get; init; }
+
     /// <summary>The listen address (after <see cref="Validate"/>).</summary>
     public IPAddress ListenIPAddress => IPAddress.Parse(ListenAddress);
 
@@ -61,6 +67,14 @@ public sealed class DashboardServerOptions
             && (!Uri.TryCreate(JaegerUrl, UriKind.Absolute, out var jaeger) || jaeger.Scheme is not ("http" or "https")))
         {
             throw new UsageException($"--jaeger must be the http(s) URL of a Jaeger UI, e.g. http://127.0.0.1:16686 (was '{JaegerUrl}')");
+        }
+        if (AuthToken is { } token && (token.Length < 16 || token.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))))
+        {
+            throw new UsageException("--auth-token must be at least 16 characters with no spaces (leave it out beyond loopback to have one made)");
+        }
+        if (!IPAddress.IsLoopback(address) && AuthToken is null)
+        {
+            throw new UsageException($"--listen {ListenAddress} is beyond loopback: give --auth-token TOKEN (anyone who can reach the port would see the cluster and its silos' logs)");
         }
         EnsurePortFree(address);
     }

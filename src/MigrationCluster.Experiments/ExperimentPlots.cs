@@ -1,3 +1,4 @@
+using MigrationCluster.Hosting.Io;
 using MigrationCluster.Memory.Migration;
 using ScottPlot;
 using ScottPlot.TickGenerators;
@@ -28,8 +29,8 @@ public static class ExperimentPlots
         var plots = new List<ExperimentPlot>();
         foreach (var (name, title, caption, plot) in Draw(rows))
         {
-            plot.SavePng(Path.Combine(directory, name + ".png"), Width, Height);
-            plot.SaveSvg(Path.Combine(directory, name + ".svg"), Width, Height);
+            OutputFile.WriteVia(Path.Combine(directory, name + ".png"), temporary => plot.SavePng(temporary, Width, Height));
+            OutputFile.WriteVia(Path.Combine(directory, name + ".svg"), temporary => plot.SaveSvg(temporary, Width, Height));
             plots.Add(new ExperimentPlot(name, title, caption, plot.GetSvgXml(Width, Height)));
         }
         return plots;

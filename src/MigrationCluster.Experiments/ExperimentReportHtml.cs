@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
+using MigrationCluster.Hosting.Io;
 using MigrationCluster.Memory.Migration;
 
 namespace MigrationCluster.Experiments;
@@ -28,7 +29,7 @@ public static partial class ExperimentReportHtml
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(plots);
-        File.WriteAllText(path, Render(options, result, plots, commit));
+        OutputFile.WriteAllText(path, Render(options, result, plots, commit));
     }
 
     public static string Render(ExperimentOptions options, ExperimentSweepResult result, IReadOnlyList<ExperimentPlot> plots, string commit)

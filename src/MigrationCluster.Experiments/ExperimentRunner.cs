@@ -1,6 +1,7 @@
 using MigrationCluster.Hosting;
 using MigrationCluster.Hosting.Embedded;
 using MigrationCluster.Grains.Experiments;
+using MigrationCluster.Hosting.Io;
 using MigrationCluster.Hosting.Telemetry;
 using MigrationCluster.Memory.Topology;
 using OpenTelemetry.Trace;
@@ -22,13 +23,22 @@ public static class ExperimentRunner
         int[][] distances;
         if (options.TopologyFile is { } file)
         {
-            if (!File.Exists(file))
+            if (options.NodesGiven)
             {
-                throw new UsageException($"--topology: no such file '{file}'");
+                throw new UsageException($"--topology {file} fixes the node count: leave out --nodes");
+            }
+            string text;
+            try
+            {
+                text = InputFile.ReadAllText(file, "--topology", InputFile.MaxTopologyBytes);
+            }
+            catch (UnusablePathException exception)
+            {
+                throw new UsageException(exception.Message, exception);
             }
             try
             {
-                distances = TopologyMatrix.From(NumaTopology.ParseNumactlHardware(File.ReadAllText(file)));
+                distances = TopologyMatrix.From(NumaTopology.ParseNumactlHardware(text));
             }
             catch (TopologyFormatException exception)
             {
@@ -54,6 +64,10 @@ public static class ExperimentRunner
         if (options.ClusterDirectory is { } cluster && !Directory.Exists(cluster))
         {
             throw new UsageException($"--cluster: no such directory '{cluster}' (start a cluster with 'migration-cluster cluster start --silos N --state-dir DIR')");
+        }
+        if (options.ClusterDirectory is { } running)
+        {
+            LocalClusterClient.RequireRunningSiloAsync(running).GetAwaiter().GetResult();
         }
         // The caller's own checks (a dashboard's port) before the spec's, and before any silo starts.
         checkServices?.Invoke();

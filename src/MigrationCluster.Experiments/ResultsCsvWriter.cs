@@ -1,5 +1,6 @@
 using System.Globalization;
 using CsvHelper;
+using MigrationCluster.Hosting.Io;
 
 namespace MigrationCluster.Experiments;
 
@@ -11,8 +12,11 @@ public static class ResultsCsvWriter
     public static void Write(string path, IEnumerable<ExperimentRow> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        using var writer = new StreamWriter(path);
-        Write(writer, rows);
+        OutputFile.Write(path, stream =>
+        {
+            using var writer = new StreamWriter(stream, leaveOpen: true);
+            Write(writer, rows);
+        });
     }
 
     public static void Write(TextWriter writer, IEnumerable<ExperimentRow> rows)

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using MigrationCluster.Hosting.Io;
 using MigrationCluster.Memory.Migration;
 using MigrationCluster.Memory.Topology;
 
@@ -74,7 +75,7 @@ public static class ResultsJsonWriter
                 : "not measured: with --cluster the silos are other processes",
             ["points"] = result.Rows.Select(row => Point(row, options, result, topologies)),
         };
-        File.WriteAllText(path, JsonSerializer.Serialize(document, Json));
+        OutputFile.WriteAllText(path, JsonSerializer.Serialize(document, Json));
     }
 
     private static Dictionary<string, object?> Point(ExperimentRow row, ExperimentOptions options, ExperimentSweepResult result, Dictionary<int, object> topologies)

@@ -18,6 +18,9 @@ public sealed class RunOptions
 
     public int Nodes { get; set; } = DefaultNodes;
 
+    /// <summary>Whether --nodes was on the command line (a topology file fixes the count, so both is a mistake).</summary>
+    public bool NodesGiven { get; set; }
+
     public string? TopologyFile { get; set; }
 
     public int AddressSpaces { get; set; } = DefaultAddressSpaces;

@@ -1,4 +1,5 @@
 using MigrationCluster.Hosting;
+using MigrationCluster.Hosting.Io;
 using MigrationCluster.Memory.Topology;
 
 namespace MigrationCluster.Experiments;
@@ -16,11 +17,11 @@ public static class TopologyFile
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = InputFile.ReadAllText(path, "topology file", InputFile.MaxTopologyBytes);
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        catch (UnusablePathException exception)
         {
-            throw new UsageException($"{path}: cannot read the topology file ({exception.Message})", exception);
+            throw new UsageException(exception.Message, exception);
         }
 
         try

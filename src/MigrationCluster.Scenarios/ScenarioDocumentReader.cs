@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
+using YamlDotNet.Core.Events;
 
 namespace MigrationCluster.Scenarios;
 
@@ -15,13 +15,64 @@ public static class ScenarioDocumentReader
     public static ScenarioValue Read(string displayName, string text, bool json) =>
         json ? ReadJson(displayName, text) : ReadYaml(displayName, text);
 
+    /// <summary>Nesting deeper than this is refused (a scenario needs about 6 levels).</summary>
+    public const int MaxDepth = 64;
+
+    /// <summary>
+    /// Reads YAML event by event into a tree, without recursion (a file nested thousands deep
+    /// cannot overflow the stack). Anchors and aliases are refused: the format has no use for
+    /// them, and an alias is how a small file expands to gigabytes or refers to itself.
+    /// </summary>
     private static ScenarioValue ReadYaml(string file, string text)
     {
-        var stream = new YamlStream();
         var parser = new Parser(new StringReader(text));
+        var open = new Stack<YamlFrame>();
+        ScenarioValue? root = null;
+        int documents = 0;
         try
         {
-            stream.Load(parser);
+            while (parser.MoveNext())
+            {
+                var current = parser.Current!;
+                int line = (int)current.Start.Line;
+                switch (current)
+                {
+                    case DocumentStart:
+                        if (++documents > 1)
+                        {
+                            throw new ScenarioFormatException(file, line, "expected one YAML document, found several");
+                        }
+                        break;
+                    case AnchorAlias alias:
+                        throw new ScenarioFormatException(file, line, $"YAML aliases (*{alias.Value}) are not allowed in a scenario: write the value out");
+                    case NodeEvent { Anchor.IsEmpty: false } anchored:
+                        throw new ScenarioFormatException(file, line, $"YAML anchors (&{anchored.Anchor}) are not allowed in a scenario: write the value out");
+                    case YamlDotNet.Core.Events.Scalar scalar:
+                        var value = scalar.Value ?? string.Empty;
+                        if (HasLoneSurrogate(value))
+                        {
+                            throw new ScenarioFormatException(file, line, "a string holds an escape that is no character (a lone surrogate such as \\ud800)");
+                        }
+                        bool plain = scalar.Style is ScalarStyle.Plain or ScalarStyle.Any;
+                        Add(plain && value is "" or "~" or "null" or "Null" or "NULL"
+                            ? ScenarioValue.Null(line)
+                            : ScenarioValue.Scalar(line, value, quoted: !plain));
+                        break;
+                    case SequenceStart:
+                    case MappingStart:
+                        if (open.Count >= MaxDepth)
+                        {
+                            throw new ScenarioFormatException(file, line, $"nested more than {MaxDepth} levels deep");
+                        }
+                        open.Push(new YamlFrame(line, current is MappingStart));
+                        break;
+                    case SequenceEnd:
+                    case MappingEnd:
+                        var done = open.Pop();
+                        Add(done.IsMapping ? ScenarioValue.Mapping(done.Line, done.Entries) : ScenarioValue.Sequence(done.Line, done.Items));
+                        break;
+                }
+            }
         }
         catch (YamlException exception)
         {
@@ -39,37 +90,61 @@ public static class ScenarioDocumentReader
             throw new ScenarioFormatException(file, line, "YAML syntax error: the document cannot be parsed past this line (an unclosed '[', '{' or quote?)", exception);
         }
 
-        if (stream.Documents.Count != 1)
-        {
-            throw new ScenarioFormatException(file, 0, stream.Documents.Count == 0 ? "the file is empty" : "expected one YAML document, found several");
-        }
+        return root ?? throw new ScenarioFormatException(file, 0, "the file is empty");
 
-        return Convert(stream.Documents[0].RootNode);
+        void Add(ScenarioValue value)
+        {
+            if (open.Count == 0)
+            {
+                root = value;
+                return;
+            }
+            var parent = open.Peek();
+            if (!parent.IsMapping)
+            {
+                parent.Items.Add(value);
+            }
+            else if (parent.PendingKey is null)
+            {
+                // A key that is itself a list or a mapping has no name a scenario could use.
+                parent.PendingKey = value.Kind == ScenarioValueKind.Scalar ? value.Text! : value.Kind == ScenarioValueKind.Null ? string.Empty : $"({value.Describe()})";
+            }
+            else
+            {
+                parent.Entries.Add(new(parent.PendingKey, value));
+                parent.PendingKey = null;
+            }
+        }
     }
 
-    private static ScenarioValue Convert(YamlNode node)
+    private static bool HasLoneSurrogate(string text)
     {
-        int line = (int)node.Start.Line;
-        switch (node)
+        for (int i = 0; i < text.Length; i++)
         {
-            case YamlScalarNode scalar:
-                var text = scalar.Value ?? string.Empty;
-                bool plain = scalar.Style is ScalarStyle.Plain or ScalarStyle.Any;
-                return plain && text is "" or "~" or "null" or "Null" or "NULL" ? ScenarioValue.Null(line) : ScenarioValue.Scalar(line, text);
-            case YamlSequenceNode sequence:
-                return ScenarioValue.Sequence(line, [.. sequence.Children.Select(Convert)]);
-            case YamlMappingNode mapping:
-                var entries = new List<KeyValuePair<string, ScenarioValue>>();
-                foreach (var (key, value) in mapping.Children)
-                {
-                    var name = key is YamlScalarNode k ? k.Value ?? string.Empty : key.ToString();
-                    entries.Add(new(name, Convert(value)));
-                }
-
-                return ScenarioValue.Mapping(line, entries);
-            default:
-                return ScenarioValue.Null(line);
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return true;
+            }
         }
+        return false;
+    }
+
+    /// <summary>A list or mapping being read: its items, or its entries and a key waiting for its value.</summary>
+    private sealed class YamlFrame(int line, bool isMapping)
+    {
+        public int Line { get; } = line;
+
+        public bool IsMapping { get; } = isMapping;
+
+        public List<ScenarioValue> Items { get; } = [];
+
+        public List<KeyValuePair<string, ScenarioValue>> Entries { get; } = [];
+
+        public string? PendingKey { get; set; }
     }
 
     private static ScenarioValue ReadJson(string file, string text)
@@ -98,7 +173,7 @@ public static class ScenarioDocumentReader
                 throw new ScenarioFormatException(file, 0, "the file is empty");
             }
 
-            var root = ReadJsonValue(ref reader, LineOf);
+            var root = ReadJsonValue(file, ref reader, LineOf);
             if (reader.Read())
             {
                 throw new ScenarioFormatException(file, LineOf(reader.TokenStartIndex), "unexpected content after the JSON document");
@@ -115,7 +190,20 @@ public static class ScenarioDocumentReader
         }
     }
 
-    private static ScenarioValue ReadJsonValue(ref Utf8JsonReader reader, Func<long, int> lineOf)
+    /// <summary>A JSON string; an escape that makes no character (a lone surrogate such as \ud800) is refused.</summary>
+    private static string JsonString(string file, ref Utf8JsonReader reader, Func<long, int> lineOf)
+    {
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException exception)
+        {
+            throw new ScenarioFormatException(file, lineOf(reader.TokenStartIndex), "a string holds an escape that is no character (a lone surrogate such as \\ud800)", exception);
+        }
+    }
+
+    private static ScenarioValue ReadJsonValue(string file, ref Utf8JsonReader reader, Func<long, int> lineOf)
     {
         int line = lineOf(reader.TokenStartIndex);
         switch (reader.TokenType)
@@ -124,9 +212,9 @@ public static class ScenarioDocumentReader
                 var entries = new List<KeyValuePair<string, ScenarioValue>>();
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
                 {
-                    var name = reader.GetString()!;
+                    var name = JsonString(file, ref reader, lineOf);
                     reader.Read();
-                    entries.Add(new(name, ReadJsonValue(ref reader, lineOf)));
+                    entries.Add(new(name, ReadJsonValue(file, ref reader, lineOf)));
                 }
 
                 return ScenarioValue.Mapping(line, entries);
@@ -134,14 +222,14 @@ public static class ScenarioDocumentReader
                 var items = new List<ScenarioValue>();
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
-                    items.Add(ReadJsonValue(ref reader, lineOf));
+                    items.Add(ReadJsonValue(file, ref reader, lineOf));
                 }
 
                 return ScenarioValue.Sequence(line, items);
             case JsonTokenType.Null:
                 return ScenarioValue.Null(line);
             case JsonTokenType.String:
-                return ScenarioValue.Scalar(line, reader.GetString()!);
+                return ScenarioValue.Scalar(line, JsonString(file, ref reader, lineOf), quoted: true);
             case JsonTokenType.True:
                 return ScenarioValue.Scalar(line, "true");
             case JsonTokenType.False:

@@ -1,4 +1,5 @@
 using System.Globalization;
+using MigrationCluster.Hosting.Io;
 using MigrationCluster.Memory;
 using MigrationCluster.Memory.AddressSpaces;
 using MigrationCluster.Memory.Migration;
@@ -17,6 +18,21 @@ public sealed class ScenarioParser
 {
     public const int DefaultFramesPerNode = 64;
     public const int MaxFramesPerNode = 1 << 16;
+
+    /// <summary>Processes in one scenario: a scenario is written to show a case; run and experiment build machines at scale.</summary>
+    public const int MaxProcesses = 4096;
+
+    /// <summary>Regions over all processes.</summary>
+    public const int MaxRegions = 16384;
+
+    /// <summary>Calls in one scenario.</summary>
+    public const int MaxCalls = 100_000;
+
+    /// <summary>
+    /// Processes times calls: every call is followed by a check of the whole machine's invariants,
+    /// so a scenario's cost grows with both (about 20 us per process and call here).
+    /// </summary>
+    public const long MaxProcessCalls = 1_000_000;
 
     private static readonly Dictionary<string, ScenarioCallKind> CallKinds = new(StringComparer.Ordinal)
     {
@@ -50,6 +66,10 @@ public sealed class ScenarioParser
     private readonly List<ScenarioRegion> _regions = [];
     private readonly List<ScenarioPageSetup> _setups = [];
 
+    // Name lookups in constant time: set-up stays linear in the file's size.
+    private readonly Dictionary<string, ScenarioProcess> _processByName = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<ScenarioRegion>> _regionsByName = new(StringComparer.Ordinal);
+
     // Processes that an earlier `exit` call ended, and the line of that call.
     private readonly Dictionary<int, int> _exited = [];
     private NumaTopology _topology = NumaTopology.Uniform(1);
@@ -67,11 +87,11 @@ public sealed class ScenarioParser
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = InputFile.ReadAllText(path, "scenario", InputFile.MaxScenarioBytes);
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        catch (UnusablePathException exception)
         {
-            throw new ScenarioFormatException(path, 0, $"cannot read the scenario ({exception.Message})", exception);
+            throw new ScenarioFormatException(exception.Message, exception);
         }
 
         return Parse(text, path, path.EndsWith(".json", StringComparison.OrdinalIgnoreCase));
@@ -102,6 +122,16 @@ public sealed class ScenarioParser
             throw Error(map.Require("processes"), "processes: at least one process is needed");
         }
 
+        if (processes.Count > MaxProcesses)
+        {
+            throw Error(processes[MaxProcesses], $"processes: at most {MaxProcesses:N0} in a scenario (this one has {processes.Count:N0})");
+        }
+
+        if (map.Has("calls") && map.Get("calls").Items.Count > MaxCalls)
+        {
+            throw Error(map.Get("calls").Items[MaxCalls], $"calls: at most {MaxCalls:N0} in a scenario (this one has {map.Get("calls").Items.Count:N0})");
+        }
+
         // Processes first, so that regions and setups may name any of them.
         foreach (ScenarioValue p in processes)
         {
@@ -118,7 +148,14 @@ public sealed class ScenarioParser
             ParseSetups(p);
         }
 
-        var calls = map.Has("calls") ? List(map.Get("calls"), "calls").Select(ParseCall).ToList() : [];
+        // A scenario is its calls: a file cut short before them is refused, not run as a no-op.
+        var callValues = List(map.Require("calls"), "calls");
+        if ((long)callValues.Count * processes.Count > MaxProcessCalls)
+        {
+            throw Error(map.Get("calls"), $"calls: {callValues.Count:N0} calls over {processes.Count:N0} processes is more than {MaxProcessCalls:N0} process-calls (each call checks the whole machine): split the scenario");
+        }
+
+        var calls = callValues.Select(ParseCall).ToList();
         return new ScenarioDefinition(name, _topology, frames, _processes, _regions, _setups, calls);
     }
 
@@ -136,11 +173,11 @@ public sealed class ScenarioParser
             var path = Path.IsPathRooted(relative) ? relative : Path.Combine(_directory, relative);
             try
             {
-                return NumaTopology.Parse(File.ReadAllText(path));
+                return NumaTopology.Parse(InputFile.ReadAllText(path, "topology", InputFile.MaxTopologyBytes));
             }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            catch (UnusablePathException exception)
             {
-                throw Error(value, $"topology: cannot read {relative} ({exception.Message})");
+                throw Error(value, exception.Message);
             }
             catch (TopologyFormatException exception)
             {
@@ -193,7 +230,7 @@ public sealed class ScenarioParser
         var map = Map(value, "a process", ProcessKeys);
         ScenarioValue nameValue = map.Require("name");
         string name = String(nameValue, "process name");
-        if (_processes.Any(p => p.Name == name))
+        if (_processByName.ContainsKey(name))
         {
             throw Error(nameValue, $"process '{name}' is declared twice");
         }
@@ -208,12 +245,13 @@ public sealed class ScenarioParser
         }
 
         _processes.Add(new ScenarioProcess(name, _processes.Count, home, privileged, cpuset) { Exited = _exited.ContainsKey(_processes.Count) });
+        _processByName.Add(name, _processes[^1]);
     }
 
     private void ParseRegions(ScenarioValue value)
     {
         var map = Map(value, "a process", ProcessKeys);
-        ScenarioProcess owner = _processes.First(p => p.Name == String(map.Require("name"), "process name"));
+        ScenarioProcess owner = _processByName[String(map.Require("name"), "process name")];
         if (!map.Has("regions"))
         {
             return;
@@ -246,20 +284,31 @@ public sealed class ScenarioParser
             }
 
             var all = mappedBy.Append(owner.Id).ToList();
-            if (_regions.Any(x => x.Name == name && all.Any(x.IsMappedBy)))
+            if (RegionsNamed(name).Any(x => all.Any(x.IsMappedBy)))
             {
                 throw Error(nameValue, $"region '{name}' is already visible to one of its processes");
             }
 
             MemPolicy? policy = region.Has("policy") ? RegionPolicy(region.Get("policy")) : null;
+            if (_regions.Count == MaxRegions)
+            {
+                throw Error(nameValue, $"regions: at most {MaxRegions:N0} in a scenario");
+            }
+
             _regions.Add(new ScenarioRegion(name, nameValue.Line, owner.Id, kind, pages, writable, mappedBy) { Policy = policy });
+            if (!_regionsByName.TryGetValue(name, out var named))
+            {
+                _regionsByName[name] = named = [];
+            }
+
+            named.Add(_regions[^1]);
         }
     }
 
     private void ParseSetups(ScenarioValue value)
     {
         var map = Map(value, "a process", ProcessKeys);
-        ScenarioProcess owner = _processes.First(p => p.Name == String(map.Require("name"), "process name"));
+        ScenarioProcess owner = _processByName[String(map.Require("name"), "process name")];
         if (!map.Has("regions"))
         {
             return;
@@ -273,7 +322,7 @@ public sealed class ScenarioParser
                 continue;
             }
 
-            ScenarioRegion spec = _regions.First(x => x.Owner == owner.Id && x.Name == String(region.Require("name"), "region name"));
+            ScenarioRegion spec = RegionsNamed(String(region.Require("name"), "region name")).First(x => x.Owner == owner.Id);
             foreach (ScenarioValue s in List(region.Get("setup"), "setup"))
             {
                 var setup = Map(s, "a page setup", "pages", "node", "touched_by", "write", "writeback", "dirty", "pin");
@@ -663,8 +712,10 @@ public sealed class ScenarioParser
         return refs;
     }
 
+    private List<ScenarioRegion> RegionsNamed(string name) => _regionsByName.TryGetValue(name, out var named) ? named : [];
+
     private ScenarioRegion Region(ScenarioValue at, int pid, string name) =>
-        _regions.FirstOrDefault(r => r.Name == name && r.IsMappedBy(pid))
+        RegionsNamed(name).FirstOrDefault(r => r.IsMappedBy(pid))
             ?? throw Error(at, $"process '{_processes[pid].Name}' maps no region '{name}'");
 
     private List<long> Indexes(ScenarioValue value, ScenarioRegion region, string what)
@@ -709,7 +760,7 @@ public sealed class ScenarioParser
     private int Process(ScenarioValue value, string what)
     {
         string name = String(value, what);
-        return _processes.FirstOrDefault(p => p.Name == name)?.Id ?? throw Error(value, $"{what}: no process named '{name}'");
+        return _processByName.TryGetValue(name, out var process) ? process.Id : throw Error(value, $"{what}: no process named '{name}'");
     }
 
     private List<int> Nodes(ScenarioValue value, string what)
@@ -731,9 +782,9 @@ public sealed class ScenarioParser
 
     private long Long(ScenarioValue value, string what, long min, long max)
     {
-        if (!value.TryGetLong(out long result))
+        if (!value.TryGetLong(out long result) || value.Quoted)
         {
-            throw Error(value, $"{what}: expected an integer, got {value.Describe()}");
+            throw Error(value, $"{what}: expected an integer, got {value.Describe()}{(value.Quoted && value.TryGetLong(out _) ? " (write numbers without quotes)" : string.Empty)}");
         }
 
         if (result < min || result > max)
@@ -744,7 +795,7 @@ public sealed class ScenarioParser
         return result;
     }
 
-    private bool Bool(ScenarioValue value, string what) => value.Kind == ScenarioValueKind.Scalar && value.Text is "true" or "false"
+    private bool Bool(ScenarioValue value, string what) => value.Kind == ScenarioValueKind.Scalar && !value.Quoted && value.Text is "true" or "false"
         ? value.Text == "true"
         : throw Error(value, $"{what}: expected true or false, got {value.Describe()}");
 

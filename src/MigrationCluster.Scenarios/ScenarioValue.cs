@@ -17,8 +17,9 @@ public enum ScenarioValueKind
 /// </summary>
 public sealed class ScenarioValue
 {
-    private ScenarioValue(ScenarioValueKind kind, int line, string? text, IReadOnlyList<ScenarioValue>? items, IReadOnlyList<KeyValuePair<string, ScenarioValue>>? entries)
+    private ScenarioValue(ScenarioValueKind kind, int line, string? text, IReadOnlyList<ScenarioValue>? items, IReadOnlyList<KeyValuePair<string, ScenarioValue>>? entries, bool quoted = false)
     {
+        Quoted = quoted;
         Kind = kind;
         Line = line;
         Text = text;
@@ -36,12 +37,15 @@ public sealed class ScenarioValue
 
     public IReadOnlyList<ScenarioValue> Items { get; }
 
+    /// <summary>A string by its syntax (a JSON string, a quoted YAML scalar): "2" is text, never the number 2.</summary>
+    public bool Quoted { get; }
+
     /// <summary>A mapping's keys and values in document order; each key's line is its value's line.</summary>
     public IReadOnlyList<KeyValuePair<string, ScenarioValue>> Entries { get; }
 
     public static ScenarioValue Null(int line) => new(ScenarioValueKind.Null, line, null, null, null);
 
-    public static ScenarioValue Scalar(int line, string text) => new(ScenarioValueKind.Scalar, line, text, null, null);
+    public static ScenarioValue Scalar(int line, string text, bool quoted = false) => new(ScenarioValueKind.Scalar, line, text, null, null, quoted);
 
     public static ScenarioValue Sequence(int line, IReadOnlyList<ScenarioValue> items) => new(ScenarioValueKind.Sequence, line, null, items, null);
 
@@ -51,7 +55,7 @@ public sealed class ScenarioValue
     public string Describe() => Kind switch
     {
         ScenarioValueKind.Null => "null",
-        ScenarioValueKind.Scalar => $"'{(Text!.Length > 40 ? Text[..39] + "…" : Text)}'",
+        ScenarioValueKind.Scalar => $"{(Quoted ? "the string " : string.Empty)}'{(Text!.Length > 40 ? Text[..39] + "…" : Text)}'",
         ScenarioValueKind.Sequence => "a list",
         _ => "a mapping",
     };

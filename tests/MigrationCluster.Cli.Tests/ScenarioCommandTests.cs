@@ -168,7 +168,7 @@ public sealed class ScenarioCommandTests
         { "call by a process that exited before the calls", "scenario.yaml", Valid.Replace("  - name: a\n", "  - name: a\n    exited: true\n", StringComparison.Ordinal), 11, "process 'a' exited (line 4)" },
         { "call by a process that exited", "scenario.yaml", Valid.Replace("calls:", "calls:\n  - call: exit\n    pid: a", StringComparison.Ordinal), 12, "process 'a' exited (line 9)" },
         { "munmap range outside one region", "scenario.yaml", Valid + "\n  - call: munmap\n    pid: a\n    range: [heap:0, unmapped]", 15, "range: must be consecutive pages of one region" },
-        { "policy of memoryless nodes only", "scenario.yaml", "topology: " + Path.Combine(RepositoryPaths.ExampleTopologies, "numactl-4node-cpu-only-node2.txt") + "\nprocesses:\n  - name: a\n    regions:\n      - name: heap\n        kind: anon_private\n        pages: 1\n        policy: { mode: bind, nodes: [2] }\n", 5, "mbind(2) refuses with EINVAL" },
+        { "policy of memoryless nodes only", "scenario.yaml", "topology: " + Path.Combine(RepositoryPaths.ExampleTopologies, "numactl-4node-cpu-only-node2.txt") + "\nprocesses:\n  - name: a\n    regions:\n      - name: heap\n        kind: anon_private\n        pages: 1\n        policy: { mode: bind, nodes: [2] }\ncalls: []\n", 5, "mbind(2) refuses with EINVAL" },
         { "JSON wrong type", "scenario.json", "{\n  \"nodes\": 2,\n  \"processes\": [\n    { \"name\": \"a\", \"privileged\": 3 }\n  ]\n}", 4, "expected true or false" },
     };
 

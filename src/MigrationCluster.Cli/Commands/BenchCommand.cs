@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using MigrationCluster.Cli.Bench;
+using MigrationCluster.Hosting.Io;
 using Spectre.Console;
 using MigrationCluster.Hosting;
 
@@ -54,6 +55,7 @@ public static class BenchCommand
                 LargeModelPages = parseResult.GetValue(largePages),
             };
             using var output = ValidateAndCreate(options.Validate, parseResult.GetRequiredValue(json));
+            using var interrupt = InterruptSignals.Notify("the benchmark was abandoned");
             ModelBenchResult result = ModelBench.Run(options);
             JsonSerializer.Serialize(output, result, ModelJsonOptions);
             AnsiConsole.Write(ToModelTable(result));
@@ -76,6 +78,7 @@ public static class BenchCommand
         {
             throw new UsageException(exception.Message, exception);
         }
+        OutputFile.CheckWritable(json.FullName, "--json");
         Directory.CreateDirectory(json.DirectoryName!);
         return File.Create(json.FullName);
     }
@@ -103,6 +106,7 @@ public static class BenchCommand
                 Scale = parseResult.GetValue(scale),
             };
             using var output = ValidateAndCreate(options.Validate, parseResult.GetRequiredValue(json));
+            using var interrupt = InterruptSignals.Notify("the benchmark was abandoned");
             var result = MigrationBench.RunAsync(options, line => Console.Error.WriteLine($"bench migration: {line}")).GetAwaiter().GetResult();
             if (options.Scale)
             {

@@ -1,8 +1,11 @@
 using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
 using System.Net.Sockets;
 using System.Text.Json;
 using MigrationCluster.Hosting.Security;
 using MigrationCluster.Hosting.Clustering.Postgres;
+using MigrationCluster.Hosting.Io;
 using MigrationCluster.Hosting.SiloProcess;
 using Npgsql;
 using Spectre.Console;
@@ -74,6 +77,10 @@ public static class ClusterCommand
         command.SetAction(parse => Guard(() =>
         {
             var state = new LocalClusterState(parse.GetRequiredValue(stateDir).FullName);
+            OutputFile.CheckWritableDirectory(state.Directory, "--state-dir");
+            CheckCertificate(state.CertificateFile);
+            using var exclusive = Lock(state, "start");
+            using var interrupt = InterruptSignals.Notify($"silos started so far keep running ('migration-cluster cluster stop --state-dir {state.Directory}' ends them)");
             var result = ClusterLauncher.StartAsync(state, parse.GetValue(silos), TimeSpan.FromSeconds(parse.GetValue(timeout)), Console.Error).GetAwaiter().GetResult();
             WriteTable(result);
             return 0;
@@ -91,7 +98,8 @@ public static class ClusterCommand
             var state = new LocalClusterState(parse.GetRequiredValue(stateDir).FullName);
             if (!File.Exists(state.MembershipFile))
             {
-                throw new ClusterCommandException($"No cluster in {state.Directory} (no membership.db): start one with 'migration-cluster cluster start --silos N'.");
+                // As `run --cluster` says it: a directory that holds no cluster is bad input.
+                throw new UsageException($"--state-dir: no cluster in {state.Directory} (no membership.db): start one with 'migration-cluster cluster start --silos N'.");
             }
             var silos = ClusterStatusReader.ReadAsync(state).GetAwaiter().GetResult();
             if (parse.GetValue(json))
@@ -100,7 +108,19 @@ public static class ClusterCommand
             }
             else
             {
-                WriteTable(silos);
+                // Dead rows of a silo that has started again since are history, not the cluster.
+                var current = ClusterStatusReader.WithoutSupersededDeadRows(silos);
+                WriteTable(current);
+                if (current.Count < silos.Count)
+                {
+                    Console.Out.WriteLine($"({silos.Count - current.Count} Dead row(s) of silos that have started again since are not shown; --json lists every row.)");
+                }
+            }
+            var unlisted = ClusterStatusReader.UnlistedProcesses(state, silos);
+            if (unlisted.Count > 0)
+            {
+                // The membership file was replaced or deleted under running silos: the table is not the cluster.
+                return CommandRunner.Fail(ExitCodes.Failure, $"{unlisted.Count} silo process(es) run that the membership table does not list as Active ({string.Join(", ", unlisted.Select(u => $"{u.Name} pid {u.Pid}"))}): the membership file was replaced under them; 'migration-cluster cluster stop --state-dir {state.Directory}' ends them");
             }
             return 0;
         }));
@@ -115,6 +135,8 @@ public static class ClusterCommand
         command.SetAction(parse => Guard(() =>
         {
             var state = new LocalClusterState(parse.GetRequiredValue(stateDir).FullName);
+            OutputFile.CheckWritableDirectory(state.Directory, "--state-dir");
+            using var exclusive = Lock(state, "stop");
             var stopped = ClusterLauncher.StopAsync(state, TimeSpan.FromSeconds(parse.GetValue(timeout)), Console.Error).GetAwaiter().GetResult();
             Console.Out.WriteLine(stopped == 0 ? $"No silos running in {state.Directory}." : $"Stopped {stopped} silo(s).");
             return 0;
@@ -172,6 +194,13 @@ public static class ClusterCommand
             TreatUnmatchedTokensAsErrors = false,
         };
         command.SetAction(parse => SiloHost.Run([.. parse.UnmatchedTokens]));
+        // The default help prints nothing for a hidden command; this one says what it takes.
+        var help = command.Options.OfType<HelpOption>().FirstOrDefault() ?? new HelpOption();
+        help.Action = new SiloHelpAction();
+        if (!command.Options.Contains(help))
+        {
+            command.Options.Add(help);
+        }
         return command;
     }
 
@@ -188,12 +217,51 @@ public static class ClusterCommand
         command.SetAction(parse => Guard(() =>
         {
             var path = parse.GetRequiredValue(output).FullName;
+            OutputFile.CheckWritable(path, "--out");
+            CheckCertificate(path);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             using var certificate = ClusterCertificate.LoadOrCreate(path);
             Console.Out.WriteLine($"{path}: sha256 {Convert.ToHexString(certificate.GetCertHash(System.Security.Cryptography.HashAlgorithmName.SHA256))}");
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>Help for the hidden <c>cluster silo</c>: its switches and where its settings come from.</summary>
+    private sealed class SiloHelpAction : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            Console.Out.WriteLine("Usage: migration-cluster cluster silo [--state-dir DIR] [--name NAME] [--port N] [--gateway-port N] [--cluster-id ID] [--traces none|console|otlp|jsonl:PATH] [--Silo:Key=value ...]");
+            Console.Out.WriteLine();
+            Console.Out.WriteLine("Runs one silo in this process (what 'cluster start' launches). Settings come from appsettings.json,");
+            Console.Out.WriteLine($"{SiloHost.EnvironmentPrefix}* environment variables and the command line, in that order; the switches above");
+            Console.Out.WriteLine($"are short for: {string.Join(", ", SiloHost.SwitchMappings.Select(m => $"{m.Key} = --{m.Value}"))}.");
+            Console.Out.WriteLine("Exit codes: 0 stopped, 1 failed, 2 bad settings.");
+            return ExitCodes.Success;
+        }
+    }
+
+    /// <summary>The state directory's lock for <paramref name="verb"/>; a second start or stop at the same time is refused (exit 2).</summary>
+    private static StateDirectoryLock Lock(LocalClusterState state, string verb) =>
+        StateDirectoryLock.TryAcquire(state)
+        ?? throw new UsageException($"--state-dir {state.Directory}: another 'cluster start' or 'cluster stop' is running there; wait for it, then {verb} again");
+
+    /// <summary>An existing certificate file that is not one is bad input (exit 2), said before anything starts.</summary>
+    private static void CheckCertificate(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return;
+        }
+        try
+        {
+            ClusterCertificate.Load(path).Dispose();
+        }
+        catch (ArgumentException exception)
+        {
+            throw new UsageException(exception.Message, exception);
+        }
     }
 
     private static void WriteTable(IReadOnlyList<ClusterSiloInfo> silos)

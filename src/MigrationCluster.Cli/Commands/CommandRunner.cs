@@ -1,6 +1,10 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using System.CommandLine.Parsing;
+using System.Globalization;
 using MigrationCluster.Hosting;
+using MigrationCluster.Hosting.Admission;
+using MigrationCluster.Hosting.Io;
 
 namespace MigrationCluster.Cli.Commands;
 
@@ -28,7 +32,7 @@ public static partial class CommandRunner
         // Help wins over errors (e.g. `bench --help` without a subcommand) and exits 0.
         if (parseResult.Errors.Count > 0 && parseResult.Action is not HelpAction)
         {
-            return Fail(ExitCodes.BadInput, parseResult.Errors[0].Message);
+            return Fail(ExitCodes.BadInput, Describe(parseResult.Errors[0]));
         }
         try
         {
@@ -39,13 +43,65 @@ public static partial class CommandRunner
         {
             return Fail(ExitCodes.BadInput, exception.Message);
         }
+        catch (UnusablePathException exception)
+        {
+            return Fail(ExitCodes.BadInput, exception.Message);
+        }
+        catch (AdmissionRefusedException exception)
+        {
+            return Fail(ExitCodes.BadInput, exception.Message);
+        }
 #pragma warning disable CA1031 // The CLI's last resort: any failure becomes one line and exit 1.
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            return Fail(ExitCodes.Failure, $"{exception.GetType().Name}: {exception.Message}");
+            // The sentence, not the exception's type: the user did nothing wrong in a type's name.
+            return Fail(ExitCodes.Failure, exception.Message);
         }
     }
+
+    /// <summary>
+    /// A parse error as a sentence: System.CommandLine says "Cannot parse argument 'abc' for option
+    /// '--pace' as expected type 'System.Nullable`1[System.Double]'"; the user reads "--pace must be
+    /// a number (was 'abc')".
+    /// </summary>
+    public static string Describe(ParseError error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        var cannotParse = CannotParse().Match(error.Message);
+        if (!cannotParse.Success)
+        {
+            return error.Message;
+        }
+        var value = cannotParse.Groups["value"].Value;
+        return error.SymbolResult switch
+        {
+            OptionResult { Option: var option } => $"{option.Name} must be {Expected(option.ValueType)} (was '{value}')",
+            ArgumentResult { Argument: var argument } => $"{argument.Name} must be {Expected(argument.ValueType)} (was '{value}')",
+            _ => $"'{value}' is not a valid value here",
+        };
+    }
+
+    /// <summary>What a value of <paramref name="type"/> looks like, in words.</summary>
+    private static string Expected(Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        return type switch
+        {
+            _ when type == typeof(int) => $"a whole number up to {int.MaxValue.ToString("N0", CultureInfo.InvariantCulture)}",
+            _ when type == typeof(long) => "a whole number",
+            _ when type == typeof(uint) || type == typeof(ushort) || type == typeof(ulong) => "a whole number, 0 or more",
+            _ when type == typeof(double) || type == typeof(float) || type == typeof(decimal) => "a number",
+            _ when type == typeof(bool) => "true or false",
+            _ when type == typeof(TimeSpan) => "a duration such as 00:00:30",
+            _ when type.IsEnum => "one of " + string.Join(", ", Enum.GetNames(type).Select(n => n.ToLowerInvariant())),
+            _ => "a valid value",
+        };
+    }
+
+    /// <summary>System.CommandLine's conversion failure, in English.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^Cannot parse argument '(?<value>.*?)'(?: for (?:option|command|argument) '.*?')? as expected type")]
+    private static partial System.Text.RegularExpressions.Regex CannotParse();
 
     /// <summary>
     /// A group command (`bench`) run without a subcommand says so itself; otherwise the parser

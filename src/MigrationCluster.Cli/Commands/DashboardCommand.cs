@@ -28,24 +28,37 @@ public static class DashboardCommand
         port.DefaultValueFactory = _ => DashboardServerOptions.DefaultPort;
         var listen = new Option<string>("--listen")
         {
-            Description = "The address to listen on (e.g. 0.0.0.0 for every interface: the pages have no login).",
+            Description = "The address to listen on (e.g. 0.0.0.0 for every interface; beyond loopback every page asks for the --auth-token).",
             HelpName = "ADDRESS",
             DefaultValueFactory = _ => DashboardServerOptions.DefaultListenAddress,
         };
         var jaeger = JaegerOption();
+        var authToken = new Option<string?>("--auth-token")
+        {
+            Description = "The token every page asks for (Authorization: Bearer TOKEN, or ?token=TOKEN once). Required beyond loopback: without one there, the command makes one and prints it.",
+            HelpName = "TOKEN",
+        };
 
         var command = new Command("dashboard", "Serve a live view of a local cluster: the NUMA machine's page and Orleans' dashboard.")
         {
-            cluster, port, listen, jaeger,
+            cluster, port, listen, jaeger, authToken,
         };
         command.SetAction(parse =>
         {
             var directory = parse.GetRequiredValue(cluster).FullName;
+            var listenAddress = parse.GetValue(listen) ?? DashboardServerOptions.DefaultListenAddress;
+            var token = parse.GetValue(authToken);
+            if (token is null && System.Net.IPAddress.TryParse(listenAddress, out var address) && !System.Net.IPAddress.IsLoopback(address))
+            {
+                token = DashboardAccess.NewToken();
+                Console.Out.WriteLine($"--listen {listenAddress} is beyond loopback: every page asks for this access token: {token}");
+            }
             var options = new DashboardServerOptions
             {
                 Port = parse.GetValue(port),
-                ListenAddress = parse.GetValue(listen) ?? DashboardServerOptions.DefaultListenAddress,
+                ListenAddress = listenAddress,
                 JaegerUrl = parse.GetValue(jaeger),
+                AuthToken = token,
             };
             options.Validate();
             if (!Directory.Exists(directory))
@@ -77,7 +90,8 @@ public static class DashboardCommand
         try
         {
             await using var server = await DashboardServer.StartAsync(options, connection);
-            Console.WriteLine($"dashboard of {connection.Description}: {server.Address} (Orleans' dashboard: {server.OrleansDashboardAddress}); Ctrl+C to stop");
+            var query = options.AuthToken is null ? string.Empty : $"?{DashboardAccess.TokenQueryName}={Uri.EscapeDataString(options.AuthToken)}";
+            Console.WriteLine($"dashboard of {connection.Description}: {server.Address}{query} (Orleans' dashboard: {server.OrleansDashboardAddress}{query}); Ctrl+C to stop");
             await server.WaitForStopSignalAsync();
             return ExitCodes.Success;
         }

@@ -1,9 +1,13 @@
 using System.CommandLine;
 using System.Globalization;
-using MigrationCluster.Dashboard;
+using System.Runtime.InteropServices;
 using MigrationCluster.Cli.Experiments;
+using MigrationCluster.Dashboard;
 using MigrationCluster.Experiments;
+using MigrationCluster.Hosting.Embedded;
 using MigrationCluster.Grains.AddressSpaces;
+using MigrationCluster.Hosting.Admission;
+using MigrationCluster.Hosting.Io;
 using MigrationCluster.Memory.Migration;
 using Spectre.Console;
 using MigrationCluster.Hosting;
@@ -44,10 +48,12 @@ public static class ExperimentCommand
         var dashboard = DashboardCommand.PortOption("--dashboard", "Serve the dashboard (the machine's page and Orleans' dashboard) on this port of 127.0.0.1: each point's cluster while it runs, the last one after the sweep until Ctrl+C. Orleans' dashboard times every grain call, which the timing columns then include.");
         var jaeger = DashboardCommand.JaegerOption();
         var output = new Option<DirectoryInfo>("--out") { Description = "Directory for results.csv, results.json, plots/ and report.html.", Required = true, HelpName = "DIR" };
+        var maxMemory = MaxMemoryOption.Create();
+        var force = new Option<bool>("--force") { Description = "Replace the results of an earlier sweep in --out (without it, such a directory is refused)." };
 
         var command = new Command("experiment", "Sweep node counts (and silo counts): a fresh machine per point, results, plots and an HTML report.")
         {
-            nodes, silos, topology, spaces, pages, tasks, accesses, workload, mode, pinned, repeat, seed, cluster, dashboard, jaeger, output,
+            nodes, silos, topology, spaces, pages, tasks, accesses, workload, mode, pinned, repeat, seed, cluster, dashboard, jaeger, output, force, maxMemory,
         };
         command.SetAction(parseResult =>
         {
@@ -93,6 +99,7 @@ public static class ExperimentCommand
                 {
                     throw new UsageException($"--cluster: no such directory '{options.ClusterDirectory}' (start a cluster with 'migration-cluster cluster start --silos N --state-dir DIR')");
                 }
+                LocalClusterClient.RequireRunningSiloAsync(options.ClusterDirectory).GetAwaiter().GetResult();
                 options.Silos = [];
             }
             else
@@ -103,8 +110,12 @@ public static class ExperimentCommand
             {
                 throw new UsageException($"--out: '{options.OutputDirectory}' is a file, not a directory");
             }
+            CheckOutput(options, parseResult.GetValue(force));
             // Every point's spec and the dashboard's port are checked before anything starts.
             ExperimentPlan.Build(options, options.ClusterDirectory is null ? options.Silos : [1]);
+            // Points run one after another on fresh machines: the largest one is what must fit.
+            var largest = options.Nodes.Select(n => ExperimentPlan.Spec(options, n, options.Seed)).MaxBy(MemoryAdmission.Estimate)!;
+            MemoryAdmission.Admit($"the sweep's largest point ({largest.Nodes} nodes, {largest.AddressSpaces:N0} processes x {largest.PagesPerSpace:N0} pages)", MemoryAdmission.Estimate(largest), MaxMemoryOption.LimitOf(parseResult, maxMemory));
             var dashboardOptions = DashboardServerOptions.ForDashboardOption(options.DashboardPort, options.JaegerUrl);
             dashboardOptions?.Validate();
             return Run(options, dashboardOptions).GetAwaiter().GetResult();
@@ -132,22 +143,53 @@ public static class ExperimentCommand
 
         using var stop = new CancellationTokenSource();
         IExperimentProgress? progress = null;
-        void OnCancel(object? sender, ConsoleCancelEventArgs e)
+        // The points and rows so far, for a sweep abandoned in the middle of a point.
+        var gate = new Lock();
+        var started = DateTimeOffset.UtcNow;
+        IReadOnlyList<ExperimentPoint> pointsSoFar = ExperimentPlan.Build(options, options.ClusterDirectory is null ? options.Silos : [1]);
+        IReadOnlyList<ExperimentRow> rowsSoFar = [];
+        bool abandoned = false;
+        void OnSignal(PosixSignalContext context)
         {
-            if (stop.IsCancellationRequested)
+            context.Cancel = true;
+            if (context.Signal == PosixSignal.SIGINT && !stop.IsCancellationRequested)
             {
-                return; // a second Ctrl+C ends the process at once
+                // The first Ctrl+C: the current point finishes, then everything is written.
+                stop.Cancel();
+                progress?.Note("stopping after the current point (Ctrl+C again to quit at once)");
+                return;
             }
-            e.Cancel = true;
-            stop.Cancel();
-            progress?.Note("stopping after the current point (Ctrl+C again to quit at once)");
+            // SIGTERM, or a second Ctrl+C: the current point is abandoned; the points done are
+            // still written (results, plots, report), marked interrupted, and the process ends.
+            lock (gate)
+            {
+                if (abandoned)
+                {
+                    return;
+                }
+                abandoned = true;
+                var partial = new ExperimentSweepResult(pointsSoFar, rowsSoFar, true, null, true, options.ClusterDirectory is null, started, DateTimeOffset.UtcNow);
+                output.WriteAll(partial);
+                var code = InterruptSignals.ExitCodeOf(context.Signal);
+                CommandRunner.Fail(code, $"stopped by {InterruptSignals.Name(context.Signal)} after {rowsSoFar.Count} of {pointsSoFar.Count} points; the current point was abandoned (written to {output.Directory})");
+                Environment.Exit(code);
+            }
         }
-        Console.CancelKeyPress += OnCancel;
+        using var signals = InterruptSignals.Handle(OnSignal);
         ExperimentSweepResult result;
-        try
         {
-            void PointDone(IReadOnlyList<ExperimentPoint> points, IReadOnlyList<ExperimentRow> rows) =>
-                output.WriteResults(new ExperimentSweepResult(points, rows, false, null, true, options.ClusterDirectory is null, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow));
+            void PointDone(IReadOnlyList<ExperimentPoint> points, IReadOnlyList<ExperimentRow> rows)
+            {
+                lock (gate)
+                {
+                    if (abandoned)
+                    {
+                        return;
+                    }
+                    (pointsSoFar, rowsSoFar) = (points, [.. rows]);
+                    output.WriteResults(new ExperimentSweepResult(points, rows, false, null, true, options.ClusterDirectory is null, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow));
+                }
+            }
 
             var console = AnsiConsole.Console;
             if (!Console.IsOutputRedirected && console.Profile.Capabilities.Interactive)
@@ -170,11 +212,10 @@ public static class ExperimentCommand
                 result = await ExperimentSweep.RunAsync(options, progress, stop.Token, PointDone, dashboard).ConfigureAwait(false);
             }
         }
-        finally
-        {
-            Console.CancelKeyPress -= OnCancel;
-        }
 
+        // From here on a signal takes its default action (a dashboard kept open listens for its
+        // own); the files below are each replaced whole or not at all.
+        signals.Dispose();
         output.WriteAll(result);
         if (result.Rows.Count > 0)
         {
@@ -205,6 +246,35 @@ public static class ExperimentCommand
             return CommandRunner.Fail(Interrupted, $"stopped by Ctrl+C after {result.Rows.Count} of {result.Points.Count} points (written to {output.Directory})");
         }
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// The output directory before any point runs: an earlier sweep's results are not replaced
+    /// without --force, and each file the sweep writes must be writable (results.csv being a
+    /// directory is found now, not after the sweep).
+    /// </summary>
+    private static void CheckOutput(ExperimentOptions options, bool force)
+    {
+        string[] files = [ResultsCsvWriter.FileName, ResultsJsonWriter.FileName, ExperimentReportHtml.FileName];
+        var earlier = files.Append(ExperimentPlots.DirectoryName)
+            .Where(name => Path.Exists(Path.Combine(options.OutputDirectory, name)))
+            .ToList();
+        if (earlier.Count > 0 && !force)
+        {
+            throw new UsageException($"--out '{options.OutputDirectory}' holds an earlier sweep's results ({string.Join(", ", earlier)}): give another directory, or --force to replace them");
+        }
+        var paths = new PathRoles().Input("--topology", options.Topology.FilePath);
+        foreach (var name in files)
+        {
+            paths.Output($"--out ({name})", Path.Combine(options.OutputDirectory, name));
+        }
+        paths.Check();
+        var plots = Path.Combine(options.OutputDirectory, ExperimentPlots.DirectoryName);
+        if (File.Exists(plots))
+        {
+            throw new UsageException($"--out: '{plots}' is a file, not a directory for the plots");
+        }
+        OutputFile.CheckWritableDirectory(plots, "--out (plots)");
     }
 
     /// <summary>"2,4,8": distinct whole numbers in [min, max], in the order given.</summary>

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using MigrationCluster.Cli.Experiments;
@@ -6,6 +5,8 @@ using MigrationCluster.Cli.Run;
 using MigrationCluster.Dashboard;
 using MigrationCluster.Experiments;
 using MigrationCluster.Grains.AddressSpaces;
+using MigrationCluster.Hosting.Admission;
+using MigrationCluster.Hosting.Io;
 using MigrationCluster.Memory.Migration;
 using Spectre.Console;
 
@@ -42,16 +43,18 @@ public static class RunCommand
         var json = new Option<FileInfo?>("--json") { Description = "Write the result document here.", HelpName = "PATH" };
         var dashboard = DashboardCommand.PortOption("--dashboard", "Serve the dashboard (the machine's page and Orleans' dashboard) on this port of 127.0.0.1 while the run goes on, and after it until Ctrl+C.");
         var jaeger = DashboardCommand.JaegerOption();
+        var maxMemory = MaxMemoryOption.Create();
 
         var command = new Command("run", "Run the main experiment on an embedded cluster (no server needed).")
         {
-            nodes, topology, spaces, pages, frames, workload, mode, seed, silos, tasks, accesses, writes, files, pinned, pace, trace, cluster, json, dashboard, jaeger,
+            nodes, topology, spaces, pages, frames, workload, mode, seed, silos, tasks, accesses, writes, files, pinned, pace, trace, cluster, json, dashboard, jaeger, maxMemory,
         };
         command.SetAction(parseResult =>
         {
             var options = new RunOptions
             {
                 Nodes = parseResult.GetValue(nodes),
+                NodesGiven = parseResult.GetResult(nodes) is { Implicit: false },
                 TopologyFile = parseResult.GetValue(topology)?.FullName,
                 AddressSpaces = parseResult.GetValue(spaces),
                 Pages = parseResult.GetValue(pages),
@@ -74,11 +77,17 @@ public static class RunCommand
             };
             // A port in use or a bad Jaeger URL is said before any silo starts.
             var spec = ExperimentRunner.BuildSpec(options, () => DashboardServerOptions.ForDashboardOption(options.DashboardPort, options.JaegerUrl)?.Validate());
-            // Without a dashboard, Ctrl+C abandons the run: one line, then the signal's own exit
-            // (130), whatever disposition the parent process left the signal with.
-            using var interrupt = options.DashboardPort is null
-                ? PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => Console.Error.WriteLine("migration-cluster: interrupted (Ctrl+C): the run was abandoned"))
-                : null;
+            MemoryAdmission.Admit($"the run ({spec.Nodes} nodes, {spec.AddressSpaces:N0} processes x {spec.PagesPerSpace:N0} pages, {spec.FramesPerNode:N0} frames per node)", MemoryAdmission.Estimate(spec), MaxMemoryOption.LimitOf(parseResult, maxMemory));
+            // Every file the run writes is checked now, not after the run.
+            var paths = new PathRoles().Input("--topology", options.TopologyFile).Output("--json", options.JsonPath);
+            foreach (var target in ExperimentRunner.ParseTrace(options.Trace).Targets.Where(t => t.Path is not null))
+            {
+                paths.Output("--trace jsonl", target.Path);
+            }
+            paths.Check();
+            // Without a dashboard, Ctrl+C or SIGTERM abandons the run: one line, then the signal's
+            // own exit (130, 143), whatever disposition the parent process left the signal with.
+            using var interrupt = options.DashboardPort is null ? InterruptSignals.Notify("the run was abandoned") : null;
             // The report comes as soon as the run ends; with --dashboard the page stays open after it.
             var result = ExperimentRunner.RunAsync(spec, options, ExperimentDashboard.ForRun(options), result =>
             {

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using MigrationCluster.Hosting.Admission;
 using MigrationCluster.Hosting.Embedded;
+using MigrationCluster.Hosting.Io;
 using MigrationCluster.Scenarios;
 using Spectre.Console;
 using MigrationCluster.Hosting;
@@ -31,11 +33,13 @@ public static class ScenarioCommand
             HelpName = $"{GrainsEngine}|{ModelEngine}",
             DefaultValueFactory = _ => GrainsEngine,
         };
+        var maxMemory = MaxMemoryOption.Create();
         var command = new Command("scenario", "Run a scenario file (processes, pages in given states, then move_pages / migrate_pages / mbind and accesses) on the grains or the in-process model.")
         {
             file,
             engine,
             json,
+            maxMemory,
         };
         command.SetAction(parseResult =>
         {
@@ -48,15 +52,22 @@ public static class ScenarioCommand
                 throw new UsageException($"--engine: '{engineName}' is not an engine; use {GrainsEngine} or {ModelEngine}");
             }
 
-            if (!File.Exists(path))
+            if (FileKinds.Of(path) == FileKind.Missing)
             {
                 throw new UsageException($"{display}: no such scenario file");
             }
+            // The result may not overwrite the scenario, and must be writable before anything runs.
+            new PathRoles().Input("scenario", display).Output("--json", jsonPath).Check();
 
             ScenarioResult result;
+            using var interrupt = InterruptSignals.Notify("the scenario was abandoned (nothing written)");
             try
             {
                 ScenarioDefinition scenario = ScenarioParser.ParseFile(display);
+                MemoryAdmission.Admit(
+                    $"{display} ({scenario.Topology.NodeCount} nodes x {scenario.FramesPerNode:N0} frames, {scenario.Processes.Count:N0} processes)",
+                    MemoryAdmission.Estimate(scenario.Topology.NodeCount, scenario.FramesPerNode, scenario.Processes.Count, scenario.Regions.Sum(r => (double)r.Pages * (1 + r.MappedBy.Count)), 0),
+                    MaxMemoryOption.LimitOf(parseResult, maxMemory));
                 result = (engineName == ModelEngine
                     ? new ScenarioRunner(scenario, display, new ModelScenarioEngine()).RunAsync()
                     : RunOnGrainsAsync(scenario, display)).GetAwaiter().GetResult();
@@ -68,8 +79,7 @@ public static class ScenarioCommand
 
             if (jsonPath is not null)
             {
-                Directory.CreateDirectory(Path.GetDirectoryName(jsonPath)!);
-                File.WriteAllText(jsonPath, JsonSerializer.Serialize(result, ScenarioResultJson.Options));
+                OutputFile.WriteAllText(jsonPath, JsonSerializer.Serialize(result, ScenarioResultJson.Options));
             }
 
             Render(result);

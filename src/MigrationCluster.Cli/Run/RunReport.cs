@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using MigrationCluster.Grains.Experiments;
+using MigrationCluster.Hosting.Io;
 using MigrationCluster.Memory;
 using MigrationCluster.Memory.Migration;
 using Spectre.Console;
@@ -100,6 +101,6 @@ public static class RunReport
         {
             Directory.CreateDirectory(directory);
         }
-        File.WriteAllText(path, JsonSerializer.Serialize(document, Json));
+        OutputFile.WriteAllText(path, JsonSerializer.Serialize(document, Json));
     }
 }

@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using MigrationCluster.Hosting;
 using MigrationCluster.Hosting.Security;
 using MigrationCluster.Hosting.SiloProcess;
@@ -6,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans;
 using Orleans.Hosting;
+using Orleans.Runtime;
 
 namespace MigrationCluster.Hosting.Embedded;
 
@@ -27,6 +29,7 @@ public sealed class LocalClusterClient : IAsyncDisposable
     {
         var configure = ClientOf(stateDirectory);
         var state = new LocalClusterState(stateDirectory);
+        await RequireRunningSiloAsync(stateDirectory).ConfigureAwait(false);
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Error);
         builder.Services.AddSingleton<IHostLifetime, CommandHostLifetime>();
@@ -46,6 +49,22 @@ public sealed class LocalClusterClient : IAsyncDisposable
     }
 
     /// <summary>
+    /// Refuses at once (exit 2) a cluster with no Active silo whose process runs: the Orleans
+    /// client would otherwise retry its gateways for the whole connect timeout.
+    /// </summary>
+    public static async Task RequireRunningSiloAsync(string stateDirectory)
+    {
+        ClientOf(stateDirectory);
+        var state = new LocalClusterState(stateDirectory);
+        var silos = await ClusterStatusReader.ReadAsync(state).ConfigureAwait(false);
+        // A silo without a status file yet (pid 0) may be alive: only a known-dead process rules one out.
+        if (!silos.Any(s => s.Status == nameof(SiloStatus.Active) && (s.ProcessId == 0 || s.ProcessRunning)))
+        {
+            throw new UsageException($"--cluster: no silo of the cluster in {state.Directory} is running ({silos.Count} in its table, none Active with a live process): start it with 'migration-cluster cluster start --silos N --state-dir {stateDirectory}'");
+        }
+    }
+
+    /// <summary>
     /// How an Orleans client reaches the local cluster in <paramref name="stateDirectory"/>: its
     /// SQLite membership table (the gateways) and its certificate (mutual TLS). Throws
     /// <see cref="UsageException"/> when the directory holds no cluster started by <c>cluster start</c>.
@@ -61,7 +80,15 @@ public sealed class LocalClusterClient : IAsyncDisposable
         {
             throw new UsageException($"--cluster: no certificate in {state.Directory} (cluster.pfx): the cluster was not started with 'migration-cluster cluster start'");
         }
-        var certificate = ClusterCertificate.Load(state.CertificateFile);
+        X509Certificate2 certificate;
+        try
+        {
+            certificate = ClusterCertificate.Load(state.CertificateFile);
+        }
+        catch (ArgumentException exception)
+        {
+            throw new UsageException($"--cluster: {exception.Message}", exception);
+        }
         return client => client.UseMigrationCluster(o =>
         {
             o.ClusterId = LocalClusterState.ClusterId;

@@ -38,6 +38,49 @@ public static class ClusterStatusReader
         return silos;
     }
 
+    /// <summary>
+    /// Silos whose pid file names a live process but which the table does not list as Active (or
+    /// Joining): what `cluster status` shows when the membership file was deleted under them.
+    /// </summary>
+    public static IReadOnlyList<(string Name, int Pid)> UnlistedProcesses(LocalClusterState state, IReadOnlyList<ClusterSiloInfo> silos)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(silos);
+        var unlisted = new List<(string Name, int Pid)>();
+        if (!Directory.Exists(state.SilosDirectory))
+        {
+            return unlisted;
+        }
+        var listed = silos.Where(s => s.Status is nameof(SiloStatus.Active) or nameof(SiloStatus.Joining) or nameof(SiloStatus.Created) or nameof(SiloStatus.ShuttingDown))
+            .Select(s => s.SiloName).ToHashSet(StringComparer.Ordinal);
+        foreach (var file in Directory.GetFiles(state.SilosDirectory, "*.pid").Order(StringComparer.Ordinal))
+        {
+            var name = Path.GetFileNameWithoutExtension(file);
+            string text;
+            try
+            {
+                text = File.ReadAllText(file).Trim();
+            }
+            catch (IOException)
+            {
+                continue; // removed while we looked
+            }
+            if (!listed.Contains(name) && int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid) && IsRunning(pid))
+            {
+                unlisted.Add((name, pid));
+            }
+        }
+        return unlisted;
+    }
+
+    /// <summary>The rows without the Dead ones of silos that have a later row (they started again since).</summary>
+    public static IReadOnlyList<ClusterSiloInfo> WithoutSupersededDeadRows(IReadOnlyList<ClusterSiloInfo> silos)
+    {
+        ArgumentNullException.ThrowIfNull(silos);
+        // Rows come in start order: a Dead row is superseded when its name appears again later.
+        return [.. silos.Where((silo, index) => silo.Status != nameof(SiloStatus.Dead) || !silos.Skip(index + 1).Any(later => later.SiloName == silo.SiloName))];
+    }
+
     public static bool IsRunning(int pid)
     {
         try

@@ -36,6 +36,11 @@ internal static partial class SysfsDistanceParser
             throw new TopologyFormatException(0, "no node distance rows");
         }
 
+        if (rows.Count > NumaTopology.MaxNumNodes)
+        {
+            throw new TopologyFormatException(rows[NumaTopology.MaxNumNodes].Line, $"{rows.Count} distance rows: a topology has at most {NumaTopology.MaxNumNodes} nodes");
+        }
+
         int[] ids;
         if (named)
         {

@@ -73,6 +73,11 @@ public static class PostgresMembershipSchema
         {
             throw new ArgumentException("the PostgreSQL connection string names no Host.");
         }
+        if (builder.Port is < 1 or > 65535)
+        {
+            // Npgsql takes any integer here and fails only when it connects.
+            throw new ArgumentException($"the PostgreSQL connection string's Port must be 1 to 65535 (was {builder.Port}).");
+        }
         return builder;
     }
 
