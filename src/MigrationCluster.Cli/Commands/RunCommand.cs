@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using MigrationCluster.Cli.Run;
 using MigrationCluster.Grains.AddressSpaces;
+using MigrationCluster.Grains.Experiments;
 using MigrationCluster.Memory.Migration;
 using Spectre.Console;
 
@@ -34,6 +35,8 @@ public static class RunCommand
         var files = new Option<double>("--file-fraction") { Description = "Share of each process's pages that are a file it shares with its neighbour.", DefaultValueFactory = _ => RunOptions.DefaultFileFraction };
         var pinned = new Option<int>("--pinned") { Description = "Private pages per process pinned by a driver (they cannot migrate).", DefaultValueFactory = _ => 0 };
         var trace = new Option<string>("--trace") { Description = "Where spans go: none, console, otlp or jsonl:PATH (comma-separated).", DefaultValueFactory = _ => "none" };
+        var schedule = new Option<TaskSchedule>("--schedule") { Description = "How tasks run during the migration: simulated (in simulated time, deterministic) or free (a stress test: as fast as the host lets them).", DefaultValueFactory = _ => TaskSchedule.Simulated, CustomParser = ParseSchedule };
+        var tracePages = new Option<bool>("--trace-pages") { Description = "Trace every page through every step (default: one span per step per batch)." };
         var cluster = new Option<DirectoryInfo?>("--cluster") { Description = "Run as a client of the local cluster in this state directory (see `cluster start`).", HelpName = "DIR" };
         var json = new Option<FileInfo?>("--json") { Description = "Write the result document here.", HelpName = "PATH" };
         var dashboard = DashboardCommand.PortOption("--dashboard", "Serve the dashboard (the machine's page and Orleans' dashboard) on this port of 127.0.0.1 while the run goes on, and after it until Ctrl+C.");
@@ -41,7 +44,7 @@ public static class RunCommand
 
         var command = new Command("run", "Run the main experiment on an embedded cluster (no server needed).")
         {
-            nodes, topology, spaces, pages, frames, workload, mode, seed, silos, tasks, accesses, writes, files, pinned, trace, cluster, json, dashboard, jaeger,
+            nodes, topology, spaces, pages, frames, workload, mode, seed, silos, tasks, accesses, writes, files, pinned, trace, schedule, tracePages, cluster, json, dashboard, jaeger,
         };
         command.SetAction(parseResult =>
         {
@@ -62,6 +65,8 @@ public static class RunCommand
                 FileFraction = parseResult.GetValue(files),
                 Pinned = parseResult.GetValue(pinned),
                 Trace = parseResult.GetValue(trace) ?? "none",
+                Schedule = parseResult.GetValue(schedule),
+                TracePages = parseResult.GetValue(tracePages),
                 JsonPath = parseResult.GetValue(json)?.FullName,
                 ClusterDirectory = parseResult.GetValue(cluster)?.FullName,
                 DashboardPort = parseResult.GetResult(dashboard) is null ? null : parseResult.GetValue(dashboard),
@@ -97,6 +102,13 @@ public static class RunCommand
             ["sequential"] = WorkloadPattern.Sequential,
             ["random"] = WorkloadPattern.Random,
             ["hot"] = WorkloadPattern.Hot,
+        });
+
+    internal static TaskSchedule ParseSchedule(ArgumentResult result) =>
+        ParseName(result, "--schedule", new Dictionary<string, TaskSchedule>
+        {
+            ["simulated"] = TaskSchedule.Simulated,
+            ["free"] = TaskSchedule.Free,
         });
 
     internal static MigrateMode ParseMode(ArgumentResult result) =>

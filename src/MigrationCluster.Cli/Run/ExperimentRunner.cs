@@ -2,6 +2,7 @@ using MigrationCluster.Cli.Commands;
 using MigrationCluster.Cli.Dashboard;
 using MigrationCluster.Cli.Hosting;
 using MigrationCluster.Grains.Experiments;
+using MigrationCluster.Grains.Migration;
 using MigrationCluster.Hosting.Telemetry;
 using MigrationCluster.Memory.Topology;
 using OpenTelemetry.Trace;
@@ -57,7 +58,7 @@ public static class ExperimentRunner
         var nodes = distances.Length;
         var frames = options.FramesPerNode ?? Math.Max(64, (int)Math.Min(int.MaxValue, 4L * options.AddressSpaces * options.Pages / nodes + 64));
         var spec = new ExperimentSpec(distances, frames, options.AddressSpaces, options.Pages, options.FileFraction, options.Workload,
-            options.Tasks, options.Accesses, options.WriteFraction, options.Mode, options.Seed, options.Pinned);
+            options.Tasks, options.Accesses, options.WriteFraction, options.Mode, options.Seed, options.Pinned, Schedule: options.Schedule);
         if (spec.Validate() is { } problem)
         {
             throw new UsageException(problem);
@@ -76,6 +77,11 @@ public static class ExperimentRunner
     {
         ArgumentNullException.ThrowIfNull(options);
         var trace = ParseTrace(options.Trace);
+        if (options.TracePages)
+        {
+            // Flows with the run's calls to the migration coordinators' tracers.
+            RequestContext.Set(MigrationTelemetry.TracePagesContextKey, true);
+        }
         using var tracing = MigrationClusterTracing.Build(trace, TelemetrySources.Default, "migration-cluster");
         var dashboardOptions = DashboardOptionsOf(options);
         if (dashboardOptions is not null)

@@ -26,7 +26,9 @@ public sealed record ExperimentSpec(
     MigrateMode Mode,
     int Seed,
     int PinnedPagesPerSpace = 0,
-    double LocalAccessNs = ExperimentSpec.DefaultLocalAccessNs)
+    double LocalAccessNs = ExperimentSpec.DefaultLocalAccessNs,
+    TaskSchedule Schedule = TaskSchedule.Simulated,
+    long ThinkNs = WorkloadSpec.DefaultThinkNs)
 {
     public const double DefaultLocalAccessNs = 80;
 
@@ -64,6 +66,10 @@ public sealed record ExperimentSpec(
         if (PinnedPagesPerSpace < 0 || PinnedPagesPerSpace > PagesPerSpace)
         {
             return "pinned pages must be between 0 and the pages of a process";
+        }
+        if (ThinkNs < 0)
+        {
+            return "the think time must be at least 0 ns";
         }
         if (FileFraction is < 0 or > 1 || WriteFraction is < 0 or > 1)
         {

@@ -1,3 +1,4 @@
+using MigrationCluster.Memory.Migration;
 using MigrationCluster.Memory.Pages;
 
 namespace MigrationCluster.Grains.Migration;
@@ -23,8 +24,14 @@ public sealed record MigrationRunResult(
     PageRef[] NewPages,
     IReadOnlyDictionary<string, long> VmStat,
     IReadOnlyList<StepLatency> StepLatencies,
-    IReadOnlyList<StepBatchTimes> StepBatchTimes)
+    IReadOnlyList<StepBatchTimes> StepBatchTimes,
+    long SimulatedNs = 0,
+    IReadOnlyList<StepSimulatedTimes>? StepSimulated = null,
+    long TlbShootdowns = 0)
 {
+    /// <summary>Each step's simulated duration per batch, in step order (empty when none was kept).</summary>
+    public IReadOnlyList<StepSimulatedTimes> StepSimulatedTimes => StepSimulated ?? [];
+
     /// <summary>
     /// Several migrate_pages calls made side by side (one per source node) as one outcome: the
     /// per-page answers back in the order of the <paramref name="count"/> requests they were cut
@@ -40,6 +47,8 @@ public sealed record MigrationRunResult(
         int returnValue = 0, succeeded = 0, failed = 0, notIsolated = 0, retried = 0, passes = 0;
         var vmStat = new Dictionary<string, long>();
         var batches = new SortedDictionary<int, (string Name, List<double> Ms)>();
+        var simulated = new SortedDictionary<int, (string Name, List<long> Ns)>();
+        long simulatedNs = 0, shootdowns = 0;
         foreach (var (result, indexes) in calls)
         {
             for (var k = 0; k < indexes.Length; k++)
@@ -57,6 +66,17 @@ public sealed record MigrationRunResult(
             {
                 vmStat[name] = vmStat.GetValueOrDefault(name) + value;
             }
+            // Side-by-side calls each start at simulated time 0: together they last as long as the longest.
+            simulatedNs = Math.Max(simulatedNs, result.SimulatedNs);
+            shootdowns += result.TlbShootdowns;
+            foreach (var step in result.StepSimulatedTimes)
+            {
+                if (!simulated.TryGetValue(step.Step, out var ns))
+                {
+                    simulated[step.Step] = ns = (step.Name, []);
+                }
+                ns.Ns.AddRange(step.BatchNs);
+            }
             foreach (var step in result.StepBatchTimes)
             {
                 if (!batches.TryGetValue(step.Step, out var times))
@@ -69,6 +89,9 @@ public sealed record MigrationRunResult(
         return new MigrationRunResult(
             returnValue, succeeded, failed, notIsolated, retried, passes, errno, newPages, vmStat,
             [.. batches.Select(b => StepLatency.FromBatches(b.Key, b.Value.Name, b.Value.Ms))],
-            [.. batches.Select(b => new StepBatchTimes(b.Key, b.Value.Name, [.. b.Value.Ms]))]);
+            [.. batches.Select(b => new StepBatchTimes(b.Key, b.Value.Name, [.. b.Value.Ms]))],
+            simulatedNs,
+            [.. simulated.Select(s => new StepSimulatedTimes(s.Key, s.Value.Name, [.. s.Value.Ns]))],
+            shootdowns);
     }
 }

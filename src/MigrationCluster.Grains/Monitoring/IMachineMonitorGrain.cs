@@ -24,4 +24,12 @@ public interface IMachineMonitorGrain : IGrainWithIntegerKey
 
     [ReadOnly]
     Task<MachineMonitorSnapshot> GetSnapshot();
+
+    /// <summary>The machine last configured, or null: the migration coordinators cost their steps on its distances.</summary>
+    [ReadOnly]
+    Task<MachineDescription?> GetMachine();
+
+    /// <summary>A stamp that changes with every <see cref="ConfigureMachine"/> (empty before the first): a silo caches the machine under it.</summary>
+    [ReadOnly]
+    Task<Guid> GetMachineStamp();
 }
