@@ -37,6 +37,7 @@ public static class RunCommand
         var trace = new Option<string>("--trace") { Description = "Where spans go: none, console, otlp or jsonl:PATH (comma-separated).", DefaultValueFactory = _ => "none" };
         var schedule = new Option<TaskSchedule>("--schedule") { Description = "How tasks run during the migration: simulated (in simulated time, deterministic) or free (a stress test: as fast as the host lets them).", DefaultValueFactory = _ => TaskSchedule.Simulated, CustomParser = ParseSchedule };
         var tracePages = new Option<bool>("--trace-pages") { Description = "Trace every page through every step (default: one span per step per batch)." };
+        var traceAccesses = new Option<bool>("--trace-accesses") { Description = "Also trace the grain calls tasks make for each access (tens of thousands of spans)." };
         var cluster = new Option<DirectoryInfo?>("--cluster") { Description = "Run as a client of the local cluster in this state directory (see `cluster start`).", HelpName = "DIR" };
         var json = new Option<FileInfo?>("--json") { Description = "Write the result document here.", HelpName = "PATH" };
         var dashboard = DashboardCommand.PortOption("--dashboard", "Serve the dashboard (the machine's page and Orleans' dashboard) on this port of 127.0.0.1 while the run goes on, and after it until Ctrl+C.");
@@ -44,7 +45,7 @@ public static class RunCommand
 
         var command = new Command("run", "Run the main experiment on an embedded cluster (no server needed).")
         {
-            nodes, topology, spaces, pages, frames, workload, mode, seed, silos, tasks, accesses, writes, files, pinned, trace, schedule, tracePages, cluster, json, dashboard, jaeger,
+            nodes, topology, spaces, pages, frames, workload, mode, seed, silos, tasks, accesses, writes, files, pinned, trace, schedule, tracePages, traceAccesses, cluster, json, dashboard, jaeger,
         };
         command.SetAction(parseResult =>
         {
@@ -67,6 +68,7 @@ public static class RunCommand
                 Trace = parseResult.GetValue(trace) ?? "none",
                 Schedule = parseResult.GetValue(schedule),
                 TracePages = parseResult.GetValue(tracePages),
+                TraceAccesses = parseResult.GetValue(traceAccesses),
                 JsonPath = parseResult.GetValue(json)?.FullName,
                 ClusterDirectory = parseResult.GetValue(cluster)?.FullName,
                 DashboardPort = parseResult.GetResult(dashboard) is null ? null : parseResult.GetValue(dashboard),

@@ -76,7 +76,7 @@ public static class ExperimentRunner
     public static async Task<ExperimentResult> RunEmbeddedAsync(ExperimentSpec spec, RunOptions options, Action<ExperimentResult>? report = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var trace = ParseTrace(options.Trace);
+        var trace = ParseTrace(options.Trace, options.TraceAccesses);
         if (options.TracePages)
         {
             // Flows with the run's calls to the migration coordinators' tracers.
@@ -139,7 +139,7 @@ public static class ExperimentRunner
     }
 
     /// <summary>The <c>--trace</c> value, with batching sized for a run's spans.</summary>
-    public static TraceExportOptions ParseTrace(string value)
+    public static TraceExportOptions ParseTrace(string value, bool traceAccesses = false)
     {
         try
         {
@@ -151,6 +151,7 @@ public static class ExperimentRunner
                 Targets = parsed.Targets,
                 Otlp = parsed.Otlp,
                 ResourceAttributes = parsed.ResourceAttributes,
+                TraceAccesses = traceAccesses,
                 Batch = new BatchExportActivityProcessorOptions { MaxQueueSize = 1 << 20, MaxExportBatchSize = 8192, ScheduledDelayMilliseconds = 500 },
             };
         }

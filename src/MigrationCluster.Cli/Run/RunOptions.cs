@@ -55,6 +55,9 @@ public sealed class RunOptions
     /// <summary>Per-page spans under each step (default: one span per step per batch).</summary>
     public bool TracePages { get; set; }
 
+    /// <summary>Also trace the grain calls tasks make for each access.</summary>
+    public bool TraceAccesses { get; set; }
+
     public string? JsonPath { get; set; }
 
     /// <summary>Run against a running local cluster (its state directory) instead of an embedded one.</summary>

@@ -62,7 +62,7 @@ public static class MigrationClusterTracing
             : null;
         otlp?.Validate();
 
-        builder.SetSampler(new AlwaysOnSampler());
+        builder.SetSampler(options.TraceAccesses ? new AlwaysOnSampler() : new TaskAccessSampler());
         foreach (var target in options.Targets)
         {
             switch (target.Kind)

@@ -25,6 +25,9 @@ public sealed class TraceExportOptions
     /// <summary>The exporters to run; empty means tracing is off.</summary>
     public IReadOnlyList<TraceExportTarget> Targets { get; init; } = [];
 
+    /// <summary>Also record the grain calls tasks make per access (off: <see cref="TaskAccessSampler"/> drops them).</summary>
+    public bool TraceAccesses { get; init; }
+
     /// <summary>Where OTLP goes; null means read the standard <c>OTEL_EXPORTER_OTLP_*</c> variables.</summary>
     public OtlpConnectionOptions? Otlp { get; init; }
 

@@ -169,6 +169,8 @@ public sealed class MigrationProtocol
         Begin(MigrationStep.WaitOnPageWriteback, batch);
         await _backend.WaitOnPageWriteback(batch, mode, force);
         End(MigrationStep.WaitOnPageWriteback, batch, writebackWaits: _backend.WritebackWaits - writebackWaits);
+        // Allocation on the target nodes is ordered by simulated time too: side-by-side calls share their free lists.
+        await Reach(MigrationStep.LockNewPage);
         await Step(MigrationStep.LockNewPage, batch, _backend.LockNewPage);
 
         _converted.Clear();
