@@ -28,6 +28,7 @@ public static class RunCommand
         var workload = new Option<WorkloadPattern>("--workload") { Description = "Access pattern: sequential, random or hot.", DefaultValueFactory = _ => WorkloadPattern.Random, CustomParser = ParseWorkload };
         var mode = new Option<MigrateMode>("--mode") { Description = "Migration mode: async, sync-light or sync.", DefaultValueFactory = _ => MigrateMode.Sync, CustomParser = ParseMode };
         var seed = new Option<int>("--seed") { Description = "Seed of the workloads' random choices.", DefaultValueFactory = _ => RunOptions.DefaultSeed };
+        var seeds = new Option<string?>("--seeds") { Description = "Run every seed of a range A..B in turn (instead of --seed) and stop at the first that breaks an invariant.", HelpName = "A..B" };
         var silos = new Option<int>("--silos") { Description = "Silos in this process.", DefaultValueFactory = _ => RunOptions.DefaultSilos };
         var tasks = new Option<int>("--tasks") { Description = "Tasks per process.", DefaultValueFactory = _ => RunOptions.DefaultTasks };
         var accesses = new Option<int>("--accesses") { Description = "Accesses per task in each phase.", DefaultValueFactory = _ => RunOptions.DefaultAccesses };
@@ -45,7 +46,7 @@ public static class RunCommand
 
         var command = new Command("run", "Run the main experiment on an embedded cluster (no server needed).")
         {
-            nodes, topology, spaces, pages, frames, workload, mode, seed, silos, tasks, accesses, writes, files, pinned, trace, schedule, tracePages, traceAccesses, cluster, json, dashboard, jaeger,
+            nodes, topology, spaces, pages, frames, workload, mode, seed, seeds, silos, tasks, accesses, writes, files, pinned, trace, schedule, tracePages, traceAccesses, cluster, json, dashboard, jaeger,
         };
         command.SetAction(parseResult =>
         {
@@ -75,6 +76,10 @@ public static class RunCommand
                 JaegerUrl = parseResult.GetValue(jaeger),
             };
             var spec = ExperimentRunner.BuildSpec(options);
+            if (parseResult.GetValue(seeds) is { } range)
+            {
+                return RunSeeds(spec, options, SeedRange.Parse(range));
+            }
             // Without a dashboard, Ctrl+C abandons the run: one line, then the signal's own exit
             // (130), whatever disposition the parent process left the signal with.
             using var interrupt = options.DashboardPort is null
@@ -105,6 +110,32 @@ public static class RunCommand
             ["random"] = WorkloadPattern.Random,
             ["hot"] = WorkloadPattern.Hot,
         });
+
+    /// <summary>
+    /// <c>run --seeds A..B</c>: a line per seed; the first seed that breaks an invariant (or reads
+    /// a stale value) ends the command with exit 1, and replays alone with <c>--seed</c>.
+    /// </summary>
+    private static int RunSeeds(Grains.Experiments.ExperimentSpec spec, RunOptions options, IReadOnlyList<int> seeds)
+    {
+        Grains.Experiments.ExperimentSpec? failed = null;
+        var runs = ExperimentRunner.RunSeedsAsync(spec, options, seeds, (seeded, result) =>
+        {
+            Console.WriteLine(RunReport.SeedLine(result, seeded));
+            if (result.Invariants.Total != 0)
+            {
+                failed = seeded;
+                return false;
+            }
+            return true;
+        }).GetAwaiter().GetResult();
+        if (options.JsonPath is { } path)
+        {
+            RunReport.WriteJson(runs, path);
+        }
+        return failed is null
+            ? ExitCodes.Success
+            : CommandRunner.Fail(ExitCodes.Failure, $"seed {failed.Seed} breaks {runs[^1].Result.Invariants.Total} invariants (replay it with --seed {failed.Seed}): {runs[^1].Result.Invariants}");
+    }
 
     internal static TaskSchedule ParseSchedule(ArgumentResult result) =>
         ParseName(result, "--schedule", new Dictionary<string, TaskSchedule>

@@ -73,7 +73,39 @@ public static class ExperimentRunner
     /// <c>--dashboard PORT</c> the dashboard serves the cluster during the run and stays open after
     /// <paramref name="report"/> until Ctrl+C; the cluster stays up with it.
     /// </summary>
-    public static async Task<ExperimentResult> RunEmbeddedAsync(ExperimentSpec spec, RunOptions options, Action<ExperimentResult>? report = null)
+    public static Task<ExperimentResult> RunEmbeddedAsync(ExperimentSpec spec, RunOptions options, Action<ExperimentResult>? report = null) =>
+        WithClusterAsync(options, (grains, dashboard) => RunAsync(grains, spec, report, dashboard));
+
+    /// <summary>
+    /// <c>run --seeds A..B</c>: the experiment once per seed, in order, on one cluster (as
+    /// <see cref="RunEmbeddedAsync"/> sets it up), each result handed to <paramref name="report"/>;
+    /// stops after the first run <paramref name="report"/> says failed (returns false). Returns the runs made.
+    /// </summary>
+    public static Task<IReadOnlyList<(ExperimentSpec Spec, ExperimentResult Result)>> RunSeedsAsync(ExperimentSpec spec, RunOptions options, IReadOnlyList<int> seeds, Func<ExperimentSpec, ExperimentResult, bool> report)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(seeds);
+        ArgumentNullException.ThrowIfNull(report);
+        return WithClusterAsync<IReadOnlyList<(ExperimentSpec, ExperimentResult)>>(options, async (grains, dashboard) =>
+        {
+            var runs = new List<(ExperimentSpec, ExperimentResult)>();
+            foreach (var seed in seeds)
+            {
+                var seeded = spec with { Seed = seed };
+                var result = await grains.GetGrain<IExperimentGrain>("run").Run(seeded);
+                runs.Add((seeded, result));
+                if (!report(seeded, result))
+                {
+                    break;
+                }
+            }
+            await KeepOpenAsync(dashboard);
+            return runs;
+        });
+    }
+
+    /// <summary>The cluster a run uses (embedded silos or <c>--cluster DIR</c>), with its tracing and dashboard, around <paramref name="body"/>.</summary>
+    private static async Task<T> WithClusterAsync<T>(RunOptions options, Func<IGrainFactory, DashboardServer?, Task<T>> body)
     {
         ArgumentNullException.ThrowIfNull(options);
         var trace = ParseTrace(options.Trace, options.TraceAccesses);
@@ -93,13 +125,13 @@ public static class ExperimentRunner
         {
             await using var client = await LocalClusterClient.ConnectAsync(directory);
             await using var dashboard = dashboardOptions is null ? null : await StartDashboardAsync(dashboardOptions, DashboardConnection.ToLocalCluster(directory));
-            return await ClusterWatch.WhileSilosLiveAsync(directory, () => RunAsync(client.GrainFactory, spec, report, dashboard));
+            return await ClusterWatch.WhileSilosLiveAsync(directory, () => body(client.GrainFactory, dashboard));
         }
         // The dashboard's silo side (Orleans' call profiler) only when a dashboard will look at it.
         await using var cluster = await EmbeddedCluster.StartAsync(options.Silos, dashboardOptions is null ? null : silo => silo.AddDashboard());
         await using (var dashboard = dashboardOptions is null ? null : await StartDashboardAsync(dashboardOptions, DashboardConnection.ToEmbeddedCluster(cluster)))
         {
-            return await RunAsync(cluster.GrainFactory, spec, report, dashboard);
+            return await body(cluster.GrainFactory, dashboard);
         }
     }
 

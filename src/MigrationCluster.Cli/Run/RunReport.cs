@@ -70,9 +70,28 @@ public static class RunReport
 
     private static string Percent(long part, long whole) => whole == 0 ? "-" : $"{100.0 * part / whole:N1}%";
 
-    public static void WriteJson(ExperimentResult result, ExperimentSpec spec, string path)
+    public static void WriteJson(ExperimentResult result, ExperimentSpec spec, string path) => Write(Document(result, spec), path);
+
+    /// <summary><c>run --seeds</c>: one document per seed run, in an array.</summary>
+    public static void WriteJson(IEnumerable<(ExperimentSpec Spec, ExperimentResult Result)> runs, string path) =>
+        Write(runs.Select(r => Document(r.Result, r.Spec)).ToArray(), path);
+
+    /// <summary>One line per seed of <c>run --seeds</c>.</summary>
+    public static string SeedLine(ExperimentResult result, ExperimentSpec spec)
     {
         ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(spec);
+        var sim = SimulatedFigures.Of(result);
+        return $"seed {spec.Seed}: migrated {result.Migration.Succeeded:N0}/{result.PagesToMigrate:N0} in {sim.MigrationNs / 1000.0:N1} us simulated; "
+            + $"during: {result.During.Accesses:N0} accesses, {result.During.Waits:N0} sleeps on page locks ({result.During.SleepNs / 1000.0:N1} us asleep); "
+            + $"stale reads {result.Invariants.StaleReads}, invariant violations {result.Invariants.Total}";
+    }
+
+    /// <summary>The result document: everything but <c>host</c> is a function of the inputs and the seed.</summary>
+    public static object Document(ExperimentResult result, ExperimentSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(spec);
         var m = result.Migration;
         var sim = SimulatedFigures.Of(result);
         var document = new
@@ -132,6 +151,11 @@ public static class RunReport
                 step_latency = m.StepLatencies.Select(s => new { step = s.Step, name = s.Name, batches = s.Batches, mean_ms = s.MeanMs, total_ms = s.TotalMs }),
             },
         };
+        return document;
+    }
+
+    private static void Write(object document, string path)
+    {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(directory))
         {
