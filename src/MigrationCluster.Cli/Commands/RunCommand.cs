@@ -35,6 +35,7 @@ public static class RunCommand
         var writes = new Option<double>("--write-fraction") { Description = "Share of accesses that are writes.", DefaultValueFactory = _ => RunOptions.DefaultWriteFraction };
         var files = new Option<double>("--file-fraction") { Description = "Share of each process's pages that are a file it shares with its neighbour.", DefaultValueFactory = _ => RunOptions.DefaultFileFraction };
         var pinned = new Option<int>("--pinned") { Description = "Private pages per process pinned by a driver (they cannot migrate).", DefaultValueFactory = _ => 0 };
+        var pace = new Option<double?>("--pace") { Description = "Migrate at most this many pages per second of wall time, to watch the run on the dashboard (simulated figures are unchanged).", HelpName = "PAGES_PER_S" };
         var trace = new Option<string>("--trace") { Description = "Where spans go: none, console, otlp or jsonl:PATH (comma-separated).", DefaultValueFactory = _ => "none" };
         var schedule = new Option<TaskSchedule>("--schedule") { Description = "How tasks run during the migration: simulated (in simulated time, deterministic) or free (a stress test: as fast as the host lets them).", DefaultValueFactory = _ => TaskSchedule.Simulated, CustomParser = ParseSchedule };
         var tracePages = new Option<bool>("--trace-pages") { Description = "Trace every page through every step (default: one span per step per batch)." };
@@ -46,7 +47,7 @@ public static class RunCommand
 
         var command = new Command("run", "Run the main experiment on an embedded cluster (no server needed).")
         {
-            nodes, topology, spaces, pages, frames, workload, mode, seed, seeds, silos, tasks, accesses, writes, files, pinned, trace, schedule, tracePages, traceAccesses, cluster, json, dashboard, jaeger,
+            nodes, topology, spaces, pages, frames, workload, mode, seed, seeds, silos, tasks, accesses, writes, files, pinned, pace, trace, schedule, tracePages, traceAccesses, cluster, json, dashboard, jaeger,
         };
         command.SetAction(parseResult =>
         {
@@ -66,6 +67,7 @@ public static class RunCommand
                 WriteFraction = parseResult.GetValue(writes),
                 FileFraction = parseResult.GetValue(files),
                 Pinned = parseResult.GetValue(pinned),
+                Pace = parseResult.GetValue(pace),
                 Trace = parseResult.GetValue(trace) ?? "none",
                 Schedule = parseResult.GetValue(schedule),
                 TracePages = parseResult.GetValue(tracePages),

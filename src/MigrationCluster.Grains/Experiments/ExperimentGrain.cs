@@ -97,7 +97,7 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
         if (spec.Schedule == TaskSchedule.Free)
         {
             var during = RunWorkloads(spaces, spec, spec.Seed + 2, untilStopped: true);
-            migration = await MigrateMisplaced(requests, spec.Mode);
+            migration = await MigrateMisplaced(requests, spec.Mode, spec.PacePagesPerSecond);
             await Task.WhenAll(spaces.Select(s => s.StopWorkloads()));
             duringReport = await during;
         }
@@ -134,7 +134,7 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
         RequestContext.Set(SimulatedTimeContext.ClockKey, run);
         try
         {
-            migration = await MigrateMisplaced(requests, spec.Mode);
+            migration = await MigrateMisplaced(requests, spec.Mode, spec.PacePagesPerSecond);
         }
         finally
         {
@@ -150,7 +150,7 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
     /// by side: one migrate_pages call per source node, on the coordinator that lives with that
     /// node (so a call's steps on its old pages stay on their silo), all at once.
     /// </summary>
-    private async Task<MigrationRunResult> MigrateMisplaced(MigrationRequest[] requests, MigrateMode mode)
+    private async Task<MigrationRunResult> MigrateMisplaced(MigrationRequest[] requests, MigrateMode mode, double pacePagesPerSecond)
     {
         var calls = requests
             .Select((request, index) => (request, index))
@@ -158,7 +158,21 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
             .OrderBy(g => g.Key)
             .Select(g => (Node: g.Key, Requests: g.Select(r => r.request).ToArray(), Indexes: g.Select(r => r.index).ToArray()))
             .ToArray();
-        var results = await Task.WhenAll(calls.Select(c => GrainFactory.GetGrain<IMigrationCoordinatorGrain>(c.Node).MigratePages(c.Requests, mode, MigrateReason.NumaMisplaced)));
+        if (pacePagesPerSecond > 0 && calls.Length > 0)
+        {
+            // The calls run side by side: each takes its share of the pace.
+            RequestContext.Set(MigrationPace.RequestContextKey, pacePagesPerSecond / calls.Length);
+        }
+        Task<MigrationRunResult>[] running;
+        try
+        {
+            running = [.. calls.Select(c => GrainFactory.GetGrain<IMigrationCoordinatorGrain>(c.Node).MigratePages(c.Requests, mode, MigrateReason.NumaMisplaced))];
+        }
+        finally
+        {
+            RequestContext.Remove(MigrationPace.RequestContextKey);
+        }
+        var results = await Task.WhenAll(running);
         return MigrationRunResult.Combine([.. results.Select((r, i) => (r, calls[i].Indexes))], requests.Length);
     }
 

@@ -10,6 +10,8 @@ namespace MigrationCluster.Grains.Experiments;
 /// follows when the scheduler moves every process to another node. The first
 /// <see cref="PinnedPagesPerSpace"/> private pages of each process hold an extra reference (a
 /// driver doing I/O on them), so page_refcount_check backs them out on every pass.
+/// <see cref="PacePagesPerSecond"/>, when above 0, holds the migration to that many pages per
+/// second of the host's time (to watch it on the dashboard); it changes nothing simulated.
 /// </summary>
 [GenerateSerializer]
 [Alias("mc.ExperimentSpec")]
@@ -27,6 +29,7 @@ public sealed record ExperimentSpec(
     int Seed,
     int PinnedPagesPerSpace = 0,
     double LocalAccessNs = ExperimentSpec.DefaultLocalAccessNs,
+    double PacePagesPerSecond = 0,
     TaskSchedule Schedule = TaskSchedule.Simulated,
     long ThinkNs = WorkloadSpec.DefaultThinkNs)
 {
@@ -71,9 +74,14 @@ public sealed record ExperimentSpec(
         {
             return "the think time must be at least 0 ns";
         }
-        if (FileFraction is < 0 or > 1 || WriteFraction is < 0 or > 1)
+        // Written so that NaN fails too.
+        if (!(FileFraction is >= 0 and <= 1) || !(WriteFraction is >= 0 and <= 1))
         {
             return "fractions must be between 0 and 1";
+        }
+        if (!(double.IsFinite(PacePagesPerSecond) && PacePagesPerSecond >= 0))
+        {
+            return "the pace must be a finite number of pages per second above 0";
         }
         var needed = (long)AddressSpaces * PagesPerSpace * 2;
         if (needed > (long)FramesPerNode * Nodes)
