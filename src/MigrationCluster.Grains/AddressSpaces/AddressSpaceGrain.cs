@@ -527,7 +527,12 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         if (!_pageCacheFills.TryGetValue((mapping, index), out var fill))
         {
             fill = FillPageCache(mapping, index, allocationOrder, swapBacked);
-            _pageCacheFills[(mapping, index)] = fill;
+            // A fill whose node answered before it was awaited has finished (and removed nothing)
+            // already: kept here, it would hand its page to the faults of a later experiment.
+            if (!fill.IsCompleted)
+            {
+                _pageCacheFills[(mapping, index)] = fill;
+            }
         }
         return fill;
     }
