@@ -127,7 +127,27 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
         var run = $"{this.GetPrimaryKeyString()}/{Guid.NewGuid():N}";
         var clock = GrainFactory.GetGrain<ISimulationClockGrain>(run);
         long[] coordinators = [.. requests.Select(r => (long)r.Page.Node).Distinct().Order()];
-        await clock.Start(coordinators, [.. spaces.Select(s => s.GetPrimaryKeyLong())]);
+        // Which processes map each page: a coordinator's steps can meet only those processes' tasks.
+        var mappers = new Dictionary<PageRef, List<long>>();
+        foreach (var space in spaces)
+        {
+            foreach (var entry in await space.GetPageTable())
+            {
+                if (entry.Kind == PteKind.Present)
+                {
+                    if (!mappers.TryGetValue(entry.Page, out var list))
+                    {
+                        mappers[entry.Page] = list = [];
+                    }
+                    list.Add(space.GetPrimaryKeyLong());
+                }
+            }
+        }
+        long[][] spacesOf = [.. coordinators.Select(c => requests
+            .Where(r => r.Page.Node == c)
+            .SelectMany(r => mappers.GetValueOrDefault(r.Page) ?? [])
+            .Distinct().Order().ToArray())];
+        await clock.Start(coordinators, spacesOf, [.. spaces.Select(s => s.GetPrimaryKeyLong())]);
         var workload = new WorkloadSpec(spec.Workload, spec.TasksPerSpace, spec.AccessesPerTask, spec.WriteFraction, spec.Seed + 2, ThinkNs: spec.ThinkNs);
         await Task.WhenAll(spaces.Select(s => s.StartSimulatedWorkload(workload)));
         MigrationRunResult migration;

@@ -10,9 +10,14 @@ namespace MigrationCluster.Grains.SimulatedTime;
 [Alias("mc.ISimulationClockGrain")]
 public interface ISimulationClockGrain : IGrainWithStringKey
 {
-    /// <summary>A new run: these coordinators will migrate, these address spaces' tasks run meanwhile (from simulated time 0).</summary>
+    /// <summary>
+    /// A new run: these coordinators will migrate, these address spaces' tasks run meanwhile (from
+    /// simulated time 0). <paramref name="spacesOf"/>[i] are the address spaces that map a page
+    /// coordinator i migrates: only their tasks can meet its steps, so only they need to have
+    /// reached a step's time before it goes (the others catch up at a later window of theirs).
+    /// </summary>
     [Alias("Start")]
-    Task Start(long[] coordinators, long[] spaces);
+    Task Start(long[] coordinators, long[][] spacesOf, long[] spaces);
 
     /// <summary>Coordinator <paramref name="coordinator"/> waits here until its step at <paramref name="atNs"/> may take effect; it hands over the tasks its last unlock_page woke.</summary>
     [AlwaysInterleave]

@@ -17,21 +17,32 @@ public sealed class SimulationClockGrain : Grain, ISimulationClockGrain
     private readonly SortedSet<long> _running = [];
     private readonly SortedDictionary<long, (long AtNs, TaskCompletionSource Go)> _waiting = [];
     private readonly Dictionary<long, List<TaskWakeUp>> _wakes = [];
+    private readonly Dictionary<long, long[]> _spacesOf = [];
+    private readonly Dictionary<long, long> _horizonOf = [];
     private long[] _spaces = [];
-    private long _horizonNs;
     private long _endNs;
     private bool _pumping;
 
-    public Task Start(long[] coordinators, long[] spaces)
+    public Task Start(long[] coordinators, long[][] spacesOf, long[] spaces)
     {
         ArgumentNullException.ThrowIfNull(coordinators);
+        ArgumentNullException.ThrowIfNull(spacesOf);
         ArgumentNullException.ThrowIfNull(spaces);
+        if (spacesOf.Length != coordinators.Length)
+        {
+            throw new ArgumentException("one list of address spaces per coordinator", nameof(spacesOf));
+        }
         _running.Clear();
         _running.UnionWith(coordinators);
         _waiting.Clear();
         _wakes.Clear();
+        _spacesOf.Clear();
+        _horizonOf.Clear();
+        for (var i = 0; i < coordinators.Length; i++)
+        {
+            _spacesOf[coordinators[i]] = spacesOf[i];
+        }
         _spaces = spaces;
-        _horizonNs = 0;
         _endNs = 0;
         return Task.CompletedTask;
     }
@@ -56,7 +67,7 @@ public sealed class SimulationClockGrain : Grain, ISimulationClockGrain
     public async Task<long> Complete()
     {
         // Every task runs to the migration's end, and is woken if the last unlock woke it.
-        await AdvanceSpaces(_endNs);
+        await AdvanceSpaces(_endNs, _spaces);
         return _endNs;
     }
 
@@ -81,7 +92,7 @@ public sealed class SimulationClockGrain : Grain, ISimulationClockGrain
                         (next, at) = (c, _waiting[c].AtNs);
                     }
                 }
-                await AdvanceSpaces(at);
+                await AdvanceSpaces(at, _spacesOf[next]);
                 var go = _waiting[next].Go;
                 _waiting.Remove(next);
                 go.SetResult();
@@ -93,20 +104,20 @@ public sealed class SimulationClockGrain : Grain, ISimulationClockGrain
         }
     }
 
-    private async Task AdvanceSpaces(long horizonNs)
+    /// <summary>The tasks of <paramref name="spaces"/> up to <paramref name="horizonNs"/>, each woken first if an unlock woke it.</summary>
+    private async Task AdvanceSpaces(long horizonNs, long[] spaces)
     {
-        if (horizonNs <= _horizonNs && _wakes.Count == 0)
+        var calls = new List<Task>(spaces.Length);
+        foreach (var space in spaces)
         {
-            return;
+            var wakes = _wakes.Remove(space, out var list) ? [.. list] : Array.Empty<TaskWakeUp>();
+            if (wakes.Length == 0 && _horizonOf.GetValueOrDefault(space) >= horizonNs)
+            {
+                continue;
+            }
+            _horizonOf[space] = Math.Max(_horizonOf.GetValueOrDefault(space), horizonNs);
+            calls.Add(GrainFactory.GetGrain<IAddressSpaceGrain>(space).AdvanceWorkload(_horizonOf[space], wakes));
         }
-        _horizonNs = Math.Max(_horizonNs, horizonNs);
-        var calls = new Task[_spaces.Length];
-        for (var i = 0; i < _spaces.Length; i++)
-        {
-            TaskWakeUp[] wakes = _wakes.Remove(_spaces[i], out var list) ? [.. list] : [];
-            calls[i] = GrainFactory.GetGrain<IAddressSpaceGrain>(_spaces[i]).AdvanceWorkload(_horizonNs, wakes);
-        }
-        _wakes.Clear();
         await Task.WhenAll(calls);
     }
 

@@ -155,11 +155,11 @@ public sealed partial class ExperimentCommandTests(ExperimentSweepFixture sweep)
     }
 
     [Fact]
-    public void The_report_is_self_contained_and_holds_four_inline_plots_and_the_table()
+    public void The_report_is_self_contained_and_holds_six_inline_plots_and_the_table()
     {
         var html = File.ReadAllText(Path.Combine(sweep.Output, "report.html"));
         var figures = FigureRegex().Matches(html);
-        Assert.Equal(4, figures.Count);
+        Assert.Equal(6, figures.Count);
         foreach (Match figure in figures)
         {
             var name = figure.Groups[1].Value;
