@@ -1,6 +1,6 @@
 using MigrationCluster.Grains.Monitoring;
 using System.Diagnostics;
-using MigrationCluster.Cli.Hosting;
+using MigrationCluster.Hosting.Embedded;
 using MigrationCluster.Grains.AddressSpaces;
 using MigrationCluster.Grains.Diagnostics;
 using MigrationCluster.Grains.Migration;

@@ -1,7 +1,10 @@
 using System.Runtime.InteropServices;
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using MigrationCluster.Cli.Experiments;
 using MigrationCluster.Cli.Run;
+using MigrationCluster.Dashboard;
+using MigrationCluster.Experiments;
 using MigrationCluster.Grains.AddressSpaces;
 using MigrationCluster.Grains.Experiments;
 using MigrationCluster.Memory.Migration;
@@ -77,7 +80,8 @@ public static class RunCommand
                 DashboardPort = parseResult.GetResult(dashboard) is null ? null : parseResult.GetValue(dashboard),
                 JaegerUrl = parseResult.GetValue(jaeger),
             };
-            var spec = ExperimentRunner.BuildSpec(options);
+            // A port in use or a bad Jaeger URL is said before any silo starts.
+            var spec = ExperimentRunner.BuildSpec(options, () => DashboardServerOptions.ForDashboardOption(options.DashboardPort, options.JaegerUrl)?.Validate());
             if (parseResult.GetValue(seeds) is { } range)
             {
                 return RunSeeds(spec, options, SeedRange.Parse(range));
@@ -88,7 +92,7 @@ public static class RunCommand
                 ? PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => Console.Error.WriteLine("migration-cluster: interrupted (Ctrl+C): the run was abandoned"))
                 : null;
             // The report comes as soon as the run ends; with --dashboard the page stays open after it.
-            var result = ExperimentRunner.RunEmbeddedAsync(spec, options, result =>
+            var result = ExperimentRunner.RunAsync(spec, options, ExperimentDashboard.ForRun(options), result =>
             {
                 RunReport.WriteTable(result, spec, AnsiConsole.Console);
                 if (options.JsonPath is { } path)
@@ -120,7 +124,7 @@ public static class RunCommand
     private static int RunSeeds(Grains.Experiments.ExperimentSpec spec, RunOptions options, IReadOnlyList<int> seeds)
     {
         Grains.Experiments.ExperimentSpec? failed = null;
-        var runs = ExperimentRunner.RunSeedsAsync(spec, options, seeds, (seeded, result) =>
+        var runs = ExperimentRunner.RunSeedsAsync(spec, options, seeds, viewer: ExperimentDashboard.ForRun(options), report: (seeded, result) =>
         {
             Console.WriteLine(RunReport.SeedLine(result, seeded));
             if (result.Invariants.Total != 0)

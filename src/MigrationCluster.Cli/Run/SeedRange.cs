@@ -1,5 +1,5 @@
 using System.Globalization;
-using MigrationCluster.Cli.Commands;
+using MigrationCluster.Hosting;
 
 namespace MigrationCluster.Cli.Run;
 

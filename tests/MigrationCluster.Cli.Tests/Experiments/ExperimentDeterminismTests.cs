@@ -7,7 +7,7 @@ public sealed class ExperimentDeterminismTests(ExperimentSweepFixture sweep) : I
     /// latencies, grain calls, memory): the simulated machine's figures, the accesses made while
     /// the migration ran, their sleeps and latency included, depend only on the options and the seed.
     /// </summary>
-    private static readonly string[] Deterministic = [.. MigrationCluster.Cli.Experiments.ExperimentColumns.Deterministic.Select(c => c.Name)];
+    private static readonly string[] Deterministic = [.. MigrationCluster.Experiments.ExperimentColumns.Deterministic.Select(c => c.Name)];
 
     [Fact]
     public async Task The_same_seed_gives_the_same_rows_but_for_the_host_columns_whatever_ran_before()
