@@ -3,10 +3,11 @@ using MigrationCluster.Memory.Migration;
 namespace MigrationCluster.Experiments;
 
 /// <summary>
-/// The columns of results.csv, in order: the point, what the migration did, its time, the access
-/// latencies, grain calls, memory, the invariant check, then each protocol step's p50 and p99 (ms
-/// per batch, empty if no batch went through the step). Timing columns differ from run to run;
-/// the others are the same for the same seed.
+/// The columns of results.csv, in order: the point, what the migration did, its simulated time
+/// and throughput, the host's time (the simulator's speed), the access latencies, grain calls,
+/// memory, the invariant check, then each protocol step's simulated total, p50 and p99 (ns per
+/// batch) and its host p50 and p99 (ms per batch; empty if no batch went through the step).
+/// Host (timing) columns differ from run to run; the others are the same for the same seed.
 /// </summary>
 public static class ExperimentColumns
 {
@@ -31,15 +32,20 @@ public static class ExperimentColumns
             new("failed", ColumnKind.Integer, false, r => r.Failed),
             new("retried", ColumnKind.Integer, false, r => r.Retried),
             new("passes", ColumnKind.Integer, false, r => r.Passes),
+            new("sim_migration_ns", ColumnKind.Integer, false, r => r.SimMigrationNs),
+            new("sim_pages_per_s", ColumnKind.Number, false, r => r.SimPagesPerSecond),
+            new("sim_gb_per_s", ColumnKind.Number, false, r => r.SimGbPerSecond),
+            new("tlb_shootdowns", ColumnKind.Integer, false, r => r.TlbShootdowns),
             new("migration_ms", ColumnKind.Number, true, r => r.MigrationMs),
             new("pages_per_s", ColumnKind.Number, true, r => r.PagesPerSecond),
             new("latency_before_ns", ColumnKind.Number, false, r => r.LatencyBeforeNs),
-            new("latency_during_ns", ColumnKind.Number, true, r => r.LatencyDuringNs),
+            new("latency_during_ns", ColumnKind.Number, false, r => r.LatencyDuringNs),
             new("latency_after_ns", ColumnKind.Number, false, r => r.LatencyAfterNs),
             new("local_fraction_before", ColumnKind.Number, false, r => r.LocalFractionBefore),
             new("local_fraction_after", ColumnKind.Number, false, r => r.LocalFractionAfter),
-            new("during_accesses", ColumnKind.Integer, true, r => r.DuringAccesses),
-            new("during_waits", ColumnKind.Integer, true, r => r.DuringWaits),
+            new("during_accesses", ColumnKind.Integer, false, r => r.DuringAccesses),
+            new("during_waits", ColumnKind.Integer, false, r => r.DuringWaits),
+            new("during_sleep_ns", ColumnKind.Integer, false, r => r.DuringSleepNs),
             new("grain_calls", ColumnKind.Integer, true, r => r.GrainCalls),
             new("cross_silo_calls", ColumnKind.Integer, true, r => r.CrossSiloCalls),
             new("cross_silo_fraction", ColumnKind.Number, true, r => r.CrossSiloFraction),
@@ -47,6 +53,13 @@ public static class ExperimentColumns
             new("point_ms", ColumnKind.Number, true, r => r.PointMs),
             new("invariant_violations", ColumnKind.Integer, false, r => r.InvariantViolations),
         };
+        foreach (var step in MigrationSteps.InOrder)
+        {
+            var number = step.Number();
+            columns.Add(new($"{step.KernelName()}_sim_total_ns", ColumnKind.Integer, false, r => r.SimStep(number)?.TotalNs));
+            columns.Add(new($"{step.KernelName()}_sim_p50_ns", ColumnKind.Integer, false, r => r.SimStep(number)?.P50Ns));
+            columns.Add(new($"{step.KernelName()}_sim_p99_ns", ColumnKind.Integer, false, r => r.SimStep(number)?.P99Ns));
+        }
         foreach (var step in MigrationSteps.InOrder)
         {
             var number = step.Number();

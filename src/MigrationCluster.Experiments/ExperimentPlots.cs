@@ -42,12 +42,18 @@ public static class ExperimentPlots
         {
             yield break;
         }
-        yield return ("pages_per_s", "Migration throughput",
-            "Pages migrated per second of migration wall time (the tasks keep running meanwhile), mean over repeats with one standard deviation; a line per silo count.",
-            Throughput(rows));
-        yield return ("step_latency", "Per-step latency",
-            "Mean wall-clock time of one batch in each protocol step, stacked by step (kernel function names); a bar per silo count at each node count.",
-            StepLatency(rows));
+        yield return ("sim_pages_per_s", "Migration throughput (simulated)",
+            "Pages migrated per second of the simulated machine's time (the migration's simulated duration: its longest migrate_pages call), mean over repeats; a line per silo count (they coincide: simulated results do not depend on the silos).",
+            Throughput(rows, "Migration throughput (simulated machine)", "pages/s (simulated)", r => r.SimPagesPerSecond));
+        yield return ("sim_step_time", "Per-step time (simulated)",
+            "Mean simulated time of one batch in each protocol step, stacked by step (kernel function names); a bar per silo count at each node count.",
+            StepLatency(rows, "Per-step simulated time, stacked by step", "ns per batch (simulated, mean)", (r, step) => r.SimStep(step) is { } s && s.BatchNs.Length > 0 ? (double)s.TotalNs / s.BatchNs.Length : null));
+        yield return ("pages_per_s", "The simulator's speed",
+            "Pages the simulator migrated per second of host wall time: a figure about this host and Orleans, not the simulated machine; mean over repeats with one standard deviation; a line per silo count.",
+            Throughput(rows, "The simulator's speed (host wall clock)", "pages/s (host)", r => r.PagesPerSecond));
+        yield return ("step_latency", "The simulator's per-step time",
+            "Mean host wall-clock time of one batch in each protocol step, stacked by step: the simulator's cost, not the machine's.",
+            StepLatency(rows, "The simulator's per-step time (host wall clock), stacked by step", "ms per batch (host, mean)", (r, step) => r.Step(step)?.MeanMs));
         yield return ("access_latency", "Access latency",
             "Mean simulated access latency of the tasks before the migration (memory remote), during it, and after it; mean over silo counts and repeats.",
             AccessLatency(rows));
@@ -56,14 +62,14 @@ public static class ExperimentPlots
             CrossSilo(rows));
     }
 
-    private static Plot Throughput(IReadOnlyList<ExperimentRow> rows)
+    private static Plot Throughput(IReadOnlyList<ExperimentRow> rows, string title, string unit, Func<ExperimentRow, double> value)
     {
-        var plot = NewPlot("Migration throughput", "NUMA nodes", "pages/s");
+        var plot = NewPlot(title, "NUMA nodes", unit);
         var silos = rows.Select(r => r.Silos).Distinct().Order().ToArray();
         for (var i = 0; i < silos.Length; i++)
         {
             var points = rows.Where(r => r.Silos == silos[i]).GroupBy(r => r.Nodes).OrderBy(g => g.Key)
-                .Select(g => (X: Log2(g.Key), Stats: Stats(g.Select(r => r.PagesPerSecond)))).ToArray();
+                .Select(g => (X: Log2(g.Key), Stats: Stats(g.Select(value)))).ToArray();
             AddMeanLine(plot, [.. points.Select(p => p.X)], [.. points.Select(p => p.Stats)], Lines.GetColor(i), silos[i] == 1 ? "1 silo" : $"{silos[i]} silos");
         }
         NodeAxis(plot, rows);
@@ -72,11 +78,11 @@ public static class ExperimentPlots
         return plot;
     }
 
-    private static Plot StepLatency(IReadOnlyList<ExperimentRow> rows)
+    private static Plot StepLatency(IReadOnlyList<ExperimentRow> rows, string title, string unit, Func<ExperimentRow, int, double?> perBatch)
     {
-        var plot = NewPlot("Per-step latency, stacked by step", "NUMA nodes", "ms per batch (mean)");
+        var plot = NewPlot(title, "NUMA nodes", unit);
         var silos = rows.Select(r => r.Silos).Distinct().Order().ToArray();
-        var steps = MigrationSteps.InOrder.Where(s => rows.Any(r => r.Step(s.Number()) is not null)).ToArray();
+        var steps = MigrationSteps.InOrder.Where(s => rows.Any(r => perBatch(r, s.Number()) is not null)).ToArray();
         var width = 0.8 / silos.Length;
         var bars = new List<Bar>();
         foreach (var group in rows.GroupBy(r => (r.Nodes, r.Silos)))
@@ -85,7 +91,7 @@ public static class ExperimentPlots
             var stacked = 0.0;
             for (var s = 0; s < steps.Length; s++)
             {
-                var mean = group.Average(r => r.Step(steps[s].Number())?.MeanMs ?? 0);
+                var mean = group.Average(r => perBatch(r, steps[s].Number()) ?? 0);
                 bars.Add(new Bar { Position = x, ValueBase = stacked, Value = stacked + mean, Size = width * 0.9, FillColor = Steps.GetColor(s), LineWidth = 0 });
                 stacked += mean;
             }
@@ -100,7 +106,7 @@ public static class ExperimentPlots
         plot.ShowLegend(Edge.Right);
         if (silos.Length > 1)
         {
-            plot.Title($"Per-step latency, stacked by step (bars: {string.Join(", ", silos)} silos)");
+            plot.Title($"{title} (bars: {string.Join(", ", silos)} silos)");
         }
         return plot;
     }

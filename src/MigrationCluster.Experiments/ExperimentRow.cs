@@ -1,3 +1,4 @@
+using MigrationCluster.Memory.Migration;
 using MigrationCluster.Grains.Migration;
 
 namespace MigrationCluster.Experiments;
@@ -38,7 +39,26 @@ public sealed record ExperimentRow
 
     public required double MigrationMs { get; init; }
 
+    /// <summary>The simulator's speed: pages migrated per second of host wall time.</summary>
     public double PagesPerSecond => MigrationMs <= 0 ? 0 : Migrated / (MigrationMs / 1000.0);
+
+    /// <summary>The migration's simulated duration (its longest migrate_pages call).</summary>
+    public required long SimMigrationNs { get; init; }
+
+    /// <summary>Pages migrated per second of simulated time: the simulated machine's throughput.</summary>
+    public double SimPagesPerSecond => SimMigrationNs <= 0 ? 0 : Migrated * 1e9 / SimMigrationNs;
+
+    public double SimGbPerSecond => SimMigrationNs <= 0 ? 0 : Migrated * 4096.0 / SimMigrationNs;
+
+    public required long TlbShootdowns { get; init; }
+
+    /// <summary>Simulated time the tasks slept on page locks during the migration.</summary>
+    public required long DuringSleepNs { get; init; }
+
+    /// <summary>Per protocol step: its simulated duration in each batch.</summary>
+    public required IReadOnlyList<StepSimulatedTimes> SimSteps { get; init; }
+
+    public StepSimulatedTimes? SimStep(int number) => SimSteps.FirstOrDefault(s => s.Step == number);
 
     /// <summary>Mean simulated access latency before, during and after the migration.</summary>
     public required double LatencyBeforeNs { get; init; }

@@ -2,6 +2,7 @@ using MigrationCluster.Hosting;
 using MigrationCluster.Hosting.Embedded;
 using MigrationCluster.Grains.Experiments;
 using MigrationCluster.Hosting.Io;
+using MigrationCluster.Grains.Migration;
 using MigrationCluster.Hosting.Telemetry;
 using MigrationCluster.Memory.Topology;
 using OpenTelemetry.Trace;
@@ -75,7 +76,7 @@ public static class ExperimentRunner
         var frames = options.FramesPerNode ?? Math.Max(64, (int)Math.Min(int.MaxValue, 4L * options.AddressSpaces * options.Pages / nodes + 64));
         var spec = new ExperimentSpec(distances, frames, options.AddressSpaces, options.Pages, options.FileFraction, options.Workload,
             options.Tasks, options.Accesses, options.WriteFraction, options.Mode, options.Seed, options.Pinned,
-            PacePagesPerSecond: options.Pace ?? 0);
+            PacePagesPerSecond: options.Pace ?? 0, Schedule: options.Schedule);
         if (spec.Validate() is { } problem)
         {
             throw new UsageException(problem);
@@ -90,10 +91,57 @@ public static class ExperimentRunner
     /// <paramref name="viewer"/> (the dashboard) the cluster is on show during the run and stays
     /// up with it after <paramref name="report"/> until the viewer lets go; the runner disposes it.
     /// </summary>
-    public static async Task<ExperimentResult> RunAsync(ExperimentSpec spec, RunOptions options, IExperimentViewer? viewer = null, Action<ExperimentResult>? report = null)
+    public static Task<ExperimentResult> RunAsync(ExperimentSpec spec, RunOptions options, IExperimentViewer? viewer = null, Action<ExperimentResult>? report = null) =>
+        WithClusterAsync(options, viewer, async grains =>
+        {
+            var result = await grains.GetGrain<IExperimentGrain>("run").Run(spec).ConfigureAwait(false);
+            report?.Invoke(result);
+            return result;
+        });
+
+    /// <summary>
+    /// <c>run --seeds A..B</c>: the experiment once per seed, in order, on one cluster (as
+    /// <see cref="RunAsync(ExperimentSpec, RunOptions, IExperimentViewer?, Action{ExperimentResult}?)"/>
+    /// sets it up), each result handed to <paramref name="report"/>; stops after the first run
+    /// <paramref name="report"/> says failed (returns false). Returns the runs made.
+    /// </summary>
+    public static Task<IReadOnlyList<(ExperimentSpec Spec, ExperimentResult Result)>> RunSeedsAsync(ExperimentSpec spec, RunOptions options, IReadOnlyList<int> seeds, Func<ExperimentSpec, ExperimentResult, bool> report, IExperimentViewer? viewer = null)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(seeds);
+        ArgumentNullException.ThrowIfNull(report);
+        return WithClusterAsync<IReadOnlyList<(ExperimentSpec, ExperimentResult)>>(options, viewer, async grains =>
+        {
+            var runs = new List<(ExperimentSpec, ExperimentResult)>();
+            foreach (var seed in seeds)
+            {
+                var seeded = spec with { Seed = seed };
+                var result = await grains.GetGrain<IExperimentGrain>("run").Run(seeded).ConfigureAwait(false);
+                runs.Add((seeded, result));
+                if (!report(seeded, result))
+                {
+                    break;
+                }
+            }
+            return runs;
+        });
+    }
+
+    /// <summary>
+    /// The cluster a run uses (the silos this process hosts, or <c>--cluster DIR</c>), traced to
+    /// the exporters <c>--trace</c> names, around <paramref name="body"/>. With a
+    /// <paramref name="viewer"/> (the dashboard) the cluster is on show during the run and stays
+    /// up with it after <paramref name="body"/> until the viewer lets go; the runner disposes it.
+    /// </summary>
+    private static async Task<T> WithClusterAsync<T>(RunOptions options, IExperimentViewer? viewer, Func<IGrainFactory, Task<T>> body)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var trace = ParseTrace(options.Trace);
+        var trace = ParseTrace(options.Trace, options.TraceAccesses);
+        if (options.TracePages)
+        {
+            // Flows with the run's calls to the migration coordinators' tracers.
+            RequestContext.Set(MigrationTelemetry.TracePagesContextKey, true);
+        }
         // Disposed on every way out (a failure too): each exporter flushed and closed, files at a whole line.
         using var tracing = StartTracing(trace);
         await using (viewer)
@@ -105,7 +153,7 @@ public static class ExperimentRunner
                 {
                     await viewer.ShowClusterAsync(directory).ConfigureAwait(false);
                 }
-                return await ClusterWatch.WhileSilosLiveAsync(directory, () => RunAsync(client.GrainFactory, spec, report, viewer)).ConfigureAwait(false);
+                return await ClusterWatch.WhileSilosLiveAsync(directory, () => Then(body(client.GrainFactory), viewer)).ConfigureAwait(false);
             }
             // The viewer's silo side (Orleans' call profiler) only when a viewer will look at it.
             var cluster = await EmbeddedCluster.StartAsync(options.Silos, viewer is null ? null : viewer.ConfigureSilo).ConfigureAwait(false);
@@ -113,19 +161,19 @@ public static class ExperimentRunner
             {
                 await using (cluster)
                 {
-                    return await RunAsync(cluster.GrainFactory, spec, report, null).ConfigureAwait(false);
+                    return await body(cluster.GrainFactory).ConfigureAwait(false);
                 }
             }
             // The viewer stops the cluster after itself, so the page never shows a cluster gone.
             await viewer.ShowPointAsync(cluster).ConfigureAwait(false);
-            return await RunAsync(cluster.GrainFactory, spec, report, viewer).ConfigureAwait(false);
+            return await Then(body(cluster.GrainFactory), viewer).ConfigureAwait(false);
         }
     }
 
-    private static async Task<ExperimentResult> RunAsync(IGrainFactory grains, ExperimentSpec spec, Action<ExperimentResult>? report, IExperimentViewer? viewer)
+    /// <summary>The run's outcome, after which an open viewer stays until it lets go.</summary>
+    private static async Task<T> Then<T>(Task<T> run, IExperimentViewer? viewer)
     {
-        var result = await grains.GetGrain<IExperimentGrain>("run").Run(spec).ConfigureAwait(false);
-        report?.Invoke(result);
+        var result = await run.ConfigureAwait(false);
         if (viewer is not null)
         {
             await viewer.KeepOpenAsync().ConfigureAwait(false);
@@ -151,7 +199,7 @@ public static class ExperimentRunner
     }
 
     /// <summary>The <c>--trace</c> value, with batching sized for a run's spans.</summary>
-    public static TraceExportOptions ParseTrace(string value)
+    public static TraceExportOptions ParseTrace(string value, bool traceAccesses = false)
     {
         try
         {
@@ -162,6 +210,7 @@ public static class ExperimentRunner
             {
                 Targets = parsed.Targets,
                 ResourceAttributes = parsed.ResourceAttributes,
+                TraceAccesses = traceAccesses,
                 Batch = new BatchExportActivityProcessorOptions { MaxQueueSize = 1 << 20, MaxExportBatchSize = 8192, ScheduledDelayMilliseconds = 500 },
             };
         }

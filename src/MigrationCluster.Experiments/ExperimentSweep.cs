@@ -222,6 +222,10 @@ public static class ExperimentSweep
         InvariantViolations = result.Invariants.Total,
         PointMs = pointMs,
         Steps = result.Migration.StepLatencies,
+        SimMigrationNs = result.Migration.SimulatedNs,
+        TlbShootdowns = result.Migration.TlbShootdowns,
+        DuringSleepNs = result.During.SleepNs,
+        SimSteps = result.Migration.StepSimulatedTimes,
     };
 
     private static double Fraction(long part, long whole) => whole == 0 ? 0 : (double)part / whole;

@@ -58,6 +58,15 @@ public sealed class RunOptions
 
     public string Trace { get; set; } = "none";
 
+    /// <summary>How the tasks run during the migration: in simulated time (deterministic) or free (a stress test).</summary>
+    public Grains.Experiments.TaskSchedule Schedule { get; set; } = Grains.Experiments.TaskSchedule.Simulated;
+
+    /// <summary>Per-page spans under each step (default: one span per step per batch).</summary>
+    public bool TracePages { get; set; }
+
+    /// <summary>Also trace the grain calls tasks make for each access.</summary>
+    public bool TraceAccesses { get; set; }
+
     public string? JsonPath { get; set; }
 
     /// <summary>Run against a running local cluster (its state directory) instead of an embedded one.</summary>

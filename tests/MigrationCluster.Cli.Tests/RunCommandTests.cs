@@ -41,7 +41,7 @@ public sealed class RunCommandTests : IDisposable
     {
         var json = Path.Combine(_directory, "result.json");
         var trace = Path.Combine(_directory, "trace.jsonl");
-        var result = await CliProcess.RunAsync("run", "--nodes", "2", "--address-spaces", "2", "--pages", "48", "--pinned", "1", "--accesses", "50", "--json", json, "--trace", $"jsonl:{trace}");
+        var result = await CliProcess.RunAsync("run", "--nodes", "2", "--address-spaces", "2", "--pages", "48", "--pinned", "1", "--accesses", "50", "--json", json, "--trace", $"jsonl:{trace}", "--trace-pages");
         Assert.True(result.ExitCode == 0, result.Stderr);
 
         using var document = JsonDocument.Parse(File.ReadAllText(json));
@@ -254,6 +254,9 @@ public sealed class RunCommandTests : IDisposable
     [InlineData("--trace", "zipkin")]
     [InlineData("--pages", "lots")]
     [InlineData("--pinned", "100000")]
+    [InlineData("--schedule", "fastest")]
+    [InlineData("--seeds", "10..1")]
+    [InlineData("--seeds", "1-10")]
     [InlineData("--pace", "0")]
     [InlineData("--pace", "-5")]
     [InlineData("--pace", "Infinity")]
@@ -267,5 +270,79 @@ public sealed class RunCommandTests : IDisposable
         Assert.Single(result.StderrLines);
         Assert.DoesNotMatch(new Regex(CliProcess.StackFrame), result.Stderr);
         Assert.False(File.Exists(json));
+    }
+
+    /// <summary>The document minus its <c>host</c> object, as text: what must not depend on the host.</summary>
+    private static string WithoutHost(JsonElement document)
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(document.GetRawText())!.AsObject();
+        Assert.True(node.Remove("host"), "the document has a host object");
+        return node.ToJsonString();
+    }
+
+    [Fact]
+    public async Task Ten_seeds_give_the_same_documents_minus_host_twice_on_one_silo_and_on_three()
+    {
+        string[] run = ["run", "--nodes", "3", "--address-spaces", "3", "--pages", "64", "--accesses", "40", "--seeds", "1..10"];
+        var a = Path.Combine(_directory, "a.json");
+        var b = Path.Combine(_directory, "b.json");
+        var c = Path.Combine(_directory, "c.json");
+        var results = await Task.WhenAll(
+            CliProcess.RunAsync([.. run, "--json", a]),
+            CliProcess.RunAsync([.. run, "--json", b]),
+            CliProcess.RunAsync([.. run, "--silos", "3", "--json", c]));
+        Assert.All(results, r => Assert.True(r.ExitCode == 0, r.Stderr));
+        using var first = JsonDocument.Parse(File.ReadAllText(a));
+        using var again = JsonDocument.Parse(File.ReadAllText(b));
+        using var threeSilos = JsonDocument.Parse(File.ReadAllText(c));
+        var docs = first.RootElement.EnumerateArray().ToList();
+        Assert.Equal(10, docs.Count);
+        for (var i = 0; i < docs.Count; i++)
+        {
+            Assert.Equal(i + 1, docs[i].GetProperty("seed").GetInt32());
+            Assert.True(docs[i].GetProperty("simulated").GetProperty("migration_ns").GetInt64() > 0);
+            Assert.Equal(0, docs[i].GetProperty("invariants").GetProperty("total").GetInt32());
+            Assert.Equal(WithoutHost(docs[i]), WithoutHost(again.RootElement[i]));
+            Assert.Equal(WithoutHost(docs[i]), WithoutHost(threeSilos.RootElement[i]));
+        }
+        // Seeds explore interleavings: the tasks' accesses and their sleeps on page locks differ.
+        var during = docs.Select(d => d.GetProperty("simulated").GetProperty("during")).Select(d => (d.GetProperty("accesses").GetInt64(), d.GetProperty("sleep_ns").GetInt64())).ToHashSet();
+        Assert.True(during.Count > 5, $"only {during.Count} different interleavings over 10 seeds");
+        Assert.All(docs, d => Assert.True(d.GetProperty("simulated").GetProperty("during").GetProperty("sleeps").GetInt64() > 0));
+    }
+
+    [Fact]
+    public async Task Default_trace_has_one_span_per_step_per_batch_on_the_simulated_clock_and_no_access_calls()
+    {
+        var trace = Path.Combine(_directory, "trace.jsonl");
+        var json = Path.Combine(_directory, "result.json");
+        var result = await CliProcess.RunAsync("run", "--nodes", "2", "--address-spaces", "2", "--pages", "48", "--accesses", "50", "--trace", $"jsonl:{trace}", "--json", json);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var spans = File.ReadLines(trace).Select(line => JsonDocument.Parse(line).RootElement).ToList();
+        Assert.DoesNotContain(spans, s => s.GetProperty("name").GetString() == "unmap_and_move");
+        Assert.DoesNotContain(spans, s => s.GetProperty("name").GetString()!.EndsWith("/Access", StringComparison.Ordinal));
+        var batches = spans.Where(s => s.GetProperty("name").GetString() == "migrate_pages_batch").ToList();
+        Assert.Equal(2, batches.Count); // one batch per source node's call
+        var children = spans.ToLookup(s => s.GetProperty("parentSpanId").GetString());
+        long simulated = 0;
+        foreach (var batch in batches)
+        {
+            var steps = children[batch.GetProperty("spanId").GetString()]
+                .Select(s => s.GetProperty("attributes"))
+                .Select(a => (Step: a.GetProperty("migration.step").GetInt32(), Start: a.GetProperty("sim.start_ns").GetInt64(), Duration: a.GetProperty("sim.duration_ns").GetInt64()))
+                .OrderBy(s => s.Start).ThenBy(s => s.Step)
+                .ToList();
+            Assert.Equal(FileSteps, steps.Select(s => s.Step));
+            // Back to back on the call's simulated clock, from 0.
+            Assert.Equal(0, steps[0].Start);
+            for (var i = 1; i < steps.Count; i++)
+            {
+                Assert.Equal(steps[i - 1].Start + steps[i - 1].Duration, steps[i].Start);
+            }
+            Assert.All(steps, s => Assert.True(s.Duration > 0));
+            simulated = Math.Max(simulated, steps[^1].Start + steps[^1].Duration);
+        }
+        using var document = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal(simulated, document.RootElement.GetProperty("simulated").GetProperty("migration_ns").GetInt64());
     }
 }

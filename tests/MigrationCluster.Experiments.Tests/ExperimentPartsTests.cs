@@ -1,3 +1,4 @@
+using MigrationCluster.Memory.Migration;
 using MigrationCluster.Experiments;
 using MigrationCluster.Grains.Migration;
 
@@ -25,7 +26,10 @@ public sealed class ExperimentPartsTests
         Assert.Equal(names.Length, names.Distinct().Count());
         Assert.Equal(
             ["nodes", "silos", "repeat", "seed", "topology", "address_spaces", "pages", "pages_to_migrate", "migrated", "failed", "retried", "passes",
-             "latency_before_ns", "latency_after_ns", "local_fraction_before", "local_fraction_after", "invariant_violations"],
+             "sim_migration_ns", "sim_pages_per_s", "sim_gb_per_s", "tlb_shootdowns",
+             "latency_before_ns", "latency_during_ns", "latency_after_ns", "local_fraction_before", "local_fraction_after",
+             "during_accesses", "during_waits", "during_sleep_ns", "invariant_violations",
+             .. MigrationSteps.InOrder.SelectMany(s => new[] { $"{s.KernelName()}_sim_total_ns", $"{s.KernelName()}_sim_p50_ns", $"{s.KernelName()}_sim_p99_ns" })],
             ExperimentColumns.Deterministic.Select(c => c.Name));
         Assert.All(ExperimentColumns.All.Where(c => c.Name.EndsWith("_ms", StringComparison.Ordinal)), c => Assert.True(c.Timing, c.Name));
     }

@@ -49,4 +49,50 @@ public sealed class ExperimentTests
         var error = await Assert.ThrowsAsync<ArgumentException>(() => cluster.Grains.GetGrain<IExperimentGrain>("t").Run(spec));
         Assert.Contains("frames", error.Message);
     }
+
+    [Fact]
+    public async Task In_simulated_time_the_tasks_run_for_the_migrations_simulated_duration_and_two_runs_agree()
+    {
+        await using var cluster = await GrainCluster.StartAsync(nodes: 0, framesPerNode: 0);
+        var experiment = cluster.Grains.GetGrain<IExperimentGrain>("t");
+        var spec = Spec(MigrateMode.Sync);
+        var first = await experiment.Run(spec);
+        var again = await experiment.Run(spec);
+
+        Assert.Equal(TaskSchedule.Simulated, first.Schedule);
+        Assert.True(first.Invariants.Total == 0, first.Invariants.ToString());
+        Assert.True(first.Migration.SimulatedNs > 0);
+        // Each of the two source nodes' calls starts at 0 and adds its steps up: the migration
+        // lasts as long as the longer one, at least half of all steps' time and at most all of it.
+        var steps = first.Migration.StepSimulatedTimes.Sum(s => s.TotalNs);
+        Assert.InRange(first.Migration.SimulatedNs, steps / 2, steps);
+        // Each task thinks 1 us on average between accesses: over the migration's duration,
+        // 9 tasks make about 9 x duration / 1 us accesses (sleeps on page locks take some of it).
+        var expected = 9.0 * first.Migration.SimulatedNs / WorkloadSpec.DefaultThinkNs;
+        Assert.InRange(first.During.Accesses, 1, (long)(expected * 1.2) + 9);
+        Assert.True(first.During.Waits > 0, "no task met a migration entry");
+        Assert.True(first.During.SleepNs > 0);
+        Assert.Equal(0, first.During.StaleReads);
+        // The same spec gives the same simulated results (the cluster is reused: nothing carries over).
+        Assert.Equal(first.During, again.During);
+        Assert.Equal(first.Migration.SimulatedNs, again.Migration.SimulatedNs);
+        Assert.Equal(first.Migration.TlbShootdowns, again.Migration.TlbShootdowns);
+        Assert.Equal(first.Before, again.Before);
+        Assert.Equal(first.After, again.After);
+        Assert.Equal(
+            first.Migration.StepSimulatedTimes.Select(s => $"{s.Step}:{string.Join(",", s.BatchNs)}"),
+            again.Migration.StepSimulatedTimes.Select(s => $"{s.Step}:{string.Join(",", s.BatchNs)}"));
+    }
+
+    [Fact]
+    public async Task The_free_schedule_still_runs_the_tasks_until_the_migration_ends()
+    {
+        await using var cluster = await GrainCluster.StartAsync(nodes: 0, framesPerNode: 0);
+        var result = await cluster.Grains.GetGrain<IExperimentGrain>("t").Run(Spec(MigrateMode.Sync) with { Schedule = TaskSchedule.Free });
+        Assert.Equal(TaskSchedule.Free, result.Schedule);
+        Assert.True(result.Invariants.Total == 0, result.Invariants.ToString());
+        Assert.True(result.During.Accesses > 0);
+        Assert.Equal(0, result.During.SleepNs);
+        Assert.True(result.Migration.SimulatedNs > 0);
+    }
 }

@@ -1,3 +1,4 @@
+using MigrationCluster.Grains.Monitoring;
 using System.Diagnostics;
 using MigrationCluster.Hosting.Embedded;
 using MigrationCluster.Grains.AddressSpaces;
@@ -50,6 +51,11 @@ internal sealed class GrainMigrationEngine : IAsyncDisposable
 
     public int Silos => _cluster.Silos.Count;
 
+    /// <summary>The last round's simulated duration: its calls side by side, as long as the longest.</summary>
+    public long LastRoundSimulatedNs { get; private set; }
+
+    public long LastRoundTlbShootdowns { get; private set; }
+
     public IGrainFactory Grains => _cluster.GrainFactory;
 
     public static async Task<GrainMigrationEngine> StartAsync(int silos, int pages, int nodes)
@@ -74,6 +80,8 @@ internal sealed class GrainMigrationEngine : IAsyncDisposable
         var topology = SlitGenerator.Ring(_nodes);
         var rows = topology.DistanceRows();
         await Task.WhenAll(Enumerable.Range(0, _nodes).Select(n => grains.GetGrain<INumaNodeGrain>(n).Configure(new NodeConfiguration((2 * perNode) + 64))));
+        // The machine the coordinators cost their steps on (the model's ring).
+        await grains.GetMachineMonitor().ConfigureMachine(new MachineDescription(rows, (2 * perNode) + 64, "bench migration"));
         var pages = new PageRef[_nodes][];
         await Parallel.ForEachAsync(Enumerable.Range(0, _nodes), new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentCalls }, async (n, _) =>
         {
@@ -105,6 +113,8 @@ internal sealed class GrainMigrationEngine : IAsyncDisposable
             bySource[_pages[i].Node][counts[_pages[i].Node]++] = i;
         }
         long migrated = 0;
+        LastRoundSimulatedNs = 0;
+        LastRoundTlbShootdowns = 0;
         if (_nodes <= MaxConcurrentCalls)
         {
             // All calls at once, their requests built beforehand: the bytes allocated from the
@@ -161,6 +171,11 @@ internal sealed class GrainMigrationEngine : IAsyncDisposable
         if (result is null)
         {
             return 0;
+        }
+        lock (_pages)
+        {
+            LastRoundSimulatedNs = Math.Max(LastRoundSimulatedNs, result.SimulatedNs);
+            LastRoundTlbShootdowns += result.TlbShootdowns;
         }
         long migrated = 0;
         for (var k = 0; k < indexes.Length; k++)

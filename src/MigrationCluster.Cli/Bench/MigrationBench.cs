@@ -82,7 +82,15 @@ public static class MigrationBench
             },
             new PingFigures(local.Concurrent, remote.Concurrent, local.Sequential, remote.Sequential, PingCallers),
             Scale: null,
-            MachineInfo.Capture());
+            MachineInfo.Capture(),
+            Simulated(rounds[^1]));
+    }
+
+    private static SimulatedBenchFigures Simulated(RoundFigures round)
+    {
+        var ns = round.OneSiloSimulatedNs;
+        var pages = round.OneSilo.Migrated;
+        return new SimulatedBenchFigures(ns, ns <= 0 ? 0 : pages * 1e9 / ns, ns <= 0 ? 0 : pages * 4096.0 / ns, round.OneSiloTlbShootdowns, round.ModelSimulatedNs, round.ThreeSilosSimulatedNs);
     }
 
     /// <summary>The same migration once on every engine, in the same order every round (the traced one last, if at all).</summary>
@@ -90,16 +98,20 @@ public static class MigrationBench
     {
         var figures = new RoundFigures();
         figures.Model = await model.MigrateRoundAsync();
+        figures.ModelSimulatedNs = model.LastRoundSimulatedNs;
 
         calls.Reset();
         figures.OneSilo = await oneSilo.MigrateRoundAsync();
         figures.OneSiloBytes = oneSilo.LastRoundAllocatedBytes;
         figures.OneSiloCalls = calls.Calls;
+        figures.OneSiloSimulatedNs = oneSilo.LastRoundSimulatedNs;
+        figures.OneSiloTlbShootdowns = oneSilo.LastRoundTlbShootdowns;
 
         calls.Reset();
         figures.ThreeSilos = await threeSilos.MigrateRoundAsync();
         figures.ThreeSiloCalls = calls.Calls;
         figures.ThreeSiloCrossCalls = calls.CrossSiloCalls;
+        figures.ThreeSilosSimulatedNs = threeSilos.LastRoundSimulatedNs;
 
         if (!traced)
         {
@@ -137,6 +149,10 @@ public static class MigrationBench
         public long ThreeSiloCalls { get; set; }
         public long ThreeSiloCrossCalls { get; set; }
         public long Spans { get; set; }
+        public long ModelSimulatedNs { get; set; }
+        public long OneSiloSimulatedNs { get; set; }
+        public long OneSiloTlbShootdowns { get; set; }
+        public long ThreeSilosSimulatedNs { get; set; }
     }
 
     /// <summary>Counts every span that ends, exporting nothing: the cost measured is recording spans.</summary>

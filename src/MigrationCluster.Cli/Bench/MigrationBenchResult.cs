@@ -15,7 +15,20 @@ public sealed record MigrationBenchResult(
     [property: JsonPropertyName("one_silo_traced")] EngineFigures OneSiloTraced,
     [property: JsonPropertyName("orleans_ping")] PingFigures OrleansPing,
     [property: JsonPropertyName("scale")] ScaleFigures? Scale,
-    [property: JsonPropertyName("machine")] MachineInfo Machine);
+    [property: JsonPropertyName("machine")] MachineInfo Machine,
+    [property: JsonPropertyName("simulated")] SimulatedBenchFigures? Simulated = null);
+
+/// <summary>
+/// The simulated machine's figures for one round (every page to the next node), on each engine:
+/// the same migration, so the same simulated time whatever ran it.
+/// </summary>
+public sealed record SimulatedBenchFigures(
+    [property: JsonPropertyName("migration_ns")] long MigrationNs,
+    [property: JsonPropertyName("pages_per_s")] double PagesPerS,
+    [property: JsonPropertyName("gb_per_s")] double GbPerS,
+    [property: JsonPropertyName("tlb_shootdowns")] long TlbShootdowns,
+    [property: JsonPropertyName("model_migration_ns")] long ModelMigrationNs,
+    [property: JsonPropertyName("three_silos_migration_ns")] long ThreeSilosMigrationNs);
 
 /// <summary>One engine's median figures; the per-page counts are null where they do not apply.</summary>
 public sealed record EngineFigures(

@@ -13,7 +13,6 @@ namespace MigrationCluster.Cli.Bench;
 internal sealed class ModelMigrationEngine
 {
     private readonly MemorySystem _system;
-    private readonly MigrationProtocol _protocol;
     private readonly int _nodes;
     private PageRef[] _pages;
 
@@ -22,7 +21,6 @@ internal sealed class ModelMigrationEngine
         _nodes = nodes;
         var perNode = pages / nodes;
         _system = new MemorySystem(SlitGenerator.Ring(nodes), new MemorySystemOptions { FramesPerNode = (2 * perNode) + 64 });
-        _protocol = new MigrationProtocol(new InProcessMigrationBackend(_system));
         var all = new List<PageRef>(perNode * nodes);
         for (var node = 0; node < nodes; node++)
         {
@@ -38,6 +36,11 @@ internal sealed class ModelMigrationEngine
 
     public int Pages => _pages.Length;
 
+    /// <summary>The last round's simulated duration: its calls side by side, as long as the longest.</summary>
+    public long LastRoundSimulatedNs { get; private set; }
+
+    public long LastRoundTlbShootdowns { get; private set; }
+
     /// <summary>Every page to the next node, one migrate_pages per source node; pages per second.</summary>
     public async Task<(double PagesPerS, long Migrated)> MigrateRoundAsync()
     {
@@ -47,6 +50,8 @@ internal sealed class ModelMigrationEngine
             .ToArray();
         var watch = Stopwatch.StartNew();
         long migrated = 0;
+        LastRoundSimulatedNs = 0;
+        LastRoundTlbShootdowns = 0;
         for (var node = 0; node < _nodes; node++)
         {
             var indexes = bySource[node];
@@ -57,7 +62,11 @@ internal sealed class ModelMigrationEngine
                 source.IsolateLruPage(_pages[indexes[k]].Pfn);
                 requests[k] = new MigrationRequest(_pages[indexes[k]], (node + 1) % _nodes);
             }
-            var result = await _protocol.MigratePages(requests, MigrateMode.Sync, MigrateReason.Syscall);
+            // Each call has a simulated clock of its own, from 0, as a coordinator grain's.
+            var clock = new MigrationClock(_system.Cost);
+            var result = await new MigrationProtocol(new InProcessMigrationBackend(_system), clock: clock).MigratePages(requests, MigrateMode.Sync, MigrateReason.Syscall);
+            LastRoundSimulatedNs = Math.Max(LastRoundSimulatedNs, clock.NowNs);
+            LastRoundTlbShootdowns += clock.TlbShootdowns;
             for (var k = 0; k < indexes.Length; k++)
             {
                 if (result.PageErrno[k] == 0)

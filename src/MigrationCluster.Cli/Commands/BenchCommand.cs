@@ -121,7 +121,7 @@ public static class BenchCommand
 
     private static Table ToMigrationTable(MigrationBenchResult r)
     {
-        var table = new Table().AddColumn("engine").AddColumn(new TableColumn("pages/s").RightAligned()).AddColumn(new TableColumn("ratio to model").RightAligned())
+        var table = new Table().Title("the simulator's speed (host wall clock)").AddColumn("engine").AddColumn(new TableColumn("pages/s").RightAligned()).AddColumn(new TableColumn("ratio to model").RightAligned())
             .AddColumn(new TableColumn("grain calls/page").RightAligned()).AddColumn(new TableColumn("cross-silo/page").RightAligned()).AddColumn(new TableColumn("bytes/page").RightAligned());
         static string F(double? value, string format) => value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "-";
         void Row(string name, EngineFigures e) => table.AddRow(name, F(e.PagesPerS, "N0"), F(e.RatioToModel, "0.000"), F(e.GrainCallsPerPage, "0.000"), F(e.CrossSiloCallsPerPage, "0.000"), F(e.BytesAllocatedPerPage, "0"));
@@ -134,6 +134,12 @@ public static class BenchCommand
         if (r.Scale is { } s)
         {
             table.AddRow($"scale: {s.Nodes:N0} nodes, {s.Silos} silos, {s.Pages:N0} pages", F(s.PagesPerS, "N0"), "", $"build {s.BuildSeconds:0.0} s", "", $"peak {s.PeakWorkingSetBytes / (1024.0 * 1024 * 1024):0.00} GiB");
+        }
+        if (r.Simulated is { } sim)
+        {
+            table.AddRow("[bold]simulated machine, one round[/]", "", "", "", "", "");
+            table.AddRow("migration time (simulated)", $"{sim.MigrationNs / 1e6:N3} ms", "", $"model {sim.ModelMigrationNs / 1e6:N3} ms", $"3 silos {sim.ThreeSilosMigrationNs / 1e6:N3} ms", "");
+            table.AddRow("throughput (simulated)", F(sim.PagesPerS, "N0"), "", $"{sim.GbPerS:N2} GB/s", $"{sim.TlbShootdowns:N0} TLB shootdowns", "");
         }
         return table;
     }

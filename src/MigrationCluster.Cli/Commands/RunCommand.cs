@@ -7,6 +7,7 @@ using MigrationCluster.Experiments;
 using MigrationCluster.Grains.AddressSpaces;
 using MigrationCluster.Hosting.Admission;
 using MigrationCluster.Hosting.Io;
+using MigrationCluster.Grains.Experiments;
 using MigrationCluster.Memory.Migration;
 using Spectre.Console;
 
@@ -31,6 +32,7 @@ public static class RunCommand
         var workload = new Option<WorkloadPattern>("--workload") { Description = "Access pattern: sequential, random or hot.", DefaultValueFactory = _ => WorkloadPattern.Random, CustomParser = ParseWorkload };
         var mode = new Option<MigrateMode>("--mode") { Description = "Migration mode: async, sync-light or sync.", DefaultValueFactory = _ => MigrateMode.Sync, CustomParser = ParseMode };
         var seed = new Option<int>("--seed") { Description = "Seed of the workloads' random choices.", DefaultValueFactory = _ => RunOptions.DefaultSeed };
+        var seeds = new Option<string?>("--seeds") { Description = "Run every seed of a range A..B in turn (instead of --seed) and stop at the first that breaks an invariant.", HelpName = "A..B" };
         var silos = new Option<int>("--silos") { Description = "Silos in this process.", DefaultValueFactory = _ => RunOptions.DefaultSilos };
         var tasks = new Option<int>("--tasks") { Description = "Tasks per process.", DefaultValueFactory = _ => RunOptions.DefaultTasks };
         var accesses = new Option<int>("--accesses") { Description = "Accesses per task in each phase.", DefaultValueFactory = _ => RunOptions.DefaultAccesses };
@@ -39,6 +41,9 @@ public static class RunCommand
         var pinned = new Option<int>("--pinned") { Description = "Private pages per process pinned by a driver (they cannot migrate).", DefaultValueFactory = _ => 0 };
         var pace = new Option<double?>("--pace") { Description = "Migrate at most this many pages per second of wall time, to watch the run on the dashboard (simulated figures are unchanged).", HelpName = "PAGES_PER_S" };
         var trace = new Option<string>("--trace") { Description = "Where spans go: none, console, otlp or jsonl:PATH (comma-separated).", DefaultValueFactory = _ => "none" };
+        var schedule = new Option<TaskSchedule>("--schedule") { Description = "How tasks run during the migration: simulated (in simulated time, deterministic) or free (a stress test: as fast as the host lets them).", DefaultValueFactory = _ => TaskSchedule.Simulated, CustomParser = ParseSchedule };
+        var tracePages = new Option<bool>("--trace-pages") { Description = "Trace every page through every step (default: one span per step per batch)." };
+        var traceAccesses = new Option<bool>("--trace-accesses") { Description = "Also trace the grain calls tasks make for each access (tens of thousands of spans)." };
         var cluster = new Option<DirectoryInfo?>("--cluster") { Description = "Run as a client of the local cluster in this state directory (see `cluster start`).", HelpName = "DIR" };
         var json = new Option<FileInfo?>("--json") { Description = "Write the result document here.", HelpName = "PATH" };
         var dashboard = DashboardCommand.PortOption("--dashboard", "Serve the dashboard (the machine's page and Orleans' dashboard) on this port of 127.0.0.1 while the run goes on, and after it until Ctrl+C.");
@@ -47,7 +52,7 @@ public static class RunCommand
 
         var command = new Command("run", "Run the main experiment on an embedded cluster (no server needed).")
         {
-            nodes, topology, spaces, pages, frames, workload, mode, seed, silos, tasks, accesses, writes, files, pinned, pace, trace, cluster, json, dashboard, jaeger, maxMemory,
+            nodes, topology, spaces, pages, frames, workload, mode, seed, seeds, silos, tasks, accesses, writes, files, pinned, pace, trace, schedule, tracePages, traceAccesses, cluster, json, dashboard, jaeger, maxMemory,
         };
         command.SetAction(parseResult =>
         {
@@ -70,6 +75,9 @@ public static class RunCommand
                 Pinned = parseResult.GetValue(pinned),
                 Pace = parseResult.GetValue(pace),
                 Trace = parseResult.GetValue(trace) ?? "none",
+                Schedule = parseResult.GetValue(schedule),
+                TracePages = parseResult.GetValue(tracePages),
+                TraceAccesses = parseResult.GetValue(traceAccesses),
                 JsonPath = parseResult.GetValue(json)?.FullName,
                 ClusterDirectory = parseResult.GetValue(cluster)?.FullName,
                 DashboardPort = parseResult.GetResult(dashboard) is null ? null : parseResult.GetValue(dashboard),
@@ -88,6 +96,10 @@ public static class RunCommand
             // Without a dashboard, Ctrl+C or SIGTERM abandons the run: one line, then the signal's
             // own exit (130, 143), whatever disposition the parent process left the signal with.
             using var interrupt = options.DashboardPort is null ? InterruptSignals.Notify("the run was abandoned") : null;
+            if (parseResult.GetValue(seeds) is { } range)
+            {
+                return RunSeeds(spec, options, SeedRange.Parse(range));
+            }
             // The report comes as soon as the run ends; with --dashboard the page stays open after it.
             var result = ExperimentRunner.RunAsync(spec, options, ExperimentDashboard.ForRun(options), result =>
             {
@@ -112,6 +124,39 @@ public static class RunCommand
             ["sequential"] = WorkloadPattern.Sequential,
             ["random"] = WorkloadPattern.Random,
             ["hot"] = WorkloadPattern.Hot,
+        });
+
+    /// <summary>
+    /// <c>run --seeds A..B</c>: a line per seed; the first seed that breaks an invariant (or reads
+    /// a stale value) ends the command with exit 1, and replays alone with <c>--seed</c>.
+    /// </summary>
+    private static int RunSeeds(Grains.Experiments.ExperimentSpec spec, RunOptions options, IReadOnlyList<int> seeds)
+    {
+        Grains.Experiments.ExperimentSpec? failed = null;
+        var runs = ExperimentRunner.RunSeedsAsync(spec, options, seeds, viewer: ExperimentDashboard.ForRun(options), report: (seeded, result) =>
+        {
+            Console.WriteLine(RunReport.SeedLine(result, seeded));
+            if (result.Invariants.Total != 0)
+            {
+                failed = seeded;
+                return false;
+            }
+            return true;
+        }).GetAwaiter().GetResult();
+        if (options.JsonPath is { } path)
+        {
+            RunReport.WriteJson(runs, path);
+        }
+        return failed is null
+            ? ExitCodes.Success
+            : CommandRunner.Fail(ExitCodes.Failure, $"seed {failed.Seed} breaks {runs[^1].Result.Invariants.Total} invariants (replay it with --seed {failed.Seed}): {runs[^1].Result.Invariants}");
+    }
+
+    internal static TaskSchedule ParseSchedule(ArgumentResult result) =>
+        ParseName(result, "--schedule", new Dictionary<string, TaskSchedule>
+        {
+            ["simulated"] = TaskSchedule.Simulated,
+            ["free"] = TaskSchedule.Free,
         });
 
     internal static MigrateMode ParseMode(ArgumentResult result) =>

@@ -32,7 +32,7 @@ public static class ExperimentConsole
             : "grain calls not measured";
         return string.Create(CultureInfo.InvariantCulture,
             $"[{point.Index}/{total}] {point.Describe()}: {N(row.Migrated)} of {N(row.PagesToMigrate)} misplaced pages migrated ({N(row.Failed)} failed, {N(row.Retried)} retried, {row.Passes} pass{(row.Passes == 1 ? "" : "es")}) "
-            + $"in {row.MigrationMs:N1} ms, {row.PagesPerSecond:N0} pages/s; access latency {row.LatencyBeforeNs:N1} -> {row.LatencyAfterNs:N1} ns (simulated), local {row.LocalFractionAfter * 100:N1}% after; "
+            + $"in {row.SimMigrationNs / 1000.0:N1} us simulated ({row.SimPagesPerSecond:N0} pages/s; the simulator: {row.MigrationMs:N1} ms, {row.PagesPerSecond:N0} pages/s); access latency {row.LatencyBeforeNs:N1} -> {row.LatencyAfterNs:N1} ns (simulated), local {row.LocalFractionAfter * 100:N1}% after; "
             + $"{calls}; peak {row.PeakMemoryMb:N0} MiB; invariant violations {row.InvariantViolations}; point {row.PointMs / 1000:N1} s");
     }
 

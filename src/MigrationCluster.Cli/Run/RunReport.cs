@@ -27,16 +27,19 @@ public static class RunReport
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(console);
         var m = result.Migration;
-        var summary = new Table().Title($"migrate_pages: {result.Nodes} nodes, {result.AddressSpaces} address spaces, {MigrateNames.Of(spec.Mode)}").AddColumn("figure").AddColumn(new TableColumn("value").RightAligned());
+        var sim = SimulatedFigures.Of(result);
+        var summary = new Table().Title($"migrate_pages: {result.Nodes} nodes, {result.AddressSpaces} address spaces, {MigrateNames.Of(spec.Mode)} (simulated machine)").AddColumn("figure").AddColumn(new TableColumn("value").RightAligned());
         summary.AddRow("pages mapped", result.PagesMapped.ToString("N0"));
         summary.AddRow("pages to migrate (misplaced)", result.PagesToMigrate.ToString("N0"));
         summary.AddRow("migrated", m.Succeeded.ToString("N0"));
         summary.AddRow("failed", m.Failed.ToString("N0"));
         summary.AddRow("retried (-EAGAIN, a later pass)", m.Retried.ToString("N0"));
         summary.AddRow("passes", m.Passes.ToString("N0"));
-        summary.AddRow("migration wall time", $"{result.MigrationMs:N1} ms");
-        summary.AddRow("access latency before (simulated)", $"{result.Before.MeanLatencyNs:N1} ns");
-        summary.AddRow("access latency during", $"{result.During.MeanLatencyNs:N1} ns ({result.During.Waits:N0} sleeps on page locks)");
+        summary.AddRow("migration time (simulated)", $"{sim.MigrationNs / 1000.0:N1} us");
+        summary.AddRow("throughput (simulated)", $"{sim.PagesPerS:N0} pages/s, {sim.GbPerS:N2} GB/s");
+        summary.AddRow("TLB shootdowns", sim.TlbShootdowns.ToString("N0"));
+        summary.AddRow("access latency before", $"{result.Before.MeanLatencyNs:N1} ns");
+        summary.AddRow($"access latency during ({ScheduleName(result.Schedule)})", $"{result.During.MeanLatencyNs:N1} ns ({result.During.Accesses:N0} accesses, {result.During.Waits:N0} sleeps on page locks, {result.During.SleepNs / 1000.0:N1} us asleep)");
         summary.AddRow("access latency after", $"{result.After.MeanLatencyNs:N1} ns");
         summary.AddRow("local accesses before / after", $"{Percent(result.Before.LocalAccesses, result.Before.Accesses)} / {Percent(result.After.LocalAccesses, result.After.Accesses)}");
         foreach (var (name, value) in m.VmStat)
@@ -46,25 +49,60 @@ public static class RunReport
         summary.AddRow("invariant violations", result.Invariants.Total == 0 ? "[green]0[/]" : $"[red]{result.Invariants.Total}[/]");
         console.Write(summary);
 
-        var steps = new Table().Title("per-step latency (wall clock, per batch)").AddColumn("step").AddColumn("kernel function").AddColumn(new TableColumn("batches").RightAligned()).AddColumn(new TableColumn("mean").RightAligned()).AddColumn(new TableColumn("total").RightAligned());
-        foreach (var step in m.StepLatencies)
+        var steps = new Table().Title("per-step time (simulated, per batch)").AddColumn("step").AddColumn("kernel function").AddColumn(new TableColumn("batches").RightAligned()).AddColumn(new TableColumn("p50").RightAligned()).AddColumn(new TableColumn("p99").RightAligned()).AddColumn(new TableColumn("total").RightAligned());
+        foreach (var step in m.StepSimulatedTimes)
         {
-            steps.AddRow(step.Step.ToString(), step.Name, step.Batches.ToString("N0"), $"{step.MeanMs:N3} ms", $"{step.TotalMs:N2} ms");
+            steps.AddRow(step.Step.ToString(), step.Name, step.BatchNs.Length.ToString("N0"), $"{step.P50Ns:N0} ns", $"{step.P99Ns:N0} ns", $"{step.TotalNs:N0} ns");
         }
         console.Write(steps);
+
+        var host = new Table().Title("the simulator's speed (host wall clock, not the simulated machine)").AddColumn("figure").AddColumn(new TableColumn("value").RightAligned());
+        host.AddRow("migration wall time", $"{result.MigrationMs:N1} ms");
+        host.AddRow("simulator pages/s", $"{HostPagesPerS(result):N0}");
+        foreach (var step in m.StepLatencies)
+        {
+            host.AddRow($"{step.Step} {step.Name} (mean per batch)", $"{step.MeanMs:N3} ms");
+        }
+        console.Write(host);
     }
+
+    private static string ScheduleName(TaskSchedule schedule) => schedule == TaskSchedule.Free ? "free-running stress test, host-dependent" : "simulated";
+
+    private static double HostPagesPerS(ExperimentResult result) =>
+        result.MigrationMs <= 0 ? 0 : result.Migration.Succeeded / (result.MigrationMs / 1000.0);
 
     private static string Percent(long part, long whole) => whole == 0 ? "-" : $"{100.0 * part / whole:N1}%";
 
-    public static void WriteJson(ExperimentResult result, ExperimentSpec spec, string path)
+    public static void WriteJson(ExperimentResult result, ExperimentSpec spec, string path) => Write(Document(result, spec), path);
+
+    /// <summary><c>run --seeds</c>: one document per seed run, in an array.</summary>
+    public static void WriteJson(IEnumerable<(ExperimentSpec Spec, ExperimentResult Result)> runs, string path) =>
+        Write(runs.Select(r => Document(r.Result, r.Spec)).ToArray(), path);
+
+    /// <summary>One line per seed of <c>run --seeds</c>.</summary>
+    public static string SeedLine(ExperimentResult result, ExperimentSpec spec)
     {
         ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(spec);
+        var sim = SimulatedFigures.Of(result);
+        return $"seed {spec.Seed}: migrated {result.Migration.Succeeded:N0}/{result.PagesToMigrate:N0} in {sim.MigrationNs / 1000.0:N1} us simulated; "
+            + $"during: {result.During.Accesses:N0} accesses, {result.During.Waits:N0} sleeps on page locks ({result.During.SleepNs / 1000.0:N1} us asleep); "
+            + $"stale reads {result.Invariants.StaleReads}, invariant violations {result.Invariants.Total}";
+    }
+
+    /// <summary>The result document: everything but <c>host</c> is a function of the inputs and the seed.</summary>
+    public static object Document(ExperimentResult result, ExperimentSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(spec);
         var m = result.Migration;
+        var sim = SimulatedFigures.Of(result);
         var document = new
         {
             nodes = result.Nodes,
             address_spaces = result.AddressSpaces,
             mode = MigrateNames.Of(spec.Mode),
+            schedule = result.Schedule == TaskSchedule.Free ? "free" : "simulated",
             seed = spec.Seed,
             pages_mapped = result.PagesMapped,
             pages_to_migrate = result.PagesToMigrate,
@@ -74,10 +112,23 @@ public static class RunReport
             retried = m.Retried,
             passes = m.Passes,
             return_value = m.ReturnValue,
-            errno_counts = m.PageErrno.Where(e => e != 0).GroupBy(Errno.Name).ToDictionary(g => g.Key, g => g.Count()),
-            migration_ms = result.MigrationMs,
+            errno_counts = m.PageErrno.Where(e => e != 0).GroupBy(Errno.Name).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()),
             vmstat = m.VmStat,
-            step_latency = m.StepLatencies.Select(s => new { step = s.Step, name = s.Name, batches = s.Batches, mean_ms = s.MeanMs, total_ms = s.TotalMs }),
+            simulated = new
+            {
+                migration_ns = sim.MigrationNs,
+                pages_per_s = sim.PagesPerS,
+                gb_per_s = sim.GbPerS,
+                tlb_shootdowns = sim.TlbShootdowns,
+                steps = m.StepSimulatedTimes.Select(s => new { step = s.Step, name = s.Name, batches = s.BatchNs.Length, total_ns = s.TotalNs, p50_ns = s.P50Ns, p99_ns = s.P99Ns }),
+                during = new
+                {
+                    accesses = result.During.Accesses,
+                    sleeps = result.During.Waits,
+                    sleep_ns = result.During.SleepNs,
+                },
+                access_latency_ns = new { before = result.Before.MeanLatencyNs, during = result.During.MeanLatencyNs, after = result.After.MeanLatencyNs },
+            },
             access_latency_ns = new { before = result.Before.MeanLatencyNs, during = result.During.MeanLatencyNs, after = result.After.MeanLatencyNs },
             workloads = new { before = result.Before, during = result.During, after = result.After },
             invariants = new
@@ -95,7 +146,19 @@ public static class RunReport
                 stale_reads = result.Invariants.StaleReads,
                 checker_violation = result.Invariants.CheckerViolation,
             },
+            host = new
+            {
+                migration_ms = result.MigrationMs,
+                simulator_pages_per_s = HostPagesPerS(result),
+                working_set_mib = Environment.WorkingSet / (1024.0 * 1024.0),
+                step_latency = m.StepLatencies.Select(s => new { step = s.Step, name = s.Name, batches = s.Batches, mean_ms = s.MeanMs, total_ms = s.TotalMs }),
+            },
         };
+        return document;
+    }
+
+    private static void Write(object document, string path)
+    {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(directory))
         {

@@ -1,5 +1,6 @@
 using MigrationCluster.Grains.Migration;
 using MigrationCluster.Grains.Nodes;
+using MigrationCluster.Grains.SimulatedTime;
 using MigrationCluster.Memory;
 using MigrationCluster.Memory.AddressSpaces;
 using MigrationCluster.Memory.Migration;
@@ -29,6 +30,8 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
     private AddressSpaceMemory? _memory;
     private AddressSpaceConfiguration? _configuration;
     private bool _stopWorkloads;
+    private SimulatedTask[] _simulatedTasks = [];
+    private WorkloadSpec? _simulatedSpec;
 
     /// <summary>Bumped by <see cref="Configure"/>: tasks of an earlier experiment (one whose caller died mid-run) end at their next access.</summary>
     private int _generation;
@@ -259,6 +262,143 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         }
     }
 
+    // ---------------------------------------------------------------- tasks in simulated time
+
+    public Task StartSimulatedWorkload(WorkloadSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var pages = WorkloadPages();
+        var tasks = Math.Max(1, spec.Tasks);
+        _simulatedSpec = spec;
+        _simulatedTasks = [.. Enumerable.Range(0, tasks)
+            .Select(t => new SimulatedTask(t, [.. pages.Where((_, i) => i % tasks == t)], new Random(TaskSeed(spec.Seed, SpaceId, t))))
+            .Where(t => t.Pages.Length > 0)];
+        return Task.CompletedTask;
+    }
+
+    public async Task AdvanceWorkload(long horizonNs, TaskWakeUp[] wakes)
+    {
+        ArgumentNullException.ThrowIfNull(wakes);
+        foreach (var wake in wakes)
+        {
+            foreach (var task in _simulatedTasks)
+            {
+                if (task.AsleepSinceNs is { } since && task.AsleepOn == wake.VirtualPage)
+                {
+                    // Woken by unlock_page: the task redoes its fault at the unlock's time.
+                    task.SleepNs += Math.Max(0, wake.AtNs - since);
+                    task.Waits++;
+                    task.AsleepSinceNs = null;
+                    task.Next = task.Next!.Value with { AtNs = Math.Max(task.Next.Value.AtNs, wake.AtNs) };
+                }
+            }
+        }
+        await Task.WhenAll(_simulatedTasks.Select(t => RunSimulatedTask(t, horizonNs)));
+    }
+
+    public async Task<WorkloadReport> FinishSimulatedWorkload(long endNs)
+    {
+        await AdvanceWorkload(endNs, []);
+        var report = WorkloadReport.Empty;
+        foreach (var t in _simulatedTasks)
+        {
+            report = WorkloadReport.Combine(report, new WorkloadReport(t.Reads + t.Writes, t.Reads, t.Writes, t.LatencyNs, t.Local, t.Remote, t.Waits, t.Errors, t.Stale, t.SleepNs));
+        }
+        _simulatedTasks = [];
+        _simulatedSpec = null;
+        return report;
+    }
+
+    /// <summary>
+    /// One task's accesses whose simulated time is below <paramref name="horizonNs"/>, in its own
+    /// order. Each access comes after a think time and takes the access's latency; one that meets
+    /// a migration entry queues on the old page's lock and the task sleeps until a wake-up.
+    /// </summary>
+    private async Task RunSimulatedTask(SimulatedTask task, long horizonNs)
+    {
+        var spec = _simulatedSpec!;
+        while (task.AsleepSinceNs is null)
+        {
+            if (task.Next is null)
+            {
+                var target = PickIndex(spec.Pattern, task.Random, task.Drawn, task.Pages.Length);
+                var write = task.Pages[target].Writable && task.Random.NextDouble() < spec.WriteFraction;
+                var value = write ? (ulong)task.Random.NextInt64(1, (long)PageContents.MaxValue) : 0;
+                var think = (long)(spec.ThinkNs * (0.5 + task.Random.NextDouble()));
+                task.Drawn++;
+                task.Next = (target, write, value, task.NowNs + think);
+            }
+            var next = task.Next.Value;
+            if (next.AtNs >= horizonNs)
+            {
+                return;
+            }
+            var page = task.Pages[next.Target];
+            var report = await AccessInSimulatedTime(page.Page, next.Write, next.Value);
+            if (report is null)
+            {
+                task.AsleepSinceNs = next.AtNs;
+                return;
+            }
+            task.Next = null;
+            var r = report.Value;
+            if (r.Errno != 0)
+            {
+                task.Errors++;
+                task.NowNs = next.AtNs;
+                continue;
+            }
+            task.NowNs = next.AtNs + (long)Math.Round(r.LatencyNs);
+            task.LatencyNs += r.LatencyNs;
+            task.Waits += r.Waits;
+            if (r.Page.IsNone || r.Page.Node == Configuration.HomeNode)
+            {
+                task.Local++;
+            }
+            else
+            {
+                task.Remote++;
+            }
+            if (next.Write)
+            {
+                task.Writes++;
+                _lastWritten[page.Page] = next.Value;
+            }
+            else
+            {
+                task.Reads++;
+                if (page.Kind == VmaKind.AnonPrivate && _lastWritten.TryGetValue(page.Page, out var expected) && expected != r.Value)
+                {
+                    task.Stale++;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Access"/> in simulated time: a migration entry queues the task on the old page's
+    /// lock and returns null (asleep) instead of waiting on the host.
+    /// </summary>
+    private async Task<AccessReport?> AccessInSimulatedTime(long virtualPage, bool write, ulong value)
+    {
+        for (var attempt = 0; attempt < MaxAccessRetries; attempt++)
+        {
+            var pte = Memory.GetPte(virtualPage);
+            if (pte.Kind != PteKind.Migration)
+            {
+                return await Access(virtualPage, write, value);
+            }
+            if (await Node(pte.Page.Node).SleepOnPageLock(pte.Page.Pfn, new PteRef(SpaceId, virtualPage), write))
+            {
+                return null;
+            }
+        }
+        return new AccessReport(-Errno.EAGAIN, PageRef.None, 0, 0, 0);
+    }
+
+    private (long Page, VmaKind Kind, bool Writable)[] WorkloadPages() =>
+        [.. Memory.Vmas.SelectMany(v => Enumerable.Range(0, (int)v.Pages).Select(i => (Page: v.Start + i, v.Kind, v.Writable)))];
+
     public Task StopWorkloads()
     {
         _stopWorkloads = true;
@@ -387,7 +527,12 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         if (!_pageCacheFills.TryGetValue((mapping, index), out var fill))
         {
             fill = FillPageCache(mapping, index, allocationOrder, swapBacked);
-            _pageCacheFills[(mapping, index)] = fill;
+            // A fill whose node answered before it was awaited has finished (and removed nothing)
+            // already: kept here, it would hand its page to the faults of a later experiment.
+            if (!fill.IsCompleted)
+            {
+                _pageCacheFills[(mapping, index)] = fill;
+            }
         }
         return fill;
     }

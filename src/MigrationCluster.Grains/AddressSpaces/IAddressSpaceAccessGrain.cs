@@ -19,6 +19,27 @@ public interface IAddressSpaceAccessGrain : IGrainWithIntegerKey
     [Alias("RunWorkload")]
     Task<WorkloadReport> RunWorkload(WorkloadSpec spec);
 
+    /// <summary>
+    /// Sets up a workload's tasks in simulated time (docs/simulated-time.md), each at time 0; they
+    /// make no access until <see cref="AdvanceWorkload"/>.
+    /// </summary>
+    [Alias("StartSimulatedWorkload")]
+    Task StartSimulatedWorkload(WorkloadSpec spec);
+
+    /// <summary>
+    /// Wakes the tasks asleep behind <paramref name="wakes"/>, then lets every task make its
+    /// accesses whose simulated time is below <paramref name="horizonNs"/>; returns when each
+    /// task has reached the horizon or sleeps on a page lock.
+    /// </summary>
+    [Alias("AdvanceWorkload")]
+    [ResponseTimeout("00:05:00")]
+    Task AdvanceWorkload(long horizonNs, SimulatedTime.TaskWakeUp[] wakes);
+
+    /// <summary>Runs the tasks to <paramref name="endNs"/>, ends them and reports what they saw.</summary>
+    [Alias("FinishSimulatedWorkload")]
+    [ResponseTimeout("00:05:00")]
+    Task<WorkloadReport> FinishSimulatedWorkload(long endNs);
+
     /// <summary>Ends the running workloads that go on until stopped (they finish their current access).</summary>
     [AlwaysInterleave]
     [Alias("StopWorkloads")]

@@ -3,11 +3,12 @@ namespace MigrationCluster.Grains.AddressSpaces;
 /// <summary>
 /// What a workload saw. <see cref="StaleReads"/> counts reads that returned something other than
 /// the last value written to that page: it must be 0 whatever migrations ran meanwhile.
+/// <see cref="SleepNs"/> is the simulated time tasks slept on page locks (simulated schedule only).
 /// </summary>
 [GenerateSerializer]
 [Immutable]
 [Alias("mc.WorkloadReport")]
-public sealed record WorkloadReport(long Accesses, long Reads, long Writes, double TotalLatencyNs, long LocalAccesses, long RemoteAccesses, long Waits, long Errors, long StaleReads)
+public sealed record WorkloadReport(long Accesses, long Reads, long Writes, double TotalLatencyNs, long LocalAccesses, long RemoteAccesses, long Waits, long Errors, long StaleReads, long SleepNs = 0)
 {
     public static readonly WorkloadReport Empty = new(0, 0, 0, 0, 0, 0, 0, 0, 0);
 
@@ -20,6 +21,6 @@ public sealed record WorkloadReport(long Accesses, long Reads, long Writes, doub
         ArgumentNullException.ThrowIfNull(b);
         return new WorkloadReport(
             a.Accesses + b.Accesses, a.Reads + b.Reads, a.Writes + b.Writes, a.TotalLatencyNs + b.TotalLatencyNs,
-            a.LocalAccesses + b.LocalAccesses, a.RemoteAccesses + b.RemoteAccesses, a.Waits + b.Waits, a.Errors + b.Errors, a.StaleReads + b.StaleReads);
+            a.LocalAccesses + b.LocalAccesses, a.RemoteAccesses + b.RemoteAccesses, a.Waits + b.Waits, a.Errors + b.Errors, a.StaleReads + b.StaleReads, a.SleepNs + b.SleepNs);
     }
 }

@@ -15,9 +15,15 @@ public enum WorkloadPattern
 
 /// <summary>
 /// A run of accesses: how many tasks, how many accesses each (at least; with
-/// <see cref="UntilStopped"/> they go on until <c>StopWorkloads</c>), which share are writes.
+/// <see cref="UntilStopped"/> they go on until <c>StopWorkloads</c>), which share are writes,
+/// and the mean think time between two accesses of a task in simulated time (each draws
+/// <see cref="ThinkNs"/> x [0.5, 1.5) from the task's seeded random numbers).
 /// </summary>
 [GenerateSerializer]
 [Immutable]
 [Alias("mc.WorkloadSpec")]
-public sealed record WorkloadSpec(WorkloadPattern Pattern, int Tasks, int AccessesPerTask, double WriteFraction, int Seed, bool UntilStopped = false);
+public sealed record WorkloadSpec(WorkloadPattern Pattern, int Tasks, int AccessesPerTask, double WriteFraction, int Seed, bool UntilStopped = false, long ThinkNs = WorkloadSpec.DefaultThinkNs)
+{
+    /// <summary>A task's mean simulated time between two accesses (its computation).</summary>
+    public const long DefaultThinkNs = 1_000;
+}

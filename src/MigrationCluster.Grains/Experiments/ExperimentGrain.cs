@@ -4,6 +4,7 @@ using MigrationCluster.Memory.Invariants;
 using MigrationCluster.Grains.Migration;
 using MigrationCluster.Grains.Monitoring;
 using MigrationCluster.Grains.Nodes;
+using MigrationCluster.Grains.SimulatedTime;
 using MigrationCluster.Memory.AddressSpaces;
 using MigrationCluster.Memory.Migration;
 using MigrationCluster.Memory.Pages;
@@ -91,11 +92,20 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
         var requests = await MisplacedPages(spaces, laterHome);
         var started = time.GetTimestamp();
         // The tasks keep running for as long as the migration does: their faults meet its migration entries.
-        var during = RunWorkloads(spaces, spec, spec.Seed + 2, untilStopped: true);
-        var migration = await MigrateMisplaced(requests, spec.Mode, spec.PacePagesPerSecond);
+        MigrationRunResult migration;
+        WorkloadReport duringReport;
+        if (spec.Schedule == TaskSchedule.Free)
+        {
+            var during = RunWorkloads(spaces, spec, spec.Seed + 2, untilStopped: true);
+            migration = await MigrateMisplaced(requests, spec.Mode, spec.PacePagesPerSecond);
+            await Task.WhenAll(spaces.Select(s => s.StopWorkloads()));
+            duringReport = await during;
+        }
+        else
+        {
+            (migration, duringReport) = await MigrateInSimulatedTime(spaces, requests, spec);
+        }
         var migrationMs = time.GetElapsedTime(started).TotalMilliseconds;
-        await Task.WhenAll(spaces.Select(s => s.StopWorkloads()));
-        var duringReport = await during;
         var after = await RunWorkloads(spaces, spec, spec.Seed + 3);
 
         var pagesMapped = 0;
@@ -104,7 +114,55 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
             pagesMapped += (await s.GetPageTable()).Length;
         }
         var invariants = await CheckInvariants(nodes, spaces, before.StaleReads + duringReport.StaleReads + after.StaleReads);
-        return new ExperimentResult(nodes, spaces.Length, pagesMapped, requests.Length, migration, before, duringReport, after, invariants, migrationMs);
+        return new ExperimentResult(nodes, spaces.Length, pagesMapped, requests.Length, migration, before, duringReport, after, invariants, migrationMs, spec.Schedule);
+    }
+
+    /// <summary>
+    /// The migration with the tasks in simulated time (docs/simulated-time.md): a clock grain of
+    /// this run holds the windows; the coordinators find it in the request context and wait there
+    /// before each step tasks can see; the tasks run for exactly the migration's simulated duration.
+    /// </summary>
+    private async Task<(MigrationRunResult Migration, WorkloadReport During)> MigrateInSimulatedTime(IAddressSpaceGrain[] spaces, MigrationRequest[] requests, ExperimentSpec spec)
+    {
+        var run = $"{this.GetPrimaryKeyString()}/{Guid.NewGuid():N}";
+        var clock = GrainFactory.GetGrain<ISimulationClockGrain>(run);
+        long[] coordinators = [.. requests.Select(r => (long)r.Page.Node).Distinct().Order()];
+        // Which processes map each page: a coordinator's steps can meet only those processes' tasks.
+        var mappers = new Dictionary<PageRef, List<long>>();
+        foreach (var space in spaces)
+        {
+            foreach (var entry in await space.GetPageTable())
+            {
+                if (entry.Kind == PteKind.Present)
+                {
+                    if (!mappers.TryGetValue(entry.Page, out var list))
+                    {
+                        mappers[entry.Page] = list = [];
+                    }
+                    list.Add(space.GetPrimaryKeyLong());
+                }
+            }
+        }
+        long[][] spacesOf = [.. coordinators.Select(c => requests
+            .Where(r => r.Page.Node == c)
+            .SelectMany(r => mappers.GetValueOrDefault(r.Page) ?? [])
+            .Distinct().Order().ToArray())];
+        await clock.Start(coordinators, spacesOf, [.. spaces.Select(s => s.GetPrimaryKeyLong())]);
+        var workload = new WorkloadSpec(spec.Workload, spec.TasksPerSpace, spec.AccessesPerTask, spec.WriteFraction, spec.Seed + 2, ThinkNs: spec.ThinkNs);
+        await Task.WhenAll(spaces.Select(s => s.StartSimulatedWorkload(workload)));
+        MigrationRunResult migration;
+        RequestContext.Set(SimulatedTimeContext.ClockKey, run);
+        try
+        {
+            migration = await MigrateMisplaced(requests, spec.Mode, spec.PacePagesPerSecond);
+        }
+        finally
+        {
+            RequestContext.Remove(SimulatedTimeContext.ClockKey);
+        }
+        var end = await clock.Complete();
+        var reports = await Task.WhenAll(spaces.Select(s => s.FinishSimulatedWorkload(end)));
+        return (migration, reports.Aggregate(WorkloadReport.Combine));
     }
 
     /// <summary>

@@ -3,7 +3,10 @@ using MigrationCluster.Grains.Migration;
 
 namespace MigrationCluster.Grains.Experiments;
 
-/// <summary>What an experiment measured: the migration's outcome and the accesses before, during and after it.</summary>
+/// <summary>
+/// What an experiment measured: the migration's outcome (with its simulated times) and the
+/// accesses before, during and after it. <see cref="MigrationMs"/> is the host's wall time.
+/// </summary>
 [GenerateSerializer]
 [Immutable]
 [Alias("mc.ExperimentResult")]
@@ -17,4 +20,9 @@ public sealed record ExperimentResult(
     WorkloadReport During,
     WorkloadReport After,
     InvariantReport Invariants,
-    double MigrationMs);
+    double MigrationMs,
+    TaskSchedule Schedule = TaskSchedule.Simulated)
+{
+    /// <summary>The migration's simulated duration: its longest migrate_pages call.</summary>
+    public long MigrationSimulatedNs => Migration.SimulatedNs;
+}

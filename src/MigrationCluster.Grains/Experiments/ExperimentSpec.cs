@@ -30,7 +30,9 @@ public sealed record ExperimentSpec(
     int Seed,
     int PinnedPagesPerSpace = 0,
     double LocalAccessNs = ExperimentSpec.DefaultLocalAccessNs,
-    double PacePagesPerSecond = 0)
+    double PacePagesPerSecond = 0,
+    TaskSchedule Schedule = TaskSchedule.Simulated,
+    long ThinkNs = WorkloadSpec.DefaultThinkNs)
 {
     public const double DefaultLocalAccessNs = 80;
 
@@ -68,6 +70,10 @@ public sealed record ExperimentSpec(
         if (PinnedPagesPerSpace < 0 || PinnedPagesPerSpace > PagesPerSpace)
         {
             return "pinned pages must be between 0 and the pages of a process";
+        }
+        if (ThinkNs < 0)
+        {
+            return "the think time must be at least 0 ns";
         }
         // Written so that NaN fails too.
         if (!(FileFraction is >= 0 and <= 1) || !(WriteFraction is >= 0 and <= 1))

@@ -2,6 +2,7 @@ using System.Buffers;
 using MigrationCluster.Grains.Monitoring;
 using MigrationCluster.Grains.Nodes;
 using MigrationCluster.Grains.Placement;
+using MigrationCluster.Grains.SimulatedTime;
 using MigrationCluster.Memory;
 using MigrationCluster.Memory.Migration;
 using MigrationCluster.Memory.Pages;
@@ -38,14 +39,25 @@ public sealed class MigrationCoordinatorGrain(TimeProvider time) : Grain, IMigra
         var call = new CallReporter(this, requests.Length, mode, reason, time.GetUtcNow().ToUnixTimeMilliseconds());
         var order = ArrayPool<int>.Shared.Rent(requests.Length);
         var batch = ArrayPool<MigrationRequest>.Shared.Rent(requests.Length);
+        // The call's simulated clock: steps costed on the configured machine; within a run with
+        // tasks in simulated time, the steps tasks can see wait for them at the run's clock grain.
+        var gate = RequestContext.Get(SimulatedTimeContext.ClockKey) is string run
+            ? new ClockGate(GrainFactory.GetGrain<ISimulationClockGrain>(run), this.GetPrimaryKeyLong())
+            : null;
         try
         {
-            return await MigratePages(requests, order, batch, mode, reason, started, call, isolate);
+            var clock = new MigrationClock(await MachineCostCache.GetAsync(GrainFactory), gate);
+            return await MigratePages(requests, order, batch, mode, reason, started, call, isolate, clock);
         }
         finally
         {
             ArrayPool<int>.Shared.Return(order);
             ArrayPool<MigrationRequest>.Shared.Return(batch);
+            if (gate is { Finished: false })
+            {
+                // Failed before the protocol ran: the run's tasks must not wait for this call.
+                await gate.Finish(0, [], 0);
+            }
         }
     }
 
@@ -53,7 +65,7 @@ public sealed class MigrationCoordinatorGrain(TimeProvider time) : Grain, IMigra
     /// The call itself, with two scratch arrays of at least the requests' length (pooled: a call
     /// of 65,536 pages would otherwise allocate 1.8 MB of them).
     /// </summary>
-    private async Task<MigrationRunResult> MigratePages(MigrationRequest[] requests, int[] order, MigrationRequest[] batch, MigrateMode mode, MigrateReason reason, long started, CallReporter call, bool isolate)
+    private async Task<MigrationRunResult> MigratePages(MigrationRequest[] requests, int[] order, MigrationRequest[] batch, MigrateMode mode, MigrateReason reason, long started, CallReporter call, bool isolate, MigrationClock clock)
     {
         var errno = new int[requests.Length];
         int isolated;
@@ -74,7 +86,7 @@ public sealed class MigrationCoordinatorGrain(TimeProvider time) : Grain, IMigra
         }
 
         var backend = new GrainMigrationBackend(GrainFactory, MigrationPace.FromRequestContext(time));
-        var tracer = new MigrationTracer();
+        var tracer = new MigrationTracer(clock);
         // After a batch the machine monitor hears how far the call got (a one-way call), at most
         // once per ProgressReportInterval: a report costs a message and the step percentiles.
         var lastReport = started;
@@ -87,7 +99,7 @@ public sealed class MigrationCoordinatorGrain(TimeProvider time) : Grain, IMigra
                 call.Report(time.GetElapsedTime(started), p.Succeeded, p.Failed, tracer.RetriedPages, p.Passes, p.Nodes, tracer, MigrationVmEvents.Of(p.Succeeded, p.Failed, reason), finished: false);
             }
         });
-        var protocol = new MigrationProtocol(backend, progress);
+        var protocol = new MigrationProtocol(backend, progress, clock: clock);
         MigrateResult result;
         PageRef[] newPages;
         if (isolated == requests.Length && IsIdentity(order, isolated))
@@ -128,7 +140,10 @@ public sealed class MigrationCoordinatorGrain(TimeProvider time) : Grain, IMigra
             newPages,
             result.VmEvents,
             tracer.StepLatencies,
-            tracer.StepBatchTimes);
+            tracer.StepBatchTimes,
+            clock.NowNs,
+            clock.Steps,
+            clock.TlbShootdowns);
     }
 
     /// <summary>

@@ -25,10 +25,16 @@ public sealed record MigrationRunResult(
     PageRef[] NewPages,
     MigrationVmEvents VmEvents,
     IReadOnlyList<StepLatency> StepLatencies,
-    IReadOnlyList<StepBatchTimes> StepBatchTimes)
+    IReadOnlyList<StepBatchTimes> StepBatchTimes,
+    long SimulatedNs = 0,
+    IReadOnlyList<StepSimulatedTimes>? StepSimulated = null,
+    long TlbShootdowns = 0)
 {
     /// <summary>The vm events by their /proc/vmstat names.</summary>
     public IReadOnlyDictionary<string, long> VmStat => VmEvents.ToDictionary();
+
+    /// <summary>Each step's simulated duration per batch, in step order (empty when none was kept).</summary>
+    public IReadOnlyList<StepSimulatedTimes> StepSimulatedTimes => StepSimulated ?? [];
 
     /// <summary>
     /// Several migrate_pages calls made side by side (one per source node) as one outcome: the
@@ -45,6 +51,8 @@ public sealed record MigrationRunResult(
         int returnValue = 0, succeeded = 0, failed = 0, notIsolated = 0, retried = 0, passes = 0;
         var vmEvents = default(MigrationVmEvents);
         var batches = new SortedDictionary<int, (string Name, List<double> Ms)>();
+        var simulated = new SortedDictionary<int, (string Name, List<long> Ns)>();
+        long simulatedNs = 0, shootdowns = 0;
         foreach (var (result, indexes) in calls)
         {
             for (var k = 0; k < indexes.Length; k++)
@@ -59,6 +67,17 @@ public sealed record MigrationRunResult(
             retried += result.Retried;
             passes = Math.Max(passes, result.Passes);
             vmEvents += result.VmEvents;
+            // Side-by-side calls each start at simulated time 0: together they last as long as the longest.
+            simulatedNs = Math.Max(simulatedNs, result.SimulatedNs);
+            shootdowns += result.TlbShootdowns;
+            foreach (var step in result.StepSimulatedTimes)
+            {
+                if (!simulated.TryGetValue(step.Step, out var ns))
+                {
+                    simulated[step.Step] = ns = (step.Name, []);
+                }
+                ns.Ns.AddRange(step.BatchNs);
+            }
             foreach (var step in result.StepBatchTimes)
             {
                 if (!batches.TryGetValue(step.Step, out var times))
@@ -71,6 +90,9 @@ public sealed record MigrationRunResult(
         return new MigrationRunResult(
             returnValue, succeeded, failed, notIsolated, retried, passes, errno, newPages, vmEvents,
             [.. batches.Select(b => StepLatency.FromBatches(b.Key, b.Value.Name, b.Value.Ms))],
-            [.. batches.Select(b => new StepBatchTimes(b.Key, b.Value.Name, [.. b.Value.Ms]))]);
+            [.. batches.Select(b => new StepBatchTimes(b.Key, b.Value.Name, [.. b.Value.Ms]))],
+            simulatedNs,
+            [.. simulated.Select(s => new StepSimulatedTimes(s.Key, s.Value.Name, [.. s.Value.Ns]))],
+            shootdowns);
     }
 }

@@ -14,6 +14,9 @@ public static class MigrationTelemetry
 
     public static readonly ActivitySource Source = new(ActivitySourceName);
 
+    /// <summary>Request-context key: true asks the migration's tracer for per-page spans (<c>run --trace-pages</c>).</summary>
+    public const string TracePagesContextKey = "mc.trace.pages";
+
     public static readonly Meter Meter = new(MeterName);
 
     /// <summary>The kernel's vmstat counters, under their /proc/vmstat names.</summary>
@@ -44,6 +47,7 @@ public static class MigrationTelemetry
         public const string MigratePages = MigrationSteps.RootSpanName;
         public const string Pass = "migrate_pages_pass";
         public const string UnmapAndMove = "unmap_and_move";
+        public const string Batch = "migrate_pages_batch";
     }
 
     public static class Tags
@@ -70,6 +74,11 @@ public static class MigrationTelemetry
         public const string VirtualPage = "pte.virtual_page";
         public const string WokenTasks = "woken.tasks";
         public const string CrossSilo = "cross_silo";
+        public const string SimStart = "sim.start_ns";
+        public const string SimDuration = "sim.duration_ns";
+        public const string TlbShootdowns = "tlb.shootdowns";
+        public const string UndoPages = "migration.undo_pages";
+        public const string FailedPages = "migration.failed_pages";
     }
 
     public static class Events

@@ -10,15 +10,23 @@ namespace MigrationCluster.Grains.Migration;
 
 /// <summary>
 /// Turns the protocol driver's reports into the migration's trace: a root <c>migrate_pages</c>
-/// span, a span per pass, an <c>unmap_and_move</c> span per page and pass, and under it one span
-/// per step the page went through, named after the kernel function, with the step number. A page
-/// that failed a step gets no spans for later forward steps, only for the undo steps that touch
-/// it (tagged <c>migration.undo</c>). While a step runs, the current activity is the step span of
-/// the batch's first page, so the runtime's grain-call spans of that step nest under it.
-/// It also times each step of each batch for the run's summary (count, total, p50, p99).
+/// span, a span per pass, a <c>migrate_pages_batch</c> span per batch and under it one span per
+/// step, named after the kernel function, with the step number, the pages it touched, those it
+/// undid and those that failed in it, and its simulated start and duration (<c>sim.start_ns</c>,
+/// <c>sim.duration_ns</c>). With per-page spans (<see cref="MigrationTelemetry.TracePagesContextKey"/> in the request
+/// context: <c>run --trace-pages</c>) there is instead an <c>unmap_and_move</c> span per page and
+/// pass, and under it one span per step the page went through; a page that failed a step gets no
+/// spans for later forward steps, only for the undo steps that touch it (tagged
+/// <c>migration.undo</c>). While a step runs, the current activity is its span (or the step span
+/// of the batch's first page), so the runtime's grain-call spans of that step nest under it.
+/// It also times each step of each batch on the host for the simulator's speed figures.
 /// </summary>
-internal sealed class MigrationTracer : MigrationObserver
+internal sealed class MigrationTracer(MigrationClock? clock = null) : MigrationObserver
 {
+    private readonly bool _perPage = RequestContext.Get(TracePagesContextKey) is true;
+    private Activity? _batch;
+    private Activity? _step;
+
     private readonly Dictionary<PageRef, PageSpans> _pages = [];
     private readonly List<(PageSpans Page, Activity Span)> _stepSpans = [];
     private readonly Dictionary<MigrationStep, List<double>> _latency = [];
@@ -61,6 +69,12 @@ internal sealed class MigrationTracer : MigrationObserver
         _root.SetTag(Tags.Retried, RetriedPages);
         _root.SetTag(Tags.Passes, result.Passes);
         _root.SetTag(Tags.ReturnValue, result.ReturnValue);
+        if (clock is not null)
+        {
+            _root.SetTag(Tags.SimStart, 0L);
+            _root.SetTag(Tags.SimDuration, clock.NowNs);
+            _root.SetTag(Tags.TlbShootdowns, clock.TlbShootdowns);
+        }
         _root.Stop();
     }
 
@@ -82,7 +96,7 @@ internal sealed class MigrationTracer : MigrationObserver
 
     public override void PageStarted(int pass, in MigrationPage page)
     {
-        if (_root is null)
+        if (_root is null || !_perPage)
         {
             // Nobody records the migration: no per-page bookkeeping either.
             return;
@@ -136,6 +150,11 @@ internal sealed class MigrationTracer : MigrationObserver
         _stepStarted = Stopwatch.GetTimestamp();
         _beforeStep = Activity.Current;
         _stepSpans.Clear();
+        if (!_perPage)
+        {
+            StartBatchStep(step, batch);
+            return;
+        }
         if (_pages.Count == 0)
         {
             return;
@@ -180,6 +199,11 @@ internal sealed class MigrationTracer : MigrationObserver
         // One entry per batch (up to 512 pages): the step's percentiles come from them.
         batches.Add(elapsed);
         StepDuration.Record(elapsed, new KeyValuePair<string, object?>(Tags.Step, step.Number()));
+        if (!_perPage)
+        {
+            EndBatchStep(step, batch);
+            return;
+        }
         if (_pages.Count == 0)
         {
             return;
@@ -195,6 +219,7 @@ internal sealed class MigrationTracer : MigrationObserver
         }
         foreach (var (pageSpans, span) in _stepSpans)
         {
+            SetSimulatedTime(span);
             StopKeepingCurrent(span);
             pageSpans.Step = null;
         }
@@ -209,6 +234,88 @@ internal sealed class MigrationTracer : MigrationObserver
         }
         _stepSpans.Clear();
         Activity.Current = _beforeStep;
+    }
+
+    /// <summary>One span for the step on the whole batch, under the batch's span (opened by its first step).</summary>
+    private void StartBatchStep(MigrationStep step, ReadOnlySpan<MigrationPage> batch)
+    {
+        if (_root is null)
+        {
+            return;
+        }
+        var current = Activity.Current;
+        if (_batch is null)
+        {
+            _batch = Source.StartActivity(Spans.Batch, ActivityKind.Internal, _pass?.Context ?? _root.Context);
+            _batch?.SetTag(Tags.PageCount, batch.Length);
+            _batch?.SetTag(Tags.SimStart, clock?.StepStartNs ?? 0);
+        }
+        _step = _batch is null ? null : Source.StartActivity(step.KernelName(), ActivityKind.Internal, _batch.Context);
+        if (_step is null)
+        {
+            Activity.Current = current;
+            return;
+        }
+        int touched = 0, undone = 0;
+        foreach (ref readonly var page in batch)
+        {
+            if (step.Touches(page, out var undo))
+            {
+                touched++;
+                undone += undo ? 1 : 0;
+            }
+        }
+        _step.SetTag(Tags.Step, step.Number());
+        _step.SetTag(Tags.BatchSize, batch.Length);
+        _step.SetTag(Tags.PageCount, touched);
+        if (undone > 0)
+        {
+            _step.SetTag(Tags.UndoPages, undone);
+        }
+        // The step's grain calls nest under its span.
+        Activity.Current = _step;
+    }
+
+    private void EndBatchStep(MigrationStep step, ReadOnlySpan<MigrationPage> batch)
+    {
+        if (_step is { } span)
+        {
+            int failed = 0;
+            foreach (ref readonly var page in batch)
+            {
+                failed += page.Result != 0 ? 1 : 0;
+            }
+            span.SetTag(Tags.FailedPages, failed);
+            SetSimulatedTime(span);
+            StopKeepingCurrent(span);
+            _step = null;
+        }
+        if (step == MigrationStep.PutbackLruPage && _batch is { } batchSpan)
+        {
+            var succeeded = 0;
+            foreach (ref readonly var page in batch)
+            {
+                succeeded += page.Result == 0 ? 1 : 0;
+            }
+            batchSpan.SetTag(Tags.Succeeded, succeeded);
+            batchSpan.SetTag(Tags.Failed, batch.Length - succeeded);
+            if (clock is not null)
+            {
+                batchSpan.SetTag(Tags.SimDuration, clock.NowNs - (long)batchSpan.GetTagItem(Tags.SimStart)!);
+            }
+            StopKeepingCurrent(batchSpan);
+            _batch = null;
+        }
+        Activity.Current = _beforeStep;
+    }
+
+    private void SetSimulatedTime(Activity span)
+    {
+        if (clock is not null)
+        {
+            span.SetTag(Tags.SimStart, clock.StepStartNs);
+            span.SetTag(Tags.SimDuration, clock.StepDurationNs);
+        }
     }
 
     public override void SetMigrationPte(PageRef page, PteRef pte) => AddPteEvent(page, pte, Events.SetMigrationPte);
@@ -233,21 +340,14 @@ internal sealed class MigrationTracer : MigrationObserver
     /// <summary>Whether the step does anything to the page: forward steps while it is in flight, undo steps after it failed.</summary>
     private bool TouchedBy(MigrationStep step, in MigrationPage page, out bool undo)
     {
-        undo = false;
-        if (page.InFlight && _pages.TryGetValue(page.Old, out var spans) && spans.FailedAt is null)
+        if (page.InFlight && _pages.TryGetValue(page.Old, out var spans) && spans.FailedAt is not null)
         {
-            // Steps 5, 7, 9 and 11 touch only file pages: anonymous pages have no mapping.
-            return page.IsFile || step is not (MigrationStep.RadixTreeLock or MigrationStep.RadixTreeCheck or MigrationStep.RadixTreeReplace or MigrationStep.RadixTreeUnlock);
+            // Failed in an earlier step of this pass: only the undo steps touch it.
+            var failed = page;
+            failed.Result = -1;
+            return step.Touches(failed, out undo);
         }
-        undo = true;
-        return step switch
-        {
-            MigrationStep.RadixTreeUnlock => page.Has(MigrationProgress.TreeLocked),
-            MigrationStep.RemoveMigrationPtes => page.Has(MigrationProgress.Unmapped),
-            MigrationStep.UnlockPage => page.Has(MigrationProgress.OldLocked),
-            MigrationStep.PutbackLruPage => true,
-            _ => false,
-        };
+        return step.Touches(page, out undo);
     }
 
     /// <summary>

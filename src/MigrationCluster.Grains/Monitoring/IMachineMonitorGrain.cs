@@ -27,4 +27,14 @@ public interface IMachineMonitorGrain : IGrainWithIntegerKey
     [ReadOnly]
     [Alias("GetSnapshot")]
     Task<MachineMonitorSnapshot> GetSnapshot();
+
+    /// <summary>The machine last configured, or null: the migration coordinators cost their steps on its distances.</summary>
+    [ReadOnly]
+    [Alias("GetMachine")]
+    Task<MachineDescription?> GetMachine();
+
+    /// <summary>A stamp that changes with every <see cref="ConfigureMachine"/> (empty before the first): a silo caches the machine under it.</summary>
+    [ReadOnly]
+    [Alias("GetMachineStamp")]
+    Task<Guid> GetMachineStamp();
 }

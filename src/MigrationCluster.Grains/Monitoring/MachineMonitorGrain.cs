@@ -10,6 +10,7 @@ namespace MigrationCluster.Grains.Monitoring;
 public sealed class MachineMonitorGrain(TimeProvider time) : Grain, IMachineMonitorGrain
 {
     private readonly MachineMonitorState _state = new();
+    private Guid _machineStamp;
 
     public Task ConfigureMachine(MachineDescription machine)
     {
@@ -19,6 +20,7 @@ public sealed class MachineMonitorGrain(TimeProvider time) : Grain, IMachineMoni
             throw new ArgumentException("a machine needs at least one node and a square distance matrix");
         }
         _state.Configure(machine, time.GetUtcNow().ToUnixTimeMilliseconds());
+        _machineStamp = Guid.NewGuid();
         return Task.CompletedTask;
     }
 
@@ -27,6 +29,10 @@ public sealed class MachineMonitorGrain(TimeProvider time) : Grain, IMachineMoni
         _state.Report(report, time.GetUtcNow().ToUnixTimeMilliseconds());
         return Task.CompletedTask;
     }
+
+    public Task<MachineDescription?> GetMachine() => Task.FromResult(_state.Machine);
+
+    public Task<Guid> GetMachineStamp() => Task.FromResult(_machineStamp);
 
     public Task<MachineMonitorSnapshot> GetSnapshot() => Task.FromResult(_state.Snapshot(time.GetUtcNow().ToUnixTimeMilliseconds()));
 }

@@ -51,6 +51,14 @@ public interface INumaNodeAccessGrain : IGrainWithIntegerKey
     [Alias("WaitOnPageLocked")]
     Task WaitOnPageLocked(long pfn, PteRef pte, bool write);
 
+    /// <summary>
+    /// migration_entry_wait in simulated time: queues the task on the page lock (FIFO, as
+    /// <see cref="WaitOnPageLocked"/>) and returns at once, true if it queued (the page is locked).
+    /// No host thread waits: unlock_page reports the waiter and the simulated clock wakes the task.
+    /// </summary>
+    [Alias("SleepOnPageLock")]
+    Task<bool> SleepOnPageLock(long pfn, PteRef pte, bool write);
+
     /// <summary>get_user_pages: extra references on a page (a driver holding it for I/O); <see cref="Unpin"/> drops them.</summary>
     [Alias("Pin")]
     Task Pin(long pfn, int references);

@@ -161,6 +161,16 @@ public sealed class NumaNodeGrain : Grain, INumaNodeGrain
         return sleeper.Task;
     }
 
+    public Task<bool> SleepOnPageLock(long pfn, PteRef pte, bool write)
+    {
+        if (!Memory.Frame(pfn).Has(PageFlags.Locked))
+        {
+            return Task.FromResult(false);
+        }
+        Memory.AddLockWaiter(pfn, new PageLockWaiter(_nextWaiterId++, WaiterKind.Fault, pte, write));
+        return Task.FromResult(true);
+    }
+
     public Task Pin(long pfn, int references)
     {
         Memory.GetPage(pfn, references);

@@ -60,7 +60,7 @@ public static class MigrationClusterTracing
         // Check the environment before anything is opened, so a bad variable leaves no file behind.
         var otlp = options.Targets.Any(t => t.Kind == TraceExportKind.Otlp) ? CreateOtlpExporterOptions(options) : null;
 
-        builder.SetSampler(new AlwaysOnSampler());
+        builder.SetSampler(options.TraceAccesses ? new AlwaysOnSampler() : new TaskAccessSampler());
         foreach (var target in options.Targets)
         {
             switch (target.Kind)

@@ -33,6 +33,9 @@ public sealed class TraceExportOptions
     /// </summary>
     public Action<OtlpExporterOptions>? ConfigureOtlp { get; init; }
 
+    /// <summary>Also record the grain calls tasks make per access (off: <see cref="TaskAccessSampler"/> drops them).</summary>
+    public bool TraceAccesses { get; init; }
+
     /// <summary>
     /// Batching of the OTLP and jsonl exporters; null means the SDK's defaults and the standard
     /// <c>OTEL_BSP_*</c> variables (5 s delay, 512 spans a batch, 2048 queued).

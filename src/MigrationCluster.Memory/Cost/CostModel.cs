@@ -6,26 +6,32 @@ namespace MigrationCluster.Memory.Cost;
 /// <summary>Deterministic costs of accesses, copies, PTE changes and TLB flushes, from SLIT distances.</summary>
 public sealed class CostModel
 {
-    private readonly NumaTopology _topology;
+    private readonly Func<int, int, int> _distance;
 
     public CostModel(NumaTopology topology, CostModelOptions? options = null)
+        : this(topology is null ? throw new ArgumentNullException(nameof(topology)) : topology.Distance, options)
     {
-        ArgumentNullException.ThrowIfNull(topology);
+    }
+
+    /// <summary>A cost model over a SLIT distance function (node ids to distance, 10 = local).</summary>
+    public CostModel(Func<int, int, int> distance, CostModelOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(distance);
         Options = options ?? new CostModelOptions();
         Options.Validate();
-        _topology = topology;
+        _distance = distance;
     }
 
     public CostModelOptions Options { get; }
 
     /// <summary>Latency of one access from a CPU on <paramref name="from"/> to memory on <paramref name="to"/>.</summary>
     public double AccessNs(int from, int to) =>
-        Options.LocalAccessNs * _topology.Distance(from, to) / NumaTopology.LocalDistance;
+        Options.LocalAccessNs * _distance(from, to) / NumaTopology.LocalDistance;
 
     /// <summary>Time to copy one 4 KiB page between nodes; bandwidth falls with distance.</summary>
     public double CopyPageNs(int from, int to)
     {
-        double bandwidth = Options.LocalCopyBytesPerNs * NumaTopology.LocalDistance / _topology.Distance(from, to);
+        double bandwidth = Options.LocalCopyBytesPerNs * NumaTopology.LocalDistance / _distance(from, to);
         return PageContents.PageSize / bandwidth;
     }
 

@@ -10,6 +10,9 @@ namespace MigrationCluster.Memory.Migration;
 /// </summary>
 public interface IMigrationBackend
 {
+    /// <summary>Pages a sync mode has waited for under writeback so far (the clock charges for them).</summary>
+    int WritebackWaits { get; }
+
     /// <summary>Step 1 on the old pages' nodes.</summary>
     ValueTask LockPage(Memory<MigrationPage> batch, MigrateMode mode, bool force);
 

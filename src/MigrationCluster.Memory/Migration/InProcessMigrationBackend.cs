@@ -26,6 +26,8 @@ public sealed class InProcessMigrationBackend : IMigrationBackend
         _system = system;
     }
 
+    public int WritebackWaits { get; private set; }
+
     private delegate void NodeStep<TState>(NodeMemory node, Span<MigrationPage> run, int offset, TState state);
 
     private delegate void SpaceStep(AddressSpaceMemory space, Span<MigrationPage> batch);
@@ -42,6 +44,7 @@ public sealed class InProcessMigrationBackend : IMigrationBackend
     {
         int waited = 0;
         ByOldNode(batch.Span, (mode, force), (n, r, _, s) => waited += n.WaitOnPageWriteback(r, s.mode, s.force));
+        WritebackWaits += waited;
         _system.Advance(waited * _system.Cost.Options.WritebackWaitNs);
         return ValueTask.CompletedTask;
     }

@@ -20,15 +20,23 @@ public sealed class MigrationProtocol
     private readonly List<MigrationPte> _converted = [];
     private readonly List<PageLockWaiter> _woken = [];
     private MigrationPte[] _convertedBuffer = [];
+    private readonly MigrationClock? _clock;
+    private PageLockWaiter[] _lastWoken = [];
+    private long _lastWokenAtNs;
 
-    public MigrationProtocol(IMigrationBackend backend, IMigrationObserver? observer = null, MigrationProtocolOptions? options = null)
+    /// <param name="clock">The call's simulated clock: every step is charged on it (null: no simulated time).</param>
+    public MigrationProtocol(IMigrationBackend backend, IMigrationObserver? observer = null, MigrationProtocolOptions? options = null, MigrationClock? clock = null)
     {
         ArgumentNullException.ThrowIfNull(backend);
         _backend = backend;
         _observer = observer ?? MigrationObserver.None;
         _options = options ?? new MigrationProtocolOptions();
         _options.Validate();
+        _clock = clock;
     }
+
+    /// <summary>The call's simulated clock, or null.</summary>
+    public MigrationClock? Clock => _clock;
 
     public async ValueTask<MigrateResult> MigratePages(IReadOnlyList<MigrationRequest> requests, MigrateMode mode, MigrateReason reason)
     {
@@ -115,6 +123,12 @@ public sealed class MigrationProtocol
         {
             ArrayPool<MigrationPage>.Shared.Return(buffer);
             ArrayPool<int>.Shared.Return(origin);
+            if (_clock?.Gate is { } gate)
+            {
+                // Also when a step failed: the tasks must not wait for this call any more.
+                await gate.Finish(_clock.NowNs, _lastWoken, _lastWokenAtNs);
+                _lastWoken = [];
+            }
         }
 
         // Every page has its final errno now (the last pass retries none). The call's vm events
@@ -153,16 +167,20 @@ public sealed class MigrationProtocol
         Begin(MigrationStep.LockPage, batch);
         await _backend.LockPage(batch, mode, force);
         End(MigrationStep.LockPage, batch);
+        int writebackWaits = _backend.WritebackWaits;
         Begin(MigrationStep.WaitOnPageWriteback, batch);
         await _backend.WaitOnPageWriteback(batch, mode, force);
-        End(MigrationStep.WaitOnPageWriteback, batch);
+        End(MigrationStep.WaitOnPageWriteback, batch, writebackWaits: _backend.WritebackWaits - writebackWaits);
+        // Allocation on the target nodes is ordered by simulated time too: side-by-side calls share their free lists.
+        await Reach(MigrationStep.LockNewPage);
         await Step(MigrationStep.LockNewPage, batch, _backend.LockNewPage);
 
         _converted.Clear();
+        await Reach(MigrationStep.TryToUnmap);
         Begin(MigrationStep.TryToUnmap, batch);
         await _backend.TryToUnmap(batch, _converted);
         ReportSetMigrationPtes(batch.Span, CollectionsMarshal.AsSpan(_converted));
-        End(MigrationStep.TryToUnmap, batch);
+        End(MigrationStep.TryToUnmap, batch, CollectionsMarshal.AsSpan(_converted));
 
         // Anonymous pages have no mapping: steps 5, 7, 9 and 11 are skipped when no file page is left.
         if (AnyInFlightFile(batch.Span))
@@ -193,6 +211,7 @@ public sealed class MigrationProtocol
         await Step(MigrationStep.ClearPageFlags, batch, _backend.ClearPageFlags);
         await Step(MigrationStep.QueueWriteback, batch, _backend.QueueWriteback);
 
+        await Reach(MigrationStep.RemoveMigrationPtes);
         Begin(MigrationStep.RemoveMigrationPtes, batch);
         if (_convertedBuffer.Length < _converted.Count)
         {
@@ -203,15 +222,20 @@ public sealed class MigrationProtocol
         ReadOnlyMemory<MigrationPte> converted = _convertedBuffer.AsMemory(0, _converted.Count);
         await _backend.RemoveMigrationPtes(batch, converted);
         ReportRemoveMigrationPtes(batch.Span, converted.Span);
-        End(MigrationStep.RemoveMigrationPtes, batch);
+        End(MigrationStep.RemoveMigrationPtes, batch, converted.Span);
 
         _woken.Clear();
+        await Reach(MigrationStep.UnlockPage);
         Begin(MigrationStep.UnlockPage, batch);
         await _backend.UnlockPage(batch, _woken);
         End(MigrationStep.UnlockPage, batch);
         if (_woken.Count > 0)
         {
-            _observer.WaitersWoken(_woken.ToArray());
+            PageLockWaiter[] woken = _woken.ToArray();
+            _observer.WaitersWoken(woken);
+            // The sleepers wake when unlock_page ends: the next gate hands them to their tasks.
+            _lastWoken = _lastWoken.Length == 0 ? woken : [.. _lastWoken, .. woken];
+            _lastWokenAtNs = _clock?.NowNs ?? 0;
         }
 
         Begin(MigrationStep.PutbackLruPage, batch);
@@ -286,9 +310,29 @@ public sealed class MigrationProtocol
         End(step, batch);
     }
 
-    private void Begin(MigrationStep step, Memory<MigrationPage> batch) => _observer.StepStarted(step, batch.Span);
+    private void Begin(MigrationStep step, Memory<MigrationPage> batch)
+    {
+        _clock?.BeginStep(step, batch.Span);
+        _observer.StepStarted(step, batch.Span);
+    }
 
-    private void End(MigrationStep step, Memory<MigrationPage> batch) => _observer.StepEnded(step, batch.Span);
+    private void End(MigrationStep step, Memory<MigrationPage> batch, ReadOnlySpan<MigrationPte> ptes = default, int writebackWaits = 0)
+    {
+        _clock?.EndStep(step, ptes, writebackWaits);
+        _observer.StepEnded(step, batch.Span);
+    }
+
+    /// <summary>Before a step tasks can see: wait for them to reach its simulated time, handing over the tasks woken since the last gate.</summary>
+    private async ValueTask Reach(MigrationStep step)
+    {
+        if (_clock?.Gate is null)
+        {
+            return;
+        }
+        PageLockWaiter[] woken = _lastWoken;
+        _lastWoken = [];
+        await _clock.ReachAsync(step, woken, _lastWokenAtNs);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool AnyInFlightFile(ReadOnlySpan<MigrationPage> batch)

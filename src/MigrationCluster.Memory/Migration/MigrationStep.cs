@@ -62,4 +62,27 @@ public static class MigrationSteps
         MigrationStep.PutbackLruPage => "putback_lru_page",
         _ => throw new ArgumentOutOfRangeException(nameof(step)),
     };
+
+    /// <summary>
+    /// Whether <paramref name="step"/> does anything to <paramref name="page"/> (read at the step's
+    /// start): forward steps to pages in flight (the radix-tree steps to file pages only, anonymous
+    /// pages have no mapping), undo steps to failed pages that got that far (<paramref name="undo"/>).
+    /// </summary>
+    public static bool Touches(this MigrationStep step, in MigrationPage page, out bool undo)
+    {
+        undo = false;
+        if (page.InFlight)
+        {
+            return page.IsFile || step is not (MigrationStep.RadixTreeLock or MigrationStep.RadixTreeCheck or MigrationStep.RadixTreeReplace or MigrationStep.RadixTreeUnlock);
+        }
+        undo = true;
+        return step switch
+        {
+            MigrationStep.RadixTreeUnlock => page.Has(MigrationProgress.TreeLocked),
+            MigrationStep.RemoveMigrationPtes => page.Has(MigrationProgress.Unmapped),
+            MigrationStep.UnlockPage => page.Has(MigrationProgress.OldLocked),
+            MigrationStep.PutbackLruPage => true,
+            _ => false,
+        };
+    }
 }

@@ -155,11 +155,11 @@ public sealed partial class ExperimentCommandTests(ExperimentSweepFixture sweep)
     }
 
     [Fact]
-    public void The_report_is_self_contained_and_holds_four_inline_plots_and_the_table()
+    public void The_report_is_self_contained_and_holds_six_inline_plots_and_the_table()
     {
         var html = File.ReadAllText(Path.Combine(sweep.Output, "report.html"));
         var figures = FigureRegex().Matches(html);
-        Assert.Equal(4, figures.Count);
+        Assert.Equal(6, figures.Count);
         foreach (Match figure in figures)
         {
             var name = figure.Groups[1].Value;
@@ -173,7 +173,8 @@ public sealed partial class ExperimentCommandTests(ExperimentSweepFixture sweep)
             Assert.True(new FileInfo(Path.Combine(sweep.Output, "plots", name + ".png")).Length > 1000);
             Assert.True(new FileInfo(Path.Combine(sweep.Output, "plots", name + ".svg")).Length > 1000);
         }
-        Assert.Equal(["pages_per_s", "step_latency", "access_latency", "cross_silo_fraction"], figures.Select(f => f.Groups[1].Value));
+        Assert.Equal(["sim_pages_per_s", "sim_step_time", "pages_per_s", "step_latency", "access_latency", "cross_silo_fraction"], figures.Select(f => f.Groups[1].Value));
+        Assert.Contains("The simulator's speed", html, StringComparison.Ordinal);
         Assert.Contains("Migration throughput", html, StringComparison.Ordinal);
         Assert.Contains("try_to_unmap", html, StringComparison.Ordinal); // the step legend
         // Nothing to fetch: no scripts, stylesheets or images from elsewhere.

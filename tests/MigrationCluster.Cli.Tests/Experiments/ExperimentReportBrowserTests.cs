@@ -38,7 +38,7 @@ public sealed class ExperimentReportBrowserTests(ExperimentSweepFixture sweep) :
 
         Assert.Equal("MigrationCluster experiment", await page.TitleAsync());
         var figures = await page.QuerySelectorAllAsync("figure.plot");
-        Assert.Equal(4, figures.Count);
+        Assert.Equal(6, figures.Count);
         foreach (var figure in figures)
         {
             var name = await figure.GetAttributeAsync("id");
