@@ -173,11 +173,21 @@ public sealed class MemorySystem
         return AllocationNodes.CpusetMemsAllowed(space.MemsAllowed, NodesWithMemory);
     }
 
-    /// <summary>The nodes an allocation under <paramref name="policy"/> tries, in order (see <see cref="AllocationNodes.Order"/>).</summary>
-    public IEnumerable<int> AllocationOrder(AddressSpaceMemory space, MemPolicy policy, long index)
+    /// <summary>
+    /// The weights of MPOL_WEIGHTED_INTERLEAVE by node id (/sys/kernel/mm/mempolicy/weighted_interleave/nodeN);
+    /// empty: every node weighs 1.
+    /// </summary>
+    public IReadOnlyList<int> InterleaveWeights { get; set; } = [];
+
+    /// <summary>
+    /// The nodes an allocation by <paramref name="space"/>'s task under <paramref name="policy"/>
+    /// with interleave index <paramref name="ilx"/> tries, in order (see <see cref="AllocationNodes.Order"/>).
+    /// </summary>
+    public IEnumerable<int> AllocationOrder(AddressSpaceMemory space, MemPolicy policy, long ilx)
     {
         ArgumentNullException.ThrowIfNull(space);
-        return AllocationNodes.Order(policy, index, space.HomeNode, space.MemsAllowed, NodesWithMemory, Topology.FallbackOrder);
+        int nid = AllocationNodes.PolicyNode(policy, ilx, space, InterleaveWeights);
+        return AllocationNodes.Order(policy, nid, space.MemsAllowed, NodesWithMemory, Topology.FallbackOrder);
     }
 
     /// <summary>The nodes with memory, by id: the root cpuset's mems.</summary>
@@ -292,7 +302,8 @@ public sealed class MemorySystem
 
         if (vma.Kind == VmaKind.AnonPrivate)
         {
-            page = AllocateFor(space, space.PolicyAt(virtualPage), index);
+            var (policy, ilx) = AllocationNodes.FaultPolicy(space, vma, virtualPage, null);
+            page = AllocateFor(space, policy, ilx);
             if (page.IsNone)
             {
                 return AccessResult.Fail(-Errno.ENOMEM);
@@ -307,11 +318,15 @@ public sealed class MemorySystem
         }
         else
         {
-            RadixTree tree = Space(PageMapping.FileOwner(vma.Mapping)).Mapping(vma.Mapping);
+            AddressSpaceMemory owner = Space(PageMapping.FileOwner(vma.Mapping));
+            RadixTree tree = owner.Mapping(vma.Mapping);
             page = tree.Lookup(index);
             if (page.IsNone)
             {
-                page = AllocateFor(space, space.PolicyAt(virtualPage), index);
+                // shmem_get_policy for a shmem object; a regular file's page cache goes by the task policy.
+                MemPolicy? shared = vma.Kind == VmaKind.AnonShared ? owner.SharedPolicyOf(vma.Mapping).Lookup(index) : null;
+                var (policy, ilx) = AllocationNodes.FaultPolicy(space, vma, virtualPage, shared);
+                page = AllocateFor(space, policy, ilx);
                 if (page.IsNone)
                 {
                     return AccessResult.Fail(-Errno.ENOMEM);
@@ -351,9 +366,9 @@ public sealed class MemorySystem
     }
 
     /// <summary>alloc_pages_mpol: a frame on the first node of <see cref="AllocationOrder"/> with room.</summary>
-    private PageRef AllocateFor(AddressSpaceMemory space, MemPolicy policy, long index)
+    private PageRef AllocateFor(AddressSpaceMemory space, MemPolicy policy, long ilx)
     {
-        foreach (int candidate in AllocationOrder(space, policy, index))
+        foreach (int candidate in AllocationOrder(space, policy, ilx))
         {
             long pfn = Node(candidate).AllocPage();
             if (pfn >= 0)

@@ -217,9 +217,9 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
             return 0;
         }
 
-        var allocationOrder = AllocationOrder(vma, virtualPage);
         if (vma.Kind == VmaKind.AnonPrivate)
         {
+            var allocationOrder = AllocationOrder(vma, virtualPage, null);
             // An anonymous page is reachable only through the PTE installed here, so no lock is needed.
             foreach (var candidate in allocationOrder)
             {
@@ -234,9 +234,28 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         }
 
         var owner = PageMapping.FileOwner(vma.Mapping);
-        var page = owner == SpaceId
-            ? await FindOrCreatePageCachePage(vma.Mapping, index, allocationOrder, vma.Kind == VmaKind.AnonShared)
-            : await GrainFactory.GetGrain<IAddressSpaceGrain>(owner).FindOrCreatePageCachePage(vma.Mapping, index, allocationOrder, vma.Kind == VmaKind.AnonShared);
+        var shmem = vma.Kind == VmaKind.AnonShared;
+        PageRef page;
+        if (shmem)
+        {
+            // shmem_get_policy: the object's policy, wherever its owner is.
+            var shared = owner == SpaceId
+                ? Memory.SharedPolicyOf(vma.Mapping).Lookup(index)
+                : (await OwnerOf(owner).ShmemGetPolicy(vma.Mapping, index))?.ToPolicy();
+            page = await FindOrCreatePageCachePage(owner, vma.Mapping, index, AllocationOrder(vma, virtualPage, shared), shmem);
+        }
+        else
+        {
+            // filemap_alloc_folio allocates by the task policy; an interleaving one advances the
+            // task's il_prev only when a page is allocated, so look the page up first.
+            page = Memory.TaskPolicy is { Interleaves: true } && Configuration.Layout is not null
+                ? await FindOrCreatePageCachePage(owner, vma.Mapping, index, [], shmem)
+                : PageRef.None;
+            if (page.IsNone)
+            {
+                page = await FindOrCreatePageCachePage(owner, vma.Mapping, index, AllocationOrder(vma, virtualPage, null), shmem);
+            }
+        }
         if (page.IsNone)
         {
             return -Errno.ENOMEM;
@@ -457,11 +476,25 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
 
     /// <summary>
     /// The nodes a fault at <paramref name="virtualPage"/> allocates from, in order: with a layout,
-    /// as the model does (the VMA's policy, the task's node and cpuset); without, the configured order.
+    /// as the model does (the fault's policy, <see cref="AllocationNodes.FaultPolicy"/>, the task's
+    /// node and cpuset); without, the configured order.
     /// </summary>
-    private int[] AllocationOrder(Vma vma, long virtualPage) => Configuration.Layout is { } layout
-        ? layout.AllocationOrder(Memory, Memory.PolicyAt(virtualPage), vma.IndexOf(virtualPage))
-        : Configuration.AllocationOrder;
+    private int[] AllocationOrder(Vma vma, long virtualPage, MemPolicy? sharedPolicy)
+    {
+        if (Configuration.Layout is not { } layout)
+        {
+            return Configuration.AllocationOrder;
+        }
+
+        var (policy, ilx) = AllocationNodes.FaultPolicy(Memory, vma, virtualPage, sharedPolicy);
+        return layout.AllocationOrder(Memory, policy, ilx);
+    }
+
+    private Task<PageRef> FindOrCreatePageCachePage(int owner, int mapping, long index, int[] allocationOrder, bool swapBacked) => owner == SpaceId
+        ? FindOrCreatePageCachePage(mapping, index, allocationOrder, swapBacked)
+        : OwnerOf(owner).FindOrCreatePageCachePage(mapping, index, allocationOrder, swapBacked);
+
+    private IAddressSpaceGrain OwnerOf(int owner) => GrainFactory.GetGrain<IAddressSpaceGrain>(owner);
 
     // ---------------------------------------------------------------- syscalls (this process is the target)
 
@@ -481,10 +514,41 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
     public async Task<int> Mbind(long start, long pages, MemPolicyMode mode, int[] nodes, int flags) =>
         await Syscalls().Mbind(SpaceId, start, pages, mode, nodes, flags);
 
+    public async Task<int> MbindNodemask(long start, long pages, int mode, int[]? nodes, long maxnode, int flags) =>
+        await Syscalls().Mbind(SpaceId, start, pages, mode, nodes, maxnode, flags);
+
+    public async Task<int> SetMempolicy(int mode, int[]? nodes, long maxnode) =>
+        await Syscalls().SetMempolicy(SpaceId, mode, nodes, maxnode);
+
+    public async Task<GetMempolicyReply> GetMempolicy(bool wantNodemask, long maxnode, long? virtualPage, int flags)
+    {
+        var result = await Syscalls().GetMempolicy(SpaceId, wantNodemask, maxnode, virtualPage, flags);
+        return new GetMempolicyReply(result.ReturnValue, result.Mode, result.Nodemask?.ToArray());
+    }
+
+    public Task<MemPolicyView?> GetTaskPolicy() => Task.FromResult(MemPolicyView.Of(Memory.TaskPolicy));
+
+    public Task SetCpusetMems(int[] mems)
+    {
+        ArgumentNullException.ThrowIfNull(mems);
+        NumaSyscalls.CpusetUpdateTaskNodemask(Memory, mems, Layout.NodesWithMemory);
+        _configuration = Configuration with { MemsAllowed = mems };
+        return Task.CompletedTask;
+    }
+
+    public Task<MemPolicyView?> ShmemGetPolicy(int mapping, long index) =>
+        Task.FromResult(MemPolicyView.Of(Memory.SharedPolicyOf(mapping).Lookup(index)));
+
+    public Task ShmemSetPolicy(int mapping, long start, long end, MemPolicyView? policy)
+    {
+        Memory.SharedPolicyOf(mapping).Set(start, end, policy?.ToPolicy());
+        return Task.CompletedTask;
+    }
+
     public Task<IReadOnlyDictionary<string, long>> GetVmStat() => Task.FromResult(_vmStat.Snapshot());
 
     /// <summary>The kernel's code, over this grain (the target) and the grains it calls.</summary>
-    private NumaSyscalls Syscalls() => new(new GrainMachine(GrainFactory, Memory, Layout, _vmStat));
+    private NumaSyscalls Syscalls() => new(new GrainMachine(GrainFactory, Memory, Layout, _vmStat, v => Access(v, false, 0)));
 
     private MachineLayout Layout => Configuration.Layout
         ?? throw new InvalidOperationException($"Address space {SpaceId} was configured without a machine layout: the syscalls need one.");

@@ -99,6 +99,37 @@ public interface IAddressSpaceGrain : IGrainWithIntegerKey
     [ResponseTimeout("00:05:00")]
     Task<int> Mbind(long start, long pages, MemPolicyMode mode, int[] nodes, int flags);
 
+    /// <summary>mbind(2) with the raw arguments: the mode word with its mode flags, the mask's set bits (null: NULL) and maxnode.</summary>
+    [ResponseTimeout("00:05:00")]
+    [Alias("MbindNodemask")]
+    Task<int> MbindNodemask(long start, long pages, int mode, int[]? nodes, long maxnode, int flags);
+
+    /// <summary>set_mempolicy(2) by this process's task: 0 or -errno.</summary>
+    [Alias("SetMempolicy")]
+    Task<int> SetMempolicy(int mode, int[]? nodes, long maxnode);
+
+    /// <summary>get_mempolicy(2) by this process's task (<paramref name="virtualPage"/> null: addr 0).</summary>
+    [Alias("GetMempolicy")]
+    Task<GetMempolicyReply> GetMempolicy(bool wantNodemask, long maxnode, long? virtualPage, int flags);
+
+    /// <summary>The task policy (current->mempolicy); null: none, the system default.</summary>
+    [ReadOnly]
+    [Alias("GetTaskPolicy")]
+    Task<MemPolicyView?> GetTaskPolicy();
+
+    /// <summary>The task's cpuset memory nodes change (cpuset.mems): its policies are rebound.</summary>
+    [Alias("SetCpusetMems")]
+    Task SetCpusetMems(int[] mems);
+
+    /// <summary>shmem_get_policy on a shmem object this process owns: its policy at a page index, or null.</summary>
+    [ReadOnly]
+    [Alias("ShmemGetPolicy")]
+    Task<MemPolicyView?> ShmemGetPolicy(int mapping, long index);
+
+    /// <summary>shmem_set_policy on a shmem object this process owns, over [start, end) of its indexes (null: MPOL_DEFAULT).</summary>
+    [Alias("ShmemSetPolicy")]
+    Task ShmemSetPolicy(int mapping, long start, long end, MemPolicyView? policy);
+
     /// <summary>The vmstat events this process caused: its faults and the migrations its syscalls ran.</summary>
     [ReadOnly]
     Task<IReadOnlyDictionary<string, long>> GetVmStat();
