@@ -45,7 +45,8 @@ public sealed class GrainScenarioEngine(IGrainFactory grains) : IScenarioEngine
         _nodes = [.. Topology.Nodes.Select(n => n.Id).Order()];
         _layout = new MachineLayout(
             [.. Topology.Nodes.Where(n => n.HasMemory).Select(n => n.Id).Order()],
-            [.. Enumerable.Range(0, Topology.NodeIdLimit).Select(id => Topology.Contains(id) ? Topology.FallbackOrder(id).ToArray() : [])]);
+            [.. Enumerable.Range(0, Topology.NodeIdLimit).Select(id => Topology.Contains(id) ? Topology.FallbackOrder(id).ToArray() : [])],
+            [.. scenario.InterleaveWeights]);
         foreach (NumaNodeInfo node in Topology.Nodes)
         {
             await Node(node.Id).Configure(new NodeConfiguration(node.HasMemory ? scenario.FramesPerNode : 0));
@@ -142,8 +143,26 @@ public sealed class GrainScenarioEngine(IGrainFactory grains) : IScenarioEngine
     public Task<int> MigratePages(int caller, int pid, IReadOnlyList<int> fromNodes, IReadOnlyList<int> toNodes) =>
         Space(pid).MigratePages(caller, [.. fromNodes], [.. toNodes]);
 
-    public Task<int> Mbind(int pid, long start, long pages, MemPolicyMode mode, IReadOnlyList<int> nodes, int flags) =>
-        Space(pid).Mbind(start, pages, mode, [.. nodes], flags);
+    public Task<int> Mbind(int pid, long start, long pages, int mode, IReadOnlyList<int>? nodes, long maxnode, int flags) =>
+        Space(pid).MbindNodemask(start, pages, mode, nodes?.ToArray(), maxnode, flags);
+
+    public Task<int> SetMempolicy(int pid, int mode, IReadOnlyList<int>? nodes, long maxnode) =>
+        Space(pid).SetMempolicy(mode, nodes?.ToArray(), maxnode);
+
+    public async Task<GetMempolicyResult> GetMempolicy(int pid, bool wantNodemask, long maxnode, long? virtualPage, int flags)
+    {
+        GetMempolicyReply reply = await Space(pid).GetMempolicy(wantNodemask, maxnode, virtualPage, flags);
+        return new GetMempolicyResult(reply.ReturnValue, reply.Mode, reply.Nodemask);
+    }
+
+    public async Task<MemPolicy?> TaskPolicy(int pid) => (await Space(pid).GetTaskPolicy())?.ToPolicy();
+
+    public async Task SetCpuset(int pid, IReadOnlyList<int> mems)
+    {
+        // The scheduler's later moves of the process keep the new cpuset.
+        _processes[pid] = _processes[pid] with { Cpuset = [.. mems] };
+        await Space(pid).SetCpusetMems([.. mems]);
+    }
 
     public async Task<bool> IsolateLruPage(PageRef page) => (await Node(page.Node).IsolateLruPages([page.Pfn]))[0];
 

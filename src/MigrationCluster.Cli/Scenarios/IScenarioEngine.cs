@@ -63,7 +63,20 @@ public interface IScenarioEngine
 
     Task<int> MigratePages(int caller, int pid, IReadOnlyList<int> fromNodes, IReadOnlyList<int> toNodes);
 
-    Task<int> Mbind(int pid, long start, long pages, MemPolicyMode mode, IReadOnlyList<int> nodes, int flags);
+    /// <summary>mbind(2): the mode word with its mode flags, the mask's set bits (null: NULL), maxnode and the MPOL_MF_* flags.</summary>
+    Task<int> Mbind(int pid, long start, long pages, int mode, IReadOnlyList<int>? nodes, long maxnode, int flags);
+
+    /// <summary>set_mempolicy(2) by the process's task.</summary>
+    Task<int> SetMempolicy(int pid, int mode, IReadOnlyList<int>? nodes, long maxnode);
+
+    /// <summary>get_mempolicy(2) by the process's task (<paramref name="virtualPage"/> null: addr 0).</summary>
+    Task<GetMempolicyResult> GetMempolicy(int pid, bool wantNodemask, long maxnode, long? virtualPage, int flags);
+
+    /// <summary>The process's task policy (null: none, the system default).</summary>
+    Task<MemPolicy?> TaskPolicy(int pid);
+
+    /// <summary>The process's cpuset memory nodes change: its policies are rebound.</summary>
+    Task SetCpuset(int pid, IReadOnlyList<int> mems);
 
     /// <summary>isolate_lru_page, for the kernel-internal migrate_pages().</summary>
     Task<bool> IsolateLruPage(PageRef page);

@@ -26,7 +26,10 @@ public sealed class ModelScenarioEngine : IScenarioEngine
     public Task Start(ScenarioDefinition scenario)
     {
         ArgumentNullException.ThrowIfNull(scenario);
-        _system = new MemorySystem(scenario.Topology, new MemorySystemOptions { FramesPerNode = scenario.FramesPerNode });
+        _system = new MemorySystem(scenario.Topology, new MemorySystemOptions { FramesPerNode = scenario.FramesPerNode })
+        {
+            InterleaveWeights = scenario.InterleaveWeights,
+        };
         _machine = new ModelMachine(_system);
         _syscalls = new NumaSyscalls(_machine);
         return Task.CompletedTask;
@@ -131,8 +134,22 @@ public sealed class ModelScenarioEngine : IScenarioEngine
     public async Task<int> MigratePages(int caller, int pid, IReadOnlyList<int> fromNodes, IReadOnlyList<int> toNodes) =>
         await Syscalls.MigratePagesSyscall(caller, pid, fromNodes, toNodes);
 
-    public async Task<int> Mbind(int pid, long start, long pages, MemPolicyMode mode, IReadOnlyList<int> nodes, int flags) =>
-        await Syscalls.Mbind(pid, start, pages, mode, nodes, flags);
+    public async Task<int> Mbind(int pid, long start, long pages, int mode, IReadOnlyList<int>? nodes, long maxnode, int flags) =>
+        await Syscalls.Mbind(pid, start, pages, mode, nodes, maxnode, flags);
+
+    public async Task<int> SetMempolicy(int pid, int mode, IReadOnlyList<int>? nodes, long maxnode) =>
+        await Syscalls.SetMempolicy(pid, mode, nodes, maxnode);
+
+    public async Task<GetMempolicyResult> GetMempolicy(int pid, bool wantNodemask, long maxnode, long? virtualPage, int flags) =>
+        await Syscalls.GetMempolicy(pid, wantNodemask, maxnode, virtualPage, flags);
+
+    public Task<MemPolicy?> TaskPolicy(int pid) => Task.FromResult(System.Space(pid).TaskPolicy);
+
+    public Task SetCpuset(int pid, IReadOnlyList<int> mems)
+    {
+        NumaSyscalls.CpusetUpdateTaskNodemask(System.Space(pid), mems, System.NodesWithMemory);
+        return Task.CompletedTask;
+    }
 
     public Task<bool> IsolateLruPage(PageRef page) => Task.FromResult(System.Node(page.Node).IsolateLruPage(page.Pfn));
 

@@ -18,7 +18,7 @@ public enum ScenarioRegionKind
 public sealed record ScenarioRegion(string Name, int Line, int Owner, ScenarioRegionKind Kind, long Pages, bool Writable, IReadOnlyList<int> MappedBy)
 {
     /// <summary>The memory policy of the region's VMAs (in every process that maps it) before the setup; null is the default policy.</summary>
-    public Memory.AddressSpaces.MemPolicy? Policy { get; init; }
+    public ScenarioPolicyArgs? Policy { get; init; }
 
     public bool IsMappedBy(int process) => process == Owner || MappedBy.Contains(process);
 }

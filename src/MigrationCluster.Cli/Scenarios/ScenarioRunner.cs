@@ -32,6 +32,9 @@ public sealed class ScenarioRunner
     private readonly Dictionary<ScenarioRegion, int> _mappings = [];
     private readonly List<(int Pid, long VirtualPage, ScenarioPinKind Kind, PageRef Page)> _pins = [];
 
+    // What the last get_mempolicy wrote to *mode (reported with its call).
+    private object? _mode;
+
     // Last write wins, per logical page: the checker compares every readable page against it.
     private readonly Dictionary<LogicalPage, ulong> _expectedContents = [];
 
@@ -67,6 +70,7 @@ public sealed class ScenarioRunner
             var before = await _engine.VmStat();
             long returnValue;
             IReadOnlyList<object>? status;
+            _mode = null;
             try
             {
                 (returnValue, status) = await Execute(call);
@@ -90,6 +94,11 @@ public sealed class ScenarioRunner
             {
                 expectationsChecked++;
                 Compare(expect, returnValue, status, mismatches);
+                if (expect.Mode is { } mode && mode != Convert.ToString(_mode, CultureInfo.InvariantCulture))
+                {
+                    mismatches.Add($"mode {_mode ?? "not written"}, expected {mode}");
+                }
+
                 met = mismatches.Count == 0;
                 expectationsFailed += met == true ? 0 : 1;
             }
@@ -106,7 +115,14 @@ public sealed class ScenarioRunner
                 delta,
                 met,
                 mismatches,
-                violation));
+                violation) { Mode = _mode });
+        }
+
+        var tasks = new List<ScenarioTaskPolicy>();
+        foreach (ScenarioProcess p in _scenario.Processes)
+        {
+            MemPolicy? policy = await _engine.TaskPolicy(p.Id);
+            tasks.Add(new ScenarioTaskPolicy(p.Name, policy is null ? MemPolicyNames.Of(MemPolicyMode.Default) : ModeText(policy.ModeWord), [.. policy?.Nodes ?? []]));
         }
 
         return new ScenarioResult(
@@ -117,8 +133,15 @@ public sealed class ScenarioRunner
             await _engine.VmStat(),
             new ScenarioInvariantVerdict(checks, violation is null ? 0 : 1, violation),
             new ScenarioExpectationSummary(expectationsChecked, expectationsFailed),
-            _engine.Name);
+            _engine.Name)
+        {
+            Tasks = tasks,
+        };
     }
+
+    /// <summary>A mode word as a name with its mode flags: <c>interleave|MPOL_F_STATIC_NODES</c> (a number for a mode past MPOL_MAX).</summary>
+    public static string ModeText(int modeWord) =>
+        MemPolicyNames.Of((MemPolicyMode)(modeWord & ~MemPolicyModeFlags.MPOL_MODE_FLAGS)) + MemPolicyModeFlags.Describe(modeWord);
 
     // ---- setup ---------------------------------------------------------------------------------
 
@@ -127,6 +150,15 @@ public sealed class ScenarioRunner
         foreach (ScenarioProcess p in _scenario.Processes)
         {
             await _engine.CreateProcess(p);
+            if (p.Policy is { } taskPolicy)
+            {
+                // As numactl does before it execs the program: set_mempolicy by the process's task.
+                int rc = await _engine.SetMempolicy(p.Id, taskPolicy.Mode, taskPolicy.Nodes, taskPolicy.Maxnode);
+                if (rc != 0)
+                {
+                    throw Problem(0, $"process '{p.Name}': its policy is what set_mempolicy(2) refuses with {Errno.Name(rc)}");
+                }
+            }
         }
 
         foreach (ScenarioRegion r in _scenario.Regions)
@@ -160,7 +192,7 @@ public sealed class ScenarioRunner
             {
                 // As mbind(2) without moving, from each process that maps the region: the same
                 // checks, and the node mask kept to the nodes with memory its cpuset allows.
-                int rc = await _engine.Mbind(process, start, region.Pages, policy.Mode, policy.Nodes, 0);
+                int rc = await _engine.Mbind(process, start, region.Pages, policy.Mode, policy.Nodes, policy.Maxnode, 0);
                 if (rc != 0)
                 {
                     throw Problem(region.Line, $"region '{region.Name}': its policy is what mbind(2) refuses with {Errno.Name(rc)} (no node of the mask has memory in process '{_scenario.Processes[process].Name}''s cpuset)");
@@ -257,7 +289,14 @@ public sealed class ScenarioRunner
                 return (await _engine.MigratePages(call.Caller, call.Pid, call.FromNodes, call.ToNodes), null);
             case ScenarioCallKind.Mbind:
                 var pages = VirtualPages(call);
-                return (await _engine.Mbind(call.Pid, pages[0], pages.Count, call.Policy, call.Nodes ?? [], call.Flags), null);
+                return (await _engine.Mbind(call.Pid, pages[0], pages.Count, call.ModeWord, call.NullNodemask ? null : call.Nodes ?? [], call.Maxnode, call.Flags), null);
+            case ScenarioCallKind.SetMempolicy:
+                return (await _engine.SetMempolicy(call.Pid, call.ModeWord, call.NullNodemask ? null : call.Nodes ?? [], call.Maxnode), null);
+            case ScenarioCallKind.GetMempolicy:
+                return await GetMempolicy(call);
+            case ScenarioCallKind.SetCpuset:
+                await _engine.SetCpuset(call.Pid, call.Nodes!);
+                return (0, null);
             case ScenarioCallKind.Migrate:
                 return await Migrate(call);
             case ScenarioCallKind.Read:
@@ -335,6 +374,19 @@ public sealed class ScenarioRunner
         }
 
         return (result.ReturnValue < 0 ? result.ReturnValue : result.ReturnValue + notMigrated, status);
+    }
+
+    /// <summary>get_mempolicy: the return value; the nodemask written as the status (none without a buffer); the mode written.</summary>
+    private async Task<(long, IReadOnlyList<object>?)> GetMempolicy(ScenarioCall call)
+    {
+        long? addr = call.Address is { } page ? VirtualPage(call.Pid, page) : null;
+        GetMempolicyResult r = await _engine.GetMempolicy(call.Pid, call.WantNodemask, call.Maxnode, addr, call.Flags);
+        if (r.ReturnValue == 0)
+        {
+            _mode = (call.Flags & MemPolicyModeFlags.MPOL_F_NODE) != 0 ? r.Mode : ModeText(r.Mode);
+        }
+
+        return (r.ReturnValue, r.Nodemask is null ? null : [.. r.Nodemask.Select(n => (object)n)]);
     }
 
     private static async Task<(long, IReadOnlyList<object>?)> Accesses(ScenarioCall call, Func<ScenarioPageRef, Task<AccessResult>> access)
@@ -513,8 +565,24 @@ public sealed class ScenarioRunner
             case ScenarioCallKind.MigratePages:
                 parts.Add($"from=[{string.Join(",", call.FromNodes)}] to=[{string.Join(",", call.ToNodes)}]");
                 break;
-            case ScenarioCallKind.Mbind:
-                parts.Add($"policy={call.Policy.ToString().ToLowerInvariant()} nodes=[{string.Join(",", call.Nodes ?? [])}]");
+            case ScenarioCallKind.Mbind or ScenarioCallKind.SetMempolicy:
+                parts.Add($"{(call.Kind == ScenarioCallKind.Mbind ? "policy" : "mode")}={ModeText(call.ModeWord)} nodes={(call.NullNodemask ? "null" : $"[{string.Join(",", call.Nodes ?? [])}]")}");
+                if (call.Maxnode != NumaSyscalls.FullMaxnode(call.Nodes))
+                {
+                    parts.Add($"maxnode={call.Maxnode}");
+                }
+
+                break;
+            case ScenarioCallKind.GetMempolicy:
+                if (call.Address is { } addr)
+                {
+                    parts.Add($"addr={addr}");
+                }
+
+                parts.Add(call.WantNodemask ? $"maxnode={call.Maxnode}" : "nodemask=null");
+                break;
+            case ScenarioCallKind.SetCpuset:
+                parts.Add($"mems=[{string.Join(",", call.Nodes!)}]");
                 break;
             case ScenarioCallKind.Migrate:
                 parts.Add($"node={call.Nodes![0]} mode={MigrateNames.Of(call.Mode)}");
@@ -532,15 +600,22 @@ public sealed class ScenarioRunner
 
         if (call.Flags != 0)
         {
-            parts.Add("flags=" + FlagNames(call.Flags));
+            parts.Add("flags=" + FlagNames(call.Flags, call.Kind == ScenarioCallKind.GetMempolicy));
         }
 
         return string.Join(' ', parts);
     }
 
-    private static string FlagNames(int flags)
+    private static string FlagNames(int flags, bool getMempolicy)
     {
-        (int Flag, string Name)[] known =
+        (int Flag, string Name)[] known = getMempolicy
+        ?
+        [
+            (MemPolicyModeFlags.MPOL_F_NODE, nameof(MemPolicyModeFlags.MPOL_F_NODE)),
+            (MemPolicyModeFlags.MPOL_F_ADDR, nameof(MemPolicyModeFlags.MPOL_F_ADDR)),
+            (MemPolicyModeFlags.MPOL_F_MEMS_ALLOWED, nameof(MemPolicyModeFlags.MPOL_F_MEMS_ALLOWED)),
+        ]
+        :
         [
             (MemPolicyFlags.MPOL_MF_STRICT, nameof(MemPolicyFlags.MPOL_MF_STRICT)),
             (MemPolicyFlags.MPOL_MF_MOVE, nameof(MemPolicyFlags.MPOL_MF_MOVE)),
