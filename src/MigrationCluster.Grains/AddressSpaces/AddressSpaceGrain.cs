@@ -398,7 +398,8 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
     public Task<PageRef> FindOrCreatePageCachePage(int mapping, long index, int[] allocationOrder, bool swapBacked)
     {
         var page = Memory.Mapping(mapping).Lookup(index);
-        if (!page.IsNone)
+        // No node to try is a look-up: the page, or none.
+        if (!page.IsNone || allocationOrder.Length == 0)
         {
             return Task.FromResult(page);
         }
