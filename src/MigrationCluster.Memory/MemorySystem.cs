@@ -112,7 +112,7 @@ public sealed class MemorySystem
     /// </summary>
     public AccessResult Pin(int space, long virtualPage, bool dma = false)
     {
-        AccessResult r = Access(space, virtualPage, write: false, value: 0);
+        AccessResult r = GupAccess(space, virtualPage);
         // A read-only pin of the zero page takes no reference (try_grab_folio skips it).
         if (r.Status == AccessStatus.Done && !r.Page.IsNone)
         {
@@ -120,6 +120,13 @@ public sealed class MemorySystem
         }
 
         return r;
+    }
+
+    /// <summary>A read fault as get_user_pages takes it: VM_FAULT_SIGBUS becomes -EFAULT (vm_fault_to_errno).</summary>
+    public AccessResult GupAccess(int space, long virtualPage)
+    {
+        AccessResult r = Access(space, virtualPage, write: false, value: 0);
+        return r.Status == AccessStatus.Error && r.Errno == -Errno.SIGBUS ? AccessResult.Fail(-Errno.EFAULT) : r;
     }
 
     public void Unpin(PageRef page, bool dma = false)
@@ -201,6 +208,8 @@ public sealed class MemorySystem
     public AccessResult Truncate(int mapping, long fromIndex)
     {
         RadixTree tree = Space(PageMapping.FileOwner(mapping)).Mapping(mapping);
+        // truncate_setsize: i_size first, so that faults past it are SIGBUS while the pages go.
+        tree.Size = Math.Min(tree.Size, fromIndex);
         var ptes = new List<PteRef>();
         foreach (var (index, page) in tree.Entries().Where(e => e.Index >= fromIndex).ToList())
         {
@@ -320,6 +329,12 @@ public sealed class MemorySystem
         {
             AddressSpaceMemory owner = Space(PageMapping.FileOwner(vma.Mapping));
             RadixTree tree = owner.Mapping(vma.Mapping);
+            if (index >= tree.Size)
+            {
+                // filemap_fault / shmem_fault: past the end of the file is VM_FAULT_SIGBUS.
+                return AccessResult.Fail(-Errno.SIGBUS);
+            }
+
             page = tree.Lookup(index);
             if (page.IsNone)
             {

@@ -109,6 +109,12 @@ public sealed class GrainScenarioEngine(IGrainFactory grains) : IScenarioEngine
     public async Task<AccessResult> Pin(int pid, long virtualPage, bool dma)
     {
         AccessResult r = await Access(pid, virtualPage, null);
+        if (r.Status == AccessStatus.Error && r.Errno == -Errno.SIGBUS)
+        {
+            // vm_fault_to_errno: get_user_pages turns VM_FAULT_SIGBUS into -EFAULT.
+            return AccessResult.Fail(-Errno.EFAULT);
+        }
+
         // A read-only pin of the zero page takes no reference (try_grab_folio skips it).
         if (r.Status == AccessStatus.Done && !r.Page.IsNone)
         {

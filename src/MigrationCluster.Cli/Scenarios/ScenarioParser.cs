@@ -690,7 +690,7 @@ public sealed class ScenarioParser
     private string ErrnoName(ScenarioValue value, string what)
     {
         string text = String(value, what).TrimStart('-');
-        if (text == "0" || (text.StartsWith('E') && Errno.Name(ErrnoValue(text)) == text))
+        if (text == "0" || ((text.StartsWith('E') || text == "SIGBUS") && Errno.Name(ErrnoValue(text)) == text))
         {
             return text;
         }
@@ -712,6 +712,7 @@ public sealed class ScenarioParser
         "EBUSY" => Errno.EBUSY,
         "ENODEV" => Errno.ENODEV,
         "EINVAL" => Errno.EINVAL,
+        "SIGBUS" => Errno.SIGBUS,
         _ => -1,
     };
 

@@ -235,6 +235,12 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
 
         var owner = PageMapping.FileOwner(vma.Mapping);
         var shmem = vma.Kind == VmaKind.AnonShared;
+        if (index >= (owner == SpaceId ? Memory.Mapping(vma.Mapping).Size : await OwnerOf(owner).FileSize(vma.Mapping)))
+        {
+            // filemap_fault / shmem_fault: past the end of the file is VM_FAULT_SIGBUS.
+            return -Errno.SIGBUS;
+        }
+
         PageRef page;
         if (shmem)
         {
@@ -546,6 +552,8 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         return Task.CompletedTask;
     }
 
+    public Task<long> FileSize(int mapping) => Task.FromResult(Memory.Mapping(mapping).Size);
+
     public Task<IReadOnlyDictionary<string, long>> GetVmStat() => Task.FromResult(_vmStat.Snapshot());
 
     /// <summary>The kernel's code, over this grain (the target) and the grains it calls.</summary>
@@ -599,6 +607,8 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
     public async Task<int> Truncate(int mapping, long fromIndex)
     {
         var tree = Memory.Mapping(mapping);
+        // truncate_setsize: i_size first, so that faults past it are SIGBUS while the pages go.
+        tree.Size = Math.Min(tree.Size, fromIndex);
         foreach (var (index, page) in tree.Entries().Where(e => e.Index >= fromIndex).ToList())
         {
             // A tree or page a migration holds: the caller tries again later (the model queues a waiter).

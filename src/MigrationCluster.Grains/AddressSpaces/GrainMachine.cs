@@ -73,7 +73,8 @@ internal sealed class GrainMachine(IGrainFactory grains, AddressSpaceMemory self
         }
 
         AccessReport r = await access(virtualPage);
-        return (r.Errno, r.Errno != 0 ? PageRef.None : r.Page);
+        // vm_fault_to_errno: VM_FAULT_SIGBUS is -EFAULT to get_user_pages.
+        return (r.Errno == -Errno.SIGBUS ? -Errno.EFAULT : r.Errno, r.Errno != 0 ? PageRef.None : r.Page);
     }
 
     public async ValueTask<long> FreePages(int node) => (await Node(node).GetStatus()).FreePages;

@@ -130,6 +130,11 @@ public interface IAddressSpaceGrain : IGrainWithIntegerKey
     [Alias("ShmemSetPolicy")]
     Task ShmemSetPolicy(int mapping, long start, long end, MemPolicyView? policy);
 
+    /// <summary>i_size in pages of a file or shmem object this process owns (a fault at or past it is SIGBUS).</summary>
+    [ReadOnly]
+    [Alias("FileSize")]
+    Task<long> FileSize(int mapping);
+
     /// <summary>The vmstat events this process caused: its faults and the migrations its syscalls ran.</summary>
     [ReadOnly]
     Task<IReadOnlyDictionary<string, long>> GetVmStat();

@@ -43,7 +43,7 @@ public sealed class ModelMachine : INumaMachine
 
     public ValueTask<(int Errno, PageRef Page)> GetUserPage(int pid, long virtualPage)
     {
-        AccessResult r = _system.Read(pid, virtualPage);
+        AccessResult r = _system.GupAccess(pid, virtualPage);
         return ValueTask.FromResult(r.Status switch
         {
             AccessStatus.Done => (0, r.Page),
