@@ -162,9 +162,10 @@ public sealed class MemorySystem
     /// gone for the syscalls (-ESRCH). The file and shmem mappings it owns stay, as files outlive
     /// the processes that created them.
     /// </summary>
-    public void Exit(int space)
+    public void Exit(int space, bool zombie = false)
     {
         AddressSpaceMemory s = Space(space);
+        s.Zombie = zombie;
         foreach (Vma vma in s.Vmas.ToList())
         {
             Munmap(space, vma.Start, vma.Pages);

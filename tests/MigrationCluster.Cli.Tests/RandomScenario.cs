@@ -204,6 +204,10 @@ internal static class RandomScenario
                     break;
                 default:
                     exited.Add(pid);
+                    if (random.NextDouble() < 0.5)
+                    {
+                        call["zombie"] = true;
+                    }
                     break;
             }
             calls.Add(call);

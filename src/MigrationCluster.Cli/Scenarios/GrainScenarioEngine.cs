@@ -136,7 +136,7 @@ public sealed class GrainScenarioEngine(IGrainFactory grains) : IScenarioEngine
 
     public Task<int> Munmap(int pid, long start, long pages) => Space(pid).Munmap(start, pages);
 
-    public Task Exit(int pid) => Space(pid).Exit();
+    public Task Exit(int pid, bool zombie) => zombie ? Space(pid).ExitZombie() : Space(pid).Exit();
 
     public Task<int> Truncate(int mapping, long fromIndex) => Space(PageMapping.FileOwner(mapping)).Truncate(mapping, fromIndex);
 

@@ -54,7 +54,8 @@ public interface IScenarioEngine
 
     Task<int> Munmap(int pid, long start, long pages);
 
-    Task Exit(int pid);
+    /// <summary>The process exits; a <paramref name="zombie"/> is not reaped (its pid still names it, with no mm).</summary>
+    Task Exit(int pid, bool zombie);
 
     /// <summary>truncate_inode_pages from an index: 0, or -EAGAIN at a page or tree a migration holds.</summary>
     Task<int> Truncate(int mapping, long fromIndex);

@@ -111,9 +111,9 @@ public sealed class ModelScenarioEngine : IScenarioEngine
 
     public Task<int> Munmap(int pid, long start, long pages) => Task.FromResult(System.Munmap(pid, start, pages));
 
-    public Task Exit(int pid)
+    public Task Exit(int pid, bool zombie)
     {
-        System.Exit(pid);
+        System.Exit(pid, zombie);
         return Task.CompletedTask;
     }
 

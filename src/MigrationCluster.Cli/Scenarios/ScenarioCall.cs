@@ -66,6 +66,9 @@ public sealed record ScenarioCall(int Line, ScenarioCallKind Kind, int Pid)
     /// <summary>get_mempolicy: addr (null: 0).</summary>
     public ScenarioPageRef? Address { get; init; }
 
+    /// <summary>exit: the process stays a zombie (not reaped by its parent).</summary>
+    public bool Zombie { get; init; }
+
     /// <summary>get_mempolicy: whether a nodemask buffer is passed.</summary>
     public bool WantNodemask { get; init; } = true;
 

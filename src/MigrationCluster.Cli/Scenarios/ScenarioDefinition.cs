@@ -26,6 +26,9 @@ public sealed record ScenarioProcess(string Name, int Id, int HomeNode, bool Pri
     /// <summary>The process exits after the setup, before the first call.</summary>
     public bool Exited { get; init; }
 
+    /// <summary>With <see cref="Exited"/>: its parent has not reaped it (a zombie).</summary>
+    public bool Zombie { get; init; }
+
     /// <summary>Its task policy, set with set_mempolicy(2) before the regions are mapped (as numactl does before exec); null: none.</summary>
     public ScenarioPolicyArgs? Policy { get; init; }
 }

@@ -216,14 +216,15 @@ public sealed class ScenarioParser
         int home = map.Has("home_node") ? Node(map.Get("home_node"), "home_node") : 0;
         bool privileged = map.Has("privileged") && Bool(map.Get("privileged"), "privileged");
         IReadOnlyList<int>? cpuset = map.Has("cpuset") ? Cpuset(map.Get("cpuset")) : null;
-        if (map.Has("exited") && Bool(map.Get("exited"), "exited"))
+        bool zombie = map.Has("exited") && map.Get("exited").Text == "zombie";
+        if (map.Has("exited") && (zombie || Bool(map.Get("exited"), "exited")))
         {
             // It exits once its pages are set up, before the first call.
             _exited[_processes.Count] = map.Get("exited").Line;
         }
 
         ScenarioPolicyArgs? policy = map.Has("policy") ? PolicyArgs(map.Get("policy"), "policy") : null;
-        _processes.Add(new ScenarioProcess(name, _processes.Count, home, privileged, cpuset) { Exited = _exited.ContainsKey(_processes.Count), Policy = policy });
+        _processes.Add(new ScenarioProcess(name, _processes.Count, home, privileged, cpuset) { Exited = _exited.ContainsKey(_processes.Count), Zombie = zombie, Policy = policy });
     }
 
     private void ParseRegions(ScenarioValue value)
@@ -348,7 +349,7 @@ public sealed class ScenarioParser
             ScenarioCallKind.Write => ["pages", "value"],
             ScenarioCallKind.Pin or ScenarioCallKind.Unpin => ["pages", "kind"],
             ScenarioCallKind.Munmap => ["range"],
-            ScenarioCallKind.Exit => [],
+            ScenarioCallKind.Exit => ["zombie"],
             ScenarioCallKind.SetMempolicy => ["mode", "flags", "nodes", "maxnode"],
             ScenarioCallKind.GetMempolicy => ["flags", "addr", "maxnode", "nodemask"],
             ScenarioCallKind.SetCpuset => ["mems"],
@@ -369,7 +370,7 @@ public sealed class ScenarioParser
             },
             ScenarioCallKind.Mbind => Mbind(call, map),
             ScenarioCallKind.Munmap => call with { Pages = Range(map.Require("range"), pid, "range") },
-            ScenarioCallKind.Exit => call,
+            ScenarioCallKind.Exit => call with { Zombie = map.Has("zombie") && Bool(map.Get("zombie"), "zombie") },
             ScenarioCallKind.SetMempolicy => SetMempolicy(call, map),
             ScenarioCallKind.GetMempolicy => GetMempolicy(call, map),
             ScenarioCallKind.SetCpuset => call with { Nodes = Cpuset(map.Require("mems")) },

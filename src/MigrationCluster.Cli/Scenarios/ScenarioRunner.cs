@@ -211,7 +211,7 @@ public sealed class ScenarioRunner
         foreach (ScenarioProcess p in _scenario.Processes.Where(p => p.Exited))
         {
             ForgetAllContents(p.Id);
-            await _engine.Exit(p.Id);
+            await _engine.Exit(p.Id, p.Zombie);
         }
 
         if (AfterSetUp is not null)
@@ -313,7 +313,7 @@ public sealed class ScenarioRunner
                 return (await _engine.Munmap(call.Pid, range[0], range.Count), null);
             case ScenarioCallKind.Exit:
                 ForgetAllContents(call.Pid);
-                await _engine.Exit(call.Pid);
+                await _engine.Exit(call.Pid, call.Zombie);
                 return (0, null);
             default:
                 int truncated = await _engine.Truncate(_mappings[call.Region!], call.FromIndex);

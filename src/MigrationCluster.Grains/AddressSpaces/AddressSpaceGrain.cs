@@ -505,8 +505,8 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
 
     // ---------------------------------------------------------------- syscalls (this process is the target)
 
-    public Task<TaskCredentials?> GetTask() => Task.FromResult(_memory is { Exited: false } memory
-        ? new TaskCredentials(memory.Privileged, [.. AllocationNodes.CpusetMemsAllowed(memory.MemsAllowed, Layout.NodesWithMemory)])
+    public Task<TaskCredentials?> GetTask() => Task.FromResult(_memory is { } memory && (!memory.Exited || memory.Zombie)
+        ? new TaskCredentials(memory.Privileged, [.. AllocationNodes.CpusetMemsAllowed(memory.MemsAllowed, Layout.NodesWithMemory)], memory.Exited)
         : null);
 
     public async Task<MovePagesReply> MovePages(int caller, long[] pages, int[]? nodes, int flags, int[]? initialStatus)
@@ -576,6 +576,12 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         Memory.RemoveVmaRange(start, start + pages);
         await DropZapped(zapped);
         return 0;
+    }
+
+    public Task ExitZombie()
+    {
+        Memory.Zombie = true;
+        return Exit();
     }
 
     public async Task Exit()

@@ -26,7 +26,7 @@ internal sealed class GrainMachine(IGrainFactory grains, AddressSpaceMemory self
     {
         if (pid == self.Id)
         {
-            return self.Exited ? null : new TaskInfo(pid, self.Privileged, AllocationNodes.CpusetMemsAllowed(self.MemsAllowed, layout.NodesWithMemory));
+            return self.Exited && !self.Zombie ? null : new TaskInfo(pid, self.Privileged, AllocationNodes.CpusetMemsAllowed(self.MemsAllowed, layout.NodesWithMemory)) { HasMm = !self.Exited };
         }
 
         if (pid < 0)
@@ -35,7 +35,7 @@ internal sealed class GrainMachine(IGrainFactory grains, AddressSpaceMemory self
         }
 
         var task = await grains.GetGrain<IAddressSpaceGrain>(pid).GetTask();
-        return task is null ? null : new TaskInfo(pid, task.Privileged, task.MemsAllowed);
+        return task is null ? null : new TaskInfo(pid, task.Privileged, task.MemsAllowed) { HasMm = !task.Zombie };
     }
 
     public AddressSpaceMemory TaskMm(int pid) => pid == self.Id

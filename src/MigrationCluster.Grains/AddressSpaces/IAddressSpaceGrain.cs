@@ -147,6 +147,10 @@ public interface IAddressSpaceGrain : IGrainWithIntegerKey
     /// <summary>exit_mmap: every mapping goes, and the process is gone for the syscalls (-ESRCH).</summary>
     Task Exit();
 
+    /// <summary>exit_mmap as <see cref="Exit"/>, but the parent has not reaped the process: a zombie, found by its pid, with no mm.</summary>
+    [Alias("ExitZombie")]
+    Task ExitZombie();
+
     /// <summary>Clears these PTEs (a truncation of a file another process owns unmaps them under the page lock).</summary>
     Task ClearPtes(long[] virtualPages);
 

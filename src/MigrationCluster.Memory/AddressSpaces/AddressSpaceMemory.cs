@@ -64,6 +64,12 @@ public sealed class AddressSpaceMemory
     /// <summary>The process has exited (its mappings are gone): calls that name it get -ESRCH.</summary>
     public bool Exited { get; set; }
 
+    /// <summary>
+    /// An exited process its parent has not reaped yet: find_task_by_vpid still finds it, but it
+    /// has no mm (exit_mm ran), so move_pages and migrate_pages on it are -EINVAL rather than -ESRCH.
+    /// </summary>
+    public bool Zombie { get; set; }
+
     public IReadOnlyList<Vma> Vmas => _vmas;
 
     public IReadOnlyDictionary<int, RadixTree> OwnedMappings => _mappings;

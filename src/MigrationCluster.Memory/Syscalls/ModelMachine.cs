@@ -22,8 +22,8 @@ public sealed class ModelMachine : INumaMachine
     public IReadOnlyList<int> NodesWithMemory { get; }
 
     public ValueTask<TaskInfo?> FindTask(int pid) => ValueTask.FromResult(
-        _system.TryGetSpace(pid, out AddressSpaceMemory space) && !space.Exited
-            ? new TaskInfo(pid, space.Privileged, _system.CpusetMemsAllowed(space))
+        _system.TryGetSpace(pid, out AddressSpaceMemory space) && (!space.Exited || space.Zombie)
+            ? new TaskInfo(pid, space.Privileged, _system.CpusetMemsAllowed(space)) { HasMm = !space.Exited }
             : null);
 
     public AddressSpaceMemory TaskMm(int pid) => _system.Space(pid);

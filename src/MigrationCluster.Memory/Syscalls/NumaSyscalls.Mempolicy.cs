@@ -35,7 +35,6 @@ public sealed partial class NumaSyscalls
             return -Errno.ESRCH;
         }
 
-        AddressSpaceMemory space = _machine.TaskMm(pid);
         if (!await PtraceMayAccess(caller, pid))
         {
             return -Errno.EPERM;
@@ -54,6 +53,14 @@ public sealed partial class NumaSyscalls
         {
             return -Errno.EINVAL;
         }
+
+        // get_task_mm: a zombie has none (find_task_by_vpid found it, so not -ESRCH).
+        if (!task.HasMm)
+        {
+            return -Errno.EINVAL;
+        }
+
+        AddressSpaceMemory space = _machine.TaskMm(pid);
 
         return await DoMigratePages(space, old, @new, await Capable(caller) ? MPOL_MF_MOVE_ALL : MPOL_MF_MOVE);
     }
