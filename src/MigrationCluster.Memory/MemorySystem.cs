@@ -285,6 +285,18 @@ public sealed class MemorySystem
             return new AccessResult(AccessStatus.Done, PageRef.None, PageContents.Zero, zeroLatency, 0, default);
         }
 
+        if (write && !pte.Writable)
+        {
+            // A write to a write-protected PTE of a writable mapping: do_wp_page.
+            AccessResult wp = DoWpPage(space, vma, virtualPage, pte);
+            if (wp.Status != AccessStatus.Done)
+            {
+                return wp;
+            }
+
+            pte = space.GetPte(virtualPage);
+        }
+
         NodeMemory node = Node(pte.Page.Node);
         double latency = Cost.AccessNs(space.HomeNode, pte.Page.Node);
         Advance(latency);
@@ -296,6 +308,58 @@ public sealed class MemorySystem
         }
 
         return new AccessResult(AccessStatus.Done, pte.Page, node.ReadContents(pte.Page.Pfn), latency, 0, default);
+    }
+
+    /// <summary>
+    /// fork (dup_mmap) of <paramref name="parent"/> into the fresh address space
+    /// <paramref name="child"/>: the child shares every private anonymous page copy-on-write.
+    /// </summary>
+    public void Fork(int parent, int child)
+    {
+        var childPtes = new List<(PteRef Pte, PageRef Page)>();
+        Space(parent).DupMmap(Space(child), childPtes);
+        foreach (var (pte, page) in childPtes)
+        {
+            Node(page.Node).PageAddRmap(page.Pfn, pte);
+        }
+    }
+
+    /// <summary>
+    /// do_wp_page on a write-protected anonymous PTE: the page is reused when this PTE is all
+    /// that holds it (<see cref="NodeMemory.WpCanReuseAnonPage"/>), else wp_page_copy gives the
+    /// task a page of its own, allocated by the fault's policy, and drops its share of the old one.
+    /// </summary>
+    private AccessResult DoWpPage(AddressSpaceMemory space, Vma vma, long virtualPage, Pte pte)
+    {
+        VmStat.Pgfault++;
+        if (Node(pte.Page.Node).WpCanReuseAnonPage(pte.Page.Pfn))
+        {
+            space.SetPte(virtualPage, Pte.Present(pte.Page, vma.Writable));
+            return new AccessResult(AccessStatus.Done, pte.Page, 0, 0, 0, default);
+        }
+
+        var (policy, ilx) = AllocationNodes.FaultPolicy(space, vma, virtualPage, null);
+        PageRef page = AllocateFor(space, policy, ilx);
+        if (page.IsNone)
+        {
+            return AccessResult.Fail(-Errno.ENOMEM);
+        }
+
+        MapNewAnonPage(space, page, virtualPage, vma.IndexOf(virtualPage));
+        space.SetPte(virtualPage, Pte.Present(page, vma.Writable));
+        Node(pte.Page.Node).PageRemoveRmap(pte.Page.Pfn, new PteRef(space.Id, virtualPage));
+        return new AccessResult(AccessStatus.Done, page, 0, 0, 0, default);
+    }
+
+    // A fresh anonymous page mapped by one PTE: the allocation's reference becomes the PTE's.
+    private void MapNewAnonPage(AddressSpaceMemory space, PageRef page, long virtualPage, long index)
+    {
+        NodeMemory node = Node(page.Node);
+        node.SetMapping(page.Pfn, PageMapping.Anon(space.Id), index);
+        node.SetFlags(page.Pfn, PageFlags.Uptodate | PageFlags.SwapBacked);
+        node.LruAdd(page.Pfn);
+        node.PageAddRmap(page.Pfn, new PteRef(space.Id, virtualPage));
+        node.PutPage(page.Pfn);
     }
 
     private AccessResult Fault(AddressSpaceMemory space, Vma vma, long virtualPage, bool write)
@@ -319,12 +383,7 @@ public sealed class MemorySystem
                 return AccessResult.Fail(-Errno.ENOMEM);
             }
 
-            NodeMemory node = Node(page.Node);
-            node.SetMapping(page.Pfn, PageMapping.Anon(space.Id), index);
-            node.SetFlags(page.Pfn, PageFlags.Uptodate | PageFlags.SwapBacked);
-            node.LruAdd(page.Pfn);
-            node.PageAddRmap(page.Pfn, new PteRef(space.Id, virtualPage));
-            node.PutPage(page.Pfn);
+            MapNewAnonPage(space, page, virtualPage, index);
         }
         else
         {

@@ -163,6 +163,8 @@ public sealed class GrainScenarioEngine(IGrainFactory grains) : IScenarioEngine
 
     public async Task<MemPolicy?> TaskPolicy(int pid) => (await Space(pid).GetTaskPolicy())?.ToPolicy();
 
+    public Task Fork(int parent, int child) => Space(parent).Fork(child);
+
     public async Task SetCpuset(int pid, IReadOnlyList<int> mems)
     {
         // The scheduler's later moves of the process keep the new cpuset.

@@ -76,6 +76,9 @@ public interface IScenarioEngine
     /// <summary>The process's task policy (null: none, the system default).</summary>
     Task<MemPolicy?> TaskPolicy(int pid);
 
+    /// <summary>fork: the fresh process <paramref name="child"/> becomes a copy of <paramref name="parent"/>, sharing its private anonymous pages copy-on-write.</summary>
+    Task Fork(int parent, int child);
+
     /// <summary>The process's cpuset memory nodes change: its policies are rebound.</summary>
     Task SetCpuset(int pid, IReadOnlyList<int> mems);
 

@@ -145,6 +145,12 @@ public sealed class ModelScenarioEngine : IScenarioEngine
 
     public Task<MemPolicy?> TaskPolicy(int pid) => Task.FromResult(System.Space(pid).TaskPolicy);
 
+    public Task Fork(int parent, int child)
+    {
+        System.Fork(parent, child);
+        return Task.CompletedTask;
+    }
+
     public Task SetCpuset(int pid, IReadOnlyList<int> mems)
     {
         NumaSyscalls.CpusetUpdateTaskNodemask(System.Space(pid), mems, System.NodesWithMemory);

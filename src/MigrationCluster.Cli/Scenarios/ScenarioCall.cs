@@ -19,6 +19,7 @@ public enum ScenarioCallKind
     SetMempolicy,
     GetMempolicy,
     SetCpuset,
+    Fork,
 }
 
 
@@ -65,6 +66,9 @@ public sealed record ScenarioCall(int Line, ScenarioCallKind Kind, int Pid)
 
     /// <summary>get_mempolicy: addr (null: 0).</summary>
     public ScenarioPageRef? Address { get; init; }
+
+    /// <summary>fork: the process that becomes the copy (declared without regions of its own).</summary>
+    public int Child { get; init; }
 
     /// <summary>exit: the process stays a zombie (not reaped by its parent).</summary>
     public bool Zombie { get; init; }

@@ -34,6 +34,7 @@ public sealed class ScenarioParser
         ["set_mempolicy"] = ScenarioCallKind.SetMempolicy,
         ["get_mempolicy"] = ScenarioCallKind.GetMempolicy,
         ["set_cpuset"] = ScenarioCallKind.SetCpuset,
+        ["fork"] = ScenarioCallKind.Fork,
     };
 
     private static readonly string[] ProcessKeys = ["name", "home_node", "privileged", "cpuset", "exited", "policy", "regions"];
@@ -64,6 +65,9 @@ public sealed class ScenarioParser
 
     // Processes that an earlier `exit` call ended, and the line of that call.
     private readonly Dictionary<int, int> _exited = [];
+
+    // Processes an earlier `fork` call made, and their parents: they map what the parent maps.
+    private readonly Dictionary<int, int> _forkedFrom = [];
     private NumaTopology _topology = NumaTopology.Uniform(1);
 
     private ScenarioParser(string file, string directory)
@@ -353,6 +357,7 @@ public sealed class ScenarioParser
             ScenarioCallKind.SetMempolicy => ["mode", "flags", "nodes", "maxnode"],
             ScenarioCallKind.GetMempolicy => ["flags", "addr", "maxnode", "nodemask"],
             ScenarioCallKind.SetCpuset => ["mems"],
+            ScenarioCallKind.Fork => ["child"],
             _ => ["region", "from"],
         };
         var map = Map(value, $"a {kindName} call", [.. keys, "call", "pid", "expect"]);
@@ -374,6 +379,7 @@ public sealed class ScenarioParser
             ScenarioCallKind.SetMempolicy => SetMempolicy(call, map),
             ScenarioCallKind.GetMempolicy => GetMempolicy(call, map),
             ScenarioCallKind.SetCpuset => call with { Nodes = Cpuset(map.Require("mems")) },
+            ScenarioCallKind.Fork => Fork(call, map.Require("child")),
             ScenarioCallKind.Migrate => call with
             {
                 Pages = PageRefs(map.Require("pages"), pid, "pages"),
@@ -470,6 +476,23 @@ public sealed class ScenarioParser
             Flags = map.Has("flags") ? Flags(map.Get("flags")) : 0,
         };
     }
+
+    /// <summary>fork: <c>child</c> is a process declared with no regions, not mapped into any, not forked before; from here on it maps what the parent maps.</summary>
+    private ScenarioCall Fork(ScenarioCall call, ScenarioValue childValue)
+    {
+        int child = Process(childValue, "child");
+        if (child == call.Pid || _regions.Any(r => Maps(child, r)) || _forkedFrom.ContainsKey(child) || _exited.ContainsKey(child))
+        {
+            throw Error(childValue, $"child: process '{_processes[child].Name}' must be a fresh process: declared without regions, mapped into none, not forked or exited before");
+        }
+
+        _forkedFrom[child] = call.Pid;
+        return call with { Child = child };
+    }
+
+    /// <summary>Whether a process maps a region: its own, one it is in mapped_by of, or its parent's after a fork.</summary>
+    private bool Maps(int pid, ScenarioRegion region) =>
+        region.IsMappedBy(pid) || (_forkedFrom.TryGetValue(pid, out int parent) && Maps(parent, region));
 
     /// <summary>set_mempolicy: <c>mode</c> (a name or the number), mode <c>flags</c>, <c>nodes</c> (the mask's bits, or null) and <c>maxnode</c>.</summary>
     private ScenarioCall SetMempolicy(ScenarioCall call, MapReader map)
@@ -792,7 +815,7 @@ public sealed class ScenarioParser
     }
 
     private ScenarioRegion Region(ScenarioValue at, int pid, string name) =>
-        _regions.FirstOrDefault(r => r.Name == name && r.IsMappedBy(pid))
+        _regions.FirstOrDefault(r => r.Name == name && Maps(pid, r))
             ?? throw Error(at, $"process '{_processes[pid].Name}' maps no region '{name}'");
 
     private List<long> Indexes(ScenarioValue value, ScenarioRegion region, string what)

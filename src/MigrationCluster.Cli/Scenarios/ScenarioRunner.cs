@@ -294,6 +294,9 @@ public sealed class ScenarioRunner
                 return (await _engine.SetMempolicy(call.Pid, call.ModeWord, call.NullNodemask ? null : call.Nodes ?? [], call.Maxnode), null);
             case ScenarioCallKind.GetMempolicy:
                 return await GetMempolicy(call);
+            case ScenarioCallKind.Fork:
+                await Fork(call.Pid, call.Child);
+                return (0, null);
             case ScenarioCallKind.SetCpuset:
                 await _engine.SetCpuset(call.Pid, call.Nodes!);
                 return (0, null);
@@ -376,6 +379,28 @@ public sealed class ScenarioRunner
         return (result.ReturnValue < 0 ? result.ReturnValue : result.ReturnValue + notMigrated, status);
     }
 
+    /// <summary>fork: the child sees every region of the parent at the same addresses, its private pages with the parent's contents.</summary>
+    private async Task Fork(int parent, int child)
+    {
+        await _engine.Fork(parent, child);
+        foreach (var ((process, region), start) in _bases.Where(b => b.Key.Process == parent).ToList())
+        {
+            _bases[(child, region)] = start;
+            if (region.Kind != ScenarioRegionKind.AnonPrivate)
+            {
+                continue;
+            }
+
+            for (long i = 0; i < region.Pages; i++)
+            {
+                if (_expectedContents.TryGetValue(LogicalOf(parent, region, i), out ulong contents))
+                {
+                    _expectedContents[LogicalOf(child, region, i)] = contents;
+                }
+            }
+        }
+    }
+
     /// <summary>get_mempolicy: the return value; the nodemask written as the status (none without a buffer); the mode written.</summary>
     private async Task<(long, IReadOnlyList<object>?)> GetMempolicy(ScenarioCall call)
     {
@@ -425,7 +450,7 @@ public sealed class ScenarioRunner
 
     /// <summary>All of a process's private pages (at exit).</summary>
     private void ForgetAllContents(int pid) => ForgetContents(pid, _scenario.Regions
-        .Where(r => r.IsMappedBy(pid))
+        .Where(r => _bases.ContainsKey((pid, r)))
         .SelectMany(r => LongRange(0, r.Pages).Select(i => new ScenarioPageRef(r, i))));
 
     private static IEnumerable<long> LongRange(long start, long count)
@@ -517,7 +542,7 @@ public sealed class ScenarioRunner
         var locations = new List<ScenarioPageLocation>();
         foreach (ScenarioProcess p in _scenario.Processes)
         {
-            foreach (ScenarioRegion r in _scenario.Regions.Where(r => r.IsMappedBy(p.Id)))
+            foreach (ScenarioRegion r in _scenario.Regions.Where(r => _bases.ContainsKey((p.Id, r))))
             {
                 long start = _bases[(p.Id, r)];
                 for (long i = 0; i < r.Pages; i++)
@@ -580,6 +605,9 @@ public sealed class ScenarioRunner
                 }
 
                 parts.Add(call.WantNodemask ? $"maxnode={call.Maxnode}" : "nodemask=null");
+                break;
+            case ScenarioCallKind.Fork:
+                parts.Add($"child={_scenario.Processes[call.Child].Name}");
                 break;
             case ScenarioCallKind.SetCpuset:
                 parts.Add($"mems=[{string.Join(",", call.Nodes!)}]");

@@ -188,6 +188,15 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
                     waits += fault;
                     continue;
 
+                case PteKind.Present when write && !pte.Writable:
+                    // A write to a write-protected PTE of a writable mapping: do_wp_page.
+                    var wp = await DoWpPage(vma, virtualPage, pte);
+                    if (wp < 0)
+                    {
+                        return Failed(wp);
+                    }
+                    continue;
+
                 default:
                     var outcome = await Node(pte.Page.Node).Access(pte.Page.Pfn, self, write, value);
                     if (!outcome.Live)
@@ -202,6 +211,37 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         return Failed(-Errno.EAGAIN);
 
         static AccessReport Failed(int errno) => new(errno, PageRef.None, 0, 0, 0);
+    }
+
+    /// <summary>
+    /// do_wp_page: the anonymous page is reused when this PTE is all that holds it, else
+    /// wp_page_copy maps a page of this task's own (by the fault's policy) and drops its share
+    /// of the old one. Returns 0 or a negative errno.
+    /// </summary>
+    private async Task<int> DoWpPage(Vma vma, long virtualPage, Pte pte)
+    {
+        _vmStat.Pgfault++;
+        var self = new PteRef(SpaceId, virtualPage);
+        if (await Node(pte.Page.Node).WpCanReuseAnonPage(pte.Page.Pfn))
+        {
+            if (Memory.GetPte(virtualPage) == pte)
+            {
+                Memory.SetPte(virtualPage, Pte.Present(pte.Page, vma.Writable));
+            }
+            return 0;
+        }
+
+        foreach (var candidate in AllocationOrder(vma, virtualPage, null))
+        {
+            var pfn = await Node(candidate).FaultAnonPage(self, PageMapping.Anon(SpaceId), vma.IndexOf(virtualPage));
+            if (pfn >= 0)
+            {
+                Memory.SetPte(virtualPage, Pte.Present(new PageRef(candidate, pfn), vma.Writable));
+                await Node(pte.Page.Node).ZapPtes([self], [pte.Page.Pfn]);
+                return 0;
+            }
+        }
+        return -Errno.ENOMEM;
     }
 
     /// <summary>Handles a fault on an empty PTE (or a write to the zero page). Returns the sleeps it took (>= 0) or a negative errno.</summary>
@@ -549,6 +589,50 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
     public Task ShmemSetPolicy(int mapping, long start, long end, MemPolicyView? policy)
     {
         Memory.SharedPolicyOf(mapping).Set(start, end, policy?.ToPolicy());
+        return Task.CompletedTask;
+    }
+
+    public async Task Fork(int child)
+    {
+        // dup_mmap runs in the parent, in one turn: a fresh copy of the child's memory takes the
+        // VMAs, policies and PTEs, and this address space's PTEs become write-protected.
+        var copy = new AddressSpaceMemory(child, Memory.HomeNode);
+        var childPtes = new List<(PteRef Pte, PageRef Page)>();
+        Memory.DupMmap(copy, childPtes);
+        var image = new ForkImage(
+            [.. copy.Vmas.Select(ToRegion)],
+            [.. copy.Policies.Select(p => new VmaPolicyView(p.Start, p.End, MemPolicyView.Of(p.Policy)!))],
+            MemPolicyView.Of(copy.TaskPolicy),
+            copy.IlPrev,
+            copy.IlWeight,
+            [.. copy.Ptes().Select(e => new PteSnapshot(e.VirtualPage, e.Pte.Kind, e.Pte.Page, e.Pte.Writable))]);
+        await OwnerOf(child).AdoptFork(image);
+        // folio_try_dup_anon_rmap_pte: each shared page gains the child's PTE, node by node in PTE order.
+        await Task.WhenAll(childPtes.GroupBy(c => c.Page.Node).Select(g => Node(g.Key).AddRmap([.. g.Select(c => c.Pte)], [.. g.Select(c => c.Page.Pfn)])));
+    }
+
+    public Task AdoptFork(ForkImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        if (Memory.Vmas.Count > 0)
+        {
+            throw new InvalidOperationException($"address space {SpaceId} already has mappings: a fork makes a fresh one");
+        }
+        foreach (var vma in image.Vmas)
+        {
+            Memory.AddVma(vma.Pages, vma.Kind, vma.Mapping, vma.PgOff, vma.Writable, vma.Start);
+        }
+        foreach (var policy in image.Policies)
+        {
+            Memory.SetPolicy(policy.Start, policy.End, policy.Policy.ToPolicy());
+        }
+        Memory.TaskPolicy = image.TaskPolicy?.ToPolicy();
+        Memory.IlPrev = image.IlPrev;
+        Memory.IlWeight = image.IlWeight;
+        foreach (var pte in image.Ptes)
+        {
+            Memory.SetPte(pte.VirtualPage, pte.Kind == PteKind.ZeroPage ? Pte.ZeroPage : Pte.Present(pte.Page, pte.Writable));
+        }
         return Task.CompletedTask;
     }
 

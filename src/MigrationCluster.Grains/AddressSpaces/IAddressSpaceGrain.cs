@@ -135,6 +135,14 @@ public interface IAddressSpaceGrain : IGrainWithIntegerKey
     [Alias("FileSize")]
     Task<long> FileSize(int mapping);
 
+    /// <summary>fork: the process <paramref name="child"/> (a fresh address space grain) gets a copy of this one, sharing its private anonymous pages copy-on-write.</summary>
+    [Alias("Fork")]
+    Task Fork(int child);
+
+    /// <summary>The child's side of fork: its mappings and PTEs as the parent's dup_mmap made them.</summary>
+    [Alias("AdoptFork")]
+    Task AdoptFork(ForkImage image);
+
     /// <summary>The vmstat events this process caused: its faults and the migrations its syscalls ran.</summary>
     [ReadOnly]
     Task<IReadOnlyDictionary<string, long>> GetVmStat();

@@ -119,6 +119,15 @@ public interface INumaNodeGrain : IGrainWithIntegerKey
     /// <summary>zap_pte_range's frame side: each PTE leaves its page's reverse map and drops its reference (in order).</summary>
     Task ZapPtes(PteRef[] ptes, long[] pfns);
 
+    /// <summary>fork's copy_present_pte on this node: each PTE adds its rmap entry and reference on its page.</summary>
+    [Alias("AddRmap")]
+    Task AddRmap(PteRef[] ptes, long[] pfns);
+
+    /// <summary>do_wp_page's reuse test on a write-protected anonymous page (wp_can_reuse_anon_folio).</summary>
+    [ReadOnly]
+    [Alias("WpCanReuseAnonPage")]
+    Task<bool> WpCanReuseAnonPage(long pfn);
+
     /// <summary>truncate_inode_pages, first half: locks the page and returns the PTEs that map it; null when it is locked already.</summary>
     Task<PteRef[]?> LockPageForTruncate(long pfn);
 

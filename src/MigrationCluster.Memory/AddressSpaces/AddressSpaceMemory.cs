@@ -72,6 +72,9 @@ public sealed class AddressSpaceMemory
 
     public IReadOnlyList<Vma> Vmas => _vmas;
 
+    /// <summary>The policies mbind set (vma->vm_policy), in the order they were set; later ranges override earlier ones.</summary>
+    public IReadOnlyList<(long Start, long End, MemPolicy Policy)> Policies => _policies;
+
     public IReadOnlyDictionary<int, RadixTree> OwnedMappings => _mappings;
 
     /// <summary>A new file (or shmem object) whose radix tree this address space owns.</summary>
@@ -150,6 +153,59 @@ public sealed class AddressSpaceMemory
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// dup_mmap into <paramref name="child"/> (fork): every VMA, with its policy
+    /// (vma_dup_policy), and the task policy (mpol_dup); then copy_page_range for private
+    /// anonymous memory (shared mappings are not copied: the child faults them in): each
+    /// present PTE is write-protected in both (copy_present_pte, a COW mapping), and the child's
+    /// PTEs, appended to <paramref name="childPtes"/>, each take a mapcount and a reference on
+    /// their page, which the caller adds on the pages' nodes (folio_try_dup_anon_rmap_pte). The
+    /// zero page is copied as it is.
+    /// </summary>
+    public void DupMmap(AddressSpaceMemory child, List<(PteRef Pte, PageRef Page)> childPtes)
+    {
+        ArgumentNullException.ThrowIfNull(child);
+        ArgumentNullException.ThrowIfNull(childPtes);
+        if (child.Vmas.Count > 0)
+        {
+            throw new InvalidOperationException($"address space {child.Id} already has mappings: a fork makes a fresh one");
+        }
+
+        foreach (Vma vma in _vmas)
+        {
+            child.AddVma(vma.Pages, vma.Kind, vma.Mapping, vma.PgOff, vma.Writable, vma.Start);
+        }
+
+        foreach (var (start, end, policy) in _policies)
+        {
+            child.SetPolicy(start, end, policy);
+        }
+
+        child.TaskPolicy = TaskPolicy;
+        child.IlPrev = IlPrev;
+        child.IlWeight = IlWeight;
+        foreach (Vma vma in _vmas.Where(v => v.Kind == VmaKind.AnonPrivate))
+        {
+            for (long v = vma.Start; v < vma.End; v++)
+            {
+                Pte pte = GetPte(v);
+                switch (pte.Kind)
+                {
+                    case PteKind.ZeroPage:
+                        child.SetPte(v, Pte.ZeroPage);
+                        break;
+                    case PteKind.Present:
+                        SetPte(v, Pte.Present(pte.Page, writable: false));
+                        child.SetPte(v, Pte.Present(pte.Page, writable: false));
+                        childPtes.Add((new PteRef(child.Id, v), pte.Page));
+                        break;
+                    case PteKind.Migration:
+                        throw new InvalidOperationException($"fork of {Id} while its page {pte.Page} at {v} migrates");
+                }
+            }
+        }
     }
 
     /// <summary>Sets the memory policy of [start, end) (mbind); later ranges override earlier ones.</summary>

@@ -8,6 +8,17 @@ public sealed partial class NodeMemory
 {
     // ---- reverse map ------------------------------------------------------------------------
 
+    /// <summary>
+    /// do_wp_page's reuse test (wp_can_reuse_anon_folio): a write to a write-protected anonymous
+    /// page takes it over when nothing else holds it, its only reference the one PTE's; a page
+    /// still shared after fork (mapcount 2) or pinned is copied instead (wp_page_copy).
+    /// </summary>
+    public bool WpCanReuseAnonPage(long pfn)
+    {
+        ref PageFrame f = ref LiveFrame(pfn);
+        return PageMapping.IsAnon(f.Mapping) && f.Mapcount == 1 && f.Refcount == 1;
+    }
+
     /// <summary>page_add_rmap: one more PTE maps the frame (mapcount and the PTE's reference).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void PageAddRmap(long pfn, PteRef pte)
