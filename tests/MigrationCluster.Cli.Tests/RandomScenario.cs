@@ -8,7 +8,8 @@ namespace MigrationCluster.Cli.Tests;
 /// write, land on given nodes, are under writeback or pinned; then 2-8 calls of every kind with
 /// random pages, nodes, flags and callers, the task policy calls (set_mempolicy with every mode,
 /// mode flag and raw nodemask/maxnode, get_mempolicy with its flags, cpuset changes that rebind
-/// policies) and node weights for weighted interleave. Many are refused by the kernel's rules, some by the
+/// policies), fork of a process into a fresh one (copy-on-write), zombies, and node weights for
+/// weighted interleave. Many are refused by the kernel's rules, some by the
 /// format (a setup the machine cannot carry out): both are what the engines must agree on.
 /// </summary>
 internal static class RandomScenario
@@ -96,19 +97,29 @@ internal static class RandomScenario
             processes.Add(process);
         }
 
+        // Sometimes a fresh process with no regions, for a fork call to make a copy of its parent.
+        string? fresh = random.NextDouble() < 0.35 ? $"p{processCount}" : null;
+        if (fresh is not null)
+        {
+            processes.Add(new JsonObject { ["name"] = fresh, ["home_node"] = random.Next(nodes) });
+        }
+        var forkedFrom = new Dictionary<string, string>();
+        bool Maps(string process, (string Owner, string Name, string Kind, int Pages, string[] MappedBy) r) =>
+            r.Owner == process || r.MappedBy.Contains(process) || (forkedFrom.TryGetValue(process, out var parent) && Maps(parent, r));
+
         var calls = new JsonArray();
         var exited = new HashSet<string>();
         for (int c = 0, count = random.Next(2, 9); c < count; c++)
         {
-            var live = names.Where(n => !exited.Contains(n)).ToArray();
+            var live = names.Concat(forkedFrom.Keys).Where(n => !exited.Contains(n)).ToArray();
             if (live.Length == 0)
             {
                 break;
             }
             string pid = Pick(random, live);
-            var mine = regions.Where(r => r.Owner == pid || r.MappedBy.Contains(pid)).ToArray();
+            var mine = regions.Where(r => Maps(pid, r)).ToArray();
             var region = Pick(random, mine);
-            string kind = Pick(random, ["move_pages", "move_pages", "move_pages", "migrate_pages", "mbind", "migrate", "read", "write", "write", "pin", "unpin", "munmap", "truncate", "exit", "set_mempolicy", "set_mempolicy", "get_mempolicy", "set_cpuset"]);
+            string kind = Pick(random, ["move_pages", "move_pages", "move_pages", "migrate_pages", "mbind", "migrate", "read", "write", "write", "pin", "unpin", "munmap", "truncate", "exit", "set_mempolicy", "set_mempolicy", "get_mempolicy", "set_cpuset", "fork", "fork"]);
             var call = new JsonObject { ["call"] = kind, ["pid"] = pid };
             switch (kind)
             {
@@ -172,6 +183,14 @@ internal static class RandomScenario
                     break;
                 case "set_cpuset":
                     call["mems"] = Nodes(random, nodes, 1);
+                    break;
+                case "fork":
+                    if (fresh is null || forkedFrom.ContainsKey(fresh))
+                    {
+                        continue;
+                    }
+                    call["child"] = fresh;
+                    forkedFrom[fresh] = pid;
                     break;
                 case "migrate":
                     call["pages"] = PageList(random, mine, unmapped: true);
