@@ -100,6 +100,13 @@ public sealed class MemorySystem
         return Space(space).AddVma(pages, kind, mapping, pgOff, writable);
     }
 
+    /// <summary>mmap(MAP_PRIVATE) of a file: its pages are the file's until the task writes them.</summary>
+    public Vma MmapFilePrivate(int space, int mapping, long pgOff, long pages, bool writable = true)
+    {
+        Space(PageMapping.FileOwner(mapping)).Mapping(mapping);
+        return Space(space).AddVma(pages, VmaKind.FilePrivate, mapping, pgOff, writable);
+    }
+
     public AccessResult Read(int space, long virtualPage) => Access(space, virtualPage, write: false, value: 0);
 
     /// <summary>Stores <paramref name="value"/> (up to 48 bits) as the page's new contents.</summary>
@@ -338,7 +345,7 @@ public sealed class MemorySystem
             return new AccessResult(AccessStatus.Done, pte.Page, 0, 0, 0, default);
         }
 
-        var (policy, ilx) = AllocationNodes.FaultPolicy(space, vma, virtualPage, null);
+        var (policy, ilx) = AllocationNodes.CowPolicy(space, vma, virtualPage);
         PageRef page = AllocateFor(space, policy, ilx);
         if (page.IsNone)
         {
@@ -420,10 +427,26 @@ public sealed class MemorySystem
                 return WaitOn(page, space.Id, virtualPage, write);
             }
 
+            if (vma.Kind == VmaKind.FilePrivate && write)
+            {
+                // do_cow_fault: the task gets an anonymous copy; the cache page stays unmapped here.
+                var (cowPolicy, cowIlx) = AllocationNodes.CowPolicy(space, vma, virtualPage);
+                PageRef copy = AllocateFor(space, cowPolicy, cowIlx);
+                if (copy.IsNone)
+                {
+                    return AccessResult.Fail(-Errno.ENOMEM);
+                }
+
+                MapNewAnonPage(space, copy, virtualPage, index);
+                space.SetPte(virtualPage, Pte.Present(copy, vma.Writable));
+                return new AccessResult(AccessStatus.Done, copy, 0, 0, 0, default);
+            }
+
             Node(page.Node).PageAddRmap(page.Pfn, new PteRef(space.Id, virtualPage));
         }
 
-        space.SetPte(virtualPage, Pte.Present(page, vma.Writable));
+        // do_read_fault maps a private file mapping's page read-only: a write then copies it.
+        space.SetPte(virtualPage, Pte.Present(page, vma.Writable && vma.Kind != VmaKind.FilePrivate));
         return new AccessResult(AccessStatus.Done, page, 0, 0, 0, default);
     }
 

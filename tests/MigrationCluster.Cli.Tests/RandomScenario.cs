@@ -45,7 +45,7 @@ internal static class RandomScenario
             var regionList = new JsonArray();
             for (int k = 0, count = random.Next(1, 3); k < count; k++)
             {
-                string kind = Pick(random, ["anon_private", "anon_private", "anon_shared", "file"]);
+                string kind = Pick(random, ["anon_private", "anon_private", "anon_shared", "file", "file_private"]);
                 string regionName = $"{name}r{k}";
                 int pages = random.Next(1, 7);
                 var region = new JsonObject { ["name"] = regionName, ["kind"] = kind, ["pages"] = pages };

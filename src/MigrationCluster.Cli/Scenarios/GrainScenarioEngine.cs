@@ -79,6 +79,15 @@ public sealed class GrainScenarioEngine(IGrainFactory grains) : IScenarioEngine
         return (mapping, (await Space(pid).MmapShared(mapping, 0, pages, writable)).Start);
     }
 
+    public async Task<(int Mapping, long Start)> MapFilePrivate(int pid, long pages, bool writable)
+    {
+        int mapping = await Space(pid).CreateFile();
+        return (mapping, (await Space(pid).MmapFilePrivate(mapping, 0, pages, writable)).Start);
+    }
+
+    public async Task<long> MapPrivate(int pid, int mapping, long pages, bool writable) =>
+        (await Space(pid).MmapFilePrivate(mapping, 0, pages, writable)).Start;
+
     public async Task<long> MapShared(int pid, int mapping, long pages, bool writable) =>
         (await Space(pid).MmapShared(mapping, 0, pages, writable)).Start;
 

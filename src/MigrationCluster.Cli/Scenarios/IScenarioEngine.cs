@@ -34,6 +34,12 @@ public interface IScenarioEngine
     /// <summary>A new file the process owns, mapped shared: its mapping and where it starts.</summary>
     Task<(int Mapping, long Start)> MapFile(int pid, long pages, bool writable);
 
+    /// <summary>A new file the process owns, mapped MAP_PRIVATE: its mapping and where it starts.</summary>
+    Task<(int Mapping, long Start)> MapFilePrivate(int pid, long pages, bool writable);
+
+    /// <summary>mmap(MAP_PRIVATE) of another process's file, from offset 0.</summary>
+    Task<long> MapPrivate(int pid, int mapping, long pages, bool writable);
+
     /// <summary>mmap(MAP_SHARED) of another process's file or shmem object, from offset 0.</summary>
     Task<long> MapShared(int pid, int mapping, long pages, bool writable);
 

@@ -63,6 +63,15 @@ public sealed class ModelScenarioEngine : IScenarioEngine
         return Task.FromResult((mapping, System.MmapShared(pid, mapping, 0, pages, writable).Start));
     }
 
+    public Task<(int Mapping, long Start)> MapFilePrivate(int pid, long pages, bool writable)
+    {
+        int mapping = System.CreateFile(pid);
+        return Task.FromResult((mapping, System.MmapFilePrivate(pid, mapping, 0, pages, writable).Start));
+    }
+
+    public Task<long> MapPrivate(int pid, int mapping, long pages, bool writable) =>
+        Task.FromResult(System.MmapFilePrivate(pid, mapping, 0, pages, writable).Start);
+
     public Task<long> MapShared(int pid, int mapping, long pages, bool writable) =>
         Task.FromResult(System.MmapShared(pid, mapping, 0, pages, writable).Start);
 

@@ -251,7 +251,8 @@ public sealed class ScenarioParser
                 "anon_private" => ScenarioRegionKind.AnonPrivate,
                 "anon_shared" => ScenarioRegionKind.AnonShared,
                 "file" => ScenarioRegionKind.File,
-                var other => throw Error(kindValue, $"kind: expected anon_private, anon_shared or file, got '{other}'"),
+                "file_private" => ScenarioRegionKind.FilePrivate,
+                var other => throw Error(kindValue, $"kind: expected anon_private, anon_shared, file or file_private, got '{other}'"),
             };
             long pages = Long(region.Require("pages"), "pages", 1, 1 << 20);
             bool writable = !region.Has("writable") || Bool(region.Get("writable"), "writable");

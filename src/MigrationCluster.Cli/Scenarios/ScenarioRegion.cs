@@ -11,6 +11,9 @@ public enum ScenarioRegionKind
 
     /// <summary>A file whose page cache the owner holds, mapped MAP_SHARED by the owner and others.</summary>
     File,
+
+    /// <summary>A file whose page cache the owner holds, mapped MAP_PRIVATE by the owner and others: a write gives the writer a private copy.</summary>
+    FilePrivate,
 }
 
 

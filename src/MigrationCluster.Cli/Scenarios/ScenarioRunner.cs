@@ -173,6 +173,9 @@ public sealed class ScenarioRunner
                 case ScenarioRegionKind.AnonShared:
                     (mapping, start) = await _engine.MapAnonShared(r.Owner, r.Pages);
                     break;
+                case ScenarioRegionKind.FilePrivate:
+                    (mapping, start) = await _engine.MapFilePrivate(r.Owner, r.Pages, r.Writable);
+                    break;
                 default:
                     (mapping, start) = await _engine.MapFile(r.Owner, r.Pages, r.Writable);
                     break;
@@ -182,7 +185,9 @@ public sealed class ScenarioRunner
             _mappings[r] = mapping;
             foreach (int other in r.MappedBy)
             {
-                _bases[(other, r)] = await _engine.MapShared(other, mapping, r.Pages, r.Writable);
+                _bases[(other, r)] = r.Kind == ScenarioRegionKind.FilePrivate
+                    ? await _engine.MapPrivate(other, mapping, r.Pages, r.Writable)
+                    : await _engine.MapShared(other, mapping, r.Pages, r.Writable);
             }
         }
 
@@ -386,7 +391,7 @@ public sealed class ScenarioRunner
         foreach (var ((process, region), start) in _bases.Where(b => b.Key.Process == parent).ToList())
         {
             _bases[(child, region)] = start;
-            if (region.Kind != ScenarioRegionKind.AnonPrivate)
+            if (region.Kind is not (ScenarioRegionKind.AnonPrivate or ScenarioRegionKind.FilePrivate))
             {
                 continue;
             }
@@ -432,7 +437,7 @@ public sealed class ScenarioRunner
     /// The logical page a region's page is: a private anonymous page is its process's virtual
     /// page; a shared one is its file's index (a region maps its object from offset 0).
     /// </summary>
-    private LogicalPage LogicalOf(int pid, ScenarioRegion region, long index) => region.Kind == ScenarioRegionKind.AnonPrivate
+    private LogicalPage LogicalOf(int pid, ScenarioRegion region, long index) => region.Kind is ScenarioRegionKind.AnonPrivate or ScenarioRegionKind.FilePrivate
         ? new LogicalPage(pid, 0, VirtualPage(pid, region, index))
         : new LogicalPage(-1, _mappings[region], index);
 
@@ -441,7 +446,7 @@ public sealed class ScenarioRunner
     {
         foreach (ScenarioPageRef page in pages)
         {
-            if (page.Region is { Kind: ScenarioRegionKind.AnonPrivate } region)
+            if (page.Region is { Kind: ScenarioRegionKind.AnonPrivate or ScenarioRegionKind.FilePrivate } region)
             {
                 _expectedContents.Remove(LogicalOf(pid, region, page.Index));
             }

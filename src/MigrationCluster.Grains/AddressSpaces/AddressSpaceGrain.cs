@@ -119,6 +119,9 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         return ToRegion(Memory.AddVma(pages, kind, mapping, pgOff, writable));
     }
 
+    public Task<MappedRegion> MmapFilePrivate(int mapping, long pgOff, long pages, bool writable) =>
+        Task.FromResult(ToRegion(Memory.AddVma(pages, VmaKind.FilePrivate, mapping, pgOff, writable)));
+
     public Task<MappedRegion[]> GetRegions() => Task.FromResult(Memory.Vmas.Select(ToRegion).ToArray());
 
     public Task<PageTableEntryView[]> GetPageTable()
@@ -231,7 +234,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
             return 0;
         }
 
-        foreach (var candidate in AllocationOrder(vma, virtualPage, null))
+        foreach (var candidate in CowAllocationOrder(vma, virtualPage))
         {
             var pfn = await Node(candidate).FaultAnonPage(self, PageMapping.Anon(SpaceId), vma.IndexOf(virtualPage));
             if (pfn >= 0)
@@ -306,13 +309,29 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         {
             return -Errno.ENOMEM;
         }
+        if (vma.Kind == VmaKind.FilePrivate && write)
+        {
+            // do_cow_fault: the task gets an anonymous copy; the cache page stays unmapped here.
+            foreach (var candidate in CowAllocationOrder(vma, virtualPage))
+            {
+                var pfn = await Node(candidate).FaultAnonPage(self, PageMapping.Anon(SpaceId), index);
+                if (pfn >= 0)
+                {
+                    Memory.SetPte(virtualPage, Pte.Present(new PageRef(candidate, pfn), vma.Writable));
+                    return 0;
+                }
+            }
+            return -Errno.ENOMEM;
+        }
+
         var node = Node(page.Node);
         switch (await node.LockAndMapPageCachePage(page.Pfn, vma.Mapping, index, self))
         {
             case MapResult.Mapped:
                 if (Memory.GetPte(virtualPage).Kind == PteKind.None)
                 {
-                    Memory.SetPte(virtualPage, Pte.Present(page, vma.Writable));
+                    // do_read_fault maps a private file mapping's page read-only: a write then copies it.
+                    Memory.SetPte(virtualPage, Pte.Present(page, vma.Writable && vma.Kind != VmaKind.FilePrivate));
                 }
                 await node.UnlockFaultedPage(page.Pfn);
                 return 0;
@@ -534,6 +553,18 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         }
 
         var (policy, ilx) = AllocationNodes.FaultPolicy(Memory, vma, virtualPage, sharedPolicy);
+        return layout.AllocationOrder(Memory, policy, ilx);
+    }
+
+    /// <summary>The nodes a copy-on-write page allocates from (<see cref="AllocationNodes.CowPolicy"/>), in order.</summary>
+    private int[] CowAllocationOrder(Vma vma, long virtualPage)
+    {
+        if (Configuration.Layout is not { } layout)
+        {
+            return Configuration.AllocationOrder;
+        }
+
+        var (policy, ilx) = AllocationNodes.CowPolicy(Memory, vma, virtualPage);
         return layout.AllocationOrder(Memory, policy, ilx);
     }
 

@@ -34,6 +34,10 @@ public interface IAddressSpaceGrain : IGrainWithIntegerKey
 
     Task<MappedRegion> MmapShared(int mapping, long pgOff, long pages, bool writable);
 
+    /// <summary>mmap(MAP_PRIVATE) of a file: its pages are the file's until this process writes them.</summary>
+    [Alias("MmapFilePrivate")]
+    Task<MappedRegion> MmapFilePrivate(int mapping, long pgOff, long pages, bool writable);
+
     /// <summary>One load or store by a task, with its faults, sleeps on page locks and retries.</summary>
     Task<AccessReport> Access(long virtualPage, bool write, ulong value);
 

@@ -186,7 +186,7 @@ public sealed class AddressSpaceMemory
         child.TaskPolicy = TaskPolicy;
         child.IlPrev = IlPrev;
         child.IlWeight = IlWeight;
-        foreach (Vma vma in _vmas.Where(v => v.Kind == VmaKind.AnonPrivate))
+        foreach (Vma vma in _vmas.Where(v => v.Kind is VmaKind.AnonPrivate or VmaKind.FilePrivate))
         {
             for (long v = vma.Start; v < vma.End; v++)
             {

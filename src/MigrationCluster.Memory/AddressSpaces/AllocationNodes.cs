@@ -48,10 +48,21 @@ public static class AllocationNodes
         MemPolicy task = space.TaskPolicy ?? MemPolicy.Default;
         return vma.Kind switch
         {
-            VmaKind.File => (task, NoInterleaveIndex),
+            VmaKind.File or VmaKind.FilePrivate => (task, NoInterleaveIndex),
             VmaKind.AnonShared => (sharedPolicy ?? task, ShmemInterleaveIndex(vma.Mapping, vma.IndexOf(virtualPage))),
             _ => (space.VmaPolicy(virtualPage) ?? task, vma.IndexOf(virtualPage)),
         };
+    }
+
+    /// <summary>
+    /// The policy of a copy-on-write page (do_cow_fault, wp_page_copy: vma_alloc_folio): the VMA's
+    /// policy, else the task's, with the page's offset as the interleave index (get_vma_policy).
+    /// </summary>
+    public static (MemPolicy Policy, long Ilx) CowPolicy(AddressSpaceMemory space, Vma vma, long virtualPage)
+    {
+        ArgumentNullException.ThrowIfNull(space);
+        ArgumentNullException.ThrowIfNull(vma);
+        return (space.VmaPolicy(virtualPage) ?? space.TaskPolicy ?? MemPolicy.Default, vma.IndexOf(virtualPage));
     }
 
     /// <summary>The interleave index of a shmem page: the inode number biases the page's index (shmem_get_pgoff_policy).</summary>
