@@ -1,0 +1,87 @@
+using MigrationCluster.Hosting;
+using MigrationCluster.Hosting.Security;
+using MigrationCluster.Hosting.SiloProcess;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans;
+using Orleans.Hosting;
+
+namespace MigrationCluster.Hosting.Embedded;
+
+/// <summary>
+/// An Orleans client of a local cluster started by <c>cluster start</c> (what <c>run --cluster DIR</c>
+/// needs): it finds the gateways in the cluster's SQLite membership table.
+/// </summary>
+public sealed class LocalClusterClient : IAsyncDisposable
+{
+    public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly IHost _host;
+
+    private LocalClusterClient(IHost host) => _host = host;
+
+    public IGrainFactory GrainFactory => _host.Services.GetRequiredService<IClusterClient>();
+
+    public static async Task<LocalClusterClient> ConnectAsync(string stateDirectory, TimeSpan? timeout = null)
+    {
+        var configure = ClientOf(stateDirectory);
+        var state = new LocalClusterState(stateDirectory);
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Error);
+        builder.Services.AddSingleton<IHostLifetime, CommandHostLifetime>();
+        builder.UseOrleansClient(configure);
+        var host = builder.Build();
+        using var connecting = new CancellationTokenSource(timeout ?? DefaultConnectTimeout);
+        try
+        {
+            await host.StartAsync(connecting.Token).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or OrleansException or TimeoutException)
+        {
+            host.Dispose();
+            throw new ClusterCommandException($"could not connect to the cluster in {state.Directory}: {exception.Message}");
+        }
+        return new LocalClusterClient(host);
+    }
+
+    /// <summary>
+    /// How an Orleans client reaches the local cluster in <paramref name="stateDirectory"/>: its
+    /// SQLite membership table (the gateways) and its certificate (mutual TLS). Throws
+    /// <see cref="UsageException"/> when the directory holds no cluster started by <c>cluster start</c>.
+    /// </summary>
+    public static Action<IClientBuilder> ClientOf(string stateDirectory)
+    {
+        var state = new LocalClusterState(stateDirectory);
+        if (!File.Exists(state.MembershipFile))
+        {
+            throw new UsageException($"--cluster: no cluster in {state.Directory} (no membership.db): start one with 'migration-cluster cluster start --silos N --state-dir {stateDirectory}'");
+        }
+        if (!File.Exists(state.CertificateFile))
+        {
+            throw new UsageException($"--cluster: no certificate in {state.Directory} (cluster.pfx): the cluster was not started with 'migration-cluster cluster start'");
+        }
+        var certificate = ClusterCertificate.Load(state.CertificateFile);
+        return client => client.UseMigrationCluster(o =>
+        {
+            o.ClusterId = LocalClusterState.ClusterId;
+            o.Clustering = ClusteringProvider.Sqlite;
+            o.MembershipFile = state.MembershipFile;
+            o.TlsCertificate = certificate;
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await _host.StopAsync(stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The process ends anyway.
+        }
+        _host.Dispose();
+    }
+}
