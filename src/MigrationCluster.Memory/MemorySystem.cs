@@ -338,7 +338,7 @@ public sealed class MemorySystem
     /// </summary>
     private AccessResult DoWpPage(AddressSpaceMemory space, Vma vma, long virtualPage, Pte pte)
     {
-        VmStat.Pgfault++;
+        VmStat.CountPgfault();
         if (Node(pte.Page.Node).WpCanReuseAnonPage(pte.Page.Pfn))
         {
             space.SetPte(virtualPage, Pte.Present(pte.Page, vma.Writable));
@@ -371,7 +371,7 @@ public sealed class MemorySystem
 
     private AccessResult Fault(AddressSpaceMemory space, Vma vma, long virtualPage, bool write)
     {
-        VmStat.Pgfault++;
+        VmStat.CountPgfault();
         long index = vma.IndexOf(virtualPage);
         PageRef page;
         if (vma.Kind == VmaKind.AnonPrivate && !write)

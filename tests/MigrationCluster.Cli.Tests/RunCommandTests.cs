@@ -114,7 +114,7 @@ public sealed class RunCommandTests : IDisposable
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.Matches(@"Activity\.DisplayName:\s+try_to_unmap\n", result.Stdout);
         Assert.Matches(@"Activity\.DisplayName:\s+remove_migration_ptes\n", result.Stdout);
-        Assert.Matches(@"Activity\.DisplayName:\s+INumaNodeGrain/LockPage\n", result.Stdout);
+        Assert.Matches(@"Activity\.DisplayName:\s+INumaNodeMigrationGrain/LockPage\n", result.Stdout);
         Assert.Matches(@"Activity\.DisplayName:\s+IMigrationCoordinatorGrain/MigratePages\n", result.Stdout);
         Assert.Contains("migration.step: 4", result.Stdout, StringComparison.Ordinal);
     }

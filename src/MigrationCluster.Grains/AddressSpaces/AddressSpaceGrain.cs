@@ -114,7 +114,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
     {
         // The owner decides whether the object is a file or shmem (it maps shmem as such); this space only maps it.
         var owner = PageMapping.FileOwner(mapping);
-        var ownerRegions = owner == SpaceId ? [.. Memory.Vmas.Select(ToRegion)] : await GrainFactory.GetGrain<IAddressSpaceGrain>(owner).GetRegions();
+        var ownerRegions = owner == SpaceId ? [.. Memory.Vmas.Select(ToRegion)] : await GrainFactory.GetGrain<IAddressSpaceInspectionGrain>(owner).GetRegions();
         var kind = ownerRegions.Any(r => r.Mapping == mapping && r.Kind == VmaKind.AnonShared) ? VmaKind.AnonShared : VmaKind.File;
         return ToRegion(Memory.AddVma(pages, kind, mapping, pgOff, writable));
     }
@@ -223,7 +223,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
     /// </summary>
     private async Task<int> DoWpPage(Vma vma, long virtualPage, Pte pte)
     {
-        _vmStat.Pgfault++;
+        _vmStat.CountPgfault();
         var self = new PteRef(SpaceId, virtualPage);
         if (await Node(pte.Page.Node).WpCanReuseAnonPage(pte.Page.Pfn))
         {
@@ -240,7 +240,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
             if (pfn >= 0)
             {
                 Memory.SetPte(virtualPage, Pte.Present(new PageRef(candidate, pfn), vma.Writable));
-                await Node(pte.Page.Node).ZapPtes([self], [pte.Page.Pfn]);
+                await SyscallNode(pte.Page.Node).ZapPtes([self], [pte.Page.Pfn]);
                 return 0;
             }
         }
@@ -250,7 +250,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
     /// <summary>Handles a fault on an empty PTE (or a write to the zero page). Returns the sleeps it took (>= 0) or a negative errno.</summary>
     private async Task<int> FaultIn(Vma vma, long virtualPage, bool write)
     {
-        _vmStat.Pgfault++;
+        _vmStat.CountPgfault();
         var self = new PteRef(SpaceId, virtualPage);
         var index = vma.IndexOf(virtualPage);
         if (vma.Kind == VmaKind.AnonPrivate && !write)
@@ -572,7 +572,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         ? FindOrCreatePageCachePage(mapping, index, allocationOrder, swapBacked)
         : OwnerOf(owner).FindOrCreatePageCachePage(mapping, index, allocationOrder, swapBacked);
 
-    private IAddressSpaceGrain OwnerOf(int owner) => GrainFactory.GetGrain<IAddressSpaceGrain>(owner);
+    private IAddressSpaceAccessGrain OwnerOf(int owner) => GrainFactory.GetGrain<IAddressSpaceAccessGrain>(owner);
 
     // ---------------------------------------------------------------- syscalls (this process is the target)
 
@@ -713,7 +713,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
 
     /// <summary>zap_pte_range, frame side: each node drops the zapped PTEs' rmap entries and references, in the order the PTEs were.</summary>
     private Task DropZapped(List<(PteRef Pte, PageRef Page)> zapped) =>
-        Task.WhenAll(zapped.GroupBy(z => z.Page.Node).Select(g => Node(g.Key).ZapPtes([.. g.Select(z => z.Pte)], [.. g.Select(z => z.Page.Pfn)])));
+        Task.WhenAll(zapped.GroupBy(z => z.Page.Node).Select(g => SyscallNode(g.Key).ZapPtes([.. g.Select(z => z.Pte)], [.. g.Select(z => z.Page.Pfn)])));
 
     public Task ClearPtes(long[] virtualPages)
     {
@@ -733,7 +733,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         foreach (var (index, page) in tree.Entries().Where(e => e.Index >= fromIndex).ToList())
         {
             // A tree or page a migration holds: the caller tries again later (the model queues a waiter).
-            if (tree.Locked || await Node(page.Node).LockPageForTruncate(page.Pfn) is not { } ptes)
+            if (tree.Locked || await SyscallNode(page.Node).LockPageForTruncate(page.Pfn) is not { } ptes)
             {
                 return -Errno.EAGAIN;
             }
@@ -747,11 +747,11 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
                 }
                 else
                 {
-                    await GrainFactory.GetGrain<IAddressSpaceGrain>(group.Key).ClearPtes(vpages);
+                    await GrainFactory.GetGrain<IAddressSpaceSyscallGrain>(group.Key).ClearPtes(vpages);
                 }
             }
             tree.Delete(index);
-            await Node(page.Node).TruncatePage(page.Pfn, ptes);
+            await SyscallNode(page.Node).TruncatePage(page.Pfn, ptes);
         }
         return 0;
     }
@@ -763,5 +763,9 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         return Task.FromResult(new AddressSpaceSnapshot(SpaceId, Memory.Exited, ptes, [.. Memory.Vmas.Select(ToRegion)], cache));
     }
 
-    private INumaNodeGrain Node(int node) => GrainFactory.GetGrain<INumaNodeGrain>(node);
+    /// <summary>A node as this process's tasks reach it (faults, loads and stores).</summary>
+    private INumaNodeAccessGrain Node(int node) => GrainFactory.GetGrain<INumaNodeAccessGrain>(node);
+
+    /// <summary>A node as this process's syscalls reach it (munmap's and truncate's frame side).</summary>
+    private INumaNodeSyscallGrain SyscallNode(int node) => GrainFactory.GetGrain<INumaNodeSyscallGrain>(node);
 }

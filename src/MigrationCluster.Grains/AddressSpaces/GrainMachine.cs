@@ -34,7 +34,7 @@ internal sealed class GrainMachine(IGrainFactory grains, AddressSpaceMemory self
             return null;
         }
 
-        var task = await grains.GetGrain<IAddressSpaceGrain>(pid).GetTask();
+        var task = await grains.GetGrain<IAddressSpaceSyscallGrain>(pid).GetTask();
         return task is null ? null : new TaskInfo(pid, task.Privileged, task.MemsAllowed) { HasMm = !task.Zombie };
     }
 
@@ -49,7 +49,7 @@ internal sealed class GrainMachine(IGrainFactory grains, AddressSpaceMemory self
         int owner = PageMapping.FileOwner(mapping);
         return owner == self.Id
             ? self.SharedPolicyOf(mapping).Lookup(index)
-            : (await grains.GetGrain<IAddressSpaceGrain>(owner).ShmemGetPolicy(mapping, index))?.ToPolicy();
+            : (await grains.GetGrain<IAddressSpaceAccessGrain>(owner).ShmemGetPolicy(mapping, index))?.ToPolicy();
     }
 
     public async ValueTask ShmemSetPolicy(int mapping, long start, long end, MemPolicy? policy)
@@ -61,7 +61,7 @@ internal sealed class GrainMachine(IGrainFactory grains, AddressSpaceMemory self
         }
         else
         {
-            await grains.GetGrain<IAddressSpaceGrain>(owner).ShmemSetPolicy(mapping, start, end, MemPolicyView.Of(policy));
+            await grains.GetGrain<IAddressSpaceAccessGrain>(owner).ShmemSetPolicy(mapping, start, end, MemPolicyView.Of(policy));
         }
     }
 
@@ -77,7 +77,7 @@ internal sealed class GrainMachine(IGrainFactory grains, AddressSpaceMemory self
         return (r.Errno == -Errno.SIGBUS ? -Errno.EFAULT : r.Errno, r.Errno != 0 ? PageRef.None : r.Page);
     }
 
-    public async ValueTask<long> FreePages(int node) => (await Node(node).GetStatus()).FreePages;
+    public async ValueTask<long> FreePages(int node) => (await grains.GetGrain<INumaNodeInspectionGrain>(node).GetStatus()).FreePages;
 
     public async ValueTask<IsolateResult> IsolateForMigration(PageRef page, bool migrateAll) =>
         await Node(page.Node).IsolateForMigration(page.Pfn, migrateAll);
@@ -96,10 +96,10 @@ internal sealed class GrainMachine(IGrainFactory grains, AddressSpaceMemory self
         // (the usual move_pages call) keeps its old-page steps on that node's silo.
         var coordinator = pages.Count > 0 ? pages[0].Page.Node : 0;
         var run = await grains.GetGrain<IMigrationCoordinatorGrain>(coordinator).MigrateIsolatedPages([.. pages], mode, reason);
-        vmStat.PgmigrateSuccess += run.Succeeded;
-        vmStat.PgmigrateFail += run.Failed;
-        return new MigrateResult(run.ReturnValue, run.Succeeded, run.Failed, run.Passes, mode, reason, run.PageErrno, run.NewPages);
+        // This process's share of /proc/vmstat: what the call's migrate_pages() counted.
+        vmStat.Count(run.VmEvents);
+        return new MigrateResult(run.ReturnValue, run.Succeeded, run.Failed, run.Passes, mode, reason, run.PageErrno, run.NewPages, run.VmEvents);
     }
 
-    private INumaNodeGrain Node(int node) => grains.GetGrain<INumaNodeGrain>(node);
+    private INumaNodeSyscallGrain Node(int node) => grains.GetGrain<INumaNodeSyscallGrain>(node);
 }

@@ -9,6 +9,7 @@ namespace MigrationCluster.Grains.AddressSpaces;
 /// (weighted_interleave/nodeN; null: every node weighs 1).
 /// </summary>
 [GenerateSerializer]
+[Immutable]
 [Alias("mc.MachineLayout")]
 public sealed record MachineLayout(int[] NodesWithMemory, int[][] FallbackOrders, int[]? InterleaveWeights = null)
 {

@@ -65,10 +65,8 @@ public sealed class LocalClusterClient : IAsyncDisposable
         return client => client.UseMigrationCluster(o =>
         {
             o.ClusterId = LocalClusterState.ClusterId;
-            o.Clustering = ClusteringProvider.Sqlite;
-            o.MembershipFile = state.MembershipFile;
             o.TlsCertificate = certificate;
-        });
+        }).UseSqliteClustering(o => o.FilePath = state.MembershipFile);
     }
 
     public async ValueTask DisposeAsync()
