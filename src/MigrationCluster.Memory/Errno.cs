@@ -19,6 +19,12 @@ public static class Errno
     public const int ENODEV = 19;
     public const int EINVAL = 22;
 
+    /// <summary>
+    /// Not an errno: a fault the kernel answers with VM_FAULT_SIGBUS (an access past the end of a
+    /// file), which kills the task with SIGBUS. Accesses report it where an errno would be; get_user_pages turns it into -EFAULT.
+    /// </summary>
+    public const int SIGBUS = 135;
+
     /// <summary>The symbolic name of an errno value, either sign (for messages and traces).</summary>
     public static string Name(int errno) => Math.Abs(errno) switch
     {
@@ -35,6 +41,7 @@ public static class Errno
         EBUSY => "EBUSY",
         ENODEV => "ENODEV",
         EINVAL => "EINVAL",
+        SIGBUS => "SIGBUS",
         var other => other.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 }

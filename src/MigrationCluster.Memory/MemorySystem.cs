@@ -100,6 +100,13 @@ public sealed class MemorySystem
         return Space(space).AddVma(pages, kind, mapping, pgOff, writable);
     }
 
+    /// <summary>mmap(MAP_PRIVATE) of a file: its pages are the file's until the task writes them.</summary>
+    public Vma MmapFilePrivate(int space, int mapping, long pgOff, long pages, bool writable = true)
+    {
+        Space(PageMapping.FileOwner(mapping)).Mapping(mapping);
+        return Space(space).AddVma(pages, VmaKind.FilePrivate, mapping, pgOff, writable);
+    }
+
     public AccessResult Read(int space, long virtualPage) => Access(space, virtualPage, write: false, value: 0);
 
     /// <summary>Stores <paramref name="value"/> (up to 48 bits) as the page's new contents.</summary>
@@ -112,7 +119,7 @@ public sealed class MemorySystem
     /// </summary>
     public AccessResult Pin(int space, long virtualPage, bool dma = false)
     {
-        AccessResult r = Access(space, virtualPage, write: false, value: 0);
+        AccessResult r = GupAccess(space, virtualPage);
         // A read-only pin of the zero page takes no reference (try_grab_folio skips it).
         if (r.Status == AccessStatus.Done && !r.Page.IsNone)
         {
@@ -120,6 +127,13 @@ public sealed class MemorySystem
         }
 
         return r;
+    }
+
+    /// <summary>A read fault as get_user_pages takes it: VM_FAULT_SIGBUS becomes -EFAULT (vm_fault_to_errno).</summary>
+    public AccessResult GupAccess(int space, long virtualPage)
+    {
+        AccessResult r = Access(space, virtualPage, write: false, value: 0);
+        return r.Status == AccessStatus.Error && r.Errno == -Errno.SIGBUS ? AccessResult.Fail(-Errno.EFAULT) : r;
     }
 
     public void Unpin(PageRef page, bool dma = false)
@@ -155,9 +169,10 @@ public sealed class MemorySystem
     /// gone for the syscalls (-ESRCH). The file and shmem mappings it owns stay, as files outlive
     /// the processes that created them.
     /// </summary>
-    public void Exit(int space)
+    public void Exit(int space, bool zombie = false)
     {
         AddressSpaceMemory s = Space(space);
+        s.Zombie = zombie;
         foreach (Vma vma in s.Vmas.ToList())
         {
             Munmap(space, vma.Start, vma.Pages);
@@ -173,11 +188,21 @@ public sealed class MemorySystem
         return AllocationNodes.CpusetMemsAllowed(space.MemsAllowed, NodesWithMemory);
     }
 
-    /// <summary>The nodes an allocation under <paramref name="policy"/> tries, in order (see <see cref="AllocationNodes.Order"/>).</summary>
-    public IEnumerable<int> AllocationOrder(AddressSpaceMemory space, MemPolicy policy, long index)
+    /// <summary>
+    /// The weights of MPOL_WEIGHTED_INTERLEAVE by node id (/sys/kernel/mm/mempolicy/weighted_interleave/nodeN);
+    /// empty: every node weighs 1.
+    /// </summary>
+    public IReadOnlyList<int> InterleaveWeights { get; set; } = [];
+
+    /// <summary>
+    /// The nodes an allocation by <paramref name="space"/>'s task under <paramref name="policy"/>
+    /// with interleave index <paramref name="ilx"/> tries, in order (see <see cref="AllocationNodes.Order"/>).
+    /// </summary>
+    public IEnumerable<int> AllocationOrder(AddressSpaceMemory space, MemPolicy policy, long ilx)
     {
         ArgumentNullException.ThrowIfNull(space);
-        return AllocationNodes.Order(policy, index, space.HomeNode, space.MemsAllowed, NodesWithMemory, Topology.FallbackOrder);
+        int nid = AllocationNodes.PolicyNode(policy, ilx, space, InterleaveWeights);
+        return AllocationNodes.Order(policy, nid, space.MemsAllowed, NodesWithMemory, Topology.FallbackOrder);
     }
 
     /// <summary>The nodes with memory, by id: the root cpuset's mems.</summary>
@@ -191,6 +216,8 @@ public sealed class MemorySystem
     public AccessResult Truncate(int mapping, long fromIndex)
     {
         RadixTree tree = Space(PageMapping.FileOwner(mapping)).Mapping(mapping);
+        // truncate_setsize: i_size first, so that faults past it are SIGBUS while the pages go.
+        tree.Size = Math.Min(tree.Size, fromIndex);
         var ptes = new List<PteRef>();
         foreach (var (index, page) in tree.Entries().Where(e => e.Index >= fromIndex).ToList())
         {
@@ -265,6 +292,18 @@ public sealed class MemorySystem
             return new AccessResult(AccessStatus.Done, PageRef.None, PageContents.Zero, zeroLatency, 0, default);
         }
 
+        if (write && !pte.Writable)
+        {
+            // A write to a write-protected PTE of a writable mapping: do_wp_page.
+            AccessResult wp = DoWpPage(space, vma, virtualPage, pte);
+            if (wp.Status != AccessStatus.Done)
+            {
+                return wp;
+            }
+
+            pte = space.GetPte(virtualPage);
+        }
+
         NodeMemory node = Node(pte.Page.Node);
         double latency = Cost.AccessNs(space.HomeNode, pte.Page.Node);
         Advance(latency);
@@ -276,6 +315,58 @@ public sealed class MemorySystem
         }
 
         return new AccessResult(AccessStatus.Done, pte.Page, node.ReadContents(pte.Page.Pfn), latency, 0, default);
+    }
+
+    /// <summary>
+    /// fork (dup_mmap) of <paramref name="parent"/> into the fresh address space
+    /// <paramref name="child"/>: the child shares every private anonymous page copy-on-write.
+    /// </summary>
+    public void Fork(int parent, int child)
+    {
+        var childPtes = new List<(PteRef Pte, PageRef Page)>();
+        Space(parent).DupMmap(Space(child), childPtes);
+        foreach (var (pte, page) in childPtes)
+        {
+            Node(page.Node).PageAddRmap(page.Pfn, pte);
+        }
+    }
+
+    /// <summary>
+    /// do_wp_page on a write-protected anonymous PTE: the page is reused when this PTE is all
+    /// that holds it (<see cref="NodeMemory.WpCanReuseAnonPage"/>), else wp_page_copy gives the
+    /// task a page of its own, allocated by the fault's policy, and drops its share of the old one.
+    /// </summary>
+    private AccessResult DoWpPage(AddressSpaceMemory space, Vma vma, long virtualPage, Pte pte)
+    {
+        VmStat.CountPgfault();
+        if (Node(pte.Page.Node).WpCanReuseAnonPage(pte.Page.Pfn))
+        {
+            space.SetPte(virtualPage, Pte.Present(pte.Page, vma.Writable));
+            return new AccessResult(AccessStatus.Done, pte.Page, 0, 0, 0, default);
+        }
+
+        var (policy, ilx) = AllocationNodes.CowPolicy(space, vma, virtualPage);
+        PageRef page = AllocateFor(space, policy, ilx);
+        if (page.IsNone)
+        {
+            return AccessResult.Fail(-Errno.ENOMEM);
+        }
+
+        MapNewAnonPage(space, page, virtualPage, vma.IndexOf(virtualPage));
+        space.SetPte(virtualPage, Pte.Present(page, vma.Writable));
+        Node(pte.Page.Node).PageRemoveRmap(pte.Page.Pfn, new PteRef(space.Id, virtualPage));
+        return new AccessResult(AccessStatus.Done, page, 0, 0, 0, default);
+    }
+
+    // A fresh anonymous page mapped by one PTE: the allocation's reference becomes the PTE's.
+    private void MapNewAnonPage(AddressSpaceMemory space, PageRef page, long virtualPage, long index)
+    {
+        NodeMemory node = Node(page.Node);
+        node.SetMapping(page.Pfn, PageMapping.Anon(space.Id), index);
+        node.SetFlags(page.Pfn, PageFlags.Uptodate | PageFlags.SwapBacked);
+        node.LruAdd(page.Pfn);
+        node.PageAddRmap(page.Pfn, new PteRef(space.Id, virtualPage));
+        node.PutPage(page.Pfn);
     }
 
     private AccessResult Fault(AddressSpaceMemory space, Vma vma, long virtualPage, bool write)
@@ -292,26 +383,32 @@ public sealed class MemorySystem
 
         if (vma.Kind == VmaKind.AnonPrivate)
         {
-            page = AllocateFor(space, space.PolicyAt(virtualPage), index);
+            var (policy, ilx) = AllocationNodes.FaultPolicy(space, vma, virtualPage, null);
+            page = AllocateFor(space, policy, ilx);
             if (page.IsNone)
             {
                 return AccessResult.Fail(-Errno.ENOMEM);
             }
 
-            NodeMemory node = Node(page.Node);
-            node.SetMapping(page.Pfn, PageMapping.Anon(space.Id), index);
-            node.SetFlags(page.Pfn, PageFlags.Uptodate | PageFlags.SwapBacked);
-            node.LruAdd(page.Pfn);
-            node.PageAddRmap(page.Pfn, new PteRef(space.Id, virtualPage));
-            node.PutPage(page.Pfn);
+            MapNewAnonPage(space, page, virtualPage, index);
         }
         else
         {
-            RadixTree tree = Space(PageMapping.FileOwner(vma.Mapping)).Mapping(vma.Mapping);
+            AddressSpaceMemory owner = Space(PageMapping.FileOwner(vma.Mapping));
+            RadixTree tree = owner.Mapping(vma.Mapping);
+            if (index >= tree.Size)
+            {
+                // filemap_fault / shmem_fault: past the end of the file is VM_FAULT_SIGBUS.
+                return AccessResult.Fail(-Errno.SIGBUS);
+            }
+
             page = tree.Lookup(index);
             if (page.IsNone)
             {
-                page = AllocateFor(space, space.PolicyAt(virtualPage), index);
+                // shmem_get_policy for a shmem object; a regular file's page cache goes by the task policy.
+                MemPolicy? shared = vma.Kind == VmaKind.AnonShared ? owner.SharedPolicyOf(vma.Mapping).Lookup(index) : null;
+                var (policy, ilx) = AllocationNodes.FaultPolicy(space, vma, virtualPage, shared);
+                page = AllocateFor(space, policy, ilx);
                 if (page.IsNone)
                 {
                     return AccessResult.Fail(-Errno.ENOMEM);
@@ -330,10 +427,26 @@ public sealed class MemorySystem
                 return WaitOn(page, space.Id, virtualPage, write);
             }
 
+            if (vma.Kind == VmaKind.FilePrivate && write)
+            {
+                // do_cow_fault: the task gets an anonymous copy; the cache page stays unmapped here.
+                var (cowPolicy, cowIlx) = AllocationNodes.CowPolicy(space, vma, virtualPage);
+                PageRef copy = AllocateFor(space, cowPolicy, cowIlx);
+                if (copy.IsNone)
+                {
+                    return AccessResult.Fail(-Errno.ENOMEM);
+                }
+
+                MapNewAnonPage(space, copy, virtualPage, index);
+                space.SetPte(virtualPage, Pte.Present(copy, vma.Writable));
+                return new AccessResult(AccessStatus.Done, copy, 0, 0, 0, default);
+            }
+
             Node(page.Node).PageAddRmap(page.Pfn, new PteRef(space.Id, virtualPage));
         }
 
-        space.SetPte(virtualPage, Pte.Present(page, vma.Writable));
+        // do_read_fault maps a private file mapping's page read-only: a write then copies it.
+        space.SetPte(virtualPage, Pte.Present(page, vma.Writable && vma.Kind != VmaKind.FilePrivate));
         return new AccessResult(AccessStatus.Done, page, 0, 0, 0, default);
     }
 
@@ -351,9 +464,9 @@ public sealed class MemorySystem
     }
 
     /// <summary>alloc_pages_mpol: a frame on the first node of <see cref="AllocationOrder"/> with room.</summary>
-    private PageRef AllocateFor(AddressSpaceMemory space, MemPolicy policy, long index)
+    private PageRef AllocateFor(AddressSpaceMemory space, MemPolicy policy, long ilx)
     {
-        foreach (int candidate in AllocationOrder(space, policy, index))
+        foreach (int candidate in AllocationOrder(space, policy, ilx))
         {
             long pfn = Node(candidate).AllocPage();
             if (pfn >= 0)

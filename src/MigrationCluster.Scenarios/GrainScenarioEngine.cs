@@ -45,7 +45,8 @@ public sealed class GrainScenarioEngine(IGrainFactory grains) : IScenarioEngine
         _nodes = [.. Topology.Nodes.Select(n => n.Id).Order()];
         _layout = new MachineLayout(
             [.. Topology.Nodes.Where(n => n.HasMemory).Select(n => n.Id).Order()],
-            [.. Enumerable.Range(0, Topology.NodeIdLimit).Select(id => Topology.Contains(id) ? Topology.FallbackOrder(id).ToArray() : [])]);
+            [.. Enumerable.Range(0, Topology.NodeIdLimit).Select(id => Topology.Contains(id) ? Topology.FallbackOrder(id).ToArray() : [])],
+            [.. scenario.InterleaveWeights]);
         foreach (NumaNodeInfo node in Topology.Nodes)
         {
             await Node(node.Id).Configure(new NodeConfiguration(node.HasMemory ? scenario.FramesPerNode : 0));
@@ -78,6 +79,15 @@ public sealed class GrainScenarioEngine(IGrainFactory grains) : IScenarioEngine
         return (mapping, (await Space(pid).MmapShared(mapping, 0, pages, writable)).Start);
     }
 
+    public async Task<(int Mapping, long Start)> MapFilePrivate(int pid, long pages, bool writable)
+    {
+        int mapping = await Space(pid).CreateFile();
+        return (mapping, (await Space(pid).MmapFilePrivate(mapping, 0, pages, writable)).Start);
+    }
+
+    public async Task<long> MapPrivate(int pid, int mapping, long pages, bool writable) =>
+        (await Space(pid).MmapFilePrivate(mapping, 0, pages, writable)).Start;
+
     public async Task<long> MapShared(int pid, int mapping, long pages, bool writable) =>
         (await Space(pid).MmapShared(mapping, 0, pages, writable)).Start;
 
@@ -108,6 +118,12 @@ public sealed class GrainScenarioEngine(IGrainFactory grains) : IScenarioEngine
     public async Task<AccessResult> Pin(int pid, long virtualPage, bool dma)
     {
         AccessResult r = await Access(pid, virtualPage, null);
+        if (r.Status == AccessStatus.Error && r.Errno == -Errno.SIGBUS)
+        {
+            // vm_fault_to_errno: get_user_pages turns VM_FAULT_SIGBUS into -EFAULT.
+            return AccessResult.Fail(-Errno.EFAULT);
+        }
+
         // A read-only pin of the zero page takes no reference (try_grab_folio skips it).
         if (r.Status == AccessStatus.Done && !r.Page.IsNone)
         {
@@ -129,7 +145,7 @@ public sealed class GrainScenarioEngine(IGrainFactory grains) : IScenarioEngine
 
     public Task<int> Munmap(int pid, long start, long pages) => Space(pid).Munmap(start, pages);
 
-    public Task Exit(int pid) => Space(pid).Exit();
+    public Task Exit(int pid, bool zombie) => zombie ? Space(pid).ExitZombie() : Space(pid).Exit();
 
     public Task<int> Truncate(int mapping, long fromIndex) => Space(PageMapping.FileOwner(mapping)).Truncate(mapping, fromIndex);
 
@@ -142,8 +158,28 @@ public sealed class GrainScenarioEngine(IGrainFactory grains) : IScenarioEngine
     public Task<int> MigratePages(int caller, int pid, IReadOnlyList<int> fromNodes, IReadOnlyList<int> toNodes) =>
         Space(pid).MigratePages(caller, [.. fromNodes], [.. toNodes]);
 
-    public Task<int> Mbind(int pid, long start, long pages, MemPolicyMode mode, IReadOnlyList<int> nodes, int flags) =>
-        Space(pid).Mbind(start, pages, mode, [.. nodes], flags);
+    public Task<int> Mbind(int pid, long start, long pages, int mode, IReadOnlyList<int>? nodes, long maxnode, int flags) =>
+        Space(pid).MbindNodemask(start, pages, mode, nodes?.ToArray(), maxnode, flags);
+
+    public Task<int> SetMempolicy(int pid, int mode, IReadOnlyList<int>? nodes, long maxnode) =>
+        Space(pid).SetMempolicy(mode, nodes?.ToArray(), maxnode);
+
+    public async Task<GetMempolicyResult> GetMempolicy(int pid, bool wantNodemask, long maxnode, long? virtualPage, int flags)
+    {
+        GetMempolicyReply reply = await Space(pid).GetMempolicy(wantNodemask, maxnode, virtualPage, flags);
+        return new GetMempolicyResult(reply.ReturnValue, reply.Mode, reply.Nodemask);
+    }
+
+    public async Task<MemPolicy?> TaskPolicy(int pid) => (await Space(pid).GetTaskPolicy())?.ToPolicy();
+
+    public Task Fork(int parent, int child) => Space(parent).Fork(child);
+
+    public async Task SetCpuset(int pid, IReadOnlyList<int> mems)
+    {
+        // The scheduler's later moves of the process keep the new cpuset.
+        _processes[pid] = _processes[pid] with { Cpuset = [.. mems] };
+        await Space(pid).SetCpusetMems([.. mems]);
+    }
 
     public async Task<bool> IsolateLruPage(PageRef page) => (await Node(page.Node).IsolateLruPages([page.Pfn]))[0];
 

@@ -34,6 +34,12 @@ public interface IScenarioEngine
     /// <summary>A new file the process owns, mapped shared: its mapping and where it starts.</summary>
     Task<(int Mapping, long Start)> MapFile(int pid, long pages, bool writable);
 
+    /// <summary>A new file the process owns, mapped MAP_PRIVATE: its mapping and where it starts.</summary>
+    Task<(int Mapping, long Start)> MapFilePrivate(int pid, long pages, bool writable);
+
+    /// <summary>mmap(MAP_PRIVATE) of another process's file, from offset 0.</summary>
+    Task<long> MapPrivate(int pid, int mapping, long pages, bool writable);
+
     /// <summary>mmap(MAP_SHARED) of another process's file or shmem object, from offset 0.</summary>
     Task<long> MapShared(int pid, int mapping, long pages, bool writable);
 
@@ -54,7 +60,8 @@ public interface IScenarioEngine
 
     Task<int> Munmap(int pid, long start, long pages);
 
-    Task Exit(int pid);
+    /// <summary>The process exits; a <paramref name="zombie"/> is not reaped (its pid still names it, with no mm).</summary>
+    Task Exit(int pid, bool zombie);
 
     /// <summary>truncate_inode_pages from an index: 0, or -EAGAIN at a page or tree a migration holds.</summary>
     Task<int> Truncate(int mapping, long fromIndex);
@@ -63,7 +70,23 @@ public interface IScenarioEngine
 
     Task<int> MigratePages(int caller, int pid, IReadOnlyList<int> fromNodes, IReadOnlyList<int> toNodes);
 
-    Task<int> Mbind(int pid, long start, long pages, MemPolicyMode mode, IReadOnlyList<int> nodes, int flags);
+    /// <summary>mbind(2): the mode word with its mode flags, the mask's set bits (null: NULL), maxnode and the MPOL_MF_* flags.</summary>
+    Task<int> Mbind(int pid, long start, long pages, int mode, IReadOnlyList<int>? nodes, long maxnode, int flags);
+
+    /// <summary>set_mempolicy(2) by the process's task.</summary>
+    Task<int> SetMempolicy(int pid, int mode, IReadOnlyList<int>? nodes, long maxnode);
+
+    /// <summary>get_mempolicy(2) by the process's task (<paramref name="virtualPage"/> null: addr 0).</summary>
+    Task<GetMempolicyResult> GetMempolicy(int pid, bool wantNodemask, long maxnode, long? virtualPage, int flags);
+
+    /// <summary>The process's task policy (null: none, the system default).</summary>
+    Task<MemPolicy?> TaskPolicy(int pid);
+
+    /// <summary>fork: the fresh process <paramref name="child"/> becomes a copy of <paramref name="parent"/>, sharing its private anonymous pages copy-on-write.</summary>
+    Task Fork(int parent, int child);
+
+    /// <summary>The process's cpuset memory nodes change: its policies are rebound.</summary>
+    Task SetCpuset(int pid, IReadOnlyList<int> mems);
 
     /// <summary>isolate_lru_page, for the kernel-internal migrate_pages().</summary>
     Task<bool> IsolateLruPage(PageRef page);

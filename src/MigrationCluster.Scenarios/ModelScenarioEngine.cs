@@ -26,7 +26,10 @@ public sealed class ModelScenarioEngine : IScenarioEngine
     public Task Start(ScenarioDefinition scenario)
     {
         ArgumentNullException.ThrowIfNull(scenario);
-        _system = new MemorySystem(scenario.Topology, new MemorySystemOptions { FramesPerNode = scenario.FramesPerNode });
+        _system = new MemorySystem(scenario.Topology, new MemorySystemOptions { FramesPerNode = scenario.FramesPerNode })
+        {
+            InterleaveWeights = scenario.InterleaveWeights,
+        };
         _machine = new ModelMachine(_system);
         _syscalls = new NumaSyscalls(_machine);
         return Task.CompletedTask;
@@ -59,6 +62,15 @@ public sealed class ModelScenarioEngine : IScenarioEngine
         int mapping = System.CreateFile(pid);
         return Task.FromResult((mapping, System.MmapShared(pid, mapping, 0, pages, writable).Start));
     }
+
+    public Task<(int Mapping, long Start)> MapFilePrivate(int pid, long pages, bool writable)
+    {
+        int mapping = System.CreateFile(pid);
+        return Task.FromResult((mapping, System.MmapFilePrivate(pid, mapping, 0, pages, writable).Start));
+    }
+
+    public Task<long> MapPrivate(int pid, int mapping, long pages, bool writable) =>
+        Task.FromResult(System.MmapFilePrivate(pid, mapping, 0, pages, writable).Start);
 
     public Task<long> MapShared(int pid, int mapping, long pages, bool writable) =>
         Task.FromResult(System.MmapShared(pid, mapping, 0, pages, writable).Start);
@@ -108,9 +120,9 @@ public sealed class ModelScenarioEngine : IScenarioEngine
 
     public Task<int> Munmap(int pid, long start, long pages) => Task.FromResult(System.Munmap(pid, start, pages));
 
-    public Task Exit(int pid)
+    public Task Exit(int pid, bool zombie)
     {
-        System.Exit(pid);
+        System.Exit(pid, zombie);
         return Task.CompletedTask;
     }
 
@@ -131,8 +143,28 @@ public sealed class ModelScenarioEngine : IScenarioEngine
     public async Task<int> MigratePages(int caller, int pid, IReadOnlyList<int> fromNodes, IReadOnlyList<int> toNodes) =>
         await Syscalls.MigratePagesSyscall(caller, pid, fromNodes, toNodes);
 
-    public async Task<int> Mbind(int pid, long start, long pages, MemPolicyMode mode, IReadOnlyList<int> nodes, int flags) =>
-        await Syscalls.Mbind(pid, start, pages, mode, nodes, flags);
+    public async Task<int> Mbind(int pid, long start, long pages, int mode, IReadOnlyList<int>? nodes, long maxnode, int flags) =>
+        await Syscalls.Mbind(pid, start, pages, mode, nodes, maxnode, flags);
+
+    public async Task<int> SetMempolicy(int pid, int mode, IReadOnlyList<int>? nodes, long maxnode) =>
+        await Syscalls.SetMempolicy(pid, mode, nodes, maxnode);
+
+    public async Task<GetMempolicyResult> GetMempolicy(int pid, bool wantNodemask, long maxnode, long? virtualPage, int flags) =>
+        await Syscalls.GetMempolicy(pid, wantNodemask, maxnode, virtualPage, flags);
+
+    public Task<MemPolicy?> TaskPolicy(int pid) => Task.FromResult(System.Space(pid).TaskPolicy);
+
+    public Task Fork(int parent, int child)
+    {
+        System.Fork(parent, child);
+        return Task.CompletedTask;
+    }
+
+    public Task SetCpuset(int pid, IReadOnlyList<int> mems)
+    {
+        NumaSyscalls.CpusetUpdateTaskNodemask(System.Space(pid), mems, System.NodesWithMemory);
+        return Task.CompletedTask;
+    }
 
     public Task<bool> IsolateLruPage(PageRef page) => Task.FromResult(System.Node(page.Node).IsolateLruPage(page.Pfn));
 

@@ -16,11 +16,19 @@ public enum ScenarioCallKind
     Truncate,
     Munmap,
     Exit,
+    SetMempolicy,
+    GetMempolicy,
+    SetCpuset,
+    Fork,
 }
 
 
 /// <summary>What a call should give; null fields are not checked.</summary>
-public sealed record ScenarioExpectation(int Line, long? ReturnValue, string? Errno, IReadOnlyList<string>? Status);
+public sealed record ScenarioExpectation(int Line, long? ReturnValue, string? Errno, IReadOnlyList<string>? Status)
+{
+    /// <summary>get_mempolicy: the mode written (a policy name with its mode flags, or a node with MPOL_F_NODE).</summary>
+    public string? Mode { get; init; }
+}
 
 
 /// <summary>
@@ -46,6 +54,27 @@ public sealed record ScenarioCall(int Line, ScenarioCallKind Kind, int Pid)
     public IReadOnlyList<int> ToNodes { get; init; } = [];
 
     public Memory.AddressSpaces.MemPolicyMode Policy { get; init; }
+
+    /// <summary>mbind and set_mempolicy: the mode word as passed (the mode or'ed with its MPOL_F_* mode flags).</summary>
+    public int ModeWord { get; init; }
+
+    /// <summary>mbind, set_mempolicy, get_mempolicy: maxnode as passed.</summary>
+    public long Maxnode { get; init; }
+
+    /// <summary>mbind and set_mempolicy: a NULL nodemask pointer (<see cref="Nodes"/> is then empty).</summary>
+    public bool NullNodemask { get; init; }
+
+    /// <summary>get_mempolicy: addr (null: 0).</summary>
+    public ScenarioPageRef? Address { get; init; }
+
+    /// <summary>fork: the process that becomes the copy (declared without regions of its own).</summary>
+    public int Child { get; init; }
+
+    /// <summary>exit: the process stays a zombie (not reaped by its parent).</summary>
+    public bool Zombie { get; init; }
+
+    /// <summary>get_mempolicy: whether a nodemask buffer is passed.</summary>
+    public bool WantNodemask { get; init; } = true;
 
     public MigrateMode Mode { get; init; } = MigrateMode.Sync;
 

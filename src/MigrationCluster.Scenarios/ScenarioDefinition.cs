@@ -10,7 +10,11 @@ public sealed record ScenarioDefinition(
     IReadOnlyList<ScenarioProcess> Processes,
     IReadOnlyList<ScenarioRegion> Regions,
     IReadOnlyList<ScenarioPageSetup> Setups,
-    IReadOnlyList<ScenarioCall> Calls);
+    IReadOnlyList<ScenarioCall> Calls)
+{
+    /// <summary>The MPOL_WEIGHTED_INTERLEAVE weights by node id (/sys/kernel/mm/mempolicy/weighted_interleave/nodeN); empty: all 1.</summary>
+    public IReadOnlyList<int> InterleaveWeights { get; init; } = [];
+}
 
 
 /// <summary>
@@ -21,5 +25,18 @@ public sealed record ScenarioProcess(string Name, int Id, int HomeNode, bool Pri
 {
     /// <summary>The process exits after the setup, before the first call.</summary>
     public bool Exited { get; init; }
+
+    /// <summary>With <see cref="Exited"/>: its parent has not reaped it (a zombie).</summary>
+    public bool Zombie { get; init; }
+
+    /// <summary>Its task policy, set with set_mempolicy(2) before the regions are mapped (as numactl does before exec); null: none.</summary>
+    public ScenarioPolicyArgs? Policy { get; init; }
 }
 
+
+
+/// <summary>
+/// The raw arguments of a policy call as a user passes them: the mode word (mode | mode flags),
+/// the set bits of the nodemask (null: a NULL pointer) and maxnode.
+/// </summary>
+public sealed record ScenarioPolicyArgs(int Mode, IReadOnlyList<int>? Nodes, long Maxnode);

@@ -47,9 +47,16 @@ public sealed class ScenarioParser
         ["truncate"] = ScenarioCallKind.Truncate,
         ["munmap"] = ScenarioCallKind.Munmap,
         ["exit"] = ScenarioCallKind.Exit,
+        ["set_mempolicy"] = ScenarioCallKind.SetMempolicy,
+        ["get_mempolicy"] = ScenarioCallKind.GetMempolicy,
+        ["set_cpuset"] = ScenarioCallKind.SetCpuset,
+        ["fork"] = ScenarioCallKind.Fork,
     };
 
-    private static readonly string[] ProcessKeys = ["name", "home_node", "privileged", "cpuset", "exited", "regions"];
+    private static readonly string[] ProcessKeys = ["name", "home_node", "privileged", "cpuset", "exited", "policy", "regions"];
+
+    /// <summary>The most bits a nodemask argument may name here (a page of bits, get_nodes' own limit).</summary>
+    private const int MaxNodemaskBit = 4096 * 8;
 
     /// <summary>The MPOL_MF_* names a flags value may use (uapi values; the syscalls refuse what they do not take).</summary>
     private static readonly Dictionary<string, int> FlagNames = new(StringComparer.Ordinal)
@@ -58,6 +65,12 @@ public sealed class ScenarioParser
         [nameof(MemPolicyFlags.MPOL_MF_MOVE)] = MemPolicyFlags.MPOL_MF_MOVE,
         [nameof(MemPolicyFlags.MPOL_MF_MOVE_ALL)] = MemPolicyFlags.MPOL_MF_MOVE_ALL,
         [nameof(MemPolicyFlags.MPOL_MF_LAZY)] = MemPolicyFlags.MPOL_MF_LAZY,
+        [nameof(MemPolicyModeFlags.MPOL_F_STATIC_NODES)] = MemPolicyModeFlags.MPOL_F_STATIC_NODES,
+        [nameof(MemPolicyModeFlags.MPOL_F_RELATIVE_NODES)] = MemPolicyModeFlags.MPOL_F_RELATIVE_NODES,
+        [nameof(MemPolicyModeFlags.MPOL_F_NUMA_BALANCING)] = MemPolicyModeFlags.MPOL_F_NUMA_BALANCING,
+        [nameof(MemPolicyModeFlags.MPOL_F_NODE)] = MemPolicyModeFlags.MPOL_F_NODE,
+        [nameof(MemPolicyModeFlags.MPOL_F_ADDR)] = MemPolicyModeFlags.MPOL_F_ADDR,
+        [nameof(MemPolicyModeFlags.MPOL_F_MEMS_ALLOWED)] = MemPolicyModeFlags.MPOL_F_MEMS_ALLOWED,
     };
 
     private readonly string _file;
@@ -72,6 +85,9 @@ public sealed class ScenarioParser
 
     // Processes that an earlier `exit` call ended, and the line of that call.
     private readonly Dictionary<int, int> _exited = [];
+
+    // Processes an earlier `fork` call made, and their parents: they map what the parent maps.
+    private readonly Dictionary<int, int> _forkedFrom = [];
     private NumaTopology _topology = NumaTopology.Uniform(1);
 
     private ScenarioParser(string file, string directory)
@@ -111,7 +127,7 @@ public sealed class ScenarioParser
 
     private ScenarioDefinition ParseRoot(ScenarioValue root)
     {
-        var map = Map(root, "the scenario", "name", "nodes", "distances", "topology", "frames_per_node", "processes", "calls");
+        var map = Map(root, "the scenario", "name", "nodes", "distances", "topology", "frames_per_node", "weighted_interleave", "processes", "calls");
         string name = map.Has("name") ? String(map.Get("name"), "name") : Path.GetFileNameWithoutExtension(_file);
         _topology = ParseTopology(map);
         int frames = map.Has("frames_per_node") ? (int)Long(map.Get("frames_per_node"), "frames_per_node", 1, MaxFramesPerNode) : DefaultFramesPerNode;
@@ -156,7 +172,10 @@ public sealed class ScenarioParser
         }
 
         var calls = callValues.Select(ParseCall).ToList();
-        return new ScenarioDefinition(name, _topology, frames, _processes, _regions, _setups, calls);
+        return new ScenarioDefinition(name, _topology, frames, _processes, _regions, _setups, calls)
+        {
+            InterleaveWeights = map.Has("weighted_interleave") ? InterleaveWeightList(map.Get("weighted_interleave")) : [],
+        };
     }
 
     private NumaTopology ParseTopology(MapReader map)
@@ -238,13 +257,15 @@ public sealed class ScenarioParser
         int home = map.Has("home_node") ? Node(map.Get("home_node"), "home_node") : 0;
         bool privileged = map.Has("privileged") && Bool(map.Get("privileged"), "privileged");
         IReadOnlyList<int>? cpuset = map.Has("cpuset") ? Cpuset(map.Get("cpuset")) : null;
-        if (map.Has("exited") && Bool(map.Get("exited"), "exited"))
+        bool zombie = map.Has("exited") && map.Get("exited").Text == "zombie";
+        if (map.Has("exited") && (zombie || Bool(map.Get("exited"), "exited")))
         {
             // It exits once its pages are set up, before the first call.
             _exited[_processes.Count] = map.Get("exited").Line;
         }
 
-        _processes.Add(new ScenarioProcess(name, _processes.Count, home, privileged, cpuset) { Exited = _exited.ContainsKey(_processes.Count) });
+        ScenarioPolicyArgs? policy = map.Has("policy") ? PolicyArgs(map.Get("policy"), "policy") : null;
+        _processes.Add(new ScenarioProcess(name, _processes.Count, home, privileged, cpuset) { Exited = _exited.ContainsKey(_processes.Count), Zombie = zombie, Policy = policy });
         _processByName.Add(name, _processes[^1]);
     }
 
@@ -268,7 +289,8 @@ public sealed class ScenarioParser
                 "anon_private" => ScenarioRegionKind.AnonPrivate,
                 "anon_shared" => ScenarioRegionKind.AnonShared,
                 "file" => ScenarioRegionKind.File,
-                var other => throw Error(kindValue, $"kind: expected anon_private, anon_shared or file, got '{other}'"),
+                "file_private" => ScenarioRegionKind.FilePrivate,
+                var other => throw Error(kindValue, $"kind: expected anon_private, anon_shared, file or file_private, got '{other}'"),
             };
             long pages = Long(region.Require("pages"), "pages", 1, 1 << 20);
             bool writable = !region.Has("writable") || Bool(region.Get("writable"), "writable");
@@ -289,7 +311,7 @@ public sealed class ScenarioParser
                 throw Error(nameValue, $"region '{name}' is already visible to one of its processes");
             }
 
-            MemPolicy? policy = region.Has("policy") ? RegionPolicy(region.Get("policy")) : null;
+            ScenarioPolicyArgs? policy = region.Has("policy") ? RegionPolicy(region.Get("policy")) : null;
             if (_regions.Count == MaxRegions)
             {
                 throw Error(nameValue, $"regions: at most {MaxRegions:N0} in a scenario");
@@ -375,13 +397,17 @@ public sealed class ScenarioParser
         {
             ScenarioCallKind.MovePages => ["pages", "nodes", "flags", "caller", "status", "initial_status"],
             ScenarioCallKind.MigratePages => ["from", "to", "caller"],
-            ScenarioCallKind.Mbind => ["range", "policy", "nodes", "flags"],
+            ScenarioCallKind.Mbind => ["range", "policy", "mode_flags", "nodes", "maxnode", "flags"],
             ScenarioCallKind.Migrate => ["pages", "node", "mode"],
             ScenarioCallKind.Read => ["pages"],
             ScenarioCallKind.Write => ["pages", "value"],
             ScenarioCallKind.Pin or ScenarioCallKind.Unpin => ["pages", "kind"],
             ScenarioCallKind.Munmap => ["range"],
-            ScenarioCallKind.Exit => [],
+            ScenarioCallKind.Exit => ["zombie"],
+            ScenarioCallKind.SetMempolicy => ["mode", "flags", "nodes", "maxnode"],
+            ScenarioCallKind.GetMempolicy => ["flags", "addr", "maxnode", "nodemask"],
+            ScenarioCallKind.SetCpuset => ["mems"],
+            ScenarioCallKind.Fork => ["child"],
             _ => ["region", "from"],
         };
         var map = Map(value, $"a {kindName} call", [.. keys, "call", "pid", "expect"]);
@@ -399,7 +425,11 @@ public sealed class ScenarioParser
             },
             ScenarioCallKind.Mbind => Mbind(call, map),
             ScenarioCallKind.Munmap => call with { Pages = Range(map.Require("range"), pid, "range") },
-            ScenarioCallKind.Exit => call,
+            ScenarioCallKind.Exit => call with { Zombie = map.Has("zombie") && Bool(map.Get("zombie"), "zombie") },
+            ScenarioCallKind.SetMempolicy => SetMempolicy(call, map),
+            ScenarioCallKind.GetMempolicy => GetMempolicy(call, map),
+            ScenarioCallKind.SetCpuset => call with { Nodes = Cpuset(map.Require("mems")) },
+            ScenarioCallKind.Fork => Fork(call, map.Require("child")),
             ScenarioCallKind.Migrate => call with
             {
                 Pages = PageRefs(map.Require("pages"), pid, "pages"),
@@ -482,14 +512,126 @@ public sealed class ScenarioParser
     private ScenarioCall Mbind(ScenarioCall call, MapReader map)
     {
         var range = Range(map.Require("range"), call.Pid, "range");
-        MemPolicyMode policy = PolicyMode(map.Require("policy"), "policy");
+        int mode = ModeValue(map.Require("policy"), "policy");
+        int modeFlags = map.Has("mode_flags") ? Flags(map.Get("mode_flags")) : 0;
+        var (nodes, isNull) = map.Has("nodes") ? RawNodes(map.Get("nodes"), "nodes") : ([], false);
         return call with
         {
             Pages = range,
-            Policy = policy,
-            Nodes = map.Has("nodes") ? Nodes(map.Get("nodes"), "nodes") : [],
+            Policy = (MemPolicyMode)(mode & ~MemPolicyModeFlags.MPOL_MODE_FLAGS),
+            ModeWord = mode | modeFlags,
+            Nodes = nodes,
+            NullNodemask = isNull,
+            Maxnode = map.Has("maxnode") ? Maxnode(map.Get("maxnode")) : NumaSyscalls.FullMaxnode(nodes),
             Flags = map.Has("flags") ? Flags(map.Get("flags")) : 0,
         };
+    }
+
+    /// <summary>fork: <c>child</c> is a process declared with no regions, not mapped into any, not forked before; from here on it maps what the parent maps.</summary>
+    private ScenarioCall Fork(ScenarioCall call, ScenarioValue childValue)
+    {
+        int child = Process(childValue, "child");
+        if (child == call.Pid || _regions.Any(r => Maps(child, r)) || _forkedFrom.ContainsKey(child) || _exited.ContainsKey(child))
+        {
+            throw Error(childValue, $"child: process '{_processes[child].Name}' must be a fresh process: declared without regions, mapped into none, not forked or exited before");
+        }
+
+        _forkedFrom[child] = call.Pid;
+        return call with { Child = child };
+    }
+
+    /// <summary>Whether a process maps a region: its own, one it is in mapped_by of, or its parent's after a fork.</summary>
+    private bool Maps(int pid, ScenarioRegion region) =>
+        region.IsMappedBy(pid) || (_forkedFrom.TryGetValue(pid, out int parent) && Maps(parent, region));
+
+    /// <summary>set_mempolicy: <c>mode</c> (a name or the number), mode <c>flags</c>, <c>nodes</c> (the mask's bits, or null) and <c>maxnode</c>.</summary>
+    private ScenarioCall SetMempolicy(ScenarioCall call, MapReader map)
+    {
+        ScenarioPolicyArgs args = PolicyArgs(map, "set_mempolicy");
+        return call with
+        {
+            ModeWord = args.Mode,
+            Policy = (MemPolicyMode)(args.Mode & ~MemPolicyModeFlags.MPOL_MODE_FLAGS),
+            Nodes = args.Nodes ?? [],
+            NullNodemask = args.Nodes is null,
+            Maxnode = args.Maxnode,
+        };
+    }
+
+    /// <summary>get_mempolicy: <c>flags</c> (MPOL_F_NODE, MPOL_F_ADDR, MPOL_F_MEMS_ALLOWED), <c>addr</c> (a page), <c>maxnode</c>, <c>nodemask</c> (false: NULL).</summary>
+    private ScenarioCall GetMempolicy(ScenarioCall call, MapReader map)
+    {
+        ScenarioPageRef? addr = null;
+        if (map.Has("addr"))
+        {
+            var pages = PageRefs(map.Get("addr"), call.Pid, "addr");
+            if (pages.Count != 1)
+            {
+                throw Error(map.Get("addr"), "addr: one page, e.g. heap:0 or unmapped");
+            }
+
+            addr = pages[0];
+        }
+
+        return call with
+        {
+            Flags = map.Has("flags") ? Flags(map.Get("flags")) : 0,
+            Address = addr,
+            Maxnode = map.Has("maxnode") ? Maxnode(map.Get("maxnode")) : NumaTopology.MaxNumNodes + 1,
+            WantNodemask = !map.Has("nodemask") || Bool(map.Get("nodemask"), "nodemask"),
+        };
+    }
+
+    /// <summary>A process's task policy: a mapping of <c>mode</c>, <c>flags</c>, <c>nodes</c> and <c>maxnode</c>.</summary>
+    private ScenarioPolicyArgs PolicyArgs(ScenarioValue value, string what) => PolicyArgs(Map(value, what, "mode", "flags", "nodes", "maxnode"), what);
+
+    private ScenarioPolicyArgs PolicyArgs(MapReader map, string what)
+    {
+        int mode = ModeValue(map.Require("mode"), $"{what}.mode");
+        int flags = map.Has("flags") ? Flags(map.Get("flags")) : 0;
+        var (nodes, isNull) = map.Has("nodes") ? RawNodes(map.Get("nodes"), $"{what}.nodes") : ([], false);
+        long maxnode = map.Has("maxnode") ? Maxnode(map.Get("maxnode")) : NumaSyscalls.FullMaxnode(nodes);
+        return new ScenarioPolicyArgs(mode | flags, isNull ? null : nodes, maxnode);
+    }
+
+    /// <summary>A mode: a policy name (default, preferred, bind, interleave, local, preferred_many, weighted_interleave) or its number.</summary>
+    private int ModeValue(ScenarioValue value, string what)
+    {
+        if (value.TryGetLong(out long number))
+        {
+            return number is >= 0 and <= int.MaxValue ? (int)number : throw Error(value, $"{what}: {number} is not a mode number");
+        }
+
+        string text = String(value, what);
+        return MemPolicyNames.TryParse(text, out MemPolicyMode mode)
+            ? (int)mode
+            : throw Error(value, $"{what}: expected one of {string.Join(", ", MemPolicyNames.All)} or a number, got '{text}'");
+    }
+
+    /// <summary>A nodemask argument as its set bits: any bit below a page of bits (the kernel decides what it makes of them); null is a NULL pointer.</summary>
+    private (List<int> Nodes, bool IsNull) RawNodes(ScenarioValue value, string what)
+    {
+        if (value.Kind == ScenarioValueKind.Null)
+        {
+            return ([], true);
+        }
+
+        IEnumerable<ScenarioValue> items = value.Kind == ScenarioValueKind.Sequence ? value.Items : [value];
+        return ([.. items.Select(item => (int)Long(item, what, 0, MaxNodemaskBit - 1))], false);
+    }
+
+    private long Maxnode(ScenarioValue value) => Long(value, "maxnode", 0, int.MaxValue);
+
+    /// <summary>weighted_interleave: one weight (1-255) per node id, as /sys/kernel/mm/mempolicy/weighted_interleave/nodeN.</summary>
+    private List<int> InterleaveWeightList(ScenarioValue value)
+    {
+        var items = List(value, "weighted_interleave");
+        if (items.Count > _topology.NodeIdLimit)
+        {
+            throw Error(value, $"weighted_interleave: {items.Count} weights for {_topology.NodeIdLimit} node ids (give one per node)");
+        }
+
+        return [.. items.Select(item => (int)Long(item, "weighted_interleave", 1, InterleaveWeights.MaxWeight))];
     }
 
     /// <summary>mbind's and munmap's range: consecutive pages of one region.</summary>
@@ -523,28 +665,21 @@ public sealed class ScenarioParser
         return [.. nodes.Distinct().Order()];
     }
 
-    /// <summary>A region's policy: <c>{ mode: interleave, nodes: [0, 1] }</c>, checked as mbind checks it.</summary>
-    private MemPolicy RegionPolicy(ScenarioValue value)
+    /// <summary>A region's policy: <c>{ mode: interleave, nodes: [0, 1] }</c> (and mode <c>flags</c>), checked as mbind checks it.</summary>
+    private ScenarioPolicyArgs RegionPolicy(ScenarioValue value)
     {
-        var map = Map(value, "policy", "mode", "nodes");
-        MemPolicyMode mode = PolicyMode(map.Require("mode"), "policy.mode");
+        var map = Map(value, "policy", "mode", "nodes", "flags");
+        int mode = ModeValue(map.Require("mode"), "policy.mode");
         List<int> nodes = map.Has("nodes") ? Nodes(map.Get("nodes"), "policy.nodes") : [];
-        if ((mode == MemPolicyMode.Default) != (nodes.Count == 0) && mode != MemPolicyMode.Preferred)
+        bool takesNone = mode is (int)MemPolicyMode.Default or (int)MemPolicyMode.Local;
+        if (takesNone != (nodes.Count == 0) && mode != (int)MemPolicyMode.Preferred)
         {
-            throw Error(value, mode == MemPolicyMode.Default ? "policy: the default policy takes no nodes" : $"policy: {mode.ToString().ToLowerInvariant()} needs nodes");
+            throw Error(value, takesNone ? $"policy: {MemPolicyNames.Of((MemPolicyMode)mode)} takes no nodes" : $"policy: {MemPolicyNames.Of((MemPolicyMode)mode)} needs nodes");
         }
 
-        return new MemPolicy(mode, [.. nodes.Distinct().Order()]);
+        int flags = map.Has("flags") ? Flags(map.Get("flags")) : 0;
+        return new ScenarioPolicyArgs(mode | flags, [.. nodes.Distinct().Order()], NumaSyscalls.FullMaxnode(nodes));
     }
-
-    private MemPolicyMode PolicyMode(ScenarioValue value, string what) => String(value, what) switch
-    {
-        "default" => MemPolicyMode.Default,
-        "preferred" => MemPolicyMode.Preferred,
-        "bind" => MemPolicyMode.Bind,
-        "interleave" => MemPolicyMode.Interleave,
-        var other => throw Error(value, $"{what}: expected default, preferred, bind or interleave, got '{other}'"),
-    };
 
     private ScenarioCall Truncate(ScenarioCall call, MapReader map)
     {
@@ -561,7 +696,7 @@ public sealed class ScenarioParser
 
     private ScenarioExpectation Expectation(ScenarioValue value)
     {
-        var map = Map(value, "expect", "return", "errno", "status");
+        var map = Map(value, "expect", "return", "errno", "status", "mode");
         long? ret = map.Has("return") ? Long(map.Get("return"), "expect.return", int.MinValue, int.MaxValue) : null;
         string? errno = map.Has("errno") ? ErrnoName(map.Get("errno"), "expect.errno") : null;
         IReadOnlyList<string>? status = null;
@@ -570,7 +705,23 @@ public sealed class ScenarioParser
             status = [.. List(map.Get("status"), "expect.status").Select(ExpectedStatus)];
         }
 
-        return new ScenarioExpectation(value.Line, ret, errno, status);
+        string? mode = map.Has("mode") ? ExpectedMode(map.Get("mode")) : null;
+        return new ScenarioExpectation(value.Line, ret, errno, status) { Mode = mode };
+    }
+
+    /// <summary>get_mempolicy's expected mode: a node number (MPOL_F_NODE), or a policy name with its mode flags joined by '|'.</summary>
+    private string ExpectedMode(ScenarioValue value)
+    {
+        if (value.TryGetLong(out long number))
+        {
+            return number.ToString(CultureInfo.InvariantCulture);
+        }
+
+        string[] parts = String(value, "expect.mode").Split('|', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        int flags = parts.Length > 1 ? Flags(ScenarioValue.Scalar(value.Line, string.Join('|', parts.Skip(1)))) : 0;
+        return MemPolicyNames.TryParse(parts[0], out MemPolicyMode mode)
+            ? ScenarioRunner.ModeText((int)mode | flags)
+            : throw Error(value, $"expect.mode: expected a node number or one of {string.Join(", ", MemPolicyNames.All)} (with |MPOL_F_* flags), got '{value.Text}'");
     }
 
     /// <summary>
@@ -613,7 +764,7 @@ public sealed class ScenarioParser
     private string ErrnoName(ScenarioValue value, string what)
     {
         string text = String(value, what).TrimStart('-');
-        if (text == "0" || (text.StartsWith('E') && Errno.Name(ErrnoValue(text)) == text))
+        if (text == "0" || ((text.StartsWith('E') || text == "SIGBUS") && Errno.Name(ErrnoValue(text)) == text))
         {
             return text;
         }
@@ -635,6 +786,7 @@ public sealed class ScenarioParser
         "EBUSY" => Errno.EBUSY,
         "ENODEV" => Errno.ENODEV,
         "EINVAL" => Errno.EINVAL,
+        "SIGBUS" => Errno.SIGBUS,
         _ => -1,
     };
 
@@ -715,7 +867,7 @@ public sealed class ScenarioParser
     private List<ScenarioRegion> RegionsNamed(string name) => _regionsByName.TryGetValue(name, out var named) ? named : [];
 
     private ScenarioRegion Region(ScenarioValue at, int pid, string name) =>
-        RegionsNamed(name).FirstOrDefault(r => r.IsMappedBy(pid))
+        RegionsNamed(name).FirstOrDefault(r => Maps(pid, r))
             ?? throw Error(at, $"process '{_processes[pid].Name}' maps no region '{name}'");
 
     private List<long> Indexes(ScenarioValue value, ScenarioRegion region, string what)

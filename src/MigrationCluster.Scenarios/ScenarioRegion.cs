@@ -11,6 +11,9 @@ public enum ScenarioRegionKind
 
     /// <summary>A file whose page cache the owner holds, mapped MAP_SHARED by the owner and others.</summary>
     File,
+
+    /// <summary>A file whose page cache the owner holds, mapped MAP_PRIVATE by the owner and others: a write gives the writer a private copy.</summary>
+    FilePrivate,
 }
 
 
@@ -18,7 +21,7 @@ public enum ScenarioRegionKind
 public sealed record ScenarioRegion(string Name, int Line, int Owner, ScenarioRegionKind Kind, long Pages, bool Writable, IReadOnlyList<int> MappedBy)
 {
     /// <summary>The memory policy of the region's VMAs (in every process that maps it) before the setup; null is the default policy.</summary>
-    public Memory.AddressSpaces.MemPolicy? Policy { get; init; }
+    public ScenarioPolicyArgs? Policy { get; init; }
 
     public bool IsMappedBy(int process) => process == Owner || MappedBy.Contains(process);
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace MigrationCluster.Scenarios;
 
 /// <summary>
@@ -15,6 +17,9 @@ public sealed record ScenarioResult(
     ScenarioExpectationSummary Expectations,
     string Engine)
 {
+    /// <summary>Each process's task policy at the end (set_mempolicy, rebound by cpuset changes).</summary>
+    public IReadOnlyList<ScenarioTaskPolicy> Tasks { get; init; } = [];
+
     /// <summary>The run failed: an invariant broke or an expectation was not met.</summary>
     public bool Failed => Invariants.Violations > 0 || Expectations.Failed > 0;
 }
@@ -35,7 +40,15 @@ public sealed record ScenarioCallResult(
     IReadOnlyDictionary<string, long> VmstatDelta,
     bool? ExpectationMet,
     IReadOnlyList<string> Mismatches,
-    string? InvariantViolation);
+    string? InvariantViolation)
+{
+    /// <summary>get_mempolicy: the mode it wrote (the policy's name and mode flags, or a node with MPOL_F_NODE); absent for other calls.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public object? Mode { get; init; }
+}
+
+/// <summary>A process's task policy: its mode (with mode flags) and nodes; <c>default</c> and no nodes when it has none.</summary>
+public sealed record ScenarioTaskPolicy(string Process, string Policy, IReadOnlyList<int> Nodes);
 
 /// <summary>Where one page of one process's region is: <c>node:pfn</c>, <c>not present</c> or <c>migration entry</c>.</summary>
 public sealed record ScenarioPageLocation(string Process, string Region, long Index, long VirtualPage, string Location, int? Node, long? Pfn);

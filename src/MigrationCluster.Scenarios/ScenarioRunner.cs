@@ -32,6 +32,9 @@ public sealed class ScenarioRunner
     private readonly Dictionary<ScenarioRegion, int> _mappings = [];
     private readonly List<(int Pid, long VirtualPage, ScenarioPinKind Kind, PageRef Page)> _pins = [];
 
+    // What the last get_mempolicy wrote to *mode (reported with its call).
+    private object? _mode;
+
     // Last write wins, per logical page: the checker compares every readable page against it.
     private readonly Dictionary<LogicalPage, ulong> _expectedContents = [];
 
@@ -67,6 +70,7 @@ public sealed class ScenarioRunner
             var before = await _engine.VmStat();
             long returnValue;
             IReadOnlyList<object>? status;
+            _mode = null;
             try
             {
                 (returnValue, status) = await Execute(call);
@@ -90,6 +94,11 @@ public sealed class ScenarioRunner
             {
                 expectationsChecked++;
                 Compare(expect, returnValue, status, mismatches);
+                if (expect.Mode is { } mode && mode != Convert.ToString(_mode, CultureInfo.InvariantCulture))
+                {
+                    mismatches.Add($"mode {_mode ?? "not written"}, expected {mode}");
+                }
+
                 met = mismatches.Count == 0;
                 expectationsFailed += met == true ? 0 : 1;
             }
@@ -106,7 +115,14 @@ public sealed class ScenarioRunner
                 delta,
                 met,
                 mismatches,
-                violation));
+                violation) { Mode = _mode });
+        }
+
+        var tasks = new List<ScenarioTaskPolicy>();
+        foreach (ScenarioProcess p in _scenario.Processes)
+        {
+            MemPolicy? policy = await _engine.TaskPolicy(p.Id);
+            tasks.Add(new ScenarioTaskPolicy(p.Name, policy is null ? MemPolicyNames.Of(MemPolicyMode.Default) : ModeText(policy.ModeWord), [.. policy?.Nodes ?? []]));
         }
 
         return new ScenarioResult(
@@ -117,8 +133,15 @@ public sealed class ScenarioRunner
             await _engine.VmStat(),
             new ScenarioInvariantVerdict(checks, violation is null ? 0 : 1, violation),
             new ScenarioExpectationSummary(expectationsChecked, expectationsFailed),
-            _engine.Name);
+            _engine.Name)
+        {
+            Tasks = tasks,
+        };
     }
+
+    /// <summary>A mode word as a name with its mode flags: <c>interleave|MPOL_F_STATIC_NODES</c> (a number for a mode past MPOL_MAX).</summary>
+    public static string ModeText(int modeWord) =>
+        MemPolicyNames.Of((MemPolicyMode)(modeWord & ~MemPolicyModeFlags.MPOL_MODE_FLAGS)) + MemPolicyModeFlags.Describe(modeWord);
 
     // ---- setup ---------------------------------------------------------------------------------
 
@@ -127,6 +150,15 @@ public sealed class ScenarioRunner
         foreach (ScenarioProcess p in _scenario.Processes)
         {
             await _engine.CreateProcess(p);
+            if (p.Policy is { } taskPolicy)
+            {
+                // As numactl does before it execs the program: set_mempolicy by the process's task.
+                int rc = await _engine.SetMempolicy(p.Id, taskPolicy.Mode, taskPolicy.Nodes, taskPolicy.Maxnode);
+                if (rc != 0)
+                {
+                    throw Problem(0, $"process '{p.Name}': its policy is what set_mempolicy(2) refuses with {Errno.Name(rc)}");
+                }
+            }
         }
 
         foreach (ScenarioRegion r in _scenario.Regions)
@@ -141,6 +173,9 @@ public sealed class ScenarioRunner
                 case ScenarioRegionKind.AnonShared:
                     (mapping, start) = await _engine.MapAnonShared(r.Owner, r.Pages);
                     break;
+                case ScenarioRegionKind.FilePrivate:
+                    (mapping, start) = await _engine.MapFilePrivate(r.Owner, r.Pages, r.Writable);
+                    break;
                 default:
                     (mapping, start) = await _engine.MapFile(r.Owner, r.Pages, r.Writable);
                     break;
@@ -150,7 +185,9 @@ public sealed class ScenarioRunner
             _mappings[r] = mapping;
             foreach (int other in r.MappedBy)
             {
-                _bases[(other, r)] = await _engine.MapShared(other, mapping, r.Pages, r.Writable);
+                _bases[(other, r)] = r.Kind == ScenarioRegionKind.FilePrivate
+                    ? await _engine.MapPrivate(other, mapping, r.Pages, r.Writable)
+                    : await _engine.MapShared(other, mapping, r.Pages, r.Writable);
             }
         }
 
@@ -160,7 +197,7 @@ public sealed class ScenarioRunner
             {
                 // As mbind(2) without moving, from each process that maps the region: the same
                 // checks, and the node mask kept to the nodes with memory its cpuset allows.
-                int rc = await _engine.Mbind(process, start, region.Pages, policy.Mode, policy.Nodes, 0);
+                int rc = await _engine.Mbind(process, start, region.Pages, policy.Mode, policy.Nodes, policy.Maxnode, 0);
                 if (rc != 0)
                 {
                     throw Problem(region.Line, $"region '{region.Name}': its policy is what mbind(2) refuses with {Errno.Name(rc)} (no node of the mask has memory in process '{_scenario.Processes[process].Name}''s cpuset)");
@@ -179,7 +216,7 @@ public sealed class ScenarioRunner
         foreach (ScenarioProcess p in _scenario.Processes.Where(p => p.Exited))
         {
             ForgetAllContents(p.Id);
-            await _engine.Exit(p.Id);
+            await _engine.Exit(p.Id, p.Zombie);
         }
 
         if (AfterSetUp is not null)
@@ -257,7 +294,17 @@ public sealed class ScenarioRunner
                 return (await _engine.MigratePages(call.Caller, call.Pid, call.FromNodes, call.ToNodes), null);
             case ScenarioCallKind.Mbind:
                 var pages = VirtualPages(call);
-                return (await _engine.Mbind(call.Pid, pages[0], pages.Count, call.Policy, call.Nodes ?? [], call.Flags), null);
+                return (await _engine.Mbind(call.Pid, pages[0], pages.Count, call.ModeWord, call.NullNodemask ? null : call.Nodes ?? [], call.Maxnode, call.Flags), null);
+            case ScenarioCallKind.SetMempolicy:
+                return (await _engine.SetMempolicy(call.Pid, call.ModeWord, call.NullNodemask ? null : call.Nodes ?? [], call.Maxnode), null);
+            case ScenarioCallKind.GetMempolicy:
+                return await GetMempolicy(call);
+            case ScenarioCallKind.Fork:
+                await Fork(call.Pid, call.Child);
+                return (0, null);
+            case ScenarioCallKind.SetCpuset:
+                await _engine.SetCpuset(call.Pid, call.Nodes!);
+                return (0, null);
             case ScenarioCallKind.Migrate:
                 return await Migrate(call);
             case ScenarioCallKind.Read:
@@ -274,7 +321,7 @@ public sealed class ScenarioRunner
                 return (await _engine.Munmap(call.Pid, range[0], range.Count), null);
             case ScenarioCallKind.Exit:
                 ForgetAllContents(call.Pid);
-                await _engine.Exit(call.Pid);
+                await _engine.Exit(call.Pid, call.Zombie);
                 return (0, null);
             default:
                 int truncated = await _engine.Truncate(_mappings[call.Region!], call.FromIndex);
@@ -337,6 +384,41 @@ public sealed class ScenarioRunner
         return (result.ReturnValue < 0 ? result.ReturnValue : result.ReturnValue + notMigrated, status);
     }
 
+    /// <summary>fork: the child sees every region of the parent at the same addresses, its private pages with the parent's contents.</summary>
+    private async Task Fork(int parent, int child)
+    {
+        await _engine.Fork(parent, child);
+        foreach (var ((process, region), start) in _bases.Where(b => b.Key.Process == parent).ToList())
+        {
+            _bases[(child, region)] = start;
+            if (region.Kind is not (ScenarioRegionKind.AnonPrivate or ScenarioRegionKind.FilePrivate))
+            {
+                continue;
+            }
+
+            for (long i = 0; i < region.Pages; i++)
+            {
+                if (_expectedContents.TryGetValue(LogicalOf(parent, region, i), out ulong contents))
+                {
+                    _expectedContents[LogicalOf(child, region, i)] = contents;
+                }
+            }
+        }
+    }
+
+    /// <summary>get_mempolicy: the return value; the nodemask written as the status (none without a buffer); the mode written.</summary>
+    private async Task<(long, IReadOnlyList<object>?)> GetMempolicy(ScenarioCall call)
+    {
+        long? addr = call.Address is { } page ? VirtualPage(call.Pid, page) : null;
+        GetMempolicyResult r = await _engine.GetMempolicy(call.Pid, call.WantNodemask, call.Maxnode, addr, call.Flags);
+        if (r.ReturnValue == 0)
+        {
+            _mode = (call.Flags & MemPolicyModeFlags.MPOL_F_NODE) != 0 ? r.Mode : ModeText(r.Mode);
+        }
+
+        return (r.ReturnValue, r.Nodemask is null ? null : [.. r.Nodemask.Select(n => (object)n)]);
+    }
+
     private static async Task<(long, IReadOnlyList<object>?)> Accesses(ScenarioCall call, Func<ScenarioPageRef, Task<AccessResult>> access)
     {
         var status = new List<object>();
@@ -355,7 +437,7 @@ public sealed class ScenarioRunner
     /// The logical page a region's page is: a private anonymous page is its process's virtual
     /// page; a shared one is its file's index (a region maps its object from offset 0).
     /// </summary>
-    private LogicalPage LogicalOf(int pid, ScenarioRegion region, long index) => region.Kind == ScenarioRegionKind.AnonPrivate
+    private LogicalPage LogicalOf(int pid, ScenarioRegion region, long index) => region.Kind is ScenarioRegionKind.AnonPrivate or ScenarioRegionKind.FilePrivate
         ? new LogicalPage(pid, 0, VirtualPage(pid, region, index))
         : new LogicalPage(-1, _mappings[region], index);
 
@@ -364,7 +446,7 @@ public sealed class ScenarioRunner
     {
         foreach (ScenarioPageRef page in pages)
         {
-            if (page.Region is { Kind: ScenarioRegionKind.AnonPrivate } region)
+            if (page.Region is { Kind: ScenarioRegionKind.AnonPrivate or ScenarioRegionKind.FilePrivate } region)
             {
                 _expectedContents.Remove(LogicalOf(pid, region, page.Index));
             }
@@ -373,7 +455,7 @@ public sealed class ScenarioRunner
 
     /// <summary>All of a process's private pages (at exit).</summary>
     private void ForgetAllContents(int pid) => ForgetContents(pid, _scenario.Regions
-        .Where(r => r.IsMappedBy(pid))
+        .Where(r => _bases.ContainsKey((pid, r)))
         .SelectMany(r => LongRange(0, r.Pages).Select(i => new ScenarioPageRef(r, i))));
 
     private static IEnumerable<long> LongRange(long start, long count)
@@ -465,7 +547,7 @@ public sealed class ScenarioRunner
         var locations = new List<ScenarioPageLocation>();
         foreach (ScenarioProcess p in _scenario.Processes)
         {
-            foreach (ScenarioRegion r in _scenario.Regions.Where(r => r.IsMappedBy(p.Id)))
+            foreach (ScenarioRegion r in _scenario.Regions.Where(r => _bases.ContainsKey((p.Id, r))))
             {
                 long start = _bases[(p.Id, r)];
                 for (long i = 0; i < r.Pages; i++)
@@ -513,8 +595,27 @@ public sealed class ScenarioRunner
             case ScenarioCallKind.MigratePages:
                 parts.Add($"from=[{string.Join(",", call.FromNodes)}] to=[{string.Join(",", call.ToNodes)}]");
                 break;
-            case ScenarioCallKind.Mbind:
-                parts.Add($"policy={call.Policy.ToString().ToLowerInvariant()} nodes=[{string.Join(",", call.Nodes ?? [])}]");
+            case ScenarioCallKind.Mbind or ScenarioCallKind.SetMempolicy:
+                parts.Add($"{(call.Kind == ScenarioCallKind.Mbind ? "policy" : "mode")}={ModeText(call.ModeWord)} nodes={(call.NullNodemask ? "null" : $"[{string.Join(",", call.Nodes ?? [])}]")}");
+                if (call.Maxnode != NumaSyscalls.FullMaxnode(call.Nodes))
+                {
+                    parts.Add($"maxnode={call.Maxnode}");
+                }
+
+                break;
+            case ScenarioCallKind.GetMempolicy:
+                if (call.Address is { } addr)
+                {
+                    parts.Add($"addr={addr}");
+                }
+
+                parts.Add(call.WantNodemask ? $"maxnode={call.Maxnode}" : "nodemask=null");
+                break;
+            case ScenarioCallKind.Fork:
+                parts.Add($"child={_scenario.Processes[call.Child].Name}");
+                break;
+            case ScenarioCallKind.SetCpuset:
+                parts.Add($"mems=[{string.Join(",", call.Nodes!)}]");
                 break;
             case ScenarioCallKind.Migrate:
                 parts.Add($"node={call.Nodes![0]} mode={MigrateNames.Of(call.Mode)}");
@@ -532,15 +633,22 @@ public sealed class ScenarioRunner
 
         if (call.Flags != 0)
         {
-            parts.Add("flags=" + FlagNames(call.Flags));
+            parts.Add("flags=" + FlagNames(call.Flags, call.Kind == ScenarioCallKind.GetMempolicy));
         }
 
         return string.Join(' ', parts);
     }
 
-    private static string FlagNames(int flags)
+    private static string FlagNames(int flags, bool getMempolicy)
     {
-        (int Flag, string Name)[] known =
+        (int Flag, string Name)[] known = getMempolicy
+        ?
+        [
+            (MemPolicyModeFlags.MPOL_F_NODE, nameof(MemPolicyModeFlags.MPOL_F_NODE)),
+            (MemPolicyModeFlags.MPOL_F_ADDR, nameof(MemPolicyModeFlags.MPOL_F_ADDR)),
+            (MemPolicyModeFlags.MPOL_F_MEMS_ALLOWED, nameof(MemPolicyModeFlags.MPOL_F_MEMS_ALLOWED)),
+        ]
+        :
         [
             (MemPolicyFlags.MPOL_MF_STRICT, nameof(MemPolicyFlags.MPOL_MF_STRICT)),
             (MemPolicyFlags.MPOL_MF_MOVE, nameof(MemPolicyFlags.MPOL_MF_MOVE)),

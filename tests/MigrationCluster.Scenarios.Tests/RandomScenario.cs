@@ -6,7 +6,10 @@ namespace MigrationCluster.Scenarios.Tests;
 /// A random scenario document from a seed: 2-4 nodes, 1-3 processes (some privileged, some in a
 /// cpuset) with private, shared and file regions mapped by others, first touches that read or
 /// write, land on given nodes, are under writeback or pinned; then 2-8 calls of every kind with
-/// random pages, nodes, flags and callers. Many are refused by the kernel's rules, some by the
+/// random pages, nodes, flags and callers, the task policy calls (set_mempolicy with every mode,
+/// mode flag and raw nodemask/maxnode, get_mempolicy with its flags, cpuset changes that rebind
+/// policies), fork of a process into a fresh one (copy-on-write), zombies, and node weights for
+/// weighted interleave. Many are refused by the kernel's rules, some by the
 /// format (a setup the machine cannot carry out): both are what the engines must agree on.
 /// </summary>
 internal static class RandomScenario
@@ -30,13 +33,26 @@ internal static class RandomScenario
             {
                 process["cpuset"] = Nodes(random, nodes, 1);
             }
+            if (random.NextDouble() < 0.25)
+            {
+                // A task policy as numactl would set it: refused ones are bad input, so keep them plain.
+                process["policy"] = new JsonObject
+                {
+                    ["mode"] = Pick(random, ["bind", "interleave", "preferred", "preferred_many", "weighted_interleave"]),
+                    ["nodes"] = Nodes(random, nodes, 1),
+                };
+            }
             var regionList = new JsonArray();
             for (int k = 0, count = random.Next(1, 3); k < count; k++)
             {
-                string kind = Pick(random, ["anon_private", "anon_private", "anon_shared", "file"]);
+                string kind = Pick(random, ["anon_private", "anon_private", "anon_shared", "file", "file_private"]);
                 string regionName = $"{name}r{k}";
                 int pages = random.Next(1, 7);
                 var region = new JsonObject { ["name"] = regionName, ["kind"] = kind, ["pages"] = pages };
+                if (random.NextDouble() < 0.15 && !process.ContainsKey("cpuset"))
+                {
+                    region["policy"] = new JsonObject { ["mode"] = Pick(random, ["bind", "interleave", "weighted_interleave", "preferred_many"]), ["nodes"] = Nodes(random, nodes, 1) };
+                }
                 var others = names.Where(o => o != name).ToArray();
                 string[] mappedBy = [];
                 if (kind != "anon_private" && others.Length > 0 && random.NextDouble() < 0.5)
@@ -81,19 +97,29 @@ internal static class RandomScenario
             processes.Add(process);
         }
 
+        // Sometimes a fresh process with no regions, for a fork call to make a copy of its parent.
+        string? fresh = random.NextDouble() < 0.35 ? $"p{processCount}" : null;
+        if (fresh is not null)
+        {
+            processes.Add(new JsonObject { ["name"] = fresh, ["home_node"] = random.Next(nodes) });
+        }
+        var forkedFrom = new Dictionary<string, string>();
+        bool Maps(string process, (string Owner, string Name, string Kind, int Pages, string[] MappedBy) r) =>
+            r.Owner == process || r.MappedBy.Contains(process) || (forkedFrom.TryGetValue(process, out var parent) && Maps(parent, r));
+
         var calls = new JsonArray();
         var exited = new HashSet<string>();
         for (int c = 0, count = random.Next(2, 9); c < count; c++)
         {
-            var live = names.Where(n => !exited.Contains(n)).ToArray();
+            var live = names.Concat(forkedFrom.Keys).Where(n => !exited.Contains(n)).ToArray();
             if (live.Length == 0)
             {
                 break;
             }
             string pid = Pick(random, live);
-            var mine = regions.Where(r => r.Owner == pid || r.MappedBy.Contains(pid)).ToArray();
+            var mine = regions.Where(r => Maps(pid, r)).ToArray();
             var region = Pick(random, mine);
-            string kind = Pick(random, ["move_pages", "move_pages", "move_pages", "migrate_pages", "mbind", "migrate", "read", "write", "pin", "unpin", "munmap", "truncate", "exit"]);
+            string kind = Pick(random, ["move_pages", "move_pages", "move_pages", "migrate_pages", "mbind", "migrate", "read", "write", "write", "pin", "unpin", "munmap", "truncate", "exit", "set_mempolicy", "set_mempolicy", "get_mempolicy", "set_cpuset", "fork", "fork"]);
             var call = new JsonObject { ["call"] = kind, ["pid"] = pid };
             switch (kind)
             {
@@ -119,11 +145,52 @@ internal static class RandomScenario
                     }
                     break;
                 case "mbind":
-                    string policy = Pick(random, ["bind", "preferred", "interleave", "default"]);
+                    string policy = Pick(random, ["bind", "preferred", "interleave", "default", "local", "preferred_many", "weighted_interleave"]);
                     call["range"] = Range(random, region);
                     call["policy"] = policy;
-                    call["nodes"] = policy == "default" ? new JsonArray() : Nodes(random, nodes, 1);
+                    call["nodes"] = policy is "default" or "local" ? new JsonArray() : Nodes(random, nodes, 1);
                     call["flags"] = Pick(random, ["MPOL_MF_MOVE", "MPOL_MF_MOVE|MPOL_MF_STRICT", "MPOL_MF_STRICT", "MPOL_MF_MOVE_ALL"]);
+                    if (random.NextDouble() < 0.2)
+                    {
+                        call["mode_flags"] = Pick(random, ModeFlags);
+                    }
+                    break;
+                case "set_mempolicy":
+                    string mode = Pick(random, ["default", "preferred", "bind", "interleave", "local", "preferred_many", "weighted_interleave", "7"]);
+                    call["mode"] = mode;
+                    call["nodes"] = random.NextDouble() < 0.15 ? new JsonArray() : RawNodes(random, nodes);
+                    if (random.NextDouble() < 0.3)
+                    {
+                        call["flags"] = Pick(random, ModeFlags);
+                    }
+                    if (random.NextDouble() < 0.2)
+                    {
+                        call["maxnode"] = Pick(random, [0, 1, 2, 3, nodes, nodes + 1, 1025, 1026, 40000]);
+                    }
+                    break;
+                case "get_mempolicy":
+                    string[] getFlags = ["0", "MPOL_F_NODE", "MPOL_F_ADDR", "MPOL_F_NODE|MPOL_F_ADDR", "MPOL_F_MEMS_ALLOWED", "MPOL_F_MEMS_ALLOWED|MPOL_F_NODE", "8"];
+                    string flags = Pick(random, getFlags);
+                    call["flags"] = flags;
+                    if (flags.Contains("ADDR", StringComparison.Ordinal) || random.NextDouble() < 0.1)
+                    {
+                        call["addr"] = random.NextDouble() < 0.1 ? "unmapped" : $"{region.Name}:{random.Next(region.Pages)}";
+                    }
+                    if (random.NextDouble() < 0.2)
+                    {
+                        call["maxnode"] = Pick(random, [0, 1, nodes, 64, 1025, 40000]);
+                    }
+                    break;
+                case "set_cpuset":
+                    call["mems"] = Nodes(random, nodes, 1);
+                    break;
+                case "fork":
+                    if (fresh is null || forkedFrom.ContainsKey(fresh))
+                    {
+                        continue;
+                    }
+                    call["child"] = fresh;
+                    forkedFrom[fresh] = pid;
                     break;
                 case "migrate":
                     call["pages"] = PageList(random, mine, unmapped: true);
@@ -156,6 +223,10 @@ internal static class RandomScenario
                     break;
                 default:
                     exited.Add(pid);
+                    if (random.NextDouble() < 0.5)
+                    {
+                        call["zombie"] = true;
+                    }
                     break;
             }
             calls.Add(call);
@@ -163,6 +234,7 @@ internal static class RandomScenario
 
         var document = new JsonObject
         {
+            ["weighted_interleave"] = new JsonArray([.. Enumerable.Range(0, nodes).Select(_ => JsonValue.Create(random.Next(1, 4)))]),
             ["name"] = $"random-{seed}",
             ["nodes"] = nodes,
             ["frames_per_node"] = Pick(random, [8, 16, 64]),
@@ -172,7 +244,20 @@ internal static class RandomScenario
         return document.ToJsonString();
     }
 
+    private static readonly string[] ModeFlags = ["MPOL_F_STATIC_NODES", "MPOL_F_RELATIVE_NODES", "MPOL_F_NUMA_BALANCING", "MPOL_F_STATIC_NODES|MPOL_F_RELATIVE_NODES"];
+
     private static T Pick<T>(Random random, IReadOnlyList<T> items) => items[random.Next(items.Count)];
+
+    /// <summary>A raw nodemask: the topology's nodes, and now and then a node that does not exist or a bit past MAX_NUMNODES.</summary>
+    private static JsonArray RawNodes(Random random, int nodes)
+    {
+        JsonArray mask = Nodes(random, nodes, 1);
+        if (random.NextDouble() < 0.15)
+        {
+            mask.Add(Pick(random, [nodes + 1, 63, 100, 1024, 1500]));
+        }
+        return mask;
+    }
 
     private static JsonArray Nodes(Random random, int nodes, int atLeast) =>
         new([.. Enumerable.Range(0, nodes).OrderBy(_ => random.Next()).Take(random.Next(atLeast, nodes + 1)).Order().Select(n => JsonValue.Create(n))]);

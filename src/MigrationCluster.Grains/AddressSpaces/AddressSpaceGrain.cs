@@ -122,6 +122,9 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         return ToRegion(Memory.AddVma(pages, kind, mapping, pgOff, writable));
     }
 
+    public Task<MappedRegion> MmapFilePrivate(int mapping, long pgOff, long pages, bool writable) =>
+        Task.FromResult(ToRegion(Memory.AddVma(pages, VmaKind.FilePrivate, mapping, pgOff, writable)));
+
     public Task<MappedRegion[]> GetRegions() => Task.FromResult(Memory.Vmas.Select(ToRegion).ToArray());
 
     public Task<PageTableEntryView[]> GetPageTable()
@@ -191,6 +194,15 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
                     waits += fault;
                     continue;
 
+                case PteKind.Present when write && !pte.Writable:
+                    // A write to a write-protected PTE of a writable mapping: do_wp_page.
+                    var wp = await DoWpPage(vma, virtualPage, pte);
+                    if (wp < 0)
+                    {
+                        return Failed(wp);
+                    }
+                    continue;
+
                 default:
                     var outcome = await Node(pte.Page.Node).Access(pte.Page.Pfn, self, write, value);
                     if (!outcome.Live)
@@ -207,6 +219,37 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         static AccessReport Failed(int errno) => new(errno, PageRef.None, 0, 0, 0);
     }
 
+    /// <summary>
+    /// do_wp_page: the anonymous page is reused when this PTE is all that holds it, else
+    /// wp_page_copy maps a page of this task's own (by the fault's policy) and drops its share
+    /// of the old one. Returns 0 or a negative errno.
+    /// </summary>
+    private async Task<int> DoWpPage(Vma vma, long virtualPage, Pte pte)
+    {
+        _vmStat.CountPgfault();
+        var self = new PteRef(SpaceId, virtualPage);
+        if (await Node(pte.Page.Node).WpCanReuseAnonPage(pte.Page.Pfn))
+        {
+            if (Memory.GetPte(virtualPage) == pte)
+            {
+                Memory.SetPte(virtualPage, Pte.Present(pte.Page, vma.Writable));
+            }
+            return 0;
+        }
+
+        foreach (var candidate in CowAllocationOrder(vma, virtualPage))
+        {
+            var pfn = await Node(candidate).FaultAnonPage(self, PageMapping.Anon(SpaceId), vma.IndexOf(virtualPage));
+            if (pfn >= 0)
+            {
+                Memory.SetPte(virtualPage, Pte.Present(new PageRef(candidate, pfn), vma.Writable));
+                await SyscallNode(pte.Page.Node).ZapPtes([self], [pte.Page.Pfn]);
+                return 0;
+            }
+        }
+        return -Errno.ENOMEM;
+    }
+
     /// <summary>Handles a fault on an empty PTE (or a write to the zero page). Returns the sleeps it took (>= 0) or a negative errno.</summary>
     private async Task<int> FaultIn(Vma vma, long virtualPage, bool write)
     {
@@ -220,9 +263,9 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
             return 0;
         }
 
-        var allocationOrder = AllocationOrder(vma, virtualPage);
         if (vma.Kind == VmaKind.AnonPrivate)
         {
+            var allocationOrder = AllocationOrder(vma, virtualPage, null);
             // An anonymous page is reachable only through the PTE installed here, so no lock is needed.
             foreach (var candidate in allocationOrder)
             {
@@ -237,20 +280,61 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         }
 
         var owner = PageMapping.FileOwner(vma.Mapping);
-        var page = owner == SpaceId
-            ? await FindOrCreatePageCachePage(vma.Mapping, index, allocationOrder, vma.Kind == VmaKind.AnonShared)
-            : await GrainFactory.GetGrain<IAddressSpaceAccessGrain>(owner).FindOrCreatePageCachePage(vma.Mapping, index, allocationOrder, vma.Kind == VmaKind.AnonShared);
+        var shmem = vma.Kind == VmaKind.AnonShared;
+        if (index >= (owner == SpaceId ? Memory.Mapping(vma.Mapping).Size : await OwnerOf(owner).FileSize(vma.Mapping)))
+        {
+            // filemap_fault / shmem_fault: past the end of the file is VM_FAULT_SIGBUS.
+            return -Errno.SIGBUS;
+        }
+
+        PageRef page;
+        if (shmem)
+        {
+            // shmem_get_policy: the object's policy, wherever its owner is.
+            var shared = owner == SpaceId
+                ? Memory.SharedPolicyOf(vma.Mapping).Lookup(index)
+                : (await OwnerOf(owner).ShmemGetPolicy(vma.Mapping, index))?.ToPolicy();
+            page = await FindOrCreatePageCachePage(owner, vma.Mapping, index, AllocationOrder(vma, virtualPage, shared), shmem);
+        }
+        else
+        {
+            // filemap_alloc_folio allocates by the task policy; an interleaving one advances the
+            // task's il_prev only when a page is allocated, so look the page up first.
+            page = Memory.TaskPolicy is { Interleaves: true } && Configuration.Layout is not null
+                ? await FindOrCreatePageCachePage(owner, vma.Mapping, index, [], shmem)
+                : PageRef.None;
+            if (page.IsNone)
+            {
+                page = await FindOrCreatePageCachePage(owner, vma.Mapping, index, AllocationOrder(vma, virtualPage, null), shmem);
+            }
+        }
         if (page.IsNone)
         {
             return -Errno.ENOMEM;
         }
+        if (vma.Kind == VmaKind.FilePrivate && write)
+        {
+            // do_cow_fault: the task gets an anonymous copy; the cache page stays unmapped here.
+            foreach (var candidate in CowAllocationOrder(vma, virtualPage))
+            {
+                var pfn = await Node(candidate).FaultAnonPage(self, PageMapping.Anon(SpaceId), index);
+                if (pfn >= 0)
+                {
+                    Memory.SetPte(virtualPage, Pte.Present(new PageRef(candidate, pfn), vma.Writable));
+                    return 0;
+                }
+            }
+            return -Errno.ENOMEM;
+        }
+
         var node = Node(page.Node);
         switch (await node.LockAndMapPageCachePage(page.Pfn, vma.Mapping, index, self))
         {
             case MapResult.Mapped:
                 if (Memory.GetPte(virtualPage).Kind == PteKind.None)
                 {
-                    Memory.SetPte(virtualPage, Pte.Present(page, vma.Writable));
+                    // do_read_fault maps a private file mapping's page read-only: a write then copies it.
+                    Memory.SetPte(virtualPage, Pte.Present(page, vma.Writable && vma.Kind != VmaKind.FilePrivate));
                 }
                 await node.UnlockFaultedPage(page.Pfn);
                 return 0;
@@ -519,7 +603,8 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
     public Task<PageRef> FindOrCreatePageCachePage(int mapping, long index, int[] allocationOrder, bool swapBacked)
     {
         var page = Memory.Mapping(mapping).Lookup(index);
-        if (!page.IsNone)
+        // No node to try is a look-up: the page, or none.
+        if (!page.IsNone || allocationOrder.Length == 0)
         {
             return Task.FromResult(page);
         }
@@ -602,16 +687,42 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
 
     /// <summary>
     /// The nodes a fault at <paramref name="virtualPage"/> allocates from, in order: with a layout,
-    /// as the model does (the VMA's policy, the task's node and cpuset); without, the configured order.
+    /// as the model does (the fault's policy, <see cref="AllocationNodes.FaultPolicy"/>, the task's
+    /// node and cpuset); without, the configured order.
     /// </summary>
-    private int[] AllocationOrder(Vma vma, long virtualPage) => Configuration.Layout is { } layout
-        ? layout.AllocationOrder(Memory, Memory.PolicyAt(virtualPage), vma.IndexOf(virtualPage))
-        : Configuration.AllocationOrder;
+    private int[] AllocationOrder(Vma vma, long virtualPage, MemPolicy? sharedPolicy)
+    {
+        if (Configuration.Layout is not { } layout)
+        {
+            return Configuration.AllocationOrder;
+        }
+
+        var (policy, ilx) = AllocationNodes.FaultPolicy(Memory, vma, virtualPage, sharedPolicy);
+        return layout.AllocationOrder(Memory, policy, ilx);
+    }
+
+    /// <summary>The nodes a copy-on-write page allocates from (<see cref="AllocationNodes.CowPolicy"/>), in order.</summary>
+    private int[] CowAllocationOrder(Vma vma, long virtualPage)
+    {
+        if (Configuration.Layout is not { } layout)
+        {
+            return Configuration.AllocationOrder;
+        }
+
+        var (policy, ilx) = AllocationNodes.CowPolicy(Memory, vma, virtualPage);
+        return layout.AllocationOrder(Memory, policy, ilx);
+    }
+
+    private Task<PageRef> FindOrCreatePageCachePage(int owner, int mapping, long index, int[] allocationOrder, bool swapBacked) => owner == SpaceId
+        ? FindOrCreatePageCachePage(mapping, index, allocationOrder, swapBacked)
+        : OwnerOf(owner).FindOrCreatePageCachePage(mapping, index, allocationOrder, swapBacked);
+
+    private IAddressSpaceAccessGrain OwnerOf(int owner) => GrainFactory.GetGrain<IAddressSpaceAccessGrain>(owner);
 
     // ---------------------------------------------------------------- syscalls (this process is the target)
 
-    public Task<TaskCredentials?> GetTask() => Task.FromResult(_memory is { Exited: false } memory
-        ? new TaskCredentials(memory.Privileged, [.. AllocationNodes.CpusetMemsAllowed(memory.MemsAllowed, Layout.NodesWithMemory)])
+    public Task<TaskCredentials?> GetTask() => Task.FromResult(_memory is { } memory && (!memory.Exited || memory.Zombie)
+        ? new TaskCredentials(memory.Privileged, [.. AllocationNodes.CpusetMemsAllowed(memory.MemsAllowed, Layout.NodesWithMemory)], memory.Exited)
         : null);
 
     public async Task<MovePagesReply> MovePages(int caller, long[] pages, int[]? nodes, int flags, int[]? initialStatus)
@@ -626,10 +737,87 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
     public async Task<int> Mbind(long start, long pages, MemPolicyMode mode, int[] nodes, int flags) =>
         await Syscalls().Mbind(SpaceId, start, pages, mode, nodes, flags);
 
+    public async Task<int> MbindNodemask(long start, long pages, int mode, int[]? nodes, long maxnode, int flags) =>
+        await Syscalls().Mbind(SpaceId, start, pages, mode, nodes, maxnode, flags);
+
+    public async Task<int> SetMempolicy(int mode, int[]? nodes, long maxnode) =>
+        await Syscalls().SetMempolicy(SpaceId, mode, nodes, maxnode);
+
+    public async Task<GetMempolicyReply> GetMempolicy(bool wantNodemask, long maxnode, long? virtualPage, int flags)
+    {
+        var result = await Syscalls().GetMempolicy(SpaceId, wantNodemask, maxnode, virtualPage, flags);
+        return new GetMempolicyReply(result.ReturnValue, result.Mode, result.Nodemask?.ToArray());
+    }
+
+    public Task<MemPolicyView?> GetTaskPolicy() => Task.FromResult(MemPolicyView.Of(Memory.TaskPolicy));
+
+    public Task SetCpusetMems(int[] mems)
+    {
+        ArgumentNullException.ThrowIfNull(mems);
+        NumaSyscalls.CpusetUpdateTaskNodemask(Memory, mems, Layout.NodesWithMemory);
+        _configuration = Configuration with { MemsAllowed = mems };
+        return Task.CompletedTask;
+    }
+
+    public Task<MemPolicyView?> ShmemGetPolicy(int mapping, long index) =>
+        Task.FromResult(MemPolicyView.Of(Memory.SharedPolicyOf(mapping).Lookup(index)));
+
+    public Task ShmemSetPolicy(int mapping, long start, long end, MemPolicyView? policy)
+    {
+        Memory.SharedPolicyOf(mapping).Set(start, end, policy?.ToPolicy());
+        return Task.CompletedTask;
+    }
+
+    public async Task Fork(int child)
+    {
+        // dup_mmap runs in the parent, in one turn: a fresh copy of the child's memory takes the
+        // VMAs, policies and PTEs, and this address space's PTEs become write-protected.
+        var copy = new AddressSpaceMemory(child, Memory.HomeNode);
+        var childPtes = new List<(PteRef Pte, PageRef Page)>();
+        Memory.DupMmap(copy, childPtes);
+        var image = new ForkImage(
+            [.. copy.Vmas.Select(ToRegion)],
+            [.. copy.Policies.Select(p => new VmaPolicyView(p.Start, p.End, MemPolicyView.Of(p.Policy)!))],
+            MemPolicyView.Of(copy.TaskPolicy),
+            copy.IlPrev,
+            copy.IlWeight,
+            [.. copy.Ptes().Select(e => new PteSnapshot(e.VirtualPage, e.Pte.Kind, e.Pte.Page, e.Pte.Writable))]);
+        await OwnerOf(child).AdoptFork(image);
+        // folio_try_dup_anon_rmap_pte: each shared page gains the child's PTE, node by node in PTE order.
+        await Task.WhenAll(childPtes.GroupBy(c => c.Page.Node).Select(g => Node(g.Key).AddRmap([.. g.Select(c => c.Pte)], [.. g.Select(c => c.Page.Pfn)])));
+    }
+
+    public Task AdoptFork(ForkImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        if (Memory.Vmas.Count > 0)
+        {
+            throw new InvalidOperationException($"address space {SpaceId} already has mappings: a fork makes a fresh one");
+        }
+        foreach (var vma in image.Vmas)
+        {
+            Memory.AddVma(vma.Pages, vma.Kind, vma.Mapping, vma.PgOff, vma.Writable, vma.Start);
+        }
+        foreach (var policy in image.Policies)
+        {
+            Memory.SetPolicy(policy.Start, policy.End, policy.Policy.ToPolicy());
+        }
+        Memory.TaskPolicy = image.TaskPolicy?.ToPolicy();
+        Memory.IlPrev = image.IlPrev;
+        Memory.IlWeight = image.IlWeight;
+        foreach (var pte in image.Ptes)
+        {
+            Memory.SetPte(pte.VirtualPage, pte.Kind == PteKind.ZeroPage ? Pte.ZeroPage : Pte.Present(pte.Page, pte.Writable));
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<long> FileSize(int mapping) => Task.FromResult(Memory.Mapping(mapping).Size);
+
     public Task<IReadOnlyDictionary<string, long>> GetVmStat() => Task.FromResult(_vmStat.Snapshot());
 
     /// <summary>The kernel's code, over this grain (the target) and the grains it calls.</summary>
-    private NumaSyscalls Syscalls() => new(new GrainMachine(GrainFactory, Memory, Layout, _vmStat));
+    private NumaSyscalls Syscalls() => new(new GrainMachine(GrainFactory, Memory, Layout, _vmStat, v => Access(v, false, 0)));
 
     private MachineLayout Layout => Configuration.Layout
         ?? throw new InvalidOperationException($"Address space {SpaceId} was configured without a machine layout: the syscalls need one.");
@@ -648,6 +836,12 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         Memory.RemoveVmaRange(start, start + pages);
         await DropZapped(zapped);
         return 0;
+    }
+
+    public Task ExitZombie()
+    {
+        Memory.Zombie = true;
+        return Exit();
     }
 
     public async Task Exit()
@@ -679,6 +873,8 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
     public async Task<int> Truncate(int mapping, long fromIndex)
     {
         var tree = Memory.Mapping(mapping);
+        // truncate_setsize: i_size first, so that faults past it are SIGBUS while the pages go.
+        tree.Size = Math.Min(tree.Size, fromIndex);
         foreach (var (index, page) in tree.Entries().Where(e => e.Index >= fromIndex).ToList())
         {
             // A tree or page a migration holds: the caller tries again later (the model queues a waiter).

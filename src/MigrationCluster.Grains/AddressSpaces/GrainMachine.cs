@@ -16,15 +16,17 @@ namespace MigrationCluster.Grains.AddressSpaces;
 /// putback, free frames) are calls to the node grains; the migration goes through the
 /// migration coordinator. The <see cref="ModelMachine"/> twin of <see cref="GrainMigrationBackend"/>'s kind.
 /// </summary>
-internal sealed class GrainMachine(IGrainFactory grains, AddressSpaceMemory self, MachineLayout layout, VmStat vmStat) : INumaMachine
+internal sealed class GrainMachine(IGrainFactory grains, AddressSpaceMemory self, MachineLayout layout, VmStat vmStat, Func<long, Task<AccessReport>> access) : INumaMachine
 {
     public IReadOnlyList<int> NodesWithMemory => layout.NodesWithMemory;
+
+    public int NrNodeIds => layout.FallbackOrders.Length;
 
     public async ValueTask<TaskInfo?> FindTask(int pid)
     {
         if (pid == self.Id)
         {
-            return self.Exited ? null : new TaskInfo(pid, self.Privileged, AllocationNodes.CpusetMemsAllowed(self.MemsAllowed, layout.NodesWithMemory));
+            return self.Exited && !self.Zombie ? null : new TaskInfo(pid, self.Privileged, AllocationNodes.CpusetMemsAllowed(self.MemsAllowed, layout.NodesWithMemory)) { HasMm = !self.Exited };
         }
 
         if (pid < 0)
@@ -33,14 +35,47 @@ internal sealed class GrainMachine(IGrainFactory grains, AddressSpaceMemory self
         }
 
         var task = await grains.GetGrain<IAddressSpaceSyscallGrain>(pid).GetTask();
-        return task is null ? null : new TaskInfo(pid, task.Privileged, task.MemsAllowed);
+        return task is null ? null : new TaskInfo(pid, task.Privileged, task.MemsAllowed) { HasMm = !task.Zombie };
     }
 
     public AddressSpaceMemory TaskMm(int pid) => pid == self.Id
         ? self
         : throw new InvalidOperationException($"address space {self.Id} runs a syscall on process {pid}: the target's own grain is the front end");
 
-    public IReadOnlyList<int> AllocationOrder(AddressSpaceMemory space, MemPolicy policy, long index) => layout.AllocationOrder(space, policy, index);
+    public IReadOnlyList<int> AllocationOrder(AddressSpaceMemory space, MemPolicy policy, long ilx) => layout.AllocationOrder(space, policy, ilx);
+
+    public async ValueTask<MemPolicy?> ShmemGetPolicy(int mapping, long index)
+    {
+        int owner = PageMapping.FileOwner(mapping);
+        return owner == self.Id
+            ? self.SharedPolicyOf(mapping).Lookup(index)
+            : (await grains.GetGrain<IAddressSpaceAccessGrain>(owner).ShmemGetPolicy(mapping, index))?.ToPolicy();
+    }
+
+    public async ValueTask ShmemSetPolicy(int mapping, long start, long end, MemPolicy? policy)
+    {
+        int owner = PageMapping.FileOwner(mapping);
+        if (owner == self.Id)
+        {
+            self.SharedPolicyOf(mapping).Set(start, end, policy);
+        }
+        else
+        {
+            await grains.GetGrain<IAddressSpaceAccessGrain>(owner).ShmemSetPolicy(mapping, start, end, MemPolicyView.Of(policy));
+        }
+    }
+
+    public async ValueTask<(int Errno, PageRef Page)> GetUserPage(int pid, long virtualPage)
+    {
+        if (pid != self.Id)
+        {
+            throw new InvalidOperationException($"address space {self.Id} faults a page of process {pid}: get_user_pages runs in the target");
+        }
+
+        AccessReport r = await access(virtualPage);
+        // vm_fault_to_errno: VM_FAULT_SIGBUS is -EFAULT to get_user_pages.
+        return (r.Errno == -Errno.SIGBUS ? -Errno.EFAULT : r.Errno, r.Errno != 0 ? PageRef.None : r.Page);
+    }
 
     public async ValueTask<long> FreePages(int node) => (await grains.GetGrain<INumaNodeInspectionGrain>(node).GetStatus()).FreePages;
 

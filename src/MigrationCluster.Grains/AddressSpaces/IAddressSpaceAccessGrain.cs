@@ -51,4 +51,22 @@ public interface IAddressSpaceAccessGrain : IGrainWithIntegerKey
     /// </summary>
     [Alias("FindOrCreatePageCachePage")]
     Task<PageRef> FindOrCreatePageCachePage(int mapping, long index, [Immutable] int[] allocationOrder, bool swapBacked);
+
+    /// <summary>shmem_get_policy on a shmem object this process owns: its policy at a page index, or null.</summary>
+    [ReadOnly]
+    [Alias("ShmemGetPolicy")]
+    Task<MemPolicyView?> ShmemGetPolicy(int mapping, long index);
+
+    /// <summary>shmem_set_policy on a shmem object this process owns, over [start, end) of its indexes (null: MPOL_DEFAULT).</summary>
+    [Alias("ShmemSetPolicy")]
+    Task ShmemSetPolicy(int mapping, long start, long end, MemPolicyView? policy);
+
+    /// <summary>i_size in pages of a file or shmem object this process owns (a fault at or past it is SIGBUS).</summary>
+    [ReadOnly]
+    [Alias("FileSize")]
+    Task<long> FileSize(int mapping);
+
+    /// <summary>The child's side of fork: its mappings and PTEs as the parent's dup_mmap made them.</summary>
+    [Alias("AdoptFork")]
+    Task AdoptFork(ForkImage image);
 }

@@ -66,4 +66,38 @@ public interface IAddressSpaceSyscallGrain : IGrainWithIntegerKey
     /// <summary>truncate_inode_pages of a file this process owns, from an index: 0, or -EAGAIN at a page a migration holds.</summary>
     [Alias("Truncate")]
     Task<int> Truncate(int mapping, long fromIndex);
+
+    /// <summary>mmap(MAP_PRIVATE) of a file: its pages are the file's until this process writes them.</summary>
+    [Alias("MmapFilePrivate")]
+    Task<MappedRegion> MmapFilePrivate(int mapping, long pgOff, long pages, bool writable);
+
+    /// <summary>mbind(2) with the raw arguments: the mode word with its mode flags, the mask's set bits (null: NULL) and maxnode.</summary>
+    [ResponseTimeout("00:05:00")]
+    [Alias("MbindNodemask")]
+    Task<int> MbindNodemask(long start, long pages, int mode, int[]? nodes, long maxnode, int flags);
+
+    /// <summary>set_mempolicy(2) by this process's task: 0 or -errno.</summary>
+    [Alias("SetMempolicy")]
+    Task<int> SetMempolicy(int mode, int[]? nodes, long maxnode);
+
+    /// <summary>get_mempolicy(2) by this process's task (<paramref name="virtualPage"/> null: addr 0).</summary>
+    [Alias("GetMempolicy")]
+    Task<GetMempolicyReply> GetMempolicy(bool wantNodemask, long maxnode, long? virtualPage, int flags);
+
+    /// <summary>The task policy (current->mempolicy); null: none, the system default.</summary>
+    [ReadOnly]
+    [Alias("GetTaskPolicy")]
+    Task<MemPolicyView?> GetTaskPolicy();
+
+    /// <summary>The task's cpuset memory nodes change (cpuset.mems): its policies are rebound.</summary>
+    [Alias("SetCpusetMems")]
+    Task SetCpusetMems(int[] mems);
+
+    /// <summary>fork: the process <paramref name="child"/> (a fresh address space grain) gets a copy of this one, sharing its private anonymous pages copy-on-write.</summary>
+    [Alias("Fork")]
+    Task Fork(int child);
+
+    /// <summary>exit_mmap as <see cref="Exit"/>, but the parent has not reaped the process: a zombie, found by its pid, with no mm.</summary>
+    [Alias("ExitZombie")]
+    Task ExitZombie();
 }

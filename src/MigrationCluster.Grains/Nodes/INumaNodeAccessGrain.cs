@@ -65,4 +65,13 @@ public interface INumaNodeAccessGrain : IGrainWithIntegerKey
 
     [Alias("Unpin")]
     Task Unpin(long pfn, int references);
+
+    /// <summary>fork's copy_present_pte on this node: each PTE adds its rmap entry and reference on its page.</summary>
+    [Alias("AddRmap")]
+    Task AddRmap(PteRef[] ptes, long[] pfns);
+
+    /// <summary>do_wp_page's reuse test on a write-protected anonymous page (wp_can_reuse_anon_folio).</summary>
+    [ReadOnly]
+    [Alias("WpCanReuseAnonPage")]
+    Task<bool> WpCanReuseAnonPage(long pfn);
 }

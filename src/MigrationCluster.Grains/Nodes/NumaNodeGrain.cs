@@ -355,6 +355,19 @@ public sealed class NumaNodeGrain : Grain, INumaNodeGrain
         return Task.CompletedTask;
     }
 
+    public Task AddRmap(PteRef[] ptes, long[] pfns)
+    {
+        ArgumentNullException.ThrowIfNull(ptes);
+        ArgumentNullException.ThrowIfNull(pfns);
+        for (var i = 0; i < ptes.Length; i++)
+        {
+            Memory.PageAddRmap(pfns[i], ptes[i]);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> WpCanReuseAnonPage(long pfn) => Task.FromResult(Memory.WpCanReuseAnonPage(pfn));
+
     public Task ZapPtes(PteRef[] ptes, long[] pfns)
     {
         ArgumentNullException.ThrowIfNull(ptes);

@@ -18,6 +18,7 @@ public sealed class AddressSpaceMemory
     private readonly List<Vma> _vmas = [];
     private readonly Dictionary<int, RadixTree> _mappings = [];
     private readonly List<(long Start, long End, MemPolicy Policy)> _policies = [];
+    private readonly Dictionary<int, SharedPolicy> _sharedPolicies = [];
     private int _nextFile;
     private long _nextVirtualPage = 0x1000;
 
@@ -47,10 +48,32 @@ public sealed class AddressSpaceMemory
     /// </summary>
     public IReadOnlyList<int>? MemsAllowed { get; set; }
 
+    /// <summary>
+    /// The task policy (current->mempolicy), set by set_mempolicy(2); null is none: the system
+    /// default, local allocation. It places the task's page-cache pages and, where a VMA has no
+    /// policy of its own, its anonymous and shmem pages.
+    /// </summary>
+    public MemPolicy? TaskPolicy { get; set; }
+
+    /// <summary>current->il_prev: the node the task's last interleaved allocation without an interleave index used.</summary>
+    public int IlPrev { get; set; } = Topology.NumaTopology.MaxNumNodes - 1;
+
+    /// <summary>current->il_weight: allocations left on <see cref="IlPrev"/> under MPOL_WEIGHTED_INTERLEAVE.</summary>
+    public int IlWeight { get; set; }
+
     /// <summary>The process has exited (its mappings are gone): calls that name it get -ESRCH.</summary>
     public bool Exited { get; set; }
 
+    /// <summary>
+    /// An exited process its parent has not reaped yet: find_task_by_vpid still finds it, but it
+    /// has no mm (exit_mm ran), so move_pages and migrate_pages on it are -EINVAL rather than -ESRCH.
+    /// </summary>
+    public bool Zombie { get; set; }
+
     public IReadOnlyList<Vma> Vmas => _vmas;
+
+    /// <summary>The policies mbind set (vma->vm_policy), in the order they were set; later ranges override earlier ones.</summary>
+    public IReadOnlyList<(long Start, long End, MemPolicy Policy)> Policies => _policies;
 
     public IReadOnlyDictionary<int, RadixTree> OwnedMappings => _mappings;
 
@@ -132,11 +155,137 @@ public sealed class AddressSpaceMemory
         return null;
     }
 
+    /// <summary>
+    /// dup_mmap into <paramref name="child"/> (fork): every VMA, with its policy
+    /// (vma_dup_policy), and the task policy (mpol_dup); then copy_page_range for private
+    /// anonymous memory (shared mappings are not copied: the child faults them in): each
+    /// present PTE is write-protected in both (copy_present_pte, a COW mapping), and the child's
+    /// PTEs, appended to <paramref name="childPtes"/>, each take a mapcount and a reference on
+    /// their page, which the caller adds on the pages' nodes (folio_try_dup_anon_rmap_pte). The
+    /// zero page is copied as it is.
+    /// </summary>
+    public void DupMmap(AddressSpaceMemory child, List<(PteRef Pte, PageRef Page)> childPtes)
+    {
+        ArgumentNullException.ThrowIfNull(child);
+        ArgumentNullException.ThrowIfNull(childPtes);
+        if (child.Vmas.Count > 0)
+        {
+            throw new InvalidOperationException($"address space {child.Id} already has mappings: a fork makes a fresh one");
+        }
+
+        foreach (Vma vma in _vmas)
+        {
+            child.AddVma(vma.Pages, vma.Kind, vma.Mapping, vma.PgOff, vma.Writable, vma.Start);
+        }
+
+        foreach (var (start, end, policy) in _policies)
+        {
+            child.SetPolicy(start, end, policy);
+        }
+
+        child.TaskPolicy = TaskPolicy;
+        child.IlPrev = IlPrev;
+        child.IlWeight = IlWeight;
+        foreach (Vma vma in _vmas.Where(v => v.Kind is VmaKind.AnonPrivate or VmaKind.FilePrivate))
+        {
+            for (long v = vma.Start; v < vma.End; v++)
+            {
+                Pte pte = GetPte(v);
+                switch (pte.Kind)
+                {
+                    case PteKind.ZeroPage:
+                        child.SetPte(v, Pte.ZeroPage);
+                        break;
+                    case PteKind.Present:
+                        SetPte(v, Pte.Present(pte.Page, writable: false));
+                        child.SetPte(v, Pte.Present(pte.Page, writable: false));
+                        childPtes.Add((new PteRef(child.Id, v), pte.Page));
+                        break;
+                    case PteKind.Migration:
+                        throw new InvalidOperationException($"fork of {Id} while its page {pte.Page} at {v} migrates");
+                }
+            }
+        }
+    }
+
     /// <summary>Sets the memory policy of [start, end) (mbind); later ranges override earlier ones.</summary>
     public void SetPolicy(long start, long end, MemPolicy policy)
     {
         ArgumentNullException.ThrowIfNull(policy);
         _policies.Add((start, end, policy));
+    }
+
+    /// <summary>
+    /// vma->vm_policy at a virtual page: the policy mbind set there, or null for none (MPOL_DEFAULT
+    /// clears it), so that the task policy applies (get_vma_policy).
+    /// </summary>
+    public MemPolicy? VmaPolicy(long virtualPage)
+    {
+        MemPolicy policy = PolicyAt(virtualPage);
+        return policy.Mode == MemPolicyMode.Default ? null : policy;
+    }
+
+    /// <summary>The shared policy of a shmem object this space owns (shmem_inode_info.policy).</summary>
+    public SharedPolicy SharedPolicyOf(int mapping)
+    {
+        Mapping(mapping);
+        if (!_sharedPolicies.TryGetValue(mapping, out SharedPolicy? policy))
+        {
+            policy = new SharedPolicy();
+            _sharedPolicies[mapping] = policy;
+        }
+
+        return policy;
+    }
+
+    /// <summary>
+    /// The task's cpuset nodes became <paramref name="newMems"/> (cpuset_update_task_nodemask):
+    /// the task policy is rebound (mpol_rebind_task), and so is every VMA's (mpol_rebind_mm).
+    /// Shared policies belong to their objects and stay.
+    /// </summary>
+    public void RebindPolicies(IReadOnlyList<int> newMems)
+    {
+        TaskPolicy = TaskPolicy?.Rebind(newMems);
+        for (int i = 0; i < _policies.Count; i++)
+        {
+            _policies[i] = _policies[i] with { Policy = _policies[i].Policy.Rebind(newMems) };
+        }
+    }
+
+    /// <summary>
+    /// interleave_nodes and weighted_interleave_nodes: the node of the task's next interleaved
+    /// allocation that has no interleave index (a page-cache page under the task policy), from
+    /// <see cref="IlPrev"/> and <see cref="IlWeight"/>, which it advances.
+    /// </summary>
+    public int InterleaveNodes(MemPolicy policy, IReadOnlyList<int>? weights)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        if (policy.Mode == MemPolicyMode.WeightedInterleave)
+        {
+            int node = IlPrev;
+            if (IlWeight == 0 || !policy.Nodes.Contains(node))
+            {
+                node = Syscalls.NodeMask.NextNodeIn(node, policy.Nodes);
+                if (node == Topology.NumaTopology.MaxNumNodes)
+                {
+                    return node;
+                }
+
+                IlPrev = node;
+                IlWeight = InterleaveWeights.Of(weights, node);
+            }
+
+            IlWeight--;
+            return node;
+        }
+
+        int next = Syscalls.NodeMask.NextNodeIn(IlPrev, policy.Nodes);
+        if (next < Topology.NumaTopology.MaxNumNodes)
+        {
+            IlPrev = next;
+        }
+
+        return next;
     }
 
     public MemPolicy PolicyAt(long virtualPage)

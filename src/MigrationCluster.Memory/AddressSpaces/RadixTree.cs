@@ -18,6 +18,9 @@ public sealed class RadixTree
 
     public int Count { get; private set; }
 
+    /// <summary>i_size in pages: a fault at or past it is SIGBUS. Unbounded until a truncate sets it (truncate_setsize).</summary>
+    public long Size { get; set; } = long.MaxValue;
+
     /// <summary>xa_lock of the mapping, held by migration between steps 5 and 11.</summary>
     public bool Locked { get; internal set; }
 

@@ -11,4 +11,10 @@ public enum VmaKind
 
     /// <summary>MAP_SHARED of a file: page-cache pages in the file's radix tree.</summary>
     File,
+
+    /// <summary>
+    /// MAP_PRIVATE of a file: reads map the page-cache page read-only; a write gives the task an
+    /// anonymous copy of its own (do_cow_fault, or wp_page_copy once the page is mapped).
+    /// </summary>
+    FilePrivate,
 }

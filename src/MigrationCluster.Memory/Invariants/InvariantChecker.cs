@@ -74,7 +74,8 @@ public static class InvariantChecker
                 Require(system.NodeExists(pte.Page.Node) && pte.Page.Pfn < system.Capacity(pte.Page.Node), $"PTE {space}:{vpage} names no frame {pte.Page}");
                 PageFrame f = system.Frame(pte.Page.Node, pte.Page.Pfn);
                 Require(!f.Has(PageFlags.Buddy), $"PTE {space}:{vpage} ({pte.Kind}) names free frame {pte.Page}");
-                var logical = LogicalOf(space, vma!, vpage);
+                // A private file mapping's written page is the task's own anonymous copy.
+                var logical = vma!.Kind == VmaKind.FilePrivate && PageMapping.IsAnon(f.Mapping) ? new LogicalPage(space, 0, vpage) : LogicalOf(space, vma, vpage);
 
                 if (pte.Kind == PteKind.Migration)
                 {

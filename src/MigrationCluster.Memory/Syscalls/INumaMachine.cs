@@ -23,8 +23,23 @@ public interface INumaMachine
     /// <summary>get_task_mm of a task <see cref="FindTask"/> found: the address space the syscall walks.</summary>
     AddressSpaceMemory TaskMm(int pid);
 
-    /// <summary>The nodes an allocation for page <paramref name="index"/> of <paramref name="space"/> under <paramref name="policy"/> tries, in order.</summary>
-    IReadOnlyList<int> AllocationOrder(AddressSpaceMemory space, MemPolicy policy, long index);
+    /// <summary>nr_node_ids: one more than the highest node id.</summary>
+    int NrNodeIds { get; }
+
+    /// <summary>The nodes an allocation by <paramref name="space"/>'s task under <paramref name="policy"/> with interleave index <paramref name="ilx"/> tries, in order.</summary>
+    IReadOnlyList<int> AllocationOrder(AddressSpaceMemory space, MemPolicy policy, long ilx);
+
+    /// <summary>shmem_get_policy: the shared policy of a shmem object at a page index (null: none), wherever its owner is.</summary>
+    ValueTask<MemPolicy?> ShmemGetPolicy(int mapping, long index);
+
+    /// <summary>shmem_set_policy (mpol_set_shared_policy): the object's policy over [start, end) of its indexes; null removes it.</summary>
+    ValueTask ShmemSetPolicy(int mapping, long start, long end, MemPolicy? policy);
+
+    /// <summary>
+    /// get_user_pages of one page of the target (a read fault if it is not present): 0 and the
+    /// page (none for the zero page), or a negative errno.
+    /// </summary>
+    ValueTask<(int Errno, PageRef Page)> GetUserPage(int pid, long virtualPage);
 
     /// <summary>The free frames a node has now.</summary>
     ValueTask<long> FreePages(int node);

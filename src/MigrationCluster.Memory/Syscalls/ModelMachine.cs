@@ -22,13 +22,35 @@ public sealed class ModelMachine : INumaMachine
     public IReadOnlyList<int> NodesWithMemory { get; }
 
     public ValueTask<TaskInfo?> FindTask(int pid) => ValueTask.FromResult(
-        _system.TryGetSpace(pid, out AddressSpaceMemory space) && !space.Exited
-            ? new TaskInfo(pid, space.Privileged, _system.CpusetMemsAllowed(space))
+        _system.TryGetSpace(pid, out AddressSpaceMemory space) && (!space.Exited || space.Zombie)
+            ? new TaskInfo(pid, space.Privileged, _system.CpusetMemsAllowed(space)) { HasMm = !space.Exited }
             : null);
 
     public AddressSpaceMemory TaskMm(int pid) => _system.Space(pid);
 
-    public IReadOnlyList<int> AllocationOrder(AddressSpaceMemory space, MemPolicy policy, long index) => [.. _system.AllocationOrder(space, policy, index)];
+    public int NrNodeIds => _system.Topology.NodeIdLimit;
+
+    public IReadOnlyList<int> AllocationOrder(AddressSpaceMemory space, MemPolicy policy, long ilx) => [.. _system.AllocationOrder(space, policy, ilx)];
+
+    public ValueTask<MemPolicy?> ShmemGetPolicy(int mapping, long index) =>
+        ValueTask.FromResult(_system.Space(PageMapping.FileOwner(mapping)).SharedPolicyOf(mapping).Lookup(index));
+
+    public ValueTask ShmemSetPolicy(int mapping, long start, long end, MemPolicy? policy)
+    {
+        _system.Space(PageMapping.FileOwner(mapping)).SharedPolicyOf(mapping).Set(start, end, policy);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<(int Errno, PageRef Page)> GetUserPage(int pid, long virtualPage)
+    {
+        AccessResult r = _system.GupAccess(pid, virtualPage);
+        return ValueTask.FromResult(r.Status switch
+        {
+            AccessStatus.Done => (0, r.Page),
+            AccessStatus.Wait => (-Errno.EAGAIN, PageRef.None),
+            _ => (r.Errno, PageRef.None),
+        });
+    }
 
     public ValueTask<long> FreePages(int node) => ValueTask.FromResult((long)_system.Node(node).FreePages);
 

@@ -27,4 +27,38 @@ public static class NodeMask
 
     /// <summary>nodes_and.</summary>
     public static int[] And(int[] a, IEnumerable<int> b) => [.. a.Intersect(b).Order()];
+
+    /// <summary>
+    /// mpol_relative_nodemask: <paramref name="orig"/> folded onto the weight w of
+    /// <paramref name="rel"/> (nodes_fold: bit n becomes bit n mod w), then mapped onto it
+    /// (nodes_onto: bit k becomes the k-th node of <paramref name="rel"/>).
+    /// </summary>
+    public static int[] Relative(IEnumerable<int> orig, IReadOnlyList<int> rel)
+    {
+        ArgumentNullException.ThrowIfNull(rel);
+        return rel.Count == 0 ? [] : Of(orig.Select(n => rel[n % rel.Count]));
+    }
+
+    /// <summary>nodes_remap (bitmap_remap): each node through <see cref="NodeRemap"/>.</summary>
+    public static int[] Remap(IEnumerable<int> nodes, int[] oldMask, int[] newMask) => Of(nodes.Select(n => NodeRemap(n, oldMask, newMask)));
+
+    /// <summary>next_node_in: the first node of <paramref name="mask"/> after <paramref name="node"/>, wrapping round; MAX_NUMNODES for an empty mask.</summary>
+    public static int NextNodeIn(int node, IReadOnlyList<int> mask)
+    {
+        ArgumentNullException.ThrowIfNull(mask);
+        if (mask.Count == 0)
+        {
+            return Topology.NumaTopology.MaxNumNodes;
+        }
+
+        foreach (int n in mask)
+        {
+            if (n > node)
+            {
+                return n;
+            }
+        }
+
+        return mask[0];
+    }
 }

@@ -35,7 +35,6 @@ public sealed partial class NumaSyscalls
             return -Errno.ESRCH;
         }
 
-        AddressSpaceMemory space = _machine.TaskMm(pid);
         if (!await PtraceMayAccess(caller, pid))
         {
             return -Errno.EPERM;
@@ -54,6 +53,14 @@ public sealed partial class NumaSyscalls
         {
             return -Errno.EINVAL;
         }
+
+        // get_task_mm: a zombie has none (find_task_by_vpid found it, so not -ESRCH).
+        if (!task.HasMm)
+        {
+            return -Errno.EINVAL;
+        }
+
+        AddressSpaceMemory space = _machine.TaskMm(pid);
 
         return await DoMigratePages(space, old, @new, await Capable(caller) ? MPOL_MF_MOVE_ALL : MPOL_MF_MOVE);
     }
@@ -141,13 +148,28 @@ public sealed partial class NumaSyscalls
 
     /// <summary>
     /// mbind(addr, len, mode, nodemask, maxnode, flags) over [<paramref name="start"/>,
-    /// start + <paramref name="pages"/>) of the calling process <paramref name="pid"/> (do_mbind):
-    /// sets the policy and, with MPOL_MF_MOVE(_ALL), migrates the pages on nodes outside the mask
-    /// by the new policy. MPOL_MF_STRICT makes a page that should move and cannot -EIO.
+    /// start + <paramref name="pages"/>) of the calling process <paramref name="pid"/>, with the
+    /// mask given as node ids and read in full (maxnode past its highest bit).
     /// </summary>
-    public async ValueTask<int> Mbind(int pid, long start, long pages, MemPolicyMode mode, IReadOnlyList<int> nodes, int flags)
+    public ValueTask<int> Mbind(int pid, long start, long pages, MemPolicyMode mode, IReadOnlyList<int> nodes, int flags)
     {
         ArgumentNullException.ThrowIfNull(nodes);
+        return Mbind(pid, start, pages, (int)mode, nodes, FullMaxnode(nodes), flags);
+    }
+
+    /// <summary>A maxnode that reads every bit of <paramref name="nodes"/> (at least MAX_NUMNODES + 1).</summary>
+    public static long FullMaxnode(IEnumerable<int>? nodes) => Math.Max(NumaTopology.MaxNumNodes, nodes?.DefaultIfEmpty(0).Max() + 1 ?? 0) + 1;
+
+    /// <summary>
+    /// mbind(addr, len, mode, nodemask, maxnode, flags) (kernel_mbind, do_mbind): <paramref name="mode"/>
+    /// carries the mode flags (sanitize_mpol_flags) and the mask is read as get_nodes reads it.
+    /// Sets the policy of the range (mbind_range; on a shmem mapping, the object's shared
+    /// policy: shmem_set_policy) and, with MPOL_MF_MOVE(_ALL), migrates the pages on nodes
+    /// outside the mask by the new policy. MPOL_MF_STRICT makes a page that should move and
+    /// cannot -EIO. On a regular file mapping the policy is stored but faults ignore it.
+    /// </summary>
+    public async ValueTask<int> Mbind(int pid, long start, long pages, int mode, IReadOnlyList<int>? nodes, long maxnode, int flags)
+    {
         if (await FindTask(pid) is not { } task)
         {
             return -Errno.ESRCH;
@@ -155,10 +177,17 @@ public sealed partial class NumaSyscalls
 
         AddressSpaceMemory space = _machine.TaskMm(pid);
 
-        // kernel_mbind: the mode, and get_nodes (a bit past MAX_NUMNODES).
-        if (!Enum.IsDefined(mode) || nodes.Any(n => n is < 0 or >= NumaTopology.MaxNumNodes))
+        // kernel_mbind: the mode word, then get_nodes.
+        int err = SanitizeMpolFlags(ref mode, out int modeFlags);
+        if (err != 0)
         {
-            return -Errno.EINVAL;
+            return err;
+        }
+
+        err = GetNodes(nodes, maxnode, out int[] nmask);
+        if (err != 0)
+        {
+            return err;
         }
 
         // do_mbind.
@@ -177,7 +206,7 @@ public sealed partial class NumaSyscalls
             return -Errno.EINVAL;
         }
 
-        if (mode == MemPolicyMode.Default)
+        if (mode == (int)MemPolicyMode.Default)
         {
             flags &= ~MPOL_MF_STRICT;
         }
@@ -187,8 +216,7 @@ public sealed partial class NumaSyscalls
             return 0;
         }
 
-        int[] nmask = NodeMask.Of(nodes);
-        int err = MpolNew(task, mode, nmask, out MemPolicy? policy);
+        err = MpolNew((MemPolicyMode)mode, modeFlags, nmask, task.MemsAllowed, out MemPolicy? policy);
         if (err != 0)
         {
             return err;
@@ -206,16 +234,15 @@ public sealed partial class NumaSyscalls
         }
         else
         {
-            // mbind_range.
-            space.SetPolicy(start, end, policy ?? MemPolicy.Default);
+            await MbindRange(space, start, end, policy);
         }
 
         if (err == 0 && queued.Count > 0)
         {
             // alloc_migration_target_by_mpol: by the new policy; MPOL_DEFAULT's NULL is the task
-            // policy, local allocation on the caller's node. The pages that fail go back to the
-            // LRU inside migrate_pages; its -ENOMEM is a failure too (nr_failed |= ...).
-            List<MigrationRequest> pagelist = await MigrationTargets(space, policy ?? MemPolicy.Default, queued);
+            // policy (local allocation without one). The pages that fail go back to the LRU
+            // inside migrate_pages; its -ENOMEM is a failure too (nr_failed |= ...).
+            List<MigrationRequest> pagelist = await MigrationTargets(space, policy ?? space.TaskPolicy ?? MemPolicy.Default, queued);
             long rc = (await Migrate(pagelist, MigrateMode.Sync, MigrateReason.MempolicyMbind)).ReturnValue;
             nrFailed |= rc;
         }
@@ -229,39 +256,18 @@ public sealed partial class NumaSyscalls
     }
 
     /// <summary>
-    /// mpol_new and mpol_set_nodemask: MPOL_DEFAULT takes no nodes (null policy); MPOL_PREFERRED
-    /// with none is local allocation; the other modes need nodes. The mask then keeps only the
-    /// nodes with memory the caller's cpuset allows, and an empty result is -EINVAL.
-    /// MPOL_PREFERRED keeps the first node.
+    /// mbind_range and vma_replace_policy over [<paramref name="start"/>, <paramref name="end"/>):
+    /// each VMA there takes the policy (vma->vm_policy); a shmem VMA also hands it to its object
+    /// (vm_ops->set_policy, shmem_set_policy) for the indexes it maps, so every mapper's faults follow it.
     /// </summary>
-    private static int MpolNew(TaskInfo task, MemPolicyMode mode, int[] nmask, out MemPolicy? policy)
+    private async ValueTask MbindRange(AddressSpaceMemory space, long start, long end, MemPolicy? policy)
     {
-        policy = null;
-        if (mode == MemPolicyMode.Default)
+        space.SetPolicy(start, end, policy ?? MemPolicy.Default);
+        foreach (Vma vma in space.Vmas.Where(v => v.Kind == VmaKind.AnonShared && v.Start < end && v.End > start).ToList())
         {
-            return nmask.Length == 0 ? 0 : -Errno.EINVAL;
+            long from = Math.Max(start, vma.Start), to = Math.Min(end, vma.End);
+            await _machine.ShmemSetPolicy(vma.Mapping, vma.IndexOf(from), vma.IndexOf(to - 1) + 1, policy);
         }
-
-        if (nmask.Length == 0)
-        {
-            if (mode != MemPolicyMode.Preferred)
-            {
-                return -Errno.EINVAL;
-            }
-
-            // MPOL_LOCAL: no remapping, no node check.
-            policy = new MemPolicy(MemPolicyMode.Preferred, []);
-            return 0;
-        }
-
-        int[] allowed = NodeMask.And(nmask, task.MemsAllowed);
-        if (allowed.Length == 0)
-        {
-            return -Errno.EINVAL;
-        }
-
-        policy = new MemPolicy(mode, mode == MemPolicyMode.Preferred ? [allowed[0]] : allowed);
-        return 0;
     }
 
     /// <summary>
@@ -275,8 +281,8 @@ public sealed partial class NumaSyscalls
         var pagelist = new List<MigrationRequest>(queued.Count);
         foreach (var (page, virtualPage) in queued)
         {
-            long index = space.FindVma(virtualPage)!.IndexOf(virtualPage);
-            IReadOnlyList<int> order = _machine.AllocationOrder(space, policy, index);
+            long ilx = AllocationNodes.MigrationInterleaveIndex(space.FindVma(virtualPage)!, virtualPage);
+            IReadOnlyList<int> order = _machine.AllocationOrder(space, policy, ilx);
             int target = order.Count > 0 ? order[0] : page.Node;
             foreach (int n in order)
             {

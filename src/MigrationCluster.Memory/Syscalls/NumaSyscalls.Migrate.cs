@@ -71,7 +71,8 @@ public sealed partial class NumaSyscalls
             return (-Errno.EPERM, null, []);
         }
 
-        return (0, _machine.TaskMm(pid), task.MemsAllowed);
+        // get_task_mm of a zombie is NULL: -EINVAL.
+        return task.HasMm ? (0, _machine.TaskMm(pid), task.MemsAllowed) : (-Errno.EINVAL, null, []);
     }
 
     /// <summary>

@@ -19,6 +19,9 @@ internal sealed class RandomWorld : MigrationObserver
     private readonly AddressSpaceMemory _a;
     private readonly AddressSpaceMemory _b;
     private readonly int _file;
+
+    // i_size of the file in pages once a truncate set it: accesses at or past it are SIGBUS (pins -EFAULT).
+    private long _fileSize = long.MaxValue;
     private readonly List<(int Space, long VirtualPage)> _targets = [];
     private readonly Dictionary<LogicalPage, ulong> _ghost = [];
     private readonly Dictionary<long, int> _waiting = [];
@@ -115,7 +118,7 @@ internal sealed class RandomWorld : MigrationObserver
             case 0 or 1:
                 ulong value = _nextValue++;
                 AccessResult w = _s.Write(space, vpage, value);
-                if (Settle(w, op))
+                if (Settle(w, op, PastEof(space, vpage)))
                 {
                     _ghost[Logical(space, vpage)] = PageContents.Make(value);
                 }
@@ -123,7 +126,7 @@ internal sealed class RandomWorld : MigrationObserver
                 break;
             case 2:
                 AccessResult r = _s.Read(space, vpage);
-                if (Settle(r, op))
+                if (Settle(r, op, PastEof(space, vpage)))
                 {
                     ulong expected = _ghost.GetValueOrDefault(Logical(space, vpage), PageContents.Zero);
                     if (r.Contents != expected)
@@ -136,7 +139,7 @@ internal sealed class RandomWorld : MigrationObserver
             case 3:
                 bool dma = (arg & 1) == 1;
                 AccessResult pin = _s.Pin(space, vpage, dma);
-                if (Settle(pin, op))
+                if (Settle(pin, op, PastEof(space, vpage)))
                 {
                     _pins.Add((pin.Page, dma));
                 }
@@ -152,6 +155,7 @@ internal sealed class RandomWorld : MigrationObserver
             case 5:
                 long from = arg % 4;
                 AccessResult t = _s.Truncate(_file, from);
+                _fileSize = Math.Min(_fileSize, from);
                 if (Settle(t, op))
                 {
                     foreach (LogicalPage l in _ghost.Keys.Where(l => l.Mapping == _file && l.Key >= from).ToList())
@@ -206,7 +210,10 @@ internal sealed class RandomWorld : MigrationObserver
         _migrating.Clear();
     }
 
-    private bool Settle(AccessResult r, int op)
+    /// <summary>Whether the target is a page of the file at or past its end (truncate_setsize).</summary>
+    private bool PastEof(int space, long vpage) => Logical(space, vpage) is { Mapping: var m, Key: var index } && m == _file && index >= _fileSize;
+
+    private bool Settle(AccessResult r, int op, bool pastEof = false)
     {
         switch (r.Status)
         {
@@ -229,6 +236,12 @@ internal sealed class RandomWorld : MigrationObserver
 
                 return false;
             default:
+                // Past the end of a truncated file: SIGBUS, and -EFAULT for get_user_pages.
+                if (pastEof && r.Errno is -Errno.SIGBUS or -Errno.EFAULT)
+                {
+                    return false;
+                }
+
                 if (r.Errno != -Errno.ENOMEM)
                 {
                     throw new InvalidOperationException($"unexpected access error {Errno.Name(r.Errno)}");
