@@ -1,3 +1,6 @@
+using MigrationCluster.Hosting;
+using MigrationCluster.Hosting.Io;
+
 namespace MigrationCluster.Experiments;
 
 /// <summary>
@@ -16,6 +19,36 @@ public sealed class ExperimentOutput
         System.IO.Directory.CreateDirectory(Directory);
         Commit = SourceRevision.Commit();
         Dirty = SourceRevision.Dirty();
+    }
+
+    /// <summary>
+    /// The output directory before any point runs: an earlier sweep's results are not replaced
+    /// without --force, and each file the sweep writes must be writable (results.csv being a
+    /// directory is found now, not after the sweep).
+    /// </summary>
+    public static void CheckDirectory(ExperimentOptions options, bool force)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        string[] files = [ResultsCsvWriter.FileName, ResultsJsonWriter.FileName, ExperimentReportHtml.FileName];
+        var earlier = files.Append(ExperimentPlots.DirectoryName)
+            .Where(name => Path.Exists(Path.Combine(options.OutputDirectory, name)))
+            .ToList();
+        if (earlier.Count > 0 && !force)
+        {
+            throw new UsageException($"--out '{options.OutputDirectory}' holds an earlier sweep's results ({string.Join(", ", earlier)}): give another directory, or --force to replace them");
+        }
+        var paths = new PathRoles().Input("--topology", options.Topology.FilePath);
+        foreach (var name in files)
+        {
+            paths.Output($"--out ({name})", Path.Combine(options.OutputDirectory, name));
+        }
+        paths.Check();
+        var plots = Path.Combine(options.OutputDirectory, ExperimentPlots.DirectoryName);
+        if (File.Exists(plots))
+        {
+            throw new UsageException($"--out: '{plots}' is a file, not a directory for the plots");
+        }
+        OutputFile.CheckWritableDirectory(plots, "--out (plots)");
     }
 
     public string Directory { get; }

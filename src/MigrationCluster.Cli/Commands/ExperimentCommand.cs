@@ -110,7 +110,7 @@ public static class ExperimentCommand
             {
                 throw new UsageException($"--out: '{options.OutputDirectory}' is a file, not a directory");
             }
-            CheckOutput(options, parseResult.GetValue(force));
+            ExperimentOutput.CheckDirectory(options, parseResult.GetValue(force));
             // Every point's spec and the dashboard's port are checked before anything starts.
             ExperimentPlan.Build(options, options.ClusterDirectory is null ? options.Silos : [1]);
             // Points run one after another on fresh machines: the largest one is what must fit.
@@ -246,35 +246,6 @@ public static class ExperimentCommand
             return CommandRunner.Fail(Interrupted, $"stopped by Ctrl+C after {result.Rows.Count} of {result.Points.Count} points (written to {output.Directory})");
         }
         return ExitCodes.Success;
-    }
-
-    /// <summary>
-    /// The output directory before any point runs: an earlier sweep's results are not replaced
-    /// without --force, and each file the sweep writes must be writable (results.csv being a
-    /// directory is found now, not after the sweep).
-    /// </summary>
-    private static void CheckOutput(ExperimentOptions options, bool force)
-    {
-        string[] files = [ResultsCsvWriter.FileName, ResultsJsonWriter.FileName, ExperimentReportHtml.FileName];
-        var earlier = files.Append(ExperimentPlots.DirectoryName)
-            .Where(name => Path.Exists(Path.Combine(options.OutputDirectory, name)))
-            .ToList();
-        if (earlier.Count > 0 && !force)
-        {
-            throw new UsageException($"--out '{options.OutputDirectory}' holds an earlier sweep's results ({string.Join(", ", earlier)}): give another directory, or --force to replace them");
-        }
-        var paths = new PathRoles().Input("--topology", options.Topology.FilePath);
-        foreach (var name in files)
-        {
-            paths.Output($"--out ({name})", Path.Combine(options.OutputDirectory, name));
-        }
-        paths.Check();
-        var plots = Path.Combine(options.OutputDirectory, ExperimentPlots.DirectoryName);
-        if (File.Exists(plots))
-        {
-            throw new UsageException($"--out: '{plots}' is a file, not a directory for the plots");
-        }
-        OutputFile.CheckWritableDirectory(plots, "--out (plots)");
     }
 
     /// <summary>"2,4,8": distinct whole numbers in [min, max], in the order given.</summary>
