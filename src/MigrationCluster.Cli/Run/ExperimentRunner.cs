@@ -87,7 +87,7 @@ public static class ExperimentRunner
         {
             await using var client = await LocalClusterClient.ConnectAsync(directory);
             await using var dashboard = dashboardOptions is null ? null : await StartDashboardAsync(dashboardOptions, DashboardConnection.ToLocalCluster(directory));
-            return await ClusterWatch.WhileSilosLiveAsync(directory, () => RunAsync(client.GrainFactory, spec, report, dashboard));
+            return await ClusterWatch.WhileSilosLiveAsync(directory, client.GrainFactory, () => RunAsync(client.GrainFactory, spec, report, dashboard));
         }
         // The dashboard's silo side (Orleans' call profiler) only when a dashboard will look at it.
         await using var cluster = await EmbeddedCluster.StartAsync(options.Silos, dashboardOptions is null ? null : silo => silo.AddDashboard());

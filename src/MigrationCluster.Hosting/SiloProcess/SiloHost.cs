@@ -31,6 +31,8 @@ public static class SiloHost
         ["--name"] = "Silo:SiloName",
         ["--port"] = "Silo:SiloPort",
         ["--gateway-port"] = "Silo:GatewayPort",
+        ["--listen"] = "Silo:ListenAddress",
+        ["--advertise"] = "Silo:AdvertisedAddress",
         ["--cluster-id"] = "Silo:ClusterId",
         ["--traces"] = "Silo:Traces",
     };
@@ -95,6 +97,7 @@ public static class SiloHost
                 o.ClusterId = options.ClusterId;
                 o.ServiceId = options.ServiceId;
                 o.ListenAddress = options.ListenAddress;
+                o.AdvertisedAddress = options.AdvertisedAddress;
                 o.SiloPort = options.SiloPort;
                 o.GatewayPort = options.GatewayPort;
                 o.Dashboard = options.Dashboard;

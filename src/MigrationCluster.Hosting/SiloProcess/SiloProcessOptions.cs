@@ -32,7 +32,14 @@ public sealed class SiloProcessOptions
     /// <summary>A local cluster's state directory: membership.db and this silo's pid/status files.</summary>
     public string? StateDir { get; set; }
 
+    /// <summary>The address the silo and gateway sockets bind: an address of this host, or <c>0.0.0.0</c> (every interface, with <see cref="AdvertisedAddress"/>).</summary>
     public string ListenAddress { get; set; } = MigrationClusterOptions.DefaultListenAddress;
+
+    /// <summary>
+    /// The address the membership table gives for this silo, where the silos and clients of other
+    /// machines reach it: an address of one of this host's interfaces. Default: <see cref="ListenAddress"/>.
+    /// </summary>
+    public string? AdvertisedAddress { get; set; }
 
     public int SiloPort { get; set; } = MigrationClusterOptions.DefaultSiloPort;
 
@@ -143,10 +150,7 @@ public sealed class SiloProcessOptions
             throw new ArgumentException($"Silo:MembershipProvider must be one of {string.Join(", ", MembershipProviders)} (was '{MembershipProvider}').");
         }
         ValidateMembershipConnection();
-        if (!IPAddress.TryParse(ListenAddress, out _))
-        {
-            throw new ArgumentException($"Silo:ListenAddress must be an IP address (was '{ListenAddress}').");
-        }
+        ValidateAddresses();
         if (SiloPort is < 1 or > 65535 || GatewayPort is < 1 or > 65535)
         {
             throw new ArgumentException($"Silo:SiloPort and Silo:GatewayPort must be between 1 and 65535 (were {SiloPort} and {GatewayPort}).");
@@ -164,6 +168,40 @@ public sealed class SiloProcessOptions
             throw new ArgumentException($"Silo:TlsCertificateFile: no such file '{TlsCertificateFile}'.");
         }
         _ = TraceExportOptionsOf(this);
+    }
+
+    /// <summary>Both addresses must be this host's: a silo advertised at another machine's address could never be reached.</summary>
+    private void ValidateAddresses()
+    {
+        if (!IPAddress.TryParse(ListenAddress, out var listen))
+        {
+            throw new ArgumentException($"Silo:ListenAddress must be an IP address (was '{ListenAddress}').");
+        }
+        var anyInterface = MigrationClusterOptions.IsAnyAddress(listen);
+        if (!anyInterface && !HostAddresses.Has(listen))
+        {
+            throw new ArgumentException($"Silo:ListenAddress {ListenAddress} is not an address of this host (its interfaces have {HostAddresses.Describe()}).");
+        }
+        if (AdvertisedAddress is null)
+        {
+            if (anyInterface)
+            {
+                throw new ArgumentException($"Silo:AdvertisedAddress is required with Silo:ListenAddress {ListenAddress}: the address other machines reach this silo at (this host has {HostAddresses.Describe()}).");
+            }
+            return;
+        }
+        if (!IPAddress.TryParse(AdvertisedAddress, out var advertised) || MigrationClusterOptions.IsAnyAddress(advertised))
+        {
+            throw new ArgumentException($"Silo:AdvertisedAddress must be the IP address of one interface of this host (was '{AdvertisedAddress}').");
+        }
+        if (!HostAddresses.Has(advertised))
+        {
+            throw new ArgumentException($"Silo:AdvertisedAddress {AdvertisedAddress} is not an address of this host (its interfaces have {HostAddresses.Describe()}).");
+        }
+        if (!anyInterface && !advertised.Equals(listen))
+        {
+            throw new ArgumentException($"Silo:AdvertisedAddress {AdvertisedAddress} differs from Silo:ListenAddress {ListenAddress}: the silo would not answer where it is advertised (listen on 0.0.0.0, or on {AdvertisedAddress}).");
+        }
     }
 
     private void ValidateMembershipConnection()
@@ -234,7 +272,7 @@ public sealed class SiloProcessOptions
 
     /// <summary>For the start-up log line.</summary>
     public override string ToString() =>
-        $"ClusterId={ClusterId}, ServiceId={ServiceId}, SiloName={SiloName}, StateDir={StateDir}, Listen={ListenAddress}:{SiloPort} (gateway {GatewayPort}), " +
+        $"ClusterId={ClusterId}, ServiceId={ServiceId}, SiloName={SiloName}, StateDir={StateDir}, Listen={ListenAddress}:{SiloPort} (gateway {GatewayPort}), Advertised={AdvertisedAddress ?? ListenAddress}, " +
         $"Membership={MembershipProvider}:{DescribeMembership()}, Tls={EffectiveCertificateFile ?? "off"}, Traces={Traces}, Dashboard={Dashboard}, StartTimeout={StartTimeout}, ProbeTimeout={ProbeTimeout}, " +
         $"NumMissedProbesLimit={NumMissedProbesLimit}, NumVotesForDeathDeclaration={NumVotesForDeathDeclaration}, " +
         $"IAmAliveTablePublishTimeout={IAmAliveTablePublishTimeout}, TableRefreshTimeout={TableRefreshTimeout}";
