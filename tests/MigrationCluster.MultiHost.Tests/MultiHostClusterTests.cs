@@ -207,7 +207,7 @@ public sealed class MultiHostClusterTests(MultiHostFixture fixture, ITestOutputH
         await Cluster.Lab.PartitionAsync(host);
         try
         {
-            var result = await Cluster.CommandAsync(host, TimeSpan.FromSeconds(90), ["run", "--cluster", Cluster.ClientDirectory, .. SmallRun]);
+            var result = await Cluster.CommandAsync(host, TimeSpan.FromSeconds(90), ["run", "--cluster", Cluster.ImpatientClientDirectory, .. SmallRun]);
             Assert.False(result.TimedOut, $"the cut-off client hung: {result}");
             Assert.Equal(1, result.ExitCode);
             var line = Assert.Single(result.StderrLines);

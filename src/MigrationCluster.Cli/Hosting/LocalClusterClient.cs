@@ -41,8 +41,10 @@ public sealed class LocalClusterClient : IAsyncDisposable
         {
             await host.StartAsync(connecting.Token).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is OperationCanceledException or OrleansException or TimeoutException)
+        catch (Exception exception) when (exception is OperationCanceledException or OrleansException or TimeoutException
+            or System.Data.Common.DbException or StackExchange.Redis.RedisException or System.Net.Sockets.SocketException)
         {
+            // The membership table out of reach is a connection failure too (a client cut off from a remote cluster).
             host.Dispose();
             throw new ClusterCommandException(remote is null
                 ? $"could not connect to the cluster in {state.Directory}: {exception.Message}"
