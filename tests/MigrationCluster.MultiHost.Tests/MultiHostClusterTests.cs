@@ -125,7 +125,7 @@ public sealed class MultiHostClusterTests(MultiHostFixture fixture, ITestOutputH
             var clock = Stopwatch.StartNew();
             var reads = 0;
             // Longer than it takes to declare a silo dead: nobody may be, since no vote can be written.
-            while (clock.Elapsed < Cluster.Detection.DeathBound)
+            while (clock.Elapsed < Cluster.Detection.DatabaseCutDuration)
             {
                 var nodes = await ReadNodesAsync();
                 Assert.True(nodes.Ok, $"with the database cut off, the cluster did not answer: {nodes.Text}");
@@ -211,7 +211,7 @@ public sealed class MultiHostClusterTests(MultiHostFixture fixture, ITestOutputH
             Assert.False(result.TimedOut, $"the cut-off client hung: {result}");
             Assert.Equal(1, result.ExitCode);
             var line = Assert.Single(result.StderrLines);
-            Assert.StartsWith("migration-cluster: could not connect to cluster", line, StringComparison.Ordinal);
+            Assert.StartsWith("migration-cluster: ClusterCommandException: could not connect to cluster", line, StringComparison.Ordinal);
             Assert.True(result.Elapsed < TimeSpan.FromSeconds(10 + 30), $"took {result.Elapsed.TotalSeconds:0} s: {result}");
             Timings.Record($"cut-off client gave up ({line}) after", result.Elapsed);
         }

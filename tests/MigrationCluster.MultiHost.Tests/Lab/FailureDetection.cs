@@ -33,6 +33,13 @@ internal sealed record FailureDetection(string Name, TimeSpan ProbeTimeout, int 
     /// </summary>
     public TimeSpan DeathBound => ProbeTimeout * (NumMissedProbesLimit + 2) * 2 + TableRefreshTimeout + TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// How long the membership database stays cut off in its test: longer than the survivors took
+    /// to declare a cut-off silo dead (about 25 s with <see cref="Fast"/>), so a death that should
+    /// not happen would have happened.
+    /// </summary>
+    public TimeSpan DatabaseCutDuration => ProbeTimeout * (NumMissedProbesLimit + 2) * 3;
+
     /// <summary>How long a healed silo that was declared dead may take to read that and stop itself.</summary>
     public TimeSpan SelfStopBound => TableRefreshTimeout * 2 + ProbeTimeout * 2 + TimeSpan.FromSeconds(20);
 
