@@ -195,6 +195,11 @@ public sealed class RunCommandTests : IDisposable
     [InlineData("--trace", "zipkin")]
     [InlineData("--pages", "lots")]
     [InlineData("--pinned", "100000")]
+    [InlineData("--pace", "0")]
+    [InlineData("--pace", "-5")]
+    [InlineData("--pace", "Infinity")]
+    [InlineData("--write-fraction", "NaN")]
+    [InlineData("--file-fraction", "NaN")]
     public async Task Bad_input_exits_2_with_one_line(string option, string value)
     {
         var json = Path.Combine(_directory, "never.json");

@@ -170,18 +170,5 @@ public sealed class SiloExecutableTests : IDisposable
         return await stderr;
     }
 
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
-        foreach (var listener in listeners)
-        {
-            listener.Start();
-        }
-        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        foreach (var listener in listeners)
-        {
-            listener.Stop();
-        }
-        return ports;
-    }
+    private static int[] FreePorts(int count) => MigrationCluster.Hosting.LoopbackPorts.Free(count);
 }

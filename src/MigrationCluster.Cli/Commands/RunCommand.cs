@@ -33,6 +33,7 @@ public static class RunCommand
         var writes = new Option<double>("--write-fraction") { Description = "Share of accesses that are writes.", DefaultValueFactory = _ => RunOptions.DefaultWriteFraction };
         var files = new Option<double>("--file-fraction") { Description = "Share of each process's pages that are a file it shares with its neighbour.", DefaultValueFactory = _ => RunOptions.DefaultFileFraction };
         var pinned = new Option<int>("--pinned") { Description = "Private pages per process pinned by a driver (they cannot migrate).", DefaultValueFactory = _ => 0 };
+        var pace = new Option<double?>("--pace") { Description = "Migrate at most this many pages per second of wall time, to watch the run on the dashboard (simulated figures are unchanged).", HelpName = "PAGES_PER_S" };
         var trace = new Option<string>("--trace") { Description = "Where spans go: none, console, otlp or jsonl:PATH (comma-separated).", DefaultValueFactory = _ => "none" };
         var cluster = new Option<DirectoryInfo?>("--cluster") { Description = "Run as a client of the local cluster in this state directory (see `cluster start`).", HelpName = "DIR" };
         var json = new Option<FileInfo?>("--json") { Description = "Write the result document here.", HelpName = "PATH" };
@@ -41,7 +42,7 @@ public static class RunCommand
 
         var command = new Command("run", "Run the main experiment on an embedded cluster (no server needed).")
         {
-            nodes, topology, spaces, pages, frames, workload, mode, seed, silos, tasks, accesses, writes, files, pinned, trace, cluster, json, dashboard, jaeger,
+            nodes, topology, spaces, pages, frames, workload, mode, seed, silos, tasks, accesses, writes, files, pinned, pace, trace, cluster, json, dashboard, jaeger,
         };
         command.SetAction(parseResult =>
         {
@@ -61,6 +62,7 @@ public static class RunCommand
                 WriteFraction = parseResult.GetValue(writes),
                 FileFraction = parseResult.GetValue(files),
                 Pinned = parseResult.GetValue(pinned),
+                Pace = parseResult.GetValue(pace),
                 Trace = parseResult.GetValue(trace) ?? "none",
                 JsonPath = parseResult.GetValue(json)?.FullName,
                 ClusterDirectory = parseResult.GetValue(cluster)?.FullName,

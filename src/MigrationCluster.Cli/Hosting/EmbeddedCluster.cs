@@ -142,24 +142,6 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>Ports the OS hands out as free right now (each bound once and released).</summary>
-    internal static int[] FreeLoopbackPorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
-        try
-        {
-            foreach (var listener in listeners)
-            {
-                listener.Start();
-            }
-            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
-        }
-        finally
-        {
-            foreach (var listener in listeners)
-            {
-                listener.Stop();
-            }
-        }
-    }
+    /// <summary>Free loopback ports outside the ephemeral range (see <see cref="LoopbackPorts"/>).</summary>
+    internal static int[] FreeLoopbackPorts(int count) => LoopbackPorts.Free(count);
 }

@@ -45,6 +45,10 @@ public static class ExperimentRunner
         {
             throw new UsageException($"--silos must be between 1 and 16 (was {options.Silos})");
         }
+        if (options.Pace is { } pace && !(double.IsFinite(pace) && pace > 0))
+        {
+            throw new UsageException($"--pace must be a number of pages per second above 0 (was {pace.ToString(System.Globalization.CultureInfo.InvariantCulture)})");
+        }
         if (options.ClusterDirectory is { } cluster && !Directory.Exists(cluster))
         {
             throw new UsageException($"--cluster: no such directory '{cluster}' (start a cluster with 'migration-cluster cluster start --silos N --state-dir DIR')");
@@ -57,7 +61,8 @@ public static class ExperimentRunner
         var nodes = distances.Length;
         var frames = options.FramesPerNode ?? Math.Max(64, (int)Math.Min(int.MaxValue, 4L * options.AddressSpaces * options.Pages / nodes + 64));
         var spec = new ExperimentSpec(distances, frames, options.AddressSpaces, options.Pages, options.FileFraction, options.Workload,
-            options.Tasks, options.Accesses, options.WriteFraction, options.Mode, options.Seed, options.Pinned);
+            options.Tasks, options.Accesses, options.WriteFraction, options.Mode, options.Seed, options.Pinned,
+            PacePagesPerSecond: options.Pace ?? 0);
         if (spec.Validate() is { } problem)
         {
             throw new UsageException(problem);

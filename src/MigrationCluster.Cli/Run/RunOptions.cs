@@ -47,6 +47,12 @@ public sealed class RunOptions
     /// <summary>Private pages per process that a driver pins (they back out at page_refcount_check).</summary>
     public int Pinned { get; set; }
 
+    /// <summary>
+    /// At most this many pages per second of the host's time (to watch a run on the dashboard);
+    /// null runs as fast as the host allows. Nothing simulated changes.
+    /// </summary>
+    public double? Pace { get; set; }
+
     public string Trace { get; set; } = "none";
 
     public string? JsonPath { get; set; }

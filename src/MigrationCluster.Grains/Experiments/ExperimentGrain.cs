@@ -92,7 +92,7 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
         var started = time.GetTimestamp();
         // The tasks keep running for as long as the migration does: their faults meet its migration entries.
         var during = RunWorkloads(spaces, spec, spec.Seed + 2, untilStopped: true);
-        var migration = await MigrateMisplaced(requests, spec.Mode);
+        var migration = await MigrateMisplaced(requests, spec.Mode, spec.PacePagesPerSecond);
         var migrationMs = time.GetElapsedTime(started).TotalMilliseconds;
         await Task.WhenAll(spaces.Select(s => s.StopWorkloads()));
         var duringReport = await during;
@@ -112,7 +112,7 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
     /// by side: one migrate_pages call per source node, on the coordinator that lives with that
     /// node (so a call's steps on its old pages stay on their silo), all at once.
     /// </summary>
-    private async Task<MigrationRunResult> MigrateMisplaced(MigrationRequest[] requests, MigrateMode mode)
+    private async Task<MigrationRunResult> MigrateMisplaced(MigrationRequest[] requests, MigrateMode mode, double pacePagesPerSecond)
     {
         var calls = requests
             .Select((request, index) => (request, index))
@@ -120,7 +120,21 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
             .OrderBy(g => g.Key)
             .Select(g => (Node: g.Key, Requests: g.Select(r => r.request).ToArray(), Indexes: g.Select(r => r.index).ToArray()))
             .ToArray();
-        var results = await Task.WhenAll(calls.Select(c => GrainFactory.GetGrain<IMigrationCoordinatorGrain>(c.Node).MigratePages(c.Requests, mode, MigrateReason.NumaMisplaced)));
+        if (pacePagesPerSecond > 0 && calls.Length > 0)
+        {
+            // The calls run side by side: each takes its share of the pace.
+            RequestContext.Set(MigrationPace.RequestContextKey, pacePagesPerSecond / calls.Length);
+        }
+        Task<MigrationRunResult>[] running;
+        try
+        {
+            running = [.. calls.Select(c => GrainFactory.GetGrain<IMigrationCoordinatorGrain>(c.Node).MigratePages(c.Requests, mode, MigrateReason.NumaMisplaced))];
+        }
+        finally
+        {
+            RequestContext.Remove(MigrationPace.RequestContextKey);
+        }
+        var results = await Task.WhenAll(running);
         return MigrationRunResult.Combine([.. results.Select((r, i) => (r, calls[i].Indexes))], requests.Length);
     }
 

@@ -10,6 +10,8 @@ namespace MigrationCluster.Grains.Experiments;
 /// follows when the scheduler moves every process to another node. The first
 /// <see cref="PinnedPagesPerSpace"/> private pages of each process hold an extra reference (a
 /// driver doing I/O on them), so page_refcount_check backs them out on every pass.
+/// <see cref="PacePagesPerSecond"/>, when above 0, holds the migration to that many pages per
+/// second of the host's time (to watch it on the dashboard); it changes nothing simulated.
 /// </summary>
 [GenerateSerializer]
 [Alias("mc.ExperimentSpec")]
@@ -26,7 +28,8 @@ public sealed record ExperimentSpec(
     MigrateMode Mode,
     int Seed,
     int PinnedPagesPerSpace = 0,
-    double LocalAccessNs = ExperimentSpec.DefaultLocalAccessNs)
+    double LocalAccessNs = ExperimentSpec.DefaultLocalAccessNs,
+    double PacePagesPerSecond = 0)
 {
     public const double DefaultLocalAccessNs = 80;
 
@@ -65,9 +68,14 @@ public sealed record ExperimentSpec(
         {
             return "pinned pages must be between 0 and the pages of a process";
         }
-        if (FileFraction is < 0 or > 1 || WriteFraction is < 0 or > 1)
+        // Written so that NaN fails too.
+        if (!(FileFraction is >= 0 and <= 1) || !(WriteFraction is >= 0 and <= 1))
         {
             return "fractions must be between 0 and 1";
+        }
+        if (!(double.IsFinite(PacePagesPerSecond) && PacePagesPerSecond >= 0))
+        {
+            return "the pace must be a finite number of pages per second above 0";
         }
         var needed = (long)AddressSpaces * PagesPerSpace * 2;
         if (needed > (long)FramesPerNode * Nodes)

@@ -15,7 +15,7 @@ namespace MigrationCluster.Grains.Migration;
 /// (<see cref="BatchRun"/>): an owner on this silo changes its pages in place, and only an answer
 /// from another silo (a copy) is written back into the batch.
 /// </summary>
-internal sealed class GrainMigrationBackend(IGrainFactory grains) : IMigrationBackend
+internal sealed class GrainMigrationBackend(IGrainFactory grains, MigrationPace? pace = null) : IMigrationBackend
 {
     private readonly List<(int Node, int Start, int Length)> _runs = [];
     private long _nextWaiterId = -1;
@@ -36,7 +36,16 @@ internal sealed class GrainMigrationBackend(IGrainFactory grains) : IMigrationBa
     {
         // Migrations wait under negative ids so they never collide with the ids of faulting tasks.
         var waiter = _nextWaiterId--;
-        return ByNode(batch, old: true, (node, run, _) => node.LockPage(run, mode, force, waiter));
+        return pace is null
+            ? ByNode(batch, old: true, (node, run, _) => node.LockPage(run, mode, force, waiter))
+            : PacedLockPage(batch, mode, force, waiter, pace);
+    }
+
+    // Step 1 begins every batch: a paced call waits here for the host's clock to catch up.
+    private async ValueTask PacedLockPage(Memory<MigrationPage> batch, MigrateMode mode, bool force, long waiter, MigrationPace pace)
+    {
+        await pace.BeforeBatch(batch.Length);
+        await ByNode(batch, old: true, (node, run, _) => node.LockPage(run, mode, force, waiter));
     }
 
     public async ValueTask WaitOnPageWriteback(Memory<MigrationPage> batch, MigrateMode mode, bool force)

@@ -73,7 +73,7 @@ public sealed class MigrationCoordinatorGrain(TimeProvider time) : Grain, IMigra
             isolated = requests.Length;
         }
 
-        var backend = new GrainMigrationBackend(GrainFactory);
+        var backend = new GrainMigrationBackend(GrainFactory, MigrationPace.FromRequestContext(time));
         var tracer = new MigrationTracer();
         // After a batch the machine monitor hears how far the call got (a one-way call), at most
         // once per ProgressReportInterval: a report costs a message and the step percentiles.

@@ -148,18 +148,6 @@ public sealed class ClusterSecurityTests
         Assert.False(connected, "the client was let in");
     }
 
-    private static string[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(System.Net.IPAddress.Loopback, 0)).ToArray();
-        foreach (var listener in listeners)
-        {
-            listener.Start();
-        }
-        var ports = listeners.Select(l => ((System.Net.IPEndPoint)l.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-        foreach (var listener in listeners)
-        {
-            listener.Stop();
-        }
-        return ports;
-    }
+    private static string[] FreePorts(int count) =>
+        [.. MigrationCluster.Hosting.LoopbackPorts.Free(count).Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture))];
 }

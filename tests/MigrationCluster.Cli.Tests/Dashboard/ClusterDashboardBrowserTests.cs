@@ -28,11 +28,12 @@ public sealed class ClusterDashboardBrowserTests(ITestOutputHelper output)
         // No machine yet, and the page says so plainly.
         await Assertions.Expect(page.Locator("#no-machine")).ToContainTextAsync("No machine is configured on this cluster yet");
 
-        // 4 processes x 16,384 pages: a migration of 65,536 pages, long enough (seconds, with the
-        // coordinator reporting at most every 100 ms) for the page's twice-a-second poll to see it go by.
+        // 4 processes x 4,096 pages: a migration of 16,384 pages, paced to at most 4,096 pages per
+        // second of wall time, so it lasts at least 4 s however fast the host is, and the page's
+        // twice-a-second poll sees it go by (the coordinator reports at most every 100 ms).
         using var directory = new TempDirectory();
         var json = directory.File("run.json");
-        await using var run = BackgroundCli.Start("run", "--cluster", cluster.StateDir, "--nodes", "4", "--address-spaces", "4", "--pages", "16384", "--accesses", "100", "--json", json);
+        await using var run = BackgroundCli.Start("run", "--cluster", cluster.StateDir, "--nodes", "4", "--address-spaces", "4", "--pages", "4096", "--accesses", "100", "--pace", "4096", "--json", json);
         var seen = new List<(long Migrated, double Rate)>();
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
         while (!run.HasExited && DateTime.UtcNow < deadline)

@@ -1,9 +1,7 @@
-using System.Net;
-using System.Net.Sockets;
 
 namespace MigrationCluster.Cli.Tests.Dashboard;
 
-/// <summary>A loopback port that was free a moment ago (the OS picks it).</summary>
+/// <summary>A loopback port that was free a moment ago, from outside the ephemeral range.</summary>
 internal static class FreePort
 {
     /// <summary>
@@ -26,17 +24,6 @@ internal static class FreePort
         }
     }
 
-    public static int Next()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        try
-        {
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-        finally
-        {
-            listener.Stop();
-        }
-    }
+    /// <summary>A free loopback port outside the kernel's ephemeral range, where no outgoing connection takes it.</summary>
+    public static int Next() => MigrationCluster.Hosting.LoopbackPorts.Free(1)[0];
 }

@@ -150,10 +150,5 @@ public abstract class TwoSiloClusterTests : IAsyncLifetime
         UseMembership(options);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => MigrationCluster.Hosting.LoopbackPorts.Free(1)[0];
 }

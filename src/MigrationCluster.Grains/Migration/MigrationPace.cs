@@ -1,0 +1,38 @@
+namespace MigrationCluster.Grains.Migration;
+
+/// <summary>
+/// Holds one migrate_pages call on the host to at most a number of pages per second of wall time,
+/// so that a person, or a test, can watch it go by on the dashboard. It changes how fast the host
+/// runs the simulation, never what is simulated. The rate rides along the call in Orleans'
+/// <see cref="RequestContext"/>, as the trace context does, rather than widening the protocol's
+/// contract with a setting that is about the host.
+/// </summary>
+internal sealed class MigrationPace
+{
+    /// <summary>The request-context entry: pages per second of wall time (a double above 0).</summary>
+    public const string RequestContextKey = "mc.pace";
+
+    private readonly TimeProvider _time;
+    private readonly double _pagesPerSecond;
+    private readonly long _started;
+    private long _pages;
+
+    private MigrationPace(TimeProvider time, double pagesPerSecond)
+    {
+        _time = time;
+        _pagesPerSecond = pagesPerSecond;
+        _started = time.GetTimestamp();
+    }
+
+    /// <summary>The pace the caller asked for, or null when it asked for none.</summary>
+    public static MigrationPace? FromRequestContext(TimeProvider time) =>
+        RequestContext.Get(RequestContextKey) is double rate && double.IsFinite(rate) && rate > 0 ? new MigrationPace(time, rate) : null;
+
+    /// <summary>Waits until the pages started so far are within the pace, then counts <paramref name="pages"/> more.</summary>
+    public Task BeforeBatch(int pages)
+    {
+        var wait = TimeSpan.FromSeconds(_pages / _pagesPerSecond) - _time.GetElapsedTime(_started);
+        _pages += pages;
+        return wait > TimeSpan.Zero ? Task.Delay(wait, _time) : Task.CompletedTask;
+    }
+}
