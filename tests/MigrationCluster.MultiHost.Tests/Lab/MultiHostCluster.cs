@@ -147,8 +147,29 @@ internal sealed class MultiHostCluster : IAsyncDisposable
     /// <summary>Where the silo on <paramref name="host"/> writes its spans (Orleans' grain calls among them).</summary>
     public string TraceFileOf(string host) => Path.Combine(Lab.Directory, $"{host}.trace.jsonl");
 
-    /// <summary>Starts (or restarts) the silo of <paramref name="host"/> and waits until its new incarnation is Active.</summary>
+    /// <summary>
+    /// Starts (or restarts) the silo of <paramref name="host"/> and waits until its new incarnation
+    /// is Active. A silo that gives up joining (on a starved machine Orleans' 5-second connection
+    /// timeout can pass before a peer answers the joining silo's ping) is started again, twice at most.
+    /// </summary>
     public async Task StartSiloAsync(string host)
+    {
+        const int attempts = 3;
+        for (var attempt = 1; ; attempt++)
+        {
+            var failure = await TryStartSiloAsync(host);
+            if (failure is null)
+            {
+                return;
+            }
+            if (attempt == attempts)
+            {
+                Assert.Fail($"The silo on {host} did not join in {attempts} attempts: {failure}");
+            }
+        }
+    }
+
+    private async Task<string?> TryStartSiloAsync(string host)
     {
         var previous = _incarnations.GetValueOrDefault(host, int.MinValue);
         var silo = Lab.Start(host, $"silo-{host}-{_age.ElapsedMilliseconds}", "dotnet", SiloArguments(host));
@@ -161,7 +182,7 @@ internal sealed class MultiHostCluster : IAsyncDisposable
         {
             if (silo.HasExited)
             {
-                Assert.Fail($"The silo on {host} ended ({silo.ExitCode}) before it was Active: {silo.Log}");
+                return $"it ended ({silo.ExitCode}) before it was Active: {Tail(silo.Log)}";
             }
             var row = (await TryReadMembershipAsync())?.Where(r => r.SiloName == host && r.Generation != previous).MaxBy(r => r.Generation);
             if (row is { Status: SiloStatus.Active })
@@ -170,12 +191,18 @@ internal sealed class MultiHostCluster : IAsyncDisposable
                 {
                     _incarnations[host] = row.Generation;
                 }
-                return;
+                return null;
             }
-            Assert.True(clock.Elapsed < JoinTimeout, $"The silo on {host} was not Active within {JoinTimeout.TotalSeconds:0} s: {silo.Log}");
+            if (clock.Elapsed > JoinTimeout)
+            {
+                await silo.StopAsync(TimeSpan.FromSeconds(5));
+                return $"it was not Active within {JoinTimeout.TotalSeconds:0} s: {Tail(silo.Log)}";
+            }
             await Task.Delay(250);
         }
     }
+
+    private static string Tail(string log) => log.Length <= 4000 ? log : log[^4000..];
 
     /// <summary>The current incarnation's row of each silo host (the latest generation).</summary>
     public async Task<IReadOnlyDictionary<string, MembershipRow>> CurrentRowsAsync()
