@@ -17,7 +17,7 @@ public sealed class MultiHostClusterTests(MultiHostFixture fixture, ITestOutputH
 {
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(3);
     private static readonly string[] SmallRun = ["--nodes", "6", "--address-spaces", "6", "--pages", "64", "--accesses", "100"];
-    // Held to 30 pages/s of wall time (--pace): the migration of its 384 pages lasts about 13 s, so a cut 4 s in falls inside it.
+    // Held to 30 pages/s of wall time (--pace): the migration of its 384 pages lasts about 13 s, so a cut 2 s after the client connects falls inside it.
     private static readonly string[] LongRun = ["--nodes", "6", "--address-spaces", "6", "--pages", "64", "--accesses", "100", "--pace", "30"];
 
     private MultiHostCluster Cluster => fixture.Cluster;
@@ -59,7 +59,8 @@ public sealed class MultiHostClusterTests(MultiHostFixture fixture, ITestOutputH
 
         var runClock = Stopwatch.StartNew();
         var run = Cluster.CommandAsync(MultiHostCluster.ClientHost, CommandTimeout, ["run", "--cluster", Cluster.ClientDirectory, .. LongRun]);
-        await Task.Delay(TimeSpan.FromSeconds(4));
+        await Cluster.WaitForGatewayConnectionAsync(MultiHostCluster.ClientHost, run, TimeSpan.FromSeconds(60));
+        await Task.Delay(TimeSpan.FromSeconds(2));
         await Cluster.Lab.PartitionAsync(victim);
         var partitionedAt = runClock.Elapsed;
         var clock = Stopwatch.StartNew();
@@ -204,7 +205,7 @@ public sealed class MultiHostClusterTests(MultiHostFixture fixture, ITestOutputH
         await Cluster.EnsureWholeAsync();
         const string host = MultiHostCluster.IsolatedClientHost;
 
-        // Cut off before it starts: it cannot reach the membership table nor a gateway (ConnectTimeout 10 s).
+        // Cut off before it starts: it cannot reach the membership table nor a gateway (ConnectTimeout 30 s).
         await Cluster.Lab.PartitionAsync(host);
         try
         {
@@ -213,7 +214,7 @@ public sealed class MultiHostClusterTests(MultiHostFixture fixture, ITestOutputH
             Assert.Equal(1, result.ExitCode);
             var line = Assert.Single(result.StderrLines);
             Assert.StartsWith("migration-cluster: ClusterCommandException: could not connect to cluster", line, StringComparison.Ordinal);
-            Assert.True(result.Elapsed < TimeSpan.FromSeconds(10 + 30), $"took {result.Elapsed.TotalSeconds:0} s: {result}");
+            Assert.True(result.Elapsed < TimeSpan.FromSeconds(30 + 30), $"took {result.Elapsed.TotalSeconds:0} s: {result}");
             Timings.Record($"cut-off client gave up ({line}) after", result.Elapsed);
         }
         finally
@@ -224,7 +225,8 @@ public sealed class MultiHostClusterTests(MultiHostFixture fixture, ITestOutputH
         // Cut off mid-run: its call gives up after its response timeout (8 s here), or the run was already done.
         var runClock = Stopwatch.StartNew();
         var run = Cluster.CommandAsync(host, TimeSpan.FromSeconds(90), ["run", "--cluster", Cluster.ImpatientClientDirectory, .. LongRun]);
-        await Task.Delay(TimeSpan.FromSeconds(4));
+        await Cluster.WaitForGatewayConnectionAsync(host, run, TimeSpan.FromSeconds(60));
+        await Task.Delay(TimeSpan.FromSeconds(2));
         await Cluster.Lab.PartitionAsync(host);
         var cutAt = runClock.Elapsed;
         try

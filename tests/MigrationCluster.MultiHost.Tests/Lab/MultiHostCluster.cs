@@ -110,12 +110,11 @@ internal sealed class MultiHostCluster : IAsyncDisposable
             ClusterId,
             MembershipProvider = "postgres",
             MembershipConnection = Database.ConnectionString,
-            ConnectTimeout = "00:00:10",
             ResponseTimeout = ImpatientResponseTimeout.ToString("c", CultureInfo.InvariantCulture),
         }));
     }
 
-    /// <summary>A client directory that gives up connecting after 10 s and waiting for an answer after <see cref="ImpatientResponseTimeout"/>.</summary>
+    /// <summary>A client directory whose calls give up waiting for an answer after <see cref="ImpatientResponseTimeout"/>.</summary>
     public string ImpatientClientDirectory => Path.Combine(Lab.Directory, "client-impatient");
 
     public static readonly TimeSpan ImpatientResponseTimeout = TimeSpan.FromSeconds(8);
@@ -247,6 +246,26 @@ internal sealed class MultiHostCluster : IAsyncDisposable
                 await silo.StopAsync(TimeSpan.FromSeconds(5));
                 await StartSiloAsync(host);
             }
+        }
+    }
+
+    /// <summary>
+    /// Waits until a client on <paramref name="host"/> holds a TCP connection to a gateway (seen
+    /// with iproute2's ss in the host's namespace): the client is connected, its run under way.
+    /// </summary>
+    public async Task WaitForGatewayConnectionAsync(string host, Task running, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var connections = await Lab.RunAsync(host, TimeSpan.FromSeconds(10), "ss", "-Htn", "state", "established", $"( dport = :{GatewayPort} )");
+            if (connections.ExitCode == 0 && !string.IsNullOrWhiteSpace(connections.Stdout))
+            {
+                return;
+            }
+            Assert.False(running.IsCompleted, $"the command on {host} ended before it connected to a gateway");
+            Assert.True(clock.Elapsed < timeout, $"no client on {host} connected to a gateway within {timeout.TotalSeconds:0} s");
+            await Task.Delay(200);
         }
     }
 
