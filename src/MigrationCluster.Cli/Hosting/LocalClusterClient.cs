@@ -33,6 +33,8 @@ public sealed class LocalClusterClient : IAsyncDisposable
         var remote = RemoteSettingsOf(stateDirectory);
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Error);
+        // A failed start is said once, in the command's own line below: not again as the host's stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         builder.Services.AddSingleton<IHostLifetime, CommandHostLifetime>();
         builder.UseOrleansClient(configure);
         var host = builder.Build();

@@ -101,6 +101,8 @@ internal sealed class MultiHostCluster : IAsyncDisposable
             ClusterId,
             MembershipProvider = "postgres",
             MembershipConnection = Database.ConnectionString,
+            // Generous: on a starved 2-core machine (load average 70 measured here) a client took over 30 s to connect.
+            ConnectTimeout = "00:01:30",
         }));
         // The same cluster for a client that must not wait long for an answer (the client cut off mid-run).
         Directory.CreateDirectory(ImpatientClientDirectory);
