@@ -24,5 +24,5 @@ internal static class RepositoryPaths
     public static string ExampleTopologies => Path.Combine(Root, "examples", "topologies");
 
     /// <summary>The scenario files these tests run (besides the examples).</summary>
-    public static string TestScenarios => Path.Combine(Root, "tests", "MigrationCluster.Cli.Tests", "Scenarios");
+    public static string TestScenarios => Path.Combine(Root, "tests", "MigrationCluster.Scenarios.Tests", "Scenarios");
 }

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using MigrationCluster.Cli.Hosting;
+using MigrationCluster.Hosting.Embedded;
 using MigrationCluster.Grains.AddressSpaces;
 using MigrationCluster.Grains.Diagnostics;
 using MigrationCluster.Grains.Migration;

@@ -1,8 +1,9 @@
 using System.Diagnostics;
-using MigrationCluster.Cli.Hosting;
+using MigrationCluster.Hosting.Embedded;
 using MigrationCluster.Hosting.Telemetry;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
+using MigrationCluster.Experiments;
 
 namespace MigrationCluster.Cli.Bench;
 

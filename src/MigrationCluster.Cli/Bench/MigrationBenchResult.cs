@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using MigrationCluster.Experiments;
 
 namespace MigrationCluster.Cli.Bench;
 

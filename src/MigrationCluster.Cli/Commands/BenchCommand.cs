@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using MigrationCluster.Cli.Bench;
 using Spectre.Console;
+using MigrationCluster.Hosting;
 
 namespace MigrationCluster.Cli.Commands;
 

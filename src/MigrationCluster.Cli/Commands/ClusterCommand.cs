@@ -6,6 +6,7 @@ using MigrationCluster.Hosting.Clustering.Postgres;
 using MigrationCluster.Hosting.SiloProcess;
 using Npgsql;
 using Spectre.Console;
+using MigrationCluster.Hosting;
 
 namespace MigrationCluster.Cli.Commands;
 

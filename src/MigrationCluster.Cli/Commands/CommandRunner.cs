@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using MigrationCluster.Hosting;
 
 namespace MigrationCluster.Cli.Commands;
 

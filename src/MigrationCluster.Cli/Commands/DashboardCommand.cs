@@ -1,8 +1,9 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
-using MigrationCluster.Cli.Dashboard;
+using MigrationCluster.Dashboard;
 using MigrationCluster.Hosting.SiloProcess;
+using MigrationCluster.Hosting;
 
 namespace MigrationCluster.Cli.Commands;
 

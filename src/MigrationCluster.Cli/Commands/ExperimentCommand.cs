@@ -1,10 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
-using MigrationCluster.Cli.Dashboard;
+using MigrationCluster.Dashboard;
 using MigrationCluster.Cli.Experiments;
+using MigrationCluster.Experiments;
 using MigrationCluster.Grains.AddressSpaces;
 using MigrationCluster.Memory.Migration;
 using Spectre.Console;
+using MigrationCluster.Hosting;
 
 namespace MigrationCluster.Cli.Commands;
 
@@ -37,7 +39,7 @@ public static class ExperimentCommand
         var mode = new Option<MigrateMode>("--mode") { Description = "Migration mode: async, sync-light or sync.", DefaultValueFactory = _ => MigrateMode.Sync, CustomParser = r => RunCommand.ParseMode(r) };
         var pinned = new Option<int>("--pinned") { Description = "Private pages per process pinned by a driver (they cannot migrate).", DefaultValueFactory = _ => 0, HelpName = "N" };
         var repeat = new Option<int>("--repeat") { Description = "Repeats of every point (repeat r runs with seed + r - 1).", DefaultValueFactory = _ => ExperimentOptions.DefaultRepeat, HelpName = "R" };
-        var seed = new Option<int>("--seed") { Description = "Seed of the workloads' random choices: the same seed gives the same rows but for the timing columns.", DefaultValueFactory = _ => MigrationCluster.Cli.Run.RunOptions.DefaultSeed, HelpName = "S" };
+        var seed = new Option<int>("--seed") { Description = "Seed of the workloads' random choices: the same seed gives the same rows but for the timing columns.", DefaultValueFactory = _ => RunOptions.DefaultSeed, HelpName = "S" };
         var cluster = new Option<DirectoryInfo?>("--cluster") { Description = "Run every point on the local cluster in this state directory (see `cluster start`) instead of embedded silos.", HelpName = "DIR" };
         var dashboard = DashboardCommand.PortOption("--dashboard", "Serve the dashboard (the machine's page and Orleans' dashboard) on this port of 127.0.0.1: each point's cluster while it runs, the last one after the sweep until Ctrl+C. Orleans' dashboard times every grain call, which the timing columns then include.");
         var jaeger = DashboardCommand.JaegerOption();

@@ -1,7 +1,10 @@
 using System.Runtime.InteropServices;
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using MigrationCluster.Cli.Experiments;
 using MigrationCluster.Cli.Run;
+using MigrationCluster.Dashboard;
+using MigrationCluster.Experiments;
 using MigrationCluster.Grains.AddressSpaces;
 using MigrationCluster.Memory.Migration;
 using Spectre.Console;
@@ -69,14 +72,15 @@ public static class RunCommand
                 DashboardPort = parseResult.GetResult(dashboard) is null ? null : parseResult.GetValue(dashboard),
                 JaegerUrl = parseResult.GetValue(jaeger),
             };
-            var spec = ExperimentRunner.BuildSpec(options);
+            // A port in use or a bad Jaeger URL is said before any silo starts.
+            var spec = ExperimentRunner.BuildSpec(options, () => DashboardServerOptions.ForDashboardOption(options.DashboardPort, options.JaegerUrl)?.Validate());
             // Without a dashboard, Ctrl+C abandons the run: one line, then the signal's own exit
             // (130), whatever disposition the parent process left the signal with.
             using var interrupt = options.DashboardPort is null
                 ? PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => Console.Error.WriteLine("migration-cluster: interrupted (Ctrl+C): the run was abandoned"))
                 : null;
             // The report comes as soon as the run ends; with --dashboard the page stays open after it.
-            var result = ExperimentRunner.RunEmbeddedAsync(spec, options, result =>
+            var result = ExperimentRunner.RunAsync(spec, options, ExperimentDashboard.ForRun(options), result =>
             {
                 RunReport.WriteTable(result, spec, AnsiConsole.Console);
                 if (options.JsonPath is { } path)

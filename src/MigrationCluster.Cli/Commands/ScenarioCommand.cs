@@ -1,9 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using MigrationCluster.Cli.Hosting;
-using MigrationCluster.Cli.Scenarios;
+using MigrationCluster.Hosting.Embedded;
+using MigrationCluster.Scenarios;
 using Spectre.Console;
+using MigrationCluster.Hosting;
 
 namespace MigrationCluster.Cli.Commands;
 
@@ -15,14 +16,6 @@ namespace MigrationCluster.Cli.Commands;
 /// </summary>
 public static class ScenarioCommand
 {
-    /// <summary>How a result is written with --json (snake_case names).</summary>
-    public static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DictionaryKeyPolicy = null,
-    };
-
     private const int RedirectedWidth = 160;
 
     public const string GrainsEngine = "grains";
@@ -76,7 +69,7 @@ public static class ScenarioCommand
             if (jsonPath is not null)
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(jsonPath)!);
-                File.WriteAllText(jsonPath, JsonSerializer.Serialize(result, JsonOptions));
+                File.WriteAllText(jsonPath, JsonSerializer.Serialize(result, ScenarioResultJson.Options));
             }
 
             Render(result);

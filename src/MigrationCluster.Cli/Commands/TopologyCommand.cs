@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using MigrationCluster.Experiments;
+using MigrationCluster.Hosting;
 using MigrationCluster.Memory.Topology;
 using Spectre.Console;
 
@@ -118,34 +120,7 @@ public static class TopologyCommand
             throw new UsageException("give a topology FILE (numactl --hardware or sysfs node distances) or --generate ring|sockets|mesh --nodes N");
         }
 
-        return Load(file.FullName, nodeIds is null ? null : ParseNodeIds(nodeIds));
-    }
-
-    /// <summary>
-    /// Reads and parses <paramref name="path"/> as <see cref="NumaTopology.Parse"/> does (any
-    /// form people paste). Problems are a <see cref="UsageException"/> naming the file (and the
-    /// line, from the parser).
-    /// </summary>
-    public static NumaTopology Load(string path, IReadOnlyList<int>? nodeIds = null)
-    {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            throw new UsageException($"{path}: cannot read the topology file ({exception.Message})", exception);
-        }
-
-        try
-        {
-            return NumaTopology.Parse(text, nodeIds);
-        }
-        catch (TopologyFormatException exception)
-        {
-            throw new UsageException($"{path}: {exception.Message}", exception);
-        }
+        return TopologyFile.Load(file.FullName, nodeIds is null ? null : ParseNodeIds(nodeIds));
     }
 
     /// <summary>"0,1,4,5" or "0-1,4-5": node ids as the kernel's node lists print them.</summary>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using MigrationCluster.Hosting.Telemetry;
+using MigrationCluster.Hosting;
 
 namespace MigrationCluster.Cli.Commands;
 

@@ -2,6 +2,8 @@ using System.Globalization;
 using MigrationCluster.Memory.Migration;
 using Spectre.Console;
 
+using MigrationCluster.Experiments;
+
 namespace MigrationCluster.Cli.Experiments;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using MigrationCluster.Experiments;
+
 namespace MigrationCluster.Cli.Experiments;
 
 /// <summary>Progress as plain lines (output redirected to a file or a pipe): one when a point starts, one when it ends.</summary>

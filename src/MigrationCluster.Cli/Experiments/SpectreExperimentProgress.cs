@@ -1,5 +1,7 @@
 using Spectre.Console;
 
+using MigrationCluster.Experiments;
+
 namespace MigrationCluster.Cli.Experiments;
 
 /// <summary>Progress on a terminal: a Spectre.Console bar over the points, with a line above it for each point done.</summary>

@@ -5,6 +5,8 @@ using MigrationCluster.Memory;
 using MigrationCluster.Memory.Migration;
 using Spectre.Console;
 
+using MigrationCluster.Experiments;
+
 namespace MigrationCluster.Cli.Run;
 
 /// <summary>The summary of a run: a table for people and a JSON document for programs.</summary>

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using MigrationCluster.Cli.Commands;
-using MigrationCluster.Cli.Hosting;
+using MigrationCluster.Hosting.Embedded;
 using MigrationCluster.Grains.Nodes;
+using MigrationCluster.Hosting.SiloProcess;
 
 namespace MigrationCluster.Cli.Tests.Cluster;
 

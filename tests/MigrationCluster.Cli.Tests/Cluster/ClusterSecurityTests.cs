@@ -2,7 +2,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
-using MigrationCluster.Cli.Hosting;
+using MigrationCluster.Hosting.Embedded;
 using MigrationCluster.Grains.Nodes;
 using MigrationCluster.Hosting;
 using MigrationCluster.Hosting.Security;
@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Hosting;
+using MigrationCluster.Dashboard.Tests;
 
 namespace MigrationCluster.Cli.Tests.Cluster;
 

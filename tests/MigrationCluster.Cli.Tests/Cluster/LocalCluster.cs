@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MigrationCluster.Cli.Commands;
+using MigrationCluster.Hosting.SiloProcess;
 
 namespace MigrationCluster.Cli.Tests.Cluster;
 

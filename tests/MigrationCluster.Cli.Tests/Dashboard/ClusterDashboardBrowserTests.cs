@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using MigrationCluster.Cli.Tests.Cluster;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
+using MigrationCluster.Dashboard.Tests;
 
 namespace MigrationCluster.Cli.Tests.Dashboard;
 

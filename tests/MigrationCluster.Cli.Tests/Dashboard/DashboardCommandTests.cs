@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using MigrationCluster.Dashboard.Tests;
 
 namespace MigrationCluster.Cli.Tests.Dashboard;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Playwright;
 using MigrationCluster.Cli.Tests.Experiments;
+using MigrationCluster.Dashboard.Tests;
 
 namespace MigrationCluster.Cli.Tests.Dashboard;
 

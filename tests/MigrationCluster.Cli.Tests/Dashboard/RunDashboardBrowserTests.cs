@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Playwright;
+using MigrationCluster.Dashboard.Tests;
 
 namespace MigrationCluster.Cli.Tests.Dashboard;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using MigrationCluster.Cli.Tests.Dashboard;
+using MigrationCluster.Dashboard.Tests;
 
 namespace MigrationCluster.Cli.Tests.Experiments;
 

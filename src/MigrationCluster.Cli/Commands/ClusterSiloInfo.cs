@@ -1,9 +1,0 @@
-using System.Text.Json;
-
-namespace MigrationCluster.Cli.Commands;
-
-/// <summary>One silo as <c>cluster status</c> shows it: its membership row joined with its status file.</summary>
-public sealed record ClusterSiloInfo(string SiloName, string Address, string Status, int ProcessId, bool ProcessRunning, int? Activations)
-{
-    public static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
-}

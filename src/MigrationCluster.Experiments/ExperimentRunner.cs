@@ -1,0 +1,142 @@
+using MigrationCluster.Hosting;
+using MigrationCluster.Hosting.Embedded;
+using MigrationCluster.Grains.Experiments;
+using MigrationCluster.Hosting.Telemetry;
+using MigrationCluster.Memory.Topology;
+using OpenTelemetry.Trace;
+using Orleans;
+
+namespace MigrationCluster.Experiments;
+
+/// <summary>Builds the experiment from the options, runs it on the embedded cluster or on a local cluster of silo processes, and returns what it measured.</summary>
+public static class ExperimentRunner
+{
+    /// <summary>
+    /// Checks the options and turns them into a spec; bad input throws <see cref="UsageException"/>.
+    /// <paramref name="checkServices"/> checks what the caller serves beside the run (the
+    /// command's dashboard), after the machine's options and before the spec's.
+    /// </summary>
+    public static ExperimentSpec BuildSpec(RunOptions options, Action? checkServices = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        int[][] distances;
+        if (options.TopologyFile is { } file)
+        {
+            if (!File.Exists(file))
+            {
+                throw new UsageException($"--topology: no such file '{file}'");
+            }
+            try
+            {
+                distances = TopologyMatrix.From(NumaTopology.ParseNumactlHardware(File.ReadAllText(file)));
+            }
+            catch (TopologyFormatException exception)
+            {
+                throw new UsageException($"--topology {file}: {exception.Message}");
+            }
+        }
+        else
+        {
+            if (options.Nodes is < 2 or > 1024)
+            {
+                throw new UsageException($"--nodes must be between 2 and 1024 (was {options.Nodes})");
+            }
+            distances = TopologyMatrix.Ring(options.Nodes);
+        }
+        if (options.Silos is < 1 or > 16)
+        {
+            throw new UsageException($"--silos must be between 1 and 16 (was {options.Silos})");
+        }
+        if (options.Pace is { } pace && !(double.IsFinite(pace) && pace > 0))
+        {
+            throw new UsageException($"--pace must be a number of pages per second above 0 (was {pace.ToString(System.Globalization.CultureInfo.InvariantCulture)})");
+        }
+        if (options.ClusterDirectory is { } cluster && !Directory.Exists(cluster))
+        {
+            throw new UsageException($"--cluster: no such directory '{cluster}' (start a cluster with 'migration-cluster cluster start --silos N --state-dir DIR')");
+        }
+        // The caller's own checks (a dashboard's port) before the spec's, and before any silo starts.
+        checkServices?.Invoke();
+        var nodes = distances.Length;
+        var frames = options.FramesPerNode ?? Math.Max(64, (int)Math.Min(int.MaxValue, 4L * options.AddressSpaces * options.Pages / nodes + 64));
+        var spec = new ExperimentSpec(distances, frames, options.AddressSpaces, options.Pages, options.FileFraction, options.Workload,
+            options.Tasks, options.Accesses, options.WriteFraction, options.Mode, options.Seed, options.Pinned,
+            PacePagesPerSecond: options.Pace ?? 0);
+        if (spec.Validate() is { } problem)
+        {
+            throw new UsageException(problem);
+        }
+        return spec;
+    }
+
+    /// <summary>
+    /// Runs the experiment on the silos this process hosts (one, or <c>--silos N</c> over loopback
+    /// TCP), or on a local cluster (<c>--cluster DIR</c>), tracing to the exporters <c>--trace</c>
+    /// names, and hands the result to <paramref name="report"/> as soon as it is in. With a
+    /// <paramref name="viewer"/> (the dashboard) the cluster is on show during the run and stays
+    /// up with it after <paramref name="report"/> until the viewer lets go; the runner disposes it.
+    /// </summary>
+    public static async Task<ExperimentResult> RunAsync(ExperimentSpec spec, RunOptions options, IExperimentViewer? viewer = null, Action<ExperimentResult>? report = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var trace = ParseTrace(options.Trace);
+        using var tracing = MigrationClusterTracing.Build(trace, TelemetrySources.Default, "migration-cluster");
+        await using (viewer)
+        {
+            if (options.ClusterDirectory is { } directory)
+            {
+                await using var client = await LocalClusterClient.ConnectAsync(directory).ConfigureAwait(false);
+                if (viewer is not null)
+                {
+                    await viewer.ShowClusterAsync(directory).ConfigureAwait(false);
+                }
+                return await ClusterWatch.WhileSilosLiveAsync(directory, client.GrainFactory, () => RunAsync(client.GrainFactory, spec, report, viewer)).ConfigureAwait(false);
+            }
+            // The viewer's silo side (Orleans' call profiler) only when a viewer will look at it.
+            var cluster = await EmbeddedCluster.StartAsync(options.Silos, viewer is null ? null : viewer.ConfigureSilo).ConfigureAwait(false);
+            if (viewer is null)
+            {
+                await using (cluster)
+                {
+                    return await RunAsync(cluster.GrainFactory, spec, report, null).ConfigureAwait(false);
+                }
+            }
+            // The viewer stops the cluster after itself, so the page never shows a cluster gone.
+            await viewer.ShowPointAsync(cluster).ConfigureAwait(false);
+            return await RunAsync(cluster.GrainFactory, spec, report, viewer).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<ExperimentResult> RunAsync(IGrainFactory grains, ExperimentSpec spec, Action<ExperimentResult>? report, IExperimentViewer? viewer)
+    {
+        var result = await grains.GetGrain<IExperimentGrain>("run").Run(spec).ConfigureAwait(false);
+        report?.Invoke(result);
+        if (viewer is not null)
+        {
+            await viewer.KeepOpenAsync().ConfigureAwait(false);
+        }
+        return result;
+    }
+
+    /// <summary>The <c>--trace</c> value, with batching sized for a run's spans.</summary>
+    public static TraceExportOptions ParseTrace(string value)
+    {
+        try
+        {
+            var parsed = TraceExportOptions.Parse(value);
+            // A run makes tens of thousands of spans in seconds: the SDK's default queue (2,048)
+            // would drop most of them. A trace with holes is worse than a slower export.
+            return new TraceExportOptions
+            {
+                Targets = parsed.Targets,
+                Otlp = parsed.Otlp,
+                ResourceAttributes = parsed.ResourceAttributes,
+                Batch = new BatchExportActivityProcessorOptions { MaxQueueSize = 1 << 20, MaxExportBatchSize = 8192, ScheduledDelayMilliseconds = 500 },
+            };
+        }
+        catch (ArgumentException exception)
+        {
+            throw new UsageException(exception.Message);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using MigrationCluster.Grains.AddressSpaces;
+using MigrationCluster.Memory.Migration;
+
+namespace MigrationCluster.Experiments;
+
+/// <summary>The options of <c>migration-cluster run</c>, with their defaults (the embedded main job).</summary>
+public sealed class RunOptions
+{
+    public const int DefaultNodes = 4;
+    public const int DefaultAddressSpaces = 4;
+    public const int DefaultPages = 256;
+    public const int DefaultTasks = 4;
+    public const int DefaultAccesses = 500;
+    public const double DefaultWriteFraction = 0.3;
+    public const double DefaultFileFraction = 0.25;
+    public const int DefaultSeed = 1;
+    public const int DefaultSilos = 1;
+
+    public int Nodes { get; set; } = DefaultNodes;
+
+    public string? TopologyFile { get; set; }
+
+    public int AddressSpaces { get; set; } = DefaultAddressSpaces;
+
+    /// <summary>Pages per address space.</summary>
+    public int Pages { get; set; } = DefaultPages;
+
+    /// <summary>Frames per node; by default enough for every page and its new copy, twice over.</summary>
+    public int? FramesPerNode { get; set; }
+
+    public WorkloadPattern Workload { get; set; } = WorkloadPattern.Random;
+
+    public MigrateMode Mode { get; set; } = MigrateMode.Sync;
+
+    public int Seed { get; set; } = DefaultSeed;
+
+    public int Silos { get; set; } = DefaultSilos;
+
+    public int Tasks { get; set; } = DefaultTasks;
+
+    public int Accesses { get; set; } = DefaultAccesses;
+
+    public double WriteFraction { get; set; } = DefaultWriteFraction;
+
+    public double FileFraction { get; set; } = DefaultFileFraction;
+
+    /// <summary>Private pages per process that a driver pins (they back out at page_refcount_check).</summary>
+    public int Pinned { get; set; }
+
+    /// <summary>
+    /// At most this many pages per second of the host's time (to watch a run on the dashboard);
+    /// null runs as fast as the host allows. Nothing simulated changes.
+    /// </summary>
+    public double? Pace { get; set; }
+
+    public string Trace { get; set; } = "none";
+
+    public string? JsonPath { get; set; }
+
+    /// <summary>Run against a running local cluster (its state directory) instead of an embedded one.</summary>
+    public string? ClusterDirectory { get; set; }
+
+    /// <summary>Serve the dashboard (the machine's page and Orleans' dashboard) on this loopback port during the run, and after it until Ctrl+C.</summary>
+    public int? DashboardPort { get; set; }
+
+    /// <summary>The Jaeger UI the dashboard links each migrate_pages call's trace to.</summary>
+    public string? JaegerUrl { get; set; }
+}

@@ -1,0 +1,140 @@
+using System.Security.Cryptography.X509Certificates;
+using MigrationCluster.Hosting;
+using MigrationCluster.Hosting.Security;
+using MigrationCluster.Hosting.SiloProcess;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans;
+using Orleans.Hosting;
+
+namespace MigrationCluster.Hosting.Embedded;
+
+/// <summary>
+/// An Orleans client of a local cluster started by <c>cluster start</c> (what <c>run --cluster DIR</c>
+/// needs): it finds the gateways in the cluster's SQLite membership table. A directory with a
+/// <c>client.json</c> (<see cref="ClusterClientSettings"/>) names a cluster on several machines instead.
+/// </summary>
+public sealed class LocalClusterClient : IAsyncDisposable
+{
+    public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly IHost _host;
+
+    private LocalClusterClient(IHost host) => _host = host;
+
+    public IGrainFactory GrainFactory => _host.Services.GetRequiredService<IClusterClient>();
+
+    public static async Task<LocalClusterClient> ConnectAsync(string stateDirectory, TimeSpan? timeout = null)
+    {
+        var configure = ClientOf(stateDirectory);
+        var state = new LocalClusterState(stateDirectory);
+        var remote = RemoteSettingsOf(stateDirectory);
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Error);
+        // A failed start is said once, in the command's own line below: not again as the host's stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
+        builder.Services.AddSingleton<IHostLifetime, CommandHostLifetime>();
+        builder.UseOrleansClient(configure);
+        var host = builder.Build();
+        using var connecting = new CancellationTokenSource(timeout ?? remote?.ConnectTimeout ?? DefaultConnectTimeout);
+        try
+        {
+            await host.StartAsync(connecting.Token).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or OrleansException or TimeoutException
+            or System.Data.Common.DbException or StackExchange.Redis.RedisException or System.Net.Sockets.SocketException)
+        {
+            // The membership table out of reach is a connection failure too (a client cut off from a remote cluster).
+            host.Dispose();
+            throw new ClusterCommandException(remote is null
+                ? $"could not connect to the cluster in {state.Directory}: {exception.Message}"
+                : $"could not connect to {remote.Describe()} within {(timeout ?? remote.ConnectTimeout).TotalSeconds:0} s: {exception.Message}");
+        }
+        return new LocalClusterClient(host);
+    }
+
+    /// <summary>
+    /// How an Orleans client reaches the local cluster in <paramref name="stateDirectory"/>: its
+    /// SQLite membership table (the gateways) and its certificate (mutual TLS). Throws
+    /// <see cref="UsageException"/> when the directory holds no cluster started by <c>cluster start</c>.
+    /// </summary>
+    public static Action<IClientBuilder> ClientOf(string stateDirectory)
+    {
+        if (RemoteSettingsOf(stateDirectory) is { } remote)
+        {
+            return ClientOf(remote);
+        }
+        var state = new LocalClusterState(stateDirectory);
+        if (!File.Exists(state.MembershipFile))
+        {
+            throw new UsageException($"--cluster: no cluster in {state.Directory} (no membership.db): start one with 'migration-cluster cluster start --silos N --state-dir {stateDirectory}'");
+        }
+        if (!File.Exists(state.CertificateFile))
+        {
+            throw new UsageException($"--cluster: no certificate in {state.Directory} (cluster.pfx): the cluster was not started with 'migration-cluster cluster start'");
+        }
+        var certificate = ClusterCertificate.Load(state.CertificateFile);
+        return client => client.UseMigrationCluster(o =>
+        {
+            o.ClusterId = LocalClusterState.ClusterId;
+            o.Clustering = ClusteringProvider.Sqlite;
+            o.MembershipFile = state.MembershipFile;
+            o.TlsCertificate = certificate;
+        });
+    }
+
+    /// <summary>The directory's <c>client.json</c> (a cluster on several machines), or null for a local cluster; bad settings throw <see cref="UsageException"/>.</summary>
+    public static ClusterClientSettings? RemoteSettingsOf(string directory)
+    {
+        if (!ClusterClientSettings.ExistsIn(directory))
+        {
+            return null;
+        }
+        try
+        {
+            return ClusterClientSettings.Load(directory);
+        }
+        catch (ArgumentException exception)
+        {
+            throw new UsageException($"--cluster: {exception.Message}", exception);
+        }
+    }
+
+    /// <summary>A cluster on several machines: gateways from its PostgreSQL or Redis membership, mutual TLS with its certificate.</summary>
+    private static Action<IClientBuilder> ClientOf(ClusterClientSettings settings)
+    {
+        X509Certificate2 certificate;
+        try
+        {
+            certificate = ClusterCertificate.Load(settings.TlsCertificateFile);
+        }
+        catch (ArgumentException exception)
+        {
+            throw new UsageException($"--cluster: {exception.Message}", exception);
+        }
+        return client =>
+        {
+            client.UseMigrationCluster(o =>
+            {
+                settings.ApplyTo(o);
+                o.TlsCertificate = certificate;
+            });
+            client.Configure<Orleans.Configuration.ClientMessagingOptions>(o => o.ResponseTimeout = settings.ResponseTimeout);
+        };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await _host.StopAsync(stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The process ends anyway.
+        }
+        _host.Dispose();
+    }
+}

@@ -1,0 +1,46 @@
+namespace MigrationCluster.Scenarios;
+
+/// <summary>
+/// What a scenario run gives: per call its outcome, at the end where every page is, the vmstat
+/// counters and the invariant checker's verdict. Serialized as JSON with snake_case names.
+/// <see cref="Engine"/> names where it ran; everything else is the same on either engine.
+/// </summary>
+public sealed record ScenarioResult(
+    string Scenario,
+    string File,
+    IReadOnlyList<ScenarioCallResult> Calls,
+    IReadOnlyList<ScenarioPageLocation> Pages,
+    IReadOnlyDictionary<string, long> Vmstat,
+    ScenarioInvariantVerdict Invariants,
+    ScenarioExpectationSummary Expectations,
+    string Engine)
+{
+    /// <summary>The run failed: an invariant broke or an expectation was not met.</summary>
+    public bool Failed => Invariants.Violations > 0 || Expectations.Failed > 0;
+}
+
+/// <summary>
+/// One call's outcome. <see cref="Status"/> holds per page a node number or an errno name (null
+/// for calls without one, empty for a call-level error); <see cref="Errno"/> names a negative return.
+/// </summary>
+public sealed record ScenarioCallResult(
+    int Index,
+    int Line,
+    string Call,
+    string Pid,
+    string Args,
+    long ReturnValue,
+    string? Errno,
+    IReadOnlyList<object>? Status,
+    IReadOnlyDictionary<string, long> VmstatDelta,
+    bool? ExpectationMet,
+    IReadOnlyList<string> Mismatches,
+    string? InvariantViolation);
+
+/// <summary>Where one page of one process's region is: <c>node:pfn</c>, <c>not present</c> or <c>migration entry</c>.</summary>
+public sealed record ScenarioPageLocation(string Process, string Region, long Index, long VirtualPage, string Location, int? Node, long? Pfn);
+
+/// <summary>How often the checker ran and the first violation it found (the run stops there).</summary>
+public sealed record ScenarioInvariantVerdict(int Checks, int Violations, string? Message);
+
+public sealed record ScenarioExpectationSummary(int Checked, int Failed);
