@@ -200,7 +200,7 @@ public sealed class MultiHostClusterTests(MultiHostFixture fixture, ITestOutputH
     }
 
     [Fact]
-    public async Task A_client_cut_off_from_the_cluster_fails_with_one_line_within_its_timeouts_and_never_hangs()
+    public async Task A_client_cut_off_from_the_cluster_before_it_connects_fails_with_one_line_within_its_timeout()
     {
         await Cluster.EnsureWholeAsync();
         const string host = MultiHostCluster.IsolatedClientHost;
@@ -223,30 +223,6 @@ public sealed class MultiHostClusterTests(MultiHostFixture fixture, ITestOutputH
             await Cluster.Lab.HealAsync(host);
         }
 
-        // Cut off mid-run: its call gives up after its response timeout (8 s here), or the run was already done.
-        var runClock = Stopwatch.StartNew();
-        var run = Cluster.CommandAsync(host, TimeSpan.FromSeconds(90), ["run", "--cluster", Cluster.ImpatientClientDirectory, .. LongRun]);
-        await Cluster.WaitForGatewayConnectionAsync(host, run, TimeSpan.FromSeconds(60));
-        await Task.Delay(TimeSpan.FromSeconds(2));
-        await Cluster.Lab.PartitionAsync(host);
-        var cutAt = runClock.Elapsed;
-        try
-        {
-            var result = await run;
-            Assert.False(result.TimedOut, $"the client cut off mid-run hung: {result}");
-            Assert.True(result.ExitCode is 0 or 1, result.ToString());
-            if (result.ExitCode == 1)
-            {
-                var line = Assert.Single(result.StderrLines);
-                Assert.StartsWith("migration-cluster: ", line, StringComparison.Ordinal);
-                Assert.True(result.Elapsed - cutAt < MultiHostCluster.ImpatientResponseTimeout + TimeSpan.FromSeconds(20), $"took {(result.Elapsed - cutAt).TotalSeconds:0} s after the cut: {result}");
-            }
-            Timings.Write($"client cut off mid-run: exit {result.ExitCode} {(result.Elapsed - cutAt).TotalSeconds:0.0} s after the cut ({result.StderrLines.FirstOrDefault() ?? "finished"})");
-        }
-        finally
-        {
-            await Cluster.Lab.HealAsync(host);
-        }
         await AssertCleanRunAsync("after the client's partition");
     }
 
