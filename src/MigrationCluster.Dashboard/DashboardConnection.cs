@@ -1,3 +1,4 @@
+using System.Net;
 using MigrationCluster.Hosting;
 using MigrationCluster.Hosting.Embedded;
 using MigrationCluster.Hosting.SiloProcess;
@@ -56,11 +57,6 @@ public sealed class DashboardConnection
         return new($"the embedded cluster of this process ({cluster.GatewayPorts.Count} silo{(cluster.GatewayPorts.Count == 1 ? "" : "s")})", client => client.UseMigrationCluster(o =>
         {
             o.ClusterId = cluster.ClusterId;
-            o.Clustering = ClusteringProvider.Localhost;
-            foreach (var port in cluster.GatewayPorts)
-            {
-                o.GatewayPorts.Add(port);
-            }
-        }));
+        }).UseStaticClustering([.. cluster.GatewayPorts.Select(port => new IPEndPoint(IPAddress.Loopback, port))]));
     }
 }

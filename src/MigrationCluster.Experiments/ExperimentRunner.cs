@@ -80,7 +80,8 @@ public static class ExperimentRunner
     {
         ArgumentNullException.ThrowIfNull(options);
         var trace = ParseTrace(options.Trace);
-        using var tracing = MigrationClusterTracing.Build(trace, TelemetrySources.Default, "migration-cluster");
+        // Disposed on every way out (a failure too): each exporter flushed and closed, files at a whole line.
+        using var tracing = StartTracing(trace);
         await using (viewer)
         {
             if (options.ClusterDirectory is { } directory)
@@ -118,6 +119,23 @@ public static class ExperimentRunner
         return result;
     }
 
+    /// <summary>
+    /// The command's tracing; the spans an OTLP collector did not get are reported at the end,
+    /// one line on stderr (to where, how many).
+    /// </summary>
+    public static TraceSession? StartTracing(TraceExportOptions trace)
+    {
+        try
+        {
+            return MigrationClusterTracing.Start(trace, TelemetrySources.Default, "migration-cluster", line => Console.Error.WriteLine($"migration-cluster: {line}"));
+        }
+        catch (TraceExportOptionException exception)
+        {
+            // A bad OTEL_EXPORTER_OTLP_* value: the user's input.
+            throw new UsageException(exception.Message, exception);
+        }
+    }
+
     /// <summary>The <c>--trace</c> value, with batching sized for a run's spans.</summary>
     public static TraceExportOptions ParseTrace(string value)
     {
@@ -129,7 +147,6 @@ public static class ExperimentRunner
             return new TraceExportOptions
             {
                 Targets = parsed.Targets,
-                Otlp = parsed.Otlp,
                 ResourceAttributes = parsed.ResourceAttributes,
                 Batch = new BatchExportActivityProcessorOptions { MaxQueueSize = 1 << 20, MaxExportBatchSize = 8192, ScheduledDelayMilliseconds = 500 },
             };

@@ -1,15 +1,14 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
-using MigrationCluster.Hosting.Clustering.Postgres;
-using MigrationCluster.Hosting.Clustering.Redis;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 
 namespace MigrationCluster.Hosting;
 
 /// <summary>
-/// How a silo or a client of a MigrationCluster is set up: the cluster's identity, where the
-/// membership table lives, and the endpoints. Checked when the builder is configured, so a bad
+/// How a silo or a client of a MigrationCluster is set up in code: the cluster's identity, the
+/// endpoints and the certificate (where the membership table lives is Orleans' clustering
+/// provider's to say). Checked when the builder is configured, so a bad
 /// setting stops the start with one line naming it.
 /// </summary>
 public sealed class MigrationClusterOptions
@@ -27,8 +26,6 @@ public sealed class MigrationClusterOptions
 
     public string ServiceId { get; set; } = DefaultServiceId;
 
-    public ClusteringProvider Clustering { get; set; } = ClusteringProvider.Localhost;
-
     /// <summary>The address the silo listens on (<c>0.0.0.0</c>: every interface), and advertises unless <see cref="AdvertisedAddress"/> says otherwise.</summary>
     public string ListenAddress { get; set; } = DefaultListenAddress;
 
@@ -40,14 +37,8 @@ public sealed class MigrationClusterOptions
 
     public int SiloPort { get; set; } = DefaultSiloPort;
 
-    /// <summary>The silo's gateway port for clients; for a client, the gateways it may use (<see cref="GatewayPorts"/>).</summary>
+    /// <summary>The silo's gateway port for clients.</summary>
     public int GatewayPort { get; set; } = DefaultGatewayPort;
-
-    /// <summary>A client's gateways on <see cref="ListenAddress"/> (Localhost clustering); empty means <see cref="GatewayPort"/>.</summary>
-    public IList<int> GatewayPorts { get; } = [];
-
-    /// <summary>Localhost clustering: the primary silo's silo-to-silo endpoint, or null when this silo is the primary.</summary>
-    public IPEndPoint? PrimarySiloEndpoint { get; set; }
 
     /// <summary>
     /// The cluster's certificate (with its key): when set, every connection is mutual TLS and a
@@ -61,15 +52,6 @@ public sealed class MigrationClusterOptions
     /// process and <c>run --dashboard</c> turn it on; tests and benchmarks keep their calls bare.
     /// </summary>
     public bool Dashboard { get; set; }
-
-    /// <summary>Sqlite clustering: the membership file every silo and client of the cluster names.</summary>
-    public string? MembershipFile { get; set; }
-
-    /// <summary>Postgres clustering: the Npgsql connection string of the database with the membership schema.</summary>
-    public string? PostgresConnectionString { get; set; }
-
-    /// <summary>Redis clustering: the StackExchange.Redis configuration string (e.g. <c>127.0.0.1:6379</c>).</summary>
-    public string? RedisConfiguration { get; set; }
 
     /// <summary>
     /// The options <paramref name="configure"/> gives, validated (bad options throw here, before
@@ -101,22 +83,6 @@ public sealed class MigrationClusterOptions
         {
             throw new ArgumentException("ServiceId must not be empty.");
         }
-        if (!Enum.IsDefined(Clustering))
-        {
-            throw new ArgumentException($"Clustering must be one of {string.Join(", ", Enum.GetNames<ClusteringProvider>())} (was {Clustering}).");
-        }
-        if (Clustering == ClusteringProvider.Sqlite && string.IsNullOrWhiteSpace(MembershipFile))
-        {
-            throw new ArgumentException("MembershipFile (the SQLite membership table) is required with Sqlite clustering.");
-        }
-        if (Clustering == ClusteringProvider.Postgres)
-        {
-            CheckConnection(nameof(PostgresConnectionString), () => PostgresMembershipSchema.ParseConnectionString(PostgresConnectionString));
-        }
-        if (Clustering == ClusteringProvider.Redis)
-        {
-            CheckConnection(nameof(RedisConfiguration), () => RedisMembershipConfiguration.Parse(RedisConfiguration));
-        }
         if (!IPAddress.TryParse(ListenAddress, out _))
         {
             throw new ArgumentException($"ListenAddress must be an IP address (was '{ListenAddress}').");
@@ -131,10 +97,6 @@ public sealed class MigrationClusterOptions
         }
         CheckPort(nameof(SiloPort), SiloPort);
         CheckPort(nameof(GatewayPort), GatewayPort);
-        foreach (var port in GatewayPorts)
-        {
-            CheckPort(nameof(GatewayPorts), port);
-        }
     }
 
     /// <summary>The listen address as an <see cref="IPAddress"/> (after <see cref="Validate"/>).</summary>
@@ -148,18 +110,6 @@ public sealed class MigrationClusterOptions
     {
         ArgumentNullException.ThrowIfNull(address);
         return address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
-    }
-
-    private static void CheckConnection(string name, Action parse)
-    {
-        try
-        {
-            parse();
-        }
-        catch (ArgumentException exception)
-        {
-            throw new ArgumentException($"{name}: {exception.Message}", exception);
-        }
     }
 
     private static void CheckPort(string name, int port)

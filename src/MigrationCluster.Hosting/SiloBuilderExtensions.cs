@@ -1,11 +1,8 @@
 using System.Net;
 using MigrationCluster.Grains.Placement;
 using MigrationCluster.Hosting.Security;
-using MigrationCluster.Hosting.Clustering.Postgres;
-using MigrationCluster.Hosting.Clustering.Redis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 
@@ -15,11 +12,12 @@ namespace MigrationCluster.Hosting;
 public static class SiloBuilderExtensions
 {
     /// <summary>
-    /// Cluster identity, endpoints and membership from <paramref name="configure"/>, the grain
-    /// side of Orleans' dashboard when <see cref="MigrationClusterOptions.Dashboard"/> asks, then
-    /// <see cref="AddNumaSimulation"/>: the NUMA placement director and activity propagation, so
-    /// one trace runs through every silo a call reaches (spans are made only while someone
-    /// listens). Bad options throw here, before the silo starts.
+    /// Cluster identity and endpoints from <paramref name="configure"/>, cluster security, the
+    /// grain side of Orleans' dashboard when <see cref="MigrationClusterOptions.Dashboard"/> asks,
+    /// then <see cref="AddNumaSimulation"/>. Clustering is Orleans' to choose: a provider from
+    /// configuration (<c>Orleans:Clustering:ProviderType</c>: <c>Sqlite</c>, <c>AdoNet</c>,
+    /// <c>Redis</c>, ...) or a builder call such as <c>UseDevelopmentClustering</c> or
+    /// <c>UseSqliteClustering</c>. Bad options throw here, before the silo starts.
     /// </summary>
     public static ISiloBuilder UseMigrationCluster(this ISiloBuilder builder, Action<MigrationClusterOptions>? configure = null)
     {
@@ -35,30 +33,7 @@ public static class SiloBuilderExtensions
             endpoints.SiloListeningEndpoint = new IPEndPoint(options.ListenIPAddress, options.SiloPort);
             endpoints.GatewayListeningEndpoint = new IPEndPoint(options.ListenIPAddress, options.GatewayPort);
         });
-        switch (options.Clustering)
-        {
-            case ClusteringProvider.Localhost:
-                builder.UseDevelopmentClustering(options.PrimarySiloEndpoint);
-                break;
-            case ClusteringProvider.Sqlite:
-                builder.UseSqliteClustering(o => o.FilePath = options.MembershipFile);
-                break;
-            case ClusteringProvider.Postgres:
-                // Orleans' ADO.NET provider; its queries come from the schema PostgresMembershipSchema applies.
-                builder.UseAdoNetClustering(o =>
-                {
-                    o.Invariant = PostgresMembershipSchema.Invariant;
-                    o.ConnectionString = options.PostgresConnectionString;
-                });
-                break;
-            case ClusteringProvider.Redis:
-                builder.UseRedisClustering(o => o.ConfigurationOptions = RedisMembershipConfiguration.Parse(options.RedisConfiguration));
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(configure), options.Clustering, "Unknown clustering provider.");
-        }
-
-        builder.UseClusterSecurity(options);
+        builder.UseClusterSecurity(options.TlsCertificate);
         if (options.Dashboard)
         {
             builder.AddDashboard();

@@ -280,7 +280,7 @@ public sealed class MemorySystem
 
     private AccessResult Fault(AddressSpaceMemory space, Vma vma, long virtualPage, bool write)
     {
-        VmStat.Pgfault++;
+        VmStat.CountPgfault();
         long index = vma.IndexOf(virtualPage);
         PageRef page;
         if (vma.Kind == VmaKind.AnonPrivate && !write)

@@ -150,31 +150,13 @@ public sealed class GrainScenarioEngine(IGrainFactory grains) : IScenarioEngine
     public async Task<MigrateResult> MigrateIsolated(IReadOnlyList<MigrationRequest> pages, MigrateMode mode, MigrateReason reason)
     {
         MigrationRunResult run = await grains.GetGrain<IMigrationCoordinatorGrain>(0).MigrateIsolatedPages([.. pages], mode, reason);
-        _internalMigrations.PgmigrateSuccess += run.Succeeded;
-        _internalMigrations.PgmigrateFail += run.Failed;
-        return new MigrateResult(run.ReturnValue, run.Succeeded, run.Failed, run.Passes, mode, reason, run.PageErrno, run.NewPages);
+        _internalMigrations.Count(run.VmEvents);
+        return new MigrateResult(run.ReturnValue, run.Succeeded, run.Failed, run.Passes, mode, reason, run.PageErrno, run.NewPages, run.VmEvents);
     }
 
     /// <summary>The machine's counters: each process's events (its faults, its syscalls' migrations) and the scenario's own migrations, summed.</summary>
-    public async Task<IReadOnlyDictionary<string, long>> VmStat()
-    {
-        var total = new VmStat
-        {
-            PgmigrateSuccess = _internalMigrations.PgmigrateSuccess,
-            PgmigrateFail = _internalMigrations.PgmigrateFail,
-            NumaPagesMigrated = _internalMigrations.NumaPagesMigrated,
-            Pgfault = _internalMigrations.Pgfault,
-        };
-        foreach (IReadOnlyDictionary<string, long> counters in await Task.WhenAll(_processes.Select(p => Space(p.Id).GetVmStat())))
-        {
-            total.PgmigrateSuccess += counters[Memory.VmStat.PgmigrateSuccessName];
-            total.PgmigrateFail += counters[Memory.VmStat.PgmigrateFailName];
-            total.NumaPagesMigrated += counters[Memory.VmStat.NumaPagesMigratedName];
-            total.Pgfault += counters[Memory.VmStat.PgfaultName];
-        }
-
-        return total.Snapshot();
-    }
+    public async Task<IReadOnlyDictionary<string, long>> VmStat() =>
+        Memory.VmStat.Sum([_internalMigrations.Snapshot(), .. await Task.WhenAll(_processes.Select(p => Space(p.Id).GetVmStat()))]);
 
     public async Task<IMachineView> View() => await GrainMachineView.SnapshotAsync(grains, _nodes, _processes.Select(p => p.Id));
 

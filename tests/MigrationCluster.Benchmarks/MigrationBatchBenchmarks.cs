@@ -41,7 +41,7 @@ public class MigrationBatchBenchmarks
             o.ClusterId = "bench";
             o.SiloPort = ports[0];
             o.GatewayPort = ports[1];
-        }));
+        }).UseDevelopmentClustering(primarySiloEndpoint: null));
         _silo = builder.Build();
         await _silo.StartAsync();
         var grains = _silo.Services.GetRequiredService<IGrainFactory>();

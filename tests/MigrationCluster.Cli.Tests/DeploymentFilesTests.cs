@@ -47,13 +47,13 @@ public sealed partial class DeploymentFilesTests
         Assert.NotEmpty(stream.Documents);
 
         var settable = typeof(SiloProcessOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.CanWrite).Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            .Where(p => p.CanWrite).Select(p => p.Name).Concat(SiloSettingAliases.Names).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var named = stream.Documents.SelectMany(d => Scalars(d.RootNode))
             .SelectMany(s => SiloSetting().Matches(s).Select(m => m.Groups[1].Value))
             .ToList();
         foreach (var setting in named)
         {
-            Assert.True(settable.Contains(setting), $"{relativePath} names Silo:{setting}, which SiloProcessOptions does not have");
+            Assert.True(settable.Contains(setting), $"{relativePath} names Silo:{setting}, which is neither a SiloProcessOptions setting nor an alias of an Orleans key");
         }
         if (relativePath.Contains("compose", StringComparison.Ordinal) || relativePath.Contains("silo", StringComparison.Ordinal))
         {
@@ -71,6 +71,10 @@ public sealed partial class DeploymentFilesTests
         Assert.Equal("migration-cluster-silo", assembly);
         Assert.Contains("dotnet publish src/MigrationCluster.Silo -c Release -o /app/silo", dockerfile, StringComparison.Ordinal);
         Assert.Contains($"ENTRYPOINT [\"dotnet\", \"/app/silo/{assembly}.dll\"]", dockerfile, StringComparison.Ordinal);
+        // The programs reference ASP.NET Core (Orleans' dashboard, the machine's page): the plain runtime image cannot start them.
+        var runtimeConfig = Path.Combine(AppContext.BaseDirectory, "migration-cluster.runtimeconfig.json");
+        Assert.Contains("Microsoft.AspNetCore.App", File.ReadAllText(runtimeConfig), StringComparison.Ordinal);
+        Assert.Contains("FROM mcr.microsoft.com/dotnet/aspnet:10.0", dockerfile, StringComparison.Ordinal);
     }
 
     [Theory]

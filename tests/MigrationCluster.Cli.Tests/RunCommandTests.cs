@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using MigrationCluster.Hosting.Telemetry;
+using MigrationCluster.Hosting.Tests.Telemetry.Otlp;
 
 namespace MigrationCluster.Cli.Tests;
 
@@ -46,25 +48,35 @@ public sealed class RunCommandTests : IDisposable
         Assert.Equal(2, document.RootElement.GetProperty("failed").GetInt32()); // one pinned page per process
         Assert.Equal(2, document.RootElement.GetProperty("errno_counts").GetProperty("EAGAIN").GetInt32());
 
-        var spans = File.ReadLines(trace).Select(line => JsonDocument.Parse(line).RootElement).ToList();
-        var children = spans.ToLookup(s => s.GetProperty("parentSpanId").GetString());
-        var pages = spans.Where(s => s.GetProperty("name").GetString() == "unmap_and_move").ToList();
+        // Every line is an OTLP ExportTraceServiceRequest (strict protobuf JSON parse, hex ids), several spans a line.
+        var lines = File.ReadAllLines(trace);
+        var requests = lines.Select(OtlpJsonLine.Parse).ToList();
+        var protoSpans = requests.SelectMany(r => r.ResourceSpans).SelectMany(rs => rs.ScopeSpans).SelectMany(ss => ss.Spans).ToList();
+        Assert.True(protoSpans.Count > lines.Length, $"{protoSpans.Count} spans on {lines.Length} lines");
+        Assert.All(requests, r => Assert.Equal("migration-cluster", r.ResourceSpans.Single().Resource.Attributes.Single(a => a.Key == "service.name").Value.StringValue));
+        Assert.All(protoSpans, s => Assert.True(s.TraceId.Length == 16 && s.SpanId.Length == 8 && s.StartTimeUnixNano > 0 && s.EndTimeUnixNano >= s.StartTimeUnixNano));
+        Assert.All(lines, line => Assert.Matches("\"startTimeUnixNano\":\"[0-9]+\"", line));
+
+        var spans = TraceFile.Read(trace).Spans;
+        Assert.Equal(protoSpans.Count, spans.Count);
+        var children = spans.ToLookup(s => s.ParentSpanId);
+        var pages = spans.Where(s => s.Name == "unmap_and_move").ToList();
         Assert.NotEmpty(pages);
         // NUMA balancing migrates each source node's pages in a call of its own: one migrate_pages span per node, all in one trace.
-        var roots = spans.Where(s => s.GetProperty("name").GetString() == "migrate_pages").ToList();
+        var roots = spans.Where(s => s.Name == "migrate_pages").ToList();
         Assert.Equal(2, roots.Count);
-        Assert.Single(roots.Select(r => r.GetProperty("traceId").GetString()).Distinct());
+        Assert.Single(roots.Select(r => r.TraceId).Distinct());
 
         int migrated = 0, backedOut = 0;
         foreach (var page in pages)
         {
-            var steps = children[page.GetProperty("spanId").GetString()]
-                .Where(s => s.GetProperty("attributes").TryGetProperty("migration.step", out _))
-                .OrderBy(s => s.GetProperty("startTimeUnixNano").GetInt64())
-                .Select(s => (Step: s.GetProperty("attributes").GetProperty("migration.step").GetInt32(), Name: s.GetProperty("name").GetString(), Undo: s.GetProperty("attributes").TryGetProperty("migration.undo", out _)))
+            var steps = children[page.SpanId]
+                .Where(s => s.GetAttribute("migration.step") is not null)
+                .OrderBy(s => s.StartTimeUnixNano)
+                .Select(s => (Step: (int)(long)s.GetAttribute("migration.step")!, s.Name, Undo: s.GetAttribute("migration.undo") is not null))
                 .ToList();
             var forward = steps.Where(s => !s.Undo).Select(s => s.Step).ToArray();
-            var errno = page.GetProperty("attributes").GetProperty("errno").GetInt32();
+            var errno = (long)page.GetAttribute("errno")!;
             if (errno == 0)
             {
                 migrated++;
@@ -74,7 +86,7 @@ public sealed class RunCommandTests : IDisposable
             else
             {
                 backedOut++;
-                var failedAt = page.GetProperty("attributes").GetProperty("migration.failed_step").GetInt32();
+                var failedAt = (int)(long)page.GetAttribute("migration.failed_step")!;
                 Assert.Equal(failedAt, forward[^1]);
                 // Every forward step up to the one that backed it out, in order, and none after.
                 var table = forward.Contains(5) ? FileSteps : AnonymousSteps;
@@ -91,9 +103,15 @@ public sealed class RunCommandTests : IDisposable
         Assert.True(backedOut >= 2);
 
         // The runtime's grain calls nest under the step spans.
-        var stepSpanIds = spans.Where(s => s.GetProperty("attributes").TryGetProperty("migration.step", out _)).Select(s => s.GetProperty("spanId").GetString()).ToHashSet();
-        Assert.Contains(spans, s => s.GetProperty("kind").GetString() == "client" && stepSpanIds.Contains(s.GetProperty("parentSpanId").GetString()));
-        Assert.Contains(spans, s => s.GetProperty("name").GetString() == "try_to_unmap" && s.GetProperty("events").EnumerateArray().Any(e => e.GetProperty("name").GetString() == "set_migration_pte"));
+        var stepSpanIds = spans.Where(s => s.GetAttribute("migration.step") is not null).Select(s => s.SpanId).ToHashSet();
+        Assert.Contains(spans, s => s.Kind == ActivityKind.Client && stepSpanIds.Contains(s.ParentSpanId));
+        Assert.Contains(spans, s => s.Name == "try_to_unmap" && s.Events.Any(e => e.Name == "set_migration_pte"));
+
+        // trace show draws the file as a tree: the migration under the command's call, each step under its page.
+        var shown = await CliProcess.RunAsync("trace", "show", trace);
+        Assert.True(shown.ExitCode == 0, shown.Stderr);
+        Assert.Matches(@"\n(│   |    )*[├└]── migrate_pages [0-9.]+ [µm]?s  mode=MIGRATE_SYNC", shown.Stdout);
+        Assert.Matches(@"\n(│   |    )*[├└]── lock_page [0-9.]+ [µm]?s  step=1 pfn=[0-9]+", shown.Stdout);
     }
 
     [Fact]
@@ -114,7 +132,7 @@ public sealed class RunCommandTests : IDisposable
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.Matches(@"Activity\.DisplayName:\s+try_to_unmap\n", result.Stdout);
         Assert.Matches(@"Activity\.DisplayName:\s+remove_migration_ptes\n", result.Stdout);
-        Assert.Matches(@"Activity\.DisplayName:\s+INumaNodeGrain/LockPage\n", result.Stdout);
+        Assert.Matches(@"Activity\.DisplayName:\s+INumaNodeMigrationGrain/LockPage\n", result.Stdout);
         Assert.Matches(@"Activity\.DisplayName:\s+IMigrationCoordinatorGrain/MigratePages\n", result.Stdout);
         Assert.Contains("migration.step: 4", result.Stdout, StringComparison.Ordinal);
     }
@@ -126,24 +144,65 @@ public sealed class RunCommandTests : IDisposable
         var result = await CliProcess.RunAsync("run", "--silos", "3", "--nodes", "3", "--address-spaces", "3", "--pages", "32", "--accesses", "50", "--trace", $"jsonl:{trace}");
         Assert.True(result.ExitCode == 0, result.Stderr);
 
-        var spans = File.ReadLines(trace).Select(line => JsonDocument.Parse(line).RootElement).ToList();
+        var spans = TraceFile.Read(trace).Spans;
         // One migrate_pages call per source node (3), all in the trace the command began.
-        var roots = spans.Where(s => s.GetProperty("name").GetString() == "migrate_pages").ToList();
+        var roots = spans.Where(s => s.Name == "migrate_pages").ToList();
         Assert.Equal(3, roots.Count);
-        var traceId = Assert.Single(roots.Select(r => r.GetProperty("traceId").GetString()).Distinct());
+        var traceId = Assert.Single(roots.Select(r => r.TraceId).Distinct());
         // The command's call into the cluster began the trace; the migration and all its steps are in it.
-        Assert.Contains(spans, s => s.GetProperty("name").GetString() == "IExperimentGrain/Run" && s.GetProperty("kind").GetString() == "client" && s.GetProperty("traceId").GetString() == traceId);
-        var steps = spans.Where(s => s.GetProperty("attributes").TryGetProperty("migration.step", out _)).ToList();
-        Assert.All(steps, s => Assert.Equal(traceId, s.GetProperty("traceId").GetString()));
+        Assert.Contains(spans, s => s.Name == "IExperimentGrain/Run" && s.Kind == ActivityKind.Client && s.TraceId == traceId);
+        var steps = spans.Where(s => s.GetAttribute("migration.step") is not null).ToList();
+        Assert.All(steps, s => Assert.Equal(traceId, s.TraceId));
 
-        var stepOfSpan = steps.ToDictionary(s => s.GetProperty("spanId").GetString()!, s => s.GetProperty("attributes").GetProperty("migration.step").GetInt32());
+        var stepOfSpan = steps.ToDictionary(s => s.SpanId, s => (long)s.GetAttribute("migration.step")!);
         var stepsWithGrainCalls = spans
-            .Where(s => s.GetProperty("kind").GetString() == "client" && s.GetProperty("name").GetString()!.Contains("Grain/", StringComparison.Ordinal))
-            .Select(s => s.GetProperty("parentSpanId").GetString())
-            .Where(p => p is not null && stepOfSpan.ContainsKey(p))
-            .Select(p => stepOfSpan[p!])
+            .Where(s => s.Kind == ActivityKind.Client && s.Name.Contains("Grain/", StringComparison.Ordinal))
+            .Select(s => s.ParentSpanId)
+            .Where(stepOfSpan.ContainsKey)
+            .Select(p => stepOfSpan[p])
             .ToHashSet();
         Assert.True(stepsWithGrainCalls.Count >= 12, $"grain calls under {stepsWithGrainCalls.Count} distinct steps");
+    }
+
+    [Fact]
+    public async Task Otlp_reads_OTEL_variables_through_the_SDK_and_reports_the_spans_no_collector_received()
+    {
+        var trace = Path.Combine(_directory, "trace.jsonl");
+        // A port nothing listens on, outside the kernel's ephemeral range.
+        var port = MigrationCluster.Hosting.LoopbackPorts.Free(1)[0];
+        var environment = new Dictionary<string, string>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://127.0.0.1:{port}",
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "grpc",
+            ["OTEL_EXPORTER_OTLP_TIMEOUT"] = "1000",
+            ["OTEL_SERVICE_NAME"] = "from-env",
+            ["OTEL_RESOURCE_ATTRIBUTES"] = "deployment.environment=lab,host.role=silo%201",
+        };
+
+        var result = await CliProcess.RunAsync(environment, "run", "--nodes", "2", "--address-spaces", "1", "--pages", "8", "--tasks", "1", "--accesses", "5", "--trace", $"otlp,jsonl:{trace}");
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var written = TraceFile.Read(trace).Spans;
+        var line = Assert.Single(result.StderrLines);
+        Assert.Matches($@"^migration-cluster: otlp: ([0-9,]+) of \1 spans could not be delivered to http://127\.0\.0\.1:{port}/ \(grpc\); is a collector listening there \(OTEL_EXPORTER_OTLP_ENDPOINT\)\?$", line);
+        Assert.Contains($" {written.Count:N0} of {written.Count:N0} spans", line, StringComparison.Ordinal);
+        // The SDK's resource detector read the service name and attributes.
+        Assert.All(written, s => Assert.Equal("from-env", s.ServiceName));
+        Assert.All(written, s => Assert.Contains(new KeyValuePair<string, object?>("host.role", "silo 1"), s.Resource));
+    }
+
+    [Theory]
+    [InlineData("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318")]
+    [InlineData("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json")]
+    public async Task A_bad_OTEL_value_is_one_line_naming_the_variable_and_exit_2(string variable, string value)
+    {
+        var trace = Path.Combine(_directory, "trace.jsonl");
+
+        var result = await CliProcess.RunAsync(new Dictionary<string, string> { [variable] = value }, "run", "--nodes", "2", "--trace", $"otlp,jsonl:{trace}");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith($"migration-cluster: {variable} is '{value}': expected ", Assert.Single(result.StderrLines), StringComparison.Ordinal);
+        Assert.False(File.Exists(trace), "the trace file was created before the variable was checked");
     }
 
     [Fact]

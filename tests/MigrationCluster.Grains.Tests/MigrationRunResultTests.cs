@@ -1,5 +1,6 @@
 using MigrationCluster.Grains.Migration;
 using MigrationCluster.Memory;
+using MigrationCluster.Memory.Migration;
 using MigrationCluster.Memory.Pages;
 
 namespace MigrationCluster.Grains.Tests;
@@ -46,7 +47,7 @@ public sealed class MigrationRunResultTests
 
     private static MigrationRunResult Result(int returnValue, int succeeded, int failed, int notIsolated, int retried, int passes, int[] errno, PageRef[] newPages, StepBatchTimes[] steps) => new(
         returnValue, succeeded, failed, notIsolated, retried, passes, errno, newPages,
-        new Dictionary<string, long> { [VmStat.PgmigrateSuccessName] = succeeded, [VmStat.PgmigrateFailName] = failed },
+        new MigrationVmEvents(succeeded, failed, 0),
         [.. steps.Select(s => StepLatency.FromBatches(s.Step, s.Name, s.BatchMs))],
         steps);
 }

@@ -52,16 +52,7 @@ public sealed class SiloExecutableTests : IDisposable
         try
         {
             var statusFile = Path.Combine(_stateDir, "silos", "solo.status.json");
-            var active = false;
-            for (var i = 0; i < 300 && !active && !process.HasExited; i++)
-            {
-                await Task.Delay(100);
-                active = File.Exists(statusFile) && ReadStatus(statusFile) == "Active";
-            }
-            if (!active)
-            {
-                Assert.Fail($"the silo did not become Active: {await Finish(process, stderr)}");
-            }
+            await WaitUntilActiveAsync(process, "solo", stderr);
             Assert.Equal(process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), File.ReadAllText(Path.Combine(_stateDir, "silos", "solo.pid")));
             Assert.True(File.Exists(Path.Combine(_stateDir, "membership.db")));
 
@@ -79,6 +70,67 @@ public sealed class SiloExecutableTests : IDisposable
                 process.Kill();
             }
         }
+    }
+
+    [Fact]
+    public async Task A_silo_given_only_orleans_provider_type_sqlite_and_the_state_dir_joins_the_cluster_of_that_directory()
+    {
+        var ports = FreePorts(4).Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        // The first silo with the silo's own settings (sqlite in the state directory is its default).
+        using var first = Process.Start(Silo("--state-dir", _stateDir, "--name", "first", "--port", ports[0], "--gateway-port", ports[1]))!;
+        // The second with Orleans' keys in its environment: the provider, its endpoints and name; the state directory gives the file.
+        var start = Silo();
+        start.Environment["Orleans__Clustering__ProviderType"] = "Sqlite";
+        start.Environment["MIGRATIONCLUSTER_Silo__StateDir"] = _stateDir;
+        start.Environment["Orleans__Name"] = "second";
+        start.Environment["Orleans__Endpoints__SiloPort"] = ports[2];
+        start.Environment["Orleans__Endpoints__GatewayPort"] = ports[3];
+        using var second = Process.Start(start)!;
+        var outputs = new[] { first, second }.Select(p => (Out: p.StandardOutput.ReadToEndAsync(), Err: p.StandardError.ReadToEndAsync())).ToArray();
+        try
+        {
+            await WaitUntilActiveAsync(first, "first", outputs[0].Err);
+            await WaitUntilActiveAsync(second, "second", outputs[1].Err);
+
+            // One table, one cluster: both silos Active in the state directory's membership file.
+            var table = new Clustering.Sqlite.SqliteMembershipTable(
+                Microsoft.Extensions.Options.Options.Create(new Clustering.Sqlite.SqliteClusteringOptions { FilePath = Path.Combine(_stateDir, "membership.db") }),
+                Microsoft.Extensions.Options.Options.Create(new Orleans.Configuration.ClusterOptions { ClusterId = "local" }));
+            await table.InitializeMembershipTableAsync(false);
+            var members = (await table.ReadAllAsync()).Members.Select(m => m.Item1).ToList();
+            Assert.Equal(new[] { ports[0], ports[2] }.Order(), members.Where(m => m.Status == Orleans.Runtime.SiloStatus.Active)
+                .Select(m => m.SiloAddress.Endpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)).Order());
+
+            foreach (var (process, index) in new[] { second, first }.Select((p, i) => (p, 1 - i)))
+            {
+                Assert.Equal(0, Kill(process.Id, SigTerm));
+                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+                Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}: {await outputs[index].Out} {await outputs[index].Err}");
+            }
+            Assert.Equal("Dead", ReadStatus(Path.Combine(_stateDir, "silos", "second.status.json")));
+        }
+        finally
+        {
+            foreach (var process in new[] { first, second }.Where(p => !p.HasExited))
+            {
+                process.Kill();
+            }
+        }
+    }
+
+    private async Task WaitUntilActiveAsync(Process process, string name, Task<string> stderr)
+    {
+        var statusFile = Path.Combine(_stateDir, "silos", name + ".status.json");
+        // The silo gives up by itself after Silo:StartTimeout (60 s); this bound only guards a hung process.
+        for (var i = 0; i < 1200 && !process.HasExited; i++)
+        {
+            if (File.Exists(statusFile) && ReadStatus(statusFile) == "Active")
+            {
+                return;
+            }
+            await Task.Delay(100);
+        }
+        Assert.Fail($"silo {name} did not become Active: {await Finish(process, stderr)}");
     }
 
     [Fact]
@@ -116,16 +168,7 @@ public sealed class SiloExecutableTests : IDisposable
         try
         {
             var statusFile = Path.Combine(_stateDir, "silos", "solo.status.json");
-            var active = false;
-            for (var i = 0; i < 300 && !active && !process.HasExited; i++)
-            {
-                await Task.Delay(100);
-                active = File.Exists(statusFile) && ReadStatus(statusFile) == "Active";
-            }
-            if (!active)
-            {
-                Assert.Fail($"the silo did not become Active: {await Finish(process, stderr)}");
-            }
+            await WaitUntilActiveAsync(process, "solo", stderr);
             Assert.False(File.Exists(Path.Combine(_stateDir, "membership.db")), "a server provider must not create the SQLite file");
 
             Assert.Equal(0, Kill(process.Id, SigTerm));

@@ -7,5 +7,6 @@ namespace MigrationCluster.Grains.AddressSpaces;
 /// how many times it slept on a page lock (a migration entry or a locked page) before it got there.
 /// </summary>
 [GenerateSerializer]
+[Immutable]
 [Alias("mc.AccessReport")]
 public readonly record struct AccessReport(int Errno, PageRef Page, ulong Value, double LatencyNs, int Waits);

@@ -10,5 +10,6 @@ namespace MigrationCluster.Grains.AddressSpaces;
 /// <see cref="AllocationOrder"/>.
 /// </summary>
 [GenerateSerializer]
+[Immutable]
 [Alias("mc.AddressSpaceConfiguration")]
 public sealed record AddressSpaceConfiguration(int HomeNode, int[] AllocationOrder, int[] DistanceFromHome, double LocalAccessNs, bool Privileged = false, int[]? MemsAllowed = null, MachineLayout? Layout = null);

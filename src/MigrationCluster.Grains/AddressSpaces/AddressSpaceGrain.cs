@@ -114,7 +114,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
     {
         // The owner decides whether the object is a file or shmem (it maps shmem as such); this space only maps it.
         var owner = PageMapping.FileOwner(mapping);
-        var ownerRegions = owner == SpaceId ? [.. Memory.Vmas.Select(ToRegion)] : await GrainFactory.GetGrain<IAddressSpaceGrain>(owner).GetRegions();
+        var ownerRegions = owner == SpaceId ? [.. Memory.Vmas.Select(ToRegion)] : await GrainFactory.GetGrain<IAddressSpaceInspectionGrain>(owner).GetRegions();
         var kind = ownerRegions.Any(r => r.Mapping == mapping && r.Kind == VmaKind.AnonShared) ? VmaKind.AnonShared : VmaKind.File;
         return ToRegion(Memory.AddVma(pages, kind, mapping, pgOff, writable));
     }
@@ -207,7 +207,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
     /// <summary>Handles a fault on an empty PTE (or a write to the zero page). Returns the sleeps it took (>= 0) or a negative errno.</summary>
     private async Task<int> FaultIn(Vma vma, long virtualPage, bool write)
     {
-        _vmStat.Pgfault++;
+        _vmStat.CountPgfault();
         var self = new PteRef(SpaceId, virtualPage);
         var index = vma.IndexOf(virtualPage);
         if (vma.Kind == VmaKind.AnonPrivate && !write)
@@ -236,7 +236,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         var owner = PageMapping.FileOwner(vma.Mapping);
         var page = owner == SpaceId
             ? await FindOrCreatePageCachePage(vma.Mapping, index, allocationOrder, vma.Kind == VmaKind.AnonShared)
-            : await GrainFactory.GetGrain<IAddressSpaceGrain>(owner).FindOrCreatePageCachePage(vma.Mapping, index, allocationOrder, vma.Kind == VmaKind.AnonShared);
+            : await GrainFactory.GetGrain<IAddressSpaceAccessGrain>(owner).FindOrCreatePageCachePage(vma.Mapping, index, allocationOrder, vma.Kind == VmaKind.AnonShared);
         if (page.IsNone)
         {
             return -Errno.ENOMEM;
@@ -519,7 +519,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
 
     /// <summary>zap_pte_range, frame side: each node drops the zapped PTEs' rmap entries and references, in the order the PTEs were.</summary>
     private Task DropZapped(List<(PteRef Pte, PageRef Page)> zapped) =>
-        Task.WhenAll(zapped.GroupBy(z => z.Page.Node).Select(g => Node(g.Key).ZapPtes([.. g.Select(z => z.Pte)], [.. g.Select(z => z.Page.Pfn)])));
+        Task.WhenAll(zapped.GroupBy(z => z.Page.Node).Select(g => SyscallNode(g.Key).ZapPtes([.. g.Select(z => z.Pte)], [.. g.Select(z => z.Page.Pfn)])));
 
     public Task ClearPtes(long[] virtualPages)
     {
@@ -537,7 +537,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         foreach (var (index, page) in tree.Entries().Where(e => e.Index >= fromIndex).ToList())
         {
             // A tree or page a migration holds: the caller tries again later (the model queues a waiter).
-            if (tree.Locked || await Node(page.Node).LockPageForTruncate(page.Pfn) is not { } ptes)
+            if (tree.Locked || await SyscallNode(page.Node).LockPageForTruncate(page.Pfn) is not { } ptes)
             {
                 return -Errno.EAGAIN;
             }
@@ -551,11 +551,11 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
                 }
                 else
                 {
-                    await GrainFactory.GetGrain<IAddressSpaceGrain>(group.Key).ClearPtes(vpages);
+                    await GrainFactory.GetGrain<IAddressSpaceSyscallGrain>(group.Key).ClearPtes(vpages);
                 }
             }
             tree.Delete(index);
-            await Node(page.Node).TruncatePage(page.Pfn, ptes);
+            await SyscallNode(page.Node).TruncatePage(page.Pfn, ptes);
         }
         return 0;
     }
@@ -567,5 +567,9 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         return Task.FromResult(new AddressSpaceSnapshot(SpaceId, Memory.Exited, ptes, [.. Memory.Vmas.Select(ToRegion)], cache));
     }
 
-    private INumaNodeGrain Node(int node) => GrainFactory.GetGrain<INumaNodeGrain>(node);
+    /// <summary>A node as this process's tasks reach it (faults, loads and stores).</summary>
+    private INumaNodeAccessGrain Node(int node) => GrainFactory.GetGrain<INumaNodeAccessGrain>(node);
+
+    /// <summary>A node as this process's syscalls reach it (munmap's and truncate's frame side).</summary>
+    private INumaNodeSyscallGrain SyscallNode(int node) => GrainFactory.GetGrain<INumaNodeSyscallGrain>(node);
 }

@@ -32,7 +32,7 @@ internal sealed class GrainMachine(IGrainFactory grains, AddressSpaceMemory self
             return null;
         }
 
-        var task = await grains.GetGrain<IAddressSpaceGrain>(pid).GetTask();
+        var task = await grains.GetGrain<IAddressSpaceSyscallGrain>(pid).GetTask();
         return task is null ? null : new TaskInfo(pid, task.Privileged, task.MemsAllowed);
     }
 
@@ -42,7 +42,7 @@ internal sealed class GrainMachine(IGrainFactory grains, AddressSpaceMemory self
 
     public IReadOnlyList<int> AllocationOrder(AddressSpaceMemory space, MemPolicy policy, long index) => layout.AllocationOrder(space, policy, index);
 
-    public async ValueTask<long> FreePages(int node) => (await Node(node).GetStatus()).FreePages;
+    public async ValueTask<long> FreePages(int node) => (await grains.GetGrain<INumaNodeInspectionGrain>(node).GetStatus()).FreePages;
 
     public async ValueTask<IsolateResult> IsolateForMigration(PageRef page, bool migrateAll) =>
         await Node(page.Node).IsolateForMigration(page.Pfn, migrateAll);
@@ -61,10 +61,10 @@ internal sealed class GrainMachine(IGrainFactory grains, AddressSpaceMemory self
         // (the usual move_pages call) keeps its old-page steps on that node's silo.
         var coordinator = pages.Count > 0 ? pages[0].Page.Node : 0;
         var run = await grains.GetGrain<IMigrationCoordinatorGrain>(coordinator).MigrateIsolatedPages([.. pages], mode, reason);
-        vmStat.PgmigrateSuccess += run.Succeeded;
-        vmStat.PgmigrateFail += run.Failed;
-        return new MigrateResult(run.ReturnValue, run.Succeeded, run.Failed, run.Passes, mode, reason, run.PageErrno, run.NewPages);
+        // This process's share of /proc/vmstat: what the call's migrate_pages() counted.
+        vmStat.Count(run.VmEvents);
+        return new MigrateResult(run.ReturnValue, run.Succeeded, run.Failed, run.Passes, mode, reason, run.PageErrno, run.NewPages, run.VmEvents);
     }
 
-    private INumaNodeGrain Node(int node) => grains.GetGrain<INumaNodeGrain>(node);
+    private INumaNodeSyscallGrain Node(int node) => grains.GetGrain<INumaNodeSyscallGrain>(node);
 }

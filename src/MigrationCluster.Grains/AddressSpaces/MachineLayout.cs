@@ -8,6 +8,7 @@ namespace MigrationCluster.Grains.AddressSpaces;
 /// for an id that is not a node).
 /// </summary>
 [GenerateSerializer]
+[Immutable]
 [Alias("mc.MachineLayout")]
 public sealed record MachineLayout(int[] NodesWithMemory, int[][] FallbackOrders)
 {

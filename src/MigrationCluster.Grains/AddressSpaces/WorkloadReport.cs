@@ -5,6 +5,7 @@ namespace MigrationCluster.Grains.AddressSpaces;
 /// the last value written to that page: it must be 0 whatever migrations ran meanwhile.
 /// </summary>
 [GenerateSerializer]
+[Immutable]
 [Alias("mc.WorkloadReport")]
 public sealed record WorkloadReport(long Accesses, long Reads, long Writes, double TotalLatencyNs, long LocalAccesses, long RemoteAccesses, long Waits, long Errors, long StaleReads)
 {

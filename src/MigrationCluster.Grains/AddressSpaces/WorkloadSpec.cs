@@ -18,5 +18,6 @@ public enum WorkloadPattern
 /// <see cref="UntilStopped"/> they go on until <c>StopWorkloads</c>), which share are writes.
 /// </summary>
 [GenerateSerializer]
+[Immutable]
 [Alias("mc.WorkloadSpec")]
 public sealed record WorkloadSpec(WorkloadPattern Pattern, int Tasks, int AccessesPerTask, double WriteFraction, int Seed, bool UntilStopped = false);

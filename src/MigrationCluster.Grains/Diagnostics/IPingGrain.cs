@@ -4,5 +4,6 @@ namespace MigrationCluster.Grains.Diagnostics;
 [Alias("mc.IPingGrain")]
 public interface IPingGrain : IGrainWithIntegerKey
 {
+    [Alias("Ping")]
     Task<int> Ping(int value);
 }

@@ -5,6 +5,7 @@ namespace MigrationCluster.Grains.Experiments;
 
 /// <summary>What an experiment measured: the migration's outcome and the accesses before, during and after it.</summary>
 [GenerateSerializer]
+[Immutable]
 [Alias("mc.ExperimentResult")]
 public sealed record ExperimentResult(
     int Nodes,

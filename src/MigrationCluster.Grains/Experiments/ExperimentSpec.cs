@@ -14,6 +14,7 @@ namespace MigrationCluster.Grains.Experiments;
 /// second of the host's time (to watch it on the dashboard); it changes nothing simulated.
 /// </summary>
 [GenerateSerializer]
+[Immutable]
 [Alias("mc.ExperimentSpec")]
 public sealed record ExperimentSpec(
     int[][] Distances,

@@ -6,5 +6,6 @@ namespace MigrationCluster.Grains.Experiments;
 public interface IExperimentGrain : IGrainWithStringKey
 {
     [ResponseTimeout("00:10:00")]
+    [Alias("Run")]
     Task<ExperimentResult> Run(ExperimentSpec spec);
 }

@@ -7,6 +7,7 @@ namespace MigrationCluster.Grains.Experiments;
 /// violation, if any, is <see cref="CheckerViolation"/>.
 /// </summary>
 [GenerateSerializer]
+[Immutable]
 [Alias("mc.InvariantReport")]
 public sealed record InvariantReport(
     int PresentPtesChecked,

@@ -36,8 +36,8 @@ public sealed class GrainMachineView : IMachineView
     public static async Task<GrainMachineView> SnapshotAsync(IGrainFactory grains, IEnumerable<int> nodes, IEnumerable<int> spaces)
     {
         ArgumentNullException.ThrowIfNull(grains);
-        var nodeSnapshots = Task.WhenAll(nodes.Select(n => grains.GetGrain<INumaNodeGrain>(n).SnapshotNode()));
-        var spaceSnapshots = Task.WhenAll(spaces.Select(s => grains.GetGrain<IAddressSpaceGrain>(s).Snapshot()));
+        var nodeSnapshots = Task.WhenAll(nodes.Select(n => grains.GetGrain<INumaNodeInspectionGrain>(n).SnapshotNode()));
+        var spaceSnapshots = Task.WhenAll(spaces.Select(s => grains.GetGrain<IAddressSpaceInspectionGrain>(s).Snapshot()));
         return new GrainMachineView(await nodeSnapshots, await spaceSnapshots);
     }
 

@@ -23,14 +23,14 @@ internal sealed class GrainMigrationBackend(IGrainFactory grains, MigrationPace?
     /// <summary>Pages that waited for writeback (the cost model charges for them).</summary>
     public int WritebackWaits { get; private set; }
 
-    private readonly Dictionary<int, INumaNodeGrain> _nodes = [];
-    private readonly Dictionary<int, IAddressSpaceGrain> _spaces = [];
+    private readonly Dictionary<int, INumaNodeMigrationGrain> _nodes = [];
+    private readonly Dictionary<int, IAddressSpaceMigrationGrain> _spaces = [];
 
-    private INumaNodeGrain Node(int node) =>
-        _nodes.TryGetValue(node, out var grain) ? grain : _nodes[node] = grains.GetGrain<INumaNodeGrain>(node);
+    private INumaNodeMigrationGrain Node(int node) =>
+        _nodes.TryGetValue(node, out var grain) ? grain : _nodes[node] = grains.GetGrain<INumaNodeMigrationGrain>(node);
 
-    private IAddressSpaceGrain Space(int space) =>
-        _spaces.TryGetValue(space, out var grain) ? grain : _spaces[space] = grains.GetGrain<IAddressSpaceGrain>(space);
+    private IAddressSpaceMigrationGrain Space(int space) =>
+        _spaces.TryGetValue(space, out var grain) ? grain : _spaces[space] = grains.GetGrain<IAddressSpaceMigrationGrain>(space);
 
     public ValueTask LockPage(Memory<MigrationPage> batch, MigrateMode mode, bool force)
     {
@@ -183,7 +183,7 @@ internal sealed class GrainMigrationBackend(IGrainFactory grains, MigrationPace?
             : BatchRun.Of(batch.ToArray());
 
     /// <summary>One call per run of consecutive pages on the same node (old or target); the runs go out together.</summary>
-    private async ValueTask ByNode(Memory<MigrationPage> batch, bool old, Func<INumaNodeGrain, BatchRun, int, Task<BatchRun>> step)
+    private async ValueTask ByNode(Memory<MigrationPage> batch, bool old, Func<INumaNodeMigrationGrain, BatchRun, int, Task<BatchRun>> step)
     {
         var whole = Whole(batch);
         _runs.Clear();
@@ -218,7 +218,7 @@ internal sealed class GrainMigrationBackend(IGrainFactory grains, MigrationPace?
     }
 
     /// <summary>One call per address space that owns the file mapping of a page in the batch.</summary>
-    private async ValueTask ByMappingOwner(Memory<MigrationPage> batch, bool inFlightOnly, Func<IAddressSpaceGrain, BatchRun, Task<BatchRun>> step)
+    private async ValueTask ByMappingOwner(Memory<MigrationPage> batch, bool inFlightOnly, Func<IAddressSpaceMigrationGrain, BatchRun, Task<BatchRun>> step)
     {
         var owners = new SortedSet<int>();
         foreach (ref readonly var p in batch.Span)

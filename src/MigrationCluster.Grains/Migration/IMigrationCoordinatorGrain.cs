@@ -16,6 +16,7 @@ public interface IMigrationCoordinatorGrain : IGrainWithIntegerKey
     /// a caller on the same silo hands it over without a copy.
     /// </summary>
     [ResponseTimeout("00:05:00")]
+    [Alias("MigratePages")]
     Task<MigrationRunResult> MigratePages([Immutable] MigrationRequest[] requests, MigrateMode mode, MigrateReason reason);
 
     /// <summary>
@@ -23,5 +24,6 @@ public interface IMigrationCoordinatorGrain : IGrainWithIntegerKey
     /// in the caller's order.
     /// </summary>
     [ResponseTimeout("00:05:00")]
+    [Alias("MigrateIsolatedPages")]
     Task<MigrationRunResult> MigrateIsolatedPages([Immutable] MigrationRequest[] requests, MigrateMode mode, MigrateReason reason);
 }

@@ -83,7 +83,8 @@ public sealed class MigrationCoordinatorGrain(TimeProvider time) : Grain, IMigra
             if (time.GetElapsedTime(lastReport) >= ProgressReportInterval)
             {
                 lastReport = time.GetTimestamp();
-                call.Report(time.GetElapsedTime(started), p.Succeeded, p.Failed, tracer.RetriedPages, p.Passes, p.Nodes, tracer, finished: false);
+                // The call's vm events so far, by the rule migrate_pages() counts them with at its end.
+                call.Report(time.GetElapsedTime(started), p.Succeeded, p.Failed, tracer.RetriedPages, p.Passes, p.Nodes, tracer, MigrationVmEvents.Of(p.Succeeded, p.Failed, reason), finished: false);
             }
         });
         var protocol = new MigrationProtocol(backend, progress);
@@ -114,13 +115,8 @@ public sealed class MigrationCoordinatorGrain(TimeProvider time) : Grain, IMigra
         }
 
         var notIsolated = requests.Length - isolated;
-        MigrationTelemetry.PgmigrateSuccess.Add(result.Succeeded);
-        MigrationTelemetry.PgmigrateFail.Add(result.Failed + notIsolated);
-        if (reason == MigrateReason.NumaMisplaced)
-        {
-            MigrationTelemetry.NumaPagesMigrated.Add(result.Succeeded);
-        }
-        call.Report(time.GetElapsedTime(started), result.Succeeded, result.Failed + notIsolated, tracer.RetriedPages, result.Passes, progress.Nodes, tracer, finished: true);
+        MigrationTelemetry.Count(result.VmEvents);
+        call.Report(time.GetElapsedTime(started), result.Succeeded, result.Failed + notIsolated, tracer.RetriedPages, result.Passes, progress.Nodes, tracer, result.VmEvents, finished: true);
         return new MigrationRunResult(
             result.ReturnValue < 0 ? result.ReturnValue : result.ReturnValue + notIsolated,
             result.Succeeded,
@@ -130,18 +126,10 @@ public sealed class MigrationCoordinatorGrain(TimeProvider time) : Grain, IMigra
             result.Passes,
             errno,
             newPages,
-            VmStatOf(result.Succeeded, result.Failed + notIsolated, reason),
+            result.VmEvents,
             tracer.StepLatencies,
             tracer.StepBatchTimes);
     }
-
-    /// <summary>The vmstat counters a migration bumps, by their /proc/vmstat names.</summary>
-    private static Dictionary<string, long> VmStatOf(int succeeded, int failed, MigrateReason reason) => new()
-    {
-        [VmStat.PgmigrateSuccessName] = succeeded,
-        [VmStat.PgmigrateFailName] = failed,
-        [VmStat.NumaPagesMigratedName] = reason == MigrateReason.NumaMisplaced ? succeeded : 0,
-    };
 
     /// <summary>
     /// Fills the first requests.Length entries of <paramref name="order"/> with the requests' indexes by source node, then target node, then pfn: runs of pages with the
@@ -187,7 +175,7 @@ public sealed class MigrationCoordinatorGrain(TimeProvider time) : Grain, IMigra
             {
                 pfns[k] = requests[order[run.Start + k]].Page.Pfn;
             }
-            return GrainFactory.GetGrain<INumaNodeGrain>(run.Node).IsolateLruPages(pfns);
+            return GrainFactory.GetGrain<INumaNodeMigrationGrain>(run.Node).IsolateLruPages(pfns);
         }));
         var isolated = 0;
         for (var r = 0; r < runs.Count; r++)
@@ -230,7 +218,7 @@ public sealed class MigrationCoordinatorGrain(TimeProvider time) : Grain, IMigra
         private readonly string _callId = Guid.NewGuid().ToString("N");
         private readonly IMachineMonitorGrain _monitor = grain.GrainFactory.GetMachineMonitor();
 
-        public void Report(TimeSpan elapsed, int succeeded, int failed, int retried, int passes, IReadOnlyList<NodeMigrationCount> nodes, MigrationTracer tracer, bool finished) =>
+        public void Report(TimeSpan elapsed, int succeeded, int failed, int retried, int passes, IReadOnlyList<NodeMigrationCount> nodes, MigrationTracer tracer, MigrationVmEvents vmEvents, bool finished) =>
             _monitor.ReportMigration(new MigrationReport(
                 _callId,
                 grain.GetPrimaryKeyLong(),
@@ -244,7 +232,7 @@ public sealed class MigrationCoordinatorGrain(TimeProvider time) : Grain, IMigra
                 failed,
                 retried,
                 passes,
-                VmStatOf(succeeded, failed, reason),
+                vmEvents.ToDictionary(),
                 nodes,
                 tracer.StepLatencies,
                 tracer.TraceId,

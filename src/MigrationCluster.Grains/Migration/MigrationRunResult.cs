@@ -1,3 +1,4 @@
+using MigrationCluster.Memory.Migration;
 using MigrationCluster.Memory.Pages;
 
 namespace MigrationCluster.Grains.Migration;
@@ -5,7 +6,8 @@ namespace MigrationCluster.Grains.Migration;
 /// <summary>
 /// What a migrate_pages run over grains returns: the kernel's return value (pages not migrated,
 /// or -ENOMEM), the per-page errno and new page, the passes it took, how many pages were retried,
-/// the vmstat counters it bumped, and how long each protocol step took (summed up, and batch by batch). Immutable: made once at
+/// the vm events its migrate_pages() counted (<see cref="VmEvents"/>, as the protocol made them:
+/// pages that failed isolation are in <see cref="Failed"/> but not in pgmigrate_fail), and how long each protocol step took (summed up, and batch by batch). Immutable: made once at
 /// the end of a call and never touched by the coordinator again, so a caller on the same silo
 /// gets it as it is, not a page-by-page copy of its arrays.
 /// </summary>
@@ -21,10 +23,13 @@ public sealed record MigrationRunResult(
     int Passes,
     int[] PageErrno,
     PageRef[] NewPages,
-    IReadOnlyDictionary<string, long> VmStat,
+    MigrationVmEvents VmEvents,
     IReadOnlyList<StepLatency> StepLatencies,
     IReadOnlyList<StepBatchTimes> StepBatchTimes)
 {
+    /// <summary>The vm events by their /proc/vmstat names.</summary>
+    public IReadOnlyDictionary<string, long> VmStat => VmEvents.ToDictionary();
+
     /// <summary>
     /// Several migrate_pages calls made side by side (one per source node) as one outcome: the
     /// per-page answers back in the order of the <paramref name="count"/> requests they were cut
@@ -38,7 +43,7 @@ public sealed record MigrationRunResult(
         var newPages = new PageRef[count];
         Array.Fill(newPages, PageRef.None);
         int returnValue = 0, succeeded = 0, failed = 0, notIsolated = 0, retried = 0, passes = 0;
-        var vmStat = new Dictionary<string, long>();
+        var vmEvents = default(MigrationVmEvents);
         var batches = new SortedDictionary<int, (string Name, List<double> Ms)>();
         foreach (var (result, indexes) in calls)
         {
@@ -53,10 +58,7 @@ public sealed record MigrationRunResult(
             notIsolated += result.NotIsolated;
             retried += result.Retried;
             passes = Math.Max(passes, result.Passes);
-            foreach (var (name, value) in result.VmStat)
-            {
-                vmStat[name] = vmStat.GetValueOrDefault(name) + value;
-            }
+            vmEvents += result.VmEvents;
             foreach (var step in result.StepBatchTimes)
             {
                 if (!batches.TryGetValue(step.Step, out var times))
@@ -67,7 +69,7 @@ public sealed record MigrationRunResult(
             }
         }
         return new MigrationRunResult(
-            returnValue, succeeded, failed, notIsolated, retried, passes, errno, newPages, vmStat,
+            returnValue, succeeded, failed, notIsolated, retried, passes, errno, newPages, vmEvents,
             [.. batches.Select(b => StepLatency.FromBatches(b.Key, b.Value.Name, b.Value.Ms))],
             [.. batches.Select(b => new StepBatchTimes(b.Key, b.Value.Name, [.. b.Value.Ms]))]);
     }

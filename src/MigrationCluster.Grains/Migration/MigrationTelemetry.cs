@@ -28,6 +28,17 @@ public static class MigrationTelemetry
     /// <summary>The simulation's grain calls, counted at the callee (only where a silo adds the counting filter).</summary>
     public static readonly Counter<long> GrainCalls = Meter.CreateCounter<long>("migration.grain.calls", "{call}", "Grain calls between the simulation's grains, tagged cross_silo.");
 
+    /// <summary>One finished migrate_pages() call's vm events on the meter (numa_pages_migrated only when NUMA balancing moved pages).</summary>
+    public static void Count(MigrationVmEvents events)
+    {
+        PgmigrateSuccess.Add(events.PgmigrateSuccess);
+        PgmigrateFail.Add(events.PgmigrateFail);
+        if (events.NumaPagesMigrated != 0)
+        {
+            NumaPagesMigrated.Add(events.NumaPagesMigrated);
+        }
+    }
+
     public static class Spans
     {
         public const string MigratePages = MigrationSteps.RootSpanName;

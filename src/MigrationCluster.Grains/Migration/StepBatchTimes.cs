@@ -6,5 +6,6 @@ namespace MigrationCluster.Grains.Migration;
 /// (one per source node, side by side) can be summarised together exactly.
 /// </summary>
 [GenerateSerializer]
+[Immutable]
 [Alias("mc.StepBatchTimes")]
 public sealed record StepBatchTimes(int Step, string Name, double[] BatchMs);

@@ -5,6 +5,7 @@ namespace MigrationCluster.Grains.Migration;
 /// mean, and the median and 99th percentile of one batch's time in the step (nearest rank).
 /// </summary>
 [GenerateSerializer]
+[Immutable]
 [Alias("mc.StepLatency")]
 public sealed record StepLatency(int Step, string Name, int Batches, double TotalMs, double P50Ms = 0, double P99Ms = 0)
 {

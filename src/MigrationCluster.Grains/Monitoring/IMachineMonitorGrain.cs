@@ -13,6 +13,7 @@ namespace MigrationCluster.Grains.Monitoring;
 public interface IMachineMonitorGrain : IGrainWithIntegerKey
 {
     /// <summary>A machine was set up (the node grains configured): like a boot, its counters start at zero.</summary>
+    [Alias("ConfigureMachine")]
     Task ConfigureMachine(MachineDescription machine);
 
     /// <summary>
@@ -20,8 +21,10 @@ public interface IMachineMonitorGrain : IGrainWithIntegerKey
     /// nothing but freshness); the last one has <see cref="MigrationReport.Finished"/> set.
     /// </summary>
     [OneWay]
+    [Alias("ReportMigration")]
     Task ReportMigration(MigrationReport report);
 
     [ReadOnly]
+    [Alias("GetSnapshot")]
     Task<MachineMonitorSnapshot> GetSnapshot();
 }

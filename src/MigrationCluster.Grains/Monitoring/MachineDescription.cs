@@ -5,6 +5,7 @@ namespace MigrationCluster.Grains.Monitoring;
 /// each node, and who set it up (e.g. <c>experiment 'run': 4 processes x 256 pages</c>).
 /// </summary>
 [GenerateSerializer]
+[Immutable]
 [Alias("mc.MachineDescription")]
 public sealed record MachineDescription(int[][] Distances, int FramesPerNode, string ConfiguredBy)
 {

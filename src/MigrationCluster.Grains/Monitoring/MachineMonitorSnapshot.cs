@@ -6,6 +6,7 @@ namespace MigrationCluster.Grains.Monitoring;
 /// migration rate, and the last migrate_pages calls, newest first (calls still running first).
 /// </summary>
 [GenerateSerializer]
+[Immutable]
 [Alias("mc.MachineMonitorSnapshot")]
 public sealed record MachineMonitorSnapshot(
     MachineDescription? Machine,

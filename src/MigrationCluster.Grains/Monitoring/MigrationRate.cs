@@ -5,5 +5,6 @@ namespace MigrationCluster.Grains.Monitoring;
 /// <c>EndUnixSecond - (length - 1) + i</c>, so the last element is the current second.
 /// </summary>
 [GenerateSerializer]
+[Immutable]
 [Alias("mc.MigrationRate")]
 public sealed record MigrationRate(long EndUnixSecond, long[] Migrated, long[] Failed);

@@ -9,6 +9,7 @@ namespace MigrationCluster.Grains.Monitoring;
 /// Times are Unix milliseconds on the coordinator's clock.
 /// </summary>
 [GenerateSerializer]
+[Immutable]
 [Alias("mc.MigrationReport")]
 public sealed record MigrationReport(
     string CallId,

@@ -5,5 +5,6 @@ namespace MigrationCluster.Grains.Nodes;
 /// every frame that is not a plain free frame (so a stray flag on a free frame shows too).
 /// </summary>
 [GenerateSerializer]
+[Immutable]
 [Alias("mc.NodeSnapshot")]
 public sealed record NodeSnapshot(int Node, long Capacity, long FreePages, int FreeListLength, FrameSnapshot[] Frames);

@@ -73,8 +73,9 @@ public sealed class EmbeddedCluster : IAsyncDisposable
                         o.ClusterId = clusterId;
                         o.SiloPort = ports[2 * index];
                         o.GatewayPort = ports[2 * index + 1];
-                        o.PrimarySiloEndpoint = index == 0 ? null : primary;
                     });
+                    // Silos that live and die together: the first keeps the table in memory.
+                    silo.UseDevelopmentClustering(index == 0 ? null : primary);
                     configure?.Invoke(silo);
                 });
                 var host = builder.Build();

@@ -78,10 +78,8 @@ public sealed class LocalClusterClient : IAsyncDisposable
         return client => client.UseMigrationCluster(o =>
         {
             o.ClusterId = LocalClusterState.ClusterId;
-            o.Clustering = ClusteringProvider.Sqlite;
-            o.MembershipFile = state.MembershipFile;
             o.TlsCertificate = certificate;
-        });
+        }).UseSqliteClustering(o => o.FilePath = state.MembershipFile);
     }
 
     /// <summary>The directory's <c>client.json</c> (a cluster on several machines), or null for a local cluster; bad settings throw <see cref="UsageException"/>.</summary>
@@ -120,7 +118,7 @@ public sealed class LocalClusterClient : IAsyncDisposable
                 settings.ApplyTo(o);
                 o.TlsCertificate = certificate;
             });
-            client.Configure<Orleans.Configuration.ClientMessagingOptions>(o => o.ResponseTimeout = settings.ResponseTimeout);
+            settings.UseClusteringOf(client);
         };
     }
 

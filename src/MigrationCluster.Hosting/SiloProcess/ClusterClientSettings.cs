@@ -1,6 +1,8 @@
 using MigrationCluster.Hosting.Clustering.Postgres;
 using MigrationCluster.Hosting.Clustering.Redis;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
 
 namespace MigrationCluster.Hosting.SiloProcess;
 
@@ -21,8 +23,8 @@ public sealed class ClusterClientSettings
 
     public string ServiceId { get; set; } = MigrationClusterOptions.DefaultServiceId;
 
-    /// <summary><c>postgres</c> or <c>redis</c>, as the silos' <c>Silo:MembershipProvider</c>.</summary>
-    public string MembershipProvider { get; set; } = SiloProcessOptions.PostgresProvider;
+    /// <summary><c>postgres</c> or <c>redis</c>, as the silos' <c>Silo:MembershipProvider</c> (Orleans' ADO.NET provider with Npgsql, or its Redis provider).</summary>
+    public string MembershipProvider { get; set; } = SiloSettingAliases.PostgresProvider;
 
     /// <summary>As the silos' <c>Silo:MembershipConnection</c> (the client only reads the gateways).</summary>
     public string? MembershipConnection { get; set; }
@@ -74,14 +76,14 @@ public sealed class ClusterClientSettings
         {
             switch (MembershipProvider.ToLowerInvariant())
             {
-                case SiloProcessOptions.PostgresProvider:
+                case SiloSettingAliases.PostgresProvider:
                     PostgresMembershipSchema.ParseConnectionString(MembershipConnection);
                     break;
-                case SiloProcessOptions.RedisProvider:
+                case SiloSettingAliases.RedisProvider:
                     RedisMembershipConfiguration.Parse(MembershipConnection);
                     break;
                 default:
-                    throw new ArgumentException($"MembershipProvider must be {SiloProcessOptions.PostgresProvider} or {SiloProcessOptions.RedisProvider} (was '{MembershipProvider}'); a local cluster's directory has no {FileName}.");
+                    throw new ArgumentException($"MembershipProvider must be {SiloSettingAliases.PostgresProvider} or {SiloSettingAliases.RedisProvider} (was '{MembershipProvider}'); a local cluster's directory has no {FileName}.");
             }
         }
         catch (ArgumentException exception)
@@ -98,22 +100,35 @@ public sealed class ClusterClientSettings
         }
     }
 
-    /// <summary>The client side of <see cref="MigrationClusterOptions"/>: identity and membership.</summary>
+    /// <summary>The client side of <see cref="MigrationClusterOptions"/>: the cluster's identity.</summary>
     public void ApplyTo(MigrationClusterOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.ClusterId = ClusterId;
         options.ServiceId = ServiceId;
-        if (MembershipProvider.Equals(SiloProcessOptions.RedisProvider, StringComparison.OrdinalIgnoreCase))
+    }
+
+    /// <summary>
+    /// Where the client finds the gateways: Orleans' own provider for the silos' table (Redis, or
+    /// ADO.NET over Npgsql with the schema the silos applied), and how long a call may wait.
+    /// </summary>
+    public IClientBuilder UseClusteringOf(IClientBuilder client)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        if (MembershipProvider.Equals(SiloSettingAliases.RedisProvider, StringComparison.OrdinalIgnoreCase))
         {
-            options.Clustering = ClusteringProvider.Redis;
-            options.RedisConfiguration = MembershipConnection;
+            var redis = RedisMembershipConfiguration.Parse(MembershipConnection);
+            client.UseRedisClustering(o => o.ConfigurationOptions = redis);
         }
         else
         {
-            options.Clustering = ClusteringProvider.Postgres;
-            options.PostgresConnectionString = MembershipConnection;
+            client.UseAdoNetClustering(o =>
+            {
+                o.Invariant = PostgresMembershipSchema.Invariant;
+                o.ConnectionString = MembershipConnection;
+            });
         }
+        return client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout);
     }
 
     /// <summary>The cluster in words (no password), for messages.</summary>

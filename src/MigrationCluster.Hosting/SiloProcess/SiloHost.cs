@@ -6,10 +6,12 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using Orleans.Hosting.Kubernetes;
 
 namespace MigrationCluster.Hosting.SiloProcess;
@@ -43,24 +45,19 @@ public static class SiloHost
     public static int Run(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration
-            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
-            .AddEnvironmentVariables(EnvironmentPrefix)
-            .AddCommandLine(args, SwitchMappings.ToDictionary());
-
+        var builder = CreateBuilder(args);
         SiloProcessOptions options;
+        SiloClustering clustering;
         try
         {
-            options = builder.Configuration.GetSection(SiloProcessOptions.SectionName).Get<SiloProcessOptions>() ?? new SiloProcessOptions();
-            options.Validate();
+            (options, clustering) = ReadSettings(builder);
         }
-        catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or FormatException)
+        catch (ArgumentException exception)
         {
             return Fail(2, exception.Message);
         }
 
-        if (options.Clustering == ClusteringProvider.Postgres && PrepareSchema(options) is { } failure)
+        if (clustering.UsesPostgres && PrepareSchema(clustering, options.StartTimeout) is { } failure)
         {
             return Fail(1, failure);
         }
@@ -77,7 +74,7 @@ public static class SiloHost
         {
             return Fail(2, exception.Message);
         }
-        var siloName = options.SiloName ?? $"silo-{Environment.ProcessId}";
+        var siloName = builder.Configuration["Orleans:Name"] ?? $"silo-{Environment.ProcessId}";
         // Orleans' and the framework's own information lines are noise in a silo's log; the settings may ask for them.
         builder.Logging.AddFilter("Orleans", LogLevel.Warning).AddFilter("Microsoft", LogLevel.Warning).AddFilter("Polly", LogLevel.Warning);
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
@@ -86,37 +83,29 @@ public static class SiloHost
             o.SingleLine = true;
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
-        builder.Services.AddSingleton(options);
+        builder.Services.AddSiloSettings();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(45));
         // SIGTERM and Ctrl+C stop the host gracefully: the silo leaves the cluster (ShuttingDown, then Dead).
         builder.Services.AddSingleton<IHostLifetime, Microsoft.Extensions.Hosting.Internal.ConsoleLifetime>();
         builder.UseOrleans(silo =>
         {
-            silo.UseMigrationCluster(o =>
-            {
-                o.ClusterId = options.ClusterId;
-                o.ServiceId = options.ServiceId;
-                o.ListenAddress = options.ListenAddress;
-                o.AdvertisedAddress = options.AdvertisedAddress;
-                o.SiloPort = options.SiloPort;
-                o.GatewayPort = options.GatewayPort;
-                o.Dashboard = options.Dashboard;
-                options.ApplyTo(o);
-                o.TlsCertificate = certificate;
-            });
             silo.Configure<SiloOptions>(o => o.SiloName = siloName);
-            silo.Configure<ClusterMembershipOptions>(options.ApplyTo);
+            silo.UseClusterSecurity(certificate);
+            if (options.Dashboard)
+            {
+                silo.AddDashboard();
+            }
             if (RunsInKubernetesPod)
             {
                 // Orleans' Kubernetes integration: silo name from the pod, and dead silos' pods and rows kept in step.
                 silo.UseKubernetesHosting();
             }
         });
-        var trace = SiloProcessOptions.TraceExportOptionsOf(options);
+        var trace = options.TraceExport;
         if (!trace.IsNone)
         {
             builder.Services.AddOpenTelemetry()
-                .ConfigureResource(r => r.AddService(OtelEnvironment.ResolveServiceName(siloName, OtelEnvironment.Process)))
+                .ConfigureResource(r => r.AddMigrationClusterResource(siloName))
                 .WithTracing(t => t.AddSource([.. TelemetrySources.Default]).AddMigrationClusterExporters(trace));
         }
         if (options.State is { } state)
@@ -126,7 +115,8 @@ public static class SiloHost
 
         using var host = builder.Build();
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MigrationCluster.SiloProcess");
-        logger.LogInformation("Starting silo {SiloName} with {Options}", siloName, options);
+        var cluster = host.Services.GetRequiredService<IOptions<ClusterOptions>>().Value;
+        logger.LogInformation("Starting silo {SiloName} with {Settings}", siloName, Describe(host.Services, clustering, options));
         if (certificate is null)
         {
             logger.LogWarning("No TLS certificate (Silo:TlsCertificateFile or Silo:StateDir): silo connections are plain TCP");
@@ -141,7 +131,12 @@ public static class SiloHost
                 }
                 catch (OperationCanceledException) when (joining.IsCancellationRequested)
                 {
-                    return Fail(1, $"silo {siloName} could not join cluster '{options.ClusterId}' within {options.StartTimeout.TotalSeconds:0} s");
+                    return Fail(1, $"silo {siloName} could not join cluster '{cluster.ClusterId}' within {options.StartTimeout.TotalSeconds:0} s");
+                }
+                catch (Exception exception) when (exception is OptionsValidationException or OrleansConfigurationException)
+                {
+                    // A provider's own check (Orleans' validators) refused its settings.
+                    return Fail(2, SiloSettingAliases.Annotate(exception.Message, builder.Configuration));
                 }
             }
             logger.LogInformation("Silo {SiloName} is Active (pid {Pid})", siloName, Environment.ProcessId);
@@ -155,21 +150,71 @@ public static class SiloHost
     }
 
     /// <summary>
+    /// The host with the silo's configuration: <c>appsettings.json</c>, environment variables
+    /// (Orleans' own keys such as <c>Orleans__Clustering__ProviderType</c> unprefixed, as in any
+    /// .NET host; ours with <see cref="EnvironmentPrefix"/>), then the command line.
+    /// </summary>
+    internal static HostApplicationBuilder CreateBuilder(string[] args)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+            .AddEnvironmentVariables()
+            .AddEnvironmentVariables(EnvironmentPrefix)
+            .AddCommandLine(args, SwitchMappings.ToDictionary());
+        return builder;
+    }
+
+    /// <summary>
+    /// The aliases turned into Orleans keys, every option bound and validated, the clustering
+    /// section checked, and Orleans' silo builder made (it reads the <c>Orleans</c> section and
+    /// refuses an unknown <c>ProviderType</c>), all before anything is created on disk.
+    /// </summary>
+    /// <exception cref="ArgumentException">One line naming the setting (its alias too, when that is what was set).</exception>
+    internal static (SiloProcessOptions Options, SiloClustering Clustering) ReadSettings(HostApplicationBuilder builder)
+    {
+        try
+        {
+            SiloSettingAliases.AddTo(builder.Configuration);
+            var options = SiloSettings.Check(builder.Configuration);
+            var clustering = SiloClustering.Read(builder.Configuration);
+            clustering.Validate();
+            builder.UseOrleans(silo => silo.AddNumaSimulation());
+            return (options, clustering);
+        }
+        catch (Exception exception) when (exception is OptionsValidationException or ArgumentException or InvalidOperationException or FormatException)
+        {
+            throw new ArgumentException(SiloSettingAliases.Annotate(exception.Message.ReplaceLineEndings(" "), builder.Configuration), exception);
+        }
+    }
+
+    /// <summary>The settings in force, for the start-up log line: Orleans' options as the silo will use them, and ours.</summary>
+    private static string Describe(IServiceProvider services, SiloClustering clustering, SiloProcessOptions options)
+    {
+        var cluster = services.GetRequiredService<IOptions<ClusterOptions>>().Value;
+        var endpoints = services.GetRequiredService<IOptions<EndpointOptions>>().Value;
+        var membership = services.GetRequiredService<IOptions<ClusterMembershipOptions>>().Value;
+        return $"ClusterId={cluster.ClusterId}, ServiceId={cluster.ServiceId}, Endpoint={endpoints.AdvertisedIPAddress}:{endpoints.SiloPort} (gateway {endpoints.GatewayPort}), " +
+            $"Clustering={clustering.Describe()}, {options}, ProbeTimeout={membership.ProbeTimeout}, NumMissedProbesLimit={membership.NumMissedProbesLimit}, " +
+            $"NumVotesForDeathDeclaration={membership.NumVotesForDeathDeclaration}, IAmAliveTablePublishTimeout={membership.IAmAliveTablePublishTimeout}, TableRefreshTimeout={membership.TableRefreshTimeout}";
+    }
+
+    /// <summary>
     /// A fresh database works: the membership schema is applied (idempotently) before Orleans'
     /// provider reads its queries. Returns the one-line failure, or null.
     /// </summary>
-    private static string? PrepareSchema(SiloProcessOptions options)
+    private static string? PrepareSchema(SiloClustering clustering, TimeSpan timeLimit)
     {
-        using var timeout = new CancellationTokenSource(options.StartTimeout);
+        using var timeout = new CancellationTokenSource(timeLimit);
         try
         {
-            PostgresMembershipSchema.ApplyAsync(options.MembershipConnection!, timeout.Token).GetAwaiter().GetResult();
+            PostgresMembershipSchema.ApplyAsync(clustering.ConnectionString!, timeout.Token).GetAwaiter().GetResult();
             return null;
         }
         catch (Exception exception) when (exception is NpgsqlException or TimeoutException or OperationCanceledException)
         {
             var reason = exception.InnerException is System.Net.Sockets.SocketException socket ? $"{exception.Message} ({socket.Message})" : exception.Message;
-            return $"cannot prepare the PostgreSQL membership schema at {options.DescribeMembership()}: {reason}";
+            return $"cannot prepare the PostgreSQL membership schema at {clustering.Describe()}: {reason}";
         }
     }
 

@@ -8,30 +8,28 @@ namespace MigrationCluster.Hosting.Telemetry;
 
 /// <summary>
 /// The process's tracing from <see cref="TraceExportOptions"/>: OpenTelemetry's console exporter,
-/// a JSON-lines file and OTLP, with an always-on sampler. <see cref="Build"/> makes one
+/// a file of OTLP/JSON lines and OTLP, with an always-on sampler. <see cref="Start"/> makes one
 /// TracerProvider for a whole process (the command, which may host several silos); the silo
 /// executable adds the same exporters through <c>AddOpenTelemetry().WithTracing(...)</c> with
-/// <see cref="AddMigrationClusterExporters"/>. Disposing the provider flushes every exporter.
+/// <see cref="AddMigrationClusterExporters"/>. The OpenTelemetry SDK reads the standard
+/// <c>OTEL_*</c> variables itself (endpoint, protocol, headers and timeout of OTLP; service name
+/// and resource attributes); <see cref="OtlpEnvironmentValidator"/> only refuses values it would skip.
 /// </summary>
 public static class MigrationClusterTracing
 {
+    /// <summary>The OTLP protocol when <c>OTEL_EXPORTER_OTLP_PROTOCOL</c> names none (the SDK's own default is gRPC).</summary>
+    public const OtlpExportProtocol DefaultOtlpProtocol = OtlpExportProtocol.HttpProtobuf;
+
     /// <summary>
     /// Starts tracing the ActivitySources named in <paramref name="sources"/> (wildcards allowed).
     /// Returns null when <paramref name="options"/> names no exporter, so no listener is attached
-    /// and spans cost nothing. The standard <c>OTEL_*</c> variables come from the process environment.
+    /// and spans cost nothing. <paramref name="reportUndelivered"/> receives, at the end, one line
+    /// per OTLP exporter that could not deliver every span.
     /// </summary>
-    public static TracerProvider? Build(TraceExportOptions options, IEnumerable<string> sources, string serviceName) =>
-        Build(options, sources, serviceName, OtelEnvironment.Process);
-
-    /// <summary>As <see cref="Build(TraceExportOptions, IEnumerable{string}, string)"/>, reading <c>OTEL_*</c> through <paramref name="environment"/>.</summary>
-    public static TracerProvider? Build(
-        TraceExportOptions options,
-        IEnumerable<string> sources,
-        string serviceName,
-        Func<string, string?> environment)
+    public static TraceSession? Start(TraceExportOptions options, IEnumerable<string> sources, string serviceName, Action<string>? reportUndelivered = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentException.ThrowIfNullOrWhiteSpace(serviceName);
         var sourceNames = CheckNames(sources, nameof(sources));
         options.Validate();
         if (options.IsNone)
@@ -39,28 +37,28 @@ public static class MigrationClusterTracing
             return null;
         }
 
-        var builder = Sdk.CreateTracerProviderBuilder()
-            .SetResourceBuilder(CreateResource(options, serviceName, environment))
-            .AddSource(sourceNames);
-        return builder.AddMigrationClusterExporters(options, environment).Build();
+        var deliveries = new List<OtlpDelivery>();
+        var provider = Sdk.CreateTracerProviderBuilder()
+            .ConfigureResource(resource => resource.AddMigrationClusterResource(serviceName, options.ResourceAttributes))
+            .AddSource(sourceNames)
+            .AddMigrationClusterExporters(options, deliveries)
+            .Build();
+        return new TraceSession(provider, deliveries, reportUndelivered);
     }
 
     /// <summary>
     /// Adds the always-on sampler and the exporters <paramref name="options"/> names to a tracer
     /// provider builder (the process's own, or the one of <c>AddOpenTelemetry()</c> in a host).
+    /// The OTLP exporters' delivery counts are added to <paramref name="deliveries"/> when given.
     /// </summary>
-    public static TracerProviderBuilder AddMigrationClusterExporters(this TracerProviderBuilder builder, TraceExportOptions options, Func<string, string?>? environment = null)
+    public static TracerProviderBuilder AddMigrationClusterExporters(this TracerProviderBuilder builder, TraceExportOptions options, ICollection<OtlpDelivery>? deliveries = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(options);
-        environment ??= OtelEnvironment.Process;
         options.Validate();
 
-        // Read the environment before anything is opened, so a bad variable leaves no file behind.
-        var otlp = options.Targets.Any(t => t.Kind == TraceExportKind.Otlp)
-            ? options.Otlp ?? OtlpConnectionOptions.FromEnvironment(environment)
-            : null;
-        otlp?.Validate();
+        // Check the environment before anything is opened, so a bad variable leaves no file behind.
+        var otlp = options.Targets.Any(t => t.Kind == TraceExportKind.Otlp) ? CreateOtlpExporterOptions(options) : null;
 
         builder.SetSampler(new AlwaysOnSampler());
         foreach (var target in options.Targets)
@@ -72,11 +70,15 @@ public static class MigrationClusterTracing
                     builder.AddConsoleExporter();
                     break;
                 case TraceExportKind.JsonLines:
-                    builder.AddProcessor(Batched(new JsonLinesSpanExporter(target.Path!), options.Batch));
+                    builder.AddProcessor(Batched(new OtlpJsonFileExporter(target.Path!), options.Batch));
                     break;
                 case TraceExportKind.Otlp:
-                    var exporter = new OtlpTraceExporter(otlp!.CreateExporterOptions(otlp.ResolveTracesEndpoint()));
-                    builder.AddProcessor(Batched(exporter, options.Batch));
+                    var exporter = new CountingOtlpTraceExporter(otlp!);
+                    var batch = options.Batch ?? new BatchExportActivityProcessorOptions();
+                    var processor = new CountingBatchActivityExportProcessor(
+                        exporter, batch.MaxQueueSize, batch.ScheduledDelayMilliseconds, batch.ExporterTimeoutMilliseconds, batch.MaxExportBatchSize);
+                    deliveries?.Add(new OtlpDelivery(otlp!, exporter, processor));
+                    builder.AddProcessor(processor);
                     break;
                 default:
                     throw new TraceExportOptionException($"Unknown trace export target {target.Kind}.");
@@ -89,49 +91,56 @@ public static class MigrationClusterTracing
     /// Exports the meters named in <paramref name="meters"/> over OTLP when <paramref name="options"/>
     /// includes <c>otlp</c>; returns null otherwise (console and jsonl carry traces only).
     /// </summary>
-    public static MeterProvider? BuildMetrics(
-        TraceExportOptions options,
-        IEnumerable<string> meters,
-        string serviceName,
-        Func<string, string?>? environment = null)
+    public static MeterProvider? BuildMetrics(TraceExportOptions options, IEnumerable<string> meters, string serviceName)
     {
         ArgumentNullException.ThrowIfNull(options);
         var meterNames = CheckNames(meters, nameof(meters));
-        environment ??= OtelEnvironment.Process;
         options.Validate();
         if (!options.Targets.Any(t => t.Kind == TraceExportKind.Otlp))
         {
             return null;
         }
 
-        var otlp = options.Otlp ?? OtlpConnectionOptions.FromEnvironment(environment);
-        otlp.Validate();
-        var exporter = new OtlpMetricExporter(otlp.CreateExporterOptions(otlp.ResolveMetricsEndpoint()));
+        var exporter = new OtlpMetricExporter(CreateOtlpExporterOptions(options));
         return Sdk.CreateMeterProviderBuilder()
-            .SetResourceBuilder(CreateResource(options, serviceName, environment))
+            .ConfigureResource(resource => resource.AddMigrationClusterResource(serviceName, options.ResourceAttributes))
             .AddMeter(meterNames)
             .AddReader(new PeriodicExportingMetricReader(exporter))
             .Build();
     }
 
     /// <summary>
-    /// service.name (from <c>OTEL_SERVICE_NAME</c>, else <c>OTEL_RESOURCE_ATTRIBUTES</c>, else
-    /// <paramref name="serviceName"/>), the SDK's own attributes, <c>OTEL_RESOURCE_ATTRIBUTES</c> and
-    /// the options' attributes, later ones winning.
+    /// The resource of every span: <c>service.name</c> = <paramref name="serviceName"/> unless
+    /// <c>OTEL_SERVICE_NAME</c> or <c>OTEL_RESOURCE_ATTRIBUTES</c> name another (the SDK's
+    /// environment detector reads both, from the provider's configuration), the SDK's own
+    /// attributes, then <paramref name="attributes"/>. Replaces what the builder held.
     /// </summary>
-    public static ResourceBuilder CreateResource(TraceExportOptions options, string serviceName, Func<string, string?> environment)
+    public static ResourceBuilder AddMigrationClusterResource(this ResourceBuilder resource, string serviceName, IReadOnlyDictionary<string, object>? attributes = null)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(environment);
-        var resolvedName = OtelEnvironment.ResolveServiceName(serviceName, environment);
-        var fromEnvironment = OtelEnvironment.ParseResourceAttributes(environment(OtelEnvironment.ResourceAttributes))
-            .Where(pair => pair.Key != OtelEnvironment.ServiceNameAttribute)
-            .Select(pair => new KeyValuePair<string, object>(pair.Key, pair.Value));
-        return ResourceBuilder.CreateEmpty()
-            .AddService(resolvedName)
+        ArgumentNullException.ThrowIfNull(resource);
+        ArgumentException.ThrowIfNullOrWhiteSpace(serviceName);
+        return resource.Clear()
+            .AddService(serviceName)
             .AddTelemetrySdk()
-            .AddAttributes(fromEnvironment)
-            .AddAttributes(options.ResourceAttributes);
+            .AddEnvironmentVariableDetector()
+            .AddAttributes(attributes ?? new Dictionary<string, object>());
+    }
+
+    /// <summary>The SDK's OTLP options as it reads them from the environment, with our default protocol and the options' changes.</summary>
+    private static OtlpExporterOptions CreateOtlpExporterOptions(TraceExportOptions options)
+    {
+        OtlpEnvironmentValidator.Validate(OtlpEnvironmentValidator.Process);
+
+        // The SDK reads OTEL_EXPORTER_OTLP_ENDPOINT, _PROTOCOL, _HEADERS and _TIMEOUT here.
+        var exporterOptions = new OtlpExporterOptions();
+        if (!OtlpEnvironmentValidator.NamesProtocol(OtlpEnvironmentValidator.Process))
+        {
+            // HTTP/protobuf needs no HTTP/2 server, and is the specification's default.
+            exporterOptions.Protocol = DefaultOtlpProtocol;
+        }
+
+        options.ConfigureOtlp?.Invoke(exporterOptions);
+        return exporterOptions;
     }
 
     private static BatchActivityExportProcessor Batched(BaseExporter<System.Diagnostics.Activity> exporter, BatchExportActivityProcessorOptions? batch)

@@ -3,8 +3,8 @@ using System.Diagnostics;
 namespace MigrationCluster.Hosting.Telemetry;
 
 /// <summary>
-/// A finished span, independent of <see cref="Activity"/>: what a JSON-lines trace file holds and
-/// what <see cref="SpanTreeRenderer"/> draws. Ids are lower-case hex; <see cref="ParentSpanId"/> is
+/// A finished span, independent of <see cref="Activity"/>: what an OTLP/JSON trace file holds and
+/// what <c>trace show</c> draws. Ids are lower-case hex; <see cref="ParentSpanId"/> is
 /// empty for a root. Attribute values are <see cref="string"/>, <see cref="long"/>,
 /// <see cref="double"/>, <see cref="bool"/>, <c>object?[]</c> of those, or null.
 /// </summary>
@@ -37,7 +37,10 @@ public sealed record SpanRecord
     public TimeSpan Duration => TimeSpan.FromTicks((EndTimeUnixNano - StartTimeUnixNano) / NanosecondsPerTick);
 
     /// <summary>The <c>service.name</c> resource attribute, if present.</summary>
-    public string? ServiceName => FindValue(Resource, OtelEnvironment.ServiceNameAttribute) as string;
+    public string? ServiceName => FindValue(Resource, ServiceNameAttribute) as string;
+
+    /// <summary>The resource attribute that names the service (OpenTelemetry's semantic conventions).</summary>
+    public const string ServiceNameAttribute = "service.name";
 
     internal const long NanosecondsPerTick = 100;
 

@@ -9,6 +9,6 @@ public enum TraceExportKind
     /// <summary>OTLP to a collector (HTTP/protobuf or gRPC).</summary>
     Otlp,
 
-    /// <summary>A JSON-lines file that <c>migration-cluster trace show</c> reads back.</summary>
+    /// <summary>A file of OTLP/JSON lines (one ExportTraceServiceRequest per line) that any collector can replay and <c>migration-cluster trace show</c> draws.</summary>
     JsonLines,
 }

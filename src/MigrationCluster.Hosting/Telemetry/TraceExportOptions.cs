@@ -1,3 +1,4 @@
+using OpenTelemetry.Exporter;
 using OpenTelemetry.Trace;
 
 namespace MigrationCluster.Hosting.Telemetry;
@@ -25,8 +26,12 @@ public sealed class TraceExportOptions
     /// <summary>The exporters to run; empty means tracing is off.</summary>
     public IReadOnlyList<TraceExportTarget> Targets { get; init; } = [];
 
-    /// <summary>Where OTLP goes; null means read the standard <c>OTEL_EXPORTER_OTLP_*</c> variables.</summary>
-    public OtlpConnectionOptions? Otlp { get; init; }
+    /// <summary>
+    /// Changes to the OTLP exporter's options after the SDK has read them from the standard
+    /// <c>OTEL_EXPORTER_OTLP_*</c> variables (a program that embeds the cluster, or a test, can
+    /// point it at its own collector); null leaves them as the environment says.
+    /// </summary>
+    public Action<OtlpExporterOptions>? ConfigureOtlp { get; init; }
 
     /// <summary>
     /// Batching of the OTLP and jsonl exporters; null means the SDK's defaults and the standard
@@ -138,7 +143,6 @@ public sealed class TraceExportOptions
         }
 
         ArgumentNullException.ThrowIfNull(ResourceAttributes);
-        Otlp?.Validate();
         if (Batch is { } batch
             && (batch.MaxQueueSize < 1 || batch.ScheduledDelayMilliseconds < 1 || batch.ExporterTimeoutMilliseconds < 0
                 || batch.MaxExportBatchSize < 1 || batch.MaxExportBatchSize > batch.MaxQueueSize))

@@ -11,7 +11,7 @@ public sealed record TraceExportTarget(TraceExportKind Kind, string? Path = null
     /// <summary>The OTLP target.</summary>
     public static TraceExportTarget Otlp { get; } = new(TraceExportKind.Otlp);
 
-    /// <summary>A JSON-lines file target.</summary>
+    /// <summary>An OTLP/JSON lines file target.</summary>
     public static TraceExportTarget JsonLines(string path) => new(TraceExportKind.JsonLines, path);
 
     /// <summary>The form the <c>--trace</c> option accepts: <c>console</c>, <c>otlp</c>, <c>jsonl:PATH</c>.</summary>

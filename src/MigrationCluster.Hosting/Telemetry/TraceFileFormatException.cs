@@ -1,6 +1,6 @@
 namespace MigrationCluster.Hosting.Telemetry;
 
-/// <summary>A line of a JSON-lines trace file that is not a span. The message is one line: <c>FILE:LINE: reason</c>.</summary>
+/// <summary>A trace file that cannot be read: a line that is not an OTLP/JSON request (<c>FILE:LINE: reason</c>), or a file refused before reading (<c>FILE: reason</c>). The message is one line.</summary>
 public sealed class TraceFileFormatException : FormatException
 {
     public TraceFileFormatException()

@@ -7,7 +7,8 @@ public readonly record struct MigrationRequest(PageRef Page, int TargetNode);
 
 /// <summary>
 /// What migrate_pages returns and counts: <see cref="ReturnValue"/> is the number of pages not
-/// migrated, or -ENOMEM; per page, 0 or the errno it failed with, and the new page.
+/// migrated, or -ENOMEM; per page, 0 or the errno it failed with, and the new page; and the vm
+/// events the call counted at its end (<see cref="VmEvents"/>), for whoever keeps the counters.
 /// </summary>
 public sealed record MigrateResult(
     int ReturnValue,
@@ -17,4 +18,5 @@ public sealed record MigrateResult(
     MigrateMode Mode,
     MigrateReason Reason,
     IReadOnlyList<int> PageErrno,
-    IReadOnlyList<PageRef> NewPages);
+    IReadOnlyList<PageRef> NewPages,
+    MigrationVmEvents VmEvents);

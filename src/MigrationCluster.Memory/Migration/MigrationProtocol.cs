@@ -117,7 +117,8 @@ public sealed class MigrationProtocol
             ArrayPool<int>.Shared.Return(origin);
         }
 
-        // Every page has its final errno now (the last pass retries none).
+        // Every page has its final errno now (the last pass retries none). The call's vm events
+        // are counted here, once, as mm/migrate.c counts them at the end of migrate_pages().
         int succeeded = errno.AsSpan().Count(0), failed = n - succeeded;
         var result = new MigrateResult(
             outOfMemory ? -Errno.ENOMEM : failed,
@@ -127,7 +128,8 @@ public sealed class MigrationProtocol
             mode,
             reason,
             errno,
-            newPages);
+            newPages,
+            MigrationVmEvents.Of(succeeded, failed, reason));
         _observer.MigrationEnded(result);
         return result;
     }

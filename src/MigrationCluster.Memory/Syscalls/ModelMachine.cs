@@ -49,8 +49,7 @@ public sealed class ModelMachine : INumaMachine
     public async ValueTask<MigrateResult> MigratePages(IReadOnlyList<MigrationRequest> pages, MigrateMode mode, MigrateReason reason)
     {
         MigrateResult result = await _protocol.MigratePages(pages, mode, reason);
-        _system.VmStat.PgmigrateSuccess += result.Succeeded;
-        _system.VmStat.PgmigrateFail += result.Failed;
+        _system.VmStat.Count(result.VmEvents);
         return result;
     }
 }

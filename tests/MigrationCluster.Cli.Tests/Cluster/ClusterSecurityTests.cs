@@ -128,10 +128,8 @@ public sealed class ClusterSecurityTests
         builder.UseOrleansClient(client => client.UseMigrationCluster(o =>
         {
             o.ClusterId = LocalClusterState.ClusterId;
-            o.Clustering = ClusteringProvider.Sqlite;
-            o.MembershipFile = state.MembershipFile;
             configure(o);
-        }));
+        }).UseSqliteClustering(o => o.FilePath = state.MembershipFile));
         using var host = builder.Build();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var connected = false;

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using MigrationCluster.Hosting;
@@ -13,7 +14,9 @@ namespace MigrationCluster.Clustering.Tests;
 /// <summary>
 /// Two real silos (Generic Host, loopback TCP, ports of their own) configured by
 /// <c>UseMigrationCluster</c>, whose only shared state is the provider's membership table, and a
-/// client that finds them through the provider's gateway list. Derive with the provider's settings.
+/// client that finds them through the provider's gateway list. The provider is picked the way
+/// Orleans picks its own, from configuration (<c>Orleans:Clustering:ProviderType</c> and its
+/// section): derive with the provider's settings.
 /// </summary>
 public abstract class TwoSiloClusterTests : IAsyncLifetime
 {
@@ -23,8 +26,8 @@ public abstract class TwoSiloClusterTests : IAsyncLifetime
 
     protected string ServiceId { get; } = "two-silo-tests-" + Guid.NewGuid().ToString("N");
 
-    /// <summary>The provider and where its table lives, for silos and the client alike.</summary>
-    protected abstract void UseMembership(MigrationClusterOptions options);
+    /// <summary>The <c>Orleans:Clustering</c> section: the provider and where its table lives, for silos and the client alike.</summary>
+    protected abstract IReadOnlyDictionary<string, string?> ClusteringSettings { get; }
 
     /// <summary>A table instance over the same store, to read what the silos wrote.</summary>
     protected abstract IMembershipTable CreateTable();
@@ -110,6 +113,7 @@ public abstract class TwoSiloClusterTests : IAsyncLifetime
     {
         var ports = (Silo: FreePort(), Gateway: FreePort());
         var host = new HostBuilder()
+            .ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(ClusteringSettings))
             .UseOrleans(silo => silo
                 .UseMigrationCluster(options =>
                 {
@@ -134,6 +138,7 @@ public abstract class TwoSiloClusterTests : IAsyncLifetime
     private IHost AddClient()
     {
         var host = new HostBuilder()
+            .ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(ClusteringSettings))
             .UseOrleansClient(client => client
                 .UseMigrationCluster(Identify)
                 .Configure<GatewayOptions>(options => options.GatewayListRefreshPeriod = TimeSpan.FromSeconds(1)))
@@ -147,7 +152,6 @@ public abstract class TwoSiloClusterTests : IAsyncLifetime
         options.ClusterId = ClusterId;
         options.ServiceId = ServiceId;
         options.ListenAddress = IPAddress.Loopback.ToString();
-        UseMembership(options);
     }
 
     private static int FreePort() => MigrationCluster.Hosting.LoopbackPorts.Free(1)[0];

@@ -1,4 +1,3 @@
-using MigrationCluster.Hosting;
 using MigrationCluster.Hosting.Clustering.Postgres;
 using Orleans;
 using Orleans.Hosting;
@@ -19,11 +18,12 @@ public sealed class PostgresTwoSiloClusterTests : TwoSiloClusterTests
         await base.InitializeAsync();
     }
 
-    protected override void UseMembership(MigrationClusterOptions options)
+    protected override IReadOnlyDictionary<string, string?> ClusteringSettings => new Dictionary<string, string?>
     {
-        options.Clustering = ClusteringProvider.Postgres;
-        options.PostgresConnectionString = Schema.ConnectionString;
-    }
+        ["Orleans:Clustering:ProviderType"] = "AdoNet",
+        ["Orleans:Clustering:Invariant"] = PostgresMembershipSchema.Invariant,
+        ["Orleans:Clustering:ConnectionString"] = Schema.ConnectionString,
+    };
 
     protected override IMembershipTable CreateTable() =>
         _instances.CreateTable(ServiceId, ClusterId, silo => silo.UseAdoNetClustering(o =>

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Hosting;
-using MigrationCluster.Hosting;
 using MigrationCluster.Hosting.Clustering.Redis;
 using Orleans;
 
@@ -16,11 +15,11 @@ public sealed class RedisTwoSiloClusterTests : TwoSiloClusterTests
         await base.InitializeAsync();
     }
 
-    protected override void UseMembership(MigrationClusterOptions options)
+    protected override IReadOnlyDictionary<string, string?> ClusteringSettings => new Dictionary<string, string?>
     {
-        options.Clustering = ClusteringProvider.Redis;
-        options.RedisConfiguration = RedisTestServer.Configuration;
-    }
+        ["Orleans:Clustering:ProviderType"] = "Redis",
+        ["Orleans:Clustering:ConnectionString"] = RedisTestServer.Configuration,
+    };
 
     protected override IMembershipTable CreateTable() =>
         _instances.CreateTable(ServiceId, ClusterId, silo => silo.UseRedisClustering(o => o.ConfigurationOptions = RedisMembershipConfiguration.Parse(RedisTestServer.Configuration)));

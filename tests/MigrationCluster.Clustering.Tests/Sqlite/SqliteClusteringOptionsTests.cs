@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -78,6 +79,40 @@ public sealed class SqliteClusteringOptionsTests
         Assert.IsType<SqliteGatewayListProvider>(host.Services.GetRequiredService<IGatewayListProvider>());
         Assert.Equal("client.db", host.Services.GetRequiredService<IOptions<SqliteClusteringOptions>>().Value.FilePath);
         Assert.Contains(host.Services.GetServices<IConfigurationValidator>(), v => v is SqliteClusteringOptionsValidator);
+    }
+
+    [Theory]
+    [InlineData("FilePath", "cluster.db")]
+    [InlineData("ConnectionString", "Data Source=cluster.db;Cache=Shared")]
+    [InlineData("ConnectionName", "membership")]
+    public void Configuration_picks_the_provider_for_a_silo_and_a_client_with_the_file_in_its_section(string key, string value)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Orleans:ClusterId"] = "c",
+            ["Orleans:Clustering:ProviderType"] = "Sqlite",
+            ["Orleans:Clustering:BusyTimeout"] = "00:00:07",
+            [$"Orleans:Clustering:{key}"] = value,
+            ["ConnectionStrings:membership"] = "Data Source=cluster.db",
+        };
+        using var silo = new HostBuilder()
+            .ConfigureAppConfiguration(c => c.AddInMemoryCollection(settings))
+            .UseOrleans(_ => { })
+            .Build();
+        using var client = new HostBuilder()
+            .ConfigureAppConfiguration(c => c.AddInMemoryCollection(settings))
+            .UseOrleansClient(_ => { })
+            .Build();
+
+        Assert.IsType<SqliteMembershipTable>(silo.Services.GetRequiredService<IMembershipTable>());
+        Assert.IsType<SqliteGatewayListProvider>(client.Services.GetRequiredService<IGatewayListProvider>());
+        foreach (var host in new[] { silo, client })
+        {
+            var options = host.Services.GetRequiredService<IOptions<SqliteClusteringOptions>>().Value;
+            Assert.Equal("cluster.db", options.FilePath);
+            Assert.Equal(TimeSpan.FromSeconds(7), options.BusyTimeout);
+            Assert.Contains(host.Services.GetServices<IConfigurationValidator>(), v => v is SqliteClusteringOptionsValidator);
+        }
     }
 
     [Fact]

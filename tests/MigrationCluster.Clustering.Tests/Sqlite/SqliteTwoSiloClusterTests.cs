@@ -1,4 +1,3 @@
-using MigrationCluster.Hosting;
 using Orleans;
 
 namespace MigrationCluster.Clustering.Tests;
@@ -8,11 +7,11 @@ public sealed class SqliteTwoSiloClusterTests : TwoSiloClusterTests
 {
     private readonly TempSqliteFile _file = new();
 
-    protected override void UseMembership(MigrationClusterOptions options)
+    protected override IReadOnlyDictionary<string, string?> ClusteringSettings => new Dictionary<string, string?>
     {
-        options.Clustering = ClusteringProvider.Sqlite;
-        options.MembershipFile = _file.Path;
-    }
+        ["Orleans:Clustering:ProviderType"] = "Sqlite",
+        ["Orleans:Clustering:FilePath"] = _file.Path,
+    };
 
     protected override IMembershipTable CreateTable() => SqliteMembershipTableTests.CreateTable(_file.Path, ClusterId);
 

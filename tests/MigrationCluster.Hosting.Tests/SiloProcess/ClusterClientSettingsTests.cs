@@ -1,4 +1,11 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using MigrationCluster.Hosting.Security;
+using Orleans.Clustering.Redis;
+using Orleans.Configuration;
+using Orleans.Messaging;
+using Orleans.Runtime.Membership;
 using MigrationCluster.Hosting.SiloProcess;
 
 namespace MigrationCluster.Hosting.Tests.SiloProcess;
@@ -25,28 +32,37 @@ public sealed class ClusterClientSettingsTests : IDisposable
         Write("""{ "ClusterId": "lab", "MembershipConnection": "Host=10.0.0.10;Username=orleans;Password=hunter2;Database=orleans", "ConnectTimeout": "00:00:07" }""");
 
         var settings = ClusterClientSettings.Load(_directory);
-        var options = new MigrationClusterOptions();
-        settings.ApplyTo(options);
+        using var client = Client(settings);
 
         Assert.True(ClusterClientSettings.ExistsIn(_directory));
         Assert.Equal(TimeSpan.FromSeconds(7), settings.ConnectTimeout);
-        Assert.Equal(ClusterClientSettings.DefaultResponseTimeout, settings.ResponseTimeout);
         Assert.Equal(Path.Combine(_directory, "cluster.pfx"), settings.TlsCertificateFile);
-        Assert.Equal(("lab", ClusteringProvider.Postgres), (options.ClusterId, options.Clustering));
-        Assert.Contains("Host=10.0.0.10", options.PostgresConnectionString, StringComparison.Ordinal);
+        Assert.Equal("lab", client.Services.GetRequiredService<IOptions<ClusterOptions>>().Value.ClusterId);
+        Assert.Equal(ClusterClientSettings.DefaultResponseTimeout, client.Services.GetRequiredService<IOptions<ClientMessagingOptions>>().Value.ResponseTimeout);
+        Assert.IsType<AdoNetGatewayListProvider>(client.Services.GetRequiredService<IGatewayListProvider>());
+        var adoNet = client.Services.GetRequiredService<IOptions<AdoNetClusteringClientOptions>>().Value;
+        Assert.Equal("Npgsql", adoNet.Invariant);
+        Assert.Contains("Host=10.0.0.10", adoNet.ConnectionString, StringComparison.Ordinal);
         Assert.DoesNotContain("hunter2", settings.Describe(), StringComparison.Ordinal);
     }
 
     [Fact]
     public void A_redis_cluster_goes_to_orleans_redis_provider()
     {
-        Write("""{ "ClusterId": "lab", "MembershipProvider": "redis", "MembershipConnection": "10.0.0.10:6379" }""");
-        var options = new MigrationClusterOptions();
+        Write("""{ "ClusterId": "lab", "MembershipProvider": "redis", "MembershipConnection": "10.0.0.10:6379", "ResponseTimeout": "00:00:08" }""");
 
-        ClusterClientSettings.Load(_directory).ApplyTo(options);
+        using var client = Client(ClusterClientSettings.Load(_directory));
 
-        Assert.Equal((ClusteringProvider.Redis, "10.0.0.10:6379"), (options.Clustering, options.RedisConfiguration));
+        Assert.Equal("RedisGatewayListProvider", client.Services.GetRequiredService<IGatewayListProvider>().GetType().Name);
+        var server = Assert.IsType<System.Net.IPEndPoint>(Assert.Single(client.Services.GetRequiredService<IOptions<RedisClusteringOptions>>().Value.ConfigurationOptions!.EndPoints));
+        Assert.Equal("10.0.0.10:6379", server.ToString());
+        Assert.Equal(TimeSpan.FromSeconds(8), client.Services.GetRequiredService<IOptions<ClientMessagingOptions>>().Value.ResponseTimeout);
     }
+
+    /// <summary>An Orleans client host as <c>run --cluster DIR</c> builds it from the settings (not started).</summary>
+    private static IHost Client(ClusterClientSettings settings) => new HostBuilder()
+        .UseOrleansClient(client => settings.UseClusteringOf(client.UseMigrationCluster(settings.ApplyTo)))
+        .Build();
 
     [Theory]
     [InlineData("""{ "MembershipConnection": "Host=db" }""", true, "ClusterId is required")]

@@ -1,7 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 using MigrationCluster.Hosting.SiloProcess;
-using Orleans.Configuration;
 
 namespace MigrationCluster.Hosting.Tests.SiloProcess;
 
@@ -24,6 +25,10 @@ public sealed class SiloHostTests : IDisposable
     [InlineData("--Silo:Traces", "carrier-pigeon")]
     [InlineData("--Silo:ListenAddress", "localhost.example")]
     [InlineData("--port", "70000")]
+    [InlineData("--Orleans:Endpoints:GatewayPort", "gateway")]
+    [InlineData("--Orleans:Membership:NumMissedProbesLimit", "0")]
+    [InlineData("--Orleans:Clustering:ProviderType", "Etcd")]
+    [InlineData("--Silo:StartTimeout", "-00:00:01")]
     public void Bad_settings_exit_with_code_2_before_anything_starts(string option, string value)
     {
         Assert.Equal(2, SiloHost.Run(["--state-dir", _directory, option, value]));
@@ -31,16 +36,31 @@ public sealed class SiloHostTests : IDisposable
     }
 
     [Theory]
+    [InlineData("--Silo:ProbeTimeout", "soon", "Orleans:Membership:ProbeTimeout", "Silo:ProbeTimeout")]
+    [InlineData("--Silo:NumVotesForDeathDeclaration", "0", "Orleans:Membership:NumVotesForDeathDeclaration", "Silo:NumVotesForDeathDeclaration")]
+    [InlineData("--port", "70000", "Orleans:Endpoints:SiloPort", "Silo:SiloPort")]
+    [InlineData("--Silo:ListenAddress", "localhost.example", "Orleans:Endpoints:AdvertisedIPAddress", "Silo:ListenAddress")]
+    [InlineData("--Orleans:Clustering:ProviderType", "Etcd", "Etcd", "Sqlite")]
+    public void A_bad_setting_is_refused_in_one_line_naming_the_orleans_key_and_its_alias(string option, string value, string named, string alsoNamed)
+    {
+        var error = Assert.Throws<ArgumentException>(() => SiloHost.ReadSettings(SiloHost.CreateBuilder(["--state-dir", _directory, option, value])));
+
+        var message = error.Message;
+        Assert.Contains(named, message, StringComparison.Ordinal);
+        Assert.Contains(alsoNamed, message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', message);
+    }
+
+    [Theory]
     [InlineData("mysql", null, "Silo:MembershipProvider must be one of sqlite, postgres, redis")]
-    [InlineData("postgres", null, "Silo:MembershipConnection (a PostgreSQL connection string")]
-    [InlineData("postgres", "Port=5432;Password=hunter2", "Silo:MembershipConnection: ")]
-    [InlineData("redis", "", "Silo:MembershipConnection (a Redis configuration")]
-    [InlineData("redis", "password=hunter2", "Silo:MembershipConnection: ")]
+    [InlineData("postgres", null, "Orleans:Clustering:ConnectionString (a PostgreSQL connection string")]
+    [InlineData("postgres", "Port=5432;Password=hunter2", "Orleans:Clustering:ConnectionString or Silo:MembershipConnection: ")]
+    [InlineData("redis", "", "Orleans:Clustering:ConnectionString (a Redis configuration")]
+    [InlineData("redis", "password=hunter2", "Orleans:Clustering:ConnectionString or Silo:MembershipConnection: ")]
     public void A_membership_provider_or_connection_it_cannot_use_is_one_line_naming_the_setting(string provider, string? connection, string message)
     {
-        var options = new SiloProcessOptions { StateDir = _directory, MembershipProvider = provider, MembershipConnection = connection };
-
-        var error = Assert.Throws<ArgumentException>(options.Validate);
+        var error = Assert.Throws<ArgumentException>(() => ReadClustering(
+            ("Silo:StateDir", _directory), ("Silo:MembershipProvider", provider), ("Silo:MembershipConnection", connection)).Validate());
 
         Assert.StartsWith(message, error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', error.Message);
@@ -48,21 +68,28 @@ public sealed class SiloHostTests : IDisposable
     }
 
     [Theory]
-    [InlineData("postgres", "Host=db;Username=orleans;Password=hunter2;Database=cluster", ClusteringProvider.Postgres, "Membership=postgres:db:5432/cluster,")]
-    [InlineData("Redis", "redis:6379,password=hunter2", ClusteringProvider.Redis, "Membership=Redis:redis:6379")]
-    public void A_server_provider_goes_to_the_silo_with_its_connection_and_is_logged_without_the_password(string provider, string connection, ClusteringProvider expected, string logged)
+    [InlineData("postgres", "Host=db;Username=orleans;Password=hunter2;Database=cluster", "AdoNet:db:5432/cluster")]
+    [InlineData("Redis", "redis:6379,password=hunter2", "Redis:redis:6379")]
+    public void A_server_provider_is_logged_without_the_password(string provider, string connection, string logged)
     {
-        var options = new SiloProcessOptions { MembershipProvider = provider, MembershipConnection = connection };
-        options.Validate();
-        var cluster = new MigrationClusterOptions();
+        var clustering = ReadClustering(("Silo:MembershipProvider", provider), ("Silo:MembershipConnection", connection));
+        clustering.Validate();
 
-        options.ApplyTo(cluster);
+        Assert.StartsWith(logged, clustering.Describe(), StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", clustering.Describe(), StringComparison.Ordinal);
+        Assert.Equal(provider == "postgres", clustering.UsesPostgres);
+    }
 
-        Assert.Equal(expected, cluster.Clustering);
-        Assert.Equal(connection, expected == ClusteringProvider.Postgres ? cluster.PostgresConnectionString : cluster.RedisConfiguration);
-        cluster.Validate();
-        Assert.Contains(logged, options.ToString(), StringComparison.Ordinal);
-        Assert.DoesNotContain("hunter2", options.ToString(), StringComparison.Ordinal);
+    [Fact]
+    public void Orleans_keys_alone_pick_the_provider_and_its_connection()
+    {
+        var clustering = ReadClustering(
+            ("Orleans:Clustering:ProviderType", "AdoNet"), ("Orleans:Clustering:ConnectionName", "membership"),
+            ("ConnectionStrings:membership", "Host=db;Database=cluster"));
+        clustering.Validate();
+
+        Assert.True(clustering.UsesPostgres);
+        Assert.Equal("Host=db;Database=cluster", clustering.ConnectionString);
     }
 
     [Fact]
@@ -87,20 +114,31 @@ public sealed class SiloHostTests : IDisposable
     public void Without_a_state_dir_or_membership_file_the_silo_refuses_to_start()
     {
         Assert.Equal(2, SiloHost.Run([]));
+        var error = Assert.Throws<ArgumentException>(() => ReadClustering().Validate());
+        Assert.Contains("Silo:StateDir", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Failure_detection_keeps_orleans_production_defaults_unless_set()
+    public void Our_options_are_checked_by_their_validator_and_keep_their_defaults()
     {
-        var options = new SiloProcessOptions { StateDir = _directory, SiloName = "s1" };
-        options.Validate();
-        var membership = new ClusterMembershipOptions();
-        options.ApplyTo(membership);
-        Assert.Equal(TimeSpan.FromSeconds(5), membership.ProbeTimeout);
-        Assert.Equal(3, membership.NumMissedProbesLimit);
-        Assert.Equal(2, membership.NumVotesForDeathDeclaration);
-        Assert.Equal(Path.Combine(Path.GetFullPath(_directory), "membership.db"), options.MembershipFile);
+        var options = SiloSettings.Check(new ConfigurationBuilder().AddInMemoryCollection([KeyValuePair.Create("Silo:StateDir", (string?)_directory)]).Build());
+
+        Assert.Equal(SiloProcessOptions.DefaultStartTimeout, options.StartTimeout);
+        Assert.True(options.Dashboard);
+        Assert.Equal(Path.Combine(Path.GetFullPath(_directory), "cluster.pfx"), options.EffectiveCertificateFile);
         Assert.Equal("Silo:StateDir", SiloHost.SwitchMappings["--state-dir"]);
-        Assert.Contains("Membership=sqlite:", options.ToString(), StringComparison.Ordinal);
+        var refused = new SiloProcessOptionsValidator().Validate(null, new SiloProcessOptions { Traces = "carrier-pigeon", StartTimeout = TimeSpan.Zero });
+        Assert.True(refused.Failed);
+        Assert.Contains("Silo:Traces", refused.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("Silo:StartTimeout", refused.FailureMessage, StringComparison.Ordinal);
+        Assert.Throws<OptionsValidationException>(() => SiloSettings.Check(
+            new ConfigurationBuilder().AddInMemoryCollection([KeyValuePair.Create("Orleans:ClusterId", (string?)" ")]).Build()));
+    }
+
+    private static SiloClustering ReadClustering(params (string Key, string? Value)[] settings)
+    {
+        var builder = new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, s.Value)));
+        SiloSettingAliases.AddTo(builder);
+        return SiloClustering.Read(builder.Build());
     }
 }

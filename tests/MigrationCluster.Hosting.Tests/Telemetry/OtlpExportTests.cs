@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text;
 using Google.Protobuf;
+using MigrationCluster.Hosting;
 using MigrationCluster.Hosting.Telemetry;
 using MigrationCluster.Hosting.Tests.Telemetry.Otlp;
 using OpenTelemetry.Metrics;
@@ -12,7 +13,12 @@ namespace MigrationCluster.Hosting.Tests.Telemetry;
 
 public sealed class OtlpExportTests
 {
-    private static readonly Func<string, string?> EmptyEnvironment = _ => null;
+    /// <summary>Points the SDK's OTLP options, read from the environment first, at a test receiver.</summary>
+    private static Action<OpenTelemetry.Exporter.OtlpExporterOptions> SendTo(Uri endpoint, OpenTelemetry.Exporter.OtlpExportProtocol protocol = OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf) => o =>
+    {
+        o.Protocol = protocol;
+        o.Endpoint = endpoint;
+    };
 
     [Fact]
     public async Task Span_tree_arrives_at_a_real_OTLP_HTTP_receiver()
@@ -23,14 +29,15 @@ public sealed class OtlpExportTests
         var options = new TraceExportOptions
         {
             Targets = [TraceExportTarget.Otlp],
-            Otlp = new OtlpConnectionOptions { Protocol = OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf, Endpoint = receiver.BaseAddress },
+            ConfigureOtlp = SendTo(new Uri(receiver.BaseAddress, "v1/traces")),
 
             // Only the explicit flush sends: one request, whatever the machine's load.
             Batch = new BatchExportActivityProcessorOptions { ScheduledDelayMilliseconds = 600_000 },
         };
 
-        using var provider = MigrationClusterTracing.Build(options, [sourceName], "otlp-test-service", EmptyEnvironment);
-        Assert.NotNull(provider);
+        var undelivered = new List<string>();
+        using var session = MigrationClusterTracing.Start(options, [sourceName], "otlp-test-service", undelivered.Add);
+        Assert.NotNull(session);
 
         Activity root, child, grandchild;
         using (root = source.StartActivity("migrate_pages")!)
@@ -52,7 +59,7 @@ public sealed class OtlpExportTests
             }
         }
 
-        Assert.True(provider.ForceFlush(10_000));
+        Assert.True(session.ForceFlush(10_000));
 
         var request = Assert.Single(receiver.Requests, r => r.Path == "/v1/traces");
         Assert.Equal(OtlpHttpReceiver.ProtobufContentType, request.ContentType);
@@ -99,55 +106,27 @@ public sealed class OtlpExportTests
     }
 
     [Fact]
-    public async Task Service_name_and_resource_attributes_come_from_the_environment_lookup()
-    {
-        await using var receiver = await OtlpHttpReceiver.StartAsync();
-        var sourceName = "MigrationCluster.Tests.Otlp." + Guid.NewGuid().ToString("N");
-        using var source = new ActivitySource(sourceName);
-        var environment = new Dictionary<string, string>
-        {
-            [OtelEnvironment.OtlpEndpoint] = receiver.BaseAddress.AbsoluteUri,
-            [OtelEnvironment.ServiceName] = "from-env",
-            [OtelEnvironment.ResourceAttributes] = "deployment.environment=lab,host.role=silo%201",
-        };
-
-        using (var provider = MigrationClusterTracing.Build(
-            new TraceExportOptions { Targets = [TraceExportTarget.Otlp] },
-            [sourceName],
-            "default-name",
-            name => environment.GetValueOrDefault(name)))
-        {
-            source.StartActivity("migrate_pages")!.Dispose();
-        }
-
-        // Disposing the provider flushed the batch to the endpoint named by the variable (+ /v1/traces).
-        var resource = receiver.TraceRequests.SelectMany(r => r.ResourceSpans).First().Resource;
-        Assert.Equal("from-env", StringAttribute(resource.Attributes, "service.name"));
-        Assert.Equal("lab", StringAttribute(resource.Attributes, "deployment.environment"));
-        Assert.Equal("silo 1", StringAttribute(resource.Attributes, "host.role"));
-    }
-
-    [Fact]
-    public async Task Grpc_protocol_from_the_environment_reaches_a_real_HTTP2_receiver()
+    public async Task Grpc_reaches_a_real_HTTP2_receiver()
     {
         await using var receiver = await OtlpGrpcReceiver.StartAsync();
         var sourceName = "MigrationCluster.Tests.Otlp." + Guid.NewGuid().ToString("N");
         using var source = new ActivitySource(sourceName);
-        var environment = new Dictionary<string, string>
-        {
-            [OtelEnvironment.OtlpProtocol] = "grpc",
-            [OtelEnvironment.OtlpEndpoint] = receiver.BaseAddress.AbsoluteUri,
-        };
 
         string parentSpanId;
-        using (var provider = MigrationClusterTracing.Build(
-            TraceExportOptions.Parse("otlp"), [sourceName], "grpc-test", name => environment.GetValueOrDefault(name)))
+        var undelivered = new List<string>();
+        using (MigrationClusterTracing.Start(
+            new TraceExportOptions { Targets = [TraceExportTarget.Otlp], ConfigureOtlp = SendTo(receiver.BaseAddress, OpenTelemetry.Exporter.OtlpExportProtocol.Grpc) },
+            [sourceName],
+            "grpc-test",
+            undelivered.Add))
         {
             using var root = source.StartActivity("migrate_pages")!;
             parentSpanId = root.SpanId.ToHexString();
             source.StartActivity("lock_page")!.Dispose();
         }
 
+        // Disposing the session flushed the batch; every span arrived, so nothing is reported.
+        Assert.Empty(undelivered);
         var allResourceSpans = receiver.TraceRequests.SelectMany(r => r.ResourceSpans).ToList();
         Assert.NotEmpty(allResourceSpans);
         Assert.All(allResourceSpans, rs => Assert.Equal("grpc-test", StringAttribute(rs.Resource.Attributes, "service.name")));
@@ -155,6 +134,71 @@ public sealed class OtlpExportTests
         Assert.Equal(2, spans.Count);
         Assert.Equal(Hex(parentSpanId), spans["lock_page"].ParentSpanId);
         Assert.Equal(spans["migrate_pages"].SpanId, spans["lock_page"].ParentSpanId);
+    }
+
+    [Fact]
+    public void Spans_no_collector_received_are_counted_and_reported_with_where_they_were_going()
+    {
+        var endpoint = new Uri($"http://127.0.0.1:{ClosedPort()}/v1/traces");
+        var sourceName = "MigrationCluster.Tests.Otlp." + Guid.NewGuid().ToString("N");
+        using var source = new ActivitySource(sourceName);
+        var options = new TraceExportOptions
+        {
+            Targets = [TraceExportTarget.Otlp],
+            ConfigureOtlp = o =>
+            {
+                SendTo(endpoint)(o);
+                o.TimeoutMilliseconds = 2_000;
+            },
+            Batch = new BatchExportActivityProcessorOptions { ScheduledDelayMilliseconds = 600_000 },
+        };
+
+        var undelivered = new List<string>();
+        TraceSession? session;
+        using (session = MigrationClusterTracing.Start(options, [sourceName], "nowhere", undelivered.Add))
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                source.StartActivity("lock_page")!.Dispose();
+            }
+        }
+
+        var delivery = Assert.Single(session!.OtlpDeliveries);
+        Assert.Equal(5, delivery.ReceivedSpans);
+        Assert.Equal(5, delivery.FailedSpans);
+        Assert.Equal(0, delivery.DroppedSpans);
+        Assert.Equal(
+            $"otlp: 5 of 5 spans could not be delivered to {endpoint} (http/protobuf); is a collector listening there (OTEL_EXPORTER_OTLP_ENDPOINT)?",
+            Assert.Single(undelivered));
+    }
+
+    [Fact]
+    public void Spans_dropped_from_a_full_queue_count_as_undelivered()
+    {
+        var sourceName = "MigrationCluster.Tests.Otlp." + Guid.NewGuid().ToString("N");
+        using var source = new ActivitySource(sourceName);
+        var options = new TraceExportOptions
+        {
+            Targets = [TraceExportTarget.Otlp],
+            ConfigureOtlp = SendTo(new Uri($"http://127.0.0.1:{ClosedPort()}/v1/traces")),
+            Batch = new BatchExportActivityProcessorOptions { ScheduledDelayMilliseconds = 600_000, MaxQueueSize = 10, MaxExportBatchSize = 10 },
+        };
+
+        var undelivered = new List<string>();
+        TraceSession? session;
+        using (session = MigrationClusterTracing.Start(options, [sourceName], "full", undelivered.Add))
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                source.StartActivity("lock_page")!.Dispose();
+            }
+        }
+
+        var delivery = Assert.Single(session!.OtlpDeliveries);
+        Assert.Equal(100, delivery.ReceivedSpans);
+        Assert.Equal(100, delivery.UndeliveredSpans);
+        Assert.True(delivery.DroppedSpans >= 80, $"{delivery.DroppedSpans} dropped");
+        Assert.StartsWith("otlp: 100 of 100 spans could not be delivered", Assert.Single(undelivered), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -167,10 +211,10 @@ public sealed class OtlpExportTests
         var options = new TraceExportOptions
         {
             Targets = [TraceExportTarget.Otlp],
-            Otlp = new OtlpConnectionOptions { Endpoint = receiver.BaseAddress },
+            ConfigureOtlp = SendTo(new Uri(receiver.BaseAddress, "v1/metrics")),
         };
 
-        using var provider = MigrationClusterTracing.BuildMetrics(options, [meterName], "metrics-test", EmptyEnvironment);
+        using var provider = MigrationClusterTracing.BuildMetrics(options, [meterName], "metrics-test");
         Assert.NotNull(provider);
         counter.Add(3);
         Assert.True(provider.ForceFlush(10_000));
@@ -187,8 +231,11 @@ public sealed class OtlpExportTests
     public void Metrics_are_off_without_otlp()
     {
         var options = TraceExportOptions.Parse("console");
-        Assert.Null(MigrationClusterTracing.BuildMetrics(options, ["m"], "svc", EmptyEnvironment));
+        Assert.Null(MigrationClusterTracing.BuildMetrics(options, ["m"], "svc"));
     }
+
+    /// <summary>A loopback port nothing listens on, outside the kernel's ephemeral range.</summary>
+    private static int ClosedPort() => LoopbackPorts.Free(1)[0];
 
     private static ByteString Hex(string hex) => ByteString.CopyFrom(Convert.FromHexString(hex));
 

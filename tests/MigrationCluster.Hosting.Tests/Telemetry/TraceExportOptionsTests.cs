@@ -63,8 +63,8 @@ public sealed class TraceExportOptionsTests
     }
 
     [Fact]
-    public void Build_returns_no_provider_for_none()
+    public void Start_returns_no_session_for_none()
     {
-        Assert.Null(MigrationClusterTracing.Build(TraceExportOptions.None, ["x"], "svc", _ => null));
+        Assert.Null(MigrationClusterTracing.Start(TraceExportOptions.None, ["x"], "svc"));
     }
 }

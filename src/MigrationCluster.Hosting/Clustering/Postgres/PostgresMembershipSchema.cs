@@ -6,7 +6,8 @@ namespace MigrationCluster.Hosting.Clustering.Postgres;
 /// The PostgreSQL schema that Orleans' ADO.NET clustering provider needs and does not ship: our
 /// tables, and in its <c>OrleansQuery</c> table the text of each query it runs
 /// (<c>PostgresMembershipSchema.sql</c>, embedded). <c>migration-cluster cluster init-db</c> and a
-/// silo process with <c>Silo:MembershipProvider postgres</c> apply it.
+/// silo process whose clustering is Orleans' <c>AdoNet</c> provider with invariant <c>Npgsql</c>
+/// (<c>Silo:MembershipProvider postgres</c>) apply it.
 /// </summary>
 public static class PostgresMembershipSchema
 {

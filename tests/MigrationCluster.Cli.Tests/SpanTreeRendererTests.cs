@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using MigrationCluster.Cli.Trace;
 using MigrationCluster.Hosting.Telemetry;
+using Spectre.Console;
 
-namespace MigrationCluster.Hosting.Tests.Telemetry;
+namespace MigrationCluster.Cli.Tests;
 
 public sealed class SpanTreeRendererTests
 {
@@ -56,27 +58,44 @@ public sealed class SpanTreeRendererTests
     private const string ExpectedTraceA =
         """
         trace 4bf92f3577b34da6a3ce929d0e0e4736 (7 spans, service svc)
-        migrate_pages 12.3 ms  mode=sync count=2
-        ├─ unmap_and_move 4.0 ms  pfn=17
-        │  ├─ lock_page 200 µs  step=1 pfn=17
-        │  └─ try_to_unmap 500 µs  step=4 pfn=17  {set_migration_pte×2}
-        └─ unmap_and_move 6.0 ms  pfn=18  [error: EAGAIN]
-           └─ INumaNodeGrain/LockPage 1.0 ms (client)
-        copy_page 1.5 ms  step=12  [parent aaaaaaaaaaaaaaaa missing]
+        ├── migrate_pages 12.3 ms  mode=sync count=2
+        │   ├── unmap_and_move 4.0 ms  pfn=17
+        │   │   ├── lock_page 200 µs  step=1 pfn=17
+        │   │   └── try_to_unmap 500 µs  step=4 pfn=17  {set_migration_pte×2}
+        │   └── unmap_and_move 6.0 ms  pfn=18  [error: EAGAIN]
+        │       └── INumaNodeGrain/LockPage 1.0 ms (client)
+        └── copy_page 1.5 ms  step=12  [parent aaaaaaaaaaaaaaaa missing]
 
         """;
 
     private const string ExpectedTraceB =
         """
         trace 0af7651916cd43dd8448eb211c80319c (1 span, service svc)
-        migrate_pages 2.50 s  mode=async
+        └── migrate_pages 2.50 s  mode=async
 
         """;
+
+    /// <summary>What the command prints to a file or a pipe: no colour codes, no wrapping.</summary>
+    private static (int Traces, string Text) Render(SpanTreeRenderer renderer, IEnumerable<SpanRecord> spans, string? traceId = null)
+    {
+        using var writer = new StringWriter { NewLine = "\n" };
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer),
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+        });
+        console.Profile.Width = 65_536;
+        var traces = renderer.Render(spans, console, traceId);
+        return (traces, writer.ToString().ReplaceLineEndings("\n"));
+    }
 
     [Fact]
     public void Known_tree_renders_in_start_order_with_indentation_and_marks()
     {
-        var text = new SpanTreeRenderer().Render(KnownSpans());
+        var (traces, text) = Render(new SpanTreeRenderer(), KnownSpans());
+        Assert.Equal(2, traces);
         Assert.Equal(ExpectedTraceA + "\n" + ExpectedTraceB, text);
     }
 
@@ -84,20 +103,17 @@ public sealed class SpanTreeRendererTests
     public void Trace_id_filter_keeps_one_trace()
     {
         var renderer = new SpanTreeRenderer();
-        using var writer = new StringWriter { NewLine = "\n" };
-        Assert.Equal(1, renderer.Render(KnownSpans(), writer, TraceB.ToUpperInvariant()));
-        Assert.Equal(ExpectedTraceB, writer.ToString());
-
-        Assert.Equal(0, renderer.Render(KnownSpans(), TextWriter.Null, "ffffffffffffffffffffffffffffffff"));
+        Assert.Equal((1, ExpectedTraceB), Render(renderer, KnownSpans(), TraceB.ToUpperInvariant()));
+        Assert.Equal((0, string.Empty), Render(renderer, KnownSpans(), "ffffffffffffffffffffffffffffffff"));
     }
 
     [Fact]
     public void All_attributes_can_be_shown_under_their_full_names()
     {
         var renderer = new SpanTreeRenderer(new SpanTreeRendererOptions { ShowAllAttributes = true, ShowEvents = false });
-        var text = renderer.Render(KnownSpans(), TraceA);
-        Assert.Contains("migrate_pages 12.3 ms  migration.mode=sync page.count=2 rpc.system=hidden\n", text, StringComparison.Ordinal);
-        Assert.Contains("try_to_unmap 500 µs  migration.step=4 page.pfn=17\n", text, StringComparison.Ordinal);
+        var text = Render(renderer, KnownSpans(), TraceA).Text;
+        Assert.Contains("── migrate_pages 12.3 ms  migration.mode=sync page.count=2 rpc.system=hidden\n", text, StringComparison.Ordinal);
+        Assert.Contains("── try_to_unmap 500 µs  migration.step=4 page.pfn=17\n", text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -109,25 +125,36 @@ public sealed class SpanTreeRendererTests
             Span(TraceA, "000000000000000b", "000000000000000a", "b", 2 * Ms, 3 * Ms),
         };
 
-        var lines = new SpanTreeRenderer().Render(spans).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(["trace 4bf92f3577b34da6a3ce929d0e0e4736 (2 spans, service svc)", "a 1.0 ms  [parent cycle]", "└─ b 1.0 ms"], lines);
+        var lines = Render(new SpanTreeRenderer(), spans).Text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["trace 4bf92f3577b34da6a3ce929d0e0e4736 (2 spans, service svc)", "└── a 1.0 ms  [parent cycle]", "    └── b 1.0 ms"], lines);
     }
 
     [Fact]
-    public void A_file_renders_through_the_reader()
+    public void A_trace_nested_twenty_thousand_deep_is_drawn_to_the_depth_limit_and_says_what_it_cut()
     {
-        using var file = new TempFile();
-        File.WriteAllLines(file.Path,
-        [
-            """{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"0000000000000002","parentSpanId":"0000000000000001","name":"lock_page","kind":"internal","startTimeUnixNano":1000000,"endTimeUnixNano":1250000,"status":"unset","attributes":{"migration.step":1,"page.pfn":17},"events":[]}""",
-            """{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"0000000000000001","parentSpanId":"","name":"migrate_pages","kind":"internal","startTimeUnixNano":0,"endTimeUnixNano":12300000,"status":"unset","attributes":{},"events":[]}""",
-        ]);
+        const int Depth = 20_000;
+        var spans = Enumerable.Range(0, Depth)
+            .Select(i => Span(TraceA, (i + 1).ToString("x16", System.Globalization.CultureInfo.InvariantCulture), i == 0 ? "" : i.ToString("x16", System.Globalization.CultureInfo.InvariantCulture), "level" + i, i, Depth * 2 - i))
+            .ToList();
 
-        using var writer = new StringWriter { NewLine = "\n" };
-        Assert.Equal(1, new SpanTreeRenderer().RenderFile(file.Path, writer));
-        Assert.Equal(
-            "trace 4bf92f3577b34da6a3ce929d0e0e4736 (2 spans)\nmigrate_pages 12.3 ms\n└─ lock_page 250 µs  step=1 pfn=17\n",
-            writer.ToString());
+        var lines = Render(new SpanTreeRenderer(new SpanTreeRendererOptions { MaxDepth = 10 }), spans).Text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Equal(1 + 10 + 1, lines.Length);
+        Assert.Equal("└── level0 40 µs", lines[1]);
+        Assert.Equal(new string(' ', 4 * 9) + "└── level9 40 µs", lines[10]);
+        Assert.Equal(new string(' ', 4 * 10) + "└── … 19,990 more spans nested deeper than 10 levels, not drawn (--max-depth)", lines[11]);
+    }
+
+    [Fact]
+    public void A_wide_tree_is_drawn_whole_below_the_depth_limit()
+    {
+        var spans = new List<SpanRecord> { Span(TraceA, "0000000000000001", "", "root", 0, Ms) };
+        spans.AddRange(Enumerable.Range(2, 5_000).Select(i => Span(TraceA, i.ToString("x16", System.Globalization.CultureInfo.InvariantCulture), "0000000000000001", "child", i, i + 1)));
+
+        var lines = Render(new SpanTreeRenderer(), spans).Text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Equal(2 + 5_000, lines.Length);
+        Assert.Equal("    └── child 0 µs", lines[^1]);
     }
 
     [Theory]

@@ -1,6 +1,6 @@
-namespace MigrationCluster.Hosting.Telemetry;
+namespace MigrationCluster.Cli.Trace;
 
-/// <summary>What <see cref="SpanTreeRenderer"/> shows beside each span.</summary>
+/// <summary>What <see cref="SpanTreeRenderer"/> shows beside each span, and how deep it draws.</summary>
 public sealed class SpanTreeRendererOptions
 {
     /// <summary>
@@ -26,6 +26,13 @@ public sealed class SpanTreeRendererOptions
     public const bool DefaultShowEvents = true;
     public const int DefaultMaxValueLength = 40;
 
+    /// <summary>
+    /// Levels drawn below a root before a subtree is cut (the protocol's traces are about eight
+    /// deep). Each level widens every line below it, so a tree of unbounded depth would cost its
+    /// depth squared.
+    /// </summary>
+    public const int DefaultMaxDepth = 64;
+
     /// <summary>Tags shown when <see cref="ShowAllAttributes"/> is off.</summary>
     public IReadOnlyList<string> KeyAttributes { get; init; } = DefaultKeyAttributes;
 
@@ -38,6 +45,9 @@ public sealed class SpanTreeRendererOptions
     /// <summary>Longer tag values are cut and end in '…'.</summary>
     public int MaxValueLength { get; init; } = DefaultMaxValueLength;
 
+    /// <summary>Spans deeper than this are not drawn; their parent says how many were left out.</summary>
+    public int MaxDepth { get; init; } = DefaultMaxDepth;
+
     public void Validate()
     {
         if (KeyAttributes is null || KeyAttributes.Any(string.IsNullOrWhiteSpace))
@@ -48,6 +58,11 @@ public sealed class SpanTreeRendererOptions
         if (MaxValueLength < 4)
         {
             throw new ArgumentException($"SpanTreeRendererOptions.MaxValueLength must be at least 4, was {MaxValueLength}.");
+        }
+
+        if (MaxDepth < 1)
+        {
+            throw new ArgumentException($"SpanTreeRendererOptions.MaxDepth must be at least 1, was {MaxDepth}.");
         }
     }
 }

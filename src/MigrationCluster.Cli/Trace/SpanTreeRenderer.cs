@@ -1,28 +1,27 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using MigrationCluster.Hosting.Telemetry;
+using Spectre.Console;
 
-namespace MigrationCluster.Hosting.Telemetry;
+namespace MigrationCluster.Cli.Trace;
 
 /// <summary>
-/// Draws spans as one indented tree per trace:
+/// Draws spans as one Spectre.Console <see cref="Tree"/> per trace, the trace's header at the top:
 /// <code>
 /// trace 4bf92f3577b34da6a3ce929d0e0e4736 (3 spans, service migration-cluster)
-/// migrate_pages 12.3 ms  mode=sync
-/// ├─ unmap_and_move 4.1 ms  pfn=17
-/// │  └─ lock_page 0.2 ms  step=1 pfn=17
-/// └─ unmap_and_move 6.0 ms  pfn=18  [error: EAGAIN]
+/// └── migrate_pages 12.3 ms  mode=sync
+///     ├── unmap_and_move 4.1 ms  pfn=17
+///     │   └── lock_page 200 µs  step=1 pfn=17
+///     └── unmap_and_move 6.0 ms  pfn=18  [error: EAGAIN]
 /// </code>
-/// Traces and siblings are ordered by start time. A span whose parent is not among the spans is
-/// drawn as a root and marked <c>[parent … missing]</c>.
+/// Traces and siblings are ordered by start time. A span whose parent is not among the spans hangs
+/// from the header, marked <c>[parent … missing]</c>. The tree is built without recursion, and
+/// below <see cref="SpanTreeRendererOptions.MaxDepth"/> levels a subtree is replaced by one line
+/// that counts its spans, so no nesting, however deep, can exhaust the stack.
 /// </summary>
 public sealed class SpanTreeRenderer
 {
-    public const string Branch = "├─ ";
-    public const string LastBranch = "└─ ";
-    public const string Pipe = "│  ";
-    public const string Blank = "   ";
-
     private readonly SpanTreeRendererOptions options;
 
     public SpanTreeRenderer(SpanTreeRendererOptions? options = null)
@@ -32,25 +31,13 @@ public sealed class SpanTreeRenderer
     }
 
     /// <summary>
-    /// Reads the JSON-lines file at <paramref name="path"/> and writes its trees; only the trace
-    /// <paramref name="traceId"/> when given. Returns the number of traces written.
+    /// Writes one tree per trace (a blank line between traces), only the trace
+    /// <paramref name="traceId"/> when given; returns the number of traces written.
     /// </summary>
-    public int RenderFile(string path, TextWriter output, string? traceId = null) =>
-        Render(JsonLinesTraceReader.ReadFile(path), output, traceId);
-
-    /// <summary>The trees as text.</summary>
-    public string Render(IEnumerable<SpanRecord> spans, string? traceId = null)
-    {
-        using var writer = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
-        Render(spans, writer, traceId);
-        return writer.ToString();
-    }
-
-    /// <summary>Writes one tree per trace (blank line between traces); returns the number of traces written.</summary>
-    public int Render(IEnumerable<SpanRecord> spans, TextWriter output, string? traceId = null)
+    public int Render(IEnumerable<SpanRecord> spans, IAnsiConsole console, string? traceId = null)
     {
         ArgumentNullException.ThrowIfNull(spans);
-        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(console);
         var filter = traceId?.Trim().ToLowerInvariant();
         var traces = spans
             .Where(span => filter is null || span.TraceId == filter)
@@ -64,42 +51,34 @@ public sealed class SpanTreeRenderer
         {
             if (i > 0)
             {
-                output.WriteLine();
+                console.WriteLine();
             }
 
-            RenderTrace(traces[i], output);
+            console.Write(BuildTree(traces[i]));
         }
 
         return traces.Count;
     }
 
-    /// <summary>Writes the tree of spans that share one trace id, header first.</summary>
-    public void RenderTrace(IReadOnlyList<SpanRecord> traceSpans, TextWriter output)
+    /// <summary>The tree of spans that share one trace id, under a header line.</summary>
+    public Tree BuildTree(IReadOnlyList<SpanRecord> traceSpans)
     {
         ArgumentNullException.ThrowIfNull(traceSpans);
-        ArgumentNullException.ThrowIfNull(output);
-        if (traceSpans.Count == 0)
-        {
-            return;
-        }
-
         var service = traceSpans.Select(span => span.ServiceName).FirstOrDefault(name => name is not null);
-        output.WriteLine(string.Create(
+        var header = string.Create(
             CultureInfo.InvariantCulture,
-            $"trace {traceSpans[0].TraceId} ({traceSpans.Count} span{(traceSpans.Count == 1 ? string.Empty : "s")}{(service is null ? string.Empty : ", service " + service)})"));
+            $"trace {(traceSpans.Count > 0 ? traceSpans[0].TraceId : "-")} ({traceSpans.Count} span{(traceSpans.Count == 1 ? string.Empty : "s")}{(service is null ? string.Empty : ", service " + service)})");
+        var tree = new Tree(new Text(header)) { Guide = TreeGuide.Line };
 
         var present = new HashSet<string>(traceSpans.Select(span => span.SpanId), StringComparer.Ordinal);
         var children = traceSpans
             .Where(span => !span.IsRoot && present.Contains(span.ParentSpanId))
             .GroupBy(span => span.ParentSpanId, StringComparer.Ordinal)
             .ToDictionary(group => group.Key, group => Ordered(group), StringComparer.Ordinal);
-        var roots = Ordered(traceSpans.Where(span => span.IsRoot || !present.Contains(span.ParentSpanId)));
-
         var drawn = new HashSet<SpanRecord>(ReferenceEqualityComparer.Instance);
-        var line = new StringBuilder();
-        foreach (var root in roots)
+        foreach (var root in Ordered(traceSpans.Where(span => span.IsRoot || !present.Contains(span.ParentSpanId))))
         {
-            DrawSubtree(root, prefix: string.Empty, branch: string.Empty, children, drawn, output, line);
+            AddSubtree(tree, root, children, drawn, cycle: false);
         }
 
         // Spans only reachable through a parent cycle (a damaged file) are still shown.
@@ -107,9 +86,11 @@ public sealed class SpanTreeRenderer
         {
             if (!drawn.Contains(span))
             {
-                DrawSubtree(span, prefix: string.Empty, branch: string.Empty, children, drawn, output, line, cycle: true);
+                AddSubtree(tree, span, children, drawn, cycle: true);
             }
         }
+
+        return tree;
     }
 
     /// <summary>"12.3 ms", "1.25 s", "850 µs".</summary>
@@ -124,44 +105,79 @@ public sealed class SpanTreeRenderer
         };
     }
 
-    private void DrawSubtree(
-        SpanRecord span,
-        string prefix,
-        string branch,
-        Dictionary<string, List<SpanRecord>> children,
-        HashSet<SpanRecord> drawn,
-        TextWriter output,
-        StringBuilder line,
-        bool cycle = false)
+    /// <summary>Adds <paramref name="top"/> and what hangs below it, depth first, with a stack of its own.</summary>
+    private void AddSubtree(IHasTreeNodes parent, SpanRecord top, Dictionary<string, List<SpanRecord>> children, HashSet<SpanRecord> drawn, bool cycle)
     {
-        // Recursion depth is the nesting depth of the spans, which the protocol keeps small.
-        drawn.Add(span);
-        line.Clear().Append(prefix).Append(branch);
-        AppendSpan(line, span, topLevel: branch.Length == 0, cycle);
-        output.WriteLine(line.ToString());
-
-        if (!children.TryGetValue(span.SpanId, out var kids))
+        var stack = new Stack<(IHasTreeNodes Parent, SpanRecord Span, int Depth)>();
+        stack.Push((parent, top, 1));
+        while (stack.TryPop(out var item))
         {
-            return;
-        }
-
-        var childPrefix = prefix + (branch.Length == 0 ? string.Empty : branch == LastBranch ? Blank : Pipe);
-        var pending = kids.Where(kid => !drawn.Contains(kid)).ToList();
-        for (var i = 0; i < pending.Count; i++)
-        {
-            if (!drawn.Contains(pending[i]))
+            if (!drawn.Add(item.Span))
             {
-                DrawSubtree(pending[i], childPrefix, i == pending.Count - 1 ? LastBranch : Branch, children, drawn, output, line);
+                continue;
+            }
+
+            var node = item.Parent.AddNode(Label(item.Span, topLevel: item.Depth == 1, cycle: cycle && item.Depth == 1));
+            if (!children.TryGetValue(item.Span.SpanId, out var kids))
+            {
+                continue;
+            }
+
+            var pending = kids.Where(kid => !drawn.Contains(kid)).ToList();
+            if (pending.Count == 0)
+            {
+                continue;
+            }
+
+            if (item.Depth >= options.MaxDepth)
+            {
+                var cut = MarkDrawn(pending, children, drawn);
+                node.AddNode(new Text(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"… {cut:N0} more span{(cut == 1 ? string.Empty : "s")} nested deeper than {options.MaxDepth} levels, not drawn (--max-depth)")));
+                continue;
+            }
+
+            // Pushed last to first, so the first child is drawn first.
+            for (var i = pending.Count - 1; i >= 0; i--)
+            {
+                stack.Push((node, pending[i], item.Depth + 1));
             }
         }
     }
 
-    private void AppendSpan(StringBuilder line, SpanRecord span, bool topLevel, bool cycle)
+    /// <summary>Counts the spans of the subtrees below the cut, marking them so they are not drawn elsewhere.</summary>
+    private static int MarkDrawn(List<SpanRecord> tops, Dictionary<string, List<SpanRecord>> children, HashSet<SpanRecord> drawn)
     {
+        var count = 0;
+        var stack = new Stack<SpanRecord>(tops);
+        while (stack.TryPop(out var span))
+        {
+            if (!drawn.Add(span))
+            {
+                continue;
+            }
+
+            count++;
+            if (children.TryGetValue(span.SpanId, out var kids))
+            {
+                foreach (var kid in kids)
+                {
+                    stack.Push(kid);
+                }
+            }
+        }
+
+        return count;
+    }
+
+    private Text Label(SpanRecord span, bool topLevel, bool cycle)
+    {
+        var line = new StringBuilder();
         line.Append(span.Name).Append(' ').Append(FormatDuration(span.Duration));
         if (span.Kind is ActivityKind.Client or ActivityKind.Server or ActivityKind.Producer or ActivityKind.Consumer)
         {
-            line.Append(" (").Append(SpanJsonFields.KindText(span.Kind)).Append(')');
+            line.Append(" (").Append(span.Kind.ToString().ToLowerInvariant()).Append(')');
         }
 
         var tags = FormatTags(span);
@@ -200,7 +216,7 @@ public sealed class SpanTreeRenderer
             line.Append(']');
         }
 
-        // Only spans whose parent is absent are drawn at the top level without being roots.
+        // Only spans whose parent is absent hang from the header without being roots.
         if (topLevel && !span.IsRoot && !cycle)
         {
             line.Append("  [parent ").Append(span.ParentSpanId).Append(" missing]");
@@ -210,6 +226,9 @@ public sealed class SpanTreeRenderer
         {
             line.Append("  [parent cycle]");
         }
+
+        // Text, not markup: span names and tags may hold '[' and ']'.
+        return new Text(line.ToString(), span.Status == ActivityStatusCode.Error ? new Style(Color.Red) : Style.Plain);
     }
 
     private string FormatTags(SpanRecord span)

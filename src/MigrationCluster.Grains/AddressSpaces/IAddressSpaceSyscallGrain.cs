@@ -1,0 +1,69 @@
+using MigrationCluster.Memory.AddressSpaces;
+
+namespace MigrationCluster.Grains.AddressSpaces;
+
+/// <summary>
+/// The system calls on a process: this address space's grain is the front end of the calls that
+/// target it (mmap, move_pages, migrate_pages, mbind, munmap, exit, truncate), and answers the
+/// parts of other processes' calls that reach it (its credentials, PTEs a truncation clears).
+/// </summary>
+[Alias("mc.IAddressSpaceSyscallGrain")]
+public interface IAddressSpaceSyscallGrain : IGrainWithIntegerKey
+{
+    [Alias("MmapAnon")]
+    Task<MappedRegion> MmapAnon(long pages, bool shared);
+
+    /// <summary>mmap(MAP_PRIVATE|MAP_ANONYMOUS), read-only when not <paramref name="writable"/>.</summary>
+    [Alias("MmapAnonPrivate")]
+    Task<MappedRegion> MmapAnonPrivate(long pages, bool writable);
+
+    /// <summary>
+    /// mmap with MAP_POPULATE: private anonymous memory whose pages are all write-faulted at once,
+    /// along the process's allocation order, a few grain calls for the whole region.
+    /// </summary>
+    [Alias("MmapAnonPopulate")]
+    Task<MappedRegion> MmapAnonPopulate(long pages);
+
+    /// <summary>A new file whose page cache this address space holds; returns its mapping id.</summary>
+    [Alias("CreateFile")]
+    Task<int> CreateFile();
+
+    [Alias("MmapShared")]
+    Task<MappedRegion> MmapShared(int mapping, long pgOff, long pages, bool writable);
+
+    /// <summary>This process's credentials and cpuset for another process's syscall; null when it does not exist or has exited.</summary>
+    [ReadOnly]
+    [Alias("GetTask")]
+    Task<TaskCredentials?> GetTask();
+
+    /// <summary>move_pages(2) on this process by <paramref name="caller"/> (<paramref name="nodes"/> null: query only).</summary>
+    [ResponseTimeout("00:05:00")]
+    [Alias("MovePages")]
+    Task<MovePagesReply> MovePages(int caller, long[] pages, int[]? nodes, int flags, int[]? initialStatus);
+
+    /// <summary>migrate_pages(2) on this process by <paramref name="caller"/>: the pages not moved, or -errno.</summary>
+    [ResponseTimeout("00:05:00")]
+    [Alias("MigratePages")]
+    Task<int> MigratePages(int caller, int[] fromNodes, int[] toNodes);
+
+    /// <summary>mbind(2) by this process on [start, start + pages): 0 or -errno.</summary>
+    [ResponseTimeout("00:05:00")]
+    [Alias("Mbind")]
+    Task<int> Mbind(long start, long pages, MemPolicyMode mode, int[] nodes, int flags);
+
+    /// <summary>munmap(2) of [start, start + pages): 0, or -EINVAL for an empty range.</summary>
+    [Alias("Munmap")]
+    Task<int> Munmap(long start, long pages);
+
+    /// <summary>exit_mmap: every mapping goes, and the process is gone for the syscalls (-ESRCH).</summary>
+    [Alias("Exit")]
+    Task Exit();
+
+    /// <summary>Clears these PTEs (a truncation of a file another process owns unmaps them under the page lock). Only read.</summary>
+    [Alias("ClearPtes")]
+    Task ClearPtes([Immutable] long[] virtualPages);
+
+    /// <summary>truncate_inode_pages of a file this process owns, from an index: 0, or -EAGAIN at a page a migration holds.</summary>
+    [Alias("Truncate")]
+    Task<int> Truncate(int mapping, long fromIndex);
+}

@@ -1,0 +1,35 @@
+using MigrationCluster.Memory.AddressSpaces;
+using MigrationCluster.Memory.Nodes;
+
+namespace MigrationCluster.Grains.Nodes;
+
+/// <summary>
+/// What the syscalls call on a NUMA node, from the address space grain that is their front end:
+/// move_pages' and mbind's isolation and putback, and the frame side of munmap and truncate.
+/// </summary>
+[Alias("mc.INumaNodeSyscallGrain")]
+public interface INumaNodeSyscallGrain : IGrainWithIntegerKey
+{
+    /// <summary>
+    /// The page-count test and isolate_lru_page of move_pages and mbind, in one turn: a page
+    /// mapped more than once stays unless <paramref name="migrateAll"/> (MPOL_MF_MOVE_ALL).
+    /// </summary>
+    [Alias("IsolateForMigration")]
+    Task<IsolateResult> IsolateForMigration(long pfn, bool migrateAll);
+
+    /// <summary>putback_movable_pages for this node's pages, in order: back on the LRU, isolation reference dropped. The node only reads <paramref name="pfns"/>.</summary>
+    [Alias("PutbackMovablePages")]
+    Task PutbackMovablePages([Immutable] long[] pfns);
+
+    /// <summary>zap_pte_range's frame side: each PTE leaves its page's reverse map and drops its reference (in order). The node only reads the arrays.</summary>
+    [Alias("ZapPtes")]
+    Task ZapPtes([Immutable] PteRef[] ptes, [Immutable] long[] pfns);
+
+    /// <summary>truncate_inode_pages, first half: locks the page and returns the PTEs that map it; null when it is locked already.</summary>
+    [Alias("LockPageForTruncate")]
+    Task<PteRef[]?> LockPageForTruncate(long pfn);
+
+    /// <summary>truncate_inode_pages, second half: the PTEs (cleared by their address spaces) leave the rmap, the page leaves its file, is unlocked and released.</summary>
+    [Alias("TruncatePage")]
+    Task TruncatePage(long pfn, [Immutable] PteRef[] ptes);
+}
