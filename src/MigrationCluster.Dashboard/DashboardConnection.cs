@@ -34,6 +34,11 @@ public sealed class DashboardConnection
     /// </summary>
     public static DashboardConnection ToLocalCluster(string stateDirectory)
     {
+        if (LocalClusterClient.RemoteSettingsOf(stateDirectory) is { } remote)
+        {
+            // A cluster on several machines: nothing local to look at first; the connect timeout says it.
+            return new(remote.Describe(), LocalClusterClient.ClientOf(stateDirectory));
+        }
         var description = $"the local cluster in {Path.GetFullPath(stateDirectory)}";
         return new(description, LocalClusterClient.ClientOf(stateDirectory), async () =>
         {

@@ -153,7 +153,7 @@ public static class ExperimentRunner
                 {
                     await viewer.ShowClusterAsync(directory).ConfigureAwait(false);
                 }
-                return await ClusterWatch.WhileSilosLiveAsync(directory, () => Then(body(client.GrainFactory), viewer)).ConfigureAwait(false);
+                return await ClusterWatch.WhileSilosLiveAsync(directory, client.GrainFactory, () => Then(body(client.GrainFactory), viewer)).ConfigureAwait(false);
             }
             // The viewer's silo side (Orleans' call profiler) only when a viewer will look at it.
             var cluster = await EmbeddedCluster.StartAsync(options.Silos, viewer is null ? null : viewer.ConfigureSilo).ConfigureAwait(false);

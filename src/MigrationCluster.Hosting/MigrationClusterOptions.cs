@@ -26,8 +26,14 @@ public sealed class MigrationClusterOptions
 
     public string ServiceId { get; set; } = DefaultServiceId;
 
-    /// <summary>The address the silo listens on and advertises.</summary>
+    /// <summary>The address the silo listens on (<c>0.0.0.0</c>: every interface), and advertises unless <see cref="AdvertisedAddress"/> says otherwise.</summary>
     public string ListenAddress { get; set; } = DefaultListenAddress;
+
+    /// <summary>
+    /// The address other silos and clients reach this silo at (what the membership table holds);
+    /// null: <see cref="ListenAddress"/>, which then must name one interface, not all of them.
+    /// </summary>
+    public string? AdvertisedAddress { get; set; }
 
     public int SiloPort { get; set; } = DefaultSiloPort;
 
@@ -81,12 +87,30 @@ public sealed class MigrationClusterOptions
         {
             throw new ArgumentException($"ListenAddress must be an IP address (was '{ListenAddress}').");
         }
+        if (AdvertisedAddress is not null && (!IPAddress.TryParse(AdvertisedAddress, out var advertised) || IsAnyAddress(advertised)))
+        {
+            throw new ArgumentException($"AdvertisedAddress must be the IP address of one interface (was '{AdvertisedAddress}').");
+        }
+        if (AdvertisedAddress is null && IsAnyAddress(IPAddress.Parse(ListenAddress)))
+        {
+            throw new ArgumentException($"AdvertisedAddress is required when ListenAddress is {ListenAddress} (every interface): other silos need one address to reach this one.");
+        }
         CheckPort(nameof(SiloPort), SiloPort);
         CheckPort(nameof(GatewayPort), GatewayPort);
     }
 
     /// <summary>The listen address as an <see cref="IPAddress"/> (after <see cref="Validate"/>).</summary>
     public IPAddress ListenIPAddress => IPAddress.Parse(ListenAddress);
+
+    /// <summary>The address the silo advertises (after <see cref="Validate"/>): <see cref="AdvertisedAddress"/>, else <see cref="ListenAddress"/>.</summary>
+    public IPAddress AdvertisedIPAddress => IPAddress.Parse(AdvertisedAddress ?? ListenAddress);
+
+    /// <summary>0.0.0.0 or [::]: "every interface", which is no address to reach a silo at.</summary>
+    public static bool IsAnyAddress(IPAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        return address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
+    }
 
     private static void CheckPort(string name, int port)
     {

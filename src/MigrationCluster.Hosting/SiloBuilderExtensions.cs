@@ -1,3 +1,4 @@
+using System.Net;
 using MigrationCluster.Grains.Placement;
 using MigrationCluster.Hosting.Security;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,7 +23,16 @@ public static class SiloBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var options = MigrationClusterOptions.Register(builder.Services, configure);
-        builder.ConfigureEndpoints(options.ListenIPAddress, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: false);
+        // Orleans' endpoints: the advertised address goes into the membership table, the sockets
+        // bind the listen address (the same one unless a silo behind NAT or on 0.0.0.0 says otherwise).
+        builder.Configure<EndpointOptions>(endpoints =>
+        {
+            endpoints.AdvertisedIPAddress = options.AdvertisedIPAddress;
+            endpoints.SiloPort = options.SiloPort;
+            endpoints.GatewayPort = options.GatewayPort;
+            endpoints.SiloListeningEndpoint = new IPEndPoint(options.ListenIPAddress, options.SiloPort);
+            endpoints.GatewayListeningEndpoint = new IPEndPoint(options.ListenIPAddress, options.GatewayPort);
+        });
         builder.UseClusterSecurity(options.TlsCertificate);
         if (options.Dashboard)
         {

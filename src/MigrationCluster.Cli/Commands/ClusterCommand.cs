@@ -204,7 +204,10 @@ public static class ClusterCommand
         return command;
     }
 
-    /// <summary>Makes a cluster certificate where a deployment mounts it (a compose volume, a Kubernetes secret).</summary>
+    /// <summary>
+    /// Makes a cluster certificate where a deployment mounts it (a compose volume, a Kubernetes
+    /// secret, a copy on each machine); <c>--hosts</c> names the machines of a cluster on several hosts.
+    /// </summary>
     private static Command CreateCertificate()
     {
         var output = new Option<FileInfo>("--out")
@@ -213,17 +216,43 @@ public static class ClusterCommand
             HelpName = "PATH",
             Required = true,
         };
-        var command = new Command("certificate", "Make a cluster's TLS certificate (ECDSA P-256, server and client authentication, localhost and 127.0.0.1) and print its SHA-256 fingerprint.") { output };
-        command.SetAction(parse => Guard(() =>
+        var hosts = new Option<string?>("--hosts")
         {
+            Description = "The machines of the cluster, comma-separated host names or IP addresses: the certificate names them besides localhost and 127.0.0.1.",
+            HelpName = "HOST,HOST,...",
+        };
+        var command = new Command("certificate", "Make a cluster's TLS certificate (ECDSA P-256, server and client authentication, localhost, 127.0.0.1 and --hosts) and print its SHA-256 fingerprint.") { output, hosts };
+        command.SetAction(parse =>
+        {
+            IReadOnlyList<string>? named = null;
+            if (parse.GetValue(hosts) is { } list)
+            {
+                try
+                {
+                    named = ClusterCertificate.ParseHosts(list);
+                }
+                catch (ArgumentException exception)
+                {
+                    throw new UsageException($"--hosts: {exception.Message}", exception);
+                }
+            }
             var path = parse.GetRequiredValue(output).FullName;
             OutputFile.CheckWritable(path, "--out");
             CheckCertificate(path);
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            using var certificate = ClusterCertificate.LoadOrCreate(path);
-            Console.Out.WriteLine($"{path}: sha256 {Convert.ToHexString(certificate.GetCertHash(System.Security.Cryptography.HashAlgorithmName.SHA256))}");
-            return 0;
-        }));
+            return Guard(() =>
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                using var certificate = ClusterCertificate.LoadOrCreate(path, named);
+                // A kept file must still be the one asked for: a silo on a host it does not name would not match it.
+                var missing = (named ?? []).Where(h => !ClusterCertificate.NamesOf(certificate).Contains(h, StringComparer.OrdinalIgnoreCase)).ToList();
+                if (missing.Count > 0)
+                {
+                    throw new UsageException($"--out: {path} exists and does not name {string.Join(", ", missing)}: remove it, or write the new certificate elsewhere");
+                }
+                Console.Out.WriteLine($"{path}: sha256 {Convert.ToHexString(certificate.GetCertHash(System.Security.Cryptography.HashAlgorithmName.SHA256))}");
+                return 0;
+            });
+        });
         return command;
     }
 

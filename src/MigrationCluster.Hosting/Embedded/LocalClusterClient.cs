@@ -13,7 +13,8 @@ namespace MigrationCluster.Hosting.Embedded;
 
 /// <summary>
 /// An Orleans client of a local cluster started by <c>cluster start</c> (what <c>run --cluster DIR</c>
-/// needs): it finds the gateways in the cluster's SQLite membership table.
+/// needs): it finds the gateways in the cluster's SQLite membership table. A directory with a
+/// <c>client.json</c> (<see cref="ClusterClientSettings"/>) names a cluster on several machines instead.
 /// </summary>
 public sealed class LocalClusterClient : IAsyncDisposable
 {
@@ -29,21 +30,32 @@ public sealed class LocalClusterClient : IAsyncDisposable
     {
         var configure = ClientOf(stateDirectory);
         var state = new LocalClusterState(stateDirectory);
-        await RequireRunningSiloAsync(stateDirectory).ConfigureAwait(false);
+        var remote = RemoteSettingsOf(stateDirectory);
+        if (remote is null)
+        {
+            // A cluster of this machine: no live silo process is known at once, without waiting out a connection.
+            await RequireRunningSiloAsync(stateDirectory).ConfigureAwait(false);
+        }
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Error);
+        // A failed start is said once, in the command's own line below: not again as the host's stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         builder.Services.AddSingleton<IHostLifetime, CommandHostLifetime>();
         builder.UseOrleansClient(configure);
         var host = builder.Build();
-        using var connecting = new CancellationTokenSource(timeout ?? DefaultConnectTimeout);
+        using var connecting = new CancellationTokenSource(timeout ?? remote?.ConnectTimeout ?? DefaultConnectTimeout);
         try
         {
             await host.StartAsync(connecting.Token).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is OperationCanceledException or OrleansException or TimeoutException)
+        catch (Exception exception) when (exception is OperationCanceledException or OrleansException or TimeoutException
+            or System.Data.Common.DbException or StackExchange.Redis.RedisException or System.Net.Sockets.SocketException)
         {
+            // The membership table out of reach is a connection failure too (a client cut off from a remote cluster).
             host.Dispose();
-            throw new ClusterCommandException($"could not connect to the cluster in {state.Directory}: {exception.Message}");
+            throw new ClusterCommandException(remote is null
+                ? $"could not connect to the cluster in {state.Directory}: {exception.Message}"
+                : $"could not connect to {remote.Describe()} within {(timeout ?? remote.ConnectTimeout).TotalSeconds:0} s: {exception.Message}");
         }
         return new LocalClusterClient(host);
     }
@@ -71,6 +83,10 @@ public sealed class LocalClusterClient : IAsyncDisposable
     /// </summary>
     public static Action<IClientBuilder> ClientOf(string stateDirectory)
     {
+        if (RemoteSettingsOf(stateDirectory) is { } remote)
+        {
+            return ClientOf(remote);
+        }
         var state = new LocalClusterState(stateDirectory);
         if (!File.Exists(state.MembershipFile))
         {
@@ -94,6 +110,46 @@ public sealed class LocalClusterClient : IAsyncDisposable
             o.ClusterId = LocalClusterState.ClusterId;
             o.TlsCertificate = certificate;
         }).UseSqliteClustering(o => o.FilePath = state.MembershipFile);
+    }
+
+    /// <summary>The directory's <c>client.json</c> (a cluster on several machines), or null for a local cluster; bad settings throw <see cref="UsageException"/>.</summary>
+    public static ClusterClientSettings? RemoteSettingsOf(string directory)
+    {
+        if (!ClusterClientSettings.ExistsIn(directory))
+        {
+            return null;
+        }
+        try
+        {
+            return ClusterClientSettings.Load(directory);
+        }
+        catch (ArgumentException exception)
+        {
+            throw new UsageException($"--cluster: {exception.Message}", exception);
+        }
+    }
+
+    /// <summary>A cluster on several machines: gateways from its PostgreSQL or Redis membership, mutual TLS with its certificate.</summary>
+    private static Action<IClientBuilder> ClientOf(ClusterClientSettings settings)
+    {
+        X509Certificate2 certificate;
+        try
+        {
+            certificate = ClusterCertificate.Load(settings.TlsCertificateFile);
+        }
+        catch (ArgumentException exception)
+        {
+            throw new UsageException($"--cluster: {exception.Message}", exception);
+        }
+        return client =>
+        {
+            client.UseMigrationCluster(o =>
+            {
+                settings.ApplyTo(o);
+                o.TlsCertificate = certificate;
+            });
+            settings.UseClusteringOf(client);
+        };
     }
 
     public async ValueTask DisposeAsync()

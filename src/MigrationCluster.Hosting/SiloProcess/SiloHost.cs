@@ -33,6 +33,8 @@ public static class SiloHost
         ["--name"] = "Silo:SiloName",
         ["--port"] = "Silo:SiloPort",
         ["--gateway-port"] = "Silo:GatewayPort",
+        ["--listen"] = "Silo:ListenAddress",
+        ["--advertise"] = "Silo:AdvertisedAddress",
         ["--cluster-id"] = "Silo:ClusterId",
         ["--traces"] = "Silo:Traces",
     };

@@ -20,13 +20,20 @@ public static class SiloSettingAliases
     /// <summary>What <c>Silo:MembershipProvider</c> accepts.</summary>
     public static readonly IReadOnlyList<string> MembershipProviders = [SqliteProvider, PostgresProvider, RedisProvider];
 
+    public const string ListenAddressAlias = "Silo:ListenAddress";
+    public const string AdvertisedIPAddressKey = EndpointSettingsValidator.SectionName + ":" + nameof(Orleans.Configuration.EndpointOptions.AdvertisedIPAddress);
+    public const string SiloListeningEndpointKey = EndpointSettingsValidator.SectionName + ":" + nameof(Orleans.Configuration.EndpointOptions.SiloListeningEndpoint);
+    public const string GatewayListeningEndpointKey = EndpointSettingsValidator.SectionName + ":" + nameof(Orleans.Configuration.EndpointOptions.GatewayListeningEndpoint);
+
     /// <summary>Each alias, the Orleans key it sets, and the silo process's default for that key (null: Orleans').</summary>
     public static readonly IReadOnlyList<(string Alias, string Key, string? Default)> Settings =
     [
         ("Silo:ClusterId", "Orleans:ClusterId", LocalClusterState.ClusterId),
         ("Silo:ServiceId", "Orleans:ServiceId", MigrationClusterOptions.DefaultServiceId),
         ("Silo:SiloName", "Orleans:Name", null),
-        ("Silo:ListenAddress", "Orleans:Endpoints:AdvertisedIPAddress", MigrationClusterOptions.DefaultListenAddress),
+        // Silo:ListenAddress alone is where the silo listens and what it advertises; Silo:AdvertisedAddress, later, wins.
+        ("Silo:ListenAddress", AdvertisedIPAddressKey, MigrationClusterOptions.DefaultListenAddress),
+        ("Silo:AdvertisedAddress", AdvertisedIPAddressKey, null),
         ("Silo:SiloPort", "Orleans:Endpoints:SiloPort", MigrationClusterOptions.DefaultSiloPort.ToString(CultureInfo.InvariantCulture)),
         ("Silo:GatewayPort", "Orleans:Endpoints:GatewayPort", MigrationClusterOptions.DefaultGatewayPort.ToString(CultureInfo.InvariantCulture)),
         ("Silo:ProbeTimeout", "Orleans:Membership:ProbeTimeout", null),
@@ -68,6 +75,8 @@ public static class SiloSettingAliases
             }
         }
 
+        AddListeningEndpoints(configuration, values);
+
         var provider = configuration["Silo:MembershipProvider"];
         if (provider is not null && !MembershipProviders.Contains(provider, StringComparer.OrdinalIgnoreCase))
         {
@@ -104,6 +113,34 @@ public static class SiloSettingAliases
     }
 
     /// <summary>
+    /// <c>Silo:ListenAddress</c> is also where the sockets bind (Orleans' listening endpoints, on the
+    /// silo and gateway ports in force): with <c>Silo:AdvertisedAddress</c> the two may differ, e.g.
+    /// every interface (0.0.0.0) and the one address other machines reach.
+    /// </summary>
+    private static void AddListeningEndpoints(IConfiguration configuration, Dictionary<string, string?> values)
+    {
+        if (configuration[ListenAddressAlias] is not { } listen)
+        {
+            return;
+        }
+        foreach (var (portKey, endpointKey) in new[]
+        {
+            (EndpointSettingsValidator.SectionName + ":SiloPort", SiloListeningEndpointKey),
+            (EndpointSettingsValidator.SectionName + ":GatewayPort", GatewayListeningEndpointKey),
+        })
+        {
+            // A bad port is refused under its own name; no second error about the endpoint.
+            if (!int.TryParse(configuration[portKey] ?? values.GetValueOrDefault(portKey), NumberStyles.None, CultureInfo.InvariantCulture, out var port)
+                || port is < 1 or > 65535)
+            {
+                continue;
+            }
+            // An address that is no IP address stays as written, and the endpoint validator names it.
+            values[endpointKey] = System.Net.IPAddress.TryParse(listen, out var address) ? new System.Net.IPEndPoint(address, port).ToString() : $"{listen}:{port}";
+        }
+    }
+
+    /// <summary>
     /// <paramref name="message"/>, with the alias named after each Orleans key it mentions that was
     /// set through its alias, so an error speaks of the setting the user wrote.
     /// </summary>
@@ -111,12 +148,23 @@ public static class SiloSettingAliases
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(configuration);
+        // The alias in force for each key: the last one of the table that is set.
+        var inForce = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (alias, key, _) in Settings)
         {
-            if (configuration[alias] is not null && message.Contains(key, StringComparison.OrdinalIgnoreCase))
+            if (configuration[alias] is not null)
             {
-                message += $" (set as {alias})";
+                inForce[key] = alias;
             }
+        }
+        if (configuration[ListenAddressAlias] is not null)
+        {
+            inForce[SiloListeningEndpointKey] = ListenAddressAlias;
+            inForce[GatewayListeningEndpointKey] = ListenAddressAlias;
+        }
+        foreach (var alias in inForce.Where(kv => message.Contains(kv.Key, StringComparison.OrdinalIgnoreCase)).Select(kv => kv.Value).Distinct())
+        {
+            message += $" (set as {alias})";
         }
         return message;
     }
