@@ -318,18 +318,18 @@ public sealed class RunCommandTests : IDisposable
         var json = Path.Combine(_directory, "result.json");
         var result = await CliProcess.RunAsync("run", "--nodes", "2", "--address-spaces", "2", "--pages", "48", "--accesses", "50", "--trace", $"jsonl:{trace}", "--json", json);
         Assert.True(result.ExitCode == 0, result.Stderr);
-        var spans = File.ReadLines(trace).Select(line => JsonDocument.Parse(line).RootElement).ToList();
-        Assert.DoesNotContain(spans, s => s.GetProperty("name").GetString() == "unmap_and_move");
-        Assert.DoesNotContain(spans, s => s.GetProperty("name").GetString()!.EndsWith("/Access", StringComparison.Ordinal));
-        var batches = spans.Where(s => s.GetProperty("name").GetString() == "migrate_pages_batch").ToList();
+        // The trace file is OTLP/JSON lines: read it as trace show does.
+        var spans = MigrationCluster.Hosting.Telemetry.TraceFile.Read(trace).Spans;
+        Assert.DoesNotContain(spans, s => s.Name == "unmap_and_move");
+        Assert.DoesNotContain(spans, s => s.Name.EndsWith("/Access", StringComparison.Ordinal));
+        var batches = spans.Where(s => s.Name == "migrate_pages_batch").ToList();
         Assert.Equal(2, batches.Count); // one batch per source node's call
-        var children = spans.ToLookup(s => s.GetProperty("parentSpanId").GetString());
+        var children = spans.ToLookup(s => s.ParentSpanId);
         long simulated = 0;
         foreach (var batch in batches)
         {
-            var steps = children[batch.GetProperty("spanId").GetString()]
-                .Select(s => s.GetProperty("attributes"))
-                .Select(a => (Step: a.GetProperty("migration.step").GetInt32(), Start: a.GetProperty("sim.start_ns").GetInt64(), Duration: a.GetProperty("sim.duration_ns").GetInt64()))
+            var steps = children[batch.SpanId]
+                .Select(s => (Step: Convert.ToInt32(s.GetAttribute("migration.step"), System.Globalization.CultureInfo.InvariantCulture), Start: Convert.ToInt64(s.GetAttribute("sim.start_ns"), System.Globalization.CultureInfo.InvariantCulture), Duration: Convert.ToInt64(s.GetAttribute("sim.duration_ns"), System.Globalization.CultureInfo.InvariantCulture)))
                 .OrderBy(s => s.Start).ThenBy(s => s.Step)
                 .ToList();
             Assert.Equal(FileSteps, steps.Select(s => s.Step));

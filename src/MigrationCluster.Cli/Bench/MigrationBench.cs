@@ -1,3 +1,4 @@
+using MigrationCluster.Grains.Migration;
 using System.Diagnostics;
 using MigrationCluster.Hosting.Embedded;
 using MigrationCluster.Hosting.Telemetry;
@@ -120,7 +121,16 @@ public static class MigrationBench
         using (var spans = new SpanCounter())
         using (Sdk.CreateTracerProviderBuilder().AddSource([.. TelemetrySources.Default]).SetSampler(new AlwaysOnSampler()).AddProcessor(spans).Build())
         {
-            figures.OneSiloTraced = await oneSilo.MigrateRoundAsync();
+            // Every span: the per-page ones too (a run records one span per step and batch unless --trace-pages).
+            RequestContext.Set(MigrationTelemetry.TracePagesContextKey, true);
+            try
+            {
+                figures.OneSiloTraced = await oneSilo.MigrateRoundAsync();
+            }
+            finally
+            {
+                RequestContext.Remove(MigrationTelemetry.TracePagesContextKey);
+            }
             figures.Spans = spans.Count;
         }
         return figures;

@@ -89,9 +89,10 @@ public sealed class ClusterCommandTests : IAsyncLifetime
     [Fact]
     public async Task Status_of_a_directory_without_a_cluster_fails_with_one_line()
     {
+        // No cluster there is the user's input, as for run --cluster: exit 2.
         var (exitCode, _, stderr) = await ClusterCliProcess.RunAsync("cluster", "status", "--state-dir", _stateDir);
-        Assert.Equal(1, exitCode);
-        Assert.Contains("No cluster", stderr);
+        Assert.Equal(2, exitCode);
+        Assert.Contains("no cluster", stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -174,7 +174,7 @@ public sealed partial class ExperimentCommandTests(ExperimentSweepFixture sweep)
             Assert.True(new FileInfo(Path.Combine(sweep.Output, "plots", name + ".svg")).Length > 1000);
         }
         Assert.Equal(["sim_pages_per_s", "sim_step_time", "pages_per_s", "step_latency", "access_latency", "cross_silo_fraction"], figures.Select(f => f.Groups[1].Value));
-        Assert.Contains("The simulator's speed", html, StringComparison.Ordinal);
+        Assert.Contains(System.Net.WebUtility.HtmlEncode("The simulator's speed"), html, StringComparison.Ordinal);
         Assert.Contains("Migration throughput", html, StringComparison.Ordinal);
         Assert.Contains("try_to_unmap", html, StringComparison.Ordinal); // the step legend
         // Nothing to fetch: no scripts, stylesheets or images from elsewhere.
