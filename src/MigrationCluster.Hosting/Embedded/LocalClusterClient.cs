@@ -31,11 +31,7 @@ public sealed class LocalClusterClient : IAsyncDisposable
         var configure = ClientOf(stateDirectory);
         var state = new LocalClusterState(stateDirectory);
         var remote = RemoteSettingsOf(stateDirectory);
-        if (remote is null)
-        {
-            // A cluster of this machine: no live silo process is known at once, without waiting out a connection.
-            await RequireRunningSiloAsync(stateDirectory).ConfigureAwait(false);
-        }
+        await RequireRunningSiloAsync(stateDirectory).ConfigureAwait(false);
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Error);
         // A failed start is said once, in the command's own line below: not again as the host's stack trace.
@@ -61,11 +57,17 @@ public sealed class LocalClusterClient : IAsyncDisposable
     }
 
     /// <summary>
-    /// Refuses at once (exit 2) a cluster with no Active silo whose process runs: the Orleans
-    /// client would otherwise retry its gateways for the whole connect timeout.
+    /// Refuses at once (exit 2) a cluster of this machine with no Active silo whose process runs:
+    /// the Orleans client would otherwise retry its gateways for the whole connect timeout. A
+    /// cluster on other machines (<c>client.json</c>) has no processes here to look at: its
+    /// client's connect timeout decides.
     /// </summary>
     public static async Task RequireRunningSiloAsync(string stateDirectory)
     {
+        if (RemoteSettingsOf(stateDirectory) is not null)
+        {
+            return;
+        }
         ClientOf(stateDirectory);
         var state = new LocalClusterState(stateDirectory);
         var silos = await ClusterStatusReader.ReadAsync(state).ConfigureAwait(false);
