@@ -51,8 +51,9 @@ public static class ClusterStatusReader
         {
             return unlisted;
         }
-        var listed = silos.Where(s => s.Status is nameof(SiloStatus.Active) or nameof(SiloStatus.Joining) or nameof(SiloStatus.Created) or nameof(SiloStatus.ShuttingDown))
-            .Select(s => s.SiloName).ToHashSet(StringComparer.Ordinal);
+        // Any row names a silo: a Dead row whose process still runs is a silo declared dead that is
+        // about to stop itself (Orleans fails fast), not one the table lost.
+        var listed = silos.Select(s => s.SiloName).ToHashSet(StringComparer.Ordinal);
         foreach (var file in Directory.GetFiles(state.SilosDirectory, "*.pid").Order(StringComparer.Ordinal))
         {
             var name = Path.GetFileNameWithoutExtension(file);
