@@ -17,12 +17,17 @@ public enum FileKind
 
 /// <summary>
 /// Tells a regular file from a device or a pipe before opening it: opening a FIFO blocks until a
-/// writer comes, and a device never ends. .NET has no public API for the file type, so on Unix
-/// this asks stat(2) through the runtime's own native shim (the one FileStatus uses; its
-/// second 32-bit field is st_mode with the kernel's S_IF* bits).
+/// writer comes, and a device never ends. .NET has no public API for the file type, so on Linux
+/// this asks <c>statx(2)</c> (its buffer layout is the same on every architecture); elsewhere, and
+/// with a C library that lacks statx, it tells only files from directories.
 /// </summary>
-public static partial class FileKinds
+public static class FileKinds
 {
+    private const int AtFdCwd = -100;
+    private const uint StatxType = 0x1;
+    private const int ModeOffset = 0x1C;
+    private const int StatxBufferSize = 256;
+
     private const int TypeMask = 0xF000;
     private const int FifoBits = 0x1000;
     private const int CharacterDeviceBits = 0x2000;
@@ -31,24 +36,13 @@ public static partial class FileKinds
     private const int RegularBits = 0x8000;
     private const int SocketBits = 0xC000;
 
-    // Larger than the runtime's FileStatus (about 120 bytes) so the shim never writes past it.
-    private const int StatBufferSize = 512;
-
     public static FileKind Of(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (OperatingSystem.IsWindows())
+        if (Mode(path) is not { } mode)
         {
-            return Directory.Exists(path) ? FileKind.Directory
-                : File.Exists(path) ? (File.GetAttributes(path).HasFlag(FileAttributes.Device) ? FileKind.CharacterDevice : FileKind.RegularFile)
-                : FileKind.Missing;
+            return Directory.Exists(path) ? FileKind.Directory : File.Exists(path) ? FileKind.RegularFile : FileKind.Missing;
         }
-        var buffer = new byte[StatBufferSize];
-        if (Stat(path, buffer) != 0)
-        {
-            return File.Exists(path) || Directory.Exists(path) ? FileKind.Other : FileKind.Missing;
-        }
-        int mode = BitConverter.ToInt32(buffer, sizeof(int));
         return (mode & TypeMask) switch
         {
             RegularBits => FileKind.RegularFile,
@@ -74,7 +68,32 @@ public static partial class FileKinds
         _ => "not a regular file",
     };
 
-    [LibraryImport("libSystem.Native", EntryPoint = "SystemNative_Stat", StringMarshalling = StringMarshalling.Utf8)]
+    /// <summary>st_mode after following links; null where statx cannot say (not Linux, no statx, a path that cannot be examined).</summary>
+    private static int? Mode(string path)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+        var buffer = new byte[StatxBufferSize];
+        try
+        {
+            if (Statx(AtFdCwd, path, 0, StatxType, buffer) != 0)
+            {
+                return null;
+            }
+        }
+        catch (Exception exception) when (exception is EntryPointNotFoundException or DllNotFoundException)
+        {
+            // A C library without statx (glibc before 2.28).
+            return null;
+        }
+        // In the machine's own byte order.
+        return MemoryMarshal.Read<ushort>(buffer.AsSpan(ModeOffset));
+    }
+
+    // A classic import: LibraryImport's generated code would need unsafe blocks.
+    [DllImport("libc", EntryPoint = "statx", SetLastError = true, ExactSpelling = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static partial int Stat(string path, [Out] byte[] status);
+    private static extern int Statx(int directory, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, [Out] byte[] buffer);
 }
