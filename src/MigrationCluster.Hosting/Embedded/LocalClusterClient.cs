@@ -31,7 +31,10 @@ public sealed class LocalClusterClient : IAsyncDisposable
         var configure = ClientOf(stateDirectory);
         var state = new LocalClusterState(stateDirectory);
         var remote = RemoteSettingsOf(stateDirectory);
-        await RequireRunningSiloAsync(stateDirectory).ConfigureAwait(false);
+        if (remote is null)
+        {
+            await RequireLiveLocalSiloAsync(state, stateDirectory).ConfigureAwait(false);
+        }
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Error);
         // A failed start is said once, in the command's own line below: not again as the host's stack trace.
@@ -69,7 +72,11 @@ public sealed class LocalClusterClient : IAsyncDisposable
             return;
         }
         ClientOf(stateDirectory);
-        var state = new LocalClusterState(stateDirectory);
+        await RequireLiveLocalSiloAsync(new LocalClusterState(stateDirectory), stateDirectory).ConfigureAwait(false);
+    }
+
+    private static async Task RequireLiveLocalSiloAsync(LocalClusterState state, string stateDirectory)
+    {
         var silos = await ClusterStatusReader.ReadAsync(state).ConfigureAwait(false);
         // A silo without a status file yet (pid 0) may be alive: only a known-dead process rules one out.
         if (!silos.Any(s => s.Status == nameof(SiloStatus.Active) && (s.ProcessId == 0 || s.ProcessRunning)))
