@@ -80,12 +80,13 @@ public sealed class MemorySystem
     }
 
     /// <summary>mmap(MAP_PRIVATE|MAP_ANONYMOUS) or, with <paramref name="shared"/>, MAP_SHARED (a shmem object this space owns).</summary>
-    public Vma MmapAnon(int space, long pages, bool shared = false)
+    /// <param name="folioOrder">The order of the folios its write faults allocate (private anonymous memory; 0: base pages).</param>
+    public Vma MmapAnon(int space, long pages, bool shared = false, int folioOrder = 0)
     {
         AddressSpaceMemory s = Space(space);
         return shared
             ? s.AddVma(pages, VmaKind.AnonShared, s.CreateMapping(), 0, writable: true)
-            : s.AddVma(pages, VmaKind.AnonPrivate, 0, 0, writable: true);
+            : s.AddVma(pages, VmaKind.AnonPrivate, 0, 0, writable: true, folioOrder: folioOrder);
     }
 
     /// <summary>A new file whose page cache (radix tree) <paramref name="ownerSpace"/> holds.</summary>
@@ -339,6 +340,8 @@ public sealed class MemorySystem
     private AccessResult DoWpPage(AddressSpaceMemory space, Vma vma, long virtualPage, Pte pte)
     {
         VmStat.CountPgfault();
+        // do_huge_pmd_wp_page falls back to PTEs: the PMD is split and the one page is handled.
+        space.SplitHugePmdAt(virtualPage);
         if (Node(pte.Page.Node).WpCanReuseAnonPage(pte.Page.Pfn))
         {
             space.SetPte(virtualPage, Pte.Present(pte.Page, vma.Writable));
@@ -379,6 +382,11 @@ public sealed class MemorySystem
             // do_anonymous_page: a read fault maps the shared zero page, read-only; no frame.
             space.SetPte(virtualPage, Pte.ZeroPage);
             return new AccessResult(AccessStatus.Done, PageRef.None, 0, 0, 0, default);
+        }
+
+        if (vma.Kind == VmaKind.AnonPrivate && FaultFolio(space, vma, virtualPage) is { IsNone: false } inFolio)
+        {
+            return new AccessResult(AccessStatus.Done, inFolio, 0, 0, 0, default);
         }
 
         if (vma.Kind == VmaKind.AnonPrivate)
@@ -448,6 +456,59 @@ public sealed class MemorySystem
         // do_read_fault maps a private file mapping's page read-only: a write then copies it.
         space.SetPte(virtualPage, Pte.Present(page, vma.Writable && vma.Kind != VmaKind.FilePrivate));
         return new AccessResult(AccessStatus.Done, page, 0, 0, 0, default);
+    }
+
+    /// <summary>
+    /// do_huge_pmd_anonymous_page / alloc_anon_folio: a write fault in a VMA with large folios
+    /// takes a whole folio when its aligned range fits in the VMA and has no PTE yet, from the
+    /// first node of the policy's order with a free range; a PMD-sized one is mapped by a PMD.
+    /// None when the fault is to take a base page (range unsuitable, or every node fragmented).
+    /// </summary>
+    private PageRef FaultFolio(AddressSpaceMemory space, Vma vma, long virtualPage)
+    {
+        int order = vma.FolioOrder;
+        long nr = 1L << order;
+        long start = virtualPage & ~(nr - 1);
+        if (order == 0 || start < vma.Start || start + nr > vma.End)
+        {
+            return PageRef.None;
+        }
+
+        for (long v = start; v < start + nr; v++)
+        {
+            if (space.GetPte(v).Kind != PteKind.None)
+            {
+                return PageRef.None;
+            }
+        }
+
+        var (policy, ilx) = AllocationNodes.FaultPolicy(space, vma, start, null);
+        foreach (int candidate in AllocationOrder(space, policy, ilx))
+        {
+            NodeMemory node = Node(candidate);
+            long head = node.AllocFolio(order);
+            if (head < 0)
+            {
+                continue;
+            }
+
+            bool pmd = order == Migration.MigrationProtocolOptions.DefaultPmdOrder;
+            for (long k = 0; k < nr; k++)
+            {
+                node.SetMapping(head + k, PageMapping.Anon(space.Id), start + k);
+                node.SetFlags(head + k, PageFlags.Uptodate | PageFlags.SwapBacked);
+                node.PageAddRmap(head + k, new PteRef(space.Id, start + k));
+                space.SetPte(start + k, Pte.Present(new PageRef(candidate, head + k), vma.Writable, pmd));
+            }
+
+            node.LruAdd(head);
+            node.PutPage(head);
+            VmStat.CountFolioFault(order, allocated: true, Migration.MigrationProtocolOptions.DefaultPmdOrder);
+            return new PageRef(candidate, head + (virtualPage - start));
+        }
+
+        VmStat.CountFolioFault(order, allocated: false, Migration.MigrationProtocolOptions.DefaultPmdOrder);
+        return PageRef.None;
     }
 
     private AccessResult WaitOn(PageRef page, int space, long virtualPage, bool write)

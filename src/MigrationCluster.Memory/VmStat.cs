@@ -13,6 +13,18 @@ public sealed class VmStat
     public const string PgmigrateFailName = "pgmigrate_fail";
     public const string NumaPagesMigratedName = "numa_pages_migrated";
     public const string PgfaultName = "pgfault";
+    public const string ThpMigrationSuccessName = "thp_migration_success";
+    public const string ThpMigrationFailName = "thp_migration_fail";
+    public const string ThpMigrationSplitName = "thp_migration_split";
+    public const string ThpFaultAllocName = "thp_fault_alloc";
+    public const string ThpFaultFallbackName = "thp_fault_fallback";
+
+    /// <summary>The per-size mTHP counters kept (/sys/kernel/mm/transparent_hugepage/hugepages-&lt;size&gt;kB/stats/).</summary>
+    public const string MthpAnonFaultAllocName = "anon_fault_alloc";
+    public const string MthpAnonFaultFallbackName = "anon_fault_fallback";
+
+    private readonly long[] _mthpAnonFaultAlloc = new long[Nodes.NodeMemory.MaxFolioOrder + 1];
+    private readonly long[] _mthpAnonFaultFallback = new long[Nodes.NodeMemory.MaxFolioOrder + 1];
 
     public long PgmigrateSuccess { get; private set; }
 
@@ -21,6 +33,39 @@ public sealed class VmStat
     public long NumaPagesMigrated { get; private set; }
 
     public long Pgfault { get; private set; }
+
+    public long ThpMigrationSuccess { get; private set; }
+
+    public long ThpMigrationFail { get; private set; }
+
+    public long ThpMigrationSplit { get; private set; }
+
+    public long ThpFaultAlloc { get; private set; }
+
+    public long ThpFaultFallback { get; private set; }
+
+    /// <summary>
+    /// A fault that asked for a folio of <paramref name="order"/> (above 0): it got one, or fell
+    /// back to a base page. Counted per size (mTHP stats), and as thp_fault_* for a PMD-sized one.
+    /// </summary>
+    public void CountFolioFault(int order, bool allocated, int pmdOrder)
+    {
+        (allocated ? _mthpAnonFaultAlloc : _mthpAnonFaultFallback)[order]++;
+        if (order == pmdOrder)
+        {
+            if (allocated)
+            {
+                ThpFaultAlloc++;
+            }
+            else
+            {
+                ThpFaultFallback++;
+            }
+        }
+    }
+
+    /// <summary>The per-size mTHP stats by order: anon_fault_alloc and anon_fault_fallback.</summary>
+    public (long AnonFaultAlloc, long AnonFaultFallback) Mthp(int order) => (_mthpAnonFaultAlloc[order], _mthpAnonFaultFallback[order]);
 
     /// <summary>count_vm_event(PGFAULT).</summary>
     public void CountPgfault() => Pgfault++;
@@ -31,6 +76,9 @@ public sealed class VmStat
         PgmigrateSuccess += events.PgmigrateSuccess;
         PgmigrateFail += events.PgmigrateFail;
         NumaPagesMigrated += events.NumaPagesMigrated;
+        ThpMigrationSuccess += events.ThpMigrationSuccess;
+        ThpMigrationFail += events.ThpMigrationFail;
+        ThpMigrationSplit += events.ThpMigrationSplit;
     }
 
     public IReadOnlyDictionary<string, long> Snapshot() => new Dictionary<string, long>
@@ -39,6 +87,11 @@ public sealed class VmStat
         [PgmigrateFailName] = PgmigrateFail,
         [NumaPagesMigratedName] = NumaPagesMigrated,
         [PgfaultName] = Pgfault,
+        [ThpMigrationSuccessName] = ThpMigrationSuccess,
+        [ThpMigrationFailName] = ThpMigrationFail,
+        [ThpMigrationSplitName] = ThpMigrationSplit,
+        [ThpFaultAllocName] = ThpFaultAlloc,
+        [ThpFaultFallbackName] = ThpFaultFallback,
     };
 
     /// <summary>Counters kept apart (one per process, say) summed by name, as the machine's /proc/vmstat.</summary>

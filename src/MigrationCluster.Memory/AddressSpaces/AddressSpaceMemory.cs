@@ -95,11 +95,13 @@ public sealed class AddressSpaceMemory
         : throw new InvalidOperationException($"address space {Id} does not own mapping {mapping}");
 
     /// <summary>Adds a VMA at the next free virtual page (or at <paramref name="start"/>).</summary>
-    public Vma AddVma(long pages, VmaKind kind, int mapping, long pgOff, bool writable, long? start = null)
+    public Vma AddVma(long pages, VmaKind kind, int mapping, long pgOff, bool writable, long? start = null, int folioOrder = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(pages, 1);
-        long at = start ?? _nextVirtualPage;
-        var vma = new Vma(at, pages, kind, mapping, pgOff, writable);
+        // A mapping meant for large folios starts aligned to their size, as thp_get_unmapped_area places one.
+        long align = 1L << folioOrder;
+        long at = start ?? ((_nextVirtualPage + align - 1) & ~(align - 1));
+        var vma = new Vma(at, pages, kind, mapping, pgOff, writable) { FolioOrder = folioOrder };
         if (_vmas.Any(v => v.Start < vma.End && vma.Start < v.End))
         {
             throw new InvalidOperationException($"VMA [{vma.Start}, {vma.End}) overlaps another");
@@ -130,12 +132,12 @@ public sealed class AddressSpaceMemory
             _vmas.RemoveAt(i);
             if (v.Start < start)
             {
-                _vmas.Add(new Vma(v.Start, start - v.Start, v.Kind, v.Mapping, v.PgOff, v.Writable));
+                _vmas.Add(new Vma(v.Start, start - v.Start, v.Kind, v.Mapping, v.PgOff, v.Writable) { FolioOrder = v.FolioOrder });
             }
 
             if (v.End > end)
             {
-                _vmas.Add(new Vma(end, v.End - end, v.Kind, v.Mapping, v.Kind == VmaKind.AnonPrivate ? v.PgOff : v.PgOff + (end - v.Start), v.Writable));
+                _vmas.Add(new Vma(end, v.End - end, v.Kind, v.Mapping, v.Kind == VmaKind.AnonPrivate ? v.PgOff : v.PgOff + (end - v.Start), v.Writable) { FolioOrder = v.FolioOrder });
             }
         }
 
@@ -175,7 +177,7 @@ public sealed class AddressSpaceMemory
 
         foreach (Vma vma in _vmas)
         {
-            child.AddVma(vma.Pages, vma.Kind, vma.Mapping, vma.PgOff, vma.Writable, vma.Start);
+            child.AddVma(vma.Pages, vma.Kind, vma.Mapping, vma.PgOff, vma.Writable, vma.Start, vma.FolioOrder);
         }
 
         foreach (var (start, end, policy) in _policies)
@@ -197,8 +199,8 @@ public sealed class AddressSpaceMemory
                         child.SetPte(v, Pte.ZeroPage);
                         break;
                     case PteKind.Present:
-                        SetPte(v, Pte.Present(pte.Page, writable: false));
-                        child.SetPte(v, Pte.Present(pte.Page, writable: false));
+                        SetPte(v, Pte.Present(pte.Page, writable: false, pte.Huge));
+                        child.SetPte(v, Pte.Present(pte.Page, writable: false, pte.Huge));
                         childPtes.Add((new PteRef(child.Id, v), pte.Page));
                         break;
                     case PteKind.Migration:
@@ -371,6 +373,9 @@ public sealed class AddressSpaceMemory
     public void ZapPteRange(long start, long end, List<(PteRef Pte, PageRef Page)> zapped)
     {
         ArgumentNullException.ThrowIfNull(zapped);
+        // A PMD mapping cut by the range is split first (__split_huge_pmd): the rest stays mapped by PTEs.
+        SplitHugePmdAt(start);
+        SplitHugePmdAt(end - 1);
         foreach (Vma vma in _vmas.Where(v => v.Start < end && v.End > start).ToList())
         {
             for (long v = Math.Max(start, vma.Start); v < Math.Min(end, vma.End); v++)
@@ -389,6 +394,31 @@ public sealed class AddressSpaceMemory
                         throw new InvalidOperationException($"munmap of {Id}:{v} while its page {pte.Page} migrates");
                 }
             }
+        }
+    }
+
+    /// <summary>split_huge_pmd of the PMD mapping that covers <paramref name="virtualPage"/>, if one does: its pages keep their frames, mapped by PTEs.</summary>
+    public void SplitHugePmdAt(long virtualPage)
+    {
+        if (!GetPte(virtualPage).Huge)
+        {
+            return;
+        }
+
+        long start = virtualPage & ~(long)(TableEntries - 1);
+        for (long v = start; v < start + TableEntries; v++)
+        {
+            SplitHugePmd(v);
+        }
+    }
+
+    /// <summary>split_huge_pmd, for one page of a PMD mapping: its entry becomes an ordinary PTE (the folio's split does every page).</summary>
+    public void SplitHugePmd(long virtualPage)
+    {
+        Pte pte = GetPte(virtualPage);
+        if (pte.Huge)
+        {
+            SetPte(virtualPage, pte with { Huge = false });
         }
     }
 
@@ -418,8 +448,9 @@ public sealed class AddressSpaceMemory
                 continue;
             }
 
-            slot = Pte.MigrationEntry(p.Old, pte.Writable).Encode();
-            converted.Add(m);
+            // A PMD mapping becomes one PMD migration entry: its pages' entries change together.
+            slot = Pte.MigrationEntry(p.Old, pte.Writable, pte.Huge).Encode();
+            converted.Add(pte.Huge && (m.Pte.VirtualPage & (TableEntries - 1)) != 0 ? m with { PmdTail = true } : m);
         }
     }
 
@@ -437,7 +468,7 @@ public sealed class AddressSpaceMemory
                 throw new InvalidOperationException($"expected a migration entry for {p.Old} at {m.Pte}, found {pte}");
             }
 
-            slot = Pte.Present(p.Result == 0 ? p.New : p.Old, pte.Writable).Encode();
+            slot = Pte.Present(p.Result == 0 ? p.New : p.Old, pte.Writable, pte.Huge).Encode();
         }
     }
 

@@ -31,6 +31,13 @@ public sealed class Vma
 
     public bool Writable { get; }
 
+    /// <summary>
+    /// The order of the folios a write fault allocates here (0: base pages), where the folio's
+    /// aligned range lies inside the VMA and is unmapped; else, or when no node has a free
+    /// range, the fault takes a base page (private anonymous memory only).
+    /// </summary>
+    public int FolioOrder { get; set; }
+
     public bool Contains(long virtualPage) => virtualPage >= Start && virtualPage < End;
 
     /// <summary>The index in the mapping (page->index) of a virtual page in this VMA.</summary>

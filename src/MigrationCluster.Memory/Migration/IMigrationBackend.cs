@@ -1,4 +1,5 @@
 using MigrationCluster.Memory.Nodes;
+using MigrationCluster.Memory.Pages;
 
 namespace MigrationCluster.Memory.Migration;
 
@@ -63,6 +64,13 @@ public interface IMigrationBackend
 
     /// <summary>Step 19 on both nodes; woken waiters are appended in FIFO order.</summary>
     ValueTask UnlockPage(Memory<MigrationPage> batch, List<PageLockWaiter> woken);
+
+    /// <summary>
+    /// try_split_folio on an isolated large folio that got -ENOMEM: split_huge_pmd in every
+    /// address space that maps it by a PMD, then split_folio on its node. False when it cannot
+    /// be split (a reference besides its mappings' and the isolation one: a pin).
+    /// </summary>
+    ValueTask<bool> SplitFolio(PageRef head, int order);
 
     /// <summary>Step 20 on both nodes: LRU putback of new (or failed old) pages, freeing of old and unused new frames.</summary>
     ValueTask PutbackLruPage(Memory<MigrationPage> batch, bool keepRetries);

@@ -212,6 +212,28 @@ public sealed class InProcessMigrationBackend : IMigrationBackend
         return ValueTask.CompletedTask;
     }
 
+    public ValueTask<bool> SplitFolio(PageRef head, int order)
+    {
+        NodeMemory node = _system.Node(head.Node);
+        var ptes = new List<PteRef>();
+        for (long pfn = head.Pfn; pfn < head.Pfn + (1L << order); pfn++)
+        {
+            node.RmapWalk(pfn, ptes);
+        }
+
+        if (!node.SplitFolio(head.Pfn))
+        {
+            return ValueTask.FromResult(false);
+        }
+
+        foreach (PteRef pte in ptes)
+        {
+            _system.Space(pte.Space).SplitHugePmd(pte.VirtualPage);
+        }
+
+        return ValueTask.FromResult(true);
+    }
+
     public ValueTask PutbackLruPage(Memory<MigrationPage> batch, bool keepRetries)
     {
         ByTargetNode(batch.Span, keepRetries, static (n, r, _, k) => n.PutbackLruPage(r, k, newPages: true));

@@ -2,8 +2,12 @@ using MigrationCluster.Memory.Pages;
 
 namespace MigrationCluster.Memory.Migration;
 
-/// <summary>One page to migrate: an isolated page and the node it goes to.</summary>
-public readonly record struct MigrationRequest(PageRef Page, int TargetNode);
+/// <summary>One folio to migrate: an isolated page (the head of a large folio of <paramref name="Order"/>) and the node it goes to.</summary>
+public readonly record struct MigrationRequest(PageRef Page, int TargetNode, int Order = 0)
+{
+    /// <summary>Base pages of the folio.</summary>
+    public int FolioPages => 1 << Order;
+}
 
 /// <summary>
 /// What migrate_pages returns and counts: <see cref="ReturnValue"/> is the number of pages not

@@ -19,7 +19,7 @@ public sealed class MigrationClock
     private readonly Dictionary<(int From, int To), long> _copyNs = [];
     private readonly HashSet<int> _spaces = [];
     private int _touched, _files;
-    private long _copy;
+    private long _copy, _copiedPages;
 
     public MigrationClock(CostModel cost, IMigrationTimeGate? gate = null)
     {
@@ -43,8 +43,11 @@ public sealed class MigrationClock
     /// <summary>TLB shootdowns: one per batch and address space that lost a PTE in try_to_unmap.</summary>
     public long TlbShootdowns { get; private set; }
 
-    /// <summary>Pages copied by copy_page.</summary>
+    /// <summary>Base pages copied by copy_page (folio_copy).</summary>
     public long PagesCopied { get; private set; }
+
+    /// <summary>Folios copied (a large folio is one).</summary>
+    public long FoliosCopied { get; private set; }
 
     /// <summary>Every step's duration per batch, in the order of the step table.</summary>
     public IReadOnlyList<StepSimulatedTimes> Steps => [.. MigrationSteps.InOrder
@@ -59,9 +62,11 @@ public sealed class MigrationClock
         _touched = 0;
         _files = 0;
         _copy = 0;
+        _copiedPages = 0;
         foreach (ref readonly MigrationPage p in batch)
         {
-            if (!step.Touches(p, out _))
+            // A large folio is locked, allocated, copied and put back as one: its head stands for it.
+            if (p.IsFolioTail || !step.Touches(p, out _))
             {
                 continue;
             }
@@ -72,7 +77,8 @@ public sealed class MigrationClock
             }
             if (step == MigrationStep.CopyPage)
             {
-                _copy += CopyNs(p.Old.Node, p.TargetNode);
+                _copy += CopyNs(p.Old.Node, p.TargetNode, p.FolioPages);
+                _copiedPages += p.FolioPages;
             }
         }
     }
@@ -88,10 +94,10 @@ public sealed class MigrationClock
             MigrationStep.LockPage => _o.PageLockNs * _touched,
             MigrationStep.WaitOnPageWriteback => (_o.PageFlagNs * _touched) + (_o.WritebackWaitNs * writebackWaits),
             MigrationStep.LockNewPage => _o.PageAllocNs * _touched,
-            MigrationStep.TryToUnmap => _cost.PteUpdatesNs(ptes.Length) + _cost.TlbFlushesNs(Shootdowns(ptes)),
+            MigrationStep.TryToUnmap => _cost.PteUpdatesNs(PageTableUpdates(ptes)) + _cost.TlbFlushesNs(Shootdowns(ptes)),
             MigrationStep.RadixTreeLock or MigrationStep.RadixTreeCheck or MigrationStep.RadixTreeReplace or MigrationStep.RadixTreeUnlock => _o.RadixTreeNs * _files,
             MigrationStep.CopyPage => _copy,
-            MigrationStep.RemoveMigrationPtes => _cost.PteUpdatesNs(ptes.Length),
+            MigrationStep.RemoveMigrationPtes => _cost.PteUpdatesNs(PageTableUpdates(ptes)),
             MigrationStep.UnlockPage => _o.PageLockNs * 2 * _touched,
             MigrationStep.PutbackLruPage => _o.LruNs * _touched,
             MigrationStep.PageRefTransfer => _o.PageFlagNs * 2 * _touched,
@@ -99,7 +105,8 @@ public sealed class MigrationClock
         };
         if (step == MigrationStep.CopyPage)
         {
-            PagesCopied += _touched;
+            PagesCopied += _copiedPages;
+            FoliosCopied += _touched;
         }
         StepDurationNs = (long)Math.Round(ns);
         NowNs = StepStartNs + StepDurationNs;
@@ -122,13 +129,25 @@ public sealed class MigrationClock
         return _spaces.Count;
     }
 
-    private long CopyNs(int from, int to)
+    /// <summary>Entries changed: a PMD mapping is one, however many pages it maps.</summary>
+    private static int PageTableUpdates(ReadOnlySpan<MigrationPte> ptes)
+    {
+        int n = 0;
+        foreach (ref readonly MigrationPte m in ptes)
+        {
+            n += m.PmdTail ? 0 : 1;
+        }
+        return n;
+    }
+
+    // A folio's copy is one copy of its size (folio_copy), costed as its base pages back to back.
+    private long CopyNs(int from, int to, int pages)
     {
         if (!_copyNs.TryGetValue((from, to), out long ns))
         {
             _copyNs[(from, to)] = ns = (long)Math.Round(_cost.CopyPageNs(from, to));
         }
-        return ns;
+        return ns * pages;
     }
 
     /// <summary>Before a step tasks can see: the gate lets it go once every task has reached its start.</summary>

@@ -16,6 +16,9 @@ public enum MigrationProgress : ushort
 
     /// <summary>Only the isolation reference was left at lock time: the page was freed under us.</summary>
     FreedUnderUs = 1 << 6,
+
+    /// <summary>A large folio that got -ENOMEM and will be split: it stays isolated for its base pages' retry.</summary>
+    SplitRetry = 1 << 7,
 }
 
 /// <summary>
@@ -28,6 +31,14 @@ public struct MigrationPage
     public PageRef Old;
     public int TargetNode;
     public PageRef New;
+
+    /// <summary>
+    /// folio_order of the folio this page belongs to. A large folio travels as 2^order
+    /// consecutive descriptors, head first, that share one outcome: the node steps work per
+    /// page where the kernel copies or locks each page, and per folio (on the head) for its
+    /// reference count, allocation and LRU place.
+    /// </summary>
+    public byte Order;
 
     /// <summary>0 while in flight or on success; a negative errno once the page failed this pass.</summary>
     public int Result;
@@ -60,6 +71,12 @@ public struct MigrationPage
         MappingOwner = -1;
     }
 
+    /// <summary>Base pages of the folio (1 for a base page).</summary>
+    public readonly int FolioPages => 1 << Order;
+
+    /// <summary>A page of a large folio other than its head: per-folio work is done on the head.</summary>
+    public readonly bool IsFolioTail => (Old.Pfn & ((1L << Order) - 1)) != 0;
+
     public readonly bool InFlight => Result == 0 && (Progress & MigrationProgress.FreedUnderUs) == 0;
 
     public readonly bool IsFile => PageMapping.IsFile(Mapping);
@@ -67,5 +84,8 @@ public struct MigrationPage
     public readonly bool Has(MigrationProgress p) => (Progress & p) != 0;
 }
 
-/// <summary>A PTE that <c>try_to_unmap</c> turned into a migration entry for page <see cref="BatchIndex"/>.</summary>
-public record struct MigrationPte(int BatchIndex, AddressSpaces.PteRef Pte);
+/// <summary>
+/// A PTE that <c>try_to_unmap</c> turned into a migration entry for page <see cref="BatchIndex"/>;
+/// <see cref="PmdTail"/> marks the entries after the first of a PMD mapping (one PMD update in all).
+/// </summary>
+public record struct MigrationPte(int BatchIndex, AddressSpaces.PteRef Pte, bool PmdTail = false);

@@ -21,6 +21,7 @@ public sealed class MigrationProtocol
     private readonly List<PageLockWaiter> _woken = [];
     private MigrationPte[] _convertedBuffer = [];
     private readonly MigrationClock? _clock;
+    private bool _splitOnNoMemory;
     private PageLockWaiter[] _lastWoken = [];
     private long _lastWokenAtNs;
 
@@ -43,15 +44,26 @@ public sealed class MigrationProtocol
         ArgumentNullException.ThrowIfNull(requests);
         int n = requests.Count;
         var errno = new int[n];
-        var newPages = new PageRef[n]; // each written once, with the page's final outcome
+        var newPages = new PageRef[n]; // each written once, with the folio's final outcome
+        long attemptedPages = 0;
+        int largest = 1;
+        for (int q = 0; q < n; q++)
+        {
+            attemptedPages += requests[q].FolioPages;
+            largest = Math.Max(largest, requests[q].FolioPages);
+        }
 
-        // The pages go through the steps a batch at a time in one pooled descriptor buffer;
+        // The folios go through the steps a batch at a time in one pooled descriptor buffer: a
+        // batch takes folios until it holds BatchSize base pages (NR_MAX_BATCHED_MIGRATION), the
+        // folio that reaches it included; a large folio is 2^order descriptors, head first.
         // origin[k] is the request index of descriptor k. The first pass takes the requests in
         // order, later passes the request indexes that got -EAGAIN (pending).
-        int bufferLength = Math.Max(1, Math.Min(_options.BatchSize, n));
+        int bufferLength = Math.Max(1, (int)Math.Min(_options.BatchSize, attemptedPages)) + largest - 1;
         MigrationPage[] buffer = ArrayPool<MigrationPage>.Shared.Rent(bufferLength);
         int[] origin = ArrayPool<int>.Shared.Rent(bufferLength);
         List<int>? pending = null, retry = null;
+        var split = new SplitFolios(_options.PmdOrder);
+        _splitOnNoMemory = reason != MigrateReason.NumaMisplaced;
 
         _observer.MigrationStarted(mode, reason, n);
         int pendingCount = n, passes = 0;
@@ -68,15 +80,16 @@ public sealed class MigrationProtocol
                 retry.Clear();
                 int done = 0;
 
-                for (int start = 0; start < pendingCount; start += _options.BatchSize)
+                for (int start = 0; start < pendingCount;)
                 {
-                    int length = Math.Min(_options.BatchSize, pendingCount - start);
-                    Fill(buffer, origin, requests, pending, start, length);
+                    int taken = Fill(buffer, origin, requests, pending, start, pendingCount, out int length);
                     Memory<MigrationPage> batch = buffer.AsMemory(0, length);
                     BeginPages(pass, batch.Span);
                     await MigrateBatch(batch, mode, force, keepRetries: !lastPass);
-                    outOfMemory |= EndPages(pass, batch.Span, origin.AsSpan(0, length), lastPass ? null : retry, errno, newPages);
-                    done = start + length;
+                    outOfMemory |= EndPages(pass, batch.Span, origin.AsSpan(0, length), lastPass ? null : retry, errno, newPages, split);
+                    outOfMemory |= !await SplitCandidates(split, requests, errno, newPages);
+                    start += taken;
+                    done = start;
                     if (outOfMemory)
                     {
                         break;
@@ -85,38 +98,24 @@ public sealed class MigrationProtocol
 
                 if (outOfMemory)
                 {
-                    // -ENOMEM ends migrate_pages: the retries and the pages not reached go back to the LRU.
+                    // -ENOMEM ends migrate_pages: the retries and the folios not reached go back to the LRU.
                     for (int i = done; i < pendingCount; i++)
                     {
                         retry.Add(pending is null ? i : pending[i]);
                     }
 
-                    for (int start = 0; start < retry.Count; start += _options.BatchSize)
-                    {
-                        int length = Math.Min(_options.BatchSize, retry.Count - start);
-                        Fill(buffer, origin, requests, retry, start, length);
-                        Memory<MigrationPage> rest = buffer.AsMemory(0, length);
-                        foreach (ref MigrationPage p in rest.Span)
-                        {
-                            p.Result = -Errno.ENOMEM;
-                        }
-
-                        Begin(MigrationStep.PutbackLruPage, rest);
-                        await _backend.PutbackLruPage(rest, keepRetries: false);
-                        End(MigrationStep.PutbackLruPage, rest);
-                        for (int k = 0; k < length; k++)
-                        {
-                            errno[origin[k]] = -Errno.ENOMEM;
-                            newPages[origin[k]] = PageRef.None;
-                        }
-                    }
-
+                    await PutBack(retry, requests, buffer, origin, errno, newPages);
                     retry.Clear();
                 }
 
                 _observer.PassEnded(pass, retry.Count);
                 pendingCount = retry.Count;
                 (pending, retry) = (retry, pending);
+            }
+
+            if (split.Pages.Count > 0)
+            {
+                await MigrateSplitPages(split, outOfMemory, buffer, origin, errno, newPages);
             }
         }
         finally
@@ -131,34 +130,171 @@ public sealed class MigrationProtocol
             }
         }
 
-        // Every page has its final errno now (the last pass retries none). The call's vm events
-        // are counted here, once, as mm/migrate.c counts them at the end of migrate_pages().
+        // Every folio has its final errno now (the last pass retries none). The call's vm events
+        // are counted here, once, as mm/migrate.c counts them at the end of migrate_pages():
+        // pgmigrate_* in base pages, thp_migration_* in PMD-sized folios; a split folio counts
+        // once as failed (and split), its base pages each as migrated or failed.
         int succeeded = errno.AsSpan().Count(0), failed = n - succeeded;
-        var result = new MigrateResult(
-            outOfMemory ? -Errno.ENOMEM : failed,
-            succeeded,
-            failed,
-            passes,
-            mode,
-            reason,
-            errno,
-            newPages,
-            MigrationVmEvents.Of(succeeded, failed, reason));
+        long succeededPages = split.SucceededPages, thpSucceeded = 0, thpFailed = split.ThpFailed;
+        int folioFailures = split.Count;
+        for (int q = 0; q < n; q++)
+        {
+            if (split.WasSplit(q))
+            {
+                continue;
+            }
+
+            bool thp = requests[q].Order >= _options.PmdOrder;
+            if (errno[q] == 0)
+            {
+                succeededPages += requests[q].FolioPages;
+                thpSucceeded += thp ? 1 : 0;
+            }
+            else
+            {
+                folioFailures++;
+                thpFailed += thp ? 1 : 0;
+            }
+        }
+
+        // Return 0 when every folio, split ones included, got through; else the folios that failed.
+        int returnValue = outOfMemory ? -Errno.ENOMEM : failed == 0 ? 0 : folioFailures;
+        var events = MigrationVmEvents.Of(succeededPages, attemptedPages - succeededPages, reason) with
+        {
+            ThpMigrationSuccess = thpSucceeded,
+            ThpMigrationFail = thpFailed,
+            ThpMigrationSplit = split.ThpSplit,
+        };
+        var result = new MigrateResult(returnValue, succeeded, failed, passes, mode, reason, errno, newPages, events);
         _observer.MigrationEnded(result);
         return result;
     }
 
-    /// <summary>Fresh descriptors for requests <paramref name="start"/>.. of the pass (all requests in order when <paramref name="pending"/> is null).</summary>
+    /// <summary>
+    /// Fresh descriptors for the pass's folios from <paramref name="start"/> (all requests in
+    /// order when <paramref name="pending"/> is null) until the batch holds BatchSize base pages.
+    /// Returns the folios taken; <paramref name="length"/> is the descriptors written.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Fill(MigrationPage[] buffer, int[] origin, IReadOnlyList<MigrationRequest> requests, List<int>? pending, int start, int length)
+    private int Fill(MigrationPage[] buffer, int[] origin, IReadOnlyList<MigrationRequest> requests, List<int>? pending, int start, int count, out int length)
     {
-        for (int k = 0; k < length; k++)
+        int taken = 0;
+        length = 0;
+        while (start + taken < count && length < _options.BatchSize)
         {
-            int q = pending is null ? start + k : pending[start + k];
+            int q = pending is null ? start + taken : pending[start + taken];
             MigrationRequest request = requests is MigrationRequest[] array ? array[q] : requests[q];
-            origin[k] = q;
-            buffer[k] = new MigrationPage(request.Page, request.TargetNode);
+            for (int k = 0; k < request.FolioPages; k++)
+            {
+                origin[length] = q;
+                buffer[length++] = new MigrationPage(new PageRef(request.Page.Node, request.Page.Pfn + k), request.TargetNode) { Order = (byte)request.Order };
+            }
+
+            taken++;
         }
+
+        return taken;
+    }
+
+    /// <summary>Folios given back to the LRU unmigrated when -ENOMEM ends the call.</summary>
+    private async ValueTask PutBack(List<int> indexes, IReadOnlyList<MigrationRequest> requests, MigrationPage[] buffer, int[] origin, int[] errno, PageRef[] newPages)
+    {
+        for (int start = 0; start < indexes.Count;)
+        {
+            int taken = Fill(buffer, origin, requests, indexes, start, indexes.Count, out int length);
+            Memory<MigrationPage> rest = buffer.AsMemory(0, length);
+            foreach (ref MigrationPage p in rest.Span)
+            {
+                p.Result = -Errno.ENOMEM;
+            }
+
+            Begin(MigrationStep.PutbackLruPage, rest);
+            await _backend.PutbackLruPage(rest, keepRetries: false);
+            End(MigrationStep.PutbackLruPage, rest);
+            for (int k = 0; k < length; k++)
+            {
+                errno[origin[k]] = -Errno.ENOMEM;
+                newPages[origin[k]] = PageRef.None;
+            }
+
+            start += taken;
+        }
+    }
+
+    /// <summary>
+    /// try_split_folio for the large folios that got -ENOMEM in the last batch: each splits into
+    /// base pages, kept for the split list's pass, or, if it cannot be split, fails with
+    /// -ENOMEM and ends the call (returns false).
+    /// </summary>
+    private async ValueTask<bool> SplitCandidates(SplitFolios split, IReadOnlyList<MigrationRequest> requests, int[] errno, PageRef[] newPages)
+    {
+        bool ok = true;
+        foreach (int q in split.TakeCandidates())
+        {
+            MigrationRequest request = requests[q];
+            if (ok && await _backend.SplitFolio(request.Page, request.Order))
+            {
+                split.Add(q, request);
+                continue;
+            }
+
+            // Not split: the folio goes back whole, and -ENOMEM ends the call.
+            ok = false;
+            var back = new MigrationPage[request.FolioPages];
+            for (int k = 0; k < back.Length; k++)
+            {
+                back[k] = new MigrationPage(new PageRef(request.Page.Node, request.Page.Pfn + k), request.TargetNode) { Order = (byte)request.Order, Result = -Errno.ENOMEM };
+            }
+
+            Begin(MigrationStep.PutbackLruPage, back);
+            await _backend.PutbackLruPage(back, keepRetries: false);
+            End(MigrationStep.PutbackLruPage, back);
+            errno[q] = -Errno.ENOMEM;
+            newPages[q] = PageRef.None;
+        }
+
+        return ok;
+    }
+
+    /// <summary>
+    /// The split list's pass, as migrate_pages() runs it after the batch: MIGRATE_ASYNC, one try,
+    /// no failure counted for the folio again. After -ENOMEM the pages go back unmigrated.
+    /// </summary>
+    private async ValueTask MigrateSplitPages(SplitFolios split, bool outOfMemory, MigrationPage[] buffer, int[] origin, int[] errno, PageRef[] newPages)
+    {
+        IReadOnlyList<MigrationRequest> pages = split.Pages;
+        var pageErrno = new int[pages.Count];
+        var pageNew = new PageRef[pages.Count];
+        if (outOfMemory)
+        {
+            await PutBack([.. Enumerable.Range(0, pages.Count)], pages, buffer, origin, pageErrno, pageNew);
+        }
+        else
+        {
+            int pass = _options.MaxPasses;
+            _observer.PassStarted(pass, pages.Count);
+            bool stop = false;
+            int done = 0;
+            for (int start = 0; start < pages.Count && !stop;)
+            {
+                int taken = Fill(buffer, origin, pages, null, start, pages.Count, out int length);
+                Memory<MigrationPage> batch = buffer.AsMemory(0, length);
+                BeginPages(pass, batch.Span);
+                await MigrateBatch(batch, MigrateMode.Async, force: false, keepRetries: false);
+                stop = EndPages(pass, batch.Span, origin.AsSpan(0, length), null, pageErrno, pageNew, null);
+                start += taken;
+                done = start;
+            }
+
+            if (stop && done < pages.Count)
+            {
+                await PutBack([.. Enumerable.Range(done, pages.Count - done)], pages, buffer, origin, pageErrno, pageNew);
+            }
+
+            _observer.PassEnded(pass, 0);
+        }
+
+        split.Finish(pageErrno, pageNew, errno, newPages);
     }
 
     /// <summary>One batch through every step, in the seed's order. Failed pages skip forward steps and are undone by 11, 16, 19 and 20.</summary>
@@ -174,6 +310,10 @@ public sealed class MigrationProtocol
         // Allocation on the target nodes is ordered by simulated time too: side-by-side calls share their free lists.
         await Reach(MigrationStep.LockNewPage);
         await Step(MigrationStep.LockNewPage, batch, _backend.LockNewPage);
+        if (_splitOnNoMemory)
+        {
+            MarkSplitRetries(batch.Span);
+        }
 
         _converted.Clear();
         await Reach(MigrationStep.TryToUnmap);
@@ -248,14 +388,27 @@ public sealed class MigrationProtocol
     /// pass (null on the last pass), anything else is final. Returns true if a page got -ENOMEM.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private bool EndPages(int pass, ReadOnlySpan<MigrationPage> batch, ReadOnlySpan<int> origin, List<int>? retry, int[] errno, PageRef[] newPages)
+    private bool EndPages(int pass, ReadOnlySpan<MigrationPage> batch, ReadOnlySpan<int> origin, List<int>? retry, int[] errno, PageRef[] newPages, SplitFolios? split)
     {
         bool outOfMemory = false;
         for (int k = 0; k < batch.Length; k++)
         {
             ref readonly MigrationPage p = ref batch[k];
+            if (p.IsFolioTail)
+            {
+                // A folio's pages share its outcome: the head reports it.
+                continue;
+            }
+
             int rc = p.Result;
             _observer.PageEnded(pass, p, rc);
+            if (p.Has(MigrationProgress.SplitRetry) && split is not null)
+            {
+                // -ENOMEM on a large folio: it is split and its base pages retried (try_split_folio).
+                split.Candidate(origin[k]);
+                continue;
+            }
+
             if (rc == -Errno.EAGAIN && retry is not null)
             {
                 // Stays isolated and on the list: the next pass retries it.
@@ -279,7 +432,10 @@ public sealed class MigrationProtocol
             p.Result = 0;
             p.Progress = MigrationProgress.None;
             p.New = PageRef.None;
-            _observer.PageStarted(pass, p);
+            if (!p.IsFolioTail)
+            {
+                _observer.PageStarted(pass, p);
+            }
         }
     }
 
@@ -318,6 +474,7 @@ public sealed class MigrationProtocol
 
     private void End(MigrationStep step, Memory<MigrationPage> batch, ReadOnlySpan<MigrationPte> ptes = default, int writebackWaits = 0)
     {
+        ShareFolioOutcomes(batch.Span);
         _clock?.EndStep(step, ptes, writebackWaits);
         _observer.StepEnded(step, batch.Span);
     }
@@ -332,6 +489,51 @@ public sealed class MigrationProtocol
         PageLockWaiter[] woken = _lastWoken;
         _lastWoken = [];
         await _clock.ReachAsync(step, woken, _lastWokenAtNs);
+    }
+
+    /// <summary>
+    /// A large folio migrates or fails as one: after each step, the first error any of its pages
+    /// got (in page order) becomes the folio's, so the undo steps treat all its pages alike.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ShareFolioOutcomes(Span<MigrationPage> batch)
+    {
+        for (int i = 0; i < batch.Length;)
+        {
+            int nr = batch[i].FolioPages;
+            if (nr == 1 || batch[i].IsFolioTail)
+            {
+                i++;
+                continue;
+            }
+
+            int end = Math.Min(batch.Length, i + nr), rc = 0;
+            MigrationProgress shared = batch[i].Progress & (MigrationProgress.FreedUnderUs | MigrationProgress.SplitRetry);
+            for (int k = i; k < end && rc == 0; k++)
+            {
+                rc = batch[k].Result;
+            }
+
+            for (int k = i; k < end; k++)
+            {
+                batch[k].Result = rc;
+                batch[k].Progress |= shared;
+            }
+
+            i = end;
+        }
+    }
+
+    /// <summary>Large folios that got -ENOMEM at allocation (not NUMA hinting's, which never split) stay isolated to be split.</summary>
+    private static void MarkSplitRetries(Span<MigrationPage> batch)
+    {
+        foreach (ref MigrationPage p in batch)
+        {
+            if (p.Order > 0 && p.Result == -Errno.ENOMEM && !p.Has(MigrationProgress.NewAllocated))
+            {
+                p.Progress |= MigrationProgress.SplitRetry;
+            }
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -18,6 +18,12 @@ public sealed class MigrationProtocolOptions
 
     public int ForcePass { get; set; } = DefaultForcePass;
 
+    /// <summary>HPAGE_PMD_ORDER with 4 KiB base pages: folios of this order and above are THPs (thp_migration_* counts them).</summary>
+    public const int DefaultPmdOrder = 9;
+
+    /// <summary>The order of a PMD-sized folio (log2 of the PTEs a page table holds).</summary>
+    public int PmdOrder { get; set; } = DefaultPmdOrder;
+
     public void Validate()
     {
         if (MaxPasses < 1)

@@ -25,7 +25,7 @@ public sealed partial class NodeMemory
         {
             ref MigrationPage p = ref batch[i];
             ref PageFrame f = ref _frames[p.Old.Pfn];
-            if (f.Refcount == 1)
+            if (_frames[FolioHead(p.Old.Pfn)].Refcount == 1)
             {
                 p.Progress |= MigrationProgress.FreedUnderUs;
                 continue;
@@ -99,7 +99,7 @@ public sealed partial class NodeMemory
             }
 
             ref PageFrame f = ref _frames[p.Old.Pfn];
-            p.MaybeDmaPinned = f.Refcount >= GupPinCountingBias;
+            p.MaybeDmaPinned = FolioRefcount(p.Old.Pfn) >= GupPinCountingBias;
             if (f.RmapSpace > 0)
             {
                 into.Add(new MigrationPte(batchOffset + i, new PteRef(f.RmapSpace - 1, f.RmapVirtualPage)));
@@ -154,7 +154,8 @@ public sealed partial class NodeMemory
         for (int i = 0; i < batch.Length; i++)
         {
             ref MigrationPage p = ref batch[i];
-            if (p.InFlight && _frames[p.Old.Pfn].Refcount != ExpectedRefcount(p))
+            // A large folio's count is on its head: the head checks for the folio.
+            if (p.InFlight && !p.IsFolioTail && _frames[p.Old.Pfn].Refcount != ExpectedRefcount(p))
             {
                 p.Result = -Errno.EAGAIN;
             }
@@ -232,21 +233,26 @@ public sealed partial class NodeMemory
         for (int i = 0; i < batch.Length; i++)
         {
             ref MigrationPage p = ref batch[i];
-            if (!p.InFlight)
+            if (!p.InFlight || p.IsFolioTail)
             {
                 continue;
             }
 
-            long pfn = AllocPage();
+            // A large folio gets a folio of its order here, or -ENOMEM (its pages follow its head).
+            long pfn = AllocFolio(p.Order);
             if (pfn < 0)
             {
                 p.Result = -Errno.ENOMEM;
                 continue;
             }
 
-            _frames[pfn].Flags = PageFlags.Locked;
-            p.New = new PageRef(Id, pfn);
-            p.Progress |= MigrationProgress.NewAllocated;
+            for (int k = 0; k < p.FolioPages && i + k < batch.Length; k++)
+            {
+                ref MigrationPage page = ref batch[i + k];
+                _frames[pfn + k].Flags = PageFlags.Locked;
+                page.New = new PageRef(Id, pfn + k);
+                page.Progress |= MigrationProgress.NewAllocated;
+            }
         }
     }
 
@@ -404,6 +410,13 @@ public sealed partial class NodeMemory
                     continue;
                 }
 
+                if (p.IsFolioTail)
+                {
+                    // The head puts the folio back (or frees it) for all its pages.
+                    p.Progress &= ~MigrationProgress.NewAllocated;
+                    continue;
+                }
+
                 if (migrated)
                 {
                     LruAdd(p.New.Pfn);
@@ -415,12 +428,17 @@ public sealed partial class NodeMemory
                 continue;
             }
 
+            if (p.IsFolioTail)
+            {
+                continue;
+            }
+
             if (migrated || p.Has(MigrationProgress.FreedUnderUs))
             {
                 ClearFlags(p.Old.Pfn, PageFlags.Isolated);
                 PutPage(p.Old.Pfn);
             }
-            else if (p.Result != 0 && !(keepRetries && p.Result == -Errno.EAGAIN))
+            else if (p.Result != 0 && !(keepRetries && p.Result == -Errno.EAGAIN) && !p.Has(MigrationProgress.SplitRetry))
             {
                 LruAdd(p.Old.Pfn);
                 PutPage(p.Old.Pfn);

@@ -33,19 +33,21 @@ public sealed partial class NodeMemory
         return i;
     }
 
-    /// <summary>get_page.</summary>
+    /// <summary>get_page (folio_get: a large folio's count is on its head).</summary>
     public void GetPage(long pfn, int references = 1)
     {
-        ref PageFrame f = ref LiveFrame(pfn);
-        f.Refcount += references;
+        LiveFrame(pfn);
+        _frames[FolioHead(pfn)].Refcount += references;
     }
 
-    /// <summary>put_page: drops references; the last one frees the frame. Returns true when it was freed.</summary>
+    /// <summary>put_page: drops references; the last one frees the frame (a whole large folio). Returns true when it was freed.</summary>
     public bool PutPage(long pfn, int references = 1)
     {
-        ref PageFrame f = ref LiveFrame(pfn);
+        LiveFrame(pfn);
+        long head = FolioHead(pfn);
+        ref PageFrame f = ref _frames[head];
         f.Refcount -= references;
-        return f.Refcount <= 0 && FreePage(pfn);
+        return f.Refcount <= 0 && (f.Order == 0 ? FreePage(head) : FreeFolio(head));
     }
 
     // The last put_page, kept out of PutPage so that the common case inlines into the steps.
@@ -76,6 +78,7 @@ public sealed partial class NodeMemory
         }
 
         PushFront(LruList.Free, (int)pfn);
+        LowerFolioHints(pfn);
         // Both are almost always empty: skip the lookups then (this runs for every migrated page).
         if (_waiters.Count > 0)
         {

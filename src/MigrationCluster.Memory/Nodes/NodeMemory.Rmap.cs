@@ -16,6 +16,24 @@ public sealed partial class NodeMemory
     public bool WpCanReuseAnonPage(long pfn)
     {
         ref PageFrame f = ref LiveFrame(pfn);
+        if (f.Order > 0)
+        {
+            // A large folio is reused when its PTEs are all that hold it, none shared.
+            long head = FolioHead(pfn);
+            int mapped = 0;
+            for (long i = head; i < head + (1L << f.Order); i++)
+            {
+                if (_frames[i].Mapcount > 1)
+                {
+                    return false;
+                }
+
+                mapped += _frames[i].Mapcount;
+            }
+
+            return PageMapping.IsAnon(f.Mapping) && _frames[head].Refcount == mapped;
+        }
+
         return PageMapping.IsAnon(f.Mapping) && f.Mapcount == 1 && f.Refcount == 1;
     }
 
@@ -36,7 +54,7 @@ public sealed partial class NodeMemory
         }
 
         f.Mapcount++;
-        f.Refcount++;
+        _frames[FolioHead(pfn)].Refcount++;
     }
 
     private void AddOverflowRmap(ref PageFrame f, long pfn, PteRef pte)

@@ -12,6 +12,8 @@ public sealed partial class NodeMemory
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void LruAdd(long pfn)
     {
+        // A large folio is on its LRU list once, by its head.
+        pfn = FolioHead(pfn);
         ref PageFrame f = ref LiveFrame(pfn);
         if (f.Has(PageFlags.Lru))
         {
@@ -26,6 +28,7 @@ public sealed partial class NodeMemory
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool IsolateLruPage(long pfn)
     {
+        pfn = FolioHead(pfn);
         ref PageFrame f = ref _frames[pfn];
         if (f.Has(PageFlags.Buddy) || !f.Has(PageFlags.Lru))
         {
@@ -45,13 +48,20 @@ public sealed partial class NodeMemory
     /// </summary>
     public IsolateResult IsolateForMigration(long pfn, bool migrateAll)
     {
-        if (_frames[pfn].Mapcount > 1 && !migrateAll)
+        if (!migrateAll && (_frames[pfn].Order == 0 ? _frames[pfn].Mapcount > 1 : FolioMaybeMappedShared(pfn)))
         {
             return IsolateResult.Shared;
         }
 
         return IsolateLruPage(pfn) ? IsolateResult.Isolated : IsolateResult.Busy;
     }
+
+    /// <summary>
+    /// <see cref="IsolateForMigration"/> for the folio a page belongs to (folio_isolate_lru on
+    /// the folio of a tail page too), naming the folio it isolated.
+    /// </summary>
+    public FolioIsolation IsolateFolioForMigration(long pfn, bool migrateAll) =>
+        new(IsolateForMigration(pfn, migrateAll), FolioHead(pfn), FolioOrder(pfn));
 
     /// <summary>putback_movable_pages for one page: back on its LRU list, the isolation reference dropped.</summary>
     public void PutbackMovablePage(long pfn)

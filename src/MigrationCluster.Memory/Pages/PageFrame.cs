@@ -38,6 +38,13 @@ public struct PageFrame
 
     public PageFlags Flags;
 
+    /// <summary>
+    /// folio_order of the folio this frame belongs to (0: a base page). Every frame of a large
+    /// folio carries it; the head is the frame whose pfn is aligned to the folio's size, and the
+    /// folio's reference count lives on the head only (the tails keep 0), as folio_ref_count does.
+    /// </summary>
+    public byte Order;
+
     public readonly bool Has(PageFlags flag) => (Flags & flag) != 0;
 }
 

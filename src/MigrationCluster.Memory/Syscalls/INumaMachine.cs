@@ -45,10 +45,10 @@ public interface INumaMachine
     ValueTask<long> FreePages(int node);
 
     /// <summary>
-    /// The mapcount test and isolate_lru_page on a page, in one step on its node: a page mapped
+    /// The mapcount test and isolate_lru_page on a page's folio, in one step on its node: a page mapped
     /// more than once is left alone unless <paramref name="migrateAll"/> (MPOL_MF_MOVE_ALL).
     /// </summary>
-    ValueTask<IsolateResult> IsolateForMigration(PageRef page, bool migrateAll);
+    ValueTask<FolioIsolation> IsolateForMigration(PageRef page, bool migrateAll);
 
     /// <summary>putback_movable_pages: isolated pages that will not be migrated go back to their LRU lists.</summary>
     ValueTask PutbackMovablePages(IReadOnlyList<PageRef> pages);

@@ -54,8 +54,8 @@ public sealed class ModelMachine : INumaMachine
 
     public ValueTask<long> FreePages(int node) => ValueTask.FromResult((long)_system.Node(node).FreePages);
 
-    public ValueTask<IsolateResult> IsolateForMigration(PageRef page, bool migrateAll) =>
-        ValueTask.FromResult(_system.Node(page.Node).IsolateForMigration(page.Pfn, migrateAll));
+    public ValueTask<FolioIsolation> IsolateForMigration(PageRef page, bool migrateAll) =>
+        ValueTask.FromResult(_system.Node(page.Node).IsolateFolioForMigration(page.Pfn, migrateAll));
 
     public ValueTask PutbackMovablePages(IReadOnlyList<PageRef> pages)
     {

@@ -135,12 +135,12 @@ public sealed partial class NumaSyscalls
             return 0;
         }
 
-        var queued = new List<(PageRef Page, long VirtualPage)>();
+        var queued = new List<(PageRef Page, long VirtualPage, int Order)>();
         long nrFailed = await QueuePagesRange(space, space.Vmas[0].Start, long.MaxValue, [source], flags, invert: false, discontigOk: true, queued);
         int err = 0;
         if (queued.Count > 0)
         {
-            err = (await Migrate([.. queued.Select(q => new MigrationRequest(q.Page, dest))], MigrateMode.Sync, MigrateReason.Syscall)).ReturnValue;
+            err = (await Migrate([.. queued.Select(q => new MigrationRequest(q.Page, dest, q.Order))], MigrateMode.Sync, MigrateReason.Syscall)).ReturnValue;
         }
 
         return err >= 0 ? err + (int)nrFailed : err;
@@ -223,7 +223,7 @@ public sealed partial class NumaSyscalls
         }
 
         long end = start + pages;
-        var queued = new List<(PageRef Page, long VirtualPage)>();
+        var queued = new List<(PageRef Page, long VirtualPage, int Order)>();
         // Queue the pages on nodes outside the user's mask (MPOL_MF_INVERT); MPOL_DEFAULT's mask
         // is empty, so every page of the range. A hole in the range is -EFAULT, but for MPOL_DEFAULT.
         long nrFailed = await QueuePagesRange(space, start, end, nmask, flags, invert: true, discontigOk: policy is null, queued);
@@ -274,12 +274,12 @@ public sealed partial class NumaSyscalls
     /// Where each queued page goes: the first node of the policy's allocation order with a frame
     /// left (the allocation may fall back, as alloc_migration_target_by_mpol's has no __GFP_THISNODE).
     /// </summary>
-    private async ValueTask<List<MigrationRequest>> MigrationTargets(AddressSpaceMemory space, MemPolicy policy, List<(PageRef Page, long VirtualPage)> queued)
+    private async ValueTask<List<MigrationRequest>> MigrationTargets(AddressSpaceMemory space, MemPolicy policy, List<(PageRef Page, long VirtualPage, int Order)> queued)
     {
         var planned = new Dictionary<int, int>();
         var free = new Dictionary<int, long>();
         var pagelist = new List<MigrationRequest>(queued.Count);
-        foreach (var (page, virtualPage) in queued)
+        foreach (var (page, virtualPage, folioOrder) in queued)
         {
             long ilx = AllocationNodes.MigrationInterleaveIndex(space.FindVma(virtualPage)!, virtualPage);
             IReadOnlyList<int> order = _machine.AllocationOrder(space, policy, ilx);
@@ -300,7 +300,7 @@ public sealed partial class NumaSyscalls
             }
 
             planned[target] = planned.GetValueOrDefault(target) + 1;
-            pagelist.Add(new MigrationRequest(page, target));
+            pagelist.Add(new MigrationRequest(page, target, folioOrder));
         }
 
         return pagelist;
@@ -315,7 +315,7 @@ public sealed partial class NumaSyscalls
     /// VMA at all in the range, or any gap unless <paramref name="discontigOk"/>), or -EIO at the
     /// first such page when MPOL_MF_STRICT comes without a move flag.
     /// </summary>
-    private async ValueTask<long> QueuePagesRange(AddressSpaceMemory space, long start, long end, int[] nmask, int flags, bool invert, bool discontigOk, List<(PageRef Page, long VirtualPage)> queued)
+    private async ValueTask<long> QueuePagesRange(AddressSpaceMemory space, long start, long end, int[] nmask, int flags, bool invert, bool discontigOk, List<(PageRef Page, long VirtualPage, int Order)> queued)
     {
         Vma? first = null;
         long nrFailed = 0;
@@ -396,14 +396,21 @@ public sealed partial class NumaSyscalls
     /// and "not migrating a shared folio is not counted as a failure"; false only when the folio
     /// cannot be isolated from its LRU list.
     /// </summary>
-    private async ValueTask<bool> MigrateFolioAdd(PageRef page, long virtualPage, int flags, List<(PageRef Page, long VirtualPage)> queued)
+    private async ValueTask<bool> MigrateFolioAdd(PageRef page, long virtualPage, int flags, List<(PageRef Page, long VirtualPage, int Order)> queued)
     {
-        switch (await _machine.IsolateForMigration(page, (flags & MPOL_MF_MOVE_ALL) != 0))
+        // A large folio mapped by many PTEs is isolated once: its later pages are no failure (folio == prev).
+        if (queued.Count > 0 && queued[^1].Order > 0 && queued[^1].Page.Node == page.Node && page.Pfn >= queued[^1].Page.Pfn && page.Pfn < queued[^1].Page.Pfn + (1L << queued[^1].Order))
+        {
+            return true;
+        }
+
+        FolioIsolation folio = await _machine.IsolateForMigration(page, (flags & MPOL_MF_MOVE_ALL) != 0);
+        switch (folio.Result)
         {
             case IsolateResult.Busy:
                 return false;
             case IsolateResult.Isolated:
-                queued.Add((page, virtualPage));
+                queued.Add((new PageRef(page.Node, folio.Head), virtualPage, folio.Order));
                 break;
         }
 
@@ -413,9 +420,9 @@ public sealed partial class NumaSyscalls
     /// <summary>strictly_unmovable: MPOL_MF_STRICT without MPOL_MF_MOVE(_ALL) fails at the first misplaced page.</summary>
     private static bool StrictlyUnmovable(int flags) => (flags & MpolMfValid) == MPOL_MF_STRICT;
 
-    private async ValueTask PutbackQueued(List<(PageRef Page, long VirtualPage)> queued)
+    private async ValueTask PutbackQueued(List<(PageRef Page, long VirtualPage, int Order)> queued)
     {
-        await PutbackMovablePages([.. queued.Select(q => new MigrationRequest(q.Page, q.Page.Node))]);
+        await PutbackMovablePages([.. queued.Select(q => new MigrationRequest(q.Page, q.Page.Node, q.Order))]);
         queued.Clear();
     }
 }

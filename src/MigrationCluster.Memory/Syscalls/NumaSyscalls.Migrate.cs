@@ -203,8 +203,10 @@ public sealed partial class NumaSyscalls
             return 0;
         }
 
-        // The mapcount test, then isolate_lru_page: one step on the page's node.
-        switch (await _machine.IsolateForMigration(page, migrateAll))
+        // The mapcount test, then folio_isolate_lru: one step on the page's node. A tail page
+        // queues its whole folio; another page of a folio already queued is -EBUSY.
+        FolioIsolation folio = await _machine.IsolateForMigration(page, migrateAll);
+        switch (folio.Result)
         {
             case IsolateResult.Shared:
                 return -Errno.EACCES;
@@ -212,7 +214,7 @@ public sealed partial class NumaSyscalls
                 return -Errno.EBUSY;
         }
 
-        pagelist.Add(new MigrationRequest(page, node));
+        pagelist.Add(new MigrationRequest(new PageRef(page.Node, folio.Head), node, folio.Order));
         return 1;
     }
 
