@@ -48,6 +48,13 @@ public static class InvariantChecker
                     buddy++;
                     Require(f.Refcount == 0 && f.Mapcount == 0 && f.Flags == PageFlags.Buddy, $"free frame {node}:{pfn} is also in use ({f.Flags}, ref {f.Refcount}, map {f.Mapcount})");
                 }
+                else if (f.Order > 0 && (pfn & ((1L << f.Order) - 1)) != 0)
+                {
+                    // A tail page: the folio's count is on its head, which must be of the same folio.
+                    long head = pfn & ~((1L << f.Order) - 1);
+                    PageFrame h = system.Frame(node, head);
+                    Require(f.Refcount == 0 && !h.Has(PageFlags.Buddy) && h.Order == f.Order, $"tail page {node}:{pfn} (order {f.Order}) has refcount {f.Refcount} or a head {node}:{head} of order {h.Order} ({h.Flags})");
+                }
                 else
                 {
                     Require(f.Refcount > 0, $"frame {node}:{pfn} is neither free nor referenced");
@@ -106,6 +113,7 @@ public static class InvariantChecker
             }
         }
 
+        var folioHeld = new Dictionary<PageRef, int>();
         foreach (int node in system.NodeIds)
         {
             for (long pfn = 0; pfn < system.Capacity(node); pfn++)
@@ -123,9 +131,26 @@ public static class InvariantChecker
                 Require(f.Mapcount == ptes && rmap.Count == ptes, $"page {page}: mapcount {f.Mapcount}, reverse map {rmap.Count}, PTEs {ptes}");
                 bool inCache = PageMapping.IsFile(f.Mapping) && system.CachedPage(f.Mapping, f.Index) == page;
                 int held = ptes + (inCache ? 1 : 0) + (f.Has(PageFlags.Private) ? 1 : 0);
-                Require(f.Refcount >= held, $"page {page}: refcount {f.Refcount} below the {held} its PTEs, cache and private data hold");
+                if (f.Order > 0)
+                {
+                    // A large folio's pages all hold on its head's count.
+                    long head = pfn & ~((1L << f.Order) - 1);
+                    folioHeld[new PageRef(node, head)] = folioHeld.GetValueOrDefault(new PageRef(node, head)) + held;
+                }
+                else
+                {
+                    Require(f.Refcount >= held, $"page {page}: refcount {f.Refcount} below the {held} its PTEs, cache and private data hold");
+                }
+
+                Require(!f.Has(PageFlags.Lru) || f.Order == 0 || (pfn & ((1L << f.Order) - 1)) == 0, $"tail page {page} is on an LRU list (a folio is there once, by its head)");
                 Require(PageContents.IsValid(system.ReadContents(node, pfn)), $"page {page}: contents word fails its checksum");
             }
+        }
+
+        foreach (var (head, held) in folioHeld)
+        {
+            int refcount = system.Frame(head.Node, head.Pfn).Refcount;
+            Require(refcount >= held, $"folio {head}: refcount {refcount} below the {held} its pages' PTEs hold");
         }
 
         if (expected is null)
@@ -150,6 +175,23 @@ public static class InvariantChecker
             ulong actual = system.ReadContents(page.Node, page.Pfn);
             Require(actual == contents, $"{logical} reads {PageContents.ValueOf(actual)} through {page}, expected {PageContents.ValueOf(contents)}");
         }
+    }
+
+    /// <summary>
+    /// The counters of one migrate_pages() call against the folios it was given: every base page
+    /// counted once, as migrated or failed (pgmigrate_success + pgmigrate_fail = the pages
+    /// attempted), and every THP once, as migrated or failed, a split one also once as split.
+    /// </summary>
+    public static void CheckMigrationCounters(IReadOnlyList<Migration.MigrationRequest> requests, Migration.MigrateResult result, int pmdOrder = Migration.MigrationProtocolOptions.DefaultPmdOrder)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        ArgumentNullException.ThrowIfNull(result);
+        long pages = requests.Sum(r => (long)r.FolioPages);
+        int thps = requests.Count(r => r.Order >= pmdOrder);
+        Migration.MigrationVmEvents e = result.VmEvents;
+        Require(e.PgmigrateSuccess + e.PgmigrateFail == pages, $"pgmigrate_success {e.PgmigrateSuccess} + pgmigrate_fail {e.PgmigrateFail} != {pages} base pages attempted");
+        Require(e.ThpMigrationSuccess + e.ThpMigrationFail == thps, $"thp_migration_success {e.ThpMigrationSuccess} + thp_migration_fail {e.ThpMigrationFail} != {thps} THPs attempted");
+        Require(e.ThpMigrationSplit <= e.ThpMigrationFail, $"thp_migration_split {e.ThpMigrationSplit} counts a THP not counted as failed ({e.ThpMigrationFail}): a split is counted once, with its failure");
     }
 
     /// <summary>The logical page a PTE maps.</summary>
