@@ -466,43 +466,23 @@ public sealed class MemorySystem
     /// </summary>
     private PageRef FaultFolio(AddressSpaceMemory space, Vma vma, long virtualPage)
     {
-        int order = vma.FolioOrder;
-        long nr = 1L << order;
-        long start = virtualPage & ~(nr - 1);
-        if (order == 0 || start < vma.Start || start + nr > vma.End)
+        long start = space.FolioFaultStart(vma, virtualPage);
+        if (start < 0)
         {
             return PageRef.None;
         }
 
-        for (long v = start; v < start + nr; v++)
-        {
-            if (space.GetPte(v).Kind != PteKind.None)
-            {
-                return PageRef.None;
-            }
-        }
-
+        int order = vma.FolioOrder;
         var (policy, ilx) = AllocationNodes.FaultPolicy(space, vma, start, null);
         foreach (int candidate in AllocationOrder(space, policy, ilx))
         {
-            NodeMemory node = Node(candidate);
-            long head = node.AllocFolio(order);
+            long head = Node(candidate).FaultAnonFolio(new PteRef(space.Id, start), PageMapping.Anon(space.Id), order);
             if (head < 0)
             {
                 continue;
             }
 
-            bool pmd = order == Migration.MigrationProtocolOptions.DefaultPmdOrder;
-            for (long k = 0; k < nr; k++)
-            {
-                node.SetMapping(head + k, PageMapping.Anon(space.Id), start + k);
-                node.SetFlags(head + k, PageFlags.Uptodate | PageFlags.SwapBacked);
-                node.PageAddRmap(head + k, new PteRef(space.Id, start + k));
-                space.SetPte(start + k, Pte.Present(new PageRef(candidate, head + k), vma.Writable, pmd));
-            }
-
-            node.LruAdd(head);
-            node.PutPage(head);
+            space.MapFolio(start, new PageRef(candidate, head), order, vma.Writable);
             VmStat.CountFolioFault(order, allocated: true, Migration.MigrationProtocolOptions.DefaultPmdOrder);
             return new PageRef(candidate, head + (virtualPage - start));
         }

@@ -72,8 +72,8 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         return Task.FromResult(ToRegion(vma));
     }
 
-    public Task<MappedRegion> MmapAnonPrivate(long pages, bool writable) =>
-        Task.FromResult(ToRegion(Memory.AddVma(pages, VmaKind.AnonPrivate, 0, 0, writable)));
+    public Task<MappedRegion> MmapAnonPrivate(long pages, bool writable, int folioOrder = 0) =>
+        Task.FromResult(ToRegion(Memory.AddVma(pages, VmaKind.AnonPrivate, 0, 0, writable, folioOrder: folioOrder)));
 
     public async Task<MappedRegion> MmapAnonPopulate(long pages)
     {
@@ -151,7 +151,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         return Task.FromResult(pages.ToArray());
     }
 
-    private static MappedRegion ToRegion(Vma vma) => new(vma.Start, vma.Pages, vma.Kind, vma.Mapping, vma.PgOff, vma.Writable);
+    private static MappedRegion ToRegion(Vma vma) => new(vma.Start, vma.Pages, vma.Kind, vma.Mapping, vma.PgOff, vma.Writable, vma.FolioOrder);
 
     // ---------------------------------------------------------------- accesses
 
@@ -227,6 +227,9 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
     private async Task<int> DoWpPage(Vma vma, long virtualPage, Pte pte)
     {
         _vmStat.CountPgfault();
+        // do_huge_pmd_wp_page falls back to PTEs: the PMD is split and the one page is handled.
+        Memory.SplitHugePmdAt(virtualPage);
+        pte = Memory.GetPte(virtualPage);
         var self = new PteRef(SpaceId, virtualPage);
         if (await Node(pte.Page.Node).WpCanReuseAnonPage(pte.Page.Pfn))
         {
@@ -261,6 +264,22 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
             // do_anonymous_page: a read fault maps the shared zero page, read-only; no frame.
             Memory.SetPte(virtualPage, Pte.ZeroPage);
             return 0;
+        }
+
+        if (vma.Kind == VmaKind.AnonPrivate && Memory.FolioFaultStart(vma, virtualPage) is var start and >= 0)
+        {
+            // do_huge_pmd_anonymous_page / alloc_anon_folio: the whole folio, from the first node with a free range.
+            foreach (var candidate in AllocationOrder(vma, start, null))
+            {
+                var head = await Node(candidate).FaultAnonFolio(new PteRef(SpaceId, start), PageMapping.Anon(SpaceId), vma.FolioOrder);
+                if (head >= 0)
+                {
+                    Memory.MapFolio(start, new PageRef(candidate, head), vma.FolioOrder, vma.Writable);
+                    _vmStat.CountFolioFault(vma.FolioOrder, allocated: true, MigrationProtocolOptions.DefaultPmdOrder);
+                    return 0;
+                }
+            }
+            _vmStat.CountFolioFault(vma.FolioOrder, allocated: false, MigrationProtocolOptions.DefaultPmdOrder);
         }
 
         if (vma.Kind == VmaKind.AnonPrivate)
@@ -655,6 +674,16 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         return Task.FromResult(_converted.Count == ptes.Count ? ptes : new PteBatch([.. _converted]));
     }
 
+    public Task SplitHugePmd(long[] virtualPages)
+    {
+        ArgumentNullException.ThrowIfNull(virtualPages);
+        foreach (var v in virtualPages)
+        {
+            Memory.SplitHugePmd(v);
+        }
+        return Task.CompletedTask;
+    }
+
     public Task RemoveMigrationPtes(PteBatch ptes, BatchRun batch)
     {
         Memory.RemoveMigrationPtes(ptes.Ptes, batch.Span);
@@ -796,7 +825,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         }
         foreach (var vma in image.Vmas)
         {
-            Memory.AddVma(vma.Pages, vma.Kind, vma.Mapping, vma.PgOff, vma.Writable, vma.Start);
+            Memory.AddVma(vma.Pages, vma.Kind, vma.Mapping, vma.PgOff, vma.Writable, vma.Start, vma.FolioOrder);
         }
         foreach (var policy in image.Policies)
         {

@@ -79,7 +79,7 @@ internal sealed class GrainMachine(IGrainFactory grains, AddressSpaceMemory self
 
     public async ValueTask<long> FreePages(int node) => (await grains.GetGrain<INumaNodeInspectionGrain>(node).GetStatus()).FreePages;
 
-    public async ValueTask<IsolateResult> IsolateForMigration(PageRef page, bool migrateAll) =>
+    public async ValueTask<FolioIsolation> IsolateForMigration(PageRef page, bool migrateAll) =>
         await Node(page.Node).IsolateForMigration(page.Pfn, migrateAll);
 
     public async ValueTask PutbackMovablePages(IReadOnlyList<PageRef> pages)

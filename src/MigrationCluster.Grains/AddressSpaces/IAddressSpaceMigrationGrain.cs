@@ -18,6 +18,10 @@ public interface IAddressSpaceMigrationGrain : IGrainWithIntegerKey
     [Alias("RemoveMigrationPtes")]
     Task RemoveMigrationPtes(PteBatch ptes, BatchRun batch);
 
+    /// <summary>split_huge_pmd for the pages of a folio being split: their PMD entries become PTEs. Only reads the array.</summary>
+    [Alias("SplitHugePmd")]
+    Task SplitHugePmd([Immutable] long[] virtualPages);
+
     // The radix-tree steps take the whole batch and change only the pages of the mappings this space owns.
 
     /// <summary>Step 5.</summary>

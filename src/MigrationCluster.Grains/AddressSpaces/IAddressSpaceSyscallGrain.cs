@@ -15,7 +15,7 @@ public interface IAddressSpaceSyscallGrain : IGrainWithIntegerKey
 
     /// <summary>mmap(MAP_PRIVATE|MAP_ANONYMOUS), read-only when not <paramref name="writable"/>.</summary>
     [Alias("MmapAnonPrivate")]
-    Task<MappedRegion> MmapAnonPrivate(long pages, bool writable);
+    Task<MappedRegion> MmapAnonPrivate(long pages, bool writable, int folioOrder = 0);
 
     /// <summary>
     /// mmap with MAP_POPULATE: private anonymous memory whose pages are all write-faulted at once,

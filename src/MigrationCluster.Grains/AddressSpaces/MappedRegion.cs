@@ -6,4 +6,4 @@ namespace MigrationCluster.Grains.AddressSpaces;
 [GenerateSerializer]
 [Immutable]
 [Alias("mc.MappedRegion")]
-public sealed record MappedRegion(long Start, long Pages, VmaKind Kind, int Mapping, long PgOff, bool Writable);
+public sealed record MappedRegion(long Start, long Pages, VmaKind Kind, int Mapping, long PgOff, bool Writable, int FolioOrder = 0);

@@ -168,6 +168,17 @@ internal sealed class GrainMigrationBackend(IGrainFactory grains, MigrationPace?
         }
     }
 
+    public async ValueTask<bool> SplitFolio(PageRef head, int order)
+    {
+        var ptes = await Node(head.Node).SplitFolio(head.Pfn);
+        if (ptes is null)
+        {
+            return false;
+        }
+        await Task.WhenAll(ptes.GroupBy(p => p.Space).OrderBy(g => g.Key).Select(g => Space(g.Key).SplitHugePmd([.. g.Select(p => p.VirtualPage)])));
+        return true;
+    }
+
     public async ValueTask PutbackLruPage(Memory<MigrationPage> batch, bool keepRetries)
     {
         await ByNode(batch, old: false, (node, run, _) => node.PutbackLruPage(run, keepRetries, newPages: true));

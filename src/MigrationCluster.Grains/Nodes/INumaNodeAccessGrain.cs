@@ -13,6 +13,10 @@ public interface INumaNodeAccessGrain : IGrainWithIntegerKey
     [Alias("FaultAnonPage")]
     Task<long> FaultAnonPage(PteRef pte, int anonMapping, long index);
 
+    /// <summary>A large-folio write fault's frame side: a folio of <paramref name="order"/> mapped from <paramref name="first"/> on; its head, or -1 when the node has no free range.</summary>
+    [Alias("FaultAnonFolio")]
+    Task<long> FaultAnonFolio(PteRef first, int anonMapping, int order);
+
     /// <summary>
     /// Write faults on a run of anonymous pages at once (mmap's MAP_POPULATE): a new frame for each
     /// PTE, mapped once, on the LRU. The pfns in order; -1 from the first one the node had no room for.

@@ -1,3 +1,4 @@
+using MigrationCluster.Memory.AddressSpaces;
 using MigrationCluster.Grains.Migration;
 using MigrationCluster.Memory.Migration;
 
@@ -83,4 +84,11 @@ public interface INumaNodeMigrationGrain : IGrainWithIntegerKey
     /// <summary>Step 20, both nodes.</summary>
     [Alias("PutbackLruPage")]
     Task<BatchRun> PutbackLruPage(BatchRun run, bool keepRetries, bool newPages);
+
+    /// <summary>
+    /// try_split_folio's node side on an isolated large folio: null when it cannot be split (a
+    /// pin); else it is split, and the PTEs that map its pages are returned for split_huge_pmd.
+    /// </summary>
+    [Alias("SplitFolio")]
+    Task<PteRef[]?> SplitFolio(long head);
 }

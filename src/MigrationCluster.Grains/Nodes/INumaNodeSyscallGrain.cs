@@ -15,7 +15,7 @@ public interface INumaNodeSyscallGrain : IGrainWithIntegerKey
     /// mapped more than once stays unless <paramref name="migrateAll"/> (MPOL_MF_MOVE_ALL).
     /// </summary>
     [Alias("IsolateForMigration")]
-    Task<IsolateResult> IsolateForMigration(long pfn, bool migrateAll);
+    Task<FolioIsolation> IsolateForMigration(long pfn, bool migrateAll);
 
     /// <summary>putback_movable_pages for this node's pages, in order: back on the LRU, isolation reference dropped. The node only reads <paramref name="pfns"/>.</summary>
     [Alias("PutbackMovablePages")]

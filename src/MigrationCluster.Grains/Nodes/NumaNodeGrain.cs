@@ -343,7 +343,20 @@ public sealed class NumaNodeGrain : Grain, INumaNodeGrain
 
     // ---------------------------------------------------------------- syscalls, munmap, truncate, set-up
 
-    public Task<IsolateResult> IsolateForMigration(long pfn, bool migrateAll) => Task.FromResult(Memory.IsolateForMigration(pfn, migrateAll));
+    public Task<FolioIsolation> IsolateForMigration(long pfn, bool migrateAll) => Task.FromResult(Memory.IsolateFolioForMigration(pfn, migrateAll));
+
+    public Task<PteRef[]?> SplitFolio(long head)
+    {
+        var ptes = new List<PteRef>();
+        for (var pfn = head; pfn < head + (1L << Memory.FolioOrder(head)); pfn++)
+        {
+            Memory.RmapWalk(pfn, ptes);
+        }
+        return Task.FromResult(Memory.SplitFolio(head) ? ptes.ToArray() : null);
+    }
+
+    public Task<long> FaultAnonFolio(PteRef first, int anonMapping, int order) =>
+        Task.FromResult(Memory.FaultAnonFolio(first, anonMapping, order));
 
     public Task PutbackMovablePages(long[] pfns)
     {

@@ -397,6 +397,42 @@ public sealed class AddressSpaceMemory
         }
     }
 
+    /// <summary>
+    /// thp_vma_suitable_order and pte_range_none: the first page of the folio a write fault at
+    /// <paramref name="virtualPage"/> may take in <paramref name="vma"/>, or -1 when it takes a
+    /// base page (no large folios here, the aligned range leaves the VMA, or a page of it is mapped).
+    /// </summary>
+    public long FolioFaultStart(Vma vma, long virtualPage)
+    {
+        ArgumentNullException.ThrowIfNull(vma);
+        long nr = 1L << vma.FolioOrder;
+        long start = virtualPage & ~(nr - 1);
+        if (vma.FolioOrder == 0 || vma.Kind != VmaKind.AnonPrivate || start < vma.Start || start + nr > vma.End)
+        {
+            return -1;
+        }
+
+        for (long v = start; v < start + nr; v++)
+        {
+            if (GetPte(v).Kind != PteKind.None)
+            {
+                return -1;
+            }
+        }
+
+        return start;
+    }
+
+    /// <summary>Maps a fresh folio's pages at <paramref name="start"/>: by one PMD when it is PMD-sized, else by PTEs.</summary>
+    public void MapFolio(long start, PageRef head, int order, bool writable)
+    {
+        bool pmd = order == Migration.MigrationProtocolOptions.DefaultPmdOrder;
+        for (long k = 0; k < 1L << order; k++)
+        {
+            SetPte(start + k, Pte.Present(new PageRef(head.Node, head.Pfn + k), writable, pmd));
+        }
+    }
+
     /// <summary>split_huge_pmd of the PMD mapping that covers <paramref name="virtualPage"/>, if one does: its pages keep their frames, mapped by PTEs.</summary>
     public void SplitHugePmdAt(long virtualPage)
     {

@@ -1,3 +1,4 @@
+using MigrationCluster.Memory.AddressSpaces;
 using MigrationCluster.Memory.Pages;
 
 namespace MigrationCluster.Memory.Nodes;
@@ -111,6 +112,32 @@ public sealed partial class NodeMemory
 
         _folioSearchFrom[order] = _frames.Length;
         return -1;
+    }
+
+    /// <summary>
+    /// The frame side of a large-folio anonymous fault: a folio of <paramref name="order"/>, its
+    /// pages indexed by their virtual pages from <paramref name="first"/>, each in the reverse
+    /// map once, the folio on the LRU. The head, or -1 when no free range is left.
+    /// </summary>
+    public long FaultAnonFolio(PteRef first, int anonMapping, int order)
+    {
+        long head = AllocFolio(order);
+        if (head < 0)
+        {
+            return -1;
+        }
+
+        for (long k = 0; k < 1L << order; k++)
+        {
+            SetMapping(head + k, anonMapping, first.VirtualPage + k);
+            SetFlags(head + k, PageFlags.Uptodate | PageFlags.SwapBacked);
+            PageAddRmap(head + k, new PteRef(first.Space, first.VirtualPage + k));
+        }
+
+        LruAdd(head);
+        // The allocation's reference is now the PTEs'.
+        PutPage(head);
+        return head;
     }
 
     /// <summary>Whether a free range for a folio of <paramref name="order"/> exists now (no allocation).</summary>
