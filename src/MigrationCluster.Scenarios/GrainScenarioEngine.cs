@@ -65,7 +65,7 @@ public sealed class GrainScenarioEngine(IGrainFactory grains) : IScenarioEngine
         await Space(process.Id).Configure(Configuration(process, process.HomeNode));
     }
 
-    public async Task<long> MapAnonPrivate(int pid, long pages, bool writable) => (await Space(pid).MmapAnonPrivate(pages, writable)).Start;
+    public async Task<long> MapAnonPrivate(int pid, long pages, bool writable, int folioOrder) => (await Space(pid).MmapAnonPrivate(pages, writable, folioOrder)).Start;
 
     public async Task<(int Mapping, long Start)> MapAnonShared(int pid, long pages)
     {

@@ -48,8 +48,8 @@ public sealed class ModelScenarioEngine : IScenarioEngine
         return Task.CompletedTask;
     }
 
-    public Task<long> MapAnonPrivate(int pid, long pages, bool writable) =>
-        Task.FromResult(System.Space(pid).AddVma(pages, VmaKind.AnonPrivate, 0, 0, writable).Start);
+    public Task<long> MapAnonPrivate(int pid, long pages, bool writable, int folioOrder) =>
+        Task.FromResult(System.Space(pid).AddVma(pages, VmaKind.AnonPrivate, 0, 0, writable, folioOrder: folioOrder).Start);
 
     public Task<(int Mapping, long Start)> MapAnonShared(int pid, long pages)
     {

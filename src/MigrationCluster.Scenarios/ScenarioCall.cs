@@ -28,6 +28,9 @@ public sealed record ScenarioExpectation(int Line, long? ReturnValue, string? Er
 {
     /// <summary>get_mempolicy: the mode written (a policy name with its mode flags, or a node with MPOL_F_NODE).</summary>
     public string? Mode { get; init; }
+
+    /// <summary>The change the call makes to vmstat counters, by name (pgmigrate_success, thp_migration_split, ...).</summary>
+    public IReadOnlyDictionary<string, long>? VmStat { get; init; }
 }
 
 
@@ -77,6 +80,9 @@ public sealed record ScenarioCall(int Line, ScenarioCallKind Kind, int Pid)
     public bool WantNodemask { get; init; } = true;
 
     public MigrateMode Mode { get; init; } = MigrateMode.Sync;
+
+    /// <summary>migrate: the reason migrate_pages() is called with (compaction by default; numa_misplaced never splits a large folio).</summary>
+    public MigrateReason Reason { get; init; } = MigrateReason.Compaction;
 
     public ulong Value { get; init; }
 

@@ -3,6 +3,7 @@ using MigrationCluster.Hosting.Io;
 using MigrationCluster.Memory;
 using MigrationCluster.Memory.AddressSpaces;
 using MigrationCluster.Memory.Migration;
+using MigrationCluster.Memory.Pages;
 using MigrationCluster.Memory.Syscalls;
 using MigrationCluster.Memory.Topology;
 
@@ -280,7 +281,7 @@ public sealed class ScenarioParser
 
         foreach (ScenarioValue r in List(map.Get("regions"), "regions"))
         {
-            var region = Map(r, "a region", "name", "kind", "pages", "writable", "mapped_by", "policy", "setup");
+            var region = Map(r, "a region", "name", "kind", "pages", "writable", "mapped_by", "policy", "setup", "folio_size");
             ScenarioValue nameValue = region.Require("name");
             string name = String(nameValue, "region name");
             ScenarioValue kindValue = region.Require("kind");
@@ -317,7 +318,23 @@ public sealed class ScenarioParser
                 throw Error(nameValue, $"regions: at most {MaxRegions:N0} in a scenario");
             }
 
-            _regions.Add(new ScenarioRegion(name, nameValue.Line, owner.Id, kind, pages, writable, mappedBy) { Policy = policy });
+            int folioOrder = 0;
+            if (region.Has("folio_size"))
+            {
+                ScenarioValue sizeValue = region.Get("folio_size");
+                if (kind != ScenarioRegionKind.AnonPrivate)
+                {
+                    throw Error(sizeValue, "folio_size: large folios are faulted in anon_private regions only");
+                }
+
+                (folioOrder, string? problem) = FolioSizes.Order(sizeValue.Text ?? string.Empty, regionPages: pages);
+                if (problem is not null)
+                {
+                    throw Error(sizeValue, problem);
+                }
+            }
+
+            _regions.Add(new ScenarioRegion(name, nameValue.Line, owner.Id, kind, pages, writable, mappedBy) { Policy = policy, FolioOrder = folioOrder });
             if (!_regionsByName.TryGetValue(name, out var named))
             {
                 _regionsByName[name] = named = [];
@@ -338,7 +355,7 @@ public sealed class ScenarioParser
 
         foreach (ScenarioValue r in List(map.Get("regions"), "regions"))
         {
-            var region = Map(r, "a region", "name", "kind", "pages", "writable", "mapped_by", "policy", "setup");
+            var region = Map(r, "a region", "name", "kind", "pages", "writable", "mapped_by", "policy", "setup", "folio_size");
             if (!region.Has("setup"))
             {
                 continue;
@@ -398,7 +415,7 @@ public sealed class ScenarioParser
             ScenarioCallKind.MovePages => ["pages", "nodes", "flags", "caller", "status", "initial_status"],
             ScenarioCallKind.MigratePages => ["from", "to", "caller"],
             ScenarioCallKind.Mbind => ["range", "policy", "mode_flags", "nodes", "maxnode", "flags"],
-            ScenarioCallKind.Migrate => ["pages", "node", "mode"],
+            ScenarioCallKind.Migrate => ["pages", "node", "mode", "reason"],
             ScenarioCallKind.Read => ["pages"],
             ScenarioCallKind.Write => ["pages", "value"],
             ScenarioCallKind.Pin or ScenarioCallKind.Unpin => ["pages", "kind"],
@@ -435,6 +452,7 @@ public sealed class ScenarioParser
                 Pages = PageRefs(map.Require("pages"), pid, "pages"),
                 Nodes = [Node(map.Require("node"), "node")],
                 Mode = map.Has("mode") ? Mode(map.Get("mode")) : MigrateMode.Sync,
+                Reason = map.Has("reason") ? Reason(map.Get("reason")) : MigrateReason.Compaction,
             },
             ScenarioCallKind.Read => call with { Pages = PageRefs(map.Require("pages"), pid, "pages") },
             ScenarioCallKind.Write => call with
@@ -696,7 +714,7 @@ public sealed class ScenarioParser
 
     private ScenarioExpectation Expectation(ScenarioValue value)
     {
-        var map = Map(value, "expect", "return", "errno", "status", "mode");
+        var map = Map(value, "expect", "return", "errno", "status", "mode", "vmstat");
         long? ret = map.Has("return") ? Long(map.Get("return"), "expect.return", int.MinValue, int.MaxValue) : null;
         string? errno = map.Has("errno") ? ErrnoName(map.Get("errno"), "expect.errno") : null;
         IReadOnlyList<string>? status = null;
@@ -706,7 +724,19 @@ public sealed class ScenarioParser
         }
 
         string? mode = map.Has("mode") ? ExpectedMode(map.Get("mode")) : null;
-        return new ScenarioExpectation(value.Line, ret, errno, status) { Mode = mode };
+        Dictionary<string, long>? vmstat = null;
+        if (map.Has("vmstat"))
+        {
+            ScenarioValue counters = map.Get("vmstat");
+            Map(counters, "expect.vmstat", VmStatNames);
+            vmstat = [];
+            foreach (var (counter, count) in counters.Entries)
+            {
+                vmstat[counter] = Long(count, $"expect.vmstat.{counter}", long.MinValue, long.MaxValue);
+            }
+        }
+
+        return new ScenarioExpectation(value.Line, ret, errno, status) { Mode = mode, VmStat = vmstat };
     }
 
     /// <summary>get_mempolicy's expected mode: a node number (MPOL_F_NODE), or a policy name with its mode flags joined by '|'.</summary>
@@ -788,6 +818,17 @@ public sealed class ScenarioParser
         "EINVAL" => Errno.EINVAL,
         "SIGBUS" => Errno.SIGBUS,
         _ => -1,
+    };
+
+    /// <summary>The counters an expectation may check: the call's change to each (vmstat names).</summary>
+    private static readonly string[] VmStatNames = [.. new VmStat().Snapshot().Keys];
+
+    private MigrateReason Reason(ScenarioValue value) => String(value, "reason") switch
+    {
+        "compaction" => MigrateReason.Compaction,
+        "numa_misplaced" => MigrateReason.NumaMisplaced,
+        "syscall" => MigrateReason.Syscall,
+        var other => throw Error(value, $"reason: expected compaction, numa_misplaced or syscall, got '{other}'"),
     };
 
     private MigrateMode Mode(ScenarioValue value) => String(value, "mode") switch

@@ -23,6 +23,9 @@ public sealed record ScenarioRegion(string Name, int Line, int Owner, ScenarioRe
     /// <summary>The memory policy of the region's VMAs (in every process that maps it) before the setup; null is the default policy.</summary>
     public ScenarioPolicyArgs? Policy { get; init; }
 
+    /// <summary>The order of the folios write faults take in it (folio_size; 0: base pages).</summary>
+    public int FolioOrder { get; init; }
+
     public bool IsMappedBy(int process) => process == Owner || MappedBy.Contains(process);
 }
 

@@ -94,6 +94,13 @@ public sealed class ScenarioRunner
             {
                 expectationsChecked++;
                 Compare(expect, returnValue, status, mismatches);
+                foreach (var (counter, count) in expect.VmStat ?? new Dictionary<string, long>())
+                {
+                    if (delta.GetValueOrDefault(counter) != count)
+                    {
+                        mismatches.Add($"{counter} changed by {delta.GetValueOrDefault(counter)}, expected {count}");
+                    }
+                }
                 if (expect.Mode is { } mode && mode != Convert.ToString(_mode, CultureInfo.InvariantCulture))
                 {
                     mismatches.Add($"mode {_mode ?? "not written"}, expected {mode}");
@@ -168,7 +175,7 @@ public sealed class ScenarioRunner
             switch (r.Kind)
             {
                 case ScenarioRegionKind.AnonPrivate:
-                    _bases[(r.Owner, r)] = await _engine.MapAnonPrivate(r.Owner, r.Pages, r.Writable);
+                    _bases[(r.Owner, r)] = await _engine.MapAnonPrivate(r.Owner, r.Pages, r.Writable, r.FolioOrder);
                     continue;
                 case ScenarioRegionKind.AnonShared:
                     (mapping, start) = await _engine.MapAnonShared(r.Owner, r.Pages);
@@ -363,25 +370,33 @@ public sealed class ScenarioRunner
             {
                 status[i] = target;
             }
-            else if (requests.Any(q => q.Page == pte.Page) || !await _engine.IsolateLruPage(pte.Page))
+            else if (FolioOf(machine, pte.Page) is var (head, order) && (requests.Any(q => q.Page == head) || !await _engine.IsolateLruPage(head)))
             {
                 status[i] = Errno.Name(Errno.EBUSY);
                 notMigrated++;
             }
             else
             {
-                requests.Add(new MigrationRequest(pte.Page, target));
+                // A page of a large folio queues the whole folio, by its head.
+                requests.Add(new MigrationRequest(head, target, order));
                 positions.Add(i);
             }
         }
 
-        MigrateResult result = await _engine.MigrateIsolated(requests, call.Mode, MigrateReason.Compaction);
+        MigrateResult result = await _engine.MigrateIsolated(requests, call.Mode, call.Reason);
         for (int k = 0; k < requests.Count; k++)
         {
             status[positions[k]] = result.PageErrno[k] == 0 ? target : Errno.Name(result.PageErrno[k]);
         }
 
         return (result.ReturnValue < 0 ? result.ReturnValue : result.ReturnValue + notMigrated, status);
+    }
+
+    /// <summary>The head and order of the folio a page belongs to.</summary>
+    private static (PageRef Head, int Order) FolioOf(IMachineView machine, PageRef page)
+    {
+        int order = machine.Frame(page.Node, page.Pfn).Order;
+        return (new PageRef(page.Node, page.Pfn & ~((1L << order) - 1)), order);
     }
 
     /// <summary>fork: the child sees every region of the parent at the same addresses, its private pages with the parent's contents.</summary>

@@ -282,6 +282,7 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
         }
 
         int mapcount = 0, refcount = 0, locked = 0, orphans = 0;
+        var folioMapped = new Dictionary<PageRef, int>();
         foreach (var (page, frame) in frames)
         {
             var ptes = ptesPerFrame.GetValueOrDefault(page);
@@ -289,7 +290,13 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
             {
                 mapcount++;
             }
-            if (frame.Refcount < frame.Mapcount + (PageMapping.IsFile(frame.Mapping) ? 1 : 0))
+            if (frame.Order > 0)
+            {
+                // A large folio's pages hold on its head's count.
+                var head = new PageRef(page.Node, page.Pfn & ~((1L << frame.Order) - 1));
+                folioMapped[head] = folioMapped.GetValueOrDefault(head) + frame.Mapcount;
+            }
+            else if (frame.Refcount < frame.Mapcount + (PageMapping.IsFile(frame.Mapping) ? 1 : 0))
             {
                 refcount++;
             }
@@ -302,6 +309,7 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
                 orphans++;
             }
         }
+        refcount += folioMapped.Count(f => !frames.TryGetValue(f.Key, out var head) || head.Refcount < f.Value);
         return new InvariantReport(present, frames.Count, dead, missingRmap, mapcount, refcount, migrationEntries, locked, orphans, staleReads, await CheckWithModelChecker(nodes, spaces.Length));
     }
 

@@ -52,7 +52,7 @@ public sealed class GrainMachineView : IMachineView
     public int FreeListLength(int node) => _nodes[node].FreeListLength;
 
     public PageFrame Frame(int node, long pfn) => _frames[node].TryGetValue(pfn, out var f)
-        ? new PageFrame { Refcount = f.Refcount, Mapcount = f.Mapcount, Mapping = f.Mapping, Index = f.Index, Flags = f.Flags, Contents = f.Contents }
+        ? new PageFrame { Refcount = f.Refcount, Mapcount = f.Mapcount, Mapping = f.Mapping, Index = f.Index, Flags = f.Flags, Contents = f.Contents, Order = (byte)f.Order }
         : FreeFrame;
 
     public void RmapWalk(int node, long pfn, List<PteRef> into)

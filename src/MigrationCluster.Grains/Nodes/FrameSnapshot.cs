@@ -7,4 +7,9 @@ namespace MigrationCluster.Grains.Nodes;
 [GenerateSerializer]
 [Immutable]
 [Alias("mc.FrameSnapshot")]
-public sealed record FrameSnapshot(long Pfn, int Refcount, int Mapcount, int Mapping, long Index, PageFlags Flags, ulong Contents, PteRef[] Rmap);
+public sealed record FrameSnapshot(long Pfn, int Refcount, int Mapcount, int Mapping, long Index, PageFlags Flags, ulong Contents, PteRef[] Rmap)
+{
+    /// <summary>folio_order of the folio the frame belongs to (a tail's refcount is 0: its head holds the folio's).</summary>
+    [Id(8)]
+    public int Order { get; init; }
+}

@@ -51,13 +51,13 @@ public sealed class NumaNodeGrain : Grain, INumaNodeGrain
         for (long pfn = 0; pfn < Memory.Capacity; pfn++)
         {
             var frame = Memory.Frame(pfn);
-            if (frame.Refcount == 0)
+            if (frame.Has(PageFlags.Buddy))
             {
                 continue;
             }
             rmap.Clear();
             Memory.RmapWalk(pfn, rmap);
-            frames.Add(new FrameSnapshot(pfn, frame.Refcount, frame.Mapcount, frame.Mapping, frame.Index, frame.Flags, frame.Contents, [.. rmap]));
+            frames.Add(new FrameSnapshot(pfn, frame.Refcount, frame.Mapcount, frame.Mapping, frame.Index, frame.Flags, frame.Contents, [.. rmap]) { Order = frame.Order });
         }
         return Task.FromResult(frames.ToArray());
     }
@@ -135,7 +135,7 @@ public sealed class NumaNodeGrain : Grain, INumaNodeGrain
     public Task<AccessOutcome> Access(long pfn, PteRef pte, bool write, ulong value)
     {
         var frame = Memory.Frame(pfn);
-        if (frame.Refcount == 0 || !IsMappedBy(pfn, pte))
+        if (Memory.FolioRefcount(pfn) == 0 || !IsMappedBy(pfn, pte))
         {
             return Task.FromResult(new AccessOutcome(0, Live: false));
         }
@@ -438,7 +438,7 @@ public sealed class NumaNodeGrain : Grain, INumaNodeGrain
             rmap.Clear();
             Memory.RmapWalk(pfn, rmap);
             // Node grains keep compact contents: the frame's word is the page (read even if the frame is free).
-            frames.Add(new FrameSnapshot(pfn, frame.Refcount, frame.Mapcount, frame.Mapping, frame.Index, frame.Flags, frame.Contents, [.. rmap]));
+            frames.Add(new FrameSnapshot(pfn, frame.Refcount, frame.Mapcount, frame.Mapping, frame.Index, frame.Flags, frame.Contents, [.. rmap]) { Order = frame.Order });
         }
         return Task.FromResult(new NodeSnapshot(NodeId, Memory.Capacity, Memory.FreePages, Memory.ListPages(LruList.Free).Count(), [.. frames]));
     }

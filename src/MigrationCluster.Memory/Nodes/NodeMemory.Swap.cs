@@ -92,6 +92,8 @@ public sealed partial class NodeMemory
     /// <summary>mark_page_accessed: referenced, then active on a second touch.</summary>
     public void MarkPageAccessed(long pfn)
     {
+        // folio_mark_accessed: a large folio's age is its head's.
+        pfn = FolioHead(pfn);
         ref PageFrame f = ref LiveFrame(pfn);
         if (!f.Has(PageFlags.Referenced))
         {
