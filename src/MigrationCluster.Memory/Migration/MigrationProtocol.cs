@@ -74,6 +74,7 @@ public sealed class MigrationProtocol
                     Fill(buffer, origin, requests, pending, start, length);
                     Memory<MigrationPage> batch = buffer.AsMemory(0, length);
                     BeginPages(pass, batch.Span);
+                    _clock?.BeginBatch(pass, mode);
                     await MigrateBatch(batch, mode, force, keepRetries: !lastPass);
                     outOfMemory |= EndPages(pass, batch.Span, origin.AsSpan(0, length), lastPass ? null : retry, errno, newPages);
                     done = start + length;
