@@ -125,8 +125,16 @@ public static class MachineFile
 
         public double Number(YamlNode node, string what, bool whole = false)
         {
-            if (node is not YamlScalarNode { Value: { } text }
-                || !double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
+            if (node is not YamlScalarNode { Value: { } text })
+            {
+                throw Problem(source, Line(node), $"{what} must be a number");
+            }
+            double value;
+            if (YamlSpecial(text) is { } special)
+            {
+                value = special;
+            }
+            else if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value))
             {
                 throw Problem(source, Line(node), $"{what} must be a number");
             }
@@ -140,6 +148,15 @@ public static class MachineFile
             }
             return value;
         }
+
+        /// <summary>YAML's own spellings of the numbers that are not finite (refused below, by name).</summary>
+        private static double? YamlSpecial(string text) => text.ToLowerInvariant() switch
+        {
+            ".nan" or "nan" => double.NaN,
+            ".inf" or "+.inf" or "inf" or "infinity" => double.PositiveInfinity,
+            "-.inf" or "-inf" or "-infinity" => double.NegativeInfinity,
+            _ => null,
+        };
 
         public double[] Row(YamlNode node, string what, int nodes, bool positive)
         {
