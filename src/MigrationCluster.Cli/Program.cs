@@ -15,6 +15,7 @@ public static class Program
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(ExperimentCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(CalibrateCommand.Create());
         root.Subcommands.Add(TopologyCommand.Create());
         root.Subcommands.Add(TraceCommand.Create());
         root.Subcommands.Add(ScenarioCommand.Create());

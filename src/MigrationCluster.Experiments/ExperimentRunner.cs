@@ -22,6 +22,7 @@ public static class ExperimentRunner
     {
         ArgumentNullException.ThrowIfNull(options);
         int[][] distances;
+        var machine = options.Machine is { } name ? Machines.MachinePresets.Resolve(name) : null;
         if (options.TopologyFile is { } file)
         {
             if (options.NodesGiven)
@@ -45,6 +46,16 @@ public static class ExperimentRunner
             {
                 throw new UsageException($"--topology {file}: {exception.Message}");
             }
+            // The machine's own latencies cost the run; the topology file must describe the same nodes.
+            machine?.RequireNodes(distances.Length, $"--topology {file}");
+        }
+        else if (machine is not null)
+        {
+            if (options.NodesGiven)
+            {
+                machine.RequireNodes(options.Nodes, "--nodes");
+            }
+            distances = machine.Profile.Distances();
         }
         else
         {
@@ -76,7 +87,13 @@ public static class ExperimentRunner
         var frames = options.FramesPerNode ?? Math.Max(64, (int)Math.Min(int.MaxValue, 4L * options.AddressSpaces * options.Pages / nodes + 64));
         var spec = new ExperimentSpec(distances, frames, options.AddressSpaces, options.Pages, options.FileFraction, options.Workload,
             options.Tasks, options.Accesses, options.WriteFraction, options.Mode, options.Seed, options.Pinned,
-            PacePagesPerSecond: options.Pace ?? 0, Schedule: options.Schedule);
+            PacePagesPerSecond: options.Pace ?? 0, Schedule: options.Schedule,
+            Machine: machine?.Profile, Protocol: options.Protocol);
+        if (machine is not null)
+        {
+            // Tasks' accesses cost the machine's local latency times the derived distance / 10.
+            spec = spec with { LocalAccessNs = machine.Profile.LatencyNs[0][0] };
+        }
         if (spec.Validate() is { } problem)
         {
             throw new UsageException(problem);

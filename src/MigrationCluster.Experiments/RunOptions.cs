@@ -1,4 +1,5 @@
 using MigrationCluster.Grains.AddressSpaces;
+using MigrationCluster.Memory.Machines;
 using MigrationCluster.Memory.Migration;
 
 namespace MigrationCluster.Experiments;
@@ -22,6 +23,12 @@ public sealed class RunOptions
     public bool NodesGiven { get; set; }
 
     public string? TopologyFile { get; set; }
+
+    /// <summary>A machine preset's name or a machine file (docs/machines.md); null: the SLIT-derived model over --nodes or --topology.</summary>
+    public string? Machine { get; set; }
+
+    /// <summary>The kernel's migrate_pages generation: per page (before 6.3, the default) or batched (6.3 and later).</summary>
+    public MigrationProtocolKind Protocol { get; set; } = MigrationProtocolKind.PerPage;
 
     public int AddressSpaces { get; set; } = DefaultAddressSpaces;
 

@@ -23,7 +23,7 @@ public sealed class MemorySystem
         Options = options ?? new MemorySystemOptions();
         Options.Validate();
         Topology = topology;
-        Cost = new CostModel(topology, Options.Cost);
+        Cost = Options.Machine is { } machine ? new CostModel(machine) : new CostModel(topology, Options.Cost);
         _nodes = new NodeMemory?[topology.NodeIdLimit];
         foreach (NumaNodeInfo n in topology.Nodes)
         {

@@ -15,6 +15,9 @@ public sealed class MemorySystemOptions
 
     public CostModelOptions Cost { get; set; } = new();
 
+    /// <summary>A described machine to cost on (its own fixed costs replace <see cref="Cost"/>); null: the SLIT-derived model.</summary>
+    public Machines.MachineProfile? Machine { get; set; }
+
     public void Validate()
     {
         if (FramesPerNode < 0)

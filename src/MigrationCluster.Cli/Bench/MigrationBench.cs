@@ -5,6 +5,7 @@ using MigrationCluster.Hosting.Telemetry;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
 using MigrationCluster.Experiments;
+using MigrationCluster.Experiments.Engines;
 
 namespace MigrationCluster.Cli.Bench;
 

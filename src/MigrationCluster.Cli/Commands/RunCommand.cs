@@ -4,6 +4,7 @@ using MigrationCluster.Cli.Experiments;
 using MigrationCluster.Cli.Run;
 using MigrationCluster.Dashboard;
 using MigrationCluster.Experiments;
+using MigrationCluster.Experiments.Machines;
 using MigrationCluster.Grains.AddressSpaces;
 using MigrationCluster.Hosting.Admission;
 using MigrationCluster.Hosting.Io;
@@ -26,6 +27,8 @@ public static class RunCommand
     {
         var nodes = new Option<int>("--nodes") { Description = "NUMA nodes of the default ring topology.", DefaultValueFactory = _ => RunOptions.DefaultNodes };
         var topology = new Option<FileInfo?>("--topology") { Description = "A `numactl --hardware` output to take the nodes and distances from.", HelpName = "FILE" };
+        var machine = MachineOption();
+        var protocol = ProtocolOption();
         var spaces = new Option<int>("--address-spaces") { Description = "Processes.", DefaultValueFactory = _ => RunOptions.DefaultAddressSpaces };
         var pages = new Option<int>("--pages") { Description = "Pages per process.", DefaultValueFactory = _ => RunOptions.DefaultPages };
         var frames = new Option<int?>("--frames-per-node") { Description = "Page frames per node (default: room for every page twice)." };
@@ -52,7 +55,7 @@ public static class RunCommand
 
         var command = new Command("run", "Run the main experiment on an embedded cluster (no server needed).")
         {
-            nodes, topology, spaces, pages, frames, workload, mode, seed, seeds, silos, tasks, accesses, writes, files, pinned, pace, trace, schedule, tracePages, traceAccesses, cluster, json, dashboard, jaeger, maxMemory,
+            nodes, topology, machine, protocol, spaces, pages, frames, workload, mode, seed, seeds, silos, tasks, accesses, writes, files, pinned, pace, trace, schedule, tracePages, traceAccesses, cluster, json, dashboard, jaeger, maxMemory,
         };
         command.SetAction(parseResult =>
         {
@@ -61,6 +64,8 @@ public static class RunCommand
                 Nodes = parseResult.GetValue(nodes),
                 NodesGiven = parseResult.GetResult(nodes) is { Implicit: false },
                 TopologyFile = parseResult.GetValue(topology)?.FullName,
+                Machine = parseResult.GetValue(machine),
+                Protocol = MachineNames.ParseProtocol(parseResult.GetValue(protocol)!),
                 AddressSpaces = parseResult.GetValue(spaces),
                 Pages = parseResult.GetValue(pages),
                 FramesPerNode = parseResult.GetValue(frames),
@@ -117,6 +122,11 @@ public static class RunCommand
         });
         return command;
     }
+
+    /// <summary><c>--machine NAME|FILE</c>, shared by run, experiment, scenario and bench.</summary>
+    internal static Option<string?> MachineOption() => new("--machine") { Description = $"A machine preset ({string.Join(", ", MachinePresets.Names)}) or a machine file (docs/machines.md); default: the SLIT-derived model.", HelpName = "NAME|FILE" };
+
+    internal static Option<string> ProtocolOption() => new("--protocol") { Description = "The kernel's migrate_pages: per-page (before 6.3) or batched (6.3 and later).", DefaultValueFactory = _ => MachineNames.PerPage };
 
     internal static WorkloadPattern ParseWorkload(ArgumentResult result) =>
         ParseName(result, "--workload", new Dictionary<string, WorkloadPattern>

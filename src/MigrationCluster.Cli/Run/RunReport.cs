@@ -7,6 +7,7 @@ using MigrationCluster.Memory.Migration;
 using Spectre.Console;
 
 using MigrationCluster.Experiments;
+using MigrationCluster.Experiments.Machines;
 
 namespace MigrationCluster.Cli.Run;
 
@@ -27,7 +28,7 @@ public static class RunReport
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(console);
         var m = result.Migration;
-        var sim = SimulatedFigures.Of(result);
+        var sim = SimulatedFigures.Of(result, spec);
         var summary = new Table().Title($"migrate_pages: {result.Nodes} nodes, {result.AddressSpaces} address spaces, {MigrateNames.Of(spec.Mode)} (simulated machine)").AddColumn("figure").AddColumn(new TableColumn("value").RightAligned());
         summary.AddRow("pages mapped", result.PagesMapped.ToString("N0"));
         summary.AddRow("pages to migrate (misplaced)", result.PagesToMigrate.ToString("N0"));
@@ -37,7 +38,8 @@ public static class RunReport
         summary.AddRow("passes", m.Passes.ToString("N0"));
         summary.AddRow("migration time (simulated)", $"{sim.MigrationNs / 1000.0:N1} us");
         summary.AddRow("throughput (simulated)", $"{sim.PagesPerS:N0} pages/s, {sim.GbPerS:N2} GB/s");
-        summary.AddRow("TLB shootdowns", sim.TlbShootdowns.ToString("N0"));
+        summary.AddRow("machine, protocol", $"{spec.Machine?.Name ?? "SLIT-derived"}, {MachineNames.Of(spec.Protocol)}");
+        summary.AddRow("TLB shootdowns (IPIs)", $"{sim.TlbShootdowns:N0} ({sim.TlbIpis:N0})");
         summary.AddRow("access latency before", $"{result.Before.MeanLatencyNs:N1} ns");
         summary.AddRow($"access latency during ({ScheduleName(result.Schedule)})", $"{result.During.MeanLatencyNs:N1} ns ({result.During.Accesses:N0} accesses, {result.During.Waits:N0} sleeps on page locks, {result.During.SleepNs / 1000.0:N1} us asleep)");
         summary.AddRow("access latency after", $"{result.After.MeanLatencyNs:N1} ns");
@@ -84,7 +86,7 @@ public static class RunReport
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(spec);
-        var sim = SimulatedFigures.Of(result);
+        var sim = SimulatedFigures.Of(result, spec);
         return $"seed {spec.Seed}: migrated {result.Migration.Succeeded:N0}/{result.PagesToMigrate:N0} in {sim.MigrationNs / 1000.0:N1} us simulated; "
             + $"during: {result.During.Accesses:N0} accesses, {result.During.Waits:N0} sleeps on page locks ({result.During.SleepNs / 1000.0:N1} us asleep); "
             + $"stale reads {result.Invariants.StaleReads}, invariant violations {result.Invariants.Total}";
@@ -96,12 +98,14 @@ public static class RunReport
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(spec);
         var m = result.Migration;
-        var sim = SimulatedFigures.Of(result);
+        var sim = SimulatedFigures.Of(result, spec);
         var document = new
         {
             nodes = result.Nodes,
             address_spaces = result.AddressSpaces,
             mode = MigrateNames.Of(spec.Mode),
+            machine = spec.Machine?.Name ?? "slit",
+            protocol = MachineNames.Of(spec.Protocol),
             schedule = result.Schedule == TaskSchedule.Free ? "free" : "simulated",
             seed = spec.Seed,
             pages_mapped = result.PagesMapped,
@@ -120,6 +124,7 @@ public static class RunReport
                 pages_per_s = sim.PagesPerS,
                 gb_per_s = sim.GbPerS,
                 tlb_shootdowns = sim.TlbShootdowns,
+                tlb_ipis = sim.TlbIpis,
                 steps = m.StepSimulatedTimes.Select(s => new { step = s.Step, name = s.Name, batches = s.BatchNs.Length, total_ns = s.TotalNs, p50_ns = s.P50Ns, p99_ns = s.P99Ns }),
                 during = new
                 {

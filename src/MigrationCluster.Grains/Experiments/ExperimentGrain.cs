@@ -33,12 +33,15 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
         await Task.WhenAll(Enumerable.Range(0, nodes).Select(n => Node(n).Configure(new NodeConfiguration(spec.FramesPerNode))));
         // The cluster's machine monitor (the dashboard's page) now shows this machine, its counters from zero.
         await GrainFactory.GetMachineMonitor().ConfigureMachine(new MachineDescription(
-            spec.Distances, spec.FramesPerNode, $"experiment '{this.GetPrimaryKeyString()}': {spec.AddressSpaces} processes x {spec.PagesPerSpace} pages"));
+            spec.Distances, spec.FramesPerNode, $"experiment '{this.GetPrimaryKeyString()}': {spec.AddressSpaces} processes x {spec.PagesPerSpace} pages",
+            spec.Machine, spec.Protocol, CpusPerProcess: spec.TasksPerSpace));
 
         // Processes, their memory, and the neighbour's file each one shares.
         var spaces = Enumerable.Range(0, spec.AddressSpaces).Select(Space).ToArray();
-        var firstHome = Enumerable.Range(0, spec.AddressSpaces).Select(s => s % nodes).ToArray();
-        var laterHome = firstHome.Select(h => Farthest(spec.Distances, h)).ToArray();
+        // Processes run on nodes with CPUs (a CXL expander's node has none).
+        int[] cpuNodes = [.. Enumerable.Range(0, nodes).Where(spec.HasCpus)];
+        var firstHome = Enumerable.Range(0, spec.AddressSpaces).Select(s => cpuNodes[s % cpuNodes.Length]).ToArray();
+        var laterHome = firstHome.Select(h => Farthest(spec.Distances, h, cpuNodes)).ToArray();
         var files = new int[spaces.Length];
         var filePages = (int)Math.Round(spec.PagesPerSpace * spec.FileFraction);
         for (var s = 0; s < spaces.Length; s++)
@@ -204,8 +207,8 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
         await s.RunWorkload(new WorkloadSpec(WorkloadPattern.Sequential, spec.TasksPerSpace, perTask, 1.0, spec.Seed));
     }));
 
-    private static int Farthest(int[][] distances, int from) =>
-        Enumerable.Range(0, distances.Length).OrderByDescending(n => distances[from][n]).ThenBy(n => n).First();
+    private static int Farthest(int[][] distances, int from, int[] candidates) =>
+        candidates.OrderByDescending(n => distances[from][n]).ThenBy(n => n).First();
 
     /// <summary>A process on <paramref name="home"/>: it allocates along the home node's zonelist (find_next_best_node), nearest first.</summary>
     private static AddressSpaceConfiguration Process(ExperimentSpec spec, NumaTopology topology, int home) => new(

@@ -1,3 +1,4 @@
+using MigrationCluster.Memory.Machines;
 using MigrationCluster.Memory.Topology;
 using MigrationCluster.Grains.AddressSpaces;
 using MigrationCluster.Memory.Migration;
@@ -12,6 +13,9 @@ namespace MigrationCluster.Grains.Experiments;
 /// driver doing I/O on them), so page_refcount_check backs them out on every pass.
 /// <see cref="PacePagesPerSecond"/>, when above 0, holds the migration to that many pages per
 /// second of the host's time (to watch it on the dashboard); it changes nothing simulated.
+/// With a <see cref="Machine"/>, steps are costed on its latencies, bandwidths and fixed costs
+/// (its distances are derived from its latencies), and processes live on its nodes with CPUs;
+/// <see cref="Protocol"/> is the kernel's migrate_pages generation.
 /// </summary>
 [GenerateSerializer]
 [Immutable]
@@ -32,7 +36,9 @@ public sealed record ExperimentSpec(
     double LocalAccessNs = ExperimentSpec.DefaultLocalAccessNs,
     double PacePagesPerSecond = 0,
     TaskSchedule Schedule = TaskSchedule.Simulated,
-    long ThinkNs = WorkloadSpec.DefaultThinkNs)
+    long ThinkNs = WorkloadSpec.DefaultThinkNs,
+    MachineProfile? Machine = null,
+    MigrationProtocolKind Protocol = MigrationProtocolKind.PerPage)
 {
     public const double DefaultLocalAccessNs = 80;
 
@@ -49,8 +55,11 @@ public sealed record ExperimentSpec(
                 distances[i, j] = Distances[i][j];
             }
         }
-        return new NumaTopology([.. Enumerable.Range(0, Nodes).Select(n => new NumaNodeInfo(n, [n], NumaTopology.DefaultSizeMb, NumaTopology.DefaultSizeMb))], distances);
+        return new NumaTopology([.. Enumerable.Range(0, Nodes).Select(n => new NumaNodeInfo(n, HasCpus(n) ? [n] : [], NumaTopology.DefaultSizeMb, NumaTopology.DefaultSizeMb))], distances);
     }
+
+    /// <summary>Whether processes can run on node <paramref name="node"/> (every node, unless the machine says it has no CPUs).</summary>
+    public bool HasCpus(int node) => Machine is null || Machine.CpusPerNode[node] > 0;
 
     /// <summary>A one-line reason the spec cannot run, or null.</summary>
     public string? Validate()
@@ -62,6 +71,10 @@ public sealed record ExperimentSpec(
         if (Distances.Any(row => row.Length != Nodes))
         {
             return "the distance matrix is not square";
+        }
+        if (Machine is not null && Machine.Nodes != Nodes)
+        {
+            return $"the machine {Machine.Name} has {Machine.Nodes} nodes but the topology has {Nodes}";
         }
         if (AddressSpaces < 1 || PagesPerSpace < 1 || TasksPerSpace < 1 || AccessesPerTask < 0)
         {

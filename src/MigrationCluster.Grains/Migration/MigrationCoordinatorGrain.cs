@@ -46,7 +46,7 @@ public sealed class MigrationCoordinatorGrain(TimeProvider time) : Grain, IMigra
             : null;
         try
         {
-            var clock = new MigrationClock(await MachineCostCache.GetAsync(GrainFactory), gate);
+            var clock = (await MachineCostCache.GetAsync(GrainFactory)).Clock(gate);
             return await MigratePages(requests, order, batch, mode, reason, started, call, isolate, clock);
         }
         finally
@@ -143,7 +143,8 @@ public sealed class MigrationCoordinatorGrain(TimeProvider time) : Grain, IMigra
             tracer.StepBatchTimes,
             clock.NowNs,
             clock.Steps,
-            clock.TlbShootdowns);
+            clock.TlbShootdowns,
+            clock.TlbIpis);
     }
 
     /// <summary>

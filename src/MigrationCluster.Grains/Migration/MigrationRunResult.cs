@@ -28,7 +28,8 @@ public sealed record MigrationRunResult(
     IReadOnlyList<StepBatchTimes> StepBatchTimes,
     long SimulatedNs = 0,
     IReadOnlyList<StepSimulatedTimes>? StepSimulated = null,
-    long TlbShootdowns = 0)
+    long TlbShootdowns = 0,
+    long TlbIpis = 0)
 {
     /// <summary>The vm events by their /proc/vmstat names.</summary>
     public IReadOnlyDictionary<string, long> VmStat => VmEvents.ToDictionary();
@@ -52,7 +53,7 @@ public sealed record MigrationRunResult(
         var vmEvents = default(MigrationVmEvents);
         var batches = new SortedDictionary<int, (string Name, List<double> Ms)>();
         var simulated = new SortedDictionary<int, (string Name, List<long> Ns)>();
-        long simulatedNs = 0, shootdowns = 0;
+        long simulatedNs = 0, shootdowns = 0, ipis = 0;
         foreach (var (result, indexes) in calls)
         {
             for (var k = 0; k < indexes.Length; k++)
@@ -70,6 +71,7 @@ public sealed record MigrationRunResult(
             // Side-by-side calls each start at simulated time 0: together they last as long as the longest.
             simulatedNs = Math.Max(simulatedNs, result.SimulatedNs);
             shootdowns += result.TlbShootdowns;
+            ipis += result.TlbIpis;
             foreach (var step in result.StepSimulatedTimes)
             {
                 if (!simulated.TryGetValue(step.Step, out var ns))
@@ -93,6 +95,7 @@ public sealed record MigrationRunResult(
             [.. batches.Select(b => new StepBatchTimes(b.Key, b.Value.Name, [.. b.Value.Ms]))],
             simulatedNs,
             [.. simulated.Select(s => new StepSimulatedTimes(s.Key, s.Value.Name, [.. s.Value.Ns]))],
-            shootdowns);
+            shootdowns,
+            ipis);
     }
 }

@@ -77,6 +77,7 @@ public static class MigrationTelemetry
         public const string SimStart = "sim.start_ns";
         public const string SimDuration = "sim.duration_ns";
         public const string TlbShootdowns = "tlb.shootdowns";
+        public const string TlbIpis = "tlb.ipis";
         public const string UndoPages = "migration.undo_pages";
         public const string FailedPages = "migration.failed_pages";
     }

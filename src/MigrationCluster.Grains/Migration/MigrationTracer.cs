@@ -74,6 +74,7 @@ internal sealed class MigrationTracer(MigrationClock? clock = null) : MigrationO
             _root.SetTag(Tags.SimStart, 0L);
             _root.SetTag(Tags.SimDuration, clock.NowNs);
             _root.SetTag(Tags.TlbShootdowns, clock.TlbShootdowns);
+            _root.SetTag(Tags.TlbIpis, clock.TlbIpis);
         }
         _root.Stop();
     }

@@ -1,5 +1,7 @@
 using MigrationCluster.Grains.Monitoring;
 using MigrationCluster.Memory.Cost;
+using MigrationCluster.Memory.Machines;
+using MigrationCluster.Memory.Migration;
 using MigrationCluster.Memory.Topology;
 
 namespace MigrationCluster.Grains.SimulatedTime;
@@ -13,10 +15,10 @@ namespace MigrationCluster.Grains.SimulatedTime;
 internal static class MachineCostCache
 {
     private const int Kept = 8;
-    private static readonly Dictionary<Guid, CostModel> Models = [];
+    private static readonly Dictionary<Guid, SimulatedMachine> Models = [];
     private static readonly Queue<Guid> Order = new();
 
-    public static async Task<CostModel> GetAsync(IGrainFactory grains)
+    public static async Task<SimulatedMachine> GetAsync(IGrainFactory grains)
     {
         var monitor = grains.GetMachineMonitor();
         var stamp = await monitor.GetMachineStamp();
@@ -43,13 +45,22 @@ internal static class MachineCostCache
         return model;
     }
 
-    private static CostModel Of(MachineDescription? machine)
+    private static SimulatedMachine Of(MachineDescription? machine)
     {
         if (machine is null)
         {
-            return new CostModel(static (a, b) => a == b ? NumaTopology.LocalDistance : 20);
+            return new SimulatedMachine(new CostModel(static (a, b) => a == b ? NumaTopology.LocalDistance : 20), MigrationProtocolKind.PerPage, 0);
         }
         var d = machine.Distances;
-        return new CostModel((a, b) => a >= 0 && b >= 0 && a < d.Length && b < d.Length ? d[a][b] : a == b ? NumaTopology.LocalDistance : 20);
+        var cost = machine.Profile is { } profile
+            ? new CostModel(profile)
+            : new CostModel((a, b) => a >= 0 && b >= 0 && a < d.Length && b < d.Length ? d[a][b] : a == b ? NumaTopology.LocalDistance : 20, cpus: d.Length * CostModelOptions.DefaultCpusPerNode);
+        return new SimulatedMachine(cost, machine.Protocol, machine.CpusPerProcess);
     }
+}
+
+/// <summary>What a migrate_pages call's clock needs from the configured machine.</summary>
+internal sealed record SimulatedMachine(CostModel Cost, MigrationProtocolKind Protocol, int CpusPerProcess)
+{
+    public MigrationClock Clock(IMigrationTimeGate? gate) => new(Cost, gate, Protocol, CpusPerProcess);
 }

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using MigrationCluster.Memory.Cost;
+using MigrationCluster.Memory.Machines;
 using MigrationCluster.Memory.Nodes;
-using MigrationCluster.Memory.Pages;
 
 namespace MigrationCluster.Memory.Migration;
 
@@ -10,23 +10,57 @@ namespace MigrationCluster.Memory.Migration;
 /// <see cref="NowNs"/> and moves it by the step's cost, a deterministic function of the batch
 /// (docs/simulated-time.md). Whole nanoseconds, so sums do not depend on the order they are
 /// added in. With a <see cref="Gate"/>, the steps tasks can see wait there for the tasks.
+/// The <see cref="Protocol"/> decides how a batch is charged: per page (each page through each
+/// step's function on its own, a TLB shootdown per unmapped PTE) or batched (the fixed costs
+/// once per batch, one shootdown for the batch's unmaps).
 /// </summary>
 public sealed class MigrationClock
 {
     private readonly CostModel _cost;
     private readonly CostModelOptions _o;
     private readonly Dictionary<MigrationStep, List<long>> _batches = [];
-    private readonly Dictionary<(int From, int To), long> _copyNs = [];
+    private readonly Dictionary<(int From, int To, int Pages), long> _copyNs = [];
     private readonly HashSet<int> _spaces = [];
     private int _touched, _files;
     private long _copy, _copiedPages;
+    private bool _perPage = true;
 
-    public MigrationClock(CostModel cost, IMigrationTimeGate? gate = null)
+    /// <param name="cpusPerProcess">The CPUs each process runs on besides the migrating one: a shootdown's IPIs go to them.</param>
+    public MigrationClock(CostModel cost, IMigrationTimeGate? gate = null, MigrationProtocolKind protocol = MigrationProtocolKind.PerPage, int cpusPerProcess = 0)
     {
         ArgumentNullException.ThrowIfNull(cost);
+        ArgumentOutOfRangeException.ThrowIfNegative(cpusPerProcess);
         _cost = cost;
         _o = cost.Options;
         Gate = gate;
+        Protocol = protocol;
+        CpusPerProcess = cpusPerProcess;
+    }
+
+    public MigrationProtocolKind Protocol { get; }
+
+    public int CpusPerProcess { get; }
+
+    /// <summary>IPIs sent by TLB shootdowns (each to one target CPU).</summary>
+    public long TlbIpis { get; private set; }
+
+    /// <summary>What the syscall around the migration cost (entry, lru_add_drain_all, isolation), in the clock's time.</summary>
+    public long SyscallNs { get; private set; }
+
+    /// <summary>
+    /// A batch starts: batched charging for the batched protocol, except where the kernel falls
+    /// back to one page at a time (a sync mode's retries after the first pass, as
+    /// migrate_pages_sync retries what the asynchronous batch failed).
+    /// </summary>
+    public void BeginBatch(int pass, MigrateMode mode) =>
+        _perPage = Protocol == MigrationProtocolKind.PerPage || (pass > 0 && mode != MigrateMode.Async);
+
+    /// <summary>The migration syscall's own costs before its pages reach migrate_pages().</summary>
+    public void ChargeSyscall(int pages)
+    {
+        long ns = (long)Math.Round(_cost.MigrateSyscallNs(pages));
+        SyscallNs += ns;
+        NowNs += ns;
     }
 
     public IMigrationTimeGate? Gate { get; }
@@ -40,7 +74,7 @@ public sealed class MigrationClock
     /// <summary>How long the last step took.</summary>
     public long StepDurationNs { get; private set; }
 
-    /// <summary>TLB shootdowns: one per batch and address space that lost a PTE in try_to_unmap.</summary>
+    /// <summary>TLB shootdowns: one per PTE unmapped (per page), or one per batch that unmapped any (batched).</summary>
     public long TlbShootdowns { get; private set; }
 
     /// <summary>Base pages copied by copy_page (folio_copy).</summary>
@@ -89,15 +123,16 @@ public sealed class MigrationClock
     /// </summary>
     public void EndStep(MigrationStep step, ReadOnlySpan<MigrationPte> ptes = default, int writebackWaits = 0)
     {
-        double ns = _o.StepNs + step switch
+        // Per page, each page runs the step's function on its own: the fixed cost is per page.
+        double ns = (_perPage ? _o.StepNs * _touched : _o.StepNs) + step switch
         {
             MigrationStep.LockPage => _o.PageLockNs * _touched,
             MigrationStep.WaitOnPageWriteback => (_o.PageFlagNs * _touched) + (_o.WritebackWaitNs * writebackWaits),
             MigrationStep.LockNewPage => _o.PageAllocNs * _touched,
-            MigrationStep.TryToUnmap => _cost.PteUpdatesNs(PageTableUpdates(ptes)) + _cost.TlbFlushesNs(Shootdowns(ptes)),
+            MigrationStep.TryToUnmap => _cost.PteUpdatesNs(PageTableUpdates(ptes)) + Shootdowns(ptes),
             MigrationStep.RadixTreeLock or MigrationStep.RadixTreeCheck or MigrationStep.RadixTreeReplace or MigrationStep.RadixTreeUnlock => _o.RadixTreeNs * _files,
             MigrationStep.CopyPage => _copy,
-            MigrationStep.RemoveMigrationPtes => _cost.PteUpdatesNs(PageTableUpdates(ptes)),
+            MigrationStep.RemoveMigrationPtes => _cost.RemapsNs(PageTableUpdates(ptes)),
             MigrationStep.UnlockPage => _o.PageLockNs * 2 * _touched,
             MigrationStep.PutbackLruPage => _o.LruNs * _touched,
             MigrationStep.PageRefTransfer => _o.PageFlagNs * 2 * _touched,
@@ -117,16 +152,36 @@ public sealed class MigrationClock
         list.Add(StepDurationNs);
     }
 
-    /// <summary>One shootdown per address space whose PTEs changed in this batch.</summary>
-    private int Shootdowns(ReadOnlySpan<MigrationPte> ptes)
+    /// <summary>
+    /// The shootdowns of try_to_unmap and what they cost. Per page, ptep_clear_flush flushes each
+    /// PTE at once, with an IPI to every CPU its process runs on. Batched, the flushes are
+    /// deferred (TTU_BATCH_FLUSH) and try_to_unmap_flush sends one round of IPIs to the union of
+    /// those CPUs.
+    /// </summary>
+    private double Shootdowns(ReadOnlySpan<MigrationPte> ptes)
     {
+        if (ptes.Length == 0)
+        {
+            return 0;
+        }
+        if (_perPage)
+        {
+            // A PMD migration entry is one flush for all the pages it maps.
+            int entries = PageTableUpdates(ptes);
+            int targets = _cost.TargetCpus(CpusPerProcess);
+            TlbShootdowns += entries;
+            TlbIpis += (long)entries * targets;
+            return entries * _cost.TlbShootdownNs(targets);
+        }
         _spaces.Clear();
         foreach (ref readonly MigrationPte m in ptes)
         {
             _spaces.Add(m.Pte.Space);
         }
-        TlbShootdowns += _spaces.Count;
-        return _spaces.Count;
+        int union = _cost.TargetCpus((long)_spaces.Count * CpusPerProcess);
+        TlbShootdowns++;
+        TlbIpis += union;
+        return _cost.TlbShootdownNs(union);
     }
 
     /// <summary>Entries changed: a PMD mapping is one, however many pages it maps.</summary>
@@ -140,20 +195,20 @@ public sealed class MigrationClock
         return n;
     }
 
-    // A folio's copy is one copy of its size (folio_copy), costed as its base pages back to back.
+    // A folio's copy is one copy of its size (folio_copy): the cost model's one entry point, in bytes.
     private long CopyNs(int from, int to, int pages)
     {
-        if (!_copyNs.TryGetValue((from, to), out long ns))
+        if (!_copyNs.TryGetValue((from, to, pages), out long ns))
         {
-            _copyNs[(from, to)] = ns = (long)Math.Round(_cost.CopyPageNs(from, to));
+            _copyNs[(from, to, pages)] = ns = (long)Math.Round(_cost.CopyNs(from, to, (long)pages * _cost.PageSize));
         }
-        return ns * pages;
+        return ns;
     }
 
     /// <summary>Before a step tasks can see: the gate lets it go once every task has reached its start.</summary>
     public ValueTask ReachAsync(MigrationStep step, IReadOnlyList<PageLockWaiter> woken, long wokenAtNs) =>
         Gate is null ? ValueTask.CompletedTask : Gate.Reach(step, NowNs, woken, wokenAtNs);
 
-    /// <summary>Bytes per page, for throughput figures.</summary>
-    public static int PageBytes => PageContents.PageSize;
+    /// <summary>Bytes per base page, for throughput figures.</summary>
+    public int PageBytes => _cost.PageSize;
 }

@@ -85,6 +85,7 @@ public sealed class MigrationProtocol
                     int taken = Fill(buffer, origin, requests, pending, start, pendingCount, out int length);
                     Memory<MigrationPage> batch = buffer.AsMemory(0, length);
                     BeginPages(pass, batch.Span);
+                    _clock?.BeginBatch(pass, mode);
                     await MigrateBatch(batch, mode, force, keepRetries: !lastPass);
                     outOfMemory |= EndPages(pass, batch.Span, origin.AsSpan(0, length), lastPass ? null : retry, errno, newPages, split);
                     outOfMemory |= !await SplitCandidates(split, requests, errno, newPages);
@@ -280,6 +281,7 @@ public sealed class MigrationProtocol
                 int taken = Fill(buffer, origin, pages, null, start, pages.Count, out int length);
                 Memory<MigrationPage> batch = buffer.AsMemory(0, length);
                 BeginPages(pass, batch.Span);
+                _clock?.BeginBatch(0, MigrateMode.Async);
                 await MigrateBatch(batch, MigrateMode.Async, force: false, keepRetries: false);
                 stop = EndPages(pass, batch.Span, origin.AsSpan(0, length), null, pageErrno, pageNew, null);
                 start += taken;

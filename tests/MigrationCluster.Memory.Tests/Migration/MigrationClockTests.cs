@@ -1,5 +1,6 @@
 using MigrationCluster.Memory.AddressSpaces;
 using MigrationCluster.Memory.Cost;
+using MigrationCluster.Memory.Machines;
 using MigrationCluster.Memory.Migration;
 using MigrationCluster.Memory.Nodes;
 using MigrationCluster.Memory.Pages;
@@ -27,12 +28,12 @@ public sealed class MigrationClockTests
         return (s, [.. requests]);
     }
 
-    private static async Task<MigrationClock> Migrate(int pages, IMigrationTimeGate? gate = null, int batchSize = MigrationProtocolOptions.DefaultBatchSize)
+    private static async Task<MigrationClock> Migrate(int pages, IMigrationTimeGate? gate = null, int batchSize = MigrationProtocolOptions.DefaultBatchSize, MigrationProtocolKind protocol = MigrationProtocolKind.Batched, int cpusPerProcess = 0)
     {
         var (s, requests) = World(pages);
-        var clock = new MigrationClock(s.Cost, gate);
-        var protocol = new MigrationProtocol(new InProcessMigrationBackend(s), options: new MigrationProtocolOptions { BatchSize = batchSize }, clock: clock);
-        MigrateResult r = await protocol.MigratePages(requests, MigrateMode.Sync, MigrateReason.Syscall);
+        var clock = new MigrationClock(s.Cost, gate, protocol, cpusPerProcess);
+        var driver = new MigrationProtocol(new InProcessMigrationBackend(s), options: new MigrationProtocolOptions { BatchSize = batchSize }, clock: clock);
+        MigrateResult r = await driver.MigratePages(requests, MigrateMode.Sync, MigrateReason.Syscall);
         Assert.Equal(requests.Length, r.Succeeded);
         return clock;
     }
@@ -46,16 +47,37 @@ public sealed class MigrationClockTests
         // The anonymous batch skips the radix-tree steps.
         Assert.Equal([1, 2, 3, 4, 6, 8, 10, 12, 13, 14, 15, 16, 19, 20], clock.Steps.Select(s => s.Step));
         Assert.All(clock.Steps, s => Assert.Single(s.BatchNs));
-        // 16 PTEs unmapped in two address spaces: two TLB shootdowns.
-        Assert.Equal((long)(o.StepNs + (16 * o.PteUpdateNs) + (2 * o.TlbFlushNs)), steps[4].TotalNs);
-        Assert.Equal(2, clock.TlbShootdowns);
+        // 16 PTEs unmapped in two address spaces, batched: one deferred flush for the batch, no other CPU to reach.
+        Assert.Equal((long)(o.StepNs + (16 * o.PteUpdateNs) + o.TlbFlushNs), steps[4].TotalNs);
+        Assert.Equal(1, clock.TlbShootdowns);
+        Assert.Equal(0, clock.TlbIpis);
         // Node 0 to node 1 at distance 21: the copy bandwidth falls to 10/21 of the local one.
         long perPage = (long)Math.Round(PageContents.PageSize / (o.LocalCopyBytesPerNs * 10 / 21));
         Assert.Equal((long)o.StepNs + (16 * perPage), steps[12].TotalNs);
         Assert.Equal((long)(o.StepNs + (16 * o.PageAllocNs)), steps[3].TotalNs);
-        Assert.Equal((long)(o.StepNs + (16 * o.PteUpdateNs)), steps[16].TotalNs);
+        Assert.Equal((long)(o.StepNs + (16 * o.RemapNs)), steps[16].TotalNs);
         Assert.Equal(clock.Steps.Sum(s => s.TotalNs), clock.NowNs);
         Assert.Equal(16, clock.PagesCopied);
+    }
+
+    [Fact]
+    public async Task Per_page_flushes_each_unmapped_pte_with_ipis_to_the_process_cpus_and_pays_each_steps_fixed_cost_per_page()
+    {
+        const int cpus = 3;
+        MigrationClock perPage = await Migrate(pages: 8, protocol: MigrationProtocolKind.PerPage, cpusPerProcess: cpus);
+        MigrationClock batched = await Migrate(pages: 8, protocol: MigrationProtocolKind.Batched, cpusPerProcess: cpus);
+        var o = new CostModelOptions();
+        var steps = perPage.Steps.ToDictionary(s => s.Step);
+        // 16 PTEs, each its own shootdown to the 3 CPUs its process runs on; step 4's fixed cost once per page.
+        Assert.Equal(16, perPage.TlbShootdowns);
+        Assert.Equal(16 * cpus, perPage.TlbIpis);
+        Assert.Equal((long)((16 * o.StepNs) + (16 * o.PteUpdateNs) + (16 * (o.TlbFlushNs + (cpus * o.TlbIpiNs)))), steps[4].TotalNs);
+        // Batched: one flush for the batch, to the union of both processes' CPUs.
+        Assert.Equal(1, batched.TlbShootdowns);
+        Assert.Equal(2 * cpus, batched.TlbIpis);
+        Assert.Equal((long)(o.StepNs + (16 * o.PteUpdateNs) + o.TlbFlushNs + (2 * cpus * o.TlbIpiNs)), batched.Steps.Single(s => s.Step == 4).TotalNs);
+        Assert.True(batched.NowNs < perPage.NowNs);
+        Assert.Equal(perPage.Steps.Select(s => s.Step), batched.Steps.Select(s => s.Step));
     }
 
     [Fact]

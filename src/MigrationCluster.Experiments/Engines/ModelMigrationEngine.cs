@@ -1,37 +1,47 @@
 using System.Diagnostics;
 using MigrationCluster.Memory;
+using MigrationCluster.Memory.Machines;
 using MigrationCluster.Memory.Migration;
 using MigrationCluster.Memory.Pages;
 using MigrationCluster.Memory.Topology;
 
-namespace MigrationCluster.Cli.Bench;
+namespace MigrationCluster.Experiments.Engines;
 
 /// <summary>
 /// The in-process memory model holding the benchmark's machine: one process per node with its
-/// pages there. A round moves every page to the next node through the real protocol driver.
+/// pages there. A round moves every page to the next node through the real protocol driver,
+/// costed on a described machine (null: the SLIT ring) with the given protocol.
 /// </summary>
-internal sealed class ModelMigrationEngine
+public sealed class ModelMigrationEngine
 {
     private readonly MemorySystem _system;
     private readonly int _nodes;
+    private readonly MigrationProtocolKind _protocol;
     private PageRef[] _pages;
 
-    public ModelMigrationEngine(int pages, int nodes)
+    public ModelMigrationEngine(int pages, int nodes, MachineProfile? machine = null, MigrationProtocolKind protocol = MigrationProtocolKind.PerPage)
     {
+        _system = Build(pages, nodes, machine, out _pages);
         _nodes = nodes;
+        _protocol = protocol;
+    }
+
+    private static MemorySystem Build(int pages, int nodes, MachineProfile? machine, out PageRef[] pageRefs)
+    {
         var perNode = pages / nodes;
-        _system = new MemorySystem(SlitGenerator.Ring(nodes), new MemorySystemOptions { FramesPerNode = (2 * perNode) + 64 });
+        var system = new MemorySystem(machine is null ? SlitGenerator.Ring(nodes) : MachineTopology.Of(machine), new MemorySystemOptions { FramesPerNode = (2 * perNode) + 64, Machine = machine });
         var all = new List<PageRef>(perNode * nodes);
         for (var node = 0; node < nodes; node++)
         {
-            var space = _system.CreateAddressSpace(homeNode: node);
-            var vma = _system.MmapAnon(space.Id, perNode);
+            var space = system.CreateAddressSpace(homeNode: node);
+            var vma = system.MmapAnon(space.Id, perNode);
             for (var i = 0; i < perNode; i++)
             {
-                all.Add(_system.Write(space.Id, vma.Start + i, (ulong)(i + 1)).Page);
+                all.Add(system.Write(space.Id, vma.Start + i, (ulong)(i + 1)).Page);
             }
         }
-        _pages = [.. all];
+        pageRefs = [.. all];
+        return system;
     }
 
     public int Pages => _pages.Length;
@@ -40,6 +50,8 @@ internal sealed class ModelMigrationEngine
     public long LastRoundSimulatedNs { get; private set; }
 
     public long LastRoundTlbShootdowns { get; private set; }
+
+    public long LastRoundTlbIpis { get; private set; }
 
     /// <summary>Every page to the next node, one migrate_pages per source node; pages per second.</summary>
     public async Task<(double PagesPerS, long Migrated)> MigrateRoundAsync()
@@ -52,6 +64,7 @@ internal sealed class ModelMigrationEngine
         long migrated = 0;
         LastRoundSimulatedNs = 0;
         LastRoundTlbShootdowns = 0;
+        LastRoundTlbIpis = 0;
         for (var node = 0; node < _nodes; node++)
         {
             var indexes = bySource[node];
@@ -63,10 +76,11 @@ internal sealed class ModelMigrationEngine
                 requests[k] = new MigrationRequest(_pages[indexes[k]], (node + 1) % _nodes);
             }
             // Each call has a simulated clock of its own, from 0, as a coordinator grain's.
-            var clock = new MigrationClock(_system.Cost);
+            var clock = new MigrationClock(_system.Cost, protocol: _protocol);
             var result = await new MigrationProtocol(new InProcessMigrationBackend(_system), clock: clock).MigratePages(requests, MigrateMode.Sync, MigrateReason.Syscall);
             LastRoundSimulatedNs = Math.Max(LastRoundSimulatedNs, clock.NowNs);
             LastRoundTlbShootdowns += clock.TlbShootdowns;
+            LastRoundTlbIpis += clock.TlbIpis;
             for (var k = 0; k < indexes.Length; k++)
             {
                 if (result.PageErrno[k] == 0)

@@ -1,0 +1,47 @@
+using MigrationCluster.Memory;
+using MigrationCluster.Memory.Machines;
+using MigrationCluster.Memory.Migration;
+using MigrationCluster.Memory.Pages;
+
+namespace MigrationCluster.Experiments.Calibration;
+
+/// <summary>
+/// A published migration experiment rerun on the in-process model (the model engine): one
+/// process with <c>pages</c> anonymous base pages written on node 0, all moved to node 1 by one
+/// migration syscall (entry, lru_add_drain_all, isolation of each page, then migrate_pages in
+/// sync mode), on a described machine with one protocol. <c>cpusPerProcess</c> are the CPUs
+/// the process's other threads run on (0: a single-threaded process migrating its own pages).
+/// </summary>
+public static class MovePagesExperiment
+{
+    public sealed record Outcome(long Ns, long Migrated, long TlbShootdowns, long TlbIpis, int PageSize)
+    {
+        /// <summary>Bytes moved per ns: GB/s.</summary>
+        public double GbPerS => Ns <= 0 ? 0 : (double)Migrated * PageSize / Ns;
+
+        public double PagesPerS => Ns <= 0 ? 0 : Migrated * 1e9 / Ns;
+    }
+
+    public static async Task<Outcome> RunAsync(MachineProfile machine, int pages, MigrationProtocolKind protocol, int cpusPerProcess, int from = 0, int to = 1)
+    {
+        ArgumentNullException.ThrowIfNull(machine);
+        ArgumentOutOfRangeException.ThrowIfLessThan(pages, 1);
+        var system = new MemorySystem(MachineTopology.Of(machine), new MemorySystemOptions { FramesPerNode = pages + 64, Machine = machine });
+        var space = system.CreateAddressSpace(homeNode: from);
+        var vma = system.MmapAnon(space.Id, pages);
+        var requests = new MigrationRequest[pages];
+        for (int i = 0; i < pages; i++)
+        {
+            PageRef page = system.Write(space.Id, vma.Start + i, (ulong)(i + 1)).Page;
+            if (!system.Node(page.Node).IsolateLruPage(page.Pfn))
+            {
+                throw new InvalidOperationException($"page {i} could not be isolated");
+            }
+            requests[i] = new MigrationRequest(page, to);
+        }
+        var clock = new MigrationClock(system.Cost, protocol: protocol, cpusPerProcess: cpusPerProcess);
+        clock.ChargeSyscall(pages);
+        var result = await new MigrationProtocol(new InProcessMigrationBackend(system), clock: clock).MigratePages(requests, MigrateMode.Sync, MigrateReason.Syscall).ConfigureAwait(false);
+        return new Outcome(clock.NowNs, result.Succeeded, clock.TlbShootdowns, clock.TlbIpis, machine.PageSize);
+    }
+}
