@@ -13,6 +13,12 @@ public static class CalibrationRunner
     /// <summary>1 GB of 4 KiB pages, the size of the 1 GB experiments.</summary>
     public const int GigabytePages = 262_144;
 
+    /// <summary>A 2 MiB THP: order 9, 512 base pages.</summary>
+    public const int ThpOrder = 9, ThpPages = 1 << ThpOrder;
+
+    /// <summary>A 64 KiB multi-size THP: order 4.</summary>
+    public const int MthpOrder = 4;
+
     public const string ZiYan = "Zi Yan, THP migration series v9 cover letter (2017)";
     public const string Garg = "Shivank Garg, linux-mm 2026-05-08, batch copying and hardware offload (vanilla baseline)";
     public const string HuangYing = "Huang Ying, migrate_pages: batch flushing TLB (Linux 6.3)";
@@ -28,10 +34,16 @@ public static class CalibrationRunner
         rows.Add(Within20(ZiYan, haswell, "move_pages, one 4 KiB page across sockets", 62.47, one.Ns / 1000.0, "us"));
         var many = await MovePagesExperiment.RunAsync(haswell, 512, MigrationProtocolKind.PerPage, cpusPerProcess: 0).ConfigureAwait(false);
         rows.Add(Within20(ZiYan, haswell, "move_pages, 512 x 4 KiB pages across sockets", 1987.38, many.Ns / 1000.0, "us"));
+        var thp = await MovePagesExperiment.RunAsync(haswell, ThpPages, MigrationProtocolKind.PerPage, cpusPerProcess: 0, folioOrder: ThpOrder).ConfigureAwait(false);
+        rows.Add(Within20(ZiYan, haswell, "move_pages, one 2 MiB THP across sockets", 658.54, thp.Ns / 1000.0, "us"));
 
         // Garg: 1 GB of 4 KiB pages between two nodes, single thread, a batched kernel (v7.1-rc1).
         var gigabyte = await MovePagesExperiment.RunAsync(zen3, GigabytePages, MigrationProtocolKind.Batched, cpusPerProcess: 0).ConfigureAwait(false);
         rows.Add(Within20(Garg, zen3, "move_pages of 1 GB, 4 KiB pages, single thread", 3.31, gigabyte.GbPerS, "GB/s"));
+        var mthp = await MovePagesExperiment.RunAsync(zen3, GigabytePages, MigrationProtocolKind.Batched, cpusPerProcess: 0, folioOrder: MthpOrder).ConfigureAwait(false);
+        rows.Add(Within20(Garg, zen3, "move_pages of 1 GB, 64 KiB folios, single thread", 6.66, mthp.GbPerS, "GB/s"));
+        var thps = await MovePagesExperiment.RunAsync(zen3, GigabytePages, MigrationProtocolKind.Batched, cpusPerProcess: 0, folioOrder: ThpOrder).ConfigureAwait(false);
+        rows.Add(Within20(Garg, zen3, "move_pages of 1 GB, 2 MiB folios, single thread", 11.02, thps.GbPerS, "GB/s"));
 
         // Huang Ying: a multi-threaded workload (pmbench) on every other CPU while its pages move
         // between node 0 and node 1; batched against per-page on one machine.
