@@ -4,6 +4,7 @@ using MigrationCluster.Grains.Experiments;
 using MigrationCluster.Hosting.Io;
 using MigrationCluster.Grains.Migration;
 using MigrationCluster.Hosting.Telemetry;
+using MigrationCluster.Memory.Pages;
 using MigrationCluster.Memory.Topology;
 using OpenTelemetry.Trace;
 using Orleans;
@@ -18,6 +19,17 @@ public static class ExperimentRunner
     /// <paramref name="checkServices"/> checks what the caller serves beside the run (the
     /// command's dashboard), after the machine's options and before the spec's.
     /// </summary>
+    /// <summary><c>--folio-size</c>: the order of a size text (null: 0, base pages); a bad size is a one-line usage error.</summary>
+    public static int FolioOrder(string? size, int basePageBytes)
+    {
+        if (size is null)
+        {
+            return 0;
+        }
+        var (order, problem) = FolioSizes.Order(size, basePageBytes);
+        return problem is null ? order : throw new UsageException($"--folio-size: {problem}");
+    }
+
     public static ExperimentSpec BuildSpec(RunOptions options, Action? checkServices = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -88,7 +100,7 @@ public static class ExperimentRunner
         var spec = new ExperimentSpec(distances, frames, options.AddressSpaces, options.Pages, options.FileFraction, options.Workload,
             options.Tasks, options.Accesses, options.WriteFraction, options.Mode, options.Seed, options.Pinned,
             PacePagesPerSecond: options.Pace ?? 0, Schedule: options.Schedule,
-            Machine: machine?.Profile, Protocol: options.Protocol);
+            Machine: machine?.Profile, Protocol: options.Protocol, FolioOrder: FolioOrder(options.FolioSize, machine?.Profile.PageSize ?? FolioSizes.DefaultBasePageBytes));
         if (machine is not null)
         {
             // Tasks' accesses cost the machine's local latency times the derived distance / 10.

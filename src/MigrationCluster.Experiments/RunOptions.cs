@@ -30,6 +30,9 @@ public sealed class RunOptions
     /// <summary>The kernel's migrate_pages generation: per page (before 6.3, the default) or batched (6.3 and later).</summary>
     public MigrationProtocolKind Protocol { get; set; } = MigrationProtocolKind.PerPage;
 
+    /// <summary>The folio size of the processes' private memory (4K, 64K, 2M ...; null: base pages).</summary>
+    public string? FolioSize { get; set; }
+
     public int AddressSpaces { get; set; } = DefaultAddressSpaces;
 
     /// <summary>Pages per address space.</summary>

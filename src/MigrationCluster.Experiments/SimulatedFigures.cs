@@ -11,7 +11,8 @@ public sealed record SimulatedFigures(long MigrationNs, double PagesPerS, double
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(spec);
         var ns = result.Migration.SimulatedNs;
-        var pages = result.Migration.Succeeded;
+        // Base pages (pgmigrate_success): a large folio moves all of its pages.
+        var pages = result.Migration.VmEvents.PgmigrateSuccess;
         return new SimulatedFigures(
             ns,
             ns <= 0 ? 0 : pages * 1e9 / ns,

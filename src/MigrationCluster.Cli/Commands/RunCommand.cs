@@ -29,6 +29,7 @@ public static class RunCommand
         var topology = new Option<FileInfo?>("--topology") { Description = "A `numactl --hardware` output to take the nodes and distances from.", HelpName = "FILE" };
         var machine = MachineOption();
         var protocol = ProtocolOption();
+        var folioSize = new Option<string?>("--folio-size") { Description = "Folio size of the processes' private memory: 4K (base pages), 16K .. 2M (a THP).", HelpName = "SIZE" };
         var spaces = new Option<int>("--address-spaces") { Description = "Processes.", DefaultValueFactory = _ => RunOptions.DefaultAddressSpaces };
         var pages = new Option<int>("--pages") { Description = "Pages per process.", DefaultValueFactory = _ => RunOptions.DefaultPages };
         var frames = new Option<int?>("--frames-per-node") { Description = "Page frames per node (default: room for every page twice)." };
@@ -55,7 +56,7 @@ public static class RunCommand
 
         var command = new Command("run", "Run the main experiment on an embedded cluster (no server needed).")
         {
-            nodes, topology, machine, protocol, spaces, pages, frames, workload, mode, seed, seeds, silos, tasks, accesses, writes, files, pinned, pace, trace, schedule, tracePages, traceAccesses, cluster, json, dashboard, jaeger, maxMemory,
+            nodes, topology, machine, protocol, folioSize, spaces, pages, frames, workload, mode, seed, seeds, silos, tasks, accesses, writes, files, pinned, pace, trace, schedule, tracePages, traceAccesses, cluster, json, dashboard, jaeger, maxMemory,
         };
         command.SetAction(parseResult =>
         {
@@ -66,6 +67,7 @@ public static class RunCommand
                 TopologyFile = parseResult.GetValue(topology)?.FullName,
                 Machine = parseResult.GetValue(machine),
                 Protocol = MachineNames.ParseProtocol(parseResult.GetValue(protocol)!),
+                FolioSize = parseResult.GetValue(folioSize),
                 AddressSpaces = parseResult.GetValue(spaces),
                 Pages = parseResult.GetValue(pages),
                 FramesPerNode = parseResult.GetValue(frames),

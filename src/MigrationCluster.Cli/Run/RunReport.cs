@@ -4,6 +4,7 @@ using MigrationCluster.Grains.Experiments;
 using MigrationCluster.Hosting.Io;
 using MigrationCluster.Memory;
 using MigrationCluster.Memory.Migration;
+using MigrationCluster.Memory.Pages;
 using Spectre.Console;
 
 using MigrationCluster.Experiments;
@@ -32,7 +33,7 @@ public static class RunReport
         var summary = new Table().Title($"migrate_pages: {result.Nodes} nodes, {result.AddressSpaces} address spaces, {MigrateNames.Of(spec.Mode)} (simulated machine)").AddColumn("figure").AddColumn(new TableColumn("value").RightAligned());
         summary.AddRow("pages mapped", result.PagesMapped.ToString("N0"));
         summary.AddRow("pages to migrate (misplaced)", result.PagesToMigrate.ToString("N0"));
-        summary.AddRow("migrated", m.Succeeded.ToString("N0"));
+        summary.AddRow($"migrated: folios ({FolioSizes.Name(spec.FolioOrder)}), base pages", $"{m.Succeeded:N0}, {m.VmEvents.PgmigrateSuccess:N0}");
         summary.AddRow("failed", m.Failed.ToString("N0"));
         summary.AddRow("retried (-EAGAIN, a later pass)", m.Retried.ToString("N0"));
         summary.AddRow("passes", m.Passes.ToString("N0"));
@@ -111,6 +112,8 @@ public static class RunReport
             pages_mapped = result.PagesMapped,
             pages_to_migrate = result.PagesToMigrate,
             migrated = m.Succeeded,
+            folio_size = FolioSizes.Name(spec.FolioOrder),
+            pages_migrated = m.VmEvents.PgmigrateSuccess,
             failed = m.Failed,
             not_isolated = m.NotIsolated,
             retried = m.Retried,

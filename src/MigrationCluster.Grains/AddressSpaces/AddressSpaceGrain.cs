@@ -27,6 +27,9 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
     private readonly Dictionary<long, ulong> _lastWritten = [];
     private readonly List<MigrationPte> _converted = [];
     private VmStat _vmStat = new();
+
+    // Large-folio faults in flight, by the folio's first virtual page: other faults in its range wait for them.
+    private readonly Dictionary<long, TaskCompletionSource> _folioFaults = [];
     private AddressSpaceMemory? _memory;
     private AddressSpaceConfiguration? _configuration;
     private bool _stopWorkloads;
@@ -266,20 +269,37 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
             return 0;
         }
 
+        if (vma.Kind == VmaKind.AnonPrivate && vma.FolioOrder > 0 && _folioFaults.TryGetValue(virtualPage & ~((1L << vma.FolioOrder) - 1), out var inFlight))
+        {
+            // Another task of this process is faulting the folio in (the PMD lock's role): wait, then walk again.
+            await inFlight.Task;
+            return 0;
+        }
+
         if (vma.Kind == VmaKind.AnonPrivate && Memory.FolioFaultStart(vma, virtualPage) is var start and >= 0)
         {
             // do_huge_pmd_anonymous_page / alloc_anon_folio: the whole folio, from the first node with a free range.
-            foreach (var candidate in AllocationOrder(vma, start, null))
+            var faulting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _folioFaults.Add(start, faulting);
+            try
             {
-                var head = await Node(candidate).FaultAnonFolio(new PteRef(SpaceId, start), PageMapping.Anon(SpaceId), vma.FolioOrder);
-                if (head >= 0)
+                foreach (var candidate in AllocationOrder(vma, start, null))
                 {
-                    Memory.MapFolio(start, new PageRef(candidate, head), vma.FolioOrder, vma.Writable);
-                    _vmStat.CountFolioFault(vma.FolioOrder, allocated: true, MigrationProtocolOptions.DefaultPmdOrder);
-                    return 0;
+                    var head = await Node(candidate).FaultAnonFolio(new PteRef(SpaceId, start), PageMapping.Anon(SpaceId), vma.FolioOrder);
+                    if (head >= 0)
+                    {
+                        Memory.MapFolio(start, new PageRef(candidate, head), vma.FolioOrder, vma.Writable);
+                        _vmStat.CountFolioFault(vma.FolioOrder, allocated: true, MigrationProtocolOptions.DefaultPmdOrder);
+                        return 0;
+                    }
                 }
+                _vmStat.CountFolioFault(vma.FolioOrder, allocated: false, MigrationProtocolOptions.DefaultPmdOrder);
             }
-            _vmStat.CountFolioFault(vma.FolioOrder, allocated: false, MigrationProtocolOptions.DefaultPmdOrder);
+            finally
+            {
+                _folioFaults.Remove(start);
+                faulting.SetResult();
+            }
         }
 
         if (vma.Kind == VmaKind.AnonPrivate)
@@ -670,8 +690,8 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         // One turn (no await), so a scratch list of the grain's own is safe to reuse.
         _converted.Clear();
         Memory.TryToUnmap(ptes.Ptes, batch.Span, _converted);
-        // Usually every PTE converts: the answer is then the question.
-        return Task.FromResult(_converted.Count == ptes.Count ? ptes : new PteBatch([.. _converted]));
+        // Usually every PTE converts: the answer is then the question (unless a PMD's entries are marked as one).
+        return Task.FromResult(_converted.Count == ptes.Count && !_converted.Exists(static m => m.PmdTail) ? ptes : new PteBatch([.. _converted]));
     }
 
     public Task SplitHugePmd(long[] virtualPages)

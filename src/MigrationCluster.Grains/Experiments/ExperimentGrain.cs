@@ -47,7 +47,8 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
         for (var s = 0; s < spaces.Length; s++)
         {
             await spaces[s].Configure(Process(spec, topology, firstHome[s]));
-            await spaces[s].MmapAnon(spec.PagesPerSpace - filePages, shared: false);
+            // Private memory in folios of the spec's size (where they fit and a node has a free range).
+            await spaces[s].MmapAnonPrivate(spec.PagesPerSpace - filePages, writable: true, spec.FolioOrder);
             if (filePages > 0)
             {
                 files[s] = await spaces[s].CreateFile();
@@ -92,7 +93,7 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
         var before = await RunWorkloads(spaces, spec, spec.Seed + 1);
 
         // NUMA balancing: each page goes to the node its owner now runs on.
-        var requests = await MisplacedPages(spaces, laterHome);
+        var requests = await MisplacedFolios(spaces, laterHome, nodes);
         var started = time.GetTimestamp();
         // The tasks keep running for as long as the migration does: their faults meet its migration entries.
         MigrationRunResult migration;
@@ -223,10 +224,25 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
         return reports.Aggregate(WorkloadReport.Combine);
     }
 
-    /// <summary>Pages not on the node their owner runs on: a private page follows its process, a file page its file's owner.</summary>
-    private static async Task<MigrationRequest[]> MisplacedPages(IAddressSpaceGrain[] spaces, int[] home)
+    /// <summary>
+    /// Folios not on the node their owner runs on: a private folio follows its process, a file
+    /// page its file's owner. A large folio is one request, by its head, in the order its first
+    /// page is met.
+    /// </summary>
+    private async Task<MigrationRequest[]> MisplacedFolios(IAddressSpaceGrain[] spaces, int[] home, int nodes)
     {
-        var requests = new Dictionary<PageRef, int>();
+        var orders = new Dictionary<PageRef, int>();
+        for (var n = 0; n < nodes; n++)
+        {
+            foreach (var frame in await Node(n).SnapshotFrames())
+            {
+                if (frame.Order > 0)
+                {
+                    orders[new PageRef(n, frame.Pfn)] = frame.Order;
+                }
+            }
+        }
+        var requests = new Dictionary<PageRef, (int Target, int Order)>();
         for (var s = 0; s < spaces.Length; s++)
         {
             foreach (var entry in await spaces[s].GetPageTable())
@@ -235,11 +251,12 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
                 var target = home[owner];
                 if (entry.Kind == PteKind.Present && entry.Page.Node != target)
                 {
-                    requests.TryAdd(entry.Page, target);
+                    var order = orders.GetValueOrDefault(entry.Page);
+                    requests.TryAdd(new PageRef(entry.Page.Node, entry.Page.Pfn & ~((1L << order) - 1)), (target, order));
                 }
             }
         }
-        return [.. requests.Select(r => new MigrationRequest(r.Key, r.Value))];
+        return [.. requests.Select(r => new MigrationRequest(r.Key, r.Value.Target, r.Value.Order))];
     }
 
     /// <summary>The memory model's invariants, checked across the grains' snapshots.</summary>

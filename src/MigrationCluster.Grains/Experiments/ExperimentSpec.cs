@@ -38,8 +38,12 @@ public sealed record ExperimentSpec(
     TaskSchedule Schedule = TaskSchedule.Simulated,
     long ThinkNs = WorkloadSpec.DefaultThinkNs,
     MachineProfile? Machine = null,
-    MigrationProtocolKind Protocol = MigrationProtocolKind.PerPage)
+    MigrationProtocolKind Protocol = MigrationProtocolKind.PerPage,
+    int FolioOrder = 0)
 {
+    /// <summary>The private pages of each process (the rest is its shared file).</summary>
+    public int PrivatePagesPerSpace => PagesPerSpace - (int)Math.Round(PagesPerSpace * FileFraction);
+
     public const double DefaultLocalAccessNs = 80;
 
     public int Nodes => Distances.Length;
@@ -101,6 +105,14 @@ public sealed record ExperimentSpec(
         if (needed > (long)FramesPerNode * Nodes)
         {
             return $"{AddressSpaces} address spaces x {PagesPerSpace} pages need about {needed} frames (pages plus their new copies), more than {Nodes} nodes x {FramesPerNode} frames";
+        }
+        if (FolioOrder < 0 || FolioOrder > Memory.Pages.FolioSizes.MaxOrder)
+        {
+            return $"the folio order must be between 0 and {Memory.Pages.FolioSizes.MaxOrder} (was {FolioOrder})";
+        }
+        if (FolioOrder > 0 && 1L << FolioOrder > PrivatePagesPerSpace)
+        {
+            return $"folio size {Memory.Pages.FolioSizes.Name(FolioOrder)} is larger than a process's private memory ({PrivatePagesPerSpace} pages)";
         }
         return null;
     }
