@@ -830,7 +830,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
             MemPolicyView.Of(copy.TaskPolicy),
             copy.IlPrev,
             copy.IlWeight,
-            [.. copy.Ptes().Select(e => new PteSnapshot(e.VirtualPage, e.Pte.Kind, e.Pte.Page, e.Pte.Writable))]);
+            [.. copy.Ptes().Select(e => new PteSnapshot(e.VirtualPage, e.Pte.Kind, e.Pte.Page, e.Pte.Writable, e.Pte.Huge))]);
         await OwnerOf(child).AdoptFork(image);
         // folio_try_dup_anon_rmap_pte: each shared page gains the child's PTE, node by node in PTE order.
         await Task.WhenAll(childPtes.GroupBy(c => c.Page.Node).Select(g => Node(g.Key).AddRmap([.. g.Select(c => c.Pte)], [.. g.Select(c => c.Page.Pfn)])));
@@ -856,7 +856,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         Memory.IlWeight = image.IlWeight;
         foreach (var pte in image.Ptes)
         {
-            Memory.SetPte(pte.VirtualPage, pte.Kind == PteKind.ZeroPage ? Pte.ZeroPage : Pte.Present(pte.Page, pte.Writable));
+            Memory.SetPte(pte.VirtualPage, pte.Kind == PteKind.ZeroPage ? Pte.ZeroPage : Pte.Present(pte.Page, pte.Writable, pte.Huge));
         }
         return Task.CompletedTask;
     }
@@ -952,7 +952,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
 
     public Task<AddressSpaceSnapshot> Snapshot()
     {
-        var ptes = Memory.Ptes().Select(e => new PteSnapshot(e.VirtualPage, e.Pte.Kind, e.Pte.Page, e.Pte.Writable)).ToArray();
+        var ptes = Memory.Ptes().Select(e => new PteSnapshot(e.VirtualPage, e.Pte.Kind, e.Pte.Page, e.Pte.Writable, e.Pte.Huge)).ToArray();
         var cache = Memory.OwnedMappings.Values.SelectMany(t => t.Entries().Select(e => new CachedPageView(t.Mapping, e.Index, e.Page))).ToArray();
         return Task.FromResult(new AddressSpaceSnapshot(SpaceId, Memory.Exited, ptes, [.. Memory.Vmas.Select(ToRegion)], cache));
     }

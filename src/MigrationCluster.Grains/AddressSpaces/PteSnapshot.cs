@@ -7,4 +7,4 @@ namespace MigrationCluster.Grains.AddressSpaces;
 [GenerateSerializer]
 [Immutable]
 [Alias("mc.PteSnapshot")]
-public readonly record struct PteSnapshot(long VirtualPage, PteKind Kind, PageRef Page, bool Writable);
+public readonly record struct PteSnapshot(long VirtualPage, PteKind Kind, PageRef Page, bool Writable, bool Huge = false);

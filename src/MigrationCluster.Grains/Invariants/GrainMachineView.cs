@@ -27,8 +27,8 @@ public sealed class GrainMachineView : IMachineView
         _nodes = nodes.ToDictionary(n => n.Node);
         _frames = nodes.ToDictionary(n => n.Node, n => n.Frames.ToDictionary(f => f.Pfn));
         _spaces = spaces.ToDictionary(s => s.Space);
-        _vmas = spaces.ToDictionary(s => s.Space, s => s.Vmas.Select(r => new Vma(r.Start, r.Pages, r.Kind, r.Mapping, r.PgOff, r.Writable)).ToArray());
-        _ptes = spaces.ToDictionary(s => s.Space, s => s.Ptes.ToDictionary(p => p.VirtualPage, p => new Pte(p.Kind, p.Page, p.Writable)));
+        _vmas = spaces.ToDictionary(s => s.Space, s => s.Vmas.Select(r => new Vma(r.Start, r.Pages, r.Kind, r.Mapping, r.PgOff, r.Writable) { FolioOrder = r.FolioOrder }).ToArray());
+        _ptes = spaces.ToDictionary(s => s.Space, s => s.Ptes.ToDictionary(p => p.VirtualPage, p => new Pte(p.Kind, p.Page, p.Writable, p.Huge)));
         _cache = spaces.SelectMany(s => s.PageCache).ToDictionary(c => (c.Mapping, c.Index), c => c.Page);
     }
 
@@ -69,7 +69,7 @@ public sealed class GrainMachineView : IMachineView
     public IEnumerable<int> SpaceIds => _spaces.Keys;
 
     public IEnumerable<(long VirtualPage, Pte Pte)> Ptes(int space) =>
-        _spaces[space].Ptes.Select(p => (p.VirtualPage, new Pte(p.Kind, p.Page, p.Writable)));
+        _spaces[space].Ptes.Select(p => (p.VirtualPage, new Pte(p.Kind, p.Page, p.Writable, p.Huge)));
 
     public Vma? FindVma(int space, long virtualPage) => _vmas[space].FirstOrDefault(v => v.Contains(virtualPage));
 

@@ -57,7 +57,7 @@ public sealed class NumaNodeGrain : Grain, INumaNodeGrain
             }
             rmap.Clear();
             Memory.RmapWalk(pfn, rmap);
-            frames.Add(new FrameSnapshot(pfn, frame.Refcount, frame.Mapcount, frame.Mapping, frame.Index, frame.Flags, frame.Contents, [.. rmap]) { Order = frame.Order });
+            frames.Add(new FrameSnapshot(pfn, frame.Refcount, frame.Mapcount, frame.Mapping, frame.Index, frame.Flags, frame.Contents, [.. rmap], frame.Order));
         }
         return Task.FromResult(frames.ToArray());
     }
@@ -438,7 +438,7 @@ public sealed class NumaNodeGrain : Grain, INumaNodeGrain
             rmap.Clear();
             Memory.RmapWalk(pfn, rmap);
             // Node grains keep compact contents: the frame's word is the page (read even if the frame is free).
-            frames.Add(new FrameSnapshot(pfn, frame.Refcount, frame.Mapcount, frame.Mapping, frame.Index, frame.Flags, frame.Contents, [.. rmap]) { Order = frame.Order });
+            frames.Add(new FrameSnapshot(pfn, frame.Refcount, frame.Mapcount, frame.Mapping, frame.Index, frame.Flags, frame.Contents, [.. rmap], frame.Order));
         }
         return Task.FromResult(new NodeSnapshot(NodeId, Memory.Capacity, Memory.FreePages, Memory.ListPages(LruList.Free).Count(), [.. frames]));
     }
