@@ -22,6 +22,7 @@ public static class ExperimentColumns
         {
             new("nodes", ColumnKind.Integer, false, r => r.Nodes),
             new("silos", ColumnKind.Integer, false, r => r.Silos),
+            new("folio_size", ColumnKind.Text, false, r => r.FolioSize),
             new("repeat", ColumnKind.Integer, false, r => r.Repeat),
             new("seed", ColumnKind.Integer, false, r => r.Seed),
             new("topology", ColumnKind.Text, false, r => r.Topology),
@@ -29,6 +30,7 @@ public static class ExperimentColumns
             new("pages", ColumnKind.Integer, false, r => r.PagesMapped),
             new("pages_to_migrate", ColumnKind.Integer, false, r => r.PagesToMigrate),
             new("migrated", ColumnKind.Integer, false, r => r.Migrated),
+            new("pages_migrated", ColumnKind.Integer, false, r => r.PagesMigrated),
             new("failed", ColumnKind.Integer, false, r => r.Failed),
             new("retried", ColumnKind.Integer, false, r => r.Retried),
             new("passes", ColumnKind.Integer, false, r => r.Passes),

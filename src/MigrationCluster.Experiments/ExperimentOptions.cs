@@ -28,6 +28,9 @@ public sealed class ExperimentOptions
     /// <summary>The silo counts of the sweep (embedded clusters); empty with <see cref="ClusterDirectory"/>.</summary>
     public IReadOnlyList<int> Silos { get; set; } = [1];
 
+    /// <summary>The folio orders of the sweep (the processes' private memory; 0: base pages), in the order given.</summary>
+    public IReadOnlyList<int> FolioOrders { get; set; } = [0];
+
     public ExperimentTopology Topology { get; set; } = ExperimentTopology.Generated(Memory.Topology.SlitShape.Ring);
 
     /// <summary>Processes (address spaces) per NUMA node: a point with N nodes runs K x N processes.</summary>

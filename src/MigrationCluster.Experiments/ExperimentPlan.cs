@@ -5,7 +5,8 @@ namespace MigrationCluster.Experiments;
 
 /// <summary>
 /// The points of a sweep in the order they run: repeat by repeat (so a sweep stopped early has
-/// every node and silo count of its first repeats), node counts in the order given, then silo counts.
+/// every node and silo count of its first repeats), node counts in the order given, then folio
+/// sizes, then silo counts.
 /// </summary>
 public static class ExperimentPlan
 {
@@ -14,16 +15,19 @@ public static class ExperimentPlan
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(silos);
-        var specs = options.Nodes.ToDictionary(n => n, n => Spec(options, n, options.Seed));
+        var specs = options.Nodes.SelectMany(n => options.FolioOrders.Select(o => (n, o))).Distinct().ToDictionary(p => p, p => Spec(options, p.n, options.Seed, p.o));
         var points = new List<ExperimentPoint>();
         for (var repeat = 1; repeat <= options.Repeat; repeat++)
         {
             foreach (var nodes in options.Nodes)
             {
-                var spec = specs[nodes] with { Seed = options.SeedOf(repeat) };
-                foreach (var count in silos)
+                foreach (var order in options.FolioOrders)
                 {
-                    points.Add(new ExperimentPoint(points.Count + 1, nodes, count, repeat, options.Topology.Name, spec));
+                    var spec = specs[(nodes, order)] with { Seed = options.SeedOf(repeat) };
+                    foreach (var count in silos)
+                    {
+                        points.Add(new ExperimentPoint(points.Count + 1, nodes, count, repeat, options.Topology.Name, spec));
+                    }
                 }
             }
         }
@@ -31,14 +35,14 @@ public static class ExperimentPlan
     }
 
     /// <summary>The experiment of one node count: K processes per node, room for every page and its new copy twice over.</summary>
-    public static ExperimentSpec Spec(ExperimentOptions options, int nodes, int seed)
+    public static ExperimentSpec Spec(ExperimentOptions options, int nodes, int seed, int folioOrder = 0)
     {
         ArgumentNullException.ThrowIfNull(options);
         var distances = options.Topology.Distances(nodes);
         var spaces = options.SpacesPerNode * nodes;
         var frames = (int)Math.Min(int.MaxValue, Math.Max(64, 4L * spaces * options.PagesPerSpace / nodes + 64));
         var spec = new ExperimentSpec(distances, frames, spaces, options.PagesPerSpace, options.FileFraction, options.Workload,
-            options.TasksPerSpace, options.Accesses, options.WriteFraction, options.Mode, seed, options.Pinned);
+            options.TasksPerSpace, options.Accesses, options.WriteFraction, options.Mode, seed, options.Pinned, FolioOrder: folioOrder);
         if (spec.Validate() is { } problem)
         {
             throw new UsageException($"{nodes} nodes: {problem}");

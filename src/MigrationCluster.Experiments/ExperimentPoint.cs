@@ -1,4 +1,5 @@
 using MigrationCluster.Grains.Experiments;
+using MigrationCluster.Memory.Pages;
 
 namespace MigrationCluster.Experiments;
 
@@ -7,5 +8,5 @@ public sealed record ExperimentPoint(int Index, int Nodes, int Silos, int Repeat
 {
     public int Seed => Spec.Seed;
 
-    public string Describe() => $"{Nodes} nodes, {Silos} silo{(Silos == 1 ? "" : "s")}, repeat {Repeat}";
+    public string Describe() => $"{Nodes} nodes, {(Spec.FolioOrder > 0 ? $"{FolioSizes.Name(Spec.FolioOrder)} folios, " : "")}{Silos} silo{(Silos == 1 ? "" : "s")}, repeat {Repeat}";
 }

@@ -15,6 +15,9 @@ public sealed record ExperimentRow
 
     public required int Silos { get; init; }
 
+    /// <summary>The folio size of the processes' private memory (4K: base pages).</summary>
+    public string FolioSize { get; init; } = "4K";
+
     /// <summary>1-based.</summary>
     public required int Repeat { get; init; }
 
@@ -45,10 +48,13 @@ public sealed record ExperimentRow
     /// <summary>The migration's simulated duration (its longest migrate_pages call).</summary>
     public required long SimMigrationNs { get; init; }
 
-    /// <summary>Pages migrated per second of simulated time: the simulated machine's throughput.</summary>
-    public double SimPagesPerSecond => SimMigrationNs <= 0 ? 0 : Migrated * 1e9 / SimMigrationNs;
+    /// <summary>Base pages migrated (pgmigrate_success): <see cref="Migrated"/> counts folios, a large one for all its pages.</summary>
+    public long PagesMigrated { get; init; }
 
-    public double SimGbPerSecond => SimMigrationNs <= 0 ? 0 : Migrated * 4096.0 / SimMigrationNs;
+    /// <summary>Base pages migrated per second of simulated time: the simulated machine's throughput.</summary>
+    public double SimPagesPerSecond => SimMigrationNs <= 0 ? 0 : PagesMigrated * 1e9 / SimMigrationNs;
+
+    public double SimGbPerSecond => SimMigrationNs <= 0 ? 0 : PagesMigrated * 4096.0 / SimMigrationNs;
 
     public required long TlbShootdowns { get; init; }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using MigrationCluster.Hosting.Embedded;
 using MigrationCluster.Grains.Experiments;
 using MigrationCluster.Hosting.Telemetry;
+using MigrationCluster.Memory.Pages;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans;
@@ -198,6 +199,7 @@ public static class ExperimentSweep
     {
         Nodes = point.Nodes,
         Silos = point.Silos,
+        FolioSize = FolioSizes.Name(point.Spec.FolioOrder),
         Repeat = point.Repeat,
         Seed = point.Seed,
         Topology = point.Topology,
@@ -205,6 +207,7 @@ public static class ExperimentSweep
         PagesMapped = result.PagesMapped,
         PagesToMigrate = result.PagesToMigrate,
         Migrated = result.Migration.Succeeded,
+        PagesMigrated = result.Migration.VmEvents.PgmigrateSuccess,
         Failed = result.Migration.Failed,
         Retried = result.Migration.Retried,
         Passes = result.Migration.Passes,

@@ -25,7 +25,7 @@ public sealed class ExperimentPartsTests
         var names = ExperimentColumns.All.Select(c => c.Name).ToArray();
         Assert.Equal(names.Length, names.Distinct().Count());
         Assert.Equal(
-            ["nodes", "silos", "repeat", "seed", "topology", "address_spaces", "pages", "pages_to_migrate", "migrated", "failed", "retried", "passes",
+            ["nodes", "silos", "folio_size", "repeat", "seed", "topology", "address_spaces", "pages", "pages_to_migrate", "migrated", "pages_migrated", "failed", "retried", "passes",
              "sim_migration_ns", "sim_pages_per_s", "sim_gb_per_s", "tlb_shootdowns",
              "latency_before_ns", "latency_during_ns", "latency_after_ns", "local_fraction_before", "local_fraction_after",
              "during_accesses", "during_waits", "during_sleep_ns", "invariant_violations",

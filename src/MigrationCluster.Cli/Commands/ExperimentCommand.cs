@@ -9,6 +9,7 @@ using MigrationCluster.Grains.AddressSpaces;
 using MigrationCluster.Hosting.Admission;
 using MigrationCluster.Hosting.Io;
 using MigrationCluster.Memory.Migration;
+using MigrationCluster.Memory.Pages;
 using Spectre.Console;
 using MigrationCluster.Hosting;
 
@@ -33,6 +34,7 @@ public static class ExperimentCommand
     public static Command Create()
     {
         var nodes = new Option<string?>("--nodes") { Description = $"Node counts to sweep, comma-separated, each {ExperimentOptions.MinNodes}..1024 (default {ExperimentOptions.DefaultNodes}; a topology file fixes it).", HelpName = "N,N,..." };
+        var folioSizes = new Option<string?>("--folio-size") { Description = "Folio sizes to sweep, comma-separated: 4K (base pages), 16K .. 2M (a THP).", HelpName = "SIZE,SIZE,..." };
         var silos = new Option<string?>("--silos") { Description = $"Silo counts to sweep, comma-separated, each 1..{ExperimentOptions.MaxSilos}: in-process Orleans silos over loopback TCP (default {ExperimentOptions.DefaultSilos}).", HelpName = "N,N,..." };
         var topology = new Option<string>("--topology") { Description = "Machine shape: ring, sockets or mesh (generated SLIT for any node count), or a `numactl --hardware` / sysfs distance FILE.", DefaultValueFactory = _ => "ring", HelpName = "ring|sockets|mesh|FILE" };
         var spaces = new Option<int>("--spaces-per-node") { Description = "Processes per NUMA node.", DefaultValueFactory = _ => ExperimentOptions.DefaultSpacesPerNode, HelpName = "K" };
@@ -53,7 +55,7 @@ public static class ExperimentCommand
 
         var command = new Command("experiment", "Sweep node counts (and silo counts): a fresh machine per point, results, plots and an HTML report.")
         {
-            nodes, silos, topology, spaces, pages, tasks, accesses, workload, mode, pinned, repeat, seed, cluster, dashboard, jaeger, output, force, maxMemory,
+            nodes, folioSizes, silos, topology, spaces, pages, tasks, accesses, workload, mode, pinned, repeat, seed, cluster, dashboard, jaeger, output, force, maxMemory,
         };
         command.SetAction(parseResult =>
         {
@@ -88,6 +90,7 @@ public static class ExperimentCommand
             {
                 options.Nodes = ParseList(nodeList ?? ExperimentOptions.DefaultNodes, "--nodes", ExperimentOptions.MinNodes, 1024);
             }
+            options.FolioOrders = [.. (parseResult.GetValue(folioSizes) ?? "4K").Split(',', StringSplitOptions.TrimEntries).Select(s => ExperimentRunner.FolioOrder(s, FolioSizes.DefaultBasePageBytes))];
             var siloList = parseResult.GetValue(silos);
             if (options.ClusterDirectory is not null)
             {
