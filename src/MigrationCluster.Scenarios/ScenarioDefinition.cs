@@ -31,6 +31,9 @@ public sealed record ScenarioProcess(string Name, int Id, int HomeNode, bool Pri
 
     /// <summary>Its task policy, set with set_mempolicy(2) before the regions are mapped (as numactl does before exec); null: none.</summary>
     public ScenarioPolicyArgs? Policy { get; init; }
+
+    /// <summary>The line of <see cref="Policy"/> in the file, for a policy set_mempolicy refuses.</summary>
+    public int PolicyLine { get; init; }
 }
 
 

@@ -265,7 +265,7 @@ public sealed class ScenarioParser
         }
 
         ScenarioPolicyArgs? policy = map.Has("policy") ? PolicyArgs(map.Get("policy"), "policy") : null;
-        _processes.Add(new ScenarioProcess(name, _processes.Count, home, privileged, cpuset) { Exited = _exited.ContainsKey(_processes.Count), Zombie = zombie, Policy = policy });
+        _processes.Add(new ScenarioProcess(name, _processes.Count, home, privileged, cpuset) { Exited = _exited.ContainsKey(_processes.Count), Zombie = zombie, Policy = policy, PolicyLine = policy is null ? 0 : map.Get("policy").Line });
         _processByName.Add(name, _processes[^1]);
     }
 

@@ -156,7 +156,7 @@ public sealed class ScenarioRunner
                 int rc = await _engine.SetMempolicy(p.Id, taskPolicy.Mode, taskPolicy.Nodes, taskPolicy.Maxnode);
                 if (rc != 0)
                 {
-                    throw Problem(0, $"process '{p.Name}': its policy is what set_mempolicy(2) refuses with {Errno.Name(rc)}");
+                    throw Problem(p.PolicyLine, $"process '{p.Name}': its policy is what set_mempolicy(2) refuses with {Errno.Name(rc)}");
                 }
             }
         }
