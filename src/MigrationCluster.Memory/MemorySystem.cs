@@ -103,8 +103,9 @@ public sealed class MemorySystem
     /// <summary>mmap(MAP_PRIVATE) of a file: its pages are the file's until the task writes them.</summary>
     public Vma MmapFilePrivate(int space, int mapping, long pgOff, long pages, bool writable = true)
     {
-        Space(PageMapping.FileOwner(mapping)).Mapping(mapping);
-        return Space(space).AddVma(pages, VmaKind.FilePrivate, mapping, pgOff, writable);
+        Vma vma = Space(space).AddVma(pages, VmaKind.FilePrivate, mapping, pgOff, writable);
+        Space(PageMapping.FileOwner(mapping)).Mapping(mapping).PrivateMappers.Add(space);
+        return vma;
     }
 
     public AccessResult Read(int space, long virtualPage) => Access(space, virtualPage, write: false, value: 0);
@@ -218,6 +219,15 @@ public sealed class MemorySystem
         RadixTree tree = Space(PageMapping.FileOwner(mapping)).Mapping(mapping);
         // truncate_setsize: i_size first, so that faults past it are SIGBUS while the pages go.
         tree.Size = Math.Min(tree.Size, fromIndex);
+        // truncate_pagecache: unmap_mapping_range with even_cows, so the private mappings' copies
+        // past the end go too (no fault can make new ones in between here: SIGBUS past i_size).
+        foreach (int mapper in tree.PrivateMappers)
+        {
+            var zapped = new List<(PteRef Pte, PageRef Page)>();
+            Space(mapper).UnmapMappingRange(mapping, fromIndex, zapped);
+            DropZapped(zapped);
+        }
+
         var ptes = new List<PteRef>();
         foreach (var (index, page) in tree.Entries().Where(e => e.Index >= fromIndex).ToList())
         {
@@ -324,11 +334,44 @@ public sealed class MemorySystem
     public void Fork(int parent, int child)
     {
         var childPtes = new List<(PteRef Pte, PageRef Page)>();
-        Space(parent).DupMmap(Space(child), childPtes);
+        var copies = new List<(Vma Vma, long VirtualPage, PageRef Page)>();
+        AddressSpaceMemory parentSpace = Space(parent);
+        AddressSpaceMemory childSpace = Space(child);
+        parentSpace.DupMmap(childSpace, childPtes, page => Node(page.Node).PageNeedsCowForDma(page.Pfn), copies);
         foreach (var (pte, page) in childPtes)
         {
             Node(page.Node).PageAddRmap(page.Pfn, pte);
         }
+
+        foreach (var (vma, virtualPage, page) in copies)
+        {
+            CopyPresentPage(parentSpace, childSpace, vma, virtualPage, page);
+        }
+
+        // The child's MAP_PRIVATE file VMAs join their files' i_mmap.
+        foreach (int mapping in childSpace.Vmas.Where(v => v.Kind == VmaKind.FilePrivate).Select(v => v.Mapping).Distinct())
+        {
+            Space(PageMapping.FileOwner(mapping)).Mapping(mapping).PrivateMappers.Add(child);
+        }
+    }
+
+    /// <summary>
+    /// copy_present_page: the child's own copy of a page the parent may have pinned for DMA,
+    /// allocated as the parent's fault there would be (page_copy_prealloc, vma_alloc_folio by
+    /// the forking task) and mapped writable in the child.
+    /// </summary>
+    private void CopyPresentPage(AddressSpaceMemory parent, AddressSpaceMemory child, Vma vma, long virtualPage, PageRef source)
+    {
+        var (policy, ilx) = AllocationNodes.FaultPolicy(parent, vma, virtualPage, null);
+        PageRef copy = AllocateFor(parent, policy, ilx);
+        if (copy.IsNone)
+        {
+            throw new InvalidOperationException($"fork of {parent.Id}: no free frame for the copy of DMA-pinned page {source} at {virtualPage} (the kernel's fork fails with -ENOMEM)");
+        }
+
+        Node(copy.Node).WriteContents(copy.Pfn, Node(source.Node).ReadContents(source.Pfn));
+        MapNewAnonPage(child, copy, virtualPage, vma.IndexOf(virtualPage));
+        child.SetPte(virtualPage, Pte.Present(copy, vma.Writable));
     }
 
     /// <summary>
@@ -483,6 +526,12 @@ public sealed class MemorySystem
     {
         var zapped = new List<(PteRef Pte, PageRef Page)>();
         space.ZapPteRange(start, end, zapped);
+        DropZapped(zapped);
+    }
+
+    /// <summary>zap_pte_range, frame side: each zapped PTE's rmap entry and reference go.</summary>
+    private void DropZapped(List<(PteRef Pte, PageRef Page)> zapped)
+    {
         foreach (var (pte, page) in zapped)
         {
             Node(page.Node).PageRemoveRmap(page.Pfn, pte);

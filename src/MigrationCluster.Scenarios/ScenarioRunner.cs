@@ -330,6 +330,12 @@ public sealed class ScenarioRunner
                     _expectedContents.Remove(gone);
                 }
 
+                // The private mappings' copies past the end go too (unmap_mapping_range, even_cows).
+                foreach (var (process, region) in _bases.Keys.Where(k => k.Region == call.Region && k.Region.Kind == ScenarioRegionKind.FilePrivate).ToList())
+                {
+                    ForgetContents(process, LongRange(call.FromIndex, region.Pages - call.FromIndex).Select(i => new ScenarioPageRef(region, i)));
+                }
+
                 return (truncated, null);
         }
     }

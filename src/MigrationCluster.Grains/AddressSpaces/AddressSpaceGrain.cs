@@ -122,8 +122,30 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         return ToRegion(Memory.AddVma(pages, kind, mapping, pgOff, writable));
     }
 
-    public Task<MappedRegion> MmapFilePrivate(int mapping, long pgOff, long pages, bool writable) =>
-        Task.FromResult(ToRegion(Memory.AddVma(pages, VmaKind.FilePrivate, mapping, pgOff, writable)));
+    public async Task<MappedRegion> MmapFilePrivate(int mapping, long pgOff, long pages, bool writable)
+    {
+        var region = ToRegion(Memory.AddVma(pages, VmaKind.FilePrivate, mapping, pgOff, writable));
+        await AddPrivateMapping(mapping, SpaceId);
+        return region;
+    }
+
+    /// <summary>A MAP_PRIVATE VMA of <paramref name="space"/> joins the file's i_mmap, wherever its owner is.</summary>
+    private Task AddPrivateMapping(int mapping, int space) => PageMapping.FileOwner(mapping) == SpaceId
+        ? AddPrivateMapper(mapping, space)
+        : OwnerOf(PageMapping.FileOwner(mapping)).AddPrivateMapper(mapping, space);
+
+    public Task AddPrivateMapper(int mapping, int space)
+    {
+        Memory.Mapping(mapping).PrivateMappers.Add(space);
+        return Task.CompletedTask;
+    }
+
+    public async Task UnmapMappingRange(int mapping, long fromIndex)
+    {
+        var zapped = new List<(PteRef Pte, PageRef Page)>();
+        Memory.UnmapMappingRange(mapping, fromIndex, zapped);
+        await DropZapped(zapped);
+    }
 
     public Task<MappedRegion[]> GetRegions() => Task.FromResult(Memory.Vmas.Select(ToRegion).ToArray());
 
@@ -774,7 +796,30 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         // VMAs, policies and PTEs, and this address space's PTEs become write-protected.
         var copy = new AddressSpaceMemory(child, Memory.HomeNode);
         var childPtes = new List<(PteRef Pte, PageRef Page)>();
-        Memory.DupMmap(copy, childPtes);
+        var copies = new List<(Vma Vma, long VirtualPage, PageRef Page)>();
+        // folio_needs_cow_for_dma, asked of the nodes first (the pages' refcounts live there).
+        var dmaPinned = await PagesNeedingCowForDma();
+        Memory.DupMmap(copy, childPtes, dmaPinned.ContainsKey, copies);
+        // copy_present_page: the child's own copy of each page that may be pinned for DMA,
+        // allocated as this task's fault there would be, and mapped writable in the child.
+        foreach (var (vma, virtualPage, page) in copies)
+        {
+            var placed = PageRef.None;
+            foreach (var candidate in AllocationOrder(vma, virtualPage, null))
+            {
+                var pfn = await SyscallNode(candidate).CopyPresentPage(new PteRef(child, virtualPage), PageMapping.Anon(child), vma.IndexOf(virtualPage), dmaPinned[page]);
+                if (pfn >= 0)
+                {
+                    placed = new PageRef(candidate, pfn);
+                    break;
+                }
+            }
+            if (placed.IsNone)
+            {
+                throw new InvalidOperationException($"fork of {SpaceId}: no free frame for the copy of DMA-pinned page {page} at {virtualPage} (the kernel's fork fails with -ENOMEM)");
+            }
+            copy.SetPte(virtualPage, Pte.Present(placed, vma.Writable));
+        }
         var image = new ForkImage(
             [.. copy.Vmas.Select(ToRegion)],
             [.. copy.Policies.Select(p => new VmaPolicyView(p.Start, p.End, MemPolicyView.Of(p.Policy)!))],
@@ -785,6 +830,45 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         await OwnerOf(child).AdoptFork(image);
         // folio_try_dup_anon_rmap_pte: each shared page gains the child's PTE, node by node in PTE order.
         await Task.WhenAll(childPtes.GroupBy(c => c.Page.Node).Select(g => Node(g.Key).AddRmap([.. g.Select(c => c.Pte)], [.. g.Select(c => c.Page.Pfn)])));
+        // The child's MAP_PRIVATE file VMAs join their files' i_mmap.
+        foreach (var mapping in copy.Vmas.Where(v => v.Kind == VmaKind.FilePrivate).Select(v => v.Mapping).Distinct())
+        {
+            await AddPrivateMapping(mapping, child);
+        }
+    }
+
+    /// <summary>The present pages of this space's private mappings that a fork must copy, with their contents.</summary>
+    private async Task<Dictionary<PageRef, ulong>> PagesNeedingCowForDma()
+    {
+        var pages = Memory.Vmas.Where(v => v.Kind is VmaKind.AnonPrivate or VmaKind.FilePrivate)
+            .SelectMany(v => LongRange(v.Start, v.End))
+            .Select(Memory.GetPte)
+            .Where(p => p.Kind == PteKind.Present)
+            .Select(p => p.Page)
+            .Distinct()
+            .ToList();
+        var found = new Dictionary<PageRef, ulong>();
+        foreach (var group in pages.GroupBy(p => p.Node))
+        {
+            long[] pfns = [.. group.Select(p => p.Pfn)];
+            var contents = await SyscallNode(group.Key).PagesNeedingCowForDma(pfns);
+            for (var i = 0; i < pfns.Length; i++)
+            {
+                if (contents[i] is { } c)
+                {
+                    found[new PageRef(group.Key, pfns[i])] = c;
+                }
+            }
+        }
+        return found;
+
+        static IEnumerable<long> LongRange(long start, long end)
+        {
+            for (var v = start; v < end; v++)
+            {
+                yield return v;
+            }
+        }
     }
 
     public Task AdoptFork(ForkImage image)
@@ -875,6 +959,18 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         var tree = Memory.Mapping(mapping);
         // truncate_setsize: i_size first, so that faults past it are SIGBUS while the pages go.
         tree.Size = Math.Min(tree.Size, fromIndex);
+        // truncate_pagecache: unmap_mapping_range with even_cows, so the private mappings' copies past the end go too.
+        foreach (var mapper in tree.PrivateMappers.ToList())
+        {
+            if (mapper == SpaceId)
+            {
+                await UnmapMappingRange(mapping, fromIndex);
+            }
+            else
+            {
+                await GrainFactory.GetGrain<IAddressSpaceSyscallGrain>(mapper).UnmapMappingRange(mapping, fromIndex);
+            }
+        }
         foreach (var (index, page) in tree.Entries().Where(e => e.Index >= fromIndex).ToList())
         {
             // A tree or page a migration holds: the caller tries again later (the model queues a waiter).

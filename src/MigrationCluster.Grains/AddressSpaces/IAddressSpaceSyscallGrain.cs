@@ -63,6 +63,10 @@ public interface IAddressSpaceSyscallGrain : IGrainWithIntegerKey
     [Alias("ClearPtes")]
     Task ClearPtes([Immutable] long[] virtualPages);
 
+    /// <summary>unmap_mapping_range(even_cows) over this process's MAP_PRIVATE VMAs of a file: PTEs at file indexes from <paramref name="fromIndex"/> on are zapped, copy-on-write copies included.</summary>
+    [Alias("UnmapMappingRange")]
+    Task UnmapMappingRange(int mapping, long fromIndex);
+
     /// <summary>truncate_inode_pages of a file this process owns, from an index: 0, or -EAGAIN at a page a migration holds.</summary>
     [Alias("Truncate")]
     Task<int> Truncate(int mapping, long fromIndex);

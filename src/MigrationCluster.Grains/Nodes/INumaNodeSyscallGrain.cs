@@ -32,4 +32,12 @@ public interface INumaNodeSyscallGrain : IGrainWithIntegerKey
     /// <summary>truncate_inode_pages, second half: the PTEs (cleared by their address spaces) leave the rmap, the page leaves its file, is unlocked and released.</summary>
     [Alias("TruncatePage")]
     Task TruncatePage(long pfn, [Immutable] PteRef[] ptes);
+
+    /// <summary>fork's test per page (folio_needs_cow_for_dma): the contents of each page the child must get a copy of, null for those it shares.</summary>
+    [Alias("PagesNeedingCowForDma")]
+    Task<ulong?[]> PagesNeedingCowForDma([Immutable] long[] pfns);
+
+    /// <summary>copy_present_page: a new anonymous page here holding <paramref name="contents"/>, mapped by the child's PTE; -1 when the node is full.</summary>
+    [Alias("CopyPresentPage")]
+    Task<long> CopyPresentPage(PteRef pte, int anonMapping, long index, ulong contents);
 }

@@ -368,6 +368,22 @@ public sealed class NumaNodeGrain : Grain, INumaNodeGrain
 
     public Task<bool> WpCanReuseAnonPage(long pfn) => Task.FromResult(Memory.WpCanReuseAnonPage(pfn));
 
+    public Task<ulong?[]> PagesNeedingCowForDma(long[] pfns)
+    {
+        ArgumentNullException.ThrowIfNull(pfns);
+        return Task.FromResult(pfns.Select(pfn => Memory.PageNeedsCowForDma(pfn) ? Memory.ReadContents(pfn) : (ulong?)null).ToArray());
+    }
+
+    public async Task<long> CopyPresentPage(PteRef pte, int anonMapping, long index, ulong contents)
+    {
+        var pfn = await FaultAnonPage(pte, anonMapping, index);
+        if (pfn >= 0)
+        {
+            Memory.WriteContents(pfn, contents);
+        }
+        return pfn;
+    }
+
     public Task ZapPtes(PteRef[] ptes, long[] pfns)
     {
         ArgumentNullException.ThrowIfNull(ptes);

@@ -162,12 +162,18 @@ public sealed class AddressSpaceMemory
     /// present PTE is write-protected in both (copy_present_pte, a COW mapping), and the child's
     /// PTEs, appended to <paramref name="childPtes"/>, each take a mapcount and a reference on
     /// their page, which the caller adds on the pages' nodes (folio_try_dup_anon_rmap_pte). The
-    /// zero page is copied as it is.
+    /// zero page is copied as it is. An exclusive anonymous page that may be DMA-pinned
+    /// (<paramref name="needsCowForDma"/>, folio_needs_cow_for_dma) is not shared: the parent's
+    /// PTE stays as it is, and the page goes to <paramref name="copies"/> for the caller to give
+    /// the child a copy of its own (copy_present_page). Memory locks are not inherited: the
+    /// child's VMAs lose VM_LOCKED and VM_LOCKONFAULT.
     /// </summary>
-    public void DupMmap(AddressSpaceMemory child, List<(PteRef Pte, PageRef Page)> childPtes)
+    public void DupMmap(AddressSpaceMemory child, List<(PteRef Pte, PageRef Page)> childPtes, Func<PageRef, bool> needsCowForDma, List<(Vma Vma, long VirtualPage, PageRef Page)> copies)
     {
         ArgumentNullException.ThrowIfNull(child);
         ArgumentNullException.ThrowIfNull(childPtes);
+        ArgumentNullException.ThrowIfNull(needsCowForDma);
+        ArgumentNullException.ThrowIfNull(copies);
         if (child.Vmas.Count > 0)
         {
             throw new InvalidOperationException($"address space {child.Id} already has mappings: a fork makes a fresh one");
@@ -195,6 +201,9 @@ public sealed class AddressSpaceMemory
                 {
                     case PteKind.ZeroPage:
                         child.SetPte(v, Pte.ZeroPage);
+                        break;
+                    case PteKind.Present when needsCowForDma(pte.Page):
+                        copies.Add((vma, v, pte.Page));
                         break;
                     case PteKind.Present:
                         SetPte(v, Pte.Present(pte.Page, writable: false));
@@ -388,6 +397,24 @@ public sealed class AddressSpaceMemory
                     case PteKind.Migration:
                         throw new InvalidOperationException($"munmap of {Id}:{v} while its page {pte.Page} migrates");
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// unmap_mapping_range(mapping, from, 0, even_cows = 1) over this space's MAP_PRIVATE VMAs
+    /// of the file: every PTE at a file index from <paramref name="fromIndex"/> on is zapped,
+    /// the page cache's pages and the task's private copy-on-write copies alike (appended to
+    /// <paramref name="zapped"/> for the caller to drop on the pages' nodes). The VMAs stay.
+    /// </summary>
+    public void UnmapMappingRange(int mapping, long fromIndex, List<(PteRef Pte, PageRef Page)> zapped)
+    {
+        foreach (Vma vma in _vmas.Where(v => v.Kind == VmaKind.FilePrivate && v.Mapping == mapping).ToList())
+        {
+            long first = vma.Start + Math.Max(0, fromIndex - vma.PgOff);
+            if (first < vma.End)
+            {
+                ZapPteRange(first, vma.End, zapped);
             }
         }
     }
