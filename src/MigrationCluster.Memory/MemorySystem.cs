@@ -130,10 +130,14 @@ public sealed class MemorySystem
         return r;
     }
 
-    /// <summary>A read fault as get_user_pages takes it: VM_FAULT_SIGBUS becomes -EFAULT (vm_fault_to_errno).</summary>
-    public AccessResult GupAccess(int space, long virtualPage)
+    /// <summary>
+    /// A fault as get_user_pages takes it (FOLL_TOUCH; with <paramref name="write"/>, FOLL_WRITE:
+    /// copy-on-write broken and the page dirtied, its contents kept): VM_FAULT_SIGBUS becomes
+    /// -EFAULT (vm_fault_to_errno).
+    /// </summary>
+    public AccessResult GupAccess(int space, long virtualPage, bool write = false)
     {
-        AccessResult r = Access(space, virtualPage, write: false, value: 0);
+        AccessResult r = Access(space, virtualPage, write, value: 0, store: false);
         return r.Status == AccessStatus.Error && r.Errno == -Errno.SIGBUS ? AccessResult.Fail(-Errno.EFAULT) : r;
     }
 
@@ -223,7 +227,7 @@ public sealed class MemorySystem
         // past the end go too (no fault can make new ones in between here: SIGBUS past i_size).
         foreach (int mapper in tree.PrivateMappers)
         {
-            var zapped = new List<(PteRef Pte, PageRef Page)>();
+            var zapped = new List<(PteRef Pte, PageRef Page, bool Locked)>();
             Space(mapper).UnmapMappingRange(mapping, fromIndex, zapped);
             DropZapped(zapped);
         }
@@ -257,7 +261,7 @@ public sealed class MemorySystem
         return new AccessResult(AccessStatus.Done, PageRef.None, 0, 0, 0, default);
     }
 
-    private AccessResult Access(int spaceId, long virtualPage, bool write, ulong value)
+    private AccessResult Access(int spaceId, long virtualPage, bool write, ulong value, bool store = true)
     {
         if (!_spaces.TryGetValue(spaceId, out AddressSpaceMemory? space) || space.Exited)
         {
@@ -320,7 +324,11 @@ public sealed class MemorySystem
         node.MarkPageAccessed(pte.Page.Pfn);
         if (write)
         {
-            node.WriteContents(pte.Page.Pfn, PageContents.Make(value));
+            if (store)
+            {
+                node.WriteContents(pte.Page.Pfn, PageContents.Make(value));
+            }
+
             node.SetFlags(pte.Page.Pfn, PageFlags.Dirty);
         }
 
@@ -370,7 +378,8 @@ public sealed class MemorySystem
         }
 
         Node(copy.Node).WriteContents(copy.Pfn, Node(source.Node).ReadContents(source.Pfn));
-        MapNewAnonPage(child, copy, virtualPage, vma.IndexOf(virtualPage));
+        // The child's VMAs are never VM_LOCKED (dup_mmap clears it).
+        MapNewAnonPage(child, copy, virtualPage, vma.IndexOf(virtualPage), mlock: false);
         child.SetPte(virtualPage, Pte.Present(copy, vma.Writable));
     }
 
@@ -395,14 +404,20 @@ public sealed class MemorySystem
             return AccessResult.Fail(-Errno.ENOMEM);
         }
 
-        MapNewAnonPage(space, page, virtualPage, vma.IndexOf(virtualPage));
+        MapNewAnonPage(space, page, virtualPage, vma.IndexOf(virtualPage), vma.Locked);
         space.SetPte(virtualPage, Pte.Present(page, vma.Writable));
+        if (vma.Locked)
+        {
+            Node(pte.Page.Node).MunlockPage(pte.Page.Pfn);
+        }
+
         Node(pte.Page.Node).PageRemoveRmap(pte.Page.Pfn, new PteRef(space.Id, virtualPage));
         return new AccessResult(AccessStatus.Done, page, 0, 0, 0, default);
     }
 
-    // A fresh anonymous page mapped by one PTE: the allocation's reference becomes the PTE's.
-    private void MapNewAnonPage(AddressSpaceMemory space, PageRef page, long virtualPage, long index)
+    // A fresh anonymous page mapped by one PTE: the allocation's reference becomes the PTE's;
+    // in a VM_LOCKED VMA folio_add_lru_vma mlocks it (mlock_new_folio).
+    private void MapNewAnonPage(AddressSpaceMemory space, PageRef page, long virtualPage, long index, bool mlock)
     {
         NodeMemory node = Node(page.Node);
         node.SetMapping(page.Pfn, PageMapping.Anon(space.Id), index);
@@ -410,6 +425,10 @@ public sealed class MemorySystem
         node.LruAdd(page.Pfn);
         node.PageAddRmap(page.Pfn, new PteRef(space.Id, virtualPage));
         node.PutPage(page.Pfn);
+        if (mlock)
+        {
+            node.MlockPage(page.Pfn);
+        }
     }
 
     private AccessResult Fault(AddressSpaceMemory space, Vma vma, long virtualPage, bool write)
@@ -433,7 +452,7 @@ public sealed class MemorySystem
                 return AccessResult.Fail(-Errno.ENOMEM);
             }
 
-            MapNewAnonPage(space, page, virtualPage, index);
+            MapNewAnonPage(space, page, virtualPage, index, vma.Locked);
         }
         else
         {
@@ -480,12 +499,17 @@ public sealed class MemorySystem
                     return AccessResult.Fail(-Errno.ENOMEM);
                 }
 
-                MapNewAnonPage(space, copy, virtualPage, index);
+                MapNewAnonPage(space, copy, virtualPage, index, vma.Locked);
                 space.SetPte(virtualPage, Pte.Present(copy, vma.Writable));
                 return new AccessResult(AccessStatus.Done, copy, 0, 0, 0, default);
             }
 
             Node(page.Node).PageAddRmap(page.Pfn, new PteRef(space.Id, virtualPage));
+            if (vma.Locked)
+            {
+                // folio_add_file_rmap_ptes -> mlock_vma_folio.
+                Node(page.Node).MlockPage(page.Pfn);
+            }
         }
 
         // do_read_fault maps a private file mapping's page read-only: a write then copies it.
@@ -524,16 +548,21 @@ public sealed class MemorySystem
     /// <summary>zap_pte_range: clears the PTEs of [start, end), dropping each present page's rmap entry and reference.</summary>
     private void ZapPteRange(AddressSpaceMemory space, long start, long end)
     {
-        var zapped = new List<(PteRef Pte, PageRef Page)>();
+        var zapped = new List<(PteRef Pte, PageRef Page, bool Locked)>();
         space.ZapPteRange(start, end, zapped);
         DropZapped(zapped);
     }
 
-    /// <summary>zap_pte_range, frame side: each zapped PTE's rmap entry and reference go.</summary>
-    private void DropZapped(List<(PteRef Pte, PageRef Page)> zapped)
+    /// <summary>zap_pte_range, frame side: each zapped PTE's rmap entry and reference go (folio_remove_rmap_ptes, munlocking for a VM_LOCKED VMA).</summary>
+    private void DropZapped(List<(PteRef Pte, PageRef Page, bool Locked)> zapped)
     {
-        foreach (var (pte, page) in zapped)
+        foreach (var (pte, page, locked) in zapped)
         {
+            if (locked)
+            {
+                Node(page.Node).MunlockPage(page.Pfn);
+            }
+
             Node(page.Node).PageRemoveRmap(page.Pfn, pte);
         }
     }

@@ -14,6 +14,9 @@ public sealed record ScenarioDefinition(
 {
     /// <summary>The MPOL_WEIGHTED_INTERLEAVE weights by node id (/sys/kernel/mm/mempolicy/weighted_interleave/nodeN); empty: all 1.</summary>
     public IReadOnlyList<int> InterleaveWeights { get; init; } = [];
+
+    /// <summary>/proc/sys/vm/compact_unevictable_allowed: whether compaction (the `migrate` call) may isolate unevictable (mlocked) pages; the kernel's default is 1.</summary>
+    public bool CompactUnevictableAllowed { get; init; } = true;
 }
 
 

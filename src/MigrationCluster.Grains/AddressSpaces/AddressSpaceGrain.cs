@@ -142,7 +142,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
 
     public async Task UnmapMappingRange(int mapping, long fromIndex)
     {
-        var zapped = new List<(PteRef Pte, PageRef Page)>();
+        var zapped = new List<(PteRef Pte, PageRef Page, bool Locked)>();
         Memory.UnmapMappingRange(mapping, fromIndex, zapped);
         await DropZapped(zapped);
     }
@@ -177,7 +177,10 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
 
     // ---------------------------------------------------------------- accesses
 
-    public async Task<AccessReport> Access(long virtualPage, bool write, ulong value)
+    public Task<AccessReport> Access(long virtualPage, bool write, ulong value) => Access(virtualPage, write, value, store: true);
+
+    /// <summary>An access; without <paramref name="store"/> a write is get_user_pages' FOLL_WRITE: the fault and the dirty bit, not new contents.</summary>
+    private async Task<AccessReport> Access(long virtualPage, bool write, ulong value, bool store)
     {
         var waits = 0;
         var self = new PteRef(SpaceId, virtualPage);
@@ -226,7 +229,9 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
                     continue;
 
                 default:
-                    var outcome = await Node(pte.Page.Node).Access(pte.Page.Pfn, self, write, value);
+                    var outcome = store
+                        ? await Node(pte.Page.Node).Access(pte.Page.Pfn, self, write, value)
+                        : await Node(pte.Page.Node).FollowPage(pte.Page.Pfn, self, write);
                     if (!outcome.Live)
                     {
                         // The PTE was unmapped while the access was on its way: walk the table again.
@@ -264,13 +269,21 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
             var pfn = await Node(candidate).FaultAnonPage(self, PageMapping.Anon(SpaceId), vma.IndexOf(virtualPage));
             if (pfn >= 0)
             {
+                await MlockNewPage(vma, candidate, pfn);
                 Memory.SetPte(virtualPage, Pte.Present(new PageRef(candidate, pfn), vma.Writable));
+                if (vma.Locked)
+                {
+                    await SyscallNode(pte.Page.Node).MunlockPages([pte.Page.Pfn]);
+                }
                 await SyscallNode(pte.Page.Node).ZapPtes([self], [pte.Page.Pfn]);
                 return 0;
             }
         }
         return -Errno.ENOMEM;
     }
+
+    /// <summary>A page just mapped into <paramref name="vma"/>: mlocked if the VMA is VM_LOCKED (mlock_new_folio, mlock_vma_folio).</summary>
+    private Task MlockNewPage(Vma vma, int node, long pfn) => vma.Locked ? SyscallNode(node).MlockPages([pfn]) : Task.CompletedTask;
 
     /// <summary>Handles a fault on an empty PTE (or a write to the zero page). Returns the sleeps it took (>= 0) or a negative errno.</summary>
     private async Task<int> FaultIn(Vma vma, long virtualPage, bool write)
@@ -294,6 +307,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
                 var pfn = await Node(candidate).FaultAnonPage(self, PageMapping.Anon(SpaceId), index);
                 if (pfn >= 0)
                 {
+                    await MlockNewPage(vma, candidate, pfn);
                     Memory.SetPte(virtualPage, Pte.Present(new PageRef(candidate, pfn), vma.Writable));
                     return 0;
                 }
@@ -342,6 +356,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
                 var pfn = await Node(candidate).FaultAnonPage(self, PageMapping.Anon(SpaceId), index);
                 if (pfn >= 0)
                 {
+                    await MlockNewPage(vma, candidate, pfn);
                     Memory.SetPte(virtualPage, Pte.Present(new PageRef(candidate, pfn), vma.Writable));
                     return 0;
                 }
@@ -353,6 +368,8 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         switch (await node.LockAndMapPageCachePage(page.Pfn, vma.Mapping, index, self))
         {
             case MapResult.Mapped:
+                // folio_add_file_rmap_ptes -> mlock_vma_folio, under the page lock.
+                await MlockNewPage(vma, page.Node, page.Pfn);
                 if (Memory.GetPte(virtualPage).Kind == PteKind.None)
                 {
                     // do_read_fault maps a private file mapping's page read-only: a write then copies it.
@@ -762,6 +779,12 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
     public async Task<int> MbindNodemask(long start, long pages, int mode, int[]? nodes, long maxnode, int flags) =>
         await Syscalls().Mbind(SpaceId, start, pages, mode, nodes, maxnode, flags);
 
+    public async Task<int> Mlock(long start, long pages, int flags) =>
+        await Syscalls().Mlock(SpaceId, start, pages, flags);
+
+    public async Task<int> Munlock(long start, long pages) =>
+        await Syscalls().Munlock(SpaceId, start, pages);
+
     public async Task<int> SetMempolicy(int mode, int[]? nodes, long maxnode) =>
         await Syscalls().SetMempolicy(SpaceId, mode, nodes, maxnode);
 
@@ -901,7 +924,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
     public Task<IReadOnlyDictionary<string, long>> GetVmStat() => Task.FromResult(_vmStat.Snapshot());
 
     /// <summary>The kernel's code, over this grain (the target) and the grains it calls.</summary>
-    private NumaSyscalls Syscalls() => new(new GrainMachine(GrainFactory, Memory, Layout, _vmStat, v => Access(v, false, 0)));
+    private NumaSyscalls Syscalls() => new(new GrainMachine(GrainFactory, Memory, Layout, _vmStat, (v, write) => Access(v, write, 0, store: false)));
 
     private MachineLayout Layout => Configuration.Layout
         ?? throw new InvalidOperationException($"Address space {SpaceId} was configured without a machine layout: the syscalls need one.");
@@ -915,7 +938,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
             return -Errno.EINVAL;
         }
         // The PTEs and the VMAs go in one turn (munmap holds mmap_lock): no fault sees a half-unmapped range.
-        var zapped = new List<(PteRef Pte, PageRef Page)>();
+        var zapped = new List<(PteRef Pte, PageRef Page, bool Locked)>();
         Memory.ZapPteRange(start, start + pages, zapped);
         Memory.RemoveVmaRange(start, start + pages);
         await DropZapped(zapped);
@@ -930,7 +953,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
 
     public async Task Exit()
     {
-        var zapped = new List<(PteRef Pte, PageRef Page)>();
+        var zapped = new List<(PteRef Pte, PageRef Page, bool Locked)>();
         foreach (var vma in Memory.Vmas.ToList())
         {
             Memory.ZapPteRange(vma.Start, vma.End, zapped);
@@ -941,8 +964,16 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
     }
 
     /// <summary>zap_pte_range, frame side: each node drops the zapped PTEs' rmap entries and references, in the order the PTEs were.</summary>
-    private Task DropZapped(List<(PteRef Pte, PageRef Page)> zapped) =>
-        Task.WhenAll(zapped.GroupBy(z => z.Page.Node).Select(g => SyscallNode(g.Key).ZapPtes([.. g.Select(z => z.Pte)], [.. g.Select(z => z.Page.Pfn)])));
+    private Task DropZapped(List<(PteRef Pte, PageRef Page, bool Locked)> zapped) =>
+        Task.WhenAll(zapped.GroupBy(z => z.Page.Node).Select(async g =>
+        {
+            // munlock_vma_folio for the PTEs of VM_LOCKED VMAs, then the rmap entries go.
+            if (g.Any(z => z.Locked))
+            {
+                await SyscallNode(g.Key).MunlockPages([.. g.Where(z => z.Locked).Select(z => z.Page.Pfn)]);
+            }
+            await SyscallNode(g.Key).ZapPtes([.. g.Select(z => z.Pte)], [.. g.Select(z => z.Page.Pfn)]);
+        }));
 
     public Task ClearPtes(long[] virtualPages)
     {

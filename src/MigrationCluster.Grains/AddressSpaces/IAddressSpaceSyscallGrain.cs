@@ -51,6 +51,15 @@ public interface IAddressSpaceSyscallGrain : IGrainWithIntegerKey
     [Alias("Mbind")]
     Task<int> Mbind(long start, long pages, MemPolicyMode mode, int[] nodes, int flags);
 
+    /// <summary>mlock2(2) by this process on [start, start + pages) (mlock(2) is flags 0): 0 or -errno.</summary>
+    [ResponseTimeout("00:05:00")]
+    [Alias("Mlock")]
+    Task<int> Mlock(long start, long pages, int flags);
+
+    /// <summary>munlock(2) by this process on [start, start + pages): 0 or -errno.</summary>
+    [Alias("Munlock")]
+    Task<int> Munlock(long start, long pages);
+
     /// <summary>munmap(2) of [start, start + pages): 0, or -EINVAL for an empty range.</summary>
     [Alias("Munmap")]
     Task<int> Munmap(long start, long pages);

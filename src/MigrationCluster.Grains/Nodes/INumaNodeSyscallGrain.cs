@@ -33,6 +33,18 @@ public interface INumaNodeSyscallGrain : IGrainWithIntegerKey
     [Alias("TruncatePage")]
     Task TruncatePage(long pfn, [Immutable] PteRef[] ptes);
 
+    /// <summary>mlock_folio on each page, in order: one more VM_LOCKED mapping holds it (to the unevictable LRU). Only read.</summary>
+    [Alias("MlockPages")]
+    Task MlockPages([Immutable] long[] pfns);
+
+    /// <summary>munlock_folio on each page, in order: a VM_LOCKED mapping lets go (the last one: back to an evictable LRU). Only read.</summary>
+    [Alias("MunlockPages")]
+    Task MunlockPages([Immutable] long[] pfns);
+
+    /// <summary>isolate_migratepages_block for compaction: each page isolated, unevictable ones only with <paramref name="isolateUnevictable"/>. Only read.</summary>
+    [Alias("IsolateForCompaction")]
+    Task<bool[]> IsolateForCompaction([Immutable] long[] pfns, bool isolateUnevictable);
+
     /// <summary>fork's test per page (folio_needs_cow_for_dma): the contents of each page the child must get a copy of, null for those it shares.</summary>
     [Alias("PagesNeedingCowForDma")]
     Task<ulong?[]> PagesNeedingCowForDma([Immutable] long[] pfns);

@@ -148,6 +148,21 @@ public sealed class NumaNodeGrain : Grain, INumaNodeGrain
         return Task.FromResult(new AccessOutcome(Memory.ReadContents(pfn), Live: true));
     }
 
+    public Task<AccessOutcome> FollowPage(long pfn, PteRef pte, bool write)
+    {
+        var frame = Memory.Frame(pfn);
+        if (frame.Refcount == 0 || !IsMappedBy(pfn, pte))
+        {
+            return Task.FromResult(new AccessOutcome(0, Live: false));
+        }
+        Memory.MarkPageAccessed(pfn);
+        if (write)
+        {
+            Memory.SetFlags(pfn, PageFlags.Dirty);
+        }
+        return Task.FromResult(new AccessOutcome(Memory.ReadContents(pfn), Live: true));
+    }
+
     public Task WaitOnPageLocked(long pfn, PteRef pte, bool write)
     {
         if (!Memory.Frame(pfn).Has(PageFlags.Locked))
@@ -367,6 +382,32 @@ public sealed class NumaNodeGrain : Grain, INumaNodeGrain
     }
 
     public Task<bool> WpCanReuseAnonPage(long pfn) => Task.FromResult(Memory.WpCanReuseAnonPage(pfn));
+
+    public Task MlockPages(long[] pfns)
+    {
+        ArgumentNullException.ThrowIfNull(pfns);
+        foreach (var pfn in pfns)
+        {
+            Memory.MlockPage(pfn);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task MunlockPages(long[] pfns)
+    {
+        ArgumentNullException.ThrowIfNull(pfns);
+        foreach (var pfn in pfns)
+        {
+            Memory.MunlockPage(pfn);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<bool[]> IsolateForCompaction(long[] pfns, bool isolateUnevictable)
+    {
+        ArgumentNullException.ThrowIfNull(pfns);
+        return Task.FromResult(pfns.Select(pfn => Memory.IsolateForCompaction(pfn, isolateUnevictable)).ToArray());
+    }
 
     public Task<ulong?[]> PagesNeedingCowForDma(long[] pfns)
     {

@@ -130,16 +130,96 @@ public sealed class AddressSpaceMemory
             _vmas.RemoveAt(i);
             if (v.Start < start)
             {
-                _vmas.Add(new Vma(v.Start, start - v.Start, v.Kind, v.Mapping, v.PgOff, v.Writable));
+                _vmas.Add(v.Slice(v.Start, start));
             }
 
             if (v.End > end)
             {
-                _vmas.Add(new Vma(end, v.End - end, v.Kind, v.Mapping, v.Kind == VmaKind.AnonPrivate ? v.PgOff : v.PgOff + (end - v.Start), v.Writable));
+                _vmas.Add(v.Slice(end, v.End));
             }
         }
 
         _vmas.Sort((a, b) => a.Start.CompareTo(b.Start));
+    }
+
+    /// <summary>
+    /// apply_vma_lock_flags and mlock_fixup: the VMAs over [<paramref name="start"/>,
+    /// <paramref name="end"/>) take VM_LOCKED (<paramref name="locked"/>) and VM_LOCKONFAULT
+    /// (<paramref name="onFault"/>), split where the range cuts one. The range must start in a
+    /// VMA and run without holes: at a hole the VMAs before it are changed and the answer is
+    /// -ENOMEM. The VMAs whose VM_LOCKED changed, and whose present pages the caller must mlock or
+    /// munlock (mlock_vma_pages_range), are appended to <paramref name="changed"/>. Returns 0 or -errno.
+    /// </summary>
+    public int ApplyVmaLockFlags(long start, long end, bool locked, bool onFault, List<Vma> changed)
+    {
+        ArgumentNullException.ThrowIfNull(changed);
+        if (end < start)
+        {
+            return -Errno.EINVAL;
+        }
+
+        if (end == start)
+        {
+            return 0;
+        }
+
+        if (FindVma(start) is null)
+        {
+            return -Errno.ENOMEM;
+        }
+
+        long next = start;
+        foreach (Vma vma in _vmas.Where(v => v.End > start && v.Start < end).ToList())
+        {
+            if (vma.Start > next)
+            {
+                // A hole in the range.
+                return -Errno.ENOMEM;
+            }
+
+            long to = Math.Min(vma.End, end);
+            if (vma.Locked != locked || vma.LockOnFault != onFault)
+            {
+                Vma piece = SplitVma(vma, next, to);
+                // mlock_fixup: a VMA locked already is only re-flagged (mlocking twice would be wrong).
+                if (piece.Locked != locked)
+                {
+                    changed.Add(piece);
+                }
+
+                piece.Locked = locked;
+                piece.LockOnFault = locked && onFault;
+            }
+
+            next = to;
+        }
+
+        return next < end ? -Errno.ENOMEM : 0;
+    }
+
+    /// <summary>Cuts [<paramref name="start"/>, <paramref name="end"/>) out of <paramref name="vma"/> as a VMA of its own (vma_modify's split).</summary>
+    private Vma SplitVma(Vma vma, long start, long end)
+    {
+        if (vma.Start == start && vma.End == end)
+        {
+            return vma;
+        }
+
+        _vmas.Remove(vma);
+        Vma piece = vma.Slice(start, end);
+        _vmas.Add(piece);
+        if (vma.Start < start)
+        {
+            _vmas.Add(vma.Slice(vma.Start, start));
+        }
+
+        if (vma.End > end)
+        {
+            _vmas.Add(vma.Slice(end, vma.End));
+        }
+
+        _vmas.Sort((a, b) => a.Start.CompareTo(b.Start));
+        return piece;
     }
 
     public Vma? FindVma(long virtualPage)
@@ -374,10 +454,11 @@ public sealed class AddressSpaceMemory
 
     /// <summary>
     /// zap_pte_range, PTE side: clears the PTEs of [<paramref name="start"/>, <paramref name="end"/>)
-    /// and appends each present one, with its page, to <paramref name="zapped"/> in virtual-page
-    /// order; the caller then drops those rmap entries and references on the pages' nodes.
+    /// and appends each present one, with its page and whether its VMA is VM_LOCKED, to
+    /// <paramref name="zapped"/> in virtual-page order; the caller then munlocks the locked ones
+    /// (munlock_vma_folio) and drops those rmap entries and references on the pages' nodes.
     /// </summary>
-    public void ZapPteRange(long start, long end, List<(PteRef Pte, PageRef Page)> zapped)
+    public void ZapPteRange(long start, long end, List<(PteRef Pte, PageRef Page, bool Locked)> zapped)
     {
         ArgumentNullException.ThrowIfNull(zapped);
         foreach (Vma vma in _vmas.Where(v => v.Start < end && v.End > start).ToList())
@@ -389,7 +470,7 @@ public sealed class AddressSpaceMemory
                 {
                     case PteKind.Present:
                         SetPte(v, Pte.None);
-                        zapped.Add((new PteRef(Id, v), pte.Page));
+                        zapped.Add((new PteRef(Id, v), pte.Page, vma.Locked));
                         break;
                     case PteKind.ZeroPage:
                         SetPte(v, Pte.None);
@@ -407,7 +488,7 @@ public sealed class AddressSpaceMemory
     /// the page cache's pages and the task's private copy-on-write copies alike (appended to
     /// <paramref name="zapped"/> for the caller to drop on the pages' nodes). The VMAs stay.
     /// </summary>
-    public void UnmapMappingRange(int mapping, long fromIndex, List<(PteRef Pte, PageRef Page)> zapped)
+    public void UnmapMappingRange(int mapping, long fromIndex, List<(PteRef Pte, PageRef Page, bool Locked)> zapped)
     {
         foreach (Vma vma in _vmas.Where(v => v.Kind == VmaKind.FilePrivate && v.Mapping == mapping).ToList())
         {

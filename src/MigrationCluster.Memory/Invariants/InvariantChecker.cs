@@ -125,6 +125,8 @@ public static class InvariantChecker
                 int held = ptes + (inCache ? 1 : 0) + (f.Has(PageFlags.Private) ? 1 : 0);
                 Require(f.Refcount >= held, $"page {page}: refcount {f.Refcount} below the {held} its PTEs, cache and private data hold");
                 Require(PageContents.IsValid(system.ReadContents(node, pfn)), $"page {page}: contents word fails its checksum");
+                // mm/mlock.c: a page on an LRU list is on the unevictable one exactly when it is mlocked.
+                Require(!f.Has(PageFlags.Lru) || f.Has(PageFlags.Mlocked) == f.Has(PageFlags.Unevictable), $"page {page}: on an LRU list with {f.Flags}: mlocked and unevictable must go together");
             }
         }
 
