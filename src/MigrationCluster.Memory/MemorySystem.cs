@@ -404,6 +404,8 @@ public sealed class MemorySystem
             return AccessResult.Fail(-Errno.ENOMEM);
         }
 
+        // wp_page_copy: the copy starts as the old page (a write through get_user_pages stores nothing).
+        Node(page.Node).WriteContents(page.Pfn, Node(pte.Page.Node).ReadContents(pte.Page.Pfn));
         MapNewAnonPage(space, page, virtualPage, vma.IndexOf(virtualPage), vma.Locked);
         space.SetPte(virtualPage, Pte.Present(page, vma.Writable));
         if (vma.Locked)
@@ -499,6 +501,7 @@ public sealed class MemorySystem
                     return AccessResult.Fail(-Errno.ENOMEM);
                 }
 
+                Node(copy.Node).WriteContents(copy.Pfn, Node(page.Node).ReadContents(page.Pfn));
                 MapNewAnonPage(space, copy, virtualPage, index, vma.Locked);
                 space.SetPte(virtualPage, Pte.Present(copy, vma.Writable));
                 return new AccessResult(AccessStatus.Done, copy, 0, 0, 0, default);

@@ -264,9 +264,11 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
             return 0;
         }
 
+        // wp_page_copy: the copy starts as the old page (a write through get_user_pages stores nothing).
+        var contents = await Node(pte.Page.Node).ReadPage(pte.Page.Pfn);
         foreach (var candidate in CowAllocationOrder(vma, virtualPage))
         {
-            var pfn = await Node(candidate).FaultAnonPage(self, PageMapping.Anon(SpaceId), vma.IndexOf(virtualPage));
+            var pfn = await SyscallNode(candidate).CopyPresentPage(self, PageMapping.Anon(SpaceId), vma.IndexOf(virtualPage), contents);
             if (pfn >= 0)
             {
                 await MlockNewPage(vma, candidate, pfn);
@@ -350,10 +352,11 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         }
         if (vma.Kind == VmaKind.FilePrivate && write)
         {
-            // do_cow_fault: the task gets an anonymous copy; the cache page stays unmapped here.
+            // do_cow_fault: the task gets an anonymous copy of the cache page, which stays unmapped here.
+            var contents = await Node(page.Node).ReadPage(page.Pfn);
             foreach (var candidate in CowAllocationOrder(vma, virtualPage))
             {
-                var pfn = await Node(candidate).FaultAnonPage(self, PageMapping.Anon(SpaceId), index);
+                var pfn = await SyscallNode(candidate).CopyPresentPage(self, PageMapping.Anon(SpaceId), index, contents);
                 if (pfn >= 0)
                 {
                     await MlockNewPage(vma, candidate, pfn);

@@ -47,6 +47,10 @@ public interface INumaNodeAccessGrain : IGrainWithIntegerKey
     [Alias("FollowPage")]
     Task<AccessOutcome> FollowPage(long pfn, PteRef pte, bool write);
 
+    /// <summary>The page's contents, for a copy (copy_user_highpage's source side): no flag changes.</summary>
+    [Alias("ReadPage")]
+    Task<ulong> ReadPage(long pfn);
+
     /// <summary>
     /// Returns once the page is unlocked (at once if it is not locked): a fault on a migration
     /// entry sleeps here, queued FIFO behind the page lock, as migration_entry_wait does.

@@ -49,7 +49,7 @@ public interface INumaNodeSyscallGrain : IGrainWithIntegerKey
     [Alias("PagesNeedingCowForDma")]
     Task<ulong?[]> PagesNeedingCowForDma([Immutable] long[] pfns);
 
-    /// <summary>copy_present_page: a new anonymous page here holding <paramref name="contents"/>, mapped by the child's PTE; -1 when the node is full.</summary>
+    /// <summary>A new anonymous page here holding a copy, <paramref name="contents"/>, mapped by <paramref name="pte"/> (copy_present_page at fork, wp_page_copy, do_cow_fault); -1 when the node is full.</summary>
     [Alias("CopyPresentPage")]
     Task<long> CopyPresentPage(PteRef pte, int anonMapping, long index, ulong contents);
 }

@@ -163,6 +163,8 @@ public sealed class NumaNodeGrain : Grain, INumaNodeGrain
         return Task.FromResult(new AccessOutcome(Memory.ReadContents(pfn), Live: true));
     }
 
+    public Task<ulong> ReadPage(long pfn) => Task.FromResult(Memory.ReadContents(pfn));
+
     public Task WaitOnPageLocked(long pfn, PteRef pte, bool write)
     {
         if (!Memory.Frame(pfn).Has(PageFlags.Locked))
