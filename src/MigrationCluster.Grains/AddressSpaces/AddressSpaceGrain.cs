@@ -173,7 +173,11 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         return Task.FromResult(pages.ToArray());
     }
 
-    private static MappedRegion ToRegion(Vma vma) => new(vma.Start, vma.Pages, vma.Kind, vma.Mapping, vma.PgOff, vma.Writable);
+    private static MappedRegion ToRegion(Vma vma) => new(vma.Start, vma.Pages, vma.Kind, vma.Mapping, vma.PgOff, vma.Writable)
+    {
+        Locked = vma.Locked,
+        LockOnFault = vma.LockOnFault,
+    };
 
     // ---------------------------------------------------------------- accesses
 

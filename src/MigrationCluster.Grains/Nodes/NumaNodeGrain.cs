@@ -42,7 +42,10 @@ public sealed class NumaNodeGrain : Grain, INumaNodeGrain
     }
 
     public Task<NodeStatus> GetStatus() => Task.FromResult(new NodeStatus(
-        NodeId, Memory.Capacity, Memory.FreePages, Memory.LruCount(LruList.ActiveAnon) + Memory.LruCount(LruList.ActiveFile), Memory.LruCount(LruList.InactiveAnon) + Memory.LruCount(LruList.InactiveFile), _sleepers.Count, RuntimeIdentity));
+        NodeId, Memory.Capacity, Memory.FreePages, Memory.LruCount(LruList.ActiveAnon) + Memory.LruCount(LruList.ActiveFile), Memory.LruCount(LruList.InactiveAnon) + Memory.LruCount(LruList.InactiveFile), _sleepers.Count, RuntimeIdentity)
+    {
+        UnevictablePages = Memory.LruCount(LruList.Unevictable),
+    });
 
     public Task<FrameSnapshot[]> SnapshotFrames()
     {
