@@ -119,27 +119,10 @@ public sealed class AddressSpaceMemory
     /// </summary>
     public void RemoveVmaRange(long start, long end)
     {
-        for (int i = _vmas.Count - 1; i >= 0; i--)
+        foreach (Vma v in _vmas.Where(v => v.End > start && v.Start < end).ToList())
         {
-            Vma v = _vmas[i];
-            if (v.End <= start || v.Start >= end)
-            {
-                continue;
-            }
-
-            _vmas.RemoveAt(i);
-            if (v.Start < start)
-            {
-                _vmas.Add(v.Slice(v.Start, start));
-            }
-
-            if (v.End > end)
-            {
-                _vmas.Add(v.Slice(end, v.End));
-            }
+            _vmas.Remove(SplitVma(v, Math.Max(start, v.Start), Math.Min(end, v.End)));
         }
-
-        _vmas.Sort((a, b) => a.Start.CompareTo(b.Start));
     }
 
     /// <summary>
