@@ -1,5 +1,7 @@
+using System.Runtime.CompilerServices;
 using MigrationCluster.Memory.AddressSpaces;
 using MigrationCluster.Memory.Invariants;
+using MigrationCluster.Memory.Migration;
 using MigrationCluster.Memory.Nodes;
 using MigrationCluster.Memory.Pages;
 using MigrationCluster.Memory.Syscalls;
@@ -162,5 +164,13 @@ public class MlockForkTruncateTests
         Assert.Equal(free1 + 2, s.Node(1).FreePages);
         Assert.Equal(-Errno.SIGBUS, s.Read(other.Id, theirs.Start + 1).Errno);
         InvariantChecker.Check(s);
+    }
+
+    [Fact]
+    public void The_mlock_count_rides_in_the_migration_descriptor_and_the_frame_without_growing_either()
+    {
+        // MigrationPage crosses the grains by the hundred per step: the count fills padding after OldFlags.
+        Assert.Equal(80, Unsafe.SizeOf<MigrationPage>());
+        Assert.Equal(52, Unsafe.SizeOf<PageFrame>());
     }
 }
