@@ -35,6 +35,15 @@ public sealed class ScenarioRunner
     // What the last get_mempolicy wrote to *mode (reported with its call).
     private object? _mode;
 
+    // The MPOL_MF_* names of mbind's and move_pages' flags, for the calls' descriptions.
+    private static readonly (int Flag, string Name)[] MpolFlagNames =
+        [
+            (MemPolicyFlags.MPOL_MF_STRICT, nameof(MemPolicyFlags.MPOL_MF_STRICT)),
+            (MemPolicyFlags.MPOL_MF_MOVE, nameof(MemPolicyFlags.MPOL_MF_MOVE)),
+            (MemPolicyFlags.MPOL_MF_MOVE_ALL, nameof(MemPolicyFlags.MPOL_MF_MOVE_ALL)),
+            (MemPolicyFlags.MPOL_MF_LAZY, nameof(MemPolicyFlags.MPOL_MF_LAZY)),
+        ];
+
     // Last write wins, per logical page: the checker compares every readable page against it.
     private readonly Dictionary<LogicalPage, ulong> _expectedContents = [];
 
@@ -62,12 +71,14 @@ public sealed class ScenarioRunner
         await SetUp();
         int checks = 1;
         string? violation = await Check();
+        int checkEvery = CheckInterval();
         var results = new List<ScenarioCallResult>();
         int expectationsChecked = 0, expectationsFailed = 0;
+        // The counters after one call are the counters before the next: one read of them per call.
+        var before = await _engine.VmStat();
         for (int i = 0; i < _scenario.Calls.Count && violation is null; i++)
         {
             ScenarioCall call = _scenario.Calls[i];
-            var before = await _engine.VmStat();
             long returnValue;
             IReadOnlyList<object>? status;
             _mode = null;
@@ -85,8 +96,16 @@ public sealed class ScenarioRunner
 
             var after = await _engine.VmStat();
             var delta = after.ToDictionary(kv => kv.Key, kv => kv.Value - before[kv.Key]);
-            checks++;
-            violation ??= await Check();
+            before = after;
+            if (violation is null && ((i + 1) % checkEvery == 0 || i == _scenario.Calls.Count - 1))
+            {
+                checks++;
+                violation = await Check();
+                if (violation is not null && checkEvery > 1)
+                {
+                    violation = $"{violation} (found after call {i + 1}; this scenario is checked every {checkEvery} calls)";
+                }
+            }
 
             var mismatches = new List<string>();
             bool? met = null;
@@ -137,7 +156,7 @@ public sealed class ScenarioRunner
             _file,
             results,
             await Locations(),
-            await _engine.VmStat(),
+            before,
             new ScenarioInvariantVerdict(checks, violation is null ? 0 : 1, violation),
             new ScenarioExpectationSummary(expectationsChecked, expectationsFailed),
             _engine.Name)
@@ -163,7 +182,7 @@ public sealed class ScenarioRunner
                 int rc = await _engine.SetMempolicy(p.Id, taskPolicy.Mode, taskPolicy.Nodes, taskPolicy.Maxnode);
                 if (rc != 0)
                 {
-                    throw Problem(0, $"process '{p.Name}': its policy is what set_mempolicy(2) refuses with {Errno.Name(rc)}");
+                    throw Problem(p.PolicyLine, $"process '{p.Name}': its policy is what set_mempolicy(2) refuses with {Errno.Name(rc)}");
                 }
             }
         }
@@ -309,6 +328,12 @@ public sealed class ScenarioRunner
             case ScenarioCallKind.Fork:
                 await Fork(call.Pid, call.Child);
                 return (0, null);
+            case ScenarioCallKind.Mlock:
+                var locked = VirtualPages(call);
+                return (await _engine.Mlock(call.Pid, locked[0], locked.Count, call.Flags), null);
+            case ScenarioCallKind.Munlock:
+                var unlocked = VirtualPages(call);
+                return (await _engine.Munlock(call.Pid, unlocked[0], unlocked.Count), null);
             case ScenarioCallKind.SetCpuset:
                 await _engine.SetCpuset(call.Pid, call.Nodes!);
                 return (0, null);
@@ -335,6 +360,12 @@ public sealed class ScenarioRunner
                 foreach (LogicalPage gone in _expectedContents.Keys.Where(k => k.Mapping == _mappings[call.Region!] && k.Key >= call.FromIndex).ToList())
                 {
                     _expectedContents.Remove(gone);
+                }
+
+                // The private mappings' copies past the end go too (unmap_mapping_range, even_cows).
+                foreach (var (process, region) in _bases.Keys.Where(k => k.Region == call.Region && k.Region.Kind == ScenarioRegionKind.FilePrivate).ToList())
+                {
+                    ForgetContents(process, LongRange(call.FromIndex, region.Pages - call.FromIndex).Select(i => new ScenarioPageRef(region, i)));
                 }
 
                 return (truncated, null);
@@ -370,7 +401,7 @@ public sealed class ScenarioRunner
             {
                 status[i] = target;
             }
-            else if (FolioOf(machine, pte.Page) is var (head, order) && (requests.Any(q => q.Page == head) || !await _engine.IsolateLruPage(head)))
+            else if (FolioOf(machine, pte.Page) is var (head, order) && (requests.Any(q => q.Page == head) || !await _engine.IsolateForCompaction(head, _scenario.CompactUnevictableAllowed)))
             {
                 status[i] = Errno.Name(Errno.EBUSY);
                 notMigrated++;
@@ -520,6 +551,22 @@ public sealed class ScenarioRunner
 
     // ---- checks and results ----------------------------------------------------------------------
 
+    /// <summary>
+    /// How much invariant checking a scenario may do in all, in pages and processes read. A check
+    /// reads the whole machine, so a check after every call costs processes x calls: up to this
+    /// budget every call is checked; past it every n-th call and the last are, so running stays
+    /// linear in the scenario's size (docs/scenarios.md, "Limits").
+    /// </summary>
+    public const long InvariantCheckBudget = 1_000_000;
+
+    /// <summary>Check after every how many calls: 1 unless the calls times the machine's size pass <see cref="InvariantCheckBudget"/>.</summary>
+    private int CheckInterval()
+    {
+        long size = _scenario.Processes.Count + _bases.Sum(b => b.Key.Region.Pages);
+        long work = size * _scenario.Calls.Count;
+        return (int)Math.Clamp((work + InvariantCheckBudget - 1) / InvariantCheckBudget, 1, Math.Max(1, _scenario.Calls.Count));
+    }
+
     private async Task<string?> Check()
     {
         try
@@ -560,9 +607,12 @@ public sealed class ScenarioRunner
     {
         IMachineView machine = await _engine.View();
         var locations = new List<ScenarioPageLocation>();
+        // Each process's regions in the scenario's order, found once (not every region per process).
+        var order = _scenario.Regions.Select((r, i) => (r, i)).ToDictionary(x => x.r, x => x.i);
+        var mapped = _bases.Keys.ToLookup(k => k.Process, k => k.Region);
         foreach (ScenarioProcess p in _scenario.Processes)
         {
-            foreach (ScenarioRegion r in _scenario.Regions.Where(r => _bases.ContainsKey((p.Id, r))))
+            foreach (ScenarioRegion r in mapped[p.Id].OrderBy(r => order[r]))
             {
                 long start = _bases[(p.Id, r)];
                 for (long i = 0; i < r.Pages; i++)
@@ -571,7 +621,11 @@ public sealed class ScenarioRunner
                     Pte pte = machine.GetPte(p.Id, vpage);
                     locations.Add(pte.Kind switch
                     {
-                        PteKind.Present => new ScenarioPageLocation(p.Name, r.Name, i, vpage, pte.Page.ToString(), pte.Page.Node, pte.Page.Pfn),
+                        PteKind.Present => new ScenarioPageLocation(p.Name, r.Name, i, vpage, pte.Page.ToString(), pte.Page.Node, pte.Page.Pfn)
+                        {
+                            Mlocked = machine.Frame(pte.Page.Node, pte.Page.Pfn).Has(PageFlags.Mlocked) ? true : null,
+                            Unevictable = machine.Frame(pte.Page.Node, pte.Page.Pfn).Has(PageFlags.Unevictable) ? true : null,
+                        },
                         PteKind.Migration => new ScenarioPageLocation(p.Name, r.Name, i, vpage, "migration entry", pte.Page.Node, pte.Page.Pfn),
                         PteKind.ZeroPage => new ScenarioPageLocation(p.Name, r.Name, i, vpage, ZeroPageLocation, null, null),
                         _ when machine.FindVma(p.Id, vpage) is null => new ScenarioPageLocation(p.Name, r.Name, i, vpage, UnmappedLocation, null, null),
@@ -594,7 +648,7 @@ public sealed class ScenarioRunner
 
         if (call.Pages.Count > 0)
         {
-            parts.Add((call.Kind is ScenarioCallKind.Mbind or ScenarioCallKind.Munmap ? "range=" : "pages=") + PageList(call.Pages));
+            parts.Add((call.Kind is ScenarioCallKind.Mbind or ScenarioCallKind.Munmap or ScenarioCallKind.Mlock or ScenarioCallKind.Munlock ? "range=" : "pages=") + PageList(call.Pages));
         }
 
         switch (call.Kind)
@@ -648,28 +702,25 @@ public sealed class ScenarioRunner
 
         if (call.Flags != 0)
         {
-            parts.Add("flags=" + FlagNames(call.Flags, call.Kind == ScenarioCallKind.GetMempolicy));
+            parts.Add("flags=" + FlagNames(call.Flags, call.Kind));
         }
 
         return string.Join(' ', parts);
     }
 
-    private static string FlagNames(int flags, bool getMempolicy)
+    private static string FlagNames(int flags, ScenarioCallKind kind)
     {
-        (int Flag, string Name)[] known = getMempolicy
-        ?
-        [
-            (MemPolicyModeFlags.MPOL_F_NODE, nameof(MemPolicyModeFlags.MPOL_F_NODE)),
-            (MemPolicyModeFlags.MPOL_F_ADDR, nameof(MemPolicyModeFlags.MPOL_F_ADDR)),
-            (MemPolicyModeFlags.MPOL_F_MEMS_ALLOWED, nameof(MemPolicyModeFlags.MPOL_F_MEMS_ALLOWED)),
-        ]
-        :
-        [
-            (MemPolicyFlags.MPOL_MF_STRICT, nameof(MemPolicyFlags.MPOL_MF_STRICT)),
-            (MemPolicyFlags.MPOL_MF_MOVE, nameof(MemPolicyFlags.MPOL_MF_MOVE)),
-            (MemPolicyFlags.MPOL_MF_MOVE_ALL, nameof(MemPolicyFlags.MPOL_MF_MOVE_ALL)),
-            (MemPolicyFlags.MPOL_MF_LAZY, nameof(MemPolicyFlags.MPOL_MF_LAZY)),
-        ];
+        (int Flag, string Name)[] known = kind switch
+        {
+            ScenarioCallKind.GetMempolicy =>
+            [
+                (MemPolicyModeFlags.MPOL_F_NODE, nameof(MemPolicyModeFlags.MPOL_F_NODE)),
+                (MemPolicyModeFlags.MPOL_F_ADDR, nameof(MemPolicyModeFlags.MPOL_F_ADDR)),
+                (MemPolicyModeFlags.MPOL_F_MEMS_ALLOWED, nameof(MemPolicyModeFlags.MPOL_F_MEMS_ALLOWED)),
+            ],
+            ScenarioCallKind.Mlock => [(MlockFlags.MLOCK_ONFAULT, nameof(MlockFlags.MLOCK_ONFAULT))],
+            _ => MpolFlagNames,
+        };
         int rest = known.Aggregate(flags, (f, k) => f & ~k.Flag);
         var names = known.Where(k => (flags & k.Flag) != 0).Select(k => k.Name).ToList();
         if (rest != 0)

@@ -22,7 +22,8 @@ public struct MigrationPageSurrogate
     [Id(11)] public bool MaybeDmaPinned;
     [Id(12)] public PageFlags OldFlags;
     [Id(13)] public ulong Contents;
-    [Id(14)] public byte Order;
+    [Id(14)] public int MlockCount;
+    [Id(15)] public byte Order;
 }
 
 [RegisterConverter]
@@ -40,6 +41,7 @@ public sealed class MigrationPageConverter : IConverter<MigrationPage, Migration
         MaybeDmaPinned = s.MaybeDmaPinned,
         OldFlags = s.OldFlags,
         Contents = s.Contents,
+        MlockCount = s.MlockCount,
         Order = s.Order,
     };
 
@@ -59,6 +61,7 @@ public sealed class MigrationPageConverter : IConverter<MigrationPage, Migration
         MaybeDmaPinned = value.MaybeDmaPinned,
         OldFlags = value.OldFlags,
         Contents = value.Contents,
+        MlockCount = value.MlockCount,
         Order = value.Order,
     };
 }

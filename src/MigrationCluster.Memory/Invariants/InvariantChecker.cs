@@ -35,6 +35,7 @@ public static class InvariantChecker
         var reach = new Dictionary<LogicalPage, PageRef>();
         var readable = new Dictionary<LogicalPage, PageRef>();
         var zeroMapped = new HashSet<LogicalPage>();
+        var lockedMapped = new HashSet<PageRef>();
         var rmap = new List<PteRef>();
 
         foreach (int node in system.NodeIds)
@@ -92,6 +93,13 @@ public static class InvariantChecker
                 }
 
                 mapped[pte.Page] = mapped.GetValueOrDefault(pte.Page) + 1;
+                if (vma.Locked)
+                {
+                    // mm/mlock.c: what a VM_LOCKED VMA maps is mlocked.
+                    Require(f.Has(PageFlags.Mlocked), $"{space}:{vpage} maps {pte.Page} in a VM_LOCKED VMA, but the page is not mlocked ({f.Flags})");
+                    lockedMapped.Add(pte.Page);
+                }
+
                 rmap.Clear();
                 system.RmapWalk(pte.Page.Node, pte.Page.Pfn, rmap);
                 Require(rmap.Contains(new PteRef(space, vpage)), $"reverse map of {pte.Page} does not list {space}:{vpage}");
@@ -144,6 +152,10 @@ public static class InvariantChecker
 
                 Require(!f.Has(PageFlags.Lru) || f.Order == 0 || (pfn & ((1L << f.Order) - 1)) == 0, $"tail page {page} is on an LRU list (a folio is there once, by its head)");
                 Require(PageContents.IsValid(system.ReadContents(node, pfn)), $"page {page}: contents word fails its checksum");
+                // mm/mlock.c: a page on an LRU list is on the unevictable one exactly when it is
+                // mlocked, and only a VM_LOCKED mapping holds it mlocked.
+                Require(!f.Has(PageFlags.Lru) || f.Has(PageFlags.Mlocked) == f.Has(PageFlags.Unevictable), $"page {page}: on an LRU list with {f.Flags}: mlocked and unevictable must go together");
+                Require(!f.Has(PageFlags.Lru) || !f.Has(PageFlags.Mlocked) || lockedMapped.Contains(page), $"page {page} is mlocked, but no VM_LOCKED VMA maps it");
             }
         }
 
