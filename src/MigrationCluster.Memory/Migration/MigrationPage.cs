@@ -32,18 +32,19 @@ public struct MigrationPage
     public int TargetNode;
     public PageRef New;
 
-    /// <summary>
-    /// folio_order of the folio this page belongs to. A large folio travels as 2^order
-    /// consecutive descriptors, head first, that share one outcome: the node steps work per
-    /// page where the kernel copies or locks each page, and per folio (on the head) for its
-    /// reference count, allocation and LRU place.
-    /// </summary>
-    public byte Order;
-
     /// <summary>0 while in flight or on success; a negative errno once the page failed this pass.</summary>
     public int Result;
 
     public MigrationProgress Progress;
+
+    /// <summary>
+    /// folio_order of the folio this page belongs to. A large folio travels as 2^order
+    /// consecutive descriptors, head first, that share one outcome: the node steps work per
+    /// page where the kernel copies or locks each page, and per folio (on the head) for its
+    /// reference count, allocation and LRU place. (In the padding after Progress: the
+    /// descriptor stays 80 bytes.)
+    /// </summary>
+    public byte Order;
 
     /// <summary>page->mapping of the old page, read at lock time (<see cref="PageMapping"/>).</summary>
     public int Mapping;
