@@ -68,7 +68,7 @@ public sealed class MachineStateReader(IGrainFactory grains, MigrationClusterDas
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(statuses);
         var machine = snapshot.Machine is { } m
-            ? new MachineView(m.Nodes, m.FramesPerNode, m.ConfiguredBy, snapshot.ConfiguredUnixMs, m.Distances)
+            ? new MachineView(m.Nodes, m.FramesPerNode, m.ConfiguredBy, snapshot.ConfiguredUnixMs, m.Distances) { FolioSize = Memory.Pages.FolioSizes.Name(m.FolioOrder) }
             : null;
         var migrated = snapshot.Nodes.ToDictionary(n => n.Node);
         var nodes = statuses.OrderBy(s => s.Node).Select(s =>
@@ -115,7 +115,11 @@ public sealed class MachineStateReader(IGrainFactory grains, MigrationClusterDas
             c.Silo,
             c.TraceId,
             c.TraceId is { } id && jaeger is not null ? new Uri(jaeger, "trace/" + id).AbsoluteUri : null,
-            [.. c.Steps.Select(s => new StepView(s.Step, s.Name, s.Batches, s.TotalMs, s.MeanMs))])).ToArray();
+            [.. c.Steps.Select(s => new StepView(s.Step, s.Name, s.Batches, s.TotalMs, s.MeanMs))])
+        {
+            // Base pages (pgmigrate_success): a large folio counts once in Succeeded, for all its pages here.
+            PagesMigrated = c.VmStat.GetValueOrDefault(Memory.VmStat.PgmigrateSuccessName, c.Succeeded),
+        }).ToArray();
 
         return new MachineState(
             cluster,

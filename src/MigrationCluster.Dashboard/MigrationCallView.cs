@@ -21,4 +21,8 @@ public sealed record MigrationCallView(
     string Silo,
     string? TraceId,
     string? TraceUrl,
-    IReadOnlyList<StepView> Steps);
+    IReadOnlyList<StepView> Steps)
+{
+    /// <summary>Base pages migrated (a large folio is one of <see cref="Succeeded"/> and all its pages here).</summary>
+    public long PagesMigrated { get; init; }
+}

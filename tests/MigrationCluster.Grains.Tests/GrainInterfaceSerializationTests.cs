@@ -156,6 +156,8 @@ public sealed class GrainInterfaceSerializationTests
         if (type == typeof(PteBatch)) return new PteBatch((MigrationPte[])SampleOf(typeof(MigrationPte[]), depth + 1)!);
         if (type == typeof(BatchRun)) return BatchRun.Of((MigrationPage[])SampleOf(typeof(MigrationPage[]), depth + 1)!);
         if (type == typeof(string)) return "sample";
+        // A machine refuses a page size of 7: a valid two-node one.
+        if (type == typeof(MigrationCluster.Memory.Machines.MachineProfile)) return new MigrationCluster.Memory.Machines.MachineProfile("sample", "a sample", 4096, [7, 7], [[80, 130], [130, 80]], [[6, 3.5], [3.5, 6]], [45, 45], new MigrationCluster.Memory.Cost.CostModelOptions());
         if (type == typeof(bool)) return true;
         if (type == typeof(int)) return 7;
         if (type == typeof(long)) return 1234567890123L;

@@ -76,7 +76,11 @@ public sealed class VmStatCountedOnceTests
         Assert.Equal(0, (await other.GetVmStat())[VmStat.PgmigrateSuccessName]);
 
         // The meter and the monitor count every call once: 4 + 2 migrated, none failed in migrate_pages, 2 by NUMA balancing.
-        var expected = new Dictionary<string, long> { [VmStat.PgmigrateSuccessName] = 6, [VmStat.PgmigrateFailName] = 0, [VmStat.NumaPagesMigratedName] = 2 };
+        var expected = new Dictionary<string, long>
+        {
+            [VmStat.PgmigrateSuccessName] = 6, [VmStat.PgmigrateFailName] = 0, [VmStat.NumaPagesMigratedName] = 2,
+            [VmStat.ThpMigrationSuccessName] = 0, [VmStat.ThpMigrationFailName] = 0, [VmStat.ThpMigrationSplitName] = 0,
+        };
         lock (metered)
         {
             Assert.Equal(6, metered[VmStat.PgmigrateSuccessName]);

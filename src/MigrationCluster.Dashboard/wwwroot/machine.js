@@ -77,6 +77,7 @@
       setText("fact-nodes", fmt.format(state.machine.nodes));
       setText("fact-frames", fmt.format(state.machine.framesPerNode));
       setText("fact-by", state.machine.configuredBy);
+      setText("fact-folio", state.machine.folioSize);
       setText("fact-at", clock(state.machine.configuredUnixMs));
     }
   }
@@ -245,7 +246,7 @@
         el("td", { text: call.mode }),
         el("td", { text: call.reason }),
         el("td", { class: "num", text: fmt.format(call.requested) }),
-        el("td", { class: "num", text: fmt.format(call.succeeded) }),
+        el("td", { class: "num", text: fmt.format(call.succeeded) + (call.pagesMigrated !== call.succeeded ? " (" + fmt.format(call.pagesMigrated) + " pages)" : "") }),
         el("td", { class: "num", text: fmt.format(call.failed) }),
         el("td", { class: "num", text: fmt.format(call.retried) }),
         el("td", { class: "num", text: fmt.format(call.passes) }),

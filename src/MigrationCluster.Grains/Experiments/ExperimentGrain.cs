@@ -36,7 +36,7 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
         // The cluster's machine monitor (the dashboard's page) now shows this machine, its counters from zero.
         await GrainFactory.GetMachineMonitor().ConfigureMachine(new MachineDescription(
             spec.Distances, spec.FramesPerNode, $"experiment '{this.GetPrimaryKeyString()}': {spec.AddressSpaces} processes x {spec.PagesPerSpace} pages",
-            spec.Machine, spec.Protocol, CpusPerProcess: spec.TasksPerSpace));
+            spec.Machine, spec.Protocol, CpusPerProcess: spec.TasksPerSpace, FolioOrder: spec.FolioOrder));
 
         // Processes, their memory, and the neighbour's file each one shares.
         var spaces = Enumerable.Range(0, spec.AddressSpaces).Select(Space).ToArray();

@@ -17,7 +17,11 @@ internal sealed class MachineMonitorState
     public const int MaxRunningCalls = 64;
 
     /// <summary>The kernel's counters the page shows, present (at 0) from the start.</summary>
-    public static readonly IReadOnlyList<string> VmStatNames = [VmStat.PgmigrateSuccessName, VmStat.PgmigrateFailName, VmStat.NumaPagesMigratedName];
+    public static readonly IReadOnlyList<string> VmStatNames =
+    [
+        VmStat.PgmigrateSuccessName, VmStat.PgmigrateFailName, VmStat.NumaPagesMigratedName,
+        VmStat.ThpMigrationSuccessName, VmStat.ThpMigrationFailName, VmStat.ThpMigrationSplitName,
+    ];
 
     private readonly Dictionary<string, long> _vmstat = [];
     private readonly SortedDictionary<int, (long In, long Out)> _nodes = [];
