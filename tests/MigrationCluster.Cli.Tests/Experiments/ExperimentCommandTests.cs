@@ -79,12 +79,13 @@ public sealed partial class ExperimentCommandTests(ExperimentSweepFixture sweep)
         Assert.All(StepNames, s => Assert.Contains($"{s}_p50_ms", csv.Header));
         Assert.All(StepNames, s => Assert.Contains($"{s}_p99_ms", csv.Header));
 
-        var integers = new[] { "nodes", "silos", "repeat", "seed", "address_spaces", "pages", "pages_to_migrate", "migrated", "failed", "retried", "passes", "during_accesses", "during_waits", "grain_calls", "cross_silo_calls", "invariant_violations" };
+        var integers = new[] { "nodes", "silos", "repeat", "seed", "address_spaces", "pages", "pages_to_migrate", "migrated", "pages_migrated", "failed", "retried", "passes", "during_accesses", "during_waits", "grain_calls", "cross_silo_calls", "invariant_violations" };
         foreach (var row in csv.Rows)
         {
             Assert.Equal(csv.Header.Length, row.Count);
             Assert.Equal("ring", row["topology"]);
-            foreach (var column in csv.Header.Where(c => c != "topology"))
+            Assert.Equal("4K", row["folio_size"]);
+            foreach (var column in csv.Header.Where(c => c is not ("topology" or "folio_size")))
             {
                 if (integers.Contains(column))
                 {
