@@ -68,6 +68,7 @@ public sealed class ScenarioRunner
         {
             ScenarioCall call = _scenario.Calls[i];
             var before = await _engine.VmStat();
+            long simulatedBefore = await _engine.MigrationSimulatedNs();
             long returnValue;
             IReadOnlyList<object>? status;
             _mode = null;
@@ -85,6 +86,7 @@ public sealed class ScenarioRunner
 
             var after = await _engine.VmStat();
             var delta = after.ToDictionary(kv => kv.Key, kv => kv.Value - before[kv.Key]);
+            long simulatedNs = await _engine.MigrationSimulatedNs() - simulatedBefore;
             checks++;
             violation ??= await Check();
 
@@ -115,7 +117,7 @@ public sealed class ScenarioRunner
                 delta,
                 met,
                 mismatches,
-                violation) { Mode = _mode });
+                violation) { Mode = _mode, SimulatedNs = simulatedNs });
         }
 
         var tasks = new List<ScenarioTaskPolicy>();
@@ -136,6 +138,7 @@ public sealed class ScenarioRunner
             _engine.Name)
         {
             Tasks = tasks,
+            SimulatedNs = await _engine.MigrationSimulatedNs(),
         };
     }
 
