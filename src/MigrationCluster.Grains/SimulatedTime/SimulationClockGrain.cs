@@ -16,8 +16,8 @@ namespace MigrationCluster.Grains.SimulatedTime;
 [Reentrant]
 public sealed class SimulationClockGrain : Grain, ISimulationClockGrain
 {
-    private readonly SortedSet<long> _running = [];
-    private readonly SortedDictionary<long, (long AtNs, TaskCompletionSource Go)> _waiting = [];
+    private readonly HashSet<long> _running = [];
+    private readonly Dictionary<long, (long AtNs, TaskCompletionSource Go)> _waiting = [];
     private readonly Dictionary<long, List<TaskWakeUp>> _wakes = [];
     private readonly Dictionary<long, long[]> _spacesOf = [];
     private readonly Dictionary<long, (long Other, bool SharesNode)[]> _neighbours = [];
@@ -63,7 +63,7 @@ public sealed class SimulationClockGrain : Grain, ISimulationClockGrain
         AddWakes(woken, wokenAtNs);
         var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _waiting[coordinator] = (atNs, go);
-        Pump();
+        Pump(coordinator, andItself: true);
         await go.Task;
     }
 
@@ -72,7 +72,7 @@ public sealed class SimulationClockGrain : Grain, ISimulationClockGrain
         AddWakes(woken, wokenAtNs);
         _running.Remove(coordinator);
         _endNs = Math.Max(_endNs, endNs);
-        Pump();
+        Pump(coordinator, andItself: false);
         return Task.CompletedTask;
     }
 
@@ -87,15 +87,21 @@ public sealed class SimulationClockGrain : Grain, ISimulationClockGrain
         return _endNs;
     }
 
-    /// <summary>Lets go every waiting coordinator that nothing it could affect precedes, each after its tasks reached its time.</summary>
-    private void Pump()
+    /// <summary>
+    /// Lets go every waiting coordinator that nothing it could affect precedes, each after its
+    /// tasks reached its time. Only <paramref name="changed"/> (which now waits, or finished) and
+    /// its neighbours can have become free to go, so only they are looked at.
+    /// </summary>
+    private void Pump(long changed, bool andItself)
     {
         List<(long Coordinator, long AtNs, TaskCompletionSource Go)>? ready = null;
-        foreach (var (coordinator, (atNs, go)) in _waiting)
+        var neighbours = _neighbours.GetValueOrDefault(changed) ?? [];
+        for (var i = andItself ? -1 : 0; i < neighbours.Length; i++)
         {
-            if (MayGo(coordinator, atNs))
+            var coordinator = i < 0 ? changed : neighbours[i].Other;
+            if (_waiting.TryGetValue(coordinator, out var waiting) && MayGo(coordinator, waiting.AtNs))
             {
-                (ready ??= []).Add((coordinator, atNs, go));
+                (ready ??= []).Add((coordinator, waiting.AtNs, waiting.Go));
             }
         }
         if (ready is null)
