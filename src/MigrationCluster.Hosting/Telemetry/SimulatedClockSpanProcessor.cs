@@ -11,8 +11,9 @@ namespace MigrationCluster.Hosting.Telemetry;
 /// without one covers the simulated spans under it, or else sits, with no duration, at the
 /// simulated start of the nearest span above it that has one (a step's grain calls at the step);
 /// a span with neither (the set-up before the migration, the workloads after it) sits at the
-/// epoch. Timestamps are whole ticks (100 ns, the resolution of .NET's clock), rounded down;
-/// the attributes keep the exact nanoseconds. Span events keep the host's timestamps.
+/// epoch. Timestamps are whole ticks (100 ns, the resolution of .NET's clock), rounded down (a
+/// span of no duration lasts one tick, as .NET makes it); the attributes keep the exact
+/// nanoseconds. Span events keep the host's timestamps.
 /// </summary>
 public sealed class SimulatedClockSpanProcessor : BaseProcessor<Activity>
 {
@@ -20,6 +21,7 @@ public sealed class SimulatedClockSpanProcessor : BaseProcessor<Activity>
     public static readonly DateTime Epoch = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
     private readonly Lock _lock = new();
+    private readonly Dictionary<ActivitySpanId, Activity> _live = [];
     private readonly Dictionary<ActivitySpanId, long> _startOf = [];
     private readonly Dictionary<ActivitySpanId, (long Start, long End)> _extentOf = [];
 
@@ -28,13 +30,22 @@ public sealed class SimulatedClockSpanProcessor : BaseProcessor<Activity>
         ArgumentNullException.ThrowIfNull(data);
         lock (_lock)
         {
-            if (Own(data) is { } own)
+            // A span's simulated tags are set just after it starts, before anything starts under
+            // it: the parent's are read now, from the parent itself while it runs (a step, for its
+            // grain calls), else from what the parent inherited (a grain call, for its server side).
+            _live[data.SpanId] = data;
+            long? start = Own(data)?.Start;
+            if (start is null && _live.TryGetValue(data.ParentSpanId, out var parent))
             {
-                _startOf[data.SpanId] = own.Start;
+                start = Own(parent)?.Start;
             }
-            else if (_startOf.TryGetValue(data.ParentSpanId, out var inherited))
+            if (start is null && _startOf.TryGetValue(data.ParentSpanId, out var inherited))
             {
-                _startOf[data.SpanId] = inherited;
+                start = inherited;
+            }
+            if (start is { } known)
+            {
+                _startOf[data.SpanId] = known;
             }
         }
     }
@@ -45,6 +56,7 @@ public sealed class SimulatedClockSpanProcessor : BaseProcessor<Activity>
         (long Start, long End)? at;
         lock (_lock)
         {
+            _live.Remove(data.SpanId);
             var hasStart = _startOf.Remove(data.SpanId, out var inherited);
             var covers = _extentOf.Remove(data.SpanId, out var extent);
             at = Own(data) ?? (covers ? extent : null);

@@ -32,7 +32,7 @@ public sealed class RunDashboardBrowserTests
         // The calls' per-step bars are in simulated time, and say so: per step, the calls' bars add
         // up to the run's simulated total of that step; the longest call is the migration's duration.
         await Assertions.Expect(page.Locator("#calls tr.call")).ToHaveCountAsync(3);
-        Assert.Equal(["simulated", "host wall"], (await page.Locator("#calls thead th").AllTextContentsAsync()).Where(h => h.Contains("simulated", StringComparison.Ordinal) || h.Contains("host", StringComparison.Ordinal)));
+        Assert.Equal(["simulated", "host wall"], (await page.Locator("#calls > thead th").AllTextContentsAsync()).Where(h => h.Contains("simulated", StringComparison.Ordinal) || h.Contains("host", StringComparison.Ordinal)));
         Assert.Equal(["simulated", "simulated", "simulated"], await page.Locator("#calls .stepbar").EvaluateAllAsync<string[]>("bars => bars.map(b => b.dataset.clock)"));
         var barNs = await page.Locator("#calls .stepbar span").EvaluateAllAsync<long[][]>("spans => spans.map(s => [Number(s.dataset.step), Number(s.dataset.ns)])");
         var simulated = result.RootElement.GetProperty("simulated");
