@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using MigrationCluster.Hosting.Telemetry;
 using MigrationCluster.Hosting.Tests.Telemetry.Otlp;
+using MigrationCluster.Memory.Migration;
 
 namespace MigrationCluster.Cli.Tests;
 
@@ -162,6 +163,19 @@ public sealed class RunCommandTests : IDisposable
             .Select(p => stepOfSpan[p])
             .ToHashSet();
         Assert.True(stepsWithGrainCalls.Count >= 12, $"grain calls under {stepsWithGrainCalls.Count} distinct steps");
+    }
+
+    [Fact]
+    public async Task The_default_run_traced_to_the_console_is_a_readable_trace_with_every_step()
+    {
+        var result = await CliProcess.RunAsync("run", "--trace", "console");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var lines = result.Stdout.Split('\n');
+        Assert.True(lines.Length < 20_000, $"{lines.Length} lines");
+        var names = Regex.Matches(result.Stdout, @"Activity\.DisplayName:\s+(\S+)\n").Select(m => m.Groups[1].Value).ToHashSet();
+        Assert.All(MigrationSteps.InOrder, step => Assert.Contains(step.KernelName(), names));
+        Assert.Equal(18, MigrationSteps.InOrder.Count());
+        Assert.DoesNotContain(names, n => n.EndsWith("/FileSize", StringComparison.Ordinal) || n.EndsWith("/Access", StringComparison.Ordinal));
     }
 
     [Fact]
