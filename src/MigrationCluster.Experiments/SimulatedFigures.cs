@@ -1,7 +1,7 @@
 using MigrationCluster.Grains.Experiments;
 using MigrationCluster.Memory.Pages;
 
-namespace MigrationCluster.Cli.Run;
+namespace MigrationCluster.Experiments;
 
 /// <summary>A run's figures about the simulated machine: the migration's simulated duration, its throughput and TLB shootdowns.</summary>
 public sealed record SimulatedFigures(long MigrationNs, double PagesPerS, double GbPerS, long TlbShootdowns)
