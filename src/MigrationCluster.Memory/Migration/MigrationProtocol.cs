@@ -65,6 +65,7 @@ public sealed class MigrationProtocol
         var split = new SplitFolios(_options.PmdOrder);
         _splitOnNoMemory = reason != MigrateReason.NumaMisplaced;
 
+        long startedNs = _clock?.NowNs ?? 0;
         _observer.MigrationStarted(mode, reason, n);
         int pendingCount = n, passes = 0;
         bool outOfMemory = false;
@@ -166,7 +167,10 @@ public sealed class MigrationProtocol
             ThpMigrationFail = thpFailed,
             ThpMigrationSplit = split.ThpSplit,
         };
-        var result = new MigrateResult(returnValue, succeeded, failed, passes, mode, reason, errno, newPages, events);
+        var result = new MigrateResult(returnValue, succeeded, failed, passes, mode, reason, errno, newPages, events)
+        {
+            SimulatedNs = (_clock?.NowNs ?? 0) - startedNs,
+        };
         _observer.MigrationEnded(result);
         return result;
     }
