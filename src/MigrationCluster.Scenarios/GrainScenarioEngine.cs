@@ -1,3 +1,5 @@
+using MigrationCluster.Grains.Monitoring;
+using MigrationCluster.Memory.Machines;
 using MigrationCluster.Grains.AddressSpaces;
 using MigrationCluster.Grains.Invariants;
 using MigrationCluster.Grains.Migration;
@@ -20,7 +22,8 @@ namespace MigrationCluster.Scenarios;
 /// The syscalls run in the target's address space grain; the kernel-internal migrate_pages() goes
 /// to the migration coordinator.
 /// </summary>
-public sealed class GrainScenarioEngine(IGrainFactory grains) : IScenarioEngine
+/// <param name="machine">A described machine the coordinators cost migrations on (null: the SLIT-derived model).</param>
+public sealed class GrainScenarioEngine(IGrainFactory grains, MachineProfile? machine = null) : IScenarioEngine
 {
     // Latencies are not part of a scenario's result; any positive figure will do.
     private const double LocalAccessNs = 80;
@@ -50,6 +53,10 @@ public sealed class GrainScenarioEngine(IGrainFactory grains) : IScenarioEngine
         foreach (NumaNodeInfo node in Topology.Nodes)
         {
             await Node(node.Id).Configure(new NodeConfiguration(node.HasMemory ? scenario.FramesPerNode : 0));
+        }
+        if (machine is not null)
+        {
+            await grains.GetMachineMonitor().ConfigureMachine(new MachineDescription(Topology.DistanceRows(), scenario.FramesPerNode, "scenario", machine));
         }
     }
 
