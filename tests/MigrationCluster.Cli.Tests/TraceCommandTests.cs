@@ -28,7 +28,7 @@ public sealed class TraceCommandTests
         + "]}]}";
 
     /// <summary>Two traces over two lines: a migration with a pass, a page and two steps; and a lone span.</summary>
-    private static string File2Traces() => string.Join('\n',
+    internal static string File2Traces() => string.Join('\n',
         Line("migration-cluster",
             ("MigrationCluster.Migration",
             [

@@ -20,6 +20,9 @@ public sealed class MultiHostClusterTests(MultiHostFixture fixture, ITestOutputH
     // Held to 30 pages/s of wall time (--pace): the migration of its 384 pages lasts about 13 s, so a cut 2 s after the client connects falls inside it.
     private static readonly string[] LongRun = ["--nodes", "6", "--address-spaces", "6", "--pages", "64", "--accesses", "100", "--pace", "30"];
 
+    // Held longer still (1,536 pages at 30 pages/s): a run that cannot have ended when its client is cut off.
+    private static readonly string[] LongerRun = ["--nodes", "6", "--address-spaces", "6", "--pages", "256", "--accesses", "100", "--pace", "30"];
+
     private MultiHostCluster Cluster => fixture.Cluster;
 
     private Timings Timings => new(output, Cluster.Detection);
@@ -224,6 +227,41 @@ public sealed class MultiHostClusterTests(MultiHostFixture fixture, ITestOutputH
         }
 
         await AssertCleanRunAsync("after the client's partition");
+    }
+
+    [Fact]
+    public async Task A_client_cut_off_from_the_cluster_during_its_run_fails_with_one_line_within_its_response_timeout()
+    {
+        await Cluster.EnsureWholeAsync();
+        const string host = MultiHostCluster.IsolatedClientHost;
+
+        // Connected, its run under way, then cut off: no connection closes, no answer comes.
+        var runClock = Stopwatch.StartNew();
+        var run = Cluster.CommandAsync(host, TimeSpan.FromSeconds(120), ["run", "--cluster", Cluster.ImpatientClientDirectory, .. LongerRun]);
+        try
+        {
+            await Cluster.WaitForGatewayConnectionAsync(host, run, TimeSpan.FromSeconds(60));
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            await Cluster.Lab.PartitionAsync(host);
+            var partitionedAt = runClock.Elapsed;
+
+            var result = await run;
+            Assert.False(result.TimedOut, $"the cut-off client hung: {result}");
+            Assert.Equal(1, result.ExitCode);
+            var line = Assert.Single(result.StderrLines);
+            Assert.StartsWith("migration-cluster: lost contact with the cluster", line, StringComparison.Ordinal);
+            Assert.DoesNotMatch(@"\bat [\w.`<>\[\],]+\(", result.Stderr);
+            var after = result.Elapsed - partitionedAt;
+            // Its ResponseTimeout (8 s), a probe period and the process's exit; never the run call's own 10 minutes.
+            Assert.True(after < MultiHostCluster.ImpatientResponseTimeout + TimeSpan.FromSeconds(20), $"took {after.TotalSeconds:0} s after the cut: {result}");
+            Timings.Record($"client cut off mid-run gave up ({line}) after", after);
+        }
+        finally
+        {
+            await Cluster.Lab.HealAsync(host);
+        }
+
+        await AssertCleanRunAsync("after the client's partition mid-run");
     }
 
     /// <summary>A small run from the client host: exit 0, pages migrated, no invariant broken.</summary>

@@ -53,6 +53,23 @@ public sealed class ScenarioRunnerTests
     }
 
     [Fact]
+    public async Task A_large_scenario_is_checked_every_nth_call_and_after_the_last_so_checking_stays_linear()
+    {
+        // 11 calls on a machine of 1 process + 200,000 pages: 2,200,011 page-checks if every call
+        // were checked, past the budget of 1,000,000, so every 3rd call is checked, and the last.
+        var calls = string.Concat(Enumerable.Range(0, 11).Select(_ => "\n  - call: read\n    pid: app\n    pages: big:0"));
+        var text = $"name: large\nnodes: 2\nframes_per_node: 16\nprocesses:\n  - name: app\n    home_node: 0\n    regions:\n      - name: big\n        kind: anon_private\n        pages: 200000\n        setup:\n          - pages: 0-3\n            write: 5\ncalls:{calls}\n";
+        ScenarioDefinition scenario = ScenarioParser.Parse(text, "large.yaml", json: false);
+
+        ScenarioResult result = await new ScenarioRunner(scenario, "large.yaml").RunAsync();
+
+        Assert.False(result.Failed);
+        Assert.Equal(11, result.Calls.Count);
+        // After the setup, after calls 3, 6 and 9, and after the last (11).
+        Assert.Equal(5, result.Invariants.Checks);
+    }
+
+    [Fact]
     public async Task A_model_exception_in_a_call_is_reported_as_a_violation_not_a_crash()
     {
         string text = await File.ReadAllTextAsync(Path.Combine(RepositoryPaths.TestScenarios, "write-after-move.yaml"));

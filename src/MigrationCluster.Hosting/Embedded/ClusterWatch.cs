@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using MigrationCluster.Grains.Diagnostics;
 using MigrationCluster.Hosting.SiloProcess;
 using Orleans;
 using Orleans.Runtime;
@@ -22,28 +24,47 @@ public static class ClusterWatch
     /// processes and SQLite table, or (a <c>client.json</c>) a remote cluster's membership as its silos see it.
     /// </summary>
     public static Task<T> WhileSilosLiveAsync<T>(string stateDirectory, IGrainFactory grains, Func<Task<T>> call) =>
-        ClusterClientSettings.ExistsIn(stateDirectory) ? WhileMembersLiveAsync(grains, call) : WhileSilosLiveAsync(stateDirectory, call);
+        ClusterClientSettings.ExistsIn(stateDirectory)
+            ? WhileMembersLiveAsync(grains, call, ClusterClientSettings.Load(stateDirectory).ResponseTimeout)
+            : WhileSilosLiveAsync(stateDirectory, call);
 
     /// <summary>
     /// A cluster on other machines: no process to look at, so the silos' own verdict (Orleans'
     /// membership through <see cref="IManagementGrain"/>): a silo that was Active when the call
-    /// began and is declared dead (or gone) ends the wait with one line naming it.
+    /// began and is declared dead (or gone) ends the wait with one line naming it. A client cut
+    /// off from the cluster hears nothing (a partition closes no connection, and the call's own
+    /// timeout can be minutes), so the watch also probes the gateways each period: when none has
+    /// answered for <paramref name="silence"/> (the client's ResponseTimeout), it ends the wait.
     /// </summary>
-    public static async Task<T> WhileMembersLiveAsync<T>(IGrainFactory grains, Func<Task<T>> call)
+    public static async Task<T> WhileMembersLiveAsync<T>(IGrainFactory grains, Func<Task<T>> call, TimeSpan silence)
     {
         ArgumentNullException.ThrowIfNull(grains);
         ArgumentNullException.ThrowIfNull(call);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(silence, TimeSpan.Zero);
         var management = grains.GetGrain<IManagementGrain>(0);
         var watched = (await management.GetDetailedHosts(onlyActive: true).WaitAsync(ReadTimeout * 5).ConfigureAwait(false))
             .Where(e => e.Status == SiloStatus.Active)
             .ToList();
         var running = call();
+        var lastAnswer = Stopwatch.StartNew();
+        var probe = 0;
         while (true)
         {
+            // A new key each time: a stateless worker per key, so the probes spread over the gateways.
+            var answered = ProbeAsync(grains.GetGrain<IGatewayProbeGrain>(++probe), probe);
             var finished = await Task.WhenAny(running, Task.Delay(Period)).ConfigureAwait(false);
             if (finished == running)
             {
                 return await running.ConfigureAwait(false);
+            }
+            if (await answered.ConfigureAwait(false))
+            {
+                lastAnswer.Restart();
+            }
+            else if (lastAnswer.Elapsed >= silence)
+            {
+                throw new ClusterCommandException(
+                    $"lost contact with the cluster: no gateway answered for {lastAnswer.Elapsed.TotalSeconds:0} s (ResponseTimeout {silence.TotalSeconds:0} s); the run was abandoned");
             }
             MembershipEntry[] now;
             try
@@ -64,6 +85,19 @@ public static class ClusterWatch
                         $"silo {silo.SiloName} ({silo.SiloAddress.Endpoint}) left the cluster during the run ({current?.Status.ToString() ?? "gone"}); the run was abandoned");
                 }
             }
+        }
+    }
+
+    /// <summary>True when the gateway answered within <see cref="ReadTimeout"/>.</summary>
+    private static async Task<bool> ProbeAsync(IGatewayProbeGrain gateway, int value)
+    {
+        try
+        {
+            return await gateway.Probe(value).WaitAsync(ReadTimeout).ConfigureAwait(false) == value + 1;
+        }
+        catch (Exception exception) when (exception is TimeoutException or OrleansException)
+        {
+            return false;
         }
     }
 

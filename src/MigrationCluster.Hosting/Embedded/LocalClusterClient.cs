@@ -43,15 +43,33 @@ public sealed class LocalClusterClient : IAsyncDisposable
         builder.UseOrleansClient(configure);
         var host = builder.Build();
         using var connecting = new CancellationTokenSource(timeout ?? remote?.ConnectTimeout ?? DefaultConnectTimeout);
+        // Beside the connect: a refused TLS handshake is said at once, not as the connect timeout.
+        using var probing = CancellationTokenSource.CreateLinkedTokenSource(connecting.Token);
+        var refused = GatewayTlsProbe.FindRefusalAsync(host.Services, probing.Token);
+        var started = host.StartAsync(connecting.Token);
         try
         {
-            await host.StartAsync(connecting.Token).ConfigureAwait(false);
+            if (await Task.WhenAny(started, refused).ConfigureAwait(false) == refused && await refused.ConfigureAwait(false) is { } refusal)
+            {
+                await connecting.CancelAsync().ConfigureAwait(false);
+                await started.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+                host.Dispose();
+                throw new UsageException($"--cluster: {refusal}");
+            }
+            await started.ConfigureAwait(false);
+            // Connected: the probe has nothing left to say (cancelled, it ends at once).
+            await probing.CancelAsync().ConfigureAwait(false);
+            await refused.ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is OperationCanceledException or OrleansException or TimeoutException
             or System.Data.Common.DbException or StackExchange.Redis.RedisException or System.Net.Sockets.SocketException)
         {
-            // The membership table out of reach is a connection failure too (a client cut off from a remote cluster).
             host.Dispose();
+            if (await refused.ConfigureAwait(false) is { } refusal)
+            {
+                throw new UsageException($"--cluster: {refusal}", exception);
+            }
+            // The membership table out of reach is a connection failure too (a client cut off from a remote cluster).
             throw new ClusterCommandException(remote is null
                 ? $"could not connect to the cluster in {state.Directory}: {exception.Message}"
                 : $"could not connect to {remote.Describe()} within {(timeout ?? remote.ConnectTimeout).TotalSeconds:0} s: {exception.Message}");

@@ -39,6 +39,9 @@ public static class SecurityBuilderExtensions
         if (certificate is not null)
         {
             builder.UseTls(tls => PinnedCertificateTls.Configure(tls, certificate));
+            // Orleans keeps its TlsOptions inside the connection; the same options as a service let
+            // GatewayTlsProbe shake hands exactly as the client does, to say why a handshake is refused.
+            builder.Services.Configure<TlsOptions>(tls => PinnedCertificateTls.Configure(tls, certificate));
         }
         builder.Services.AddOptions<ClientConnectionOptions>().Configure<IOptions<ClusterOptions>>((connections, cluster) =>
         {

@@ -95,6 +95,30 @@ public sealed class ClusterSecurityTests
     }
 
     [Fact]
+    public async Task A_command_holding_another_valid_certificate_says_TLS_at_once_and_leaves_the_file_as_it_was()
+    {
+        await using var cluster = await LocalCluster.StartAsync(1);
+        var state = new LocalClusterState(cluster.StateDir);
+        var clusters = await File.ReadAllBytesAsync(state.CertificateFile);
+        // Another certificate of the same kind, valid and readable, where the cluster's was.
+        using var elsewhere = new TempDirectory();
+        ClusterCertificate.LoadOrCreate(elsewhere.File("other.pfx")).Dispose();
+        var other = await File.ReadAllBytesAsync(elsewhere.File("other.pfx"));
+        await File.WriteAllBytesAsync(state.CertificateFile, other);
+
+        var result = await CliProcess.RunAsync("run", "--cluster", cluster.StateDir, "--nodes", "2", "--address-spaces", "2", "--pages", "32");
+
+        var line = Hostile.HostileAssert.BadInput(result, "TLS handshake with the gateway at 127.0.0.1:");
+        Assert.Contains("refused: it presents the certificate", line, StringComparison.Ordinal);
+        Assert.Equal(other, await File.ReadAllBytesAsync(state.CertificateFile));
+
+        // With the cluster's own certificate back, the same command runs.
+        await File.WriteAllBytesAsync(state.CertificateFile, clusters);
+        var (exitCode, _, stderr) = await ClusterCliProcess.RunAsync("run", "--cluster", cluster.StateDir, "--nodes", "2", "--address-spaces", "2", "--pages", "32", "--accesses", "50");
+        Assert.True(exitCode == 0, stderr);
+    }
+
+    [Fact]
     public async Task A_silo_of_another_service_cannot_join_and_gives_up_with_one_line()
     {
         await using var cluster = await LocalCluster.StartAsync(1);

@@ -1,12 +1,15 @@
 using System.Diagnostics;
 using CsCheck;
+using MigrationCluster.Cli.Trace;
+using MigrationCluster.Hosting.Telemetry;
 using MigrationCluster.Scenarios;
 using MigrationCluster.Memory.Topology;
+using Spectre.Console;
 
 namespace MigrationCluster.Cli.Tests.Hostile;
 
 /// <summary>
-/// Mutated scenario and topology files (CsCheck): the reader either accepts the file or refuses
+/// Mutated scenario, topology and trace files (CsCheck): the reader either accepts the file or refuses
 /// it with one line naming the file; it never throws anything else, hangs or runs away with
 /// memory. A few mutated files also go through the command itself, which must end with exit 0 or
 /// 2 (1 only for expectations the mutation broke), at most one line on stderr, and leave the file
@@ -79,6 +82,51 @@ public sealed class MutatedInputPropertyTests
         }), iter: 300, threads: 1);
     }
 
+    /// <summary>A trace file of two traces over two OTLP/JSON lines, as the file exporter writes them.</summary>
+    private static readonly string Trace = TraceCommandTests.File2Traces();
+
+    private static Gen<string> MutatedTrace =>
+        Gen.Select(Gen.Int[0, FileMutation.Kinds - 1], Gen.Int, Gen.Int[1, 3], (kind, seed, times) =>
+        {
+            var text = Trace;
+            for (int n = 0; n < times; n++)
+            {
+                text = FileMutation.Apply(text, (kind + n) % FileMutation.Kinds, seed + n);
+            }
+            return text;
+        });
+
+    [Fact]
+    public void A_mutated_trace_file_is_drawn_or_refused_in_one_line()
+    {
+        using var directory = new TempDirectory();
+        var path = directory.File("mutated.jsonl");
+        MutatedTrace.Sample(text =>
+        {
+            File.WriteAllText(path, text);
+            Bounded(() =>
+            {
+                TraceFile trace;
+                try
+                {
+                    trace = TraceFile.Read(path);
+                }
+                catch (TraceFileFormatException refusal)
+                {
+                    AssertOneLine(refusal.Message, path);
+                    return;
+                }
+                if (trace.CutLineWarning is { } warning)
+                {
+                    AssertOneLine(warning, path);
+                }
+                using var writer = new StringWriter();
+                var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer), Ansi = AnsiSupport.No, Interactive = InteractionSupport.No });
+                new SpanTreeRenderer().Render(trace.Spans, console);
+            });
+        }, iter: 300, threads: 1);
+    }
+
     [Fact]
     public async Task The_command_on_mutated_files_exits_0_or_2_in_one_line_and_leaves_them_as_they_were()
     {
@@ -94,6 +142,11 @@ public sealed class MutatedInputPropertyTests
                 var path = directory.Write($"{kind}-{n}{Path.GetExtension(file)}", FileMutation.Apply(File.ReadAllText(file), n % FileMutation.Kinds, 1000 + n));
                 cases.Add((kind == "scenario" ? ["scenario", path, "--engine", "model"] : ["topology", "show", path], path));
             }
+        }
+        for (int n = 0; n < 6; n++)
+        {
+            var path = directory.Write($"trace-{n}.jsonl", FileMutation.Apply(Trace, n % FileMutation.Kinds, 2000 + n));
+            cases.Add((["trace", "show", path], path));
         }
         foreach (var (args, path) in cases)
         {
