@@ -84,7 +84,10 @@ public sealed partial class ExperimentCommandTests(ExperimentSweepFixture sweep)
         {
             Assert.Equal(csv.Header.Length, row.Count);
             Assert.Equal("ring", row["topology"]);
-            foreach (var column in csv.Header.Where(c => c != "topology"))
+            // Without --machine: the SLIT-derived model and the default (pre-6.3) protocol.
+            Assert.Equal("slit", row["machine"]);
+            Assert.Equal("per-page", row["protocol"]);
+            foreach (var column in csv.Header.Where(c => c is not ("topology" or "machine" or "protocol")))
             {
                 if (integers.Contains(column))
                 {
