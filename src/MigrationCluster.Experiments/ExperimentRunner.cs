@@ -111,7 +111,11 @@ public static class ExperimentRunner
     public static Task<ExperimentResult> RunAsync(ExperimentSpec spec, RunOptions options, IExperimentViewer? viewer = null, Action<ExperimentResult>? report = null) =>
         WithClusterAsync(options, viewer, async grains =>
         {
-            var result = await grains.GetGrain<IExperimentGrain>("run").Run(spec).ConfigureAwait(false);
+            ExperimentResult result;
+            await using (SetUpProgressLine.StartOnTerminal(grains))
+            {
+                result = await grains.GetGrain<IExperimentGrain>("run").Run(spec).ConfigureAwait(false);
+            }
             report?.Invoke(result);
             return result;
         });
@@ -133,7 +137,11 @@ public static class ExperimentRunner
             foreach (var seed in seeds)
             {
                 var seeded = spec with { Seed = seed };
-                var result = await grains.GetGrain<IExperimentGrain>("run").Run(seeded).ConfigureAwait(false);
+                ExperimentResult result;
+                await using (SetUpProgressLine.StartOnTerminal(grains))
+                {
+                    result = await grains.GetGrain<IExperimentGrain>("run").Run(seeded).ConfigureAwait(false);
+                }
                 runs.Add((seeded, result));
                 if (!report(seeded, result))
                 {

@@ -103,8 +103,9 @@ public sealed class MemorySystem
     /// <summary>mmap(MAP_PRIVATE) of a file: its pages are the file's until the task writes them.</summary>
     public Vma MmapFilePrivate(int space, int mapping, long pgOff, long pages, bool writable = true)
     {
-        Space(PageMapping.FileOwner(mapping)).Mapping(mapping);
-        return Space(space).AddVma(pages, VmaKind.FilePrivate, mapping, pgOff, writable);
+        Vma vma = Space(space).AddVma(pages, VmaKind.FilePrivate, mapping, pgOff, writable);
+        Space(PageMapping.FileOwner(mapping)).Mapping(mapping).PrivateMappers.Add(space);
+        return vma;
     }
 
     public AccessResult Read(int space, long virtualPage) => Access(space, virtualPage, write: false, value: 0);
@@ -129,10 +130,14 @@ public sealed class MemorySystem
         return r;
     }
 
-    /// <summary>A read fault as get_user_pages takes it: VM_FAULT_SIGBUS becomes -EFAULT (vm_fault_to_errno).</summary>
-    public AccessResult GupAccess(int space, long virtualPage)
+    /// <summary>
+    /// A fault as get_user_pages takes it (FOLL_TOUCH; with <paramref name="write"/>, FOLL_WRITE:
+    /// copy-on-write broken and the page dirtied, its contents kept): VM_FAULT_SIGBUS becomes
+    /// -EFAULT (vm_fault_to_errno).
+    /// </summary>
+    public AccessResult GupAccess(int space, long virtualPage, bool write = false)
     {
-        AccessResult r = Access(space, virtualPage, write: false, value: 0);
+        AccessResult r = Access(space, virtualPage, write, value: 0, store: false);
         return r.Status == AccessStatus.Error && r.Errno == -Errno.SIGBUS ? AccessResult.Fail(-Errno.EFAULT) : r;
     }
 
@@ -218,6 +223,15 @@ public sealed class MemorySystem
         RadixTree tree = Space(PageMapping.FileOwner(mapping)).Mapping(mapping);
         // truncate_setsize: i_size first, so that faults past it are SIGBUS while the pages go.
         tree.Size = Math.Min(tree.Size, fromIndex);
+        // truncate_pagecache: unmap_mapping_range with even_cows, so the private mappings' copies
+        // past the end go too (no fault can make new ones in between here: SIGBUS past i_size).
+        foreach (int mapper in tree.PrivateMappers)
+        {
+            var zapped = new List<(PteRef Pte, PageRef Page, bool Locked)>();
+            Space(mapper).UnmapMappingRange(mapping, fromIndex, zapped);
+            DropZapped(zapped);
+        }
+
         var ptes = new List<PteRef>();
         foreach (var (index, page) in tree.Entries().Where(e => e.Index >= fromIndex).ToList())
         {
@@ -247,7 +261,7 @@ public sealed class MemorySystem
         return new AccessResult(AccessStatus.Done, PageRef.None, 0, 0, 0, default);
     }
 
-    private AccessResult Access(int spaceId, long virtualPage, bool write, ulong value)
+    private AccessResult Access(int spaceId, long virtualPage, bool write, ulong value, bool store = true)
     {
         if (!_spaces.TryGetValue(spaceId, out AddressSpaceMemory? space) || space.Exited)
         {
@@ -310,7 +324,11 @@ public sealed class MemorySystem
         node.MarkPageAccessed(pte.Page.Pfn);
         if (write)
         {
-            node.WriteContents(pte.Page.Pfn, PageContents.Make(value));
+            if (store)
+            {
+                node.WriteContents(pte.Page.Pfn, PageContents.Make(value));
+            }
+
             node.SetFlags(pte.Page.Pfn, PageFlags.Dirty);
         }
 
@@ -324,11 +342,45 @@ public sealed class MemorySystem
     public void Fork(int parent, int child)
     {
         var childPtes = new List<(PteRef Pte, PageRef Page)>();
-        Space(parent).DupMmap(Space(child), childPtes);
+        var copies = new List<(Vma Vma, long VirtualPage, PageRef Page)>();
+        AddressSpaceMemory parentSpace = Space(parent);
+        AddressSpaceMemory childSpace = Space(child);
+        parentSpace.DupMmap(childSpace, childPtes, page => Node(page.Node).PageNeedsCowForDma(page.Pfn), copies);
         foreach (var (pte, page) in childPtes)
         {
             Node(page.Node).PageAddRmap(page.Pfn, pte);
         }
+
+        foreach (var (vma, virtualPage, page) in copies)
+        {
+            CopyPresentPage(parentSpace, childSpace, vma, virtualPage, page);
+        }
+
+        // The child's MAP_PRIVATE file VMAs join their files' i_mmap.
+        foreach (int mapping in childSpace.Vmas.Where(v => v.Kind == VmaKind.FilePrivate).Select(v => v.Mapping).Distinct())
+        {
+            Space(PageMapping.FileOwner(mapping)).Mapping(mapping).PrivateMappers.Add(child);
+        }
+    }
+
+    /// <summary>
+    /// copy_present_page: the child's own copy of a page the parent may have pinned for DMA,
+    /// allocated as the parent's fault there would be (page_copy_prealloc, vma_alloc_folio by
+    /// the forking task) and mapped writable in the child.
+    /// </summary>
+    private void CopyPresentPage(AddressSpaceMemory parent, AddressSpaceMemory child, Vma vma, long virtualPage, PageRef source)
+    {
+        var (policy, ilx) = AllocationNodes.FaultPolicy(parent, vma, virtualPage, null);
+        PageRef copy = AllocateFor(parent, policy, ilx);
+        if (copy.IsNone)
+        {
+            throw new InvalidOperationException($"fork of {parent.Id}: no free frame for the copy of DMA-pinned page {source} at {virtualPage} (the kernel's fork fails with -ENOMEM)");
+        }
+
+        Node(copy.Node).WriteContents(copy.Pfn, Node(source.Node).ReadContents(source.Pfn));
+        // The child's VMAs are never VM_LOCKED (dup_mmap clears it).
+        MapNewAnonPage(child, copy, virtualPage, vma.IndexOf(virtualPage), mlock: false);
+        child.SetPte(virtualPage, Pte.Present(copy, vma.Writable));
     }
 
     /// <summary>
@@ -352,14 +404,22 @@ public sealed class MemorySystem
             return AccessResult.Fail(-Errno.ENOMEM);
         }
 
-        MapNewAnonPage(space, page, virtualPage, vma.IndexOf(virtualPage));
+        // wp_page_copy: the copy starts as the old page (a write through get_user_pages stores nothing).
+        Node(page.Node).WriteContents(page.Pfn, Node(pte.Page.Node).ReadContents(pte.Page.Pfn));
+        MapNewAnonPage(space, page, virtualPage, vma.IndexOf(virtualPage), vma.Locked);
         space.SetPte(virtualPage, Pte.Present(page, vma.Writable));
+        if (vma.Locked)
+        {
+            Node(pte.Page.Node).MunlockPage(pte.Page.Pfn);
+        }
+
         Node(pte.Page.Node).PageRemoveRmap(pte.Page.Pfn, new PteRef(space.Id, virtualPage));
         return new AccessResult(AccessStatus.Done, page, 0, 0, 0, default);
     }
 
-    // A fresh anonymous page mapped by one PTE: the allocation's reference becomes the PTE's.
-    private void MapNewAnonPage(AddressSpaceMemory space, PageRef page, long virtualPage, long index)
+    // A fresh anonymous page mapped by one PTE: the allocation's reference becomes the PTE's;
+    // in a VM_LOCKED VMA folio_add_lru_vma mlocks it (mlock_new_folio).
+    private void MapNewAnonPage(AddressSpaceMemory space, PageRef page, long virtualPage, long index, bool mlock)
     {
         NodeMemory node = Node(page.Node);
         node.SetMapping(page.Pfn, PageMapping.Anon(space.Id), index);
@@ -367,6 +427,10 @@ public sealed class MemorySystem
         node.LruAdd(page.Pfn);
         node.PageAddRmap(page.Pfn, new PteRef(space.Id, virtualPage));
         node.PutPage(page.Pfn);
+        if (mlock)
+        {
+            node.MlockPage(page.Pfn);
+        }
     }
 
     private AccessResult Fault(AddressSpaceMemory space, Vma vma, long virtualPage, bool write)
@@ -390,7 +454,7 @@ public sealed class MemorySystem
                 return AccessResult.Fail(-Errno.ENOMEM);
             }
 
-            MapNewAnonPage(space, page, virtualPage, index);
+            MapNewAnonPage(space, page, virtualPage, index, vma.Locked);
         }
         else
         {
@@ -437,12 +501,18 @@ public sealed class MemorySystem
                     return AccessResult.Fail(-Errno.ENOMEM);
                 }
 
-                MapNewAnonPage(space, copy, virtualPage, index);
+                Node(copy.Node).WriteContents(copy.Pfn, Node(page.Node).ReadContents(page.Pfn));
+                MapNewAnonPage(space, copy, virtualPage, index, vma.Locked);
                 space.SetPte(virtualPage, Pte.Present(copy, vma.Writable));
                 return new AccessResult(AccessStatus.Done, copy, 0, 0, 0, default);
             }
 
             Node(page.Node).PageAddRmap(page.Pfn, new PteRef(space.Id, virtualPage));
+            if (vma.Locked)
+            {
+                // folio_add_file_rmap_ptes -> mlock_vma_folio.
+                Node(page.Node).MlockPage(page.Pfn);
+            }
         }
 
         // do_read_fault maps a private file mapping's page read-only: a write then copies it.
@@ -481,10 +551,21 @@ public sealed class MemorySystem
     /// <summary>zap_pte_range: clears the PTEs of [start, end), dropping each present page's rmap entry and reference.</summary>
     private void ZapPteRange(AddressSpaceMemory space, long start, long end)
     {
-        var zapped = new List<(PteRef Pte, PageRef Page)>();
+        var zapped = new List<(PteRef Pte, PageRef Page, bool Locked)>();
         space.ZapPteRange(start, end, zapped);
-        foreach (var (pte, page) in zapped)
+        DropZapped(zapped);
+    }
+
+    /// <summary>zap_pte_range, frame side: each zapped PTE's rmap entry and reference go (folio_remove_rmap_ptes, munlocking for a VM_LOCKED VMA).</summary>
+    private void DropZapped(List<(PteRef Pte, PageRef Page, bool Locked)> zapped)
+    {
+        foreach (var (pte, page, locked) in zapped)
         {
+            if (locked)
+            {
+                Node(page.Node).MunlockPage(page.Pfn);
+            }
+
             Node(page.Node).PageRemoveRmap(page.Pfn, pte);
         }
     }

@@ -188,7 +188,12 @@ public sealed class GrainScenarioEngine(IGrainFactory grains, MachineProfile? ma
         await Space(pid).SetCpusetMems([.. mems]);
     }
 
-    public async Task<bool> IsolateLruPage(PageRef page) => (await Node(page.Node).IsolateLruPages([page.Pfn]))[0];
+    public Task<int> Mlock(int pid, long start, long pages, int flags) => Space(pid).Mlock(start, pages, flags);
+
+    public Task<int> Munlock(int pid, long start, long pages) => Space(pid).Munlock(start, pages);
+
+    public async Task<bool> IsolateForCompaction(PageRef page, bool isolateUnevictable) =>
+        (await Node(page.Node).IsolateForCompaction([page.Pfn], isolateUnevictable))[0];
 
     public async Task<MigrateResult> MigrateIsolated(IReadOnlyList<MigrationRequest> pages, MigrateMode mode, MigrateReason reason)
     {

@@ -88,8 +88,14 @@ public interface IScenarioEngine
     /// <summary>The process's cpuset memory nodes change: its policies are rebound.</summary>
     Task SetCpuset(int pid, IReadOnlyList<int> mems);
 
-    /// <summary>isolate_lru_page, for the kernel-internal migrate_pages().</summary>
-    Task<bool> IsolateLruPage(PageRef page);
+    /// <summary>mlock2(2) (mlock(2): flags 0) by the process's task on [start, start + pages).</summary>
+    Task<int> Mlock(int pid, long start, long pages, int flags);
+
+    /// <summary>munlock(2) by the process's task on [start, start + pages).</summary>
+    Task<int> Munlock(int pid, long start, long pages);
+
+    /// <summary>Compaction's isolation (isolate_migratepages_block) for the kernel-internal migrate_pages(): unevictable pages only with <paramref name="isolateUnevictable"/>.</summary>
+    Task<bool> IsolateForCompaction(PageRef page, bool isolateUnevictable);
 
     /// <summary>The kernel-internal migrate_pages() on isolated pages, in order, with the vmstat counters it keeps.</summary>
     Task<MigrateResult> MigrateIsolated(IReadOnlyList<MigrationRequest> pages, MigrateMode mode, MigrateReason reason);

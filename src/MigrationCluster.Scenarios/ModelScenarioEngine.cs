@@ -168,7 +168,14 @@ public sealed class ModelScenarioEngine(MachineProfile? machine = null) : IScena
         return Task.CompletedTask;
     }
 
-    public Task<bool> IsolateLruPage(PageRef page) => Task.FromResult(System.Node(page.Node).IsolateLruPage(page.Pfn));
+    public async Task<int> Mlock(int pid, long start, long pages, int flags) =>
+        await Syscalls.Mlock(pid, start, pages, flags);
+
+    public async Task<int> Munlock(int pid, long start, long pages) =>
+        await Syscalls.Munlock(pid, start, pages);
+
+    public Task<bool> IsolateForCompaction(PageRef page, bool isolateUnevictable) =>
+        Task.FromResult(System.Node(page.Node).IsolateForCompaction(page.Pfn, isolateUnevictable));
 
     public async Task<MigrateResult> MigrateIsolated(IReadOnlyList<MigrationRequest> pages, MigrateMode mode, MigrateReason reason) =>
         await Machine.MigratePages(pages, mode, reason);

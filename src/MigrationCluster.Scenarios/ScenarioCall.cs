@@ -20,6 +20,8 @@ public enum ScenarioCallKind
     GetMempolicy,
     SetCpuset,
     Fork,
+    Mlock,
+    Munlock,
 }
 
 

@@ -14,6 +14,9 @@ public sealed record ScenarioDefinition(
 {
     /// <summary>The MPOL_WEIGHTED_INTERLEAVE weights by node id (/sys/kernel/mm/mempolicy/weighted_interleave/nodeN); empty: all 1.</summary>
     public IReadOnlyList<int> InterleaveWeights { get; init; } = [];
+
+    /// <summary>/proc/sys/vm/compact_unevictable_allowed: whether compaction (the `migrate` call) may isolate unevictable (mlocked) pages; the kernel's default is 1.</summary>
+    public bool CompactUnevictableAllowed { get; init; } = true;
 }
 
 
@@ -31,6 +34,9 @@ public sealed record ScenarioProcess(string Name, int Id, int HomeNode, bool Pri
 
     /// <summary>Its task policy, set with set_mempolicy(2) before the regions are mapped (as numactl does before exec); null: none.</summary>
     public ScenarioPolicyArgs? Policy { get; init; }
+
+    /// <summary>The line of <see cref="Policy"/> in the file, for a policy set_mempolicy refuses.</summary>
+    public int PolicyLine { get; init; }
 }
 
 

@@ -51,6 +51,8 @@ public sealed class ScenarioParser
         ["get_mempolicy"] = ScenarioCallKind.GetMempolicy,
         ["set_cpuset"] = ScenarioCallKind.SetCpuset,
         ["fork"] = ScenarioCallKind.Fork,
+        ["mlock"] = ScenarioCallKind.Mlock,
+        ["munlock"] = ScenarioCallKind.Munlock,
     };
 
     private static readonly string[] ProcessKeys = ["name", "home_node", "privileged", "cpuset", "exited", "policy", "regions"];
@@ -71,6 +73,7 @@ public sealed class ScenarioParser
         [nameof(MemPolicyModeFlags.MPOL_F_NODE)] = MemPolicyModeFlags.MPOL_F_NODE,
         [nameof(MemPolicyModeFlags.MPOL_F_ADDR)] = MemPolicyModeFlags.MPOL_F_ADDR,
         [nameof(MemPolicyModeFlags.MPOL_F_MEMS_ALLOWED)] = MemPolicyModeFlags.MPOL_F_MEMS_ALLOWED,
+        [nameof(MlockFlags.MLOCK_ONFAULT)] = MlockFlags.MLOCK_ONFAULT,
     };
 
     private readonly string _file;
@@ -127,7 +130,7 @@ public sealed class ScenarioParser
 
     private ScenarioDefinition ParseRoot(ScenarioValue root)
     {
-        var map = Map(root, "the scenario", "name", "nodes", "distances", "topology", "frames_per_node", "weighted_interleave", "processes", "calls");
+        var map = Map(root, "the scenario", "name", "nodes", "distances", "topology", "frames_per_node", "weighted_interleave", "compact_unevictable_allowed", "processes", "calls");
         string name = map.Has("name") ? String(map.Get("name"), "name") : Path.GetFileNameWithoutExtension(_file);
         _topology = ParseTopology(map);
         int frames = map.Has("frames_per_node") ? (int)Long(map.Get("frames_per_node"), "frames_per_node", 1, MaxFramesPerNode) : DefaultFramesPerNode;
@@ -175,6 +178,7 @@ public sealed class ScenarioParser
         return new ScenarioDefinition(name, _topology, frames, _processes, _regions, _setups, calls)
         {
             InterleaveWeights = map.Has("weighted_interleave") ? InterleaveWeightList(map.Get("weighted_interleave")) : [],
+            CompactUnevictableAllowed = !map.Has("compact_unevictable_allowed") || Long(map.Get("compact_unevictable_allowed"), "compact_unevictable_allowed", 0, 1) == 1,
         };
     }
 
@@ -265,7 +269,7 @@ public sealed class ScenarioParser
         }
 
         ScenarioPolicyArgs? policy = map.Has("policy") ? PolicyArgs(map.Get("policy"), "policy") : null;
-        _processes.Add(new ScenarioProcess(name, _processes.Count, home, privileged, cpuset) { Exited = _exited.ContainsKey(_processes.Count), Zombie = zombie, Policy = policy });
+        _processes.Add(new ScenarioProcess(name, _processes.Count, home, privileged, cpuset) { Exited = _exited.ContainsKey(_processes.Count), Zombie = zombie, Policy = policy, PolicyLine = policy is null ? 0 : map.Get("policy").Line });
         _processByName.Add(name, _processes[^1]);
     }
 
@@ -408,6 +412,8 @@ public sealed class ScenarioParser
             ScenarioCallKind.GetMempolicy => ["flags", "addr", "maxnode", "nodemask"],
             ScenarioCallKind.SetCpuset => ["mems"],
             ScenarioCallKind.Fork => ["child"],
+            ScenarioCallKind.Mlock => ["range", "flags"],
+            ScenarioCallKind.Munlock => ["range"],
             _ => ["region", "from"],
         };
         var map = Map(value, $"a {kindName} call", [.. keys, "call", "pid", "expect"]);
@@ -424,7 +430,12 @@ public sealed class ScenarioParser
                 ToNodes = Nodes(map.Require("to"), "to"),
             },
             ScenarioCallKind.Mbind => Mbind(call, map),
-            ScenarioCallKind.Munmap => call with { Pages = Range(map.Require("range"), pid, "range") },
+            ScenarioCallKind.Munmap or ScenarioCallKind.Munlock => call with { Pages = Range(map.Require("range"), pid, "range") },
+            ScenarioCallKind.Mlock => call with
+            {
+                Pages = Range(map.Require("range"), pid, "range"),
+                Flags = map.Has("flags") ? Flags(map.Get("flags")) : 0,
+            },
             ScenarioCallKind.Exit => call with { Zombie = map.Has("zombie") && Bool(map.Get("zombie"), "zombie") },
             ScenarioCallKind.SetMempolicy => SetMempolicy(call, map),
             ScenarioCallKind.GetMempolicy => GetMempolicy(call, map),

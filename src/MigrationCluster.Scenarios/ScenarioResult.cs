@@ -51,7 +51,16 @@ public sealed record ScenarioCallResult(
 public sealed record ScenarioTaskPolicy(string Process, string Policy, IReadOnlyList<int> Nodes);
 
 /// <summary>Where one page of one process's region is: <c>node:pfn</c>, <c>not present</c> or <c>migration entry</c>.</summary>
-public sealed record ScenarioPageLocation(string Process, string Region, long Index, long VirtualPage, string Location, int? Node, long? Pfn);
+public sealed record ScenarioPageLocation(string Process, string Region, long Index, long VirtualPage, string Location, int? Node, long? Pfn)
+{
+    /// <summary>PG_mlocked: a VM_LOCKED mapping holds the page (mlock(2)); absent when none does.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? Mlocked { get; init; }
+
+    /// <summary>PG_unevictable: the page is on (or, isolated, belongs to) the unevictable LRU, which reclaim never scans; absent otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? Unevictable { get; init; }
+}
 
 /// <summary>How often the checker ran and the first violation it found (the run stops there).</summary>
 public sealed record ScenarioInvariantVerdict(int Checks, int Violations, string? Message);

@@ -35,6 +35,15 @@ public sealed class ScenarioRunner
     // What the last get_mempolicy wrote to *mode (reported with its call).
     private object? _mode;
 
+    // The MPOL_MF_* names of mbind's and move_pages' flags, for the calls' descriptions.
+    private static readonly (int Flag, string Name)[] MpolFlagNames =
+        [
+            (MemPolicyFlags.MPOL_MF_STRICT, nameof(MemPolicyFlags.MPOL_MF_STRICT)),
+            (MemPolicyFlags.MPOL_MF_MOVE, nameof(MemPolicyFlags.MPOL_MF_MOVE)),
+            (MemPolicyFlags.MPOL_MF_MOVE_ALL, nameof(MemPolicyFlags.MPOL_MF_MOVE_ALL)),
+            (MemPolicyFlags.MPOL_MF_LAZY, nameof(MemPolicyFlags.MPOL_MF_LAZY)),
+        ];
+
     // Last write wins, per logical page: the checker compares every readable page against it.
     private readonly Dictionary<LogicalPage, ulong> _expectedContents = [];
 
@@ -166,7 +175,7 @@ public sealed class ScenarioRunner
                 int rc = await _engine.SetMempolicy(p.Id, taskPolicy.Mode, taskPolicy.Nodes, taskPolicy.Maxnode);
                 if (rc != 0)
                 {
-                    throw Problem(0, $"process '{p.Name}': its policy is what set_mempolicy(2) refuses with {Errno.Name(rc)}");
+                    throw Problem(p.PolicyLine, $"process '{p.Name}': its policy is what set_mempolicy(2) refuses with {Errno.Name(rc)}");
                 }
             }
         }
@@ -312,6 +321,12 @@ public sealed class ScenarioRunner
             case ScenarioCallKind.Fork:
                 await Fork(call.Pid, call.Child);
                 return (0, null);
+            case ScenarioCallKind.Mlock:
+                var locked = VirtualPages(call);
+                return (await _engine.Mlock(call.Pid, locked[0], locked.Count, call.Flags), null);
+            case ScenarioCallKind.Munlock:
+                var unlocked = VirtualPages(call);
+                return (await _engine.Munlock(call.Pid, unlocked[0], unlocked.Count), null);
             case ScenarioCallKind.SetCpuset:
                 await _engine.SetCpuset(call.Pid, call.Nodes!);
                 return (0, null);
@@ -338,6 +353,12 @@ public sealed class ScenarioRunner
                 foreach (LogicalPage gone in _expectedContents.Keys.Where(k => k.Mapping == _mappings[call.Region!] && k.Key >= call.FromIndex).ToList())
                 {
                     _expectedContents.Remove(gone);
+                }
+
+                // The private mappings' copies past the end go too (unmap_mapping_range, even_cows).
+                foreach (var (process, region) in _bases.Keys.Where(k => k.Region == call.Region && k.Region.Kind == ScenarioRegionKind.FilePrivate).ToList())
+                {
+                    ForgetContents(process, LongRange(call.FromIndex, region.Pages - call.FromIndex).Select(i => new ScenarioPageRef(region, i)));
                 }
 
                 return (truncated, null);
@@ -373,7 +394,7 @@ public sealed class ScenarioRunner
             {
                 status[i] = target;
             }
-            else if (requests.Any(q => q.Page == pte.Page) || !await _engine.IsolateLruPage(pte.Page))
+            else if (requests.Any(q => q.Page == pte.Page) || !await _engine.IsolateForCompaction(pte.Page, _scenario.CompactUnevictableAllowed))
             {
                 status[i] = Errno.Name(Errno.EBUSY);
                 notMigrated++;
@@ -585,7 +606,11 @@ public sealed class ScenarioRunner
                     Pte pte = machine.GetPte(p.Id, vpage);
                     locations.Add(pte.Kind switch
                     {
-                        PteKind.Present => new ScenarioPageLocation(p.Name, r.Name, i, vpage, pte.Page.ToString(), pte.Page.Node, pte.Page.Pfn),
+                        PteKind.Present => new ScenarioPageLocation(p.Name, r.Name, i, vpage, pte.Page.ToString(), pte.Page.Node, pte.Page.Pfn)
+                        {
+                            Mlocked = machine.Frame(pte.Page.Node, pte.Page.Pfn).Has(PageFlags.Mlocked) ? true : null,
+                            Unevictable = machine.Frame(pte.Page.Node, pte.Page.Pfn).Has(PageFlags.Unevictable) ? true : null,
+                        },
                         PteKind.Migration => new ScenarioPageLocation(p.Name, r.Name, i, vpage, "migration entry", pte.Page.Node, pte.Page.Pfn),
                         PteKind.ZeroPage => new ScenarioPageLocation(p.Name, r.Name, i, vpage, ZeroPageLocation, null, null),
                         _ when machine.FindVma(p.Id, vpage) is null => new ScenarioPageLocation(p.Name, r.Name, i, vpage, UnmappedLocation, null, null),
@@ -608,7 +633,7 @@ public sealed class ScenarioRunner
 
         if (call.Pages.Count > 0)
         {
-            parts.Add((call.Kind is ScenarioCallKind.Mbind or ScenarioCallKind.Munmap ? "range=" : "pages=") + PageList(call.Pages));
+            parts.Add((call.Kind is ScenarioCallKind.Mbind or ScenarioCallKind.Munmap or ScenarioCallKind.Mlock or ScenarioCallKind.Munlock ? "range=" : "pages=") + PageList(call.Pages));
         }
 
         switch (call.Kind)
@@ -662,28 +687,25 @@ public sealed class ScenarioRunner
 
         if (call.Flags != 0)
         {
-            parts.Add("flags=" + FlagNames(call.Flags, call.Kind == ScenarioCallKind.GetMempolicy));
+            parts.Add("flags=" + FlagNames(call.Flags, call.Kind));
         }
 
         return string.Join(' ', parts);
     }
 
-    private static string FlagNames(int flags, bool getMempolicy)
+    private static string FlagNames(int flags, ScenarioCallKind kind)
     {
-        (int Flag, string Name)[] known = getMempolicy
-        ?
-        [
-            (MemPolicyModeFlags.MPOL_F_NODE, nameof(MemPolicyModeFlags.MPOL_F_NODE)),
-            (MemPolicyModeFlags.MPOL_F_ADDR, nameof(MemPolicyModeFlags.MPOL_F_ADDR)),
-            (MemPolicyModeFlags.MPOL_F_MEMS_ALLOWED, nameof(MemPolicyModeFlags.MPOL_F_MEMS_ALLOWED)),
-        ]
-        :
-        [
-            (MemPolicyFlags.MPOL_MF_STRICT, nameof(MemPolicyFlags.MPOL_MF_STRICT)),
-            (MemPolicyFlags.MPOL_MF_MOVE, nameof(MemPolicyFlags.MPOL_MF_MOVE)),
-            (MemPolicyFlags.MPOL_MF_MOVE_ALL, nameof(MemPolicyFlags.MPOL_MF_MOVE_ALL)),
-            (MemPolicyFlags.MPOL_MF_LAZY, nameof(MemPolicyFlags.MPOL_MF_LAZY)),
-        ];
+        (int Flag, string Name)[] known = kind switch
+        {
+            ScenarioCallKind.GetMempolicy =>
+            [
+                (MemPolicyModeFlags.MPOL_F_NODE, nameof(MemPolicyModeFlags.MPOL_F_NODE)),
+                (MemPolicyModeFlags.MPOL_F_ADDR, nameof(MemPolicyModeFlags.MPOL_F_ADDR)),
+                (MemPolicyModeFlags.MPOL_F_MEMS_ALLOWED, nameof(MemPolicyModeFlags.MPOL_F_MEMS_ALLOWED)),
+            ],
+            ScenarioCallKind.Mlock => [(MlockFlags.MLOCK_ONFAULT, nameof(MlockFlags.MLOCK_ONFAULT))],
+            _ => MpolFlagNames,
+        };
         int rest = known.Aggregate(flags, (f, k) => f & ~k.Flag);
         var names = known.Where(k => (flags & k.Flag) != 0).Select(k => k.Name).ToList();
         if (rest != 0)

@@ -130,4 +130,28 @@ public sealed class GrainSyscallsTests
         Assert.Equal(2, (await space.Access(fresh.Start + 1, write: true, 5)).Page.Node);
         await AssertInvariants(cluster, 0);
     }
+
+    [Fact]
+    public async Task Mlock_through_the_grain_locks_the_vma_puts_its_pages_on_the_unevictable_list_and_they_still_migrate()
+    {
+        await using var cluster = await GrainCluster.StartAsync(Nodes, Frames);
+        var (space, start) = await WrittenPages(cluster, 0, Process(home: 0), 2);
+        var node0 = cluster.Grains.GetGrain<INumaNodeGrain>(0);
+        var node1 = cluster.Grains.GetGrain<INumaNodeGrain>(1);
+
+        Assert.Equal(0, await space.Mlock(start, 2, 0));
+        Assert.Equal(2, (await node0.GetStatus()).UnevictablePages);
+        Assert.True(Assert.Single(await space.GetRegions()).Locked);
+
+        var moved = await space.MovePages(caller: 0, [start], [1], MPOL_MF_MOVE, null);
+
+        Assert.Equal([1], moved.Status);
+        Assert.Equal(1, (await node0.GetStatus()).UnevictablePages);
+        Assert.Equal(1, (await node1.GetStatus()).UnevictablePages);
+        Assert.Equal(0, await space.Munlock(start, 1));
+        Assert.Equal(0, (await node1.GetStatus()).UnevictablePages);
+        Assert.Equal([false, true], (await space.GetRegions()).Select(r => r.Locked));
+        Assert.Equal(-Errno.EINVAL, await space.Mlock(start, 1, 4));
+        await AssertInvariants(cluster, 0);
+    }
 }

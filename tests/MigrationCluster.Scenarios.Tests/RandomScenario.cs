@@ -8,8 +8,9 @@ namespace MigrationCluster.Scenarios.Tests;
 /// write, land on given nodes, are under writeback or pinned; then 2-8 calls of every kind with
 /// random pages, nodes, flags and callers, the task policy calls (set_mempolicy with every mode,
 /// mode flag and raw nodemask/maxnode, get_mempolicy with its flags, cpuset changes that rebind
-/// policies), fork of a process into a fresh one (copy-on-write), zombies, and node weights for
-/// weighted interleave. Many are refused by the kernel's rules, some by the
+/// policies), fork of a process into a fresh one (copy-on-write, DMA-pinned pages copied),
+/// mlock/mlock2/munlock, compaction with or without unevictable pages, zombies, and node
+/// weights for weighted interleave. Many are refused by the kernel's rules, some by the
 /// format (a setup the machine cannot carry out): both are what the engines must agree on.
 /// </summary>
 internal static class RandomScenario
@@ -119,7 +120,7 @@ internal static class RandomScenario
             string pid = Pick(random, live);
             var mine = regions.Where(r => Maps(pid, r)).ToArray();
             var region = Pick(random, mine);
-            string kind = Pick(random, ["move_pages", "move_pages", "move_pages", "migrate_pages", "mbind", "migrate", "read", "write", "write", "pin", "unpin", "munmap", "truncate", "exit", "set_mempolicy", "set_mempolicy", "get_mempolicy", "set_cpuset", "fork", "fork"]);
+            string kind = Pick(random, ["move_pages", "move_pages", "move_pages", "migrate_pages", "mbind", "migrate", "read", "write", "write", "pin", "unpin", "munmap", "truncate", "exit", "set_mempolicy", "set_mempolicy", "get_mempolicy", "set_cpuset", "fork", "fork", "mlock", "mlock", "munlock"]);
             var call = new JsonObject { ["call"] = kind, ["pid"] = pid };
             switch (kind)
             {
@@ -208,8 +209,15 @@ internal static class RandomScenario
                         call["kind"] = Pick(random, ["gup", "dma"]);
                     }
                     break;
-                case "munmap":
+                case "munmap" or "munlock":
                     call["range"] = Range(random, region);
+                    break;
+                case "mlock":
+                    call["range"] = Range(random, region);
+                    if (random.NextDouble() < 0.4)
+                    {
+                        call["flags"] = Pick(random, ["MLOCK_ONFAULT", "MLOCK_ONFAULT", "0x2"]);
+                    }
                     break;
                 case "truncate":
                     var files = mine.Where(r => r.Kind != "anon_private").ToArray();
@@ -238,6 +246,7 @@ internal static class RandomScenario
             ["name"] = $"random-{seed}",
             ["nodes"] = nodes,
             ["frames_per_node"] = Pick(random, [8, 16, 64]),
+            ["compact_unevictable_allowed"] = random.Next(2),
             ["processes"] = processes,
             ["calls"] = calls,
         };

@@ -105,4 +105,17 @@ public sealed class ScenarioRunnerTests
         Assert.Equal(2, nodes.Count(n => n == 0));
         Assert.All(nodes.Zip(nodes.Skip(1)), pair => Assert.NotEqual(pair.First, pair.Second));
     }
+
+    [Fact]
+    public async Task A_process_policy_set_mempolicy_refuses_names_its_line()
+    {
+        // bind to a node outside the process's cpuset: mpol_set_nodemask leaves no node, -EINVAL.
+        const string Text = "nodes: 2\nprocesses:\n  - name: a\n    cpuset: [0]\n    policy: { mode: bind, nodes: [1] }\ncalls: []\n";
+        ScenarioDefinition scenario = ScenarioParser.Parse(Text, "policy.yaml", json: false);
+
+        var exception = await Assert.ThrowsAsync<ScenarioFormatException>(() => new ScenarioRunner(scenario, "policy.yaml").RunAsync());
+
+        Assert.Equal(5, exception.LineNumber);
+        Assert.StartsWith("policy.yaml:5: process 'a': its policy is what set_mempolicy(2) refuses with EINVAL", exception.Message, StringComparison.Ordinal);
+    }
 }

@@ -144,7 +144,7 @@ public static class ScenarioCommand
         AnsiConsole.Write(calls);
 
         var pages = new Table().Title("where every page is").AddColumn("process").AddColumn("region")
-            .AddColumn("pages (index=node:pfn; - not present, zero: the zero page, unmapped: no VMA)");
+            .AddColumn("pages (index=node:pfn, mlocked: on the unevictable LRU; - not present, zero: the zero page, unmapped: no VMA)");
         foreach (var group in result.Pages.GroupBy(p => (p.Process, p.Region)))
         {
             var text = string.Join(" ", group.Select(p => $"{p.Index}={PageText(p)}"));
@@ -168,7 +168,7 @@ public static class ScenarioCommand
 
     private static string PageText(ScenarioPageLocation page) => page.Location switch
     {
-        _ when page.Node is not null => page.Location,
+        _ when page.Node is not null => page.Mlocked == true ? page.Location + " mlocked" : page.Location,
         ScenarioRunner.ZeroPageLocation => ScenarioStatus.ZeroPage,
         ScenarioRunner.UnmappedLocation => ScenarioRunner.UnmappedLocation,
         _ => "-",

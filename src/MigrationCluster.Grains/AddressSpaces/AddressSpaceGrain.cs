@@ -122,8 +122,30 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         return ToRegion(Memory.AddVma(pages, kind, mapping, pgOff, writable));
     }
 
-    public Task<MappedRegion> MmapFilePrivate(int mapping, long pgOff, long pages, bool writable) =>
-        Task.FromResult(ToRegion(Memory.AddVma(pages, VmaKind.FilePrivate, mapping, pgOff, writable)));
+    public async Task<MappedRegion> MmapFilePrivate(int mapping, long pgOff, long pages, bool writable)
+    {
+        var region = ToRegion(Memory.AddVma(pages, VmaKind.FilePrivate, mapping, pgOff, writable));
+        await AddPrivateMapping(mapping, SpaceId);
+        return region;
+    }
+
+    /// <summary>A MAP_PRIVATE VMA of <paramref name="space"/> joins the file's i_mmap, wherever its owner is.</summary>
+    private Task AddPrivateMapping(int mapping, int space) => PageMapping.FileOwner(mapping) == SpaceId
+        ? AddPrivateMapper(mapping, space)
+        : OwnerOf(PageMapping.FileOwner(mapping)).AddPrivateMapper(mapping, space);
+
+    public Task AddPrivateMapper(int mapping, int space)
+    {
+        Memory.Mapping(mapping).PrivateMappers.Add(space);
+        return Task.CompletedTask;
+    }
+
+    public async Task UnmapMappingRange(int mapping, long fromIndex)
+    {
+        var zapped = new List<(PteRef Pte, PageRef Page, bool Locked)>();
+        Memory.UnmapMappingRange(mapping, fromIndex, zapped);
+        await DropZapped(zapped);
+    }
 
     public Task<MappedRegion[]> GetRegions() => Task.FromResult(Memory.Vmas.Select(ToRegion).ToArray());
 
@@ -151,11 +173,18 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         return Task.FromResult(pages.ToArray());
     }
 
-    private static MappedRegion ToRegion(Vma vma) => new(vma.Start, vma.Pages, vma.Kind, vma.Mapping, vma.PgOff, vma.Writable);
+    private static MappedRegion ToRegion(Vma vma) => new(vma.Start, vma.Pages, vma.Kind, vma.Mapping, vma.PgOff, vma.Writable)
+    {
+        Locked = vma.Locked,
+        LockOnFault = vma.LockOnFault,
+    };
 
     // ---------------------------------------------------------------- accesses
 
-    public async Task<AccessReport> Access(long virtualPage, bool write, ulong value)
+    public Task<AccessReport> Access(long virtualPage, bool write, ulong value) => Access(virtualPage, write, value, store: true);
+
+    /// <summary>An access; without <paramref name="store"/> a write is get_user_pages' FOLL_WRITE: the fault and the dirty bit, not new contents.</summary>
+    private async Task<AccessReport> Access(long virtualPage, bool write, ulong value, bool store)
     {
         var waits = 0;
         var self = new PteRef(SpaceId, virtualPage);
@@ -204,7 +233,9 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
                     continue;
 
                 default:
-                    var outcome = await Node(pte.Page.Node).Access(pte.Page.Pfn, self, write, value);
+                    var outcome = store
+                        ? await Node(pte.Page.Node).Access(pte.Page.Pfn, self, write, value)
+                        : await Node(pte.Page.Node).FollowPage(pte.Page.Pfn, self, write);
                     if (!outcome.Live)
                     {
                         // The PTE was unmapped while the access was on its way: walk the table again.
@@ -237,18 +268,28 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
             return 0;
         }
 
+        // wp_page_copy: the copy starts as the old page (a write through get_user_pages stores nothing).
+        var contents = await Node(pte.Page.Node).ReadPage(pte.Page.Pfn);
         foreach (var candidate in CowAllocationOrder(vma, virtualPage))
         {
-            var pfn = await Node(candidate).FaultAnonPage(self, PageMapping.Anon(SpaceId), vma.IndexOf(virtualPage));
+            var pfn = await SyscallNode(candidate).CopyPresentPage(self, PageMapping.Anon(SpaceId), vma.IndexOf(virtualPage), contents);
             if (pfn >= 0)
             {
+                await MlockNewPage(vma, candidate, pfn);
                 Memory.SetPte(virtualPage, Pte.Present(new PageRef(candidate, pfn), vma.Writable));
+                if (vma.Locked)
+                {
+                    await SyscallNode(pte.Page.Node).MunlockPages([pte.Page.Pfn]);
+                }
                 await SyscallNode(pte.Page.Node).ZapPtes([self], [pte.Page.Pfn]);
                 return 0;
             }
         }
         return -Errno.ENOMEM;
     }
+
+    /// <summary>A page just mapped into <paramref name="vma"/>: mlocked if the VMA is VM_LOCKED (mlock_new_folio, mlock_vma_folio).</summary>
+    private Task MlockNewPage(Vma vma, int node, long pfn) => vma.Locked ? SyscallNode(node).MlockPages([pfn]) : Task.CompletedTask;
 
     /// <summary>Handles a fault on an empty PTE (or a write to the zero page). Returns the sleeps it took (>= 0) or a negative errno.</summary>
     private async Task<int> FaultIn(Vma vma, long virtualPage, bool write)
@@ -272,6 +313,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
                 var pfn = await Node(candidate).FaultAnonPage(self, PageMapping.Anon(SpaceId), index);
                 if (pfn >= 0)
                 {
+                    await MlockNewPage(vma, candidate, pfn);
                     Memory.SetPte(virtualPage, Pte.Present(new PageRef(candidate, pfn), vma.Writable));
                     return 0;
                 }
@@ -314,12 +356,14 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         }
         if (vma.Kind == VmaKind.FilePrivate && write)
         {
-            // do_cow_fault: the task gets an anonymous copy; the cache page stays unmapped here.
+            // do_cow_fault: the task gets an anonymous copy of the cache page, which stays unmapped here.
+            var contents = await Node(page.Node).ReadPage(page.Pfn);
             foreach (var candidate in CowAllocationOrder(vma, virtualPage))
             {
-                var pfn = await Node(candidate).FaultAnonPage(self, PageMapping.Anon(SpaceId), index);
+                var pfn = await SyscallNode(candidate).CopyPresentPage(self, PageMapping.Anon(SpaceId), index, contents);
                 if (pfn >= 0)
                 {
+                    await MlockNewPage(vma, candidate, pfn);
                     Memory.SetPte(virtualPage, Pte.Present(new PageRef(candidate, pfn), vma.Writable));
                     return 0;
                 }
@@ -331,6 +375,8 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         switch (await node.LockAndMapPageCachePage(page.Pfn, vma.Mapping, index, self))
         {
             case MapResult.Mapped:
+                // folio_add_file_rmap_ptes -> mlock_vma_folio, under the page lock.
+                await MlockNewPage(vma, page.Node, page.Pfn);
                 if (Memory.GetPte(virtualPage).Kind == PteKind.None)
                 {
                     // do_read_fault maps a private file mapping's page read-only: a write then copies it.
@@ -740,6 +786,12 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
     public async Task<int> MbindNodemask(long start, long pages, int mode, int[]? nodes, long maxnode, int flags) =>
         await Syscalls().Mbind(SpaceId, start, pages, mode, nodes, maxnode, flags);
 
+    public async Task<int> Mlock(long start, long pages, int flags) =>
+        await Syscalls().Mlock(SpaceId, start, pages, flags);
+
+    public async Task<int> Munlock(long start, long pages) =>
+        await Syscalls().Munlock(SpaceId, start, pages);
+
     public async Task<int> SetMempolicy(int mode, int[]? nodes, long maxnode) =>
         await Syscalls().SetMempolicy(SpaceId, mode, nodes, maxnode);
 
@@ -774,7 +826,30 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         // VMAs, policies and PTEs, and this address space's PTEs become write-protected.
         var copy = new AddressSpaceMemory(child, Memory.HomeNode);
         var childPtes = new List<(PteRef Pte, PageRef Page)>();
-        Memory.DupMmap(copy, childPtes);
+        var copies = new List<(Vma Vma, long VirtualPage, PageRef Page)>();
+        // folio_needs_cow_for_dma, asked of the nodes first (the pages' refcounts live there).
+        var dmaPinned = await PagesNeedingCowForDma();
+        Memory.DupMmap(copy, childPtes, dmaPinned.ContainsKey, copies);
+        // copy_present_page: the child's own copy of each page that may be pinned for DMA,
+        // allocated as this task's fault there would be, and mapped writable in the child.
+        foreach (var (vma, virtualPage, page) in copies)
+        {
+            var placed = PageRef.None;
+            foreach (var candidate in AllocationOrder(vma, virtualPage, null))
+            {
+                var pfn = await SyscallNode(candidate).CopyPresentPage(new PteRef(child, virtualPage), PageMapping.Anon(child), vma.IndexOf(virtualPage), dmaPinned[page]);
+                if (pfn >= 0)
+                {
+                    placed = new PageRef(candidate, pfn);
+                    break;
+                }
+            }
+            if (placed.IsNone)
+            {
+                throw new InvalidOperationException($"fork of {SpaceId}: no free frame for the copy of DMA-pinned page {page} at {virtualPage} (the kernel's fork fails with -ENOMEM)");
+            }
+            copy.SetPte(virtualPage, Pte.Present(placed, vma.Writable));
+        }
         var image = new ForkImage(
             [.. copy.Vmas.Select(ToRegion)],
             [.. copy.Policies.Select(p => new VmaPolicyView(p.Start, p.End, MemPolicyView.Of(p.Policy)!))],
@@ -785,6 +860,45 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         await OwnerOf(child).AdoptFork(image);
         // folio_try_dup_anon_rmap_pte: each shared page gains the child's PTE, node by node in PTE order.
         await Task.WhenAll(childPtes.GroupBy(c => c.Page.Node).Select(g => Node(g.Key).AddRmap([.. g.Select(c => c.Pte)], [.. g.Select(c => c.Page.Pfn)])));
+        // The child's MAP_PRIVATE file VMAs join their files' i_mmap.
+        foreach (var mapping in copy.Vmas.Where(v => v.Kind == VmaKind.FilePrivate).Select(v => v.Mapping).Distinct())
+        {
+            await AddPrivateMapping(mapping, child);
+        }
+    }
+
+    /// <summary>The present pages of this space's private mappings that a fork must copy, with their contents.</summary>
+    private async Task<Dictionary<PageRef, ulong>> PagesNeedingCowForDma()
+    {
+        var pages = Memory.Vmas.Where(v => v.Kind is VmaKind.AnonPrivate or VmaKind.FilePrivate)
+            .SelectMany(v => LongRange(v.Start, v.End))
+            .Select(Memory.GetPte)
+            .Where(p => p.Kind == PteKind.Present)
+            .Select(p => p.Page)
+            .Distinct()
+            .ToList();
+        var found = new Dictionary<PageRef, ulong>();
+        foreach (var group in pages.GroupBy(p => p.Node))
+        {
+            long[] pfns = [.. group.Select(p => p.Pfn)];
+            var contents = await SyscallNode(group.Key).PagesNeedingCowForDma(pfns);
+            for (var i = 0; i < pfns.Length; i++)
+            {
+                if (contents[i] is { } c)
+                {
+                    found[new PageRef(group.Key, pfns[i])] = c;
+                }
+            }
+        }
+        return found;
+
+        static IEnumerable<long> LongRange(long start, long end)
+        {
+            for (var v = start; v < end; v++)
+            {
+                yield return v;
+            }
+        }
     }
 
     public Task AdoptFork(ForkImage image)
@@ -817,7 +931,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
     public Task<IReadOnlyDictionary<string, long>> GetVmStat() => Task.FromResult(_vmStat.Snapshot());
 
     /// <summary>The kernel's code, over this grain (the target) and the grains it calls.</summary>
-    private NumaSyscalls Syscalls() => new(new GrainMachine(GrainFactory, Memory, Layout, _vmStat, v => Access(v, false, 0)));
+    private NumaSyscalls Syscalls() => new(new GrainMachine(GrainFactory, Memory, Layout, _vmStat, (v, write) => Access(v, write, 0, store: false)));
 
     private MachineLayout Layout => Configuration.Layout
         ?? throw new InvalidOperationException($"Address space {SpaceId} was configured without a machine layout: the syscalls need one.");
@@ -831,7 +945,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
             return -Errno.EINVAL;
         }
         // The PTEs and the VMAs go in one turn (munmap holds mmap_lock): no fault sees a half-unmapped range.
-        var zapped = new List<(PteRef Pte, PageRef Page)>();
+        var zapped = new List<(PteRef Pte, PageRef Page, bool Locked)>();
         Memory.ZapPteRange(start, start + pages, zapped);
         Memory.RemoveVmaRange(start, start + pages);
         await DropZapped(zapped);
@@ -846,7 +960,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
 
     public async Task Exit()
     {
-        var zapped = new List<(PteRef Pte, PageRef Page)>();
+        var zapped = new List<(PteRef Pte, PageRef Page, bool Locked)>();
         foreach (var vma in Memory.Vmas.ToList())
         {
             Memory.ZapPteRange(vma.Start, vma.End, zapped);
@@ -857,8 +971,16 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
     }
 
     /// <summary>zap_pte_range, frame side: each node drops the zapped PTEs' rmap entries and references, in the order the PTEs were.</summary>
-    private Task DropZapped(List<(PteRef Pte, PageRef Page)> zapped) =>
-        Task.WhenAll(zapped.GroupBy(z => z.Page.Node).Select(g => SyscallNode(g.Key).ZapPtes([.. g.Select(z => z.Pte)], [.. g.Select(z => z.Page.Pfn)])));
+    private Task DropZapped(List<(PteRef Pte, PageRef Page, bool Locked)> zapped) =>
+        Task.WhenAll(zapped.GroupBy(z => z.Page.Node).Select(async g =>
+        {
+            // munlock_vma_folio for the PTEs of VM_LOCKED VMAs, then the rmap entries go.
+            if (g.Any(z => z.Locked))
+            {
+                await SyscallNode(g.Key).MunlockPages([.. g.Where(z => z.Locked).Select(z => z.Page.Pfn)]);
+            }
+            await SyscallNode(g.Key).ZapPtes([.. g.Select(z => z.Pte)], [.. g.Select(z => z.Page.Pfn)]);
+        }));
 
     public Task ClearPtes(long[] virtualPages)
     {
@@ -875,6 +997,18 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         var tree = Memory.Mapping(mapping);
         // truncate_setsize: i_size first, so that faults past it are SIGBUS while the pages go.
         tree.Size = Math.Min(tree.Size, fromIndex);
+        // truncate_pagecache: unmap_mapping_range with even_cows, so the private mappings' copies past the end go too.
+        foreach (var mapper in tree.PrivateMappers.ToList())
+        {
+            if (mapper == SpaceId)
+            {
+                await UnmapMappingRange(mapping, fromIndex);
+            }
+            else
+            {
+                await GrainFactory.GetGrain<IAddressSpaceSyscallGrain>(mapper).UnmapMappingRange(mapping, fromIndex);
+            }
+        }
         foreach (var (index, page) in tree.Entries().Where(e => e.Index >= fromIndex).ToList())
         {
             // A tree or page a migration holds: the caller tries again later (the model queues a waiter).

@@ -16,7 +16,7 @@ namespace MigrationCluster.Grains.AddressSpaces;
 /// putback, free frames) are calls to the node grains; the migration goes through the
 /// migration coordinator. The <see cref="ModelMachine"/> twin of <see cref="GrainMigrationBackend"/>'s kind.
 /// </summary>
-internal sealed class GrainMachine(IGrainFactory grains, AddressSpaceMemory self, MachineLayout layout, VmStat vmStat, Func<long, Task<AccessReport>> access) : INumaMachine
+internal sealed class GrainMachine(IGrainFactory grains, AddressSpaceMemory self, MachineLayout layout, VmStat vmStat, Func<long, bool, Task<AccessReport>> access) : INumaMachine
 {
     public IReadOnlyList<int> NodesWithMemory => layout.NodesWithMemory;
 
@@ -65,16 +65,25 @@ internal sealed class GrainMachine(IGrainFactory grains, AddressSpaceMemory self
         }
     }
 
-    public async ValueTask<(int Errno, PageRef Page)> GetUserPage(int pid, long virtualPage)
+    public async ValueTask<(int Errno, PageRef Page)> GetUserPage(int pid, long virtualPage, bool write = false)
     {
         if (pid != self.Id)
         {
             throw new InvalidOperationException($"address space {self.Id} faults a page of process {pid}: get_user_pages runs in the target");
         }
 
-        AccessReport r = await access(virtualPage);
+        AccessReport r = await access(virtualPage, write);
         // vm_fault_to_errno: VM_FAULT_SIGBUS is -EFAULT to get_user_pages.
         return (r.Errno == -Errno.SIGBUS ? -Errno.EFAULT : r.Errno, r.Errno != 0 ? PageRef.None : r.Page);
+    }
+
+    public async ValueTask MlockPages(IReadOnlyList<PageRef> pages, bool mlock)
+    {
+        ArgumentNullException.ThrowIfNull(pages);
+        // One call per node, each node's pages in walk order.
+        await Task.WhenAll(pages.GroupBy(p => p.Node).Select(g => mlock
+            ? Node(g.Key).MlockPages([.. g.Select(p => p.Pfn)])
+            : Node(g.Key).MunlockPages([.. g.Select(p => p.Pfn)])));
     }
 
     public async ValueTask<long> FreePages(int node) => (await grains.GetGrain<INumaNodeInspectionGrain>(node).GetStatus()).FreePages;

@@ -66,6 +66,10 @@ public interface IAddressSpaceAccessGrain : IGrainWithIntegerKey
     [Alias("FileSize")]
     Task<long> FileSize(int mapping);
 
+    /// <summary>Another process maps a file this process owns MAP_PRIVATE (it joins the file's i_mmap, for truncate).</summary>
+    [Alias("AddPrivateMapper")]
+    Task AddPrivateMapper(int mapping, int space);
+
     /// <summary>The child's side of fork: its mappings and PTEs as the parent's dup_mmap made them.</summary>
     [Alias("AdoptFork")]
     Task AdoptFork(ForkImage image);

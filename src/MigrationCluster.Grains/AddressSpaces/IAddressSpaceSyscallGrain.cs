@@ -51,6 +51,15 @@ public interface IAddressSpaceSyscallGrain : IGrainWithIntegerKey
     [Alias("Mbind")]
     Task<int> Mbind(long start, long pages, MemPolicyMode mode, int[] nodes, int flags);
 
+    /// <summary>mlock2(2) by this process on [start, start + pages) (mlock(2) is flags 0): 0 or -errno.</summary>
+    [ResponseTimeout("00:05:00")]
+    [Alias("Mlock")]
+    Task<int> Mlock(long start, long pages, int flags);
+
+    /// <summary>munlock(2) by this process on [start, start + pages): 0 or -errno.</summary>
+    [Alias("Munlock")]
+    Task<int> Munlock(long start, long pages);
+
     /// <summary>munmap(2) of [start, start + pages): 0, or -EINVAL for an empty range.</summary>
     [Alias("Munmap")]
     Task<int> Munmap(long start, long pages);
@@ -62,6 +71,10 @@ public interface IAddressSpaceSyscallGrain : IGrainWithIntegerKey
     /// <summary>Clears these PTEs (a truncation of a file another process owns unmaps them under the page lock). Only read.</summary>
     [Alias("ClearPtes")]
     Task ClearPtes([Immutable] long[] virtualPages);
+
+    /// <summary>unmap_mapping_range(even_cows) over this process's MAP_PRIVATE VMAs of a file: PTEs at file indexes from <paramref name="fromIndex"/> on are zapped, copy-on-write copies included.</summary>
+    [Alias("UnmapMappingRange")]
+    Task UnmapMappingRange(int mapping, long fromIndex);
 
     /// <summary>truncate_inode_pages of a file this process owns, from an index: 0, or -EAGAIN at a page a migration holds.</summary>
     [Alias("Truncate")]

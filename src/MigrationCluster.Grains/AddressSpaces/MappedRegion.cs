@@ -6,4 +6,13 @@ namespace MigrationCluster.Grains.AddressSpaces;
 [GenerateSerializer]
 [Immutable]
 [Alias("mc.MappedRegion")]
-public sealed record MappedRegion(long Start, long Pages, VmaKind Kind, int Mapping, long PgOff, bool Writable);
+public sealed record MappedRegion(long Start, long Pages, VmaKind Kind, int Mapping, long PgOff, bool Writable)
+{
+    /// <summary>VM_LOCKED: mlock(2) holds its pages.</summary>
+    [Id(6)]
+    public bool Locked { get; init; }
+
+    /// <summary>VM_LOCKONFAULT: mlock2(2) with MLOCK_ONFAULT.</summary>
+    [Id(7)]
+    public bool LockOnFault { get; init; }
+}

@@ -30,6 +30,8 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
 
         var nodes = spec.Nodes;
         var topology = spec.Topology();
+        var monitor = GrainFactory.GetMachineMonitor();
+        await monitor.ReportSetUp(new SetUpProgress("configuring the nodes", 0, nodes, "nodes"));
         await Task.WhenAll(Enumerable.Range(0, nodes).Select(n => Node(n).Configure(new NodeConfiguration(spec.FramesPerNode))));
         // The cluster's machine monitor (the dashboard's page) now shows this machine, its counters from zero.
         await GrainFactory.GetMachineMonitor().ConfigureMachine(new MachineDescription(
@@ -46,6 +48,7 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
         var filePages = (int)Math.Round(spec.PagesPerSpace * spec.FileFraction);
         for (var s = 0; s < spaces.Length; s++)
         {
+            await monitor.ReportSetUp(new SetUpProgress("mapping memory", s, spaces.Length, "processes"));
             await spaces[s].Configure(Process(spec, topology, firstHome[s]));
             await spaces[s].MmapAnon(spec.PagesPerSpace - filePages, shared: false);
             if (filePages > 0)
@@ -58,7 +61,7 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
         // First touch on the first home node: every page is written once by its own process, all
         // processes at the same time (each touches only its own memory, so where a page lands
         // does not depend on which task runs first).
-        await FirstTouch(spaces, spec);
+        await FirstTouch(spaces, spec, monitor, "first touch");
 
         // Then each process maps its neighbour's file, read-only, and reads it: the pages are in
         // the page cache already, on their owner's node.
@@ -68,7 +71,7 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
             {
                 await spaces[s].MmapShared(files[(s + 1) % spaces.Length], 0, filePages, writable: false);
             }
-            await FirstTouch(spaces, spec);
+            await FirstTouch(spaces, spec, monitor, "reading the neighbours' files");
         }
 
         // A driver holds some private pages for I/O: they cannot migrate.
@@ -85,6 +88,7 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
         }
 
         // The scheduler moves every process: its memory is now remote.
+        await monitor.ReportSetUp(new SetUpProgress("workloads before the migration", 0, spaces.Length, "processes"));
         for (var s = 0; s < spaces.Length; s++)
         {
             await spaces[s].MoveTo(Process(spec, topology, laterHome[s]));
@@ -92,6 +96,7 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
         var before = await RunWorkloads(spaces, spec, spec.Seed + 1);
 
         // NUMA balancing: each page goes to the node its owner now runs on.
+        await monitor.ReportSetUp(new SetUpProgress("finding misplaced pages", 0, spaces.Length, "processes"));
         var requests = await MisplacedPages(spaces, laterHome);
         var started = time.GetTimestamp();
         // The tasks keep running for as long as the migration does: their faults meet its migration entries.
@@ -200,12 +205,18 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
     }
 
     /// <summary>Every process's tasks touch each mapped page once (a write where the mapping is writable).</summary>
-    private static Task FirstTouch(IAddressSpaceGrain[] spaces, ExperimentSpec spec) => Task.WhenAll(spaces.Select(async s =>
+    private static async Task FirstTouch(IAddressSpaceGrain[] spaces, ExperimentSpec spec, IMachineMonitorGrain monitor, string phase)
     {
-        var mapped = (await s.GetRegions()).Sum(r => r.Pages);
-        var perTask = (int)((mapped + spec.TasksPerSpace - 1) / spec.TasksPerSpace);
-        await s.RunWorkload(new WorkloadSpec(WorkloadPattern.Sequential, spec.TasksPerSpace, perTask, 1.0, spec.Seed));
-    }));
+        var done = 0;
+        await monitor.ReportSetUp(new SetUpProgress(phase, 0, spaces.Length, "processes"));
+        await Task.WhenAll(spaces.Select(async s =>
+        {
+            var mapped = (await s.GetRegions()).Sum(r => r.Pages);
+            var perTask = (int)((mapped + spec.TasksPerSpace - 1) / spec.TasksPerSpace);
+            await s.RunWorkload(new WorkloadSpec(WorkloadPattern.Sequential, spec.TasksPerSpace, perTask, 1.0, spec.Seed));
+            await monitor.ReportSetUp(new SetUpProgress(phase, Interlocked.Increment(ref done), spaces.Length, "processes"));
+        }));
+    }
 
     private static int Farthest(int[][] distances, int from, int[] candidates) =>
         candidates.OrderByDescending(n => distances[from][n]).ThenBy(n => n).First();

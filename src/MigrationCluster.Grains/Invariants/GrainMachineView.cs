@@ -27,7 +27,7 @@ public sealed class GrainMachineView : IMachineView
         _nodes = nodes.ToDictionary(n => n.Node);
         _frames = nodes.ToDictionary(n => n.Node, n => n.Frames.ToDictionary(f => f.Pfn));
         _spaces = spaces.ToDictionary(s => s.Space);
-        _vmas = spaces.ToDictionary(s => s.Space, s => s.Vmas.Select(r => new Vma(r.Start, r.Pages, r.Kind, r.Mapping, r.PgOff, r.Writable)).ToArray());
+        _vmas = spaces.ToDictionary(s => s.Space, s => s.Vmas.Select(r => new Vma(r.Start, r.Pages, r.Kind, r.Mapping, r.PgOff, r.Writable) { Locked = r.Locked, LockOnFault = r.LockOnFault }).ToArray());
         _ptes = spaces.ToDictionary(s => s.Space, s => s.Ptes.ToDictionary(p => p.VirtualPage, p => new Pte(p.Kind, p.Page, p.Writable)));
         _cache = spaces.SelectMany(s => s.PageCache).ToDictionary(c => (c.Mapping, c.Index), c => c.Page);
     }

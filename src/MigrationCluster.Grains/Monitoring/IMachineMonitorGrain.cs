@@ -24,6 +24,16 @@ public interface IMachineMonitorGrain : IGrainWithIntegerKey
     [Alias("ReportMigration")]
     Task ReportMigration(MigrationReport report);
 
+    /// <summary>Where the set-up of the machine being built stands; cleared by the machine's first migration report.</summary>
+    [OneWay]
+    [Alias("ReportSetUp")]
+    Task ReportSetUp(SetUpProgress progress);
+
+    /// <summary>The set-up in progress, or null when none is (none began, or its migration has started).</summary>
+    [ReadOnly]
+    [Alias("GetSetUp")]
+    Task<SetUpProgress?> GetSetUp();
+
     [ReadOnly]
     [Alias("GetSnapshot")]
     Task<MachineMonitorSnapshot> GetSnapshot();

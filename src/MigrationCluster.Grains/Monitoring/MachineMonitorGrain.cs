@@ -11,6 +11,7 @@ public sealed class MachineMonitorGrain(TimeProvider time) : Grain, IMachineMoni
 {
     private readonly MachineMonitorState _state = new();
     private Guid _machineStamp;
+    private SetUpProgress? _setUp;
 
     public Task ConfigureMachine(MachineDescription machine)
     {
@@ -24,8 +25,19 @@ public sealed class MachineMonitorGrain(TimeProvider time) : Grain, IMachineMoni
         return Task.CompletedTask;
     }
 
+    public Task ReportSetUp(SetUpProgress progress)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
+        _setUp = progress;
+        return Task.CompletedTask;
+    }
+
+    public Task<SetUpProgress?> GetSetUp() => Task.FromResult(_setUp);
+
     public Task ReportMigration(MigrationReport report)
     {
+        // The migration has begun: the set-up is over.
+        _setUp = null;
         _state.Report(report, time.GetUtcNow().ToUnixTimeMilliseconds());
         return Task.CompletedTask;
     }

@@ -43,6 +43,14 @@ public interface INumaNodeAccessGrain : IGrainWithIntegerKey
     [Alias("Access")]
     Task<AccessOutcome> Access(long pfn, PteRef pte, bool write, ulong value);
 
+    /// <summary>follow_page with FOLL_TOUCH for get_user_pages through <paramref name="pte"/>: the page marked accessed and, with FOLL_WRITE, dirty; its contents untouched.</summary>
+    [Alias("FollowPage")]
+    Task<AccessOutcome> FollowPage(long pfn, PteRef pte, bool write);
+
+    /// <summary>The page's contents, for a copy (copy_user_highpage's source side): no flag changes.</summary>
+    [Alias("ReadPage")]
+    Task<ulong> ReadPage(long pfn);
+
     /// <summary>
     /// Returns once the page is unlocked (at once if it is not locked): a fault on a migration
     /// entry sleeps here, queued FIFO behind the page lock, as migration_entry_wait does.

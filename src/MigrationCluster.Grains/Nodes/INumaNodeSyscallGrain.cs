@@ -32,4 +32,24 @@ public interface INumaNodeSyscallGrain : IGrainWithIntegerKey
     /// <summary>truncate_inode_pages, second half: the PTEs (cleared by their address spaces) leave the rmap, the page leaves its file, is unlocked and released.</summary>
     [Alias("TruncatePage")]
     Task TruncatePage(long pfn, [Immutable] PteRef[] ptes);
+
+    /// <summary>mlock_folio on each page, in order: one more VM_LOCKED mapping holds it (to the unevictable LRU). Only read.</summary>
+    [Alias("MlockPages")]
+    Task MlockPages([Immutable] long[] pfns);
+
+    /// <summary>munlock_folio on each page, in order: a VM_LOCKED mapping lets go (the last one: back to an evictable LRU). Only read.</summary>
+    [Alias("MunlockPages")]
+    Task MunlockPages([Immutable] long[] pfns);
+
+    /// <summary>isolate_migratepages_block for compaction: each page isolated, unevictable ones only with <paramref name="isolateUnevictable"/>. Only read.</summary>
+    [Alias("IsolateForCompaction")]
+    Task<bool[]> IsolateForCompaction([Immutable] long[] pfns, bool isolateUnevictable);
+
+    /// <summary>fork's test per page (folio_needs_cow_for_dma): the contents of each page the child must get a copy of, null for those it shares.</summary>
+    [Alias("PagesNeedingCowForDma")]
+    Task<ulong?[]> PagesNeedingCowForDma([Immutable] long[] pfns);
+
+    /// <summary>A new anonymous page here holding a copy, <paramref name="contents"/>, mapped by <paramref name="pte"/> (copy_present_page at fork, wp_page_copy, do_cow_fault); -1 when the node is full.</summary>
+    [Alias("CopyPresentPage")]
+    Task<long> CopyPresentPage(PteRef pte, int anonMapping, long index, ulong contents);
 }

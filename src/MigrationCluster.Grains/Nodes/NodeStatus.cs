@@ -4,4 +4,9 @@ namespace MigrationCluster.Grains.Nodes;
 [GenerateSerializer]
 [Immutable]
 [Alias("mc.NodeStatus")]
-public sealed record NodeStatus(int Node, int Capacity, int FreePages, int ActivePages, int InactivePages, int Waiters, string Silo);
+public sealed record NodeStatus(int Node, int Capacity, int FreePages, int ActivePages, int InactivePages, int Waiters, string Silo)
+{
+    /// <summary>Pages on the unevictable LRU (mlocked): neither active nor inactive, never reclaimed.</summary>
+    [Id(7)]
+    public int UnevictablePages { get; init; }
+}

@@ -42,7 +42,10 @@ public sealed class NumaNodeGrain : Grain, INumaNodeGrain
     }
 
     public Task<NodeStatus> GetStatus() => Task.FromResult(new NodeStatus(
-        NodeId, Memory.Capacity, Memory.FreePages, Memory.LruCount(LruList.ActiveAnon) + Memory.LruCount(LruList.ActiveFile), Memory.LruCount(LruList.InactiveAnon) + Memory.LruCount(LruList.InactiveFile), _sleepers.Count, RuntimeIdentity));
+        NodeId, Memory.Capacity, Memory.FreePages, Memory.LruCount(LruList.ActiveAnon) + Memory.LruCount(LruList.ActiveFile), Memory.LruCount(LruList.InactiveAnon) + Memory.LruCount(LruList.InactiveFile), _sleepers.Count, RuntimeIdentity)
+    {
+        UnevictablePages = Memory.LruCount(LruList.Unevictable),
+    });
 
     public Task<FrameSnapshot[]> SnapshotFrames()
     {
@@ -147,6 +150,23 @@ public sealed class NumaNodeGrain : Grain, INumaNodeGrain
         }
         return Task.FromResult(new AccessOutcome(Memory.ReadContents(pfn), Live: true));
     }
+
+    public Task<AccessOutcome> FollowPage(long pfn, PteRef pte, bool write)
+    {
+        var frame = Memory.Frame(pfn);
+        if (frame.Refcount == 0 || !IsMappedBy(pfn, pte))
+        {
+            return Task.FromResult(new AccessOutcome(0, Live: false));
+        }
+        Memory.MarkPageAccessed(pfn);
+        if (write)
+        {
+            Memory.SetFlags(pfn, PageFlags.Dirty);
+        }
+        return Task.FromResult(new AccessOutcome(Memory.ReadContents(pfn), Live: true));
+    }
+
+    public Task<ulong> ReadPage(long pfn) => Task.FromResult(Memory.ReadContents(pfn));
 
     public Task WaitOnPageLocked(long pfn, PteRef pte, bool write)
     {
@@ -367,6 +387,48 @@ public sealed class NumaNodeGrain : Grain, INumaNodeGrain
     }
 
     public Task<bool> WpCanReuseAnonPage(long pfn) => Task.FromResult(Memory.WpCanReuseAnonPage(pfn));
+
+    public Task MlockPages(long[] pfns)
+    {
+        ArgumentNullException.ThrowIfNull(pfns);
+        foreach (var pfn in pfns)
+        {
+            Memory.MlockPage(pfn);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task MunlockPages(long[] pfns)
+    {
+        ArgumentNullException.ThrowIfNull(pfns);
+        foreach (var pfn in pfns)
+        {
+            Memory.MunlockPage(pfn);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<bool[]> IsolateForCompaction(long[] pfns, bool isolateUnevictable)
+    {
+        ArgumentNullException.ThrowIfNull(pfns);
+        return Task.FromResult(pfns.Select(pfn => Memory.IsolateForCompaction(pfn, isolateUnevictable)).ToArray());
+    }
+
+    public Task<ulong?[]> PagesNeedingCowForDma(long[] pfns)
+    {
+        ArgumentNullException.ThrowIfNull(pfns);
+        return Task.FromResult(pfns.Select(pfn => Memory.PageNeedsCowForDma(pfn) ? Memory.ReadContents(pfn) : (ulong?)null).ToArray());
+    }
+
+    public async Task<long> CopyPresentPage(PteRef pte, int anonMapping, long index, ulong contents)
+    {
+        var pfn = await FaultAnonPage(pte, anonMapping, index);
+        if (pfn >= 0)
+        {
+            Memory.WriteContents(pfn, contents);
+        }
+        return pfn;
+    }
 
     public Task ZapPtes(PteRef[] ptes, long[] pfns)
     {

@@ -22,6 +22,7 @@ public struct MigrationPageSurrogate
     [Id(11)] public bool MaybeDmaPinned;
     [Id(12)] public PageFlags OldFlags;
     [Id(13)] public ulong Contents;
+    [Id(14)] public int MlockCount;
 }
 
 [RegisterConverter]
@@ -39,6 +40,7 @@ public sealed class MigrationPageConverter : IConverter<MigrationPage, Migration
         MaybeDmaPinned = s.MaybeDmaPinned,
         OldFlags = s.OldFlags,
         Contents = s.Contents,
+        MlockCount = s.MlockCount,
     };
 
     public MigrationPageSurrogate ConvertToSurrogate(in MigrationPage value) => new()
@@ -57,5 +59,6 @@ public sealed class MigrationPageConverter : IConverter<MigrationPage, Migration
         MaybeDmaPinned = value.MaybeDmaPinned,
         OldFlags = value.OldFlags,
         Contents = value.Contents,
+        MlockCount = value.MlockCount,
     };
 }

@@ -119,27 +119,90 @@ public sealed class AddressSpaceMemory
     /// </summary>
     public void RemoveVmaRange(long start, long end)
     {
-        for (int i = _vmas.Count - 1; i >= 0; i--)
+        foreach (Vma v in _vmas.Where(v => v.End > start && v.Start < end).ToList())
         {
-            Vma v = _vmas[i];
-            if (v.End <= start || v.Start >= end)
+            _vmas.Remove(SplitVma(v, Math.Max(start, v.Start), Math.Min(end, v.End)));
+        }
+    }
+
+    /// <summary>
+    /// apply_vma_lock_flags and mlock_fixup: the VMAs over [<paramref name="start"/>,
+    /// <paramref name="end"/>) take VM_LOCKED (<paramref name="locked"/>) and VM_LOCKONFAULT
+    /// (<paramref name="onFault"/>), split where the range cuts one. The range must start in a
+    /// VMA and run without holes: at a hole the VMAs before it are changed and the answer is
+    /// -ENOMEM. The VMAs whose VM_LOCKED changed, and whose present pages the caller must mlock or
+    /// munlock (mlock_vma_pages_range), are appended to <paramref name="changed"/>. Returns 0 or -errno.
+    /// </summary>
+    public int ApplyVmaLockFlags(long start, long end, bool locked, bool onFault, List<Vma> changed)
+    {
+        ArgumentNullException.ThrowIfNull(changed);
+        if (end < start)
+        {
+            return -Errno.EINVAL;
+        }
+
+        if (end == start)
+        {
+            return 0;
+        }
+
+        if (FindVma(start) is null)
+        {
+            return -Errno.ENOMEM;
+        }
+
+        long next = start;
+        foreach (Vma vma in _vmas.Where(v => v.End > start && v.Start < end).ToList())
+        {
+            if (vma.Start > next)
             {
-                continue;
+                // A hole in the range.
+                return -Errno.ENOMEM;
             }
 
-            _vmas.RemoveAt(i);
-            if (v.Start < start)
+            long to = Math.Min(vma.End, end);
+            if (vma.Locked != locked || vma.LockOnFault != onFault)
             {
-                _vmas.Add(new Vma(v.Start, start - v.Start, v.Kind, v.Mapping, v.PgOff, v.Writable));
+                Vma piece = SplitVma(vma, next, to);
+                // mlock_fixup: a VMA locked already is only re-flagged (mlocking twice would be wrong).
+                if (piece.Locked != locked)
+                {
+                    changed.Add(piece);
+                }
+
+                piece.Locked = locked;
+                piece.LockOnFault = locked && onFault;
             }
 
-            if (v.End > end)
-            {
-                _vmas.Add(new Vma(end, v.End - end, v.Kind, v.Mapping, v.Kind == VmaKind.AnonPrivate ? v.PgOff : v.PgOff + (end - v.Start), v.Writable));
-            }
+            next = to;
+        }
+
+        return next < end ? -Errno.ENOMEM : 0;
+    }
+
+    /// <summary>Cuts [<paramref name="start"/>, <paramref name="end"/>) out of <paramref name="vma"/> as a VMA of its own (vma_modify's split).</summary>
+    private Vma SplitVma(Vma vma, long start, long end)
+    {
+        if (vma.Start == start && vma.End == end)
+        {
+            return vma;
+        }
+
+        _vmas.Remove(vma);
+        Vma piece = vma.Slice(start, end);
+        _vmas.Add(piece);
+        if (vma.Start < start)
+        {
+            _vmas.Add(vma.Slice(vma.Start, start));
+        }
+
+        if (vma.End > end)
+        {
+            _vmas.Add(vma.Slice(end, vma.End));
         }
 
         _vmas.Sort((a, b) => a.Start.CompareTo(b.Start));
+        return piece;
     }
 
     public Vma? FindVma(long virtualPage)
@@ -162,12 +225,18 @@ public sealed class AddressSpaceMemory
     /// present PTE is write-protected in both (copy_present_pte, a COW mapping), and the child's
     /// PTEs, appended to <paramref name="childPtes"/>, each take a mapcount and a reference on
     /// their page, which the caller adds on the pages' nodes (folio_try_dup_anon_rmap_pte). The
-    /// zero page is copied as it is.
+    /// zero page is copied as it is. An exclusive anonymous page that may be DMA-pinned
+    /// (<paramref name="needsCowForDma"/>, folio_needs_cow_for_dma) is not shared: the parent's
+    /// PTE stays as it is, and the page goes to <paramref name="copies"/> for the caller to give
+    /// the child a copy of its own (copy_present_page). Memory locks are not inherited: the
+    /// child's VMAs lose VM_LOCKED and VM_LOCKONFAULT.
     /// </summary>
-    public void DupMmap(AddressSpaceMemory child, List<(PteRef Pte, PageRef Page)> childPtes)
+    public void DupMmap(AddressSpaceMemory child, List<(PteRef Pte, PageRef Page)> childPtes, Func<PageRef, bool> needsCowForDma, List<(Vma Vma, long VirtualPage, PageRef Page)> copies)
     {
         ArgumentNullException.ThrowIfNull(child);
         ArgumentNullException.ThrowIfNull(childPtes);
+        ArgumentNullException.ThrowIfNull(needsCowForDma);
+        ArgumentNullException.ThrowIfNull(copies);
         if (child.Vmas.Count > 0)
         {
             throw new InvalidOperationException($"address space {child.Id} already has mappings: a fork makes a fresh one");
@@ -195,6 +264,9 @@ public sealed class AddressSpaceMemory
                 {
                     case PteKind.ZeroPage:
                         child.SetPte(v, Pte.ZeroPage);
+                        break;
+                    case PteKind.Present when needsCowForDma(pte.Page):
+                        copies.Add((vma, v, pte.Page));
                         break;
                     case PteKind.Present:
                         SetPte(v, Pte.Present(pte.Page, writable: false));
@@ -365,10 +437,11 @@ public sealed class AddressSpaceMemory
 
     /// <summary>
     /// zap_pte_range, PTE side: clears the PTEs of [<paramref name="start"/>, <paramref name="end"/>)
-    /// and appends each present one, with its page, to <paramref name="zapped"/> in virtual-page
-    /// order; the caller then drops those rmap entries and references on the pages' nodes.
+    /// and appends each present one, with its page and whether its VMA is VM_LOCKED, to
+    /// <paramref name="zapped"/> in virtual-page order; the caller then munlocks the locked ones
+    /// (munlock_vma_folio) and drops those rmap entries and references on the pages' nodes.
     /// </summary>
-    public void ZapPteRange(long start, long end, List<(PteRef Pte, PageRef Page)> zapped)
+    public void ZapPteRange(long start, long end, List<(PteRef Pte, PageRef Page, bool Locked)> zapped)
     {
         ArgumentNullException.ThrowIfNull(zapped);
         foreach (Vma vma in _vmas.Where(v => v.Start < end && v.End > start).ToList())
@@ -380,7 +453,7 @@ public sealed class AddressSpaceMemory
                 {
                     case PteKind.Present:
                         SetPte(v, Pte.None);
-                        zapped.Add((new PteRef(Id, v), pte.Page));
+                        zapped.Add((new PteRef(Id, v), pte.Page, vma.Locked));
                         break;
                     case PteKind.ZeroPage:
                         SetPte(v, Pte.None);
@@ -388,6 +461,24 @@ public sealed class AddressSpaceMemory
                     case PteKind.Migration:
                         throw new InvalidOperationException($"munmap of {Id}:{v} while its page {pte.Page} migrates");
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// unmap_mapping_range(mapping, from, 0, even_cows = 1) over this space's MAP_PRIVATE VMAs
+    /// of the file: every PTE at a file index from <paramref name="fromIndex"/> on is zapped,
+    /// the page cache's pages and the task's private copy-on-write copies alike (appended to
+    /// <paramref name="zapped"/> for the caller to drop on the pages' nodes). The VMAs stay.
+    /// </summary>
+    public void UnmapMappingRange(int mapping, long fromIndex, List<(PteRef Pte, PageRef Page, bool Locked)> zapped)
+    {
+        foreach (Vma vma in _vmas.Where(v => v.Kind == VmaKind.FilePrivate && v.Mapping == mapping).ToList())
+        {
+            long first = vma.Start + Math.Max(0, fromIndex - vma.PgOff);
+            if (first < vma.End)
+            {
+                ZapPteRange(first, vma.End, zapped);
             }
         }
     }

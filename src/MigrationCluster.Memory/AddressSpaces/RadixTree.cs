@@ -21,6 +21,12 @@ public sealed class RadixTree
     /// <summary>i_size in pages: a fault at or past it is SIGBUS. Unbounded until a truncate sets it (truncate_setsize).</summary>
     public long Size { get; set; } = long.MaxValue;
 
+    /// <summary>
+    /// The address spaces that map the file MAP_PRIVATE (that part of mapping->i_mmap): truncate
+    /// unmaps their copy-on-write copies past the new end too (unmap_mapping_range, even_cows).
+    /// </summary>
+    public SortedSet<int> PrivateMappers { get; } = [];
+
     /// <summary>xa_lock of the mapping, held by migration between steps 5 and 11.</summary>
     public bool Locked { get; internal set; }
 

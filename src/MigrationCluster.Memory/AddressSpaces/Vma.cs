@@ -31,6 +31,20 @@ public sealed class Vma
 
     public bool Writable { get; }
 
+    /// <summary>VM_LOCKED: mlock(2) holds the pages this VMA maps (they are unevictable).</summary>
+    public bool Locked { get; set; }
+
+    /// <summary>VM_LOCKONFAULT (mlock2 MLOCK_ONFAULT): pages are mlocked as they are faulted in, not populated at once.</summary>
+    public bool LockOnFault { get; set; }
+
+    /// <summary>The part [<paramref name="start"/>, <paramref name="end"/>) of this VMA as a VMA of its own (a split), with its flags.</summary>
+    public Vma Slice(long start, long end) =>
+        new(start, end - start, Kind, Mapping, Kind == VmaKind.AnonPrivate ? PgOff : PgOff + (start - Start), Writable)
+        {
+            Locked = Locked,
+            LockOnFault = LockOnFault,
+        };
+
     public bool Contains(long virtualPage) => virtualPage >= Start && virtualPage < End;
 
     /// <summary>The index in the mapping (page->index) of a virtual page in this VMA.</summary>

@@ -35,6 +35,7 @@ public static class InvariantChecker
         var reach = new Dictionary<LogicalPage, PageRef>();
         var readable = new Dictionary<LogicalPage, PageRef>();
         var zeroMapped = new HashSet<LogicalPage>();
+        var lockedMapped = new HashSet<PageRef>();
         var rmap = new List<PteRef>();
 
         foreach (int node in system.NodeIds)
@@ -85,6 +86,13 @@ public static class InvariantChecker
                 }
 
                 mapped[pte.Page] = mapped.GetValueOrDefault(pte.Page) + 1;
+                if (vma.Locked)
+                {
+                    // mm/mlock.c: what a VM_LOCKED VMA maps is mlocked.
+                    Require(f.Has(PageFlags.Mlocked), $"{space}:{vpage} maps {pte.Page} in a VM_LOCKED VMA, but the page is not mlocked ({f.Flags})");
+                    lockedMapped.Add(pte.Page);
+                }
+
                 rmap.Clear();
                 system.RmapWalk(pte.Page.Node, pte.Page.Pfn, rmap);
                 Require(rmap.Contains(new PteRef(space, vpage)), $"reverse map of {pte.Page} does not list {space}:{vpage}");
@@ -125,6 +133,10 @@ public static class InvariantChecker
                 int held = ptes + (inCache ? 1 : 0) + (f.Has(PageFlags.Private) ? 1 : 0);
                 Require(f.Refcount >= held, $"page {page}: refcount {f.Refcount} below the {held} its PTEs, cache and private data hold");
                 Require(PageContents.IsValid(system.ReadContents(node, pfn)), $"page {page}: contents word fails its checksum");
+                // mm/mlock.c: a page on an LRU list is on the unevictable one exactly when it is
+                // mlocked, and only a VM_LOCKED mapping holds it mlocked.
+                Require(!f.Has(PageFlags.Lru) || f.Has(PageFlags.Mlocked) == f.Has(PageFlags.Unevictable), $"page {page}: on an LRU list with {f.Flags}: mlocked and unevictable must go together");
+                Require(!f.Has(PageFlags.Lru) || !f.Has(PageFlags.Mlocked) || lockedMapped.Contains(page), $"page {page} is mlocked, but no VM_LOCKED VMA maps it");
             }
         }
 

@@ -49,6 +49,9 @@ public struct MigrationPage
     /// <summary>Flags of the old page, read when the contents are copied.</summary>
     public PageFlags OldFlags;
 
+    /// <summary>The old page's mlock_count (its VM_LOCKED mappings), which the new page takes.</summary>
+    public int MlockCount;
+
     /// <summary>The contents word read from the old page by <c>copy_page</c>.</summary>
     public ulong Contents;
 

@@ -7,5 +7,8 @@ public enum LruList
     ActiveAnon = 1,
     InactiveFile = 2,
     ActiveFile = 3,
-    Free = 4,
+
+    /// <summary>LRU_UNEVICTABLE: mlocked pages, which reclaim never scans.</summary>
+    Unevictable = 4,
+    Free = 5,
 }

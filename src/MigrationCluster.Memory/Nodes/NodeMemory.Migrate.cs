@@ -194,6 +194,7 @@ public sealed partial class NodeMemory
 
             ref PageFrame f = ref _frames[p.Old.Pfn];
             p.OldFlags = f.Flags;
+            p.MlockCount = _mlockCount.Count > 0 ? MlockCount(p.Old.Pfn) : 0;
             if (_bytes is null)
             {
                 p.Contents = f.Contents;
@@ -218,7 +219,12 @@ public sealed partial class NodeMemory
             ref MigrationPage p = ref batch[i];
             if (p.InFlight)
             {
-                _frames[p.Old.Pfn].Flags &= ~(PageFlags.Dirty | PageFlags.Active | PageFlags.Referenced | PageFlags.Unevictable | PageFlags.Private);
+                // try_to_migrate_one's munlock: the old page is no VM_LOCKED mapping's any more.
+                _frames[p.Old.Pfn].Flags &= ~(PageFlags.Dirty | PageFlags.Active | PageFlags.Referenced | PageFlags.Unevictable | PageFlags.Private | PageFlags.Mlocked);
+                if (p.MlockCount > 0)
+                {
+                    _mlockCount.Remove(p.Old.Pfn);
+                }
             }
         }
     }
@@ -336,6 +342,11 @@ public sealed partial class NodeMemory
             if (p.InFlight)
             {
                 _frames[p.New.Pfn].Flags |= p.OldFlags & PageFlags.Migrated;
+                if (p.MlockCount > 0)
+                {
+                    // remove_migration_ptes mlocks the new page once per VM_LOCKED mapping.
+                    _mlockCount[p.New.Pfn] = p.MlockCount;
+                }
             }
         }
     }

@@ -87,6 +87,11 @@ public sealed partial class NodeMemory
             _writebackQueue.Remove(pfn);
         }
 
+        if (_mlockCount.Count > 0)
+        {
+            _mlockCount.Remove(pfn);
+        }
+
         return true;
     }
 }

@@ -19,6 +19,18 @@ public sealed partial class NodeMemory
         return PageMapping.IsAnon(f.Mapping) && f.Mapcount == 1 && f.Refcount == 1;
     }
 
+    /// <summary>
+    /// folio_try_dup_anon_rmap_pte's test at fork (folio_needs_cow_for_dma): an exclusive
+    /// anonymous page (mapped by its one PTE) that may be DMA-pinned (page_maybe_dma_pinned: the
+    /// pin bias in its refcount) cannot be shared with the child, whose writes the device would
+    /// not see: the child gets a copy.
+    /// </summary>
+    public bool PageNeedsCowForDma(long pfn)
+    {
+        ref PageFrame f = ref LiveFrame(pfn);
+        return PageMapping.IsAnon(f.Mapping) && f.Mapcount == 1 && f.Refcount >= GupPinCountingBias;
+    }
+
     /// <summary>page_add_rmap: one more PTE maps the frame (mapcount and the PTE's reference).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void PageAddRmap(long pfn, PteRef pte)

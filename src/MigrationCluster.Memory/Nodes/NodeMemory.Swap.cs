@@ -18,11 +18,16 @@ public sealed partial class NodeMemory
             throw new InvalidOperationException($"page {Id}:{pfn} is already on an LRU list");
         }
 
+        // folio_evictable: an mlocked page goes on the unevictable list, inactive.
         f.Flags = (f.Flags | PageFlags.Lru) & ~PageFlags.Isolated;
+        f.Flags = f.Has(PageFlags.Mlocked) ? (f.Flags | PageFlags.Unevictable) & ~PageFlags.Active : f.Flags & ~PageFlags.Unevictable;
         PushFront(ListOf(f.Flags), (int)pfn);
     }
 
-    /// <summary>isolate_lru_page: takes the page off its LRU list with a reference. False if it is not on one.</summary>
+    /// <summary>
+    /// isolate_lru_page (folio_isolate_lru): takes the page off its LRU list, whichever it is
+    /// (the unevictable one too: mlocked pages migrate), with a reference. False if it is on none.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool IsolateLruPage(long pfn)
     {
@@ -37,6 +42,14 @@ public sealed partial class NodeMemory
         f.Refcount++;
         return true;
     }
+
+    /// <summary>
+    /// isolate_migratepages_block's tests for compaction, then the isolation: an unevictable
+    /// page is skipped unless <paramref name="isolateUnevictable"/> (ISOLATE_UNEVICTABLE, set by
+    /// /proc/sys/vm/compact_unevictable_allowed).
+    /// </summary>
+    public bool IsolateForCompaction(long pfn, bool isolateUnevictable) =>
+        (isolateUnevictable || !_frames[pfn].Has(PageFlags.Unevictable)) && IsolateLruPage(pfn);
 
     /// <summary>
     /// The page-count test and isolate_lru_page of move_pages (add_page_for_migration) and mbind
@@ -73,6 +86,8 @@ public sealed partial class NodeMemory
             PageRemoveRmap(pfn, pte);
         }
 
+        // Unmapped from every VMA, so from every VM_LOCKED one: no mlock holds it any more.
+        MunlockAll(pfn);
         SetMapping(pfn, PageMapping.None, 0);
         ClearFlags(pfn, PageFlags.Dirty | PageFlags.Private);
         UnlockPage(pfn, woken);
@@ -89,7 +104,8 @@ public sealed partial class NodeMemory
             return;
         }
 
-        if (f.Has(PageFlags.Active))
+        // An unevictable page is never activated: its list is never scanned.
+        if (f.Has(PageFlags.Active) || f.Has(PageFlags.Unevictable))
         {
             return;
         }
@@ -117,7 +133,8 @@ public sealed partial class NodeMemory
     }
 
     private static LruList ListOf(PageFlags flags) =>
-        (flags & PageFlags.SwapBacked) != 0
+        (flags & PageFlags.Unevictable) != 0 ? LruList.Unevictable
+        : (flags & PageFlags.SwapBacked) != 0
             ? ((flags & PageFlags.Active) != 0 ? LruList.ActiveAnon : LruList.InactiveAnon)
             : ((flags & PageFlags.Active) != 0 ? LruList.ActiveFile : LruList.InactiveFile);
 

@@ -13,10 +13,10 @@ public sealed partial class NodeMemory
     /// <summary>pin_user_pages adds this to the refcount (GUP_PIN_COUNTING_BIAS).</summary>
     public const int GupPinCountingBias = 1024;
 
-    private const int ListCount = 5;
+    private const int ListCount = 6;
 
     private readonly PageFrame[] _frames;
-    private readonly int[] _head = [-1, -1, -1, -1, -1];
+    private readonly int[] _head = [-1, -1, -1, -1, -1, -1];
     private readonly int[] _count = new int[ListCount];
     private readonly Dictionary<long, List<PteRef>> _rmapOverflow = [];
     private readonly Dictionary<long, Queue<PageLockWaiter>> _waiters = [];

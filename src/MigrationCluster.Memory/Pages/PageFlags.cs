@@ -20,6 +20,12 @@ public enum PageFlags : ushort
     /// <summary>PageBuddy: the frame is on its node's free list.</summary>
     Buddy = 1 << 11,
 
-    /// <summary>Flags that <c>migrate_page_states</c> carries from the old page to the new one.</summary>
-    Migrated = Uptodate | Dirty | Active | Referenced | SwapBacked | Unevictable,
+    /// <summary>PG_mlocked: a VM_LOCKED mapping holds the page (mlock(2)); it is unevictable.</summary>
+    Mlocked = 1 << 12,
+
+    /// <summary>
+    /// Flags the new page ends with after <c>migrate_page_states</c> (PG_unevictable carried
+    /// over) and <c>remove_migration_ptes</c>, which mlocks it again for each VM_LOCKED mapping.
+    /// </summary>
+    Migrated = Uptodate | Dirty | Active | Referenced | SwapBacked | Unevictable | Mlocked,
 }

@@ -36,10 +36,14 @@ public interface INumaMachine
     ValueTask ShmemSetPolicy(int mapping, long start, long end, MemPolicy? policy);
 
     /// <summary>
-    /// get_user_pages of one page of the target (a read fault if it is not present): 0 and the
-    /// page (none for the zero page), or a negative errno.
+    /// get_user_pages of one page of the target (a fault if it is not present; with
+    /// <paramref name="write"/>, FOLL_WRITE: a write fault that breaks copy-on-write and dirties
+    /// the page, its contents kept): 0 and the page (none for the zero page), or a negative errno.
     /// </summary>
-    ValueTask<(int Errno, PageRef Page)> GetUserPage(int pid, long virtualPage);
+    ValueTask<(int Errno, PageRef Page)> GetUserPage(int pid, long virtualPage, bool write = false);
+
+    /// <summary>mlock_folio (<paramref name="mlock"/>) or munlock_folio on each page, in order, on its node.</summary>
+    ValueTask MlockPages(IReadOnlyList<PageRef> pages, bool mlock);
 
     /// <summary>The free frames a node has now.</summary>
     ValueTask<long> FreePages(int node);

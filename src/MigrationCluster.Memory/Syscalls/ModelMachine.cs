@@ -41,15 +41,33 @@ public sealed class ModelMachine : INumaMachine
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask<(int Errno, PageRef Page)> GetUserPage(int pid, long virtualPage)
+    public ValueTask<(int Errno, PageRef Page)> GetUserPage(int pid, long virtualPage, bool write = false)
     {
-        AccessResult r = _system.GupAccess(pid, virtualPage);
+        AccessResult r = _system.GupAccess(pid, virtualPage, write);
         return ValueTask.FromResult(r.Status switch
         {
             AccessStatus.Done => (0, r.Page),
             AccessStatus.Wait => (-Errno.EAGAIN, PageRef.None),
             _ => (r.Errno, PageRef.None),
         });
+    }
+
+    public ValueTask MlockPages(IReadOnlyList<PageRef> pages, bool mlock)
+    {
+        ArgumentNullException.ThrowIfNull(pages);
+        foreach (PageRef page in pages)
+        {
+            if (mlock)
+            {
+                _system.Node(page.Node).MlockPage(page.Pfn);
+            }
+            else
+            {
+                _system.Node(page.Node).MunlockPage(page.Pfn);
+            }
+        }
+
+        return ValueTask.CompletedTask;
     }
 
     public ValueTask<long> FreePages(int node) => ValueTask.FromResult((long)_system.Node(node).FreePages);

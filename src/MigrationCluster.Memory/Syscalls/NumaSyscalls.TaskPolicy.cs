@@ -126,8 +126,9 @@ public sealed partial class NumaSyscalls
                     return GetMempolicyResult.Error(errno);
                 }
 
-                // The shared zero page lives with the kernel image, on node 0 here.
-                mode = page.IsNone ? 0 : page.Node;
+                // follow_page_pte hands get_user_pages the zero page itself (is_zero_pfn), and
+                // page_to_nid names the node of its memory.
+                mode = page.IsNone ? ZeroPageNode : page.Node;
             }
             else if (ReferenceEquals(pol, space.TaskPolicy) && pol.Mode == MemPolicyMode.Interleave)
             {
@@ -151,6 +152,13 @@ public sealed partial class NumaSyscalls
         nodes = pol.StoresUserNodemask ? [.. pol.UserNodemask] : [.. pol.Nodes];
         return CopyNodesToUser(mode, nodes, wantNodemask, maxnode);
     }
+
+    /// <summary>
+    /// page_to_nid(ZERO_PAGE(0)): empty_zero_page is part of the kernel image, which is loaded in
+    /// low physical memory, so it sits on the first node that has memory (not node 0 when node 0
+    /// is memoryless).
+    /// </summary>
+    private int ZeroPageNode => _machine.NodesWithMemory[0];
 
     /// <summary>
     /// __get_vma_policy: a shmem mapping's policy is its object's (shmem_get_policy); any other

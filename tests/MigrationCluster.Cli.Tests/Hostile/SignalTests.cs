@@ -63,6 +63,63 @@ public sealed class SignalTests
         await stdout;
     }
 
+    [Fact]
+    public async Task A_traced_run_stopped_by_ctrl_c_leaves_a_trace_file_of_whole_lines_that_trace_show_reads()
+    {
+        using var directory = new TempDirectory();
+        var trace = directory.File("run.jsonl");
+        // Paced (2,000 pages per process, moved at 100 pages/s), with a span per page: spans are exported while the run goes on, and Ctrl+C finds it running.
+        using var process = Start("run", "--pages", "2000", "--pace", "100", "--trace", $"jsonl:{trace}", "--trace-pages");
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        // Until the exporter has written the migration's first step spans (it exports in batches), for at most two minutes.
+        long scanned = 0;
+        var stepSeen = false;
+        for (var waited = 0; !stepSeen; waited++)
+        {
+            Assert.True(waited < 1200, "no lock_page span was written to the trace file within two minutes");
+            if (process.HasExited)
+            {
+                Assert.Fail($"the run ended before the signal: {await stderr}");
+            }
+            await Task.Delay(100, timeout.Token);
+            stepSeen = ContainsSince(trace, ref scanned, "\"name\":\"lock_page\"");
+        }
+
+        await SendAsync(process, "INT", timeout.Token);
+        await process.WaitForExitAsync(timeout.Token);
+
+        Assert.Equal(130, process.ExitCode);
+        Assert.Equal("migration-cluster: interrupted (Ctrl+C): the run was abandoned", Assert.Single((await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        await stdout;
+        var bytes = await File.ReadAllBytesAsync(trace);
+        Assert.Equal((byte)'\n', bytes[^1]);
+        var read = MigrationCluster.Hosting.Telemetry.TraceFile.Read(trace);
+        Assert.Null(read.CutLineNumber);
+        Assert.NotEmpty(read.Spans);
+        var shown = await CliProcess.RunAsync("trace", "show", trace);
+        Assert.True(shown.ExitCode == 0, $"trace show: exit {shown.ExitCode}: {shown.Stderr}");
+        Assert.Equal(string.Empty, shown.Stderr);
+        Assert.Contains("lock_page", shown.Stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary>Whether the bytes of <paramref name="path"/> after <paramref name="offset"/> hold <paramref name="text"/> (ASCII); moves the offset on.</summary>
+    private static bool ContainsSince(string path, ref long offset, string text)
+    {
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        // Back by the text's length, so a match across two reads is found.
+        stream.Position = Math.Max(0, offset - text.Length);
+        var bytes = new byte[stream.Length - stream.Position];
+        stream.ReadExactly(bytes);
+        offset = stream.Length;
+        return System.Text.Encoding.ASCII.GetString(bytes).Contains(text, StringComparison.Ordinal);
+    }
+
     private static Process Start(params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
