@@ -103,6 +103,7 @@ public sealed class MachineStateReader(IGrainFactory grains, MigrationClusterDas
             c.CallId,
             !c.Finished,
             c.StartedUnixMs,
+            c.SimulatedNs,
             c.ElapsedMs,
             c.Mode,
             c.Reason,
@@ -115,7 +116,7 @@ public sealed class MachineStateReader(IGrainFactory grains, MigrationClusterDas
             c.Silo,
             c.TraceId,
             c.TraceId is { } id && jaeger is not null ? new Uri(jaeger, "trace/" + id).AbsoluteUri : null,
-            [.. c.Steps.Select(s => new StepView(s.Step, s.Name, s.Batches, s.TotalMs, s.MeanMs))])).ToArray();
+            Steps(c))).ToArray();
 
         return new MachineState(
             cluster,
@@ -127,5 +128,19 @@ public sealed class MachineStateReader(IGrainFactory grains, MigrationClusterDas
             snapshot.VmStat,
             rateView,
             calls);
+    }
+
+    /// <summary>A call's steps in the step table's order, each with its simulated and its host time (zero where a report has only one).</summary>
+    private static StepView[] Steps(MigrationReport call)
+    {
+        var host = call.Steps.ToDictionary(s => s.Step);
+        var simulated = (call.SimulatedSteps ?? []).ToDictionary(s => s.Step);
+        return [.. host.Keys.Union(simulated.Keys).Order().Select(step =>
+        {
+            var h = host.GetValueOrDefault(step);
+            var s = simulated.GetValueOrDefault(step);
+            var batches = s?.Batches ?? h!.Batches;
+            return new StepView(step, s?.Name ?? h!.Name, batches, s?.TotalNs ?? 0, s is null || batches == 0 ? 0 : s.TotalNs / batches, h?.TotalMs ?? 0, h?.MeanMs ?? 0);
+        })];
     }
 }

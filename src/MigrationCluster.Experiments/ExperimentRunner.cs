@@ -161,7 +161,7 @@ public static class ExperimentRunner
     private static async Task<T> WithClusterAsync<T>(RunOptions options, IExperimentViewer? viewer, Func<IGrainFactory, Task<T>> body)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var trace = ParseTrace(options.Trace, options.TraceAccesses);
+        var trace = ParseTrace(options.Trace, options.TraceAccesses, options.TraceClock);
         if (options.TracePages)
         {
             // Flows with the run's calls to the migration coordinators' tracers.
@@ -224,7 +224,7 @@ public static class ExperimentRunner
     }
 
     /// <summary>The <c>--trace</c> value, with batching sized for a run's spans.</summary>
-    public static TraceExportOptions ParseTrace(string value, bool traceAccesses = false)
+    public static TraceExportOptions ParseTrace(string value, bool traceAccesses = false, TraceClock clock = TraceClock.Host)
     {
         try
         {
@@ -236,6 +236,7 @@ public static class ExperimentRunner
                 Targets = parsed.Targets,
                 ResourceAttributes = parsed.ResourceAttributes,
                 TraceAccesses = traceAccesses,
+                Clock = clock,
                 Batch = new BatchExportActivityProcessorOptions { MaxQueueSize = 1 << 20, MaxExportBatchSize = 8192, ScheduledDelayMilliseconds = 500 },
             };
         }

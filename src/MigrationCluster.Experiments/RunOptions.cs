@@ -71,6 +71,9 @@ public sealed class RunOptions
     /// <summary>Per-page spans under each step (default: one span per step per batch).</summary>
     public bool TracePages { get; set; }
 
+    /// <summary>The clock of the exported spans' timestamps: the host's, or simulated time from a fixed epoch.</summary>
+    public Hosting.Telemetry.TraceClock TraceClock { get; set; } = Hosting.Telemetry.TraceClock.Host;
+
     /// <summary>Also trace the grain calls tasks make for each access.</summary>
     public bool TraceAccesses { get; set; }
 

@@ -3,6 +3,7 @@ using MigrationCluster.Memory.Machines;
 using MigrationCluster.Grains.AddressSpaces;
 using MigrationCluster.Grains.Invariants;
 using MigrationCluster.Grains.Migration;
+using MigrationCluster.Grains.Monitoring;
 using MigrationCluster.Grains.Nodes;
 using MigrationCluster.Memory;
 using MigrationCluster.Memory.AddressSpaces;
@@ -34,6 +35,7 @@ public sealed class GrainScenarioEngine(IGrainFactory grains, MachineProfile? ma
     private int[] _nodes = [];
     // The migrations the scenario's own `migrate` calls ran (the syscalls' are counted by the processes).
     private VmStat _internalMigrations = new();
+    private long _internalMigrationNs;
 
     public string Name => "grains";
 
@@ -45,6 +47,7 @@ public sealed class GrainScenarioEngine(IGrainFactory grains, MachineProfile? ma
         _topology = scenario.Topology;
         _processes.Clear();
         _internalMigrations = new VmStat();
+        _internalMigrationNs = 0;
         _nodes = [.. Topology.Nodes.Select(n => n.Id).Order()];
         _layout = new MachineLayout(
             [.. Topology.Nodes.Where(n => n.HasMemory).Select(n => n.Id).Order()],
@@ -54,10 +57,10 @@ public sealed class GrainScenarioEngine(IGrainFactory grains, MachineProfile? ma
         {
             await Node(node.Id).Configure(new NodeConfiguration(node.HasMemory ? scenario.FramesPerNode : 0));
         }
-        if (machine is not null)
-        {
-            await grains.GetMachineMonitor().ConfigureMachine(new MachineDescription(Topology.DistanceRows(), scenario.FramesPerNode, "scenario", machine));
-        }
+        // The coordinators cost their steps on this machine's distances, as the model costs them on its topology.
+        int[][] distances = [.. Enumerable.Range(0, Topology.NodeIdLimit).Select(a => Enumerable.Range(0, Topology.NodeIdLimit)
+            .Select(b => Topology.Contains(a) && Topology.Contains(b) ? Topology.Distance(a, b) : a == b ? NumaTopology.LocalDistance : 20).ToArray())];
+        await grains.GetMachineMonitor().ConfigureMachine(new MachineDescription(distances, scenario.FramesPerNode, $"scenario '{scenario.Name}'", machine));
     }
 
     public async Task CreateProcess(ScenarioProcess process)
@@ -199,12 +202,17 @@ public sealed class GrainScenarioEngine(IGrainFactory grains, MachineProfile? ma
     {
         MigrationRunResult run = await grains.GetGrain<IMigrationCoordinatorGrain>(0).MigrateIsolatedPages([.. pages], mode, reason);
         _internalMigrations.Count(run.VmEvents);
-        return new MigrateResult(run.ReturnValue, run.Succeeded, run.Failed, run.Passes, mode, reason, run.PageErrno, run.NewPages, run.VmEvents);
+        _internalMigrationNs += run.SimulatedNs;
+        return new MigrateResult(run.ReturnValue, run.Succeeded, run.Failed, run.Passes, mode, reason, run.PageErrno, run.NewPages, run.VmEvents) { SimulatedNs = run.SimulatedNs };
     }
 
     /// <summary>The machine's counters: each process's events (its faults, its syscalls' migrations) and the scenario's own migrations, summed.</summary>
     public async Task<IReadOnlyDictionary<string, long>> VmStat() =>
         Memory.VmStat.Sum([_internalMigrations.Snapshot(), .. await Task.WhenAll(_processes.Select(p => Space(p.Id).GetVmStat()))]);
+
+    /// <summary>The simulated time of every migrate_pages call: each process's syscalls' and the scenario's own.</summary>
+    public async Task<long> MigrationSimulatedNs() =>
+        _internalMigrationNs + (await Task.WhenAll(_processes.Select(p => Space(p.Id).GetMigrationSimulatedNs()))).Sum();
 
     public async Task<IMachineView> View() => await GrainMachineView.SnapshotAsync(grains, _nodes, _processes.Select(p => p.Id));
 

@@ -103,6 +103,12 @@ public interface IScenarioEngine
     /// <summary>The machine's vmstat counters, by their /proc/vmstat names.</summary>
     Task<IReadOnlyDictionary<string, long>> VmStat();
 
+    /// <summary>
+    /// The simulated time of every migrate_pages call so far, added up: each call runs on one
+    /// simulated CPU, its steps costed on the scenario's machine (docs/simulated-time.md).
+    /// </summary>
+    Task<long> MigrationSimulatedNs();
+
     /// <summary>The whole machine as the invariant checker reads it (the model live; the grains as a snapshot).</summary>
     Task<IMachineView> View();
 }

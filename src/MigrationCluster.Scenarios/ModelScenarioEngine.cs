@@ -182,5 +182,7 @@ public sealed class ModelScenarioEngine(MachineProfile? machine = null) : IScena
 
     public Task<IReadOnlyDictionary<string, long>> VmStat() => Task.FromResult(System.VmStat.Snapshot());
 
+    public Task<long> MigrationSimulatedNs() => Task.FromResult(Machine.MigrationSimulatedNs);
+
     public Task<IMachineView> View() => Task.FromResult<IMachineView>(new ModelMachineView(System));
 }

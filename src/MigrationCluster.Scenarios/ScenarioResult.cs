@@ -17,6 +17,9 @@ public sealed record ScenarioResult(
     ScenarioExpectationSummary Expectations,
     string Engine)
 {
+    /// <summary>The simulated time of every migrate_pages call the scenario made (its set-up's included), added up.</summary>
+    public long SimulatedNs { get; init; }
+
     /// <summary>Each process's task policy at the end (set_mempolicy, rebound by cpuset changes).</summary>
     public IReadOnlyList<ScenarioTaskPolicy> Tasks { get; init; } = [];
 
@@ -45,6 +48,9 @@ public sealed record ScenarioCallResult(
     /// <summary>get_mempolicy: the mode it wrote (the policy's name and mode flags, or a node with MPOL_F_NODE); absent for other calls.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public object? Mode { get; init; }
+
+    /// <summary>The simulated time of the migrate_pages calls this call made, added up (0: it migrated nothing).</summary>
+    public long SimulatedNs { get; init; }
 }
 
 /// <summary>A process's task policy: its mode (with mode flags) and nodes; <c>default</c> and no nodes when it has none.</summary>

@@ -76,6 +76,7 @@ public sealed class ScenarioRunner
         int expectationsChecked = 0, expectationsFailed = 0;
         // The counters after one call are the counters before the next: one read of them per call.
         var before = await _engine.VmStat();
+        long simulatedBefore = await _engine.MigrationSimulatedNs();
         for (int i = 0; i < _scenario.Calls.Count && violation is null; i++)
         {
             ScenarioCall call = _scenario.Calls[i];
@@ -96,7 +97,10 @@ public sealed class ScenarioRunner
 
             var after = await _engine.VmStat();
             var delta = after.ToDictionary(kv => kv.Key, kv => kv.Value - before[kv.Key]);
+            long simulatedAfter = await _engine.MigrationSimulatedNs();
+            long simulatedNs = simulatedAfter - simulatedBefore;
             before = after;
+            simulatedBefore = simulatedAfter;
             if (violation is null && ((i + 1) % checkEvery == 0 || i == _scenario.Calls.Count - 1))
             {
                 checks++;
@@ -134,7 +138,7 @@ public sealed class ScenarioRunner
                 delta,
                 met,
                 mismatches,
-                violation) { Mode = _mode });
+                violation) { Mode = _mode, SimulatedNs = simulatedNs });
         }
 
         var tasks = new List<ScenarioTaskPolicy>();
@@ -155,6 +159,7 @@ public sealed class ScenarioRunner
             _engine.Name)
         {
             Tasks = tasks,
+            SimulatedNs = await _engine.MigrationSimulatedNs(),
         };
     }
 

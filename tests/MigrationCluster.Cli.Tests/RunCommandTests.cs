@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using MigrationCluster.Hosting.Telemetry;
 using MigrationCluster.Hosting.Tests.Telemetry.Otlp;
+using MigrationCluster.Memory.Migration;
 
 namespace MigrationCluster.Cli.Tests;
 
@@ -165,6 +166,19 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task The_default_run_traced_to_the_console_is_a_readable_trace_with_every_step()
+    {
+        var result = await CliProcess.RunAsync("run", "--trace", "console");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var lines = result.Stdout.Split('\n');
+        Assert.True(lines.Length < 20_000, $"{lines.Length} lines");
+        var names = Regex.Matches(result.Stdout, @"Activity\.DisplayName:\s+(\S+)\n").Select(m => m.Groups[1].Value).ToHashSet();
+        Assert.All(MigrationSteps.InOrder, step => Assert.Contains(step.KernelName(), names));
+        Assert.Equal(18, MigrationSteps.InOrder.Count());
+        Assert.DoesNotContain(names, n => n.EndsWith("/FileSize", StringComparison.Ordinal) || n.EndsWith("/Access", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Otlp_reads_OTEL_variables_through_the_SDK_and_reports_the_spans_no_collector_received()
     {
         var trace = Path.Combine(_directory, "trace.jsonl");
@@ -255,6 +269,7 @@ public sealed class RunCommandTests : IDisposable
     [InlineData("--pages", "lots")]
     [InlineData("--pinned", "100000")]
     [InlineData("--schedule", "fastest")]
+    [InlineData("--trace-clock", "wall")]
     [InlineData("--seeds", "10..1")]
     [InlineData("--seeds", "1-10")]
     [InlineData("--pace", "0")]
@@ -344,5 +359,56 @@ public sealed class RunCommandTests : IDisposable
         }
         using var document = JsonDocument.Parse(File.ReadAllText(json));
         Assert.Equal(simulated, document.RootElement.GetProperty("simulated").GetProperty("migration_ns").GetInt64());
+    }
+
+    [Fact]
+    public async Task Trace_clock_simulated_exports_the_kernel_timeline_from_the_fixed_epoch_and_the_same_seed_gives_the_same_timestamps()
+    {
+        var first = Path.Combine(_directory, "first.jsonl");
+        var again = Path.Combine(_directory, "again.jsonl");
+        var host = Path.Combine(_directory, "host.jsonl");
+        string[] run = ["run", "--nodes", "2", "--address-spaces", "2", "--pages", "48", "--accesses", "20", "--seed", "7"];
+        var results = await Task.WhenAll(
+            CliProcess.RunAsync([.. run, "--trace", $"jsonl:{first}", "--trace-clock", "simulated"]),
+            CliProcess.RunAsync([.. run, "--trace", $"jsonl:{again}", "--trace-clock", "simulated"]),
+            CliProcess.RunAsync([.. run, "--trace", $"jsonl:{host}"]));
+        Assert.All(results, r => Assert.True(r.ExitCode == 0, r.Stderr));
+        var spans = TraceFile.Read(first).Spans;
+        var epoch = SpanRecord.ToUnixNano(SimulatedClockSpanProcessor.Epoch);
+        static long Attribute(SpanRecord span, string name) => Convert.ToInt64(span.GetAttribute(name), System.Globalization.CultureInfo.InvariantCulture);
+
+        // Every protocol span is where its simulated attributes say (in whole ticks of 100 ns).
+        var simulated = spans.Where(s => s.GetAttribute("sim.start_ns") is not null).ToList();
+        Assert.Contains(simulated, s => s.Name == "try_to_unmap");
+        Assert.Contains(simulated, s => s.Name == "migrate_pages");
+        Assert.All(simulated, s =>
+        {
+            var start = Attribute(s, "sim.start_ns");
+            Assert.Equal(epoch + (start / 100 * 100), s.StartTimeUnixNano);
+            Assert.Equal(epoch + ((start + Attribute(s, "sim.duration_ns")) / 100 * 100), s.EndTimeUnixNano);
+        });
+        // The calls start at the epoch; a step's grain calls sit inside its step; nothing is on the host's clock.
+        Assert.All(spans.Where(s => s.Name == "migrate_pages"), s => Assert.Equal(epoch, s.StartTimeUnixNano));
+        var byId = spans.ToDictionary(s => s.SpanId);
+        var underSteps = spans.Where(s => byId.TryGetValue(s.ParentSpanId, out var parent) && parent.GetAttribute("migration.step") is not null).ToList();
+        Assert.NotEmpty(underSteps);
+        Assert.All(underSteps, s => Assert.InRange(s.StartTimeUnixNano, byId[s.ParentSpanId].StartTimeUnixNano, byId[s.ParentSpanId].EndTimeUnixNano));
+        var end = simulated.Max(s => s.EndTimeUnixNano);
+        Assert.All(spans, s => Assert.InRange(s.StartTimeUnixNano, epoch, end));
+
+        // The same seed: the migration's spans, and the grain calls its steps make, at the same
+        // instants. (Other grain calls may differ in number: a silo fetches the machine's cost
+        // model once, or twice when two calls miss its cache together.)
+        static List<string> Timeline(IReadOnlyList<SpanRecord> spans)
+        {
+            var migration = spans.Where(s => s.ScopeName == MigrationSteps.ActivitySourceName).ToDictionary(s => s.SpanId);
+            return [.. spans.Where(s => migration.ContainsKey(s.SpanId) || migration.ContainsKey(s.ParentSpanId))
+                .Select(s => $"{s.Name} {s.StartTimeUnixNano} {s.EndTimeUnixNano}").Order(StringComparer.Ordinal)];
+        }
+        var timeline = Timeline(spans);
+        Assert.True(timeline.Count > simulated.Count, $"{timeline.Count} spans of the migration and its steps' grain calls");
+        Assert.Equal(timeline, Timeline(TraceFile.Read(again).Spans));
+        // The default stays the host's clock.
+        Assert.All(TraceFile.Read(host).Spans, s => Assert.True(s.StartTimeUnixNano > SpanRecord.ToUnixNano(new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc))));
     }
 }

@@ -267,7 +267,7 @@ public sealed class ScenarioDocumentationTests
         var calls = json.RootElement.GetProperty("calls").EnumerateArray().ToList();
         // Every call kind the format has appears in the example.
         Assert.Equal(
-            new[] { "exit", "mbind", "migrate", "migrate_pages", "move_pages", "munmap", "pin", "read", "truncate", "unpin", "write" },
+            new[] { "exit", "mbind", "migrate", "migrate_pages", "mlock", "move_pages", "munmap", "pin", "read", "truncate", "unpin", "write" },
             calls.Select(c => c.GetProperty("call").GetString()).Distinct().Order(StringComparer.Ordinal).ToArray());
         Assert.All(calls, c => Assert.True(c.GetProperty("expectation_met").GetBoolean()));
     }

@@ -83,10 +83,14 @@ public sealed class MachinePageApiTests
         Assert.Equal([0, 1, 2, 3], all.Select(c => c.GetProperty("coordinator").GetInt32()).Order());
         Assert.Equal((migrated, result.Migration.Failed), (all.Sum(c => c.GetProperty("succeeded").GetInt32()), all.Sum(c => c.GetProperty("failed").GetInt32())));
         Assert.Equal(result.Migration.Passes, all.Max(c => c.GetProperty("passes").GetInt32()));
+        Assert.Equal(result.Migration.SimulatedNs, all.Max(c => c.GetProperty("simulatedNs").GetInt64()));
         foreach (var call in all)
         {
             Assert.Equal(result.Migration.StepLatencies.Select(s => s.Name), call.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("name").GetString()));
             Assert.All(call.GetProperty("steps").EnumerateArray(), s => Assert.True(s.GetProperty("totalMs").GetDouble() > 0));
+            // Steps back to back on the call's simulated clock: their totals are the call's simulated duration.
+            Assert.All(call.GetProperty("steps").EnumerateArray(), s => Assert.True(s.GetProperty("simulatedTotalNs").GetInt64() > 0));
+            Assert.Equal(call.GetProperty("simulatedNs").GetInt64(), call.GetProperty("steps").EnumerateArray().Sum(s => s.GetProperty("simulatedTotalNs").GetInt64()));
             var traceId = call.GetProperty("traceId").GetString();
             Assert.Matches("^[0-9a-f]{32}$", traceId);
             Assert.Equal($"{Jaeger}/trace/{traceId}", call.GetProperty("traceUrl").GetString());

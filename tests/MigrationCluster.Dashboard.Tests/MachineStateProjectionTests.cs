@@ -18,7 +18,7 @@ public sealed class MachineStateProjectionTests
         [new NodeMigrationCount(0, 0, 30), new NodeMigrationCount(1, 30, 0)],
         new MigrationRate(5, migrated, new long[migrated.Length]),
         [new MigrationReport("c1", 0, "S1", "MIGRATE_SYNC", "syscall", 1_000, 12.5, 30, 30, 0, 0, 1,
-            new Dictionary<string, long>(), [], [new StepLatency(12, "copy_page", 2, 4)], traceId, Finished: true)]);
+            new Dictionary<string, long>(), [], [new StepLatency(12, "copy_page", 2, 4)], traceId, Finished: true, 9_000, [new StepSimulatedTotal(12, "copy_page", 2, 8_000)])]);
 
     [Fact]
     public void Nodes_take_frames_from_their_grain_and_moves_from_the_monitor()
@@ -55,6 +55,16 @@ public sealed class MachineStateProjectionTests
         Assert.Equal("http://127.0.0.1:16686/trace/0af7651916cd43dd8448eb211c80319c", MachineStateReader.Project(Snapshot([0]), [], "c", jaeger).Migrations[0].TraceUrl);
         Assert.Null(MachineStateReader.Project(Snapshot([0]), [], "c", null).Migrations[0].TraceUrl);
         Assert.Null(MachineStateReader.Project(Snapshot([0], traceId: null), [], "c", jaeger).Migrations[0].TraceUrl);
+    }
+
+    [Fact]
+    public void A_call_shows_its_simulated_time_per_step_beside_the_host_time()
+    {
+        var call = MachineStateReader.Project(Snapshot([0]), [], "c", null).Migrations[0];
+        Assert.Equal(9_000, call.SimulatedNs);
+        Assert.Equal(12.5, call.ElapsedMs);
+        var step = Assert.Single(call.Steps);
+        Assert.Equal((12, "copy_page", 2, 8_000L, 4_000L, 4.0, 2.0), (step.Step, step.Name, step.Batches, step.SimulatedTotalNs, step.SimulatedMeanNs, step.TotalMs, step.MeanMs));
     }
 
     [Fact]

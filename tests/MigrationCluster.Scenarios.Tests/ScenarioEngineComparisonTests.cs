@@ -48,6 +48,10 @@ public sealed class ScenarioEngineComparisonTests(ScenarioSiloFixture silo)
         Assert.Equal("grains", grains.Engine);
         Assert.Equal(0, model.Invariants.Violations);
         Assert.NotEmpty(model.Pages);
+        // Simulated time: a call that migrated (or tried to) took some, one that did not took none;
+        // the document's total holds every call's and the set-up's. Both engines agree (the document).
+        Assert.All(model.Calls, c => Assert.Equal(c.VmstatDelta.GetValueOrDefault("pgmigrate_success") + c.VmstatDelta.GetValueOrDefault("pgmigrate_fail") > 0, c.SimulatedNs > 0));
+        Assert.True(model.SimulatedNs >= model.Calls.Sum(c => c.SimulatedNs), $"{model.SimulatedNs} in all, less than the calls' {model.Calls.Sum(c => c.SimulatedNs)}");
         AssertSameDocument(name, model, grains);
     }
 

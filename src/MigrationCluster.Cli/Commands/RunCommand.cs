@@ -8,6 +8,7 @@ using MigrationCluster.Experiments.Machines;
 using MigrationCluster.Grains.AddressSpaces;
 using MigrationCluster.Hosting.Admission;
 using MigrationCluster.Hosting.Io;
+using MigrationCluster.Hosting.Telemetry;
 using MigrationCluster.Grains.Experiments;
 using MigrationCluster.Memory.Migration;
 using Spectre.Console;
@@ -45,6 +46,7 @@ public static class RunCommand
         var pace = new Option<double?>("--pace") { Description = "Migrate at most this many pages per second of wall time, to watch the run on the dashboard (simulated figures are unchanged).", HelpName = "PAGES_PER_S" };
         var trace = new Option<string>("--trace") { Description = "Where spans go: none, console, otlp or jsonl:PATH (comma-separated).", DefaultValueFactory = _ => "none" };
         var schedule = new Option<TaskSchedule>("--schedule") { Description = "How tasks run during the migration: simulated (in simulated time, deterministic) or free (a stress test: as fast as the host lets them).", DefaultValueFactory = _ => TaskSchedule.Simulated, CustomParser = ParseSchedule };
+        var traceClock = new Option<TraceClock>("--trace-clock") { Description = "The clock of the spans' timestamps: host (when the simulator worked) or simulated (the simulated machine's timeline from 2000-01-01T00:00:00Z; the same seed gives the same timestamps).", DefaultValueFactory = _ => TraceClock.Host, CustomParser = r => ParseName(r, "--trace-clock", new Dictionary<string, TraceClock> { ["host"] = TraceClock.Host, ["simulated"] = TraceClock.Simulated }) };
         var tracePages = new Option<bool>("--trace-pages") { Description = "Trace every page through every step (default: one span per step per batch)." };
         var traceAccesses = new Option<bool>("--trace-accesses") { Description = "Also trace the grain calls tasks make for each access (tens of thousands of spans)." };
         var cluster = new Option<DirectoryInfo?>("--cluster") { Description = "Run as a client of the local cluster in this state directory (see `cluster start`).", HelpName = "DIR" };
@@ -55,7 +57,7 @@ public static class RunCommand
 
         var command = new Command("run", "Run the main experiment on an embedded cluster (no server needed).")
         {
-            nodes, topology, machine, protocol, spaces, pages, frames, workload, mode, seed, seeds, silos, tasks, accesses, writes, files, pinned, pace, trace, schedule, tracePages, traceAccesses, cluster, json, dashboard, jaeger, maxMemory,
+            nodes, topology, machine, protocol, spaces, pages, frames, workload, mode, seed, seeds, silos, tasks, accesses, writes, files, pinned, pace, trace, traceClock, schedule, tracePages, traceAccesses, cluster, json, dashboard, jaeger, maxMemory,
         };
         command.SetAction(parseResult =>
         {
@@ -81,6 +83,7 @@ public static class RunCommand
                 Pace = parseResult.GetValue(pace),
                 Trace = parseResult.GetValue(trace) ?? "none",
                 Schedule = parseResult.GetValue(schedule),
+                TraceClock = parseResult.GetValue(traceClock),
                 TracePages = parseResult.GetValue(tracePages),
                 TraceAccesses = parseResult.GetValue(traceAccesses),
                 JsonPath = parseResult.GetValue(json)?.FullName,

@@ -44,6 +44,13 @@
     return ms < 1000 ? fmt1.format(ms) + " ms" : fmt1.format(ms / 1000) + " s";
   }
 
+  // Simulated nanoseconds, in the unit that suits them.
+  function simDuration(ns) {
+    if (ns < 1000) return fmt.format(ns) + " ns";
+    if (ns < 1e6) return fmt1.format(ns / 1e3) + " µs";
+    return ns < 1e9 ? fmt1.format(ns / 1e6) + " ms" : fmt1.format(ns / 1e9) + " s";
+  }
+
   function clock(unixMs) {
     return new Date(unixMs).toLocaleTimeString("en-GB");
   }
@@ -200,32 +207,34 @@
     chart.dataset.total = String(rate.migrated.reduce((a, b) => a + b, 0));
   }
 
+  // Where the call's simulated time went, step by step (the simulated machine's time, not the host's).
   function stepBar(call) {
-    const total = call.steps.reduce((sum, s) => sum + s.totalMs, 0);
-    const bar = el("div", { class: "stepbar" });
+    const total = call.steps.reduce((sum, s) => sum + s.simulatedTotalNs, 0);
+    const bar = el("div", { class: "stepbar", "data-clock": "simulated", "data-total-ns": String(total) });
     if (total <= 0) return bar;
     for (const s of call.steps) {
-      const share = (100 * s.totalMs) / total;
-      bar.append(el("span", { style: "width:" + share.toFixed(2) + "%;background:" + stepColor(s.step), title: s.step + " " + s.name + ": " + duration(s.totalMs) + " (" + fmt1.format(share) + "%)" }));
+      const share = (100 * s.simulatedTotalNs) / total;
+      bar.append(el("span", { style: "width:" + share.toFixed(2) + "%;background:" + stepColor(s.step), "data-step": String(s.step), "data-ns": String(s.simulatedTotalNs), title: s.step + " " + s.name + ": " + simDuration(s.simulatedTotalNs) + " simulated (" + fmt1.format(share) + "%)" }));
     }
     return bar;
   }
 
   function stepTable(call) {
     const details = el("details", { class: "steptable", "data-call": call.id },
-      el("summary", { text: "per-step latency (" + call.steps.length + " steps)" }));
+      el("summary", { text: "per-step time, simulated (" + call.steps.length + " steps)" }));
     if (openCalls.has(call.id)) details.open = true;
     details.addEventListener("toggle", () => (details.open ? openCalls.add(call.id) : openCalls.delete(call.id)));
     const table = el("table", {},
-      el("thead", {}, el("tr", {}, el("th", { text: "step" }), el("th", { class: "fn", text: "kernel function" }), el("th", { text: "batches" }), el("th", { text: "mean" }), el("th", { text: "total" }))));
+      el("thead", {}, el("tr", {}, el("th", { text: "step" }), el("th", { class: "fn", text: "kernel function" }), el("th", { text: "batches" }), el("th", { text: "simulated mean" }), el("th", { text: "simulated total" }), el("th", { text: "host total" }))));
     const body = el("tbody");
     for (const s of call.steps) {
       body.append(el("tr", {},
         el("td", { text: String(s.step) }),
         el("td", { class: "fn" }, el("i", { style: "display:inline-block;width:0.6rem;height:0.6rem;margin-right:0.3rem;background:" + stepColor(s.step) }), s.name),
         el("td", { text: fmt.format(s.batches) }),
-        el("td", { text: duration(s.meanMs) }),
-        el("td", { text: duration(s.totalMs) })));
+        el("td", { text: simDuration(s.simulatedMeanNs) }),
+        el("td", { class: "sim", text: simDuration(s.simulatedTotalNs) }),
+        el("td", { class: "muted", text: duration(s.totalMs) })));
     }
     table.append(body);
     details.append(table);
@@ -249,10 +258,11 @@
         el("td", { class: "num", text: fmt.format(call.failed) }),
         el("td", { class: "num", text: fmt.format(call.retried) }),
         el("td", { class: "num", text: fmt.format(call.passes) }),
-        el("td", { class: "num", text: duration(call.elapsedMs) }),
+        el("td", { class: "num sim", text: simDuration(call.simulatedNs) }),
+        el("td", { class: "num muted", text: duration(call.elapsedMs) }),
         el("td", { class: "silo", text: call.silo }),
         el("td", {}, trace)));
-      rows.push(el("tr", { class: "steps" }, el("td", { colspan: "11" }, stepBar(call), stepTable(call))));
+      rows.push(el("tr", { class: "steps" }, el("td", { colspan: "12" }, stepBar(call), stepTable(call))));
     }
     body.replaceChildren(...rows);
 

@@ -27,6 +27,8 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
     private readonly Dictionary<long, ulong> _lastWritten = [];
     private readonly List<MigrationPte> _converted = [];
     private VmStat _vmStat = new();
+    // The simulated time of the migrate_pages calls this process's syscalls ran, added up.
+    private long _migrationSimulatedNs;
     private AddressSpaceMemory? _memory;
     private AddressSpaceConfiguration? _configuration;
     private bool _stopWorkloads;
@@ -51,6 +53,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         _memory = new AddressSpaceMemory(SpaceId, configuration.HomeNode, configuration.Privileged) { MemsAllowed = configuration.MemsAllowed };
         _lastWritten.Clear();
         _vmStat = new VmStat();
+        _migrationSimulatedNs = 0;
         return Task.CompletedTask;
     }
 
@@ -930,8 +933,10 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
 
     public Task<IReadOnlyDictionary<string, long>> GetVmStat() => Task.FromResult(_vmStat.Snapshot());
 
+    public Task<long> GetMigrationSimulatedNs() => Task.FromResult(_migrationSimulatedNs);
+
     /// <summary>The kernel's code, over this grain (the target) and the grains it calls.</summary>
-    private NumaSyscalls Syscalls() => new(new GrainMachine(GrainFactory, Memory, Layout, _vmStat, (v, write) => Access(v, write, 0, store: false)));
+    private NumaSyscalls Syscalls() => new(new GrainMachine(GrainFactory, Memory, Layout, _vmStat, (v, write) => Access(v, write, 0, store: false), ns => _migrationSimulatedNs += ns));
 
     private MachineLayout Layout => Configuration.Layout
         ?? throw new InvalidOperationException($"Address space {SpaceId} was configured without a machine layout: the syscalls need one.");

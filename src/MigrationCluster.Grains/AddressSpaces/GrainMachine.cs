@@ -16,7 +16,7 @@ namespace MigrationCluster.Grains.AddressSpaces;
 /// putback, free frames) are calls to the node grains; the migration goes through the
 /// migration coordinator. The <see cref="ModelMachine"/> twin of <see cref="GrainMigrationBackend"/>'s kind.
 /// </summary>
-internal sealed class GrainMachine(IGrainFactory grains, AddressSpaceMemory self, MachineLayout layout, VmStat vmStat, Func<long, bool, Task<AccessReport>> access) : INumaMachine
+internal sealed class GrainMachine(IGrainFactory grains, AddressSpaceMemory self, MachineLayout layout, VmStat vmStat, Func<long, bool, Task<AccessReport>> access, Action<long> migrated) : INumaMachine
 {
     public IReadOnlyList<int> NodesWithMemory => layout.NodesWithMemory;
 
@@ -107,7 +107,8 @@ internal sealed class GrainMachine(IGrainFactory grains, AddressSpaceMemory self
         var run = await grains.GetGrain<IMigrationCoordinatorGrain>(coordinator).MigrateIsolatedPages([.. pages], mode, reason);
         // This process's share of /proc/vmstat: what the call's migrate_pages() counted.
         vmStat.Count(run.VmEvents);
-        return new MigrateResult(run.ReturnValue, run.Succeeded, run.Failed, run.Passes, mode, reason, run.PageErrno, run.NewPages, run.VmEvents);
+        migrated(run.SimulatedNs);
+        return new MigrateResult(run.ReturnValue, run.Succeeded, run.Failed, run.Passes, mode, reason, run.PageErrno, run.NewPages, run.VmEvents) { SimulatedNs = run.SimulatedNs };
     }
 
     private INumaNodeSyscallGrain Node(int node) => grains.GetGrain<INumaNodeSyscallGrain>(node);

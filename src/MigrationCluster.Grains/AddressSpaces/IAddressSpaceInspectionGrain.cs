@@ -30,6 +30,11 @@ public interface IAddressSpaceInspectionGrain : IGrainWithIntegerKey
     [Alias("GetVmStat")]
     Task<IReadOnlyDictionary<string, long>> GetVmStat();
 
+    /// <summary>The simulated time of the migrate_pages calls this process's syscalls ran, added up (each on one simulated CPU).</summary>
+    [ReadOnly]
+    [Alias("GetMigrationSimulatedNs")]
+    Task<long> GetMigrationSimulatedNs();
+
     /// <summary>The whole address space for the invariant check: PTEs, VMAs and the page caches it owns.</summary>
     [ReadOnly]
     [Alias("Snapshot")]

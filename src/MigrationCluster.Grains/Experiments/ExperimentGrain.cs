@@ -155,7 +155,13 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
             .Where(r => r.Page.Node == c)
             .SelectMany(r => mappers.GetValueOrDefault(r.Page) ?? [])
             .Distinct().Order().ToArray())];
-        await clock.Start(coordinators, spacesOf, [.. spaces.Select(s => s.GetPrimaryKeyLong())]);
+        // The nodes a call takes frames from or gives frames to: calls that share one are ordered by time.
+        int[][] nodesOf = [.. coordinators.Select(c => requests
+            .Where(r => r.Page.Node == c)
+            .Select(r => r.TargetNode)
+            .Append((int)c)
+            .Distinct().Order().ToArray())];
+        await clock.Start(coordinators, spacesOf, [.. spaces.Select(s => s.GetPrimaryKeyLong())], nodesOf);
         var workload = new WorkloadSpec(spec.Workload, spec.TasksPerSpace, spec.AccessesPerTask, spec.WriteFraction, spec.Seed + 2, ThinkNs: spec.ThinkNs);
         await Task.WhenAll(spaces.Select(s => s.StartSimulatedWorkload(workload)));
         MigrationRunResult migration;

@@ -96,7 +96,7 @@ public sealed class MigrationCoordinatorGrain(TimeProvider time) : Grain, IMigra
             {
                 lastReport = time.GetTimestamp();
                 // The call's vm events so far, by the rule migrate_pages() counts them with at its end.
-                call.Report(time.GetElapsedTime(started), p.Succeeded, p.Failed, tracer.RetriedPages, p.Passes, p.Nodes, tracer, MigrationVmEvents.Of(p.Succeeded, p.Failed, reason), finished: false);
+                call.Report(time.GetElapsedTime(started), p.Succeeded, p.Failed, tracer.RetriedPages, p.Passes, p.Nodes, tracer, clock, MigrationVmEvents.Of(p.Succeeded, p.Failed, reason), finished: false);
             }
         });
         var protocol = new MigrationProtocol(backend, progress, clock: clock);
@@ -128,7 +128,7 @@ public sealed class MigrationCoordinatorGrain(TimeProvider time) : Grain, IMigra
 
         var notIsolated = requests.Length - isolated;
         MigrationTelemetry.Count(result.VmEvents);
-        call.Report(time.GetElapsedTime(started), result.Succeeded, result.Failed + notIsolated, tracer.RetriedPages, result.Passes, progress.Nodes, tracer, result.VmEvents, finished: true);
+        call.Report(time.GetElapsedTime(started), result.Succeeded, result.Failed + notIsolated, tracer.RetriedPages, result.Passes, progress.Nodes, tracer, clock, result.VmEvents, finished: true);
         return new MigrationRunResult(
             result.ReturnValue < 0 ? result.ReturnValue : result.ReturnValue + notIsolated,
             result.Succeeded,
@@ -234,7 +234,7 @@ public sealed class MigrationCoordinatorGrain(TimeProvider time) : Grain, IMigra
         private readonly string _callId = Guid.NewGuid().ToString("N");
         private readonly IMachineMonitorGrain _monitor = grain.GrainFactory.GetMachineMonitor();
 
-        public void Report(TimeSpan elapsed, int succeeded, int failed, int retried, int passes, IReadOnlyList<NodeMigrationCount> nodes, MigrationTracer tracer, MigrationVmEvents vmEvents, bool finished) =>
+        public void Report(TimeSpan elapsed, int succeeded, int failed, int retried, int passes, IReadOnlyList<NodeMigrationCount> nodes, MigrationTracer tracer, MigrationClock clock, MigrationVmEvents vmEvents, bool finished) =>
             _monitor.ReportMigration(new MigrationReport(
                 _callId,
                 grain.GetPrimaryKeyLong(),
@@ -252,6 +252,8 @@ public sealed class MigrationCoordinatorGrain(TimeProvider time) : Grain, IMigra
                 nodes,
                 tracer.StepLatencies,
                 tracer.TraceId,
-                finished)).Ignore();
+                finished,
+                clock.NowNs,
+                [.. clock.Steps.Select(s => new StepSimulatedTotal(s.Step, s.Name, s.BatchNs.Length, s.TotalNs))])).Ignore();
     }
 }

@@ -53,6 +53,11 @@ internal sealed class MigrationTracer(MigrationClock? clock = null) : MigrationO
     {
         // Under the incoming grain call's span (Activity.Current), so the migration joins the caller's trace.
         _root = Source.StartActivity(Spans.MigratePages);
+        if (clock is not null)
+        {
+            // A call's simulated time starts at 0.
+            _root?.SetTag(Tags.SimStart, 0L);
+        }
         _root?.SetTag(Tags.Mode, MigrateNames.Of(mode));
         _root?.SetTag(Tags.Reason, MigrateNames.Of(reason));
         _root?.SetTag(Tags.PageCount, pages);
@@ -267,6 +272,11 @@ internal sealed class MigrationTracer(MigrationClock? clock = null) : MigrationO
             }
         }
         _step.SetTag(Tags.Step, step.Number());
+        if (clock is not null)
+        {
+            // Known now: the step's grain calls are placed at it on the simulated clock.
+            _step.SetTag(Tags.SimStart, clock.StepStartNs);
+        }
         _step.SetTag(Tags.BatchSize, batch.Length);
         _step.SetTag(Tags.PageCount, touched);
         if (undone > 0)

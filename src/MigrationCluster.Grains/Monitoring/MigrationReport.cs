@@ -6,7 +6,8 @@ namespace MigrationCluster.Grains.Monitoring;
 /// One migrate_pages call as far as it got, cumulative: pages migrated and failed so far, the
 /// vmstat counters it bumped (by their kernel names), pages into and out of each node, the
 /// passes, how long each protocol step took, and the trace it ran in (when one was recorded).
-/// Times are Unix milliseconds on the coordinator's clock.
+/// Wall times are Unix milliseconds on the coordinator's host clock; <see cref="SimulatedNs"/> and
+/// <see cref="SimulatedSteps"/> are the call's simulated time so far and each step's share of it.
 /// </summary>
 [GenerateSerializer]
 [Immutable]
@@ -28,4 +29,6 @@ public sealed record MigrationReport(
     IReadOnlyList<NodeMigrationCount> Nodes,
     IReadOnlyList<StepLatency> Steps,
     string? TraceId,
-    bool Finished);
+    bool Finished,
+    long SimulatedNs = 0,
+    IReadOnlyList<StepSimulatedTotal>? SimulatedSteps = null);

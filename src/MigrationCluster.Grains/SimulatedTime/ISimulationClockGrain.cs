@@ -5,7 +5,8 @@ namespace MigrationCluster.Grains.SimulatedTime;
 /// <summary>
 /// The windows of one run's simulated time (key: the run), docs/simulated-time.md: the
 /// migrate_pages calls of the run say when their next step that tasks can see takes effect;
-/// the earliest goes first, once every address space's tasks have run up to it.
+/// a call goes once the tasks it could meet have run up to that time and no call it could
+/// affect has an earlier one.
 /// </summary>
 [Alias("mc.ISimulationClockGrain")]
 public interface ISimulationClockGrain : IGrainWithStringKey
@@ -15,9 +16,11 @@ public interface ISimulationClockGrain : IGrainWithStringKey
     /// simulated time 0). <paramref name="spacesOf"/>[i] are the address spaces that map a page
     /// coordinator i migrates: only their tasks can meet its steps, so only they need to have
     /// reached a step's time before it goes (the others catch up at a later window of theirs).
+    /// <paramref name="nodesOf"/>[i] are the nodes coordinator i takes pages from or gives pages
+    /// to. Coordinators with no address space and no node in common go side by side.
     /// </summary>
     [Alias("Start")]
-    Task Start(long[] coordinators, long[][] spacesOf, long[] spaces);
+    Task Start(long[] coordinators, long[][] spacesOf, long[] spaces, int[][] nodesOf);
 
     /// <summary>Coordinator <paramref name="coordinator"/> waits here until its step at <paramref name="atNs"/> may take effect; it hands over the tasks its last unlock_page woke.</summary>
     [AlwaysInterleave]

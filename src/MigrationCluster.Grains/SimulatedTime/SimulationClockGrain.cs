@@ -5,32 +5,37 @@ namespace MigrationCluster.Grains.SimulatedTime;
 
 /// <summary>
 /// Conservative windows over one run (docs/simulated-time.md). Reentrant: the coordinators wait
-/// in <see cref="Reach"/> side by side. Only <see cref="Pump"/> lets one go, and only once every
-/// coordinator still running has said when its next step is: the earliest (ties: the lower
-/// coordinator id) goes after the tasks have reached its time. So between two windows exactly
-/// one coordinator runs, and the order of events is the order of simulated time, never the
-/// order messages arrive in.
+/// in <see cref="Reach"/> side by side. A coordinator goes once every coordinator it could affect
+/// (one that maps a task's page it also touches, or one that shares a node with it) is waiting
+/// too and none of them waits at an earlier time; at the same time, one that shares a node waits
+/// for the lower id, one that shares only address spaces goes with it (their steps touch
+/// different pages, and the tasks of both wait at that time). Coordinators that cannot affect
+/// each other go side by side; the order of events that can affect each other is the order of
+/// simulated time, never the order messages arrive in.
 /// </summary>
 [Reentrant]
 public sealed class SimulationClockGrain : Grain, ISimulationClockGrain
 {
-    private readonly SortedSet<long> _running = [];
-    private readonly SortedDictionary<long, (long AtNs, TaskCompletionSource Go)> _waiting = [];
+    private readonly HashSet<long> _running = [];
+    private readonly Dictionary<long, (long AtNs, TaskCompletionSource Go)> _waiting = [];
     private readonly Dictionary<long, List<TaskWakeUp>> _wakes = [];
     private readonly Dictionary<long, long[]> _spacesOf = [];
+    private readonly Dictionary<long, (long Other, bool SharesNode)[]> _neighbours = [];
     private readonly Dictionary<long, long> _horizonOf = [];
+    private readonly Dictionary<long, Task> _advanceOf = [];
     private long[] _spaces = [];
     private long _endNs;
-    private bool _pumping;
+    private int _releasing;
 
-    public Task Start(long[] coordinators, long[][] spacesOf, long[] spaces)
+    public Task Start(long[] coordinators, long[][] spacesOf, long[] spaces, int[][] nodesOf)
     {
         ArgumentNullException.ThrowIfNull(coordinators);
         ArgumentNullException.ThrowIfNull(spacesOf);
         ArgumentNullException.ThrowIfNull(spaces);
-        if (spacesOf.Length != coordinators.Length)
+        ArgumentNullException.ThrowIfNull(nodesOf);
+        if (spacesOf.Length != coordinators.Length || nodesOf.Length != coordinators.Length)
         {
-            throw new ArgumentException("one list of address spaces per coordinator", nameof(spacesOf));
+            throw new ArgumentException("one list of address spaces and one of nodes per coordinator");
         }
         _running.Clear();
         _running.UnionWith(coordinators);
@@ -38,9 +43,15 @@ public sealed class SimulationClockGrain : Grain, ISimulationClockGrain
         _wakes.Clear();
         _spacesOf.Clear();
         _horizonOf.Clear();
+        _advanceOf.Clear();
+        _neighbours.Clear();
         for (var i = 0; i < coordinators.Length; i++)
         {
             _spacesOf[coordinators[i]] = spacesOf[i];
+        }
+        foreach (var (coordinator, others) in Neighbours(coordinators, spacesOf, nodesOf))
+        {
+            _neighbours[coordinator] = others;
         }
         _spaces = spaces;
         _endNs = 0;
@@ -52,55 +63,99 @@ public sealed class SimulationClockGrain : Grain, ISimulationClockGrain
         AddWakes(woken, wokenAtNs);
         var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _waiting[coordinator] = (atNs, go);
-        await Pump();
+        Pump(coordinator, andItself: true);
         await go.Task;
     }
 
-    public async Task Finish(long coordinator, long endNs, PteRef[] woken, long wokenAtNs)
+    public Task Finish(long coordinator, long endNs, PteRef[] woken, long wokenAtNs)
     {
         AddWakes(woken, wokenAtNs);
         _running.Remove(coordinator);
         _endNs = Math.Max(_endNs, endNs);
-        await Pump();
+        Pump(coordinator, andItself: false);
+        return Task.CompletedTask;
     }
 
     public async Task<long> Complete()
     {
+        if (_releasing != 0 || _running.Count != 0)
+        {
+            throw new InvalidOperationException("the run's clock completes only after every coordinator finished");
+        }
         // Every task runs to the migration's end, and is woken if the last unlock woke it.
         await AdvanceSpaces(_endNs, _spaces);
         return _endNs;
     }
 
-    /// <summary>While every running coordinator waits: the earliest step goes, after the tasks reached it.</summary>
-    private async Task Pump()
+    /// <summary>
+    /// Lets go every waiting coordinator that nothing it could affect precedes, each after its
+    /// tasks reached its time. Only <paramref name="changed"/> (which now waits, or finished) and
+    /// its neighbours can have become free to go, so only they are looked at.
+    /// </summary>
+    private void Pump(long changed, bool andItself)
     {
-        if (_pumping)
+        List<(long Coordinator, long AtNs, TaskCompletionSource Go)>? ready = null;
+        var neighbours = _neighbours.GetValueOrDefault(changed) ?? [];
+        for (var i = andItself ? -1 : 0; i < neighbours.Length; i++)
+        {
+            var coordinator = i < 0 ? changed : neighbours[i].Other;
+            if (_waiting.TryGetValue(coordinator, out var waiting) && MayGo(coordinator, waiting.AtNs))
+            {
+                (ready ??= []).Add((coordinator, waiting.AtNs, waiting.Go));
+            }
+        }
+        if (ready is null)
         {
             return;
         }
-        _pumping = true;
+        foreach (var (coordinator, _, _) in ready)
+        {
+            // From here it counts as running: what it could affect waits until it says its next time.
+            _waiting.Remove(coordinator);
+        }
+        foreach (var (coordinator, atNs, go) in ready)
+        {
+            _ = Release(coordinator, atNs, go);
+        }
+    }
+
+    private bool MayGo(long coordinator, long atNs)
+    {
+        foreach (var (other, sharesNode) in _neighbours.GetValueOrDefault(coordinator) ?? [])
+        {
+            if (!_running.Contains(other))
+            {
+                continue;
+            }
+            if (!_waiting.TryGetValue(other, out var waiting))
+            {
+                // Between two of its gates: its next time is not known yet.
+                return false;
+            }
+            if (waiting.AtNs < atNs || (waiting.AtNs == atNs && sharesNode && other < coordinator))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private async Task Release(long coordinator, long atNs, TaskCompletionSource go)
+    {
+        _releasing++;
         try
         {
-            while (_running.Count > 0 && _running.All(_waiting.ContainsKey))
-            {
-                long next = -1, at = long.MaxValue;
-                foreach (var c in _running)
-                {
-                    // _running is sorted: on a tie the lower id stays chosen.
-                    if (_waiting[c].AtNs < at)
-                    {
-                        (next, at) = (c, _waiting[c].AtNs);
-                    }
-                }
-                await AdvanceSpaces(at, _spacesOf[next]);
-                var go = _waiting[next].Go;
-                _waiting.Remove(next);
-                go.SetResult();
-            }
+            await AdvanceSpaces(atNs, _spacesOf[coordinator]);
+            go.SetResult();
+        }
+        catch (Exception exception)
+        {
+            // The coordinator fails with the tasks' error rather than waiting for ever.
+            go.SetException(exception);
         }
         finally
         {
-            _pumping = false;
+            _releasing--;
         }
     }
 
@@ -113,10 +168,17 @@ public sealed class SimulationClockGrain : Grain, ISimulationClockGrain
             var wakes = _wakes.Remove(space, out var list) ? [.. list] : Array.Empty<TaskWakeUp>();
             if (wakes.Length == 0 && _horizonOf.GetValueOrDefault(space) >= horizonNs)
             {
+                // Already asked for (by a coordinator let go at the same time): wait until the tasks got there.
+                if (_advanceOf.TryGetValue(space, out var pending) && !pending.IsCompleted)
+                {
+                    calls.Add(pending);
+                }
                 continue;
             }
             _horizonOf[space] = Math.Max(_horizonOf.GetValueOrDefault(space), horizonNs);
-            calls.Add(GrainFactory.GetGrain<IAddressSpaceGrain>(space).AdvanceWorkload(_horizonOf[space], wakes));
+            var advance = GrainFactory.GetGrain<IAddressSpaceGrain>(space).AdvanceWorkload(_horizonOf[space], wakes);
+            _advanceOf[space] = advance;
+            calls.Add(advance);
         }
         await Task.WhenAll(calls);
     }
@@ -132,5 +194,52 @@ public sealed class SimulationClockGrain : Grain, ISimulationClockGrain
             }
             list.Add(new TaskWakeUp(pte.VirtualPage, atNs));
         }
+    }
+
+    /// <summary>For each coordinator, the others it could affect: those with an address space or a node in common (the node decides how a tie goes).</summary>
+    private static IEnumerable<(long Coordinator, (long Other, bool SharesNode)[] Others)> Neighbours(long[] coordinators, long[][] spacesOf, int[][] nodesOf)
+    {
+        var bySpace = new Dictionary<long, List<int>>();
+        var byNode = new Dictionary<int, List<int>>();
+        for (var i = 0; i < coordinators.Length; i++)
+        {
+            foreach (var space in spacesOf[i])
+            {
+                Add(bySpace, space, i);
+            }
+            foreach (var node in nodesOf[i])
+            {
+                Add(byNode, node, i);
+            }
+        }
+        for (var i = 0; i < coordinators.Length; i++)
+        {
+            var others = new Dictionary<long, bool>();
+            foreach (var space in spacesOf[i])
+            {
+                foreach (var j in bySpace[space].Where(j => j != i))
+                {
+                    others.TryAdd(coordinators[j], false);
+                }
+            }
+            foreach (var node in nodesOf[i])
+            {
+                foreach (var j in byNode[node].Where(j => j != i))
+                {
+                    others[coordinators[j]] = true;
+                }
+            }
+            yield return (coordinators[i], [.. others.Select(o => (o.Key, o.Value))]);
+        }
+    }
+
+    private static void Add<TKey>(Dictionary<TKey, List<int>> index, TKey key, int coordinator)
+        where TKey : notnull
+    {
+        if (!index.TryGetValue(key, out var list))
+        {
+            index[key] = list = [];
+        }
+        list.Add(coordinator);
     }
 }

@@ -61,6 +61,11 @@ public static class MigrationClusterTracing
         var otlp = options.Targets.Any(t => t.Kind == TraceExportKind.Otlp) ? CreateOtlpExporterOptions(options) : null;
 
         builder.SetSampler(options.TraceAccesses ? new AlwaysOnSampler() : new TaskAccessSampler());
+        if (options.Clock == TraceClock.Simulated)
+        {
+            // First: every exporter after it sees the simulated timestamps.
+            builder.AddProcessor(new SimulatedClockSpanProcessor());
+        }
         foreach (var target in options.Targets)
         {
             switch (target.Kind)

@@ -4,8 +4,8 @@ namespace MigrationCluster.Hosting.Telemetry;
 
 /// <summary>
 /// Records every span but the grain calls a task makes for one access (a load or store, its
-/// faults and sleeps on page locks): a run makes tens of thousands of them and they bury the
-/// migration's steps. <c>--trace-accesses</c> records them too (<see cref="TraceExportOptions.TraceAccesses"/>).
+/// faults, the file-size check of a fault on another process's file, and sleeps on page locks):
+/// a run makes tens of thousands of them and they bury the migration's steps. <c>--trace-accesses</c> records them too (<see cref="TraceExportOptions.TraceAccesses"/>).
 /// Orleans names a grain call's span <c>Interface/Method</c>; the method decides.
 /// </summary>
 public sealed class TaskAccessSampler : Sampler
@@ -14,7 +14,7 @@ public sealed class TaskAccessSampler : Sampler
     public static readonly IReadOnlySet<string> AccessMethods = new HashSet<string>(StringComparer.Ordinal)
     {
         "Access", "FaultAnonPage", "AllocatePageCachePage", "LockAndMapPageCachePage", "UnlockFaultedPage",
-        "FindOrCreatePageCachePage", "WaitOnPageLocked", "SleepOnPageLock",
+        "FindOrCreatePageCachePage", "WaitOnPageLocked", "SleepOnPageLock", "FileSize",
     };
 
     public override SamplingResult ShouldSample(in SamplingParameters samplingParameters)

@@ -33,6 +33,9 @@ public sealed class TraceExportOptions
     /// </summary>
     public Action<OtlpExporterOptions>? ConfigureOtlp { get; init; }
 
+    /// <summary>The clock of the exported timestamps: the host's (default) or simulated time (<see cref="SimulatedClockSpanProcessor"/>).</summary>
+    public TraceClock Clock { get; init; } = TraceClock.Host;
+
     /// <summary>Also record the grain calls tasks make per access (off: <see cref="TaskAccessSampler"/> drops them).</summary>
     public bool TraceAccesses { get; init; }
 

@@ -19,4 +19,8 @@ public sealed record MigrateResult(
     MigrateReason Reason,
     IReadOnlyList<int> PageErrno,
     IReadOnlyList<PageRef> NewPages,
-    MigrationVmEvents VmEvents);
+    MigrationVmEvents VmEvents)
+{
+    /// <summary>The call's simulated duration in nanoseconds (its steps back to back on one simulated CPU); 0 without a clock.</summary>
+    public long SimulatedNs { get; init; }
+}

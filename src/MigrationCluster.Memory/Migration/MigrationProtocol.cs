@@ -53,6 +53,7 @@ public sealed class MigrationProtocol
         int[] origin = ArrayPool<int>.Shared.Rent(bufferLength);
         List<int>? pending = null, retry = null;
 
+        long startedNs = _clock?.NowNs ?? 0;
         _observer.MigrationStarted(mode, reason, n);
         int pendingCount = n, passes = 0;
         bool outOfMemory = false;
@@ -144,7 +145,10 @@ public sealed class MigrationProtocol
             reason,
             errno,
             newPages,
-            MigrationVmEvents.Of(succeeded, failed, reason));
+            MigrationVmEvents.Of(succeeded, failed, reason))
+        {
+            SimulatedNs = (_clock?.NowNs ?? 0) - startedNs,
+        };
         _observer.MigrationEnded(result);
         return result;
     }

@@ -5,19 +5,32 @@ using MigrationCluster.Memory.Pages;
 
 namespace MigrationCluster.Memory.Syscalls;
 
-/// <summary>The in-process machine: a <see cref="MemorySystem"/> and the protocol driver over <see cref="InProcessMigrationBackend"/>.</summary>
+/// <summary>
+/// The in-process machine: a <see cref="MemorySystem"/> and the protocol driver over
+/// <see cref="InProcessMigrationBackend"/>. Each migrate_pages call runs on a simulated clock of its
+/// own, costed by the system's <see cref="MemorySystem.Cost"/> as a coordinator grain costs it, so
+/// both engines give the same simulated times.
+/// </summary>
 public sealed class ModelMachine : INumaMachine
 {
     private readonly MemorySystem _system;
-    private readonly MigrationProtocol _protocol;
+    private readonly InProcessMigrationBackend _backend;
+    private readonly IMigrationObserver? _observer;
+    private readonly MigrationProtocolOptions? _options;
 
     public ModelMachine(MemorySystem system, IMigrationObserver? observer = null, MigrationProtocolOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(system);
         _system = system;
-        _protocol = new MigrationProtocol(new InProcessMigrationBackend(system), observer, options);
+        _backend = new InProcessMigrationBackend(system);
+        _observer = observer;
+        _options = options;
+        options?.Validate();
         NodesWithMemory = system.NodesWithMemory;
     }
+
+    /// <summary>The simulated time of every migrate_pages call so far, added up (each ran on one simulated CPU).</summary>
+    public long MigrationSimulatedNs { get; private set; }
 
     public IReadOnlyList<int> NodesWithMemory { get; }
 
@@ -88,8 +101,10 @@ public sealed class ModelMachine : INumaMachine
 
     public async ValueTask<MigrateResult> MigratePages(IReadOnlyList<MigrationRequest> pages, MigrateMode mode, MigrateReason reason)
     {
-        MigrateResult result = await _protocol.MigratePages(pages, mode, reason);
+        var protocol = new MigrationProtocol(_backend, _observer, _options, new MigrationClock(_system.Cost));
+        MigrateResult result = await protocol.MigratePages(pages, mode, reason);
         _system.VmStat.Count(result.VmEvents);
+        MigrationSimulatedNs += result.SimulatedNs;
         return result;
     }
 }

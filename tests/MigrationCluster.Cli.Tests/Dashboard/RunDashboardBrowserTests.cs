@@ -28,6 +28,22 @@ public sealed class RunDashboardBrowserTests
         await Assertions.Expect(page.Locator("#vmstat-pgmigrate_success")).ToHaveTextAsync(migrated.ToString("N0", CultureInfo.InvariantCulture));
         Assert.Equal(["node 0", "node 1", "node 2"], await page.Locator("#nodes .node .label").AllTextContentsAsync());
         await Assertions.Expect(page.Locator("#cluster")).ToContainTextAsync("embedded cluster of this process (1 silo)");
+
+        // The calls' per-step bars are in simulated time, and say so: per step, the calls' bars add
+        // up to the run's simulated total of that step; the longest call is the migration's duration.
+        await Assertions.Expect(page.Locator("#calls tr.call")).ToHaveCountAsync(3);
+        Assert.Equal(["simulated", "host wall"], (await page.Locator("#calls > thead th").AllTextContentsAsync()).Where(h => h.Contains("simulated", StringComparison.Ordinal) || h.Contains("host", StringComparison.Ordinal)));
+        Assert.Equal(["simulated", "simulated", "simulated"], await page.Locator("#calls .stepbar").EvaluateAllAsync<string[]>("bars => bars.map(b => b.dataset.clock)"));
+        var barNs = await page.Locator("#calls .stepbar span").EvaluateAllAsync<long[][]>("spans => spans.map(s => [Number(s.dataset.step), Number(s.dataset.ns)])");
+        var simulated = result.RootElement.GetProperty("simulated");
+        foreach (var step in simulated.GetProperty("steps").EnumerateArray())
+        {
+            Assert.Equal(step.GetProperty("total_ns").GetInt64(), barNs.Where(b => b[0] == step.GetProperty("step").GetInt32()).Sum(b => b[1]));
+        }
+        var callNs = await page.Locator("#calls .stepbar").EvaluateAllAsync<long[]>("bars => bars.map(b => Number(b.dataset.totalNs))");
+        Assert.Equal(simulated.GetProperty("migration_ns").GetInt64(), callNs.Max());
+        Assert.All(await page.Locator("#calls .stepbar span").EvaluateAllAsync<string[]>("spans => spans.map(s => s.title)"), t => Assert.EndsWith("%)", t));
+        Assert.Contains("simulated (", await page.Locator("#calls .stepbar span").First.GetAttributeAsync("title"), StringComparison.Ordinal);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = TestArtifacts.File("machine-page-run.png"), FullPage = true });
 
         await page.ReloadAsync();
