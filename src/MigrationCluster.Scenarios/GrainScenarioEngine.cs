@@ -1,4 +1,3 @@
-using MigrationCluster.Grains.Monitoring;
 using MigrationCluster.Memory.Machines;
 using MigrationCluster.Grains.AddressSpaces;
 using MigrationCluster.Grains.Invariants;
