@@ -33,6 +33,12 @@ public sealed class ExperimentOptions
 
     public ExperimentTopology Topology { get; set; } = ExperimentTopology.Generated(Memory.Topology.SlitShape.Ring);
 
+    /// <summary>A described machine (<c>--machine</c>): it fixes the node count and costs every point; null: the SLIT-derived model.</summary>
+    public Machines.LoadedMachine? Machine { get; set; }
+
+    /// <summary>The kernel's migration protocols to sweep (<c>--protocol per-page,batched</c>).</summary>
+    public IReadOnlyList<Memory.Machines.MigrationProtocolKind> Protocols { get; set; } = [Memory.Machines.MigrationProtocolKind.PerPage];
+
     /// <summary>Processes (address spaces) per NUMA node: a point with N nodes runs K x N processes.</summary>
     public int SpacesPerNode { get; set; } = DefaultSpacesPerNode;
 

@@ -6,7 +6,7 @@ namespace MigrationCluster.Experiments;
 /// <summary>
 /// The points of a sweep in the order they run: repeat by repeat (so a sweep stopped early has
 /// every node and silo count of its first repeats), node counts in the order given, then folio
-/// sizes, then silo counts.
+/// sizes, then protocols, then silo counts.
 /// </summary>
 public static class ExperimentPlan
 {
@@ -23,10 +23,13 @@ public static class ExperimentPlan
             {
                 foreach (var order in options.FolioOrders)
                 {
-                    var spec = specs[(nodes, order)] with { Seed = options.SeedOf(repeat) };
-                    foreach (var count in silos)
+                    foreach (var protocol in options.Protocols)
                     {
-                        points.Add(new ExperimentPoint(points.Count + 1, nodes, count, repeat, options.Topology.Name, spec));
+                        var spec = specs[(nodes, order)] with { Seed = options.SeedOf(repeat), Protocol = protocol };
+                        foreach (var count in silos)
+                        {
+                            points.Add(new ExperimentPoint(points.Count + 1, nodes, count, repeat, options.Machine?.Profile.Name ?? options.Topology.Name, spec));
+                        }
                     }
                 }
             }
@@ -38,11 +41,14 @@ public static class ExperimentPlan
     public static ExperimentSpec Spec(ExperimentOptions options, int nodes, int seed, int folioOrder = 0)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var distances = options.Topology.Distances(nodes);
+        options.Machine?.RequireNodes(nodes, "--nodes");
+        var distances = options.Machine?.Profile.Distances() ?? options.Topology.Distances(nodes);
         var spaces = options.SpacesPerNode * nodes;
         var frames = (int)Math.Min(int.MaxValue, Math.Max(64, 4L * spaces * options.PagesPerSpace / nodes + 64));
         var spec = new ExperimentSpec(distances, frames, spaces, options.PagesPerSpace, options.FileFraction, options.Workload,
-            options.TasksPerSpace, options.Accesses, options.WriteFraction, options.Mode, seed, options.Pinned, FolioOrder: folioOrder);
+            options.TasksPerSpace, options.Accesses, options.WriteFraction, options.Mode, seed, options.Pinned,
+            LocalAccessNs: options.Machine?.Profile.LatencyNs[0][0] ?? ExperimentSpec.DefaultLocalAccessNs,
+            Machine: options.Machine?.Profile, FolioOrder: folioOrder);
         if (spec.Validate() is { } problem)
         {
             throw new UsageException($"{nodes} nodes: {problem}");

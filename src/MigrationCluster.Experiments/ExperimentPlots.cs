@@ -45,6 +45,12 @@ public static class ExperimentPlots
         yield return ("sim_pages_per_s", "Migration throughput (simulated)",
             "Pages migrated per second of the simulated machine's time (the migration's simulated duration: its longest migrate_pages call), mean over repeats; a line per silo count (they coincide: simulated results do not depend on the silos).",
             Throughput(rows, "Migration throughput (simulated machine)", "pages/s (simulated)", r => r.SimPagesPerSecond));
+        if (rows.Select(r => r.Protocol).Distinct().Count() > 1)
+        {
+            yield return ("sim_tlb_ipis", "TLB shootdown IPIs (simulated)",
+                "IPIs sent by the migration's TLB shootdowns: per page (before Linux 6.3) every unmapped PTE is flushed at once, batched (6.3 and later) one flush covers a batch of up to 512 pages; a line per protocol.",
+                Throughput(rows, "TLB shootdown IPIs per migration (simulated)", "IPIs", r => r.TlbIpis));
+        }
         yield return ("sim_step_time", "Per-step time (simulated)",
             "Mean simulated time of one batch in each protocol step, stacked by step (kernel function names); a bar per silo count at each node count.",
             StepLatency(rows, "Per-step simulated time, stacked by step", "ns per batch (simulated, mean)", (r, step) => r.SimStep(step) is { } s && s.BatchNs.Length > 0 ? (double)s.TotalNs / s.BatchNs.Length : null));
@@ -65,12 +71,15 @@ public static class ExperimentPlots
     private static Plot Throughput(IReadOnlyList<ExperimentRow> rows, string title, string unit, Func<ExperimentRow, double> value)
     {
         var plot = NewPlot(title, "NUMA nodes", unit);
-        var silos = rows.Select(r => r.Silos).Distinct().Order().ToArray();
-        for (var i = 0; i < silos.Length; i++)
+        // A line per silo count, and per protocol when the sweep has both.
+        var series = rows.Select(r => (r.Silos, r.Protocol)).Distinct().Order().ToArray();
+        var protocols = series.Select(s => s.Protocol).Distinct().Count();
+        for (var i = 0; i < series.Length; i++)
         {
-            var points = rows.Where(r => r.Silos == silos[i]).GroupBy(r => r.Nodes).OrderBy(g => g.Key)
+            var points = rows.Where(r => (r.Silos, r.Protocol) == series[i]).GroupBy(r => r.Nodes).OrderBy(g => g.Key)
                 .Select(g => (X: Log2(g.Key), Stats: Stats(g.Select(value)))).ToArray();
-            AddMeanLine(plot, [.. points.Select(p => p.X)], [.. points.Select(p => p.Stats)], Lines.GetColor(i), silos[i] == 1 ? "1 silo" : $"{silos[i]} silos");
+            var label = series[i].Silos == 1 ? "1 silo" : $"{series[i].Silos} silos";
+            AddMeanLine(plot, [.. points.Select(p => p.X)], [.. points.Select(p => p.Stats)], Lines.GetColor(i), protocols > 1 ? $"{label}, {series[i].Protocol}" : label);
         }
         NodeAxis(plot, rows);
         FromZero(plot);

@@ -8,5 +8,12 @@ public sealed record ExperimentPoint(int Index, int Nodes, int Silos, int Repeat
 {
     public int Seed => Spec.Seed;
 
-    public string Describe() => $"{Nodes} nodes, {(Spec.FolioOrder > 0 ? $"{FolioSizes.Name(Spec.FolioOrder)} folios, " : "")}{Silos} silo{(Silos == 1 ? "" : "s")}, repeat {Repeat}";
+    /// <summary>The machine preset's or file's name, or "slit" for the SLIT-derived model.</summary>
+    public string Machine => Spec.Machine?.Name ?? "slit";
+
+    public string Protocol => Machines.MachineNames.Of(Spec.Protocol);
+
+    public string Describe() => $"{Nodes} nodes, {(Spec.FolioOrder > 0 ? $"{FolioSizes.Name(Spec.FolioOrder)} folios, " : "")}{Silos} silo{(Silos == 1 ? "" : "s")}, "
+        + (Spec.Machine is null && Spec.Protocol == Memory.Machines.MigrationProtocolKind.PerPage ? "" : $"{Machine} {Protocol}, ")
+        + $"repeat {Repeat}";
 }

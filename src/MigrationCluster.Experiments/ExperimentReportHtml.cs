@@ -69,7 +69,9 @@ public static partial class ExperimentReportHtml
         Fact(html, "ran", $"{E(result.StartedAt.ToString("u", CultureInfo.InvariantCulture))} to {E(result.FinishedAt.ToString("u", CultureInfo.InvariantCulture))}");
         Fact(html, "machine", E($"{machine.ProcessorCount} cores, {machine.TotalMemoryBytes / (1024.0 * 1024 * 1024):0.0} GiB, {machine.Framework}, {machine.OperatingSystem} {machine.Architecture}"));
         Fact(html, "cluster", E(options.ClusterDirectory is { } cluster ? $"the running cluster in {cluster}" : "embedded: a fresh cluster of N silos in this process (loopback TCP) for each point"));
-        Fact(html, "machine shape", E($"{options.Topology.Name}; {options.SpacesPerNode} process(es) per node, {options.PagesPerSpace} pages each, {options.TasksPerSpace} task(s) per process"));
+        Fact(html, "simulated machine", E(options.Machine is { } described ? $"{described.Profile.Name}: {described.Profile.Description} (docs/machines.md)" : "the SLIT-derived model (no --machine; docs/machines.md)"));
+        Fact(html, "protocol", E(string.Join(", ", options.Protocols.Select(Machines.MachineNames.Of)) + " (per-page: the kernel before 6.3; batched: 6.3 and later)"));
+        Fact(html, "machine shape", E($"{options.Machine?.Profile.Name ?? options.Topology.Name}; {options.SpacesPerNode} process(es) per node, {options.PagesPerSpace} pages each, {options.TasksPerSpace} task(s) per process"));
         Fact(html, "workload", E($"{options.Workload.ToString().ToLowerInvariant()}, {options.Accesses} accesses per task before and after, write fraction {options.WriteFraction}, file fraction {options.FileFraction}, {options.Pinned} pinned page(s) per process"));
         Fact(html, "migration", E($"mode {MigrateNames.Of(options.Mode)}, NUMA balancing (misplaced pages to the node each task now runs on), seed {options.Seed} (+ repeat - 1), {options.Repeat} repeat(s)"));
         Fact(html, "invariant violations", result.InvariantViolations == 0 ? "<span class=\"good\">0</span>" : $"<span class=\"bad\">{result.InvariantViolations}</span>");

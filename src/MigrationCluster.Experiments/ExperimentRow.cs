@@ -23,8 +23,14 @@ public sealed record ExperimentRow
 
     public required int Seed { get; init; }
 
-    /// <summary>ring, sockets, mesh or the topology file's name.</summary>
+    /// <summary>ring, sockets, mesh or the topology file's name (the machine's with --machine).</summary>
     public required string Topology { get; init; }
+
+    /// <summary>The machine preset's or file's name, or "slit" for the SLIT-derived model.</summary>
+    public string Machine { get; init; } = "slit";
+
+    /// <summary>The kernel's migration protocol: per-page or batched.</summary>
+    public string Protocol { get; init; } = Machines.MachineNames.PerPage;
 
     public required int AddressSpaces { get; init; }
 
@@ -57,6 +63,9 @@ public sealed record ExperimentRow
     public double SimGbPerSecond => SimMigrationNs <= 0 ? 0 : PagesMigrated * 4096.0 / SimMigrationNs;
 
     public required long TlbShootdowns { get; init; }
+
+    /// <summary>IPIs the TLB shootdowns sent (one per target CPU).</summary>
+    public long TlbIpis { get; init; }
 
     /// <summary>Simulated time the tasks slept on page locks during the migration.</summary>
     public required long DuringSleepNs { get; init; }

@@ -227,6 +227,9 @@ public static class ExperimentSweep
         Steps = result.Migration.StepLatencies,
         SimMigrationNs = result.Migration.SimulatedNs,
         TlbShootdowns = result.Migration.TlbShootdowns,
+        TlbIpis = result.Migration.TlbIpis,
+        Machine = point.Machine,
+        Protocol = point.Protocol,
         DuringSleepNs = result.During.SleepNs,
         SimSteps = result.Migration.StepSimulatedTimes,
     };

@@ -54,6 +54,8 @@ public static class ResultsJsonWriter
                 ["silos"] = options.ClusterDirectory is null ? options.Silos : result.Points.Select(p => p.Silos).Distinct(),
                 ["cluster"] = options.ClusterDirectory,
                 ["topology"] = options.Topology.Name,
+                ["machine"] = options.Machine?.Profile.Name ?? "slit",
+                ["protocols"] = options.Protocols.Select(Machines.MachineNames.Of).ToArray(),
                 ["spaces_per_node"] = options.SpacesPerNode,
                 ["pages_per_space"] = options.PagesPerSpace,
                 ["tasks_per_space"] = options.TasksPerSpace,

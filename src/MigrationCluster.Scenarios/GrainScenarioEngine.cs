@@ -1,3 +1,4 @@
+using MigrationCluster.Memory.Machines;
 using MigrationCluster.Grains.AddressSpaces;
 using MigrationCluster.Grains.Invariants;
 using MigrationCluster.Grains.Migration;
@@ -21,7 +22,8 @@ namespace MigrationCluster.Scenarios;
 /// The syscalls run in the target's address space grain; the kernel-internal migrate_pages() goes
 /// to the migration coordinator.
 /// </summary>
-public sealed class GrainScenarioEngine(IGrainFactory grains) : IScenarioEngine
+/// <param name="machine">A described machine the coordinators cost migrations on (null: the SLIT-derived model).</param>
+public sealed class GrainScenarioEngine(IGrainFactory grains, MachineProfile? machine = null) : IScenarioEngine
 {
     // Latencies are not part of a scenario's result; any positive figure will do.
     private const double LocalAccessNs = 80;
@@ -57,7 +59,7 @@ public sealed class GrainScenarioEngine(IGrainFactory grains) : IScenarioEngine
         // The coordinators cost their steps on this machine's distances, as the model costs them on its topology.
         int[][] distances = [.. Enumerable.Range(0, Topology.NodeIdLimit).Select(a => Enumerable.Range(0, Topology.NodeIdLimit)
             .Select(b => Topology.Contains(a) && Topology.Contains(b) ? Topology.Distance(a, b) : a == b ? NumaTopology.LocalDistance : 20).ToArray())];
-        await grains.GetMachineMonitor().ConfigureMachine(new MachineDescription(distances, scenario.FramesPerNode, $"scenario '{scenario.Name}'"));
+        await grains.GetMachineMonitor().ConfigureMachine(new MachineDescription(distances, scenario.FramesPerNode, $"scenario '{scenario.Name}'", machine));
     }
 
     public async Task CreateProcess(ScenarioProcess process)

@@ -1,3 +1,4 @@
+using MigrationCluster.Memory.Machines;
 using MigrationCluster.Memory;
 using MigrationCluster.Memory.AddressSpaces;
 using MigrationCluster.Memory.Invariants;
@@ -8,7 +9,8 @@ using MigrationCluster.Memory.Syscalls;
 namespace MigrationCluster.Scenarios;
 
 /// <summary>A scenario on the in-process model: a <see cref="MemorySystem"/> and <see cref="NumaSyscalls"/> over a <see cref="ModelMachine"/>.</summary>
-public sealed class ModelScenarioEngine : IScenarioEngine
+/// <param name="machine">A described machine to cost migrations on (null: the SLIT-derived model).</param>
+public sealed class ModelScenarioEngine(MachineProfile? machine = null) : IScenarioEngine
 {
     private MemorySystem? _system;
     private ModelMachine? _machine;
@@ -26,7 +28,7 @@ public sealed class ModelScenarioEngine : IScenarioEngine
     public Task Start(ScenarioDefinition scenario)
     {
         ArgumentNullException.ThrowIfNull(scenario);
-        _system = new MemorySystem(scenario.Topology, new MemorySystemOptions { FramesPerNode = scenario.FramesPerNode })
+        _system = new MemorySystem(scenario.Topology, new MemorySystemOptions { FramesPerNode = scenario.FramesPerNode, Machine = machine })
         {
             InterleaveWeights = scenario.InterleaveWeights,
         };

@@ -25,8 +25,8 @@ public sealed class ExperimentPartsTests
         var names = ExperimentColumns.All.Select(c => c.Name).ToArray();
         Assert.Equal(names.Length, names.Distinct().Count());
         Assert.Equal(
-            ["nodes", "silos", "folio_size", "repeat", "seed", "topology", "address_spaces", "pages", "pages_to_migrate", "migrated", "pages_migrated", "failed", "retried", "passes",
-             "sim_migration_ns", "sim_pages_per_s", "sim_gb_per_s", "tlb_shootdowns",
+            ["nodes", "silos", "folio_size", "repeat", "seed", "topology", "machine", "protocol", "address_spaces", "pages", "pages_to_migrate", "migrated", "pages_migrated", "failed", "retried", "passes",
+             "sim_migration_ns", "sim_pages_per_s", "sim_gb_per_s", "tlb_shootdowns", "tlb_ipis",
              "latency_before_ns", "latency_during_ns", "latency_after_ns", "local_fraction_before", "local_fraction_after",
              "during_accesses", "during_waits", "during_sleep_ns", "invariant_violations",
              .. MigrationSteps.InOrder.SelectMany(s => new[] { $"{s.KernelName()}_sim_total_ns", $"{s.KernelName()}_sim_p50_ns", $"{s.KernelName()}_sim_p99_ns" })],

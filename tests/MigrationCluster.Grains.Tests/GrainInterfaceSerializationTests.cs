@@ -2,6 +2,8 @@ using System.Reflection;
 using System.Text.Json;
 using MigrationCluster.Grains.Migration;
 using MigrationCluster.Grains.Nodes;
+using MigrationCluster.Memory.Cost;
+using MigrationCluster.Memory.Machines;
 using MigrationCluster.Memory.Migration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
@@ -155,9 +157,9 @@ public sealed class GrainInterfaceSerializationTests
         }
         if (type == typeof(PteBatch)) return new PteBatch((MigrationPte[])SampleOf(typeof(MigrationPte[]), depth + 1)!);
         if (type == typeof(BatchRun)) return BatchRun.Of((MigrationPage[])SampleOf(typeof(MigrationPage[]), depth + 1)!);
+        // A machine must be valid to exist: two nodes, the second without CPUs, every cost off its default.
+        if (type == typeof(MachineProfile)) return new MachineProfile("sample", "a sample machine", 4096, [4, 0], [[80, 250], [250, 80]], [[6, 3.5], [3.5, 4]], [45, 20], new CostModelOptions { SyscallNs = 701, LruDrainIpiNs = 1801, IsolateNs = 471, StepNs = 61, TlbIpiNs = 226, RemapNs = 201, CpusPerNode = 3 });
         if (type == typeof(string)) return "sample";
-        // A machine refuses a page size of 7: a valid two-node one.
-        if (type == typeof(MigrationCluster.Memory.Machines.MachineProfile)) return new MigrationCluster.Memory.Machines.MachineProfile("sample", "a sample", 4096, [7, 7], [[80, 130], [130, 80]], [[6, 3.5], [3.5, 6]], [45, 45], new MigrationCluster.Memory.Cost.CostModelOptions());
         if (type == typeof(bool)) return true;
         if (type == typeof(int)) return 7;
         if (type == typeof(long)) return 1234567890123L;

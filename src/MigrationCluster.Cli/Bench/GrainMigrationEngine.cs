@@ -1,3 +1,4 @@
+using MigrationCluster.Memory.Machines;
 using MigrationCluster.Grains.Monitoring;
 using System.Diagnostics;
 using MigrationCluster.Hosting.Embedded;
@@ -58,13 +59,13 @@ internal sealed class GrainMigrationEngine : IAsyncDisposable
 
     public IGrainFactory Grains => _cluster.GrainFactory;
 
-    public static async Task<GrainMigrationEngine> StartAsync(int silos, int pages, int nodes)
+    public static async Task<GrainMigrationEngine> StartAsync(int silos, int pages, int nodes, MachineProfile? machine = null, MigrationProtocolKind protocol = MigrationProtocolKind.PerPage)
     {
         var cluster = await EmbeddedCluster.StartAsync(silos, silo => silo.AddGrainCallCounting());
         var engine = new GrainMigrationEngine(cluster, nodes);
         try
         {
-            await engine.BuildAsync(pages / nodes);
+            await engine.BuildAsync(pages / nodes, machine, protocol);
         }
         catch
         {
@@ -74,14 +75,14 @@ internal sealed class GrainMigrationEngine : IAsyncDisposable
         return engine;
     }
 
-    private async Task BuildAsync(int perNode)
+    private async Task BuildAsync(int perNode, MachineProfile? machine, MigrationProtocolKind protocol)
     {
         var grains = _cluster.GrainFactory;
-        var topology = SlitGenerator.Ring(_nodes);
+        var topology = machine is null ? SlitGenerator.Ring(_nodes) : MachineTopology.Of(machine);
         var rows = topology.DistanceRows();
         await Task.WhenAll(Enumerable.Range(0, _nodes).Select(n => grains.GetGrain<INumaNodeGrain>(n).Configure(new NodeConfiguration((2 * perNode) + 64))));
-        // The machine the coordinators cost their steps on (the model's ring).
-        await grains.GetMachineMonitor().ConfigureMachine(new MachineDescription(rows, (2 * perNode) + 64, "bench migration"));
+        // The machine the coordinators cost their steps on (the model's ring, or the described machine).
+        await grains.GetMachineMonitor().ConfigureMachine(new MachineDescription(rows, (2 * perNode) + 64, "bench migration", machine, protocol));
         var pages = new PageRef[_nodes][];
         await Parallel.ForEachAsync(Enumerable.Range(0, _nodes), new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentCalls }, async (n, _) =>
         {

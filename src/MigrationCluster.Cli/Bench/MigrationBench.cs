@@ -26,9 +26,9 @@ public static class MigrationBench
         options.Validate();
 
         progress($"building the model and two clusters ({options.Pages:N0} pages on {options.Nodes} nodes each)");
-        var model = new ModelMigrationEngine(options.Pages, options.Nodes);
-        await using var oneSilo = await GrainMigrationEngine.StartAsync(1, options.Pages, options.Nodes);
-        await using var threeSilos = await GrainMigrationEngine.StartAsync(3, options.Pages, options.Nodes);
+        var model = new ModelMigrationEngine(options.Pages, options.Nodes, options.Machine, options.Protocol);
+        await using var oneSilo = await GrainMigrationEngine.StartAsync(1, options.Pages, options.Nodes, options.Machine, options.Protocol);
+        await using var threeSilos = await GrainMigrationEngine.StartAsync(3, options.Pages, options.Nodes, options.Machine, options.Protocol);
         using var calls = new GrainCallMeter();
 
         // Rounds first that are not recorded: until the JIT has settled, a round pays for compiling

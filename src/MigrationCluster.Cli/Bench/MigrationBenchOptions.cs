@@ -29,6 +29,11 @@ public sealed class MigrationBenchOptions
 
     public int Nodes { get; set; } = DefaultNodes;
 
+    /// <summary>A described machine (<c>--machine</c>) the rounds are costed on; its node count is the bench's.</summary>
+    public Memory.Machines.MachineProfile? Machine { get; set; }
+
+    public Memory.Machines.MigrationProtocolKind Protocol { get; set; }
+
     /// <summary>Interleaved rounds: every engine migrates once per round, so a drifting host slows them alike.</summary>
     public int Rounds { get; set; } = DefaultRounds;
 

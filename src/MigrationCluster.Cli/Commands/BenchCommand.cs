@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using MigrationCluster.Cli.Bench;
+using MigrationCluster.Experiments.Machines;
 using MigrationCluster.Hosting.Io;
 using Spectre.Console;
 using MigrationCluster.Hosting;
@@ -90,10 +91,12 @@ public static class BenchCommand
         var nodes = new Option<int>("--nodes") { Description = "NUMA node grains (a ring).", HelpName = "N", DefaultValueFactory = _ => MigrationBenchOptions.DefaultNodes };
         var rounds = new Option<int>("--rounds") { Description = "Interleaved rounds; the figures are medians.", HelpName = "R", DefaultValueFactory = _ => MigrationBenchOptions.DefaultRounds };
         var warmUp = new Option<double>("--warm-up") { Description = $"Seconds of unrecorded rounds before the recorded ones (at least {MigrationBenchOptions.WarmUpRounds} rounds), so the JIT has settled.", HelpName = "SECONDS", DefaultValueFactory = _ => MigrationBenchOptions.DefaultWarmUp.TotalSeconds };
+        var machine = RunCommand.MachineOption();
+        var protocol = RunCommand.ProtocolOption();
         var scale = new Option<bool>("--scale") { Description = $"Also build {MigrationBenchOptions.ScaleNodes:N0} node grains on three silos holding {MigrationBenchOptions.ScalePages:N0} pages, and migrate them." };
         var command = new Command("migration", "The same migration on the memory model, on grains on one silo, on three silos over loopback TCP and with tracing on, against Orleans' ping floor.")
         {
-            json, pages, nodes, rounds, warmUp, scale,
+            json, pages, nodes, rounds, warmUp, scale, machine, protocol,
         };
         command.SetAction(parseResult =>
         {
@@ -104,7 +107,17 @@ public static class BenchCommand
                 Rounds = parseResult.GetValue(rounds),
                 WarmUpSeconds = parseResult.GetValue(warmUp),
                 Scale = parseResult.GetValue(scale),
+                Protocol = MachineNames.ParseProtocol(parseResult.GetValue(protocol)!),
             };
+            if (parseResult.GetValue(machine) is { } described)
+            {
+                var loaded = MachinePresets.Resolve(described);
+                if (parseResult.GetResult(nodes) is { Implicit: false })
+                {
+                    loaded.RequireNodes(options.Nodes, "--nodes");
+                }
+                (options.Machine, options.Nodes) = (loaded.Profile, loaded.Profile.Nodes);
+            }
             using var output = ValidateAndCreate(options.Validate, parseResult.GetRequiredValue(json));
             using var interrupt = InterruptSignals.Notify("the benchmark was abandoned");
             var result = MigrationBench.RunAsync(options, line => Console.Error.WriteLine($"bench migration: {line}")).GetAwaiter().GetResult();

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using MigrationCluster.Cli.Experiments;
 using MigrationCluster.Dashboard;
 using MigrationCluster.Experiments;
+using MigrationCluster.Experiments.Machines;
 using MigrationCluster.Hosting.Embedded;
 using MigrationCluster.Grains.AddressSpaces;
 using MigrationCluster.Hosting.Admission;
@@ -36,6 +37,8 @@ public static class ExperimentCommand
         var nodes = new Option<string?>("--nodes") { Description = $"Node counts to sweep, comma-separated, each {ExperimentOptions.MinNodes}..1024 (default {ExperimentOptions.DefaultNodes}; a topology file fixes it).", HelpName = "N,N,..." };
         var folioSizes = new Option<string?>("--folio-size") { Description = "Folio sizes to sweep, comma-separated: 4K (base pages), 16K .. 2M (a THP).", HelpName = "SIZE,SIZE,..." };
         var silos = new Option<string?>("--silos") { Description = $"Silo counts to sweep, comma-separated, each 1..{ExperimentOptions.MaxSilos}: in-process Orleans silos over loopback TCP (default {ExperimentOptions.DefaultSilos}).", HelpName = "N,N,..." };
+        var machine = RunCommand.MachineOption();
+        var protocol = new Option<string>("--protocol") { Description = "The kernel's migrate_pages to sweep, comma-separated: per-page (before 6.3), batched (6.3 and later).", DefaultValueFactory = _ => MachineNames.PerPage, HelpName = "per-page,batched" };
         var topology = new Option<string>("--topology") { Description = "Machine shape: ring, sockets or mesh (generated SLIT for any node count), or a `numactl --hardware` / sysfs distance FILE.", DefaultValueFactory = _ => "ring", HelpName = "ring|sockets|mesh|FILE" };
         var spaces = new Option<int>("--spaces-per-node") { Description = "Processes per NUMA node.", DefaultValueFactory = _ => ExperimentOptions.DefaultSpacesPerNode, HelpName = "K" };
         var pages = new Option<int>("--pages-per-space") { Description = "Pages per process.", DefaultValueFactory = _ => ExperimentOptions.DefaultPagesPerSpace, HelpName = "N" };
@@ -55,7 +58,7 @@ public static class ExperimentCommand
 
         var command = new Command("experiment", "Sweep node counts (and silo counts): a fresh machine per point, results, plots and an HTML report.")
         {
-            nodes, folioSizes, silos, topology, spaces, pages, tasks, accesses, workload, mode, pinned, repeat, seed, cluster, dashboard, jaeger, output, force, maxMemory,
+            nodes, folioSizes, silos, topology, machine, protocol, spaces, pages, tasks, accesses, workload, mode, pinned, repeat, seed, cluster, dashboard, jaeger, output, force, maxMemory,
         };
         command.SetAction(parseResult =>
         {
@@ -78,9 +81,16 @@ public static class ExperimentCommand
                 CommandLine = ["migration-cluster", .. parseResult.Tokens.Select(t => t.Value)],
             };
             var nodeList = parseResult.GetValue(nodes);
-            if (options.Topology.FixedNodes is { } fixedNodes)
+            options.Machine = parseResult.GetValue(machine) is { } described ? MachinePresets.Resolve(described) : null;
+            options.Protocols = MachineNames.ParseProtocols(parseResult.GetValue(protocol)!);
+            if ((options.Machine?.Profile.Nodes ?? options.Topology.FixedNodes) is { } fixedNodes)
             {
                 options.Nodes = nodeList is null ? [fixedNodes] : ParseList(nodeList, "--nodes", ExperimentOptions.MinNodes, 1024);
+                // A machine fixes the node count: --nodes and a topology file must agree with it.
+                foreach (var (count, what) in options.Nodes.Select(n => (n, "--nodes")).Append((options.Topology.FixedNodes ?? fixedNodes, "--topology")))
+                {
+                    options.Machine?.RequireNodes(count, what);
+                }
                 if (options.Nodes.Any(n => n != fixedNodes))
                 {
                     throw new UsageException($"--topology {options.Topology.Name} has {fixedNodes} nodes: leave out --nodes or give {fixedNodes}");

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MigrationCluster.Experiments.Machines;
 using System.Globalization;
 using System.Text.Json;
 using MigrationCluster.Hosting.Admission;
@@ -34,12 +35,14 @@ public static class ScenarioCommand
             DefaultValueFactory = _ => GrainsEngine,
         };
         var maxMemory = MaxMemoryOption.Create();
+        var machineOption = RunCommand.MachineOption();
         var command = new Command("scenario", "Run a scenario file (processes, pages in given states, then move_pages / migrate_pages / mbind and accesses) on the grains or the in-process model.")
         {
             file,
             engine,
             json,
             maxMemory,
+            machineOption,
         };
         command.SetAction(parseResult =>
         {
@@ -68,9 +71,11 @@ public static class ScenarioCommand
                     $"{display} ({scenario.Topology.NodeCount} nodes x {scenario.FramesPerNode:N0} frames, {scenario.Processes.Count:N0} processes)",
                     MemoryAdmission.Estimate(scenario.Topology.NodeCount, scenario.FramesPerNode, scenario.Processes.Count, scenario.Regions.Sum(r => (double)r.Pages * (1 + r.MappedBy.Count)), 0),
                     MaxMemoryOption.LimitOf(parseResult, maxMemory));
+                var machine = parseResult.GetValue(machineOption) is { } described ? MachinePresets.Resolve(described) : null;
+                machine?.RequireNodes(scenario.Topology.NodeCount, display);
                 result = (engineName == ModelEngine
-                    ? new ScenarioRunner(scenario, display, new ModelScenarioEngine()).RunAsync()
-                    : RunOnGrainsAsync(scenario, display)).GetAwaiter().GetResult();
+                    ? new ScenarioRunner(scenario, display, new ModelScenarioEngine(machine?.Profile)).RunAsync()
+                    : RunOnGrainsAsync(scenario, display, machine?.Profile)).GetAwaiter().GetResult();
             }
             catch (ScenarioFormatException exception)
             {
@@ -100,10 +105,10 @@ public static class ScenarioCommand
     }
 
     /// <summary>One embedded silo for the run: the scenario's grains live there and go with it.</summary>
-    private static async Task<ScenarioResult> RunOnGrainsAsync(ScenarioDefinition scenario, string display)
+    private static async Task<ScenarioResult> RunOnGrainsAsync(ScenarioDefinition scenario, string display, Memory.Machines.MachineProfile? machine)
     {
         await using var cluster = await EmbeddedCluster.StartAsync(1);
-        return await new ScenarioRunner(scenario, display, new GrainScenarioEngine(cluster.GrainFactory)).RunAsync();
+        return await new ScenarioRunner(scenario, display, new GrainScenarioEngine(cluster.GrainFactory, machine)).RunAsync();
     }
 
     private static void Render(ScenarioResult result)

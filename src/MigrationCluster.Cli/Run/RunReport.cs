@@ -76,11 +76,11 @@ public static class RunReport
 
     private static string Percent(long part, long whole) => whole == 0 ? "-" : $"{100.0 * part / whole:N1}%";
 
-    public static void WriteJson(ExperimentResult result, ExperimentSpec spec, string path) => Write(Document(result, spec), path);
+    public static void WriteJson(ExperimentResult result, ExperimentSpec spec, string path) => Write(RunDocument.Of(result, spec), path);
 
     /// <summary><c>run --seeds</c>: one document per seed run, in an array.</summary>
     public static void WriteJson(IEnumerable<(ExperimentSpec Spec, ExperimentResult Result)> runs, string path) =>
-        Write(runs.Select(r => Document(r.Result, r.Spec)).ToArray(), path);
+        Write(runs.Select(r => RunDocument.Of(r.Result, r.Spec)).ToArray(), path);
 
     /// <summary>One line per seed of <c>run --seeds</c>.</summary>
     public static string SeedLine(ExperimentResult result, ExperimentSpec spec)
@@ -91,78 +91,6 @@ public static class RunReport
         return $"seed {spec.Seed}: migrated {result.Migration.Succeeded:N0}/{result.PagesToMigrate:N0} in {sim.MigrationNs / 1000.0:N1} us simulated; "
             + $"during: {result.During.Accesses:N0} accesses, {result.During.Waits:N0} sleeps on page locks ({result.During.SleepNs / 1000.0:N1} us asleep); "
             + $"stale reads {result.Invariants.StaleReads}, invariant violations {result.Invariants.Total}";
-    }
-
-    /// <summary>The result document: everything but <c>host</c> is a function of the inputs and the seed.</summary>
-    public static object Document(ExperimentResult result, ExperimentSpec spec)
-    {
-        ArgumentNullException.ThrowIfNull(result);
-        ArgumentNullException.ThrowIfNull(spec);
-        var m = result.Migration;
-        var sim = SimulatedFigures.Of(result, spec);
-        var document = new
-        {
-            nodes = result.Nodes,
-            address_spaces = result.AddressSpaces,
-            mode = MigrateNames.Of(spec.Mode),
-            machine = spec.Machine?.Name ?? "slit",
-            protocol = MachineNames.Of(spec.Protocol),
-            schedule = result.Schedule == TaskSchedule.Free ? "free" : "simulated",
-            seed = spec.Seed,
-            pages_mapped = result.PagesMapped,
-            pages_to_migrate = result.PagesToMigrate,
-            migrated = m.Succeeded,
-            folio_size = FolioSizes.Name(spec.FolioOrder),
-            pages_migrated = m.VmEvents.PgmigrateSuccess,
-            failed = m.Failed,
-            not_isolated = m.NotIsolated,
-            retried = m.Retried,
-            passes = m.Passes,
-            return_value = m.ReturnValue,
-            errno_counts = m.PageErrno.Where(e => e != 0).GroupBy(Errno.Name).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()),
-            vmstat = m.VmStat,
-            simulated = new
-            {
-                migration_ns = sim.MigrationNs,
-                pages_per_s = sim.PagesPerS,
-                gb_per_s = sim.GbPerS,
-                tlb_shootdowns = sim.TlbShootdowns,
-                tlb_ipis = sim.TlbIpis,
-                steps = m.StepSimulatedTimes.Select(s => new { step = s.Step, name = s.Name, batches = s.BatchNs.Length, total_ns = s.TotalNs, p50_ns = s.P50Ns, p99_ns = s.P99Ns }),
-                during = new
-                {
-                    accesses = result.During.Accesses,
-                    sleeps = result.During.Waits,
-                    sleep_ns = result.During.SleepNs,
-                },
-                access_latency_ns = new { before = result.Before.MeanLatencyNs, during = result.During.MeanLatencyNs, after = result.After.MeanLatencyNs },
-            },
-            access_latency_ns = new { before = result.Before.MeanLatencyNs, during = result.During.MeanLatencyNs, after = result.After.MeanLatencyNs },
-            workloads = new { before = result.Before, during = result.During, after = result.After },
-            invariants = new
-            {
-                total = result.Invariants.Total,
-                checked_ptes = result.Invariants.PresentPtesChecked,
-                checked_frames = result.Invariants.FramesChecked,
-                pte_to_dead_frame = result.Invariants.PteToDeadFrame,
-                pte_missing_from_rmap = result.Invariants.PteMissingFromRmap,
-                mapcount_mismatch = result.Invariants.MapcountMismatch,
-                refcount_too_low = result.Invariants.RefcountTooLow,
-                migration_entries_left = result.Invariants.MigrationEntriesLeft,
-                locked_frames_left = result.Invariants.LockedFramesLeft,
-                orphan_anon_frames = result.Invariants.OrphanAnonFrames,
-                stale_reads = result.Invariants.StaleReads,
-                checker_violation = result.Invariants.CheckerViolation,
-            },
-            host = new
-            {
-                migration_ms = result.MigrationMs,
-                simulator_pages_per_s = HostPagesPerS(result),
-                working_set_mib = Environment.WorkingSet / (1024.0 * 1024.0),
-                step_latency = m.StepLatencies.Select(s => new { step = s.Step, name = s.Name, batches = s.Batches, mean_ms = s.MeanMs, total_ms = s.TotalMs }),
-            },
-        };
-        return document;
     }
 
     private static void Write(object document, string path)

@@ -11,6 +11,14 @@ public static class MachineNames
 
     public static string Of(MigrationProtocolKind protocol) => protocol == MigrationProtocolKind.Batched ? Batched : PerPage;
 
+    /// <summary><c>--protocol per-page,batched</c> (experiment): each named once, in the order given.</summary>
+    public static IReadOnlyList<MigrationProtocolKind> ParseProtocols(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var protocols = text.Split(',', StringSplitOptions.TrimEntries).Select(ParseProtocol).ToArray();
+        return protocols.Distinct().Count() == protocols.Length ? protocols : throw new UsageException($"--protocol '{text}' names a protocol twice");
+    }
+
     /// <summary><c>--protocol per-page|batched</c>; anything else is bad input.</summary>
     public static MigrationProtocolKind ParseProtocol(string text) => text?.Trim().ToLowerInvariant() switch
     {

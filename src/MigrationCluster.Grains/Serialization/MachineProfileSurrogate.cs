@@ -60,14 +60,14 @@ public sealed class MachineProfileConverter : IConverter<MachineProfile, Machine
         var costs = value.Costs;
         return new()
         {
-        Name = value.Name,
-        Description = value.Description,
-        PageSize = value.PageSize,
-        CpusPerNode = value.CpusPerNode,
-        LatencyNs = value.LatencyNs,
-        CopyGbPerS = value.CopyGbPerS,
-        NodeCopyGbPerS = value.NodeCopyGbPerS,
-        Costs = [.. CostFields.Select(f => f.Get(costs))],
+            Name = value.Name,
+            Description = value.Description,
+            PageSize = value.PageSize,
+            CpusPerNode = value.CpusPerNode,
+            LatencyNs = value.LatencyNs,
+            CopyGbPerS = value.CopyGbPerS,
+            NodeCopyGbPerS = value.NodeCopyGbPerS,
+            Costs = [.. CostFields.Select(f => f.Get(costs))],
         };
     }
 }

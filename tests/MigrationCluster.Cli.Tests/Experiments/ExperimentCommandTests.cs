@@ -84,8 +84,11 @@ public sealed partial class ExperimentCommandTests(ExperimentSweepFixture sweep)
         {
             Assert.Equal(csv.Header.Length, row.Count);
             Assert.Equal("ring", row["topology"]);
+            // Without --machine: the SLIT-derived model and the default (pre-6.3) protocol.
+            Assert.Equal("slit", row["machine"]);
+            Assert.Equal("per-page", row["protocol"]);
             Assert.Equal("4K", row["folio_size"]);
-            foreach (var column in csv.Header.Where(c => c is not ("topology" or "folio_size")))
+            foreach (var column in csv.Header.Where(c => c is not ("topology" or "machine" or "protocol" or "folio_size")))
             {
                 if (integers.Contains(column))
                 {

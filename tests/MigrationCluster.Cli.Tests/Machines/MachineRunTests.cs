@@ -48,6 +48,26 @@ public sealed class MachineRunTests
     }
 
     [Fact]
+    public async Task On_a_preset_the_model_one_silo_and_three_silos_give_the_same_simulated_migration()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.File("bench.json");
+        var result = await CliProcess.RunAsync("bench", "migration", "--machine", "epyc-zen3-2s", "--protocol", "batched", "--pages", "2048", "--rounds", "1", "--warm-up", "0", "--json", path);
+
+        Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.Stderr}");
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(path));
+        var root = json.RootElement;
+        Assert.Equal(2, root.GetProperty("nodes").GetInt32());
+        var simulated = root.GetProperty("simulated");
+        long oneSilo = simulated.GetProperty("migration_ns").GetInt64();
+        Assert.True(oneSilo > 0);
+        Assert.Equal(oneSilo, simulated.GetProperty("model_migration_ns").GetInt64());
+        Assert.Equal(oneSilo, simulated.GetProperty("three_silos_migration_ns").GetInt64());
+        // Batched, one flush round per batch of 512 pages: 1,024 pages from each node, two batches each.
+        Assert.Equal(4, simulated.GetProperty("tlb_shootdowns").GetInt64());
+    }
+
+    [Fact]
     public async Task A_machine_whose_node_count_disagrees_with_nodes_is_refused_with_its_file_and_line()
     {
         var result = await CliProcess.RunAsync("run", "--machine", "xeon-e5-2640v3-2s", "--nodes", "4");
