@@ -19,6 +19,23 @@ public sealed class RunCommandTests : IDisposable
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact]
+    public async Task A_paced_run_takes_at_least_its_pages_over_the_pace_even_when_each_call_is_one_batch()
+    {
+        // 2 processes of 64 pages: one migrate_pages call per source node, each a single batch of
+        // 64 pages. At 64 pages/s in all (32 per call) the migration cannot take less than 2 s of
+        // wall time, however fast the host (a lower bound: a slow host only makes it longer).
+        var json = Path.Combine(_directory, "paced.json");
+        var result = await CliProcess.RunAsync("run", "--nodes", "2", "--address-spaces", "2", "--pages", "64", "--accesses", "50", "--pace", "64", "--json", json);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var document = JsonDocument.Parse(File.ReadAllText(json));
+        var root = document.RootElement;
+        Assert.Equal(128, root.GetProperty("migrated").GetInt32());
+        var wallMs = root.GetProperty("host").GetProperty("migration_ms").GetDouble();
+        Assert.True(wallMs >= 1_950, $"128 pages at --pace 64 took {wallMs:0} ms of wall time");
+    }
+
+    [Fact]
     public async Task Run_with_defaults_migrates_and_prints_the_summary()
     {
         var json = Path.Combine(_directory, "result.json");

@@ -28,11 +28,15 @@ internal sealed class MigrationPace
     public static MigrationPace? FromRequestContext(TimeProvider time) =>
         RequestContext.Get(RequestContextKey) is double rate && double.IsFinite(rate) && rate > 0 ? new MigrationPace(time, rate) : null;
 
-    /// <summary>Waits until the pages started so far are within the pace, then counts <paramref name="pages"/> more.</summary>
+    /// <summary>
+    /// Counts <paramref name="pages"/> more and waits until they are within the pace. The batch is
+    /// charged before it starts: a call of a single batch (a source node's few hundred pages) is
+    /// held too, not let through at once as a first batch would be if only earlier pages counted.
+    /// </summary>
     public Task BeforeBatch(int pages)
     {
-        var wait = TimeSpan.FromSeconds(_pages / _pagesPerSecond) - _time.GetElapsedTime(_started);
         _pages += pages;
+        var wait = TimeSpan.FromSeconds(_pages / _pagesPerSecond) - _time.GetElapsedTime(_started);
         return wait > TimeSpan.Zero ? Task.Delay(wait, _time) : Task.CompletedTask;
     }
 }

@@ -68,8 +68,8 @@ public sealed class SignalTests
     {
         using var directory = new TempDirectory();
         var trace = directory.File("run.jsonl");
-        // Paced (2,000 pages per process, moved at 100 pages/s), with a span per page: spans are exported while the run goes on, and Ctrl+C finds it running.
-        using var process = Start("run", "--pages", "2000", "--pace", "100", "--trace", $"jsonl:{trace}", "--trace-pages");
+        // Paced (2,000 pages per process, moved at 400 pages/s), with a span per page: spans are exported while the run goes on, and Ctrl+C finds it running.
+        using var process = Start("run", "--pages", "2000", "--pace", "400", "--trace", $"jsonl:{trace}", "--trace-pages");
         var stderr = process.StandardError.ReadToEndAsync();
         var stdout = process.StandardOutput.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
