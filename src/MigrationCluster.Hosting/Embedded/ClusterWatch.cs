@@ -19,6 +19,9 @@ public static class ClusterWatch
     /// <summary>How long one look at a remote cluster's membership may take; a look that fails is retried at the next period.</summary>
     public static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(2);
 
+    /// <summary>How many gateway-probe grains the watch takes in turn.</summary>
+    public const int ProbeKeys = 16;
+
     /// <summary>
     /// The watch that fits the cluster in <paramref name="stateDirectory"/>: a local cluster's
     /// processes and SQLite table, or (a <c>client.json</c>) a remote cluster's membership as its silos see it.
@@ -50,8 +53,9 @@ public static class ClusterWatch
         var probe = 0;
         while (true)
         {
-            // A new key each time: a stateless worker per key, so the probes spread over the gateways.
-            var answered = ProbeAsync(grains.GetGrain<IGatewayProbeGrain>(++probe), probe);
+            // A few keys in turn: the probes spread over the gateways, and reuse their activations
+            // (a new key every second would leave a new activation on a gateway every second).
+            var answered = ProbeAsync(grains.GetGrain<IGatewayProbeGrain>(++probe % ProbeKeys), probe);
             var finished = await Task.WhenAny(running, Task.Delay(Period)).ConfigureAwait(false);
             if (finished == running)
             {
