@@ -59,7 +59,7 @@ public static class ClusterWatch
             var finished = await Task.WhenAny(running, Task.Delay(Period)).ConfigureAwait(false);
             if (finished == running)
             {
-                return await running.ConfigureAwait(false);
+                return await NamingALostSilo(running, watched.Select(e => (e.SiloName, e.SiloAddress.Endpoint.ToString(), e.SiloAddress.ToString()))).ConfigureAwait(false);
             }
             if (await answered.ConfigureAwait(false))
             {
@@ -118,7 +118,7 @@ public static class ClusterWatch
             var finished = await Task.WhenAny(running, Task.Delay(Period)).ConfigureAwait(false);
             if (finished == running)
             {
-                return await running.ConfigureAwait(false);
+                return await NamingALostSilo(running, watched.Select(s => (s.SiloName, s.Address, s.Address))).ConfigureAwait(false);
             }
             var now = await ClusterStatusReader.ReadAsync(state).ConfigureAwait(false);
             foreach (var silo in watched)
@@ -131,6 +131,26 @@ public static class ClusterWatch
                         $"silo {silo.SiloName} ({silo.Address}, pid {silo.ProcessId}) left the cluster during the run ({(alive ? current?.Status ?? "gone" : "process ended")}); the run was abandoned");
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// The call's outcome; a call that failed because a silo it reached became unavailable (a
+    /// grain call to a silo declared dead is broken with Orleans' long message, which names the
+    /// silo only by its address) fails with one line naming the silo, as the watch would have.
+    /// </summary>
+    private static async Task<T> NamingALostSilo<T>(Task<T> call, IEnumerable<(string Name, string Shown, string Address)> watched)
+    {
+        try
+        {
+            return await call.ConfigureAwait(false);
+        }
+        catch (SiloUnavailableException exception)
+        {
+            var lost = watched.FirstOrDefault(s => exception.Message.Contains(s.Address, StringComparison.Ordinal));
+            throw new ClusterCommandException(lost.Name is null
+                ? "a silo became unavailable during the run (it was declared dead or stopped); the run was abandoned"
+                : $"silo {lost.Name} ({lost.Shown}) became unavailable during the run (it was declared dead or stopped); the run was abandoned", exception);
         }
     }
 }
