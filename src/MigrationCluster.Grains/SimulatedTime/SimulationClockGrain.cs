@@ -206,12 +206,20 @@ public sealed class SimulationClockGrain : Grain, ISimulationClockGrain
         if (_abandoned is null && _members.FirstOrDefault(m => now.GetValueOrDefault(m.SiloAddress, SiloStatus.Dead) == SiloStatus.Dead) is { } dead)
         {
             _watch?.Dispose();
-            Abandon($"silo {dead.SiloName} ({dead.SiloAddress.Endpoint}) left the cluster during the run (Dead); the run was abandoned");
+            AbandonRun($"silo {dead.SiloName} ({dead.SiloAddress.Endpoint}) left the cluster during the run (Dead); the run was abandoned");
         }
     }
 
+    public Task Abandon(string reason)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(reason);
+        _watch?.Dispose();
+        AbandonRun(reason);
+        return Task.CompletedTask;
+    }
+
     /// <summary>Every coordinator waiting now fails with <paramref name="reason"/>, and so does every later gate.</summary>
-    private void Abandon(string reason)
+    private void AbandonRun(string reason)
     {
         _abandoned = reason;
         foreach (var (_, go) in _waiting.Values)

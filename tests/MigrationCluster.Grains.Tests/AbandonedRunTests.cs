@@ -9,12 +9,13 @@ using Orleans.Runtime;
 namespace MigrationCluster.Grains.Tests;
 
 /// <summary>
-/// A silo that dies in the middle of a run in simulated time: its coordinator never comes back to
-/// the run's clock, and the coordinators on the other silos used to wait there for their calls'
-/// 5-minute timeout, holding their grains (one per node, shared by every run) so that the next
-/// run waited behind them too.
+/// Runs the cluster must give up by itself. A silo that dies in the middle of a run in simulated
+/// time: its coordinator never comes back to the run's clock, and the coordinators on the other
+/// silos used to wait there for their calls' 5-minute timeout, holding their grains (one per
+/// node, shared by every run) so that the next run waited behind them too. A client that is cut
+/// off or killed cannot say it gave up: its run held the cluster to its end.
 /// </summary>
-public sealed class SiloLossTests
+public sealed class AbandonedRunTests
 {
     /// <summary>Far longer than the cluster takes to declare a killed silo dead (about 3 s here), far shorter than the coordinators' 5-minute timeout.</summary>
     private static readonly TimeSpan HangBound = TimeSpan.FromMinutes(2);
@@ -80,6 +81,46 @@ public sealed class SiloLossTests
         var result = await next;
         Assert.Equal(result.PagesToMigrate, result.Migration.Succeeded);
         Assert.True(result.PagesToMigrate > 0);
+        Assert.True(result.Invariants.Total == 0, result.Invariants.ToString());
+    }
+
+    [Theory]
+    [InlineData(TaskSchedule.Simulated)]
+    [InlineData(TaskSchedule.Free)]
+    public async Task A_run_whose_client_stops_renewing_its_lease_is_abandoned_and_the_next_run_is_clean(TaskSchedule schedule)
+    {
+        await using var grains = await GrainCluster.StartAsync(nodes: 0, framesPerNode: 0, silos: 1);
+
+        // Held to 8 pages/s, the migration would last 48 s; its client never renews a 2 s lease.
+        var run = grains.Grains.GetGrain<IExperimentGrain>("run").Run(Spec(pace: 8) with { ClientLease = TimeSpan.FromSeconds(2), Schedule = schedule });
+        Assert.Same(run, await Task.WhenAny(run, Task.Delay(HangBound)));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => run);
+        Assert.StartsWith("the run was abandoned: its client was not heard from for ", error.Message, StringComparison.Ordinal);
+        Assert.False(await grains.Grains.GetGrain<IExperimentGrain>("run").Renew(), "the grain still says a run is going on");
+
+        var result = await grains.Grains.GetGrain<IExperimentGrain>("run").Run(Spec(pace: 0) with { Schedule = schedule });
+        Assert.True(result.PagesToMigrate > 0);
+        Assert.Equal(result.PagesToMigrate, result.Migration.Succeeded);
+        Assert.True(result.Invariants.Total == 0, result.Invariants.ToString());
+    }
+
+    [Fact]
+    public async Task A_run_whose_client_renews_its_lease_runs_to_its_end()
+    {
+        await using var grains = await GrainCluster.StartAsync(nodes: 0, framesPerNode: 0, silos: 1);
+        var experiment = grains.Grains.GetGrain<IExperimentGrain>("run");
+
+        // About 10 s at 38 pages/s: twice the 5 s lease, renewed four times a second.
+        var run = experiment.Run(Spec(pace: 38) with { ClientLease = TimeSpan.FromSeconds(5) });
+        var renewals = 0;
+        while (!run.IsCompleted)
+        {
+            renewals += await experiment.Renew() ? 1 : 0;
+            await Task.WhenAny(run, Task.Delay(250));
+        }
+        var result = await run;
+        Assert.True(renewals > 0);
+        Assert.Equal(result.PagesToMigrate, result.Migration.Succeeded);
         Assert.True(result.Invariants.Total == 0, result.Invariants.ToString());
     }
 }
