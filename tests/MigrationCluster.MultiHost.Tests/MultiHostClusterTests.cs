@@ -242,7 +242,10 @@ public sealed class MultiHostClusterTests(MultiHostFixture fixture, ITestOutputH
         try
         {
             await Cluster.WaitForGatewayConnectionAsync(host, run, TimeSpan.FromSeconds(60));
-            await Task.Delay(TimeSpan.FromSeconds(2));
+            // Well after the client's connect (TLS, the cluster's manifest: it took over 2 s once
+            // under load, and a cut before it ends is a failed connect), well before the held
+            // migration's end (about 51 s).
+            await Task.Delay(TimeSpan.FromSeconds(10));
             await Cluster.Lab.PartitionAsync(host);
             var partitionedAt = runClock.Elapsed;
 
