@@ -39,6 +39,9 @@ public sealed class MemorySystem
 
     public VmStat VmStat { get; } = new();
 
+    /// <summary>/proc/vmstat and the per-size stats: <see cref="VmStat"/> and each node's <see cref="NodeMemory.Events"/>, summed by name.</summary>
+    public IReadOnlyDictionary<string, long> VmStatSnapshot() => VmStat.Sum([VmStat.Snapshot(), .. Nodes.Select(n => n.Events.Snapshot())]);
+
     /// <summary>Simulated time in nanoseconds, advanced by the cost model, never by a clock.</summary>
     public double SimulatedNs { get; private set; }
 
@@ -417,6 +420,7 @@ public sealed class MemorySystem
         }
 
         Node(pte.Page.Node).PageRemoveRmap(pte.Page.Pfn, new PteRef(space.Id, virtualPage));
+        Node(pte.Page.Node).DeferredSplitAfterUnmap([pte.Page.Pfn]);
         return new AccessResult(AccessStatus.Done, page, 0, 0, 0, default);
     }
 
@@ -608,6 +612,12 @@ public sealed class MemorySystem
             }
 
             Node(page.Node).PageRemoveRmap(page.Pfn, pte);
+        }
+
+        // Then, per node, the large folios the zap left partly mapped join the deferred-split list.
+        foreach (var byNode in zapped.GroupBy(z => z.Page.Node))
+        {
+            Node(byNode.Key).DeferredSplitAfterUnmap([.. byNode.Select(z => z.Page.Pfn)]);
         }
     }
 }

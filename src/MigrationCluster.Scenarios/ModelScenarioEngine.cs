@@ -180,7 +180,7 @@ public sealed class ModelScenarioEngine(MachineProfile? machine = null) : IScena
     public async Task<MigrateResult> MigrateIsolated(IReadOnlyList<MigrationRequest> pages, MigrateMode mode, MigrateReason reason) =>
         await Machine.MigratePages(pages, mode, reason);
 
-    public Task<IReadOnlyDictionary<string, long>> VmStat() => Task.FromResult(System.VmStat.Snapshot());
+    public Task<IReadOnlyDictionary<string, long>> VmStat() => Task.FromResult(System.VmStatSnapshot());
 
     public Task<long> MigrationSimulatedNs() => Task.FromResult(Machine.MigrationSimulatedNs);
 

@@ -84,6 +84,19 @@ public sealed class MigrationProtocol
                 for (int start = 0; start < pendingCount;)
                 {
                     int taken = Fill(buffer, origin, requests, pending, start, pendingCount, out int length);
+                    if (await SplitPartiallyMapped(requests, pending, start, taken, split))
+                    {
+                        // The split folios leave the batch: their base pages wait on the split list.
+                        Fill(buffer, origin, requests, pending, start, start + taken, out length, split);
+                    }
+
+                    if (length == 0)
+                    {
+                        start += taken;
+                        done = start;
+                        continue;
+                    }
+
                     Memory<MigrationPage> batch = buffer.AsMemory(0, length);
                     BeginPages(pass, batch.Span);
                     _clock?.BeginBatch(pass, mode);
@@ -180,14 +193,21 @@ public sealed class MigrationProtocol
     /// order when <paramref name="pending"/> is null) until the batch holds BatchSize base pages.
     /// Returns the folios taken; <paramref name="length"/> is the descriptors written.
     /// </summary>
+    /// Folios in <paramref name="split"/> are taken but leave no descriptors.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private int Fill(MigrationPage[] buffer, int[] origin, IReadOnlyList<MigrationRequest> requests, List<int>? pending, int start, int count, out int length)
+    private int Fill(MigrationPage[] buffer, int[] origin, IReadOnlyList<MigrationRequest> requests, List<int>? pending, int start, int count, out int length, SplitFolios? split = null)
     {
         int taken = 0;
         length = 0;
         while (start + taken < count && length < _options.BatchSize)
         {
             int q = pending is null ? start + taken : pending[start + taken];
+            if (split is not null && split.WasSplit(q))
+            {
+                taken++;
+                continue;
+            }
+
             MigrationRequest request = requests is MigrationRequest[] array ? array[q] : requests[q];
             for (int k = 0; k < request.FolioPages; k++)
             {
@@ -224,6 +244,46 @@ public sealed class MigrationProtocol
 
             start += taken;
         }
+    }
+
+    /// <summary>
+    /// migrate_pages_batch()'s first test on each folio (Linux 6.12): a folio of more than two
+    /// pages that an unmap left partially mapped (on the deferred-split list) is split before it
+    /// is migrated, whatever the reason (NUMA hinting's nosplit is for -ENOMEM only). A split
+    /// folio counts as one failure and one split (nr_failed, nr_thp_failed, nr_thp_split,
+    /// nr_split), its base pages go to the split list; a folio that cannot be split (a pin, a
+    /// page lock held) goes on whole. Returns true when a folio of the batch was split.
+    /// </summary>
+    private async ValueTask<bool> SplitPartiallyMapped(IReadOnlyList<MigrationRequest> requests, List<int>? pending, int start, int taken, SplitFolios split)
+    {
+        List<int>? large = null;
+        for (int i = 0; i < taken; i++)
+        {
+            int q = pending is null ? start + i : pending[start + i];
+            if (requests[q].Order > 1)
+            {
+                (large ??= []).Add(q);
+            }
+        }
+
+        if (large is null)
+        {
+            return false;
+        }
+
+        bool[] partial = await _backend.FoliosPartiallyMapped([.. large.Select(q => requests[q].Page)]);
+        bool any = false;
+        for (int k = 0; k < large.Count; k++)
+        {
+            MigrationRequest request = requests[large[k]];
+            if (partial[k] && await _backend.SplitFolio(request.Page, request.Order))
+            {
+                split.Add(large[k], request);
+                any = true;
+            }
+        }
+
+        return any;
     }
 
     /// <summary>
