@@ -577,6 +577,7 @@ public sealed class ScenarioRunner
         try
         {
             InvariantChecker.Check(await _engine.View(), migrating: null, _expectedContents);
+            InvariantChecker.CheckSplitCounters(await _engine.VmStat());
             return null;
         }
         catch (InvariantViolationException exception)
