@@ -127,6 +127,10 @@ public sealed class VmStat
     public static string MthpStatName(int order, string stat) =>
         $"hugepages-{(Pages.FolioSizes.DefaultBasePageBytes << order) / 1024}kB/stats/{stat}";
 
+    /// <summary>Whether <paramref name="name"/> is a per-size stat's key (<see cref="MthpStatName"/>), not a /proc/vmstat counter.</summary>
+    public static bool IsPerSizeStat(string name) =>
+        name is not null && name.StartsWith("hugepages-", StringComparison.Ordinal);
+
     /// <summary>count_vm_event(PGFAULT).</summary>
     public void CountPgfault() => Pgfault++;
 

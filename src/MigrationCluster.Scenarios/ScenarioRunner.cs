@@ -142,7 +142,7 @@ public sealed class ScenarioRunner
                 returnValue,
                 returnValue < 0 ? Errno.Name((int)returnValue) : null,
                 status,
-                delta,
+                WithoutIdleSizes(delta),
                 met,
                 mismatches,
                 violation) { Mode = _mode, SimulatedNs = simulatedNs });
@@ -160,7 +160,7 @@ public sealed class ScenarioRunner
             _file,
             results,
             await Locations(),
-            before,
+            WithoutIdleSizes(before),
             new ScenarioInvariantVerdict(checks, violation is null ? 0 : 1, violation),
             new ScenarioExpectationSummary(expectationsChecked, expectationsFailed),
             _engine.Name)
@@ -571,6 +571,10 @@ public sealed class ScenarioRunner
         long work = size * _scenario.Calls.Count;
         return (int)Math.Clamp((work + InvariantCheckBudget - 1) / InvariantCheckBudget, 1, Math.Max(1, _scenario.Calls.Count));
     }
+
+    /// <summary>The counters a result shows: the per-size stats of sizes that counted nothing are left out (a row each would bury the rest).</summary>
+    private static IReadOnlyDictionary<string, long> WithoutIdleSizes(IReadOnlyDictionary<string, long> counters) =>
+        counters.Where(kv => kv.Value != 0 || !VmStat.IsPerSizeStat(kv.Key)).ToDictionary();
 
     private async Task<string?> Check()
     {
