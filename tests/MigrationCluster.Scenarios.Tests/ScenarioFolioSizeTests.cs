@@ -43,6 +43,20 @@ public sealed class ScenarioFolioSizeTests
     }
 
     [Fact]
+    public void Per_size_stats_and_the_split_counters_are_counters_an_expectation_may_check()
+    {
+        var scenario = ScenarioParser.Parse(
+            Scenario("{name: r, kind: anon_private, pages: 512, folio_size: 64K}", "{call: munmap, pid: a, range: 'r:8-15', expect: {vmstat: {hugepages-64kB/stats/split_deferred: 1, thp_deferred_split_page: 0, thp_split_page_failed: 0}}}"),
+            "s.yaml",
+            json: false);
+
+        Assert.Equal(
+            new Dictionary<string, long> { ["hugepages-64kB/stats/split_deferred"] = 1, ["thp_deferred_split_page"] = 0, ["thp_split_page_failed"] = 0 },
+            Assert.Single(scenario.Calls).Expect!.VmStat);
+        Assert.StartsWith("s.yaml:8: unknown key 'hugepages-12kB/stats/split'", Refusal(Scenario("{name: r, kind: anon_private, pages: 1}", "{call: read, pid: a, pages: 'r:0', expect: {vmstat: {hugepages-12kB/stats/split: 1}}}")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_unknown_counter_in_an_expectation_is_refused()
     {
         string message = Refusal(Scenario("{name: r, kind: anon_private, pages: 1}", "{call: read, pid: a, pages: 'r:0', expect: {vmstat: {thp_migrated: 1}}}"));
