@@ -839,7 +839,8 @@ public sealed class ScenarioParser
         "compaction" => MigrateReason.Compaction,
         "numa_misplaced" => MigrateReason.NumaMisplaced,
         "syscall" => MigrateReason.Syscall,
-        var other => throw Error(value, $"reason: expected compaction, numa_misplaced or syscall, got '{other}'"),
+        "longterm_pin" => MigrateReason.LongtermPin,
+        var other => throw Error(value, $"reason: expected compaction, numa_misplaced, syscall or longterm_pin, got '{other}'"),
     };
 
     private MigrateMode Mode(ScenarioValue value) => String(value, "mode") switch

@@ -43,6 +43,16 @@ public sealed class ScenarioFolioSizeTests
     }
 
     [Fact]
+    public void The_longterm_pin_reason_is_read_and_an_unknown_reason_refused()
+    {
+        var scenario = ScenarioParser.Parse(Scenario("{name: r, kind: anon_private, pages: 512, folio_size: 2M}", "{call: migrate, pid: a, pages: 'r:0', node: 1, reason: longterm_pin}"), "s.yaml", json: false);
+        Assert.Equal(MigrateReason.LongtermPin, Assert.Single(scenario.Calls).Reason);
+        Assert.Equal(
+            "s.yaml:8: reason: expected compaction, numa_misplaced, syscall or longterm_pin, got 'hotplug'",
+            Refusal(Scenario("{name: r, kind: anon_private, pages: 1}", "{call: migrate, pid: a, pages: 'r:0', node: 1, reason: hotplug}")));
+    }
+
+    [Fact]
     public void Per_size_stats_and_the_split_counters_are_counters_an_expectation_may_check()
     {
         var scenario = ScenarioParser.Parse(

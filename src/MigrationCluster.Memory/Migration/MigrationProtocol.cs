@@ -102,7 +102,7 @@ public sealed class MigrationProtocol
                     _clock?.BeginBatch(pass, mode);
                     await MigrateBatch(batch, mode, force, keepRetries: !lastPass);
                     outOfMemory |= EndPages(pass, batch.Span, origin.AsSpan(0, length), lastPass ? null : retry, errno, newPages, split);
-                    outOfMemory |= !await SplitCandidates(split, requests, errno, newPages);
+                    outOfMemory |= !await SplitCandidates(split, requests, lastPass ? null : retry, reason, errno, newPages);
                     start += taken;
                     done = start;
                     if (outOfMemory)
@@ -289,9 +289,11 @@ public sealed class MigrationProtocol
     /// <summary>
     /// try_split_folio for the large folios that got -ENOMEM in the last batch: each splits into
     /// base pages, kept for the split list's pass, or, if it cannot be split, fails with
-    /// -ENOMEM and ends the call (returns false).
+    /// -ENOMEM and ends the call (returns false). For MR_LONGTERM_PIN a folio that cannot be
+    /// split (-EAGAIN) is retried on the next pass instead, to make the pin's migration likelier,
+    /// and fails with -EAGAIN after the last one without ending the call.
     /// </summary>
-    private async ValueTask<bool> SplitCandidates(SplitFolios split, IReadOnlyList<MigrationRequest> requests, int[] errno, PageRef[] newPages)
+    private async ValueTask<bool> SplitCandidates(SplitFolios split, IReadOnlyList<MigrationRequest> requests, List<int>? retry, MigrateReason reason, int[] errno, PageRef[] newPages)
     {
         bool ok = true;
         foreach (int q in split.TakeCandidates())
@@ -303,18 +305,27 @@ public sealed class MigrationProtocol
                 continue;
             }
 
-            // Not split: the folio goes back whole, and -ENOMEM ends the call.
-            ok = false;
+            if (ok && reason == MigrateReason.LongtermPin && retry is not null)
+            {
+                // Still isolated: the next pass tries it again.
+                retry.Add(q);
+                continue;
+            }
+
+            // Not split: the folio goes back whole; -ENOMEM ends the call (a long-term pin's last try only fails it).
+            bool retried = ok && reason == MigrateReason.LongtermPin;
+            int rc = retried ? -Errno.EAGAIN : -Errno.ENOMEM;
+            ok = retried;
             var back = new MigrationPage[request.FolioPages];
             for (int k = 0; k < back.Length; k++)
             {
-                back[k] = new MigrationPage(new PageRef(request.Page.Node, request.Page.Pfn + k), request.TargetNode) { Order = (byte)request.Order, Result = -Errno.ENOMEM };
+                back[k] = new MigrationPage(new PageRef(request.Page.Node, request.Page.Pfn + k), request.TargetNode) { Order = (byte)request.Order, Result = rc };
             }
 
             Begin(MigrationStep.PutbackLruPage, back);
             await _backend.PutbackLruPage(back, keepRetries: false);
             End(MigrationStep.PutbackLruPage, back);
-            errno[q] = -Errno.ENOMEM;
+            errno[q] = rc;
             newPages[q] = PageRef.None;
         }
 

@@ -221,6 +221,55 @@ public sealed class PartiallyMappedFolioTests
         InvariantChecker.CheckSplitCounters(s.VmStatSnapshot());
     }
 
+    [Theory]
+    [InlineData(MigrateReason.Syscall)]
+    [InlineData(MigrateReason.LongtermPin)]
+    public async Task A_pinned_thp_that_cannot_be_split_after_enomem_ends_the_call_unless_the_migration_is_for_a_longterm_pin(MigrateReason reason)
+    {
+        var (s, a, region, head) = Folio(frames: 1024);
+        Assert.Equal(AccessStatus.Done, s.Pin(a.Id, region.Start + 20, dma: true).Status);
+        Vma small = s.MmapAnon(a.Id, 1);
+        PageRef page = Harness.Touch(s, a.Id, small.Start, 3);
+        AddressSpaceMemory other = s.CreateAddressSpace(1);
+        Vma filler = s.MmapAnon(other.Id, 513);
+        for (long v = 0; v < 513; v++)
+        {
+            Harness.Touch(s, other.Id, filler.Start + v, 1);
+        }
+
+        // Frames 0 and 512 of node 1 stay in use: no free 2 MiB range, so the THP gets -ENOMEM.
+        Assert.Equal(0, s.Munmap(other.Id, filler.Start + 1, 511));
+        Assert.True(s.Node(0).IsolateLruPage(head.Pfn));
+        Assert.True(s.Node(0).IsolateLruPage(page.Pfn));
+        MigrationRequest[] requests = [new(head, 1, ThpOrder), new(page, 1)];
+
+        MigrateResult result = await new ModelMachine(s).MigratePages(requests, MigrateMode.Sync, reason);
+
+        if (reason == MigrateReason.LongtermPin)
+        {
+            // MR_LONGTERM_PIN: the failed split (-EAGAIN) is retried each pass, the call goes on;
+            // the THP fails once at the end, the base page after it moves.
+            Assert.Equal(1, result.ReturnValue);
+            Assert.Equal([-Errno.EAGAIN, 0], result.PageErrno);
+            Assert.Equal(new MigrationVmEvents(1, 512, 0, 0, 1, 0), result.VmEvents);
+            Assert.Equal(result.Passes, Stat(s, VmStat.ThpSplitPageFailedName));
+            Assert.Equal(1, a.GetPte(small.Start).Page.Node);
+        }
+        else
+        {
+            // Any other reason: the folio that cannot be split ends the call with -ENOMEM.
+            Assert.Equal(-Errno.ENOMEM, result.ReturnValue);
+            Assert.Equal(new MigrationVmEvents(0, 513, 0, 0, 1, 0), result.VmEvents);
+            Assert.Equal(1, Stat(s, VmStat.ThpSplitPageFailedName));
+            Assert.Equal(0, a.GetPte(small.Start).Page.Node);
+        }
+
+        Assert.Equal(ThpOrder, s.Node(0).FolioOrder(head.Pfn));
+        InvariantChecker.Check(s);
+        InvariantChecker.CheckMigrationCounters(requests, result);
+        InvariantChecker.CheckSplitCounters(s.VmStatSnapshot());
+    }
+
     [Fact]
     public void The_checker_refuses_a_partially_mapped_flag_on_a_fully_mapped_folio_and_a_split_counted_twice()
     {
