@@ -74,7 +74,7 @@ public sealed class GrainScenarioEngine(IGrainFactory grains, MachineProfile? ma
         await Space(process.Id).Configure(Configuration(process, process.HomeNode));
     }
 
-    public async Task<long> MapAnonPrivate(int pid, long pages, bool writable, int folioOrder) => (await Space(pid).MmapAnonPrivate(pages, writable, folioOrder)).Start;
+    public async Task<long> MapAnonPrivate(int pid, long pages, bool writable, int folioOrder, int fallbackOrders) => (await Space(pid).MmapAnonPrivate(pages, writable, folioOrder, fallbackOrders)).Start;
 
     public async Task<(int Mapping, long Start)> MapAnonShared(int pid, long pages)
     {

@@ -199,7 +199,7 @@ public sealed class ScenarioRunner
             switch (r.Kind)
             {
                 case ScenarioRegionKind.AnonPrivate:
-                    _bases[(r.Owner, r)] = await _engine.MapAnonPrivate(r.Owner, r.Pages, r.Writable, r.FolioOrder);
+                    _bases[(r.Owner, r)] = await _engine.MapAnonPrivate(r.Owner, r.Pages, r.Writable, r.FolioOrder, r.FallbackOrders);
                     continue;
                 case ScenarioRegionKind.AnonShared:
                     (mapping, start) = await _engine.MapAnonShared(r.Owner, r.Pages);
