@@ -21,6 +21,22 @@ public sealed class ScenarioFolioSizeTests
         Assert.Equal(order, Assert.Single(scenario.Regions).FolioOrder);
     }
 
+    [Fact]
+    public void A_list_of_folio_sizes_is_the_largest_and_the_orders_to_fall_back_through()
+    {
+        var scenario = ScenarioParser.Parse(Scenario("{name: r, kind: anon_private, pages: 512, folio_size: [16K, 2M, 64K]}"), "s.yaml", json: false);
+        ScenarioRegion region = Assert.Single(scenario.Regions);
+        Assert.Equal((9, (1 << 4) | (1 << 2)), (region.FolioOrder, region.FallbackOrders));
+    }
+
+    [Theory]
+    [InlineData("{name: r, kind: anon_private, pages: 512, folio_size: []}", "s.yaml:6: folio_size: an empty list (give one size, or the large sizes to fall back through)")]
+    [InlineData("{name: r, kind: anon_private, pages: 512, folio_size: [64K, 64K]}", "s.yaml:6: folio_size: 64K is listed twice")]
+    [InlineData("{name: r, kind: anon_private, pages: 512, folio_size: [64K, 4K]}", "s.yaml:6: folio_size: 4K in a list: base pages are always the last fallback")]
+    [InlineData("{name: r, kind: anon_private, pages: 512, folio_size: [64K, 12K]}", "s.yaml:6: folio size 12K is not a power of two times the 4 KiB base page")]
+    public void A_bad_list_of_folio_sizes_is_one_line(string region, string message) =>
+        Assert.Equal(message, Refusal(Scenario(region)));
+
     [Theory]
     [InlineData("{name: r, kind: anon_private, pages: 512, folio_size: 12K}", "s.yaml:6: folio size 12K is not a power of two times the 4 KiB base page")]
     [InlineData("{name: r, kind: anon_private, pages: 2048, folio_size: 4M}", "s.yaml:6: folio size 4M is larger than the PMD size (2048 KiB)")]
