@@ -191,9 +191,9 @@ public sealed class MigrationProtocol
     /// <summary>
     /// Fresh descriptors for the pass's folios from <paramref name="start"/> (all requests in
     /// order when <paramref name="pending"/> is null) until the batch holds BatchSize base pages.
-    /// Returns the folios taken; <paramref name="length"/> is the descriptors written.
+    /// Returns the folios taken; <paramref name="length"/> is the descriptors written. Folios in
+    /// <paramref name="split"/> (split before the batch) are taken but leave no descriptors.
     /// </summary>
-    /// Folios in <paramref name="split"/> are taken but leave no descriptors.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Fill(MigrationPage[] buffer, int[] origin, IReadOnlyList<MigrationRequest> requests, List<int>? pending, int start, int count, out int length, SplitFolios? split = null)
     {
