@@ -15,18 +15,20 @@ internal sealed class MigrationPace
     private readonly TimeProvider _time;
     private readonly double _pagesPerSecond;
     private readonly long _started;
+    private readonly CancellationToken _cancellation;
     private long _pages;
 
-    private MigrationPace(TimeProvider time, double pagesPerSecond)
+    private MigrationPace(TimeProvider time, double pagesPerSecond, CancellationToken cancellation)
     {
         _time = time;
         _pagesPerSecond = pagesPerSecond;
         _started = time.GetTimestamp();
+        _cancellation = cancellation;
     }
 
-    /// <summary>The pace the caller asked for, or null when it asked for none.</summary>
-    public static MigrationPace? FromRequestContext(TimeProvider time) =>
-        RequestContext.Get(RequestContextKey) is double rate && double.IsFinite(rate) && rate > 0 ? new MigrationPace(time, rate) : null;
+    /// <summary>The pace the caller asked for, or null when it asked for none; a wait ends early when the caller cancels the call.</summary>
+    public static MigrationPace? FromRequestContext(TimeProvider time, CancellationToken cancellation = default) =>
+        RequestContext.Get(RequestContextKey) is double rate && double.IsFinite(rate) && rate > 0 ? new MigrationPace(time, rate, cancellation) : null;
 
     /// <summary>
     /// Counts <paramref name="pages"/> more and waits until they are within the pace. The batch is
@@ -37,6 +39,6 @@ internal sealed class MigrationPace
     {
         _pages += pages;
         var wait = TimeSpan.FromSeconds(_pages / _pagesPerSecond) - _time.GetElapsedTime(_started);
-        return wait > TimeSpan.Zero ? Task.Delay(wait, _time) : Task.CompletedTask;
+        return wait > TimeSpan.Zero ? Task.Delay(wait, _time, _cancellation) : Task.CompletedTask;
     }
 }
