@@ -20,14 +20,6 @@ public sealed class PartiallyMappedFolioTests
     private static readonly string MthpSplitDeferred = VmStat.MthpStatName(MthpOrder, VmStat.MthpSplitDeferredName);
     private static readonly string MthpSplit = VmStat.MthpStatName(MthpOrder, VmStat.MthpSplitName);
 
-    /// <summary>Records every call's result.</summary>
-    private sealed class Calls : MigrationObserver
-    {
-        public List<MigrateResult> Ended { get; } = [];
-
-        public override void MigrationEnded(MigrateResult result) => Ended.Add(result);
-    }
-
     private static (MemorySystem System, AddressSpaceMemory Space, Vma Region, PageRef Head) Folio(int order = ThpOrder, int frames = 2048)
     {
         MemorySystem s = Harness.System(nodes: 2, frames: frames);
@@ -95,7 +87,7 @@ public sealed class PartiallyMappedFolioTests
         }
 
         Assert.Equal(0, s.Munmap(a.Id, region.Start + 256, 256));
-        var calls = new Calls();
+        var calls = new CallRecorder();
         var syscalls = new NumaSyscalls(s, calls);
 
         MovePagesResult r = await syscalls.MovePages(a.Id, a.Id, [region.Start + 10], [1], MPOL_MF_MOVE);
@@ -125,7 +117,7 @@ public sealed class PartiallyMappedFolioTests
     public async Task A_fully_mapped_thp_is_not_split_before_migration()
     {
         var (s, a, region, _) = Folio();
-        var calls = new Calls();
+        var calls = new CallRecorder();
 
         MovePagesResult r = await new NumaSyscalls(s, calls).MovePages(a.Id, a.Id, [region.Start], [1], MPOL_MF_MOVE);
 
@@ -141,7 +133,7 @@ public sealed class PartiallyMappedFolioTests
         var (s, a, region, head) = Folio();
         Assert.Equal(AccessStatus.Done, s.Pin(a.Id, region.Start + 20, dma: true).Status);
         Assert.Equal(0, s.Munmap(a.Id, region.Start + 256, 256));
-        var calls = new Calls();
+        var calls = new CallRecorder();
 
         MovePagesResult r = await new NumaSyscalls(s, calls).MovePages(a.Id, a.Id, [region.Start], [1], MPOL_MF_MOVE);
 
@@ -188,7 +180,7 @@ public sealed class PartiallyMappedFolioTests
         Assert.Equal((1L, 0L), (Stat(s, MthpSplitDeferred), Stat(s, VmStat.ThpDeferredSplitPageName)));
         Assert.Equal((0L, 0L, 1L), s.Node(0).Events.MthpSplit(MthpOrder));
 
-        var calls = new Calls();
+        var calls = new CallRecorder();
         MovePagesResult r = await new NumaSyscalls(s, calls).MovePages(a.Id, a.Id, [region.Start + 3], [1], MPOL_MF_MOVE);
 
         // Not a THP: thp_migration_* stay 0; the split shows in the 64 KiB size's stats only.
