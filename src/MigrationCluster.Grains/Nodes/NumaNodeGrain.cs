@@ -41,6 +41,8 @@ public sealed class NumaNodeGrain : Grain, INumaNodeGrain
         return Task.CompletedTask;
     }
 
+    public Task<IReadOnlyDictionary<string, long>> GetVmStat() => Task.FromResult(Memory.Events.Snapshot());
+
     public Task<NodeStatus> GetStatus() => Task.FromResult(new NodeStatus(
         NodeId, Memory.Capacity, Memory.FreePages, Memory.LruCount(LruList.ActiveAnon) + Memory.LruCount(LruList.ActiveFile), Memory.LruCount(LruList.InactiveAnon) + Memory.LruCount(LruList.InactiveFile), _sleepers.Count, RuntimeIdentity)
     {
@@ -375,6 +377,12 @@ public sealed class NumaNodeGrain : Grain, INumaNodeGrain
         return Task.FromResult(Memory.SplitFolio(head) ? ptes.ToArray() : null);
     }
 
+    public Task<bool[]> FoliosPartiallyMapped(long[] heads)
+    {
+        ArgumentNullException.ThrowIfNull(heads);
+        return Task.FromResult(heads.Select(Memory.FolioPartiallyMapped).ToArray());
+    }
+
     public Task<long> FaultAnonFolio(PteRef first, int anonMapping, int order) =>
         Task.FromResult(Memory.FaultAnonFolio(first, anonMapping, order));
 
@@ -451,6 +459,7 @@ public sealed class NumaNodeGrain : Grain, INumaNodeGrain
         {
             Memory.PageRemoveRmap(pfns[i], ptes[i]);
         }
+        Memory.DeferredSplitAfterUnmap(pfns);
         return Task.CompletedTask;
     }
 
