@@ -18,7 +18,7 @@ namespace MigrationCluster.Grains.AddressSpaces;
 /// re-reads its PTE after every await, as a faulting CPU re-walks the page table.
 /// </summary>
 [Reentrant]
-public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
+public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain, IIncomingGrainCallFilter
 {
     /// <summary>A task gives up an access after this many sleeps and retries (a livelock guard, never reached in practice).</summary>
     public const int MaxAccessRetries = 1000;
@@ -41,6 +41,9 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
     /// <summary>Bumped by <see cref="Configure"/>: tasks of an earlier experiment (one whose caller died mid-run) end at their next access.</summary>
     private int _generation;
 
+    // The experiment run that configured this process: calls of an earlier, abandoned run are refused.
+    private string? _run;
+
     private int SpaceId => (int)this.GetPrimaryKeyLong();
 
     private AddressSpaceMemory Memory => _memory ?? throw new InvalidOperationException($"Address space {SpaceId} is not configured: call Configure first.");
@@ -57,8 +60,11 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         _lastWritten.Clear();
         _vmStat = new VmStat();
         _migrationSimulatedNs = 0;
+        _run = Experiments.RunFence.Current;
         return Task.CompletedTask;
     }
+
+    public Task Invoke(IIncomingGrainCallContext context) => Experiments.RunFence.Invoke(context, _run, $"address space {SpaceId}");
 
     public Task MoveTo(AddressSpaceConfiguration configuration)
     {
