@@ -36,6 +36,7 @@ public sealed class SimulationClockGrain : Grain, ISimulationClockGrain
     private long _endNs;
     private int _releasing;
     private string? _abandoned;
+    private bool _started;
     private IGrainTimer? _watch;
     private MembershipEntry[] _members = [];
 
@@ -68,6 +69,7 @@ public sealed class SimulationClockGrain : Grain, ISimulationClockGrain
         _spaces = spaces;
         _endNs = 0;
         _abandoned = null;
+        _started = true;
         _members = await GrainFactory.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true);
         _watch?.Dispose();
         // Interleaved: the coordinators' calls wait here for as long as the run lasts.
@@ -76,10 +78,7 @@ public sealed class SimulationClockGrain : Grain, ISimulationClockGrain
 
     public async Task Reach(long coordinator, long atNs, PteRef[] woken, long wokenAtNs)
     {
-        if (_abandoned is { } abandoned)
-        {
-            throw new InvalidOperationException(abandoned);
-        }
+        RequireRun();
         AddWakes(woken, wokenAtNs);
         var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _waiting[coordinator] = (atNs, go);
@@ -89,6 +88,11 @@ public sealed class SimulationClockGrain : Grain, ISimulationClockGrain
 
     public Task Finish(long coordinator, long endNs, PteRef[] woken, long wokenAtNs)
     {
+        if (!_started)
+        {
+            // A coordinator on its way out of a run whose clock was lost: nothing waits for it here.
+            return Task.CompletedTask;
+        }
         AddWakes(woken, wokenAtNs);
         _running.Remove(coordinator);
         _endNs = Math.Max(_endNs, endNs);
@@ -99,10 +103,7 @@ public sealed class SimulationClockGrain : Grain, ISimulationClockGrain
     public async Task<long> Complete()
     {
         _watch?.Dispose();
-        if (_abandoned is { } abandoned)
-        {
-            throw new InvalidOperationException(abandoned);
-        }
+        RequireRun();
         if (_releasing != 0 || _running.Count != 0)
         {
             throw new InvalidOperationException("the run's clock completes only after every coordinator finished");
@@ -216,6 +217,23 @@ public sealed class SimulationClockGrain : Grain, ISimulationClockGrain
         _watch?.Dispose();
         AbandonRun(reason);
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A gate of a run this activation knows, still going. A clock whose silo was lost comes back
+    /// as a fresh activation that never saw its run start: it fails the coordinators that reach it
+    /// rather than letting them go with no window at all.
+    /// </summary>
+    private void RequireRun()
+    {
+        if (!_started)
+        {
+            throw new InvalidOperationException($"the run's simulated clock ({this.GetPrimaryKeyString()}) was lost with a silo that left the cluster during the run; the run was abandoned");
+        }
+        if (_abandoned is { } abandoned)
+        {
+            throw new InvalidOperationException(abandoned);
+        }
     }
 
     /// <summary>Every coordinator waiting now fails with <paramref name="reason"/>, and so does every later gate.</summary>
