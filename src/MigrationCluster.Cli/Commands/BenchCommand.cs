@@ -42,11 +42,13 @@ public static class BenchCommand
             HelpName = "N",
             DefaultValueFactory = _ => ModelBenchOptions.DefaultLargeModelPages,
         };
+        var maxMemory = MaxMemoryOption.Create();
         var command = new Command("model", "Pages per second the memory model migrates against a floor of bare page copies, and bytes it holds per page.")
         {
             json,
             pages,
             largePages,
+            maxMemory,
         };
         command.SetAction(parseResult =>
         {
@@ -55,7 +57,7 @@ public static class BenchCommand
                 Pages = parseResult.GetValue(pages),
                 LargeModelPages = parseResult.GetValue(largePages),
             };
-            using var output = ValidateAndCreate(options.Validate, parseResult.GetRequiredValue(json));
+            using var output = ValidateAndCreate(() => { options.Validate(); options.Admit(MaxMemoryOption.LimitOf(parseResult, maxMemory)); }, parseResult.GetRequiredValue(json));
             using var interrupt = InterruptSignals.Notify("the benchmark was abandoned");
             ModelBenchResult result = ModelBench.Run(options);
             JsonSerializer.Serialize(output, result, ModelJsonOptions);
