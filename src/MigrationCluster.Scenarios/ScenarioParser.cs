@@ -331,7 +331,7 @@ public sealed class ScenarioParser
                     throw Error(sizeValue, "folio_size: large folios are faulted in anon_private regions only");
                 }
 
-                (folioOrder, string? problem) = FolioSizes.Order(sizeValue.Text ?? string.Empty, regionPages: pages);
+                (folioOrder, string? problem) = FolioSizes.Order(String(sizeValue, "folio_size"), regionPages: pages);
                 if (problem is not null)
                 {
                     throw Error(sizeValue, problem);
