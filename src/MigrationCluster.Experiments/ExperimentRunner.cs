@@ -14,6 +14,9 @@ namespace MigrationCluster.Experiments;
 /// <summary>Builds the experiment from the options, runs it on the embedded cluster or on a local cluster of silo processes, and returns what it measured.</summary>
 public static class ExperimentRunner
 {
+    /// <summary>The experiment grain every run goes through: runs on one cluster, from any client, go one at a time.</summary>
+    public const string GrainKey = "run";
+
     /// <summary>
     /// Checks the options and turns them into a spec; bad input throws <see cref="UsageException"/>.
     /// <paramref name="checkServices"/> checks what the caller serves beside the run (the
@@ -137,7 +140,7 @@ public static class ExperimentRunner
             ExperimentResult result;
             await using (SetUpProgressLine.StartOnTerminal(grains))
             {
-                result = await grains.GetGrain<IExperimentGrain>("run").Run(spec).ConfigureAwait(false);
+                result = await grains.GetGrain<IExperimentGrain>(GrainKey).Run(Leased(spec, options)).ConfigureAwait(false);
             }
             report?.Invoke(result);
             return result;
@@ -163,7 +166,7 @@ public static class ExperimentRunner
                 ExperimentResult result;
                 await using (SetUpProgressLine.StartOnTerminal(grains))
                 {
-                    result = await grains.GetGrain<IExperimentGrain>("run").Run(seeded).ConfigureAwait(false);
+                    result = await grains.GetGrain<IExperimentGrain>(GrainKey).Run(Leased(seeded, options)).ConfigureAwait(false);
                 }
                 runs.Add((seeded, result));
                 if (!report(seeded, result))
@@ -201,7 +204,8 @@ public static class ExperimentRunner
                 {
                     await viewer.ShowClusterAsync(directory).ConfigureAwait(false);
                 }
-                return await ClusterWatch.WhileSilosLiveAsync(directory, client.GrainFactory, () => Then(body(client.GrainFactory), viewer)).ConfigureAwait(false);
+                return await ClusterWatch.WhileSilosLiveAsync(directory, client.GrainFactory, () => Then(body(client.GrainFactory), viewer),
+                    renew: () => client.GrainFactory.GetGrain<IExperimentGrain>(GrainKey).Renew()).ConfigureAwait(false);
             }
             // The viewer's silo side (Orleans' call profiler) only when a viewer will look at it.
             var cluster = await EmbeddedCluster.StartAsync(options.Silos, viewer is null ? null : viewer.ConfigureSilo).ConfigureAwait(false);
@@ -217,6 +221,13 @@ public static class ExperimentRunner
             return await Then(body(cluster.GrainFactory), viewer).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// On a cluster of its own processes a run is abandoned by the cluster when this client is no
+    /// longer heard from (the watch renews it each second); the silos this process hosts go with it.
+    /// </summary>
+    private static ExperimentSpec Leased(ExperimentSpec spec, RunOptions options) =>
+        options.ClusterDirectory is { } directory ? spec with { ClientLease = ClusterWatch.ClientLease(directory) } : spec;
 
     /// <summary>The run's outcome, after which an open viewer stays until it lets go.</summary>
     private static async Task<T> Then<T>(Task<T> run, IExperimentViewer? viewer)

@@ -17,13 +17,9 @@ public sealed class MultiHostClusterTests(MultiHostFixture fixture, ITestOutputH
 {
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(3);
     private static readonly string[] SmallRun = ["--nodes", "6", "--address-spaces", "6", "--pages", "64", "--accesses", "100"];
-    // Not paced: until 3a74022 --pace let each call's single batch through at once, so this run was
-    // never held, and the test accepts a run that finished before the cut. Held for real, a run cut
-    // mid-migration leaves the next run waiting behind it (a known defect, issue 23's note).
-    private static readonly string[] LongRun = ["--nodes", "6", "--address-spaces", "6", "--pages", "64", "--accesses", "100"];
-
-    // Held longer still (1,536 pages at 30 pages/s): a run that cannot have ended when its client is cut off.
-    private static readonly string[] LongerRun = ["--nodes", "6", "--address-spaces", "6", "--pages", "256", "--accesses", "100", "--pace", "30"];
+    // Held to 30 pages/s of wall time (--pace): 1,536 pages take about 51 s, so a host cut a few
+    // seconds after the client connects is cut in the middle of the run (set-up or migration).
+    private static readonly string[] LongRun = ["--nodes", "6", "--address-spaces", "6", "--pages", "256", "--accesses", "100", "--pace", "30"];
 
     private MultiHostCluster Cluster => fixture.Cluster;
 
@@ -65,7 +61,10 @@ public sealed class MultiHostClusterTests(MultiHostFixture fixture, ITestOutputH
         var runClock = Stopwatch.StartNew();
         var run = Cluster.CommandAsync(MultiHostCluster.ClientHost, CommandTimeout, ["run", "--cluster", Cluster.ClientDirectory, .. LongRun]);
         await Cluster.WaitForGatewayConnectionAsync(MultiHostCluster.ClientHost, run, TimeSpan.FromSeconds(60));
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        // The set-up takes a few seconds (a whole unpaced run about 5 s), the held migration about
+        // 51 s: the cut falls in the middle of the migration, where the coordinators on the other
+        // hosts wait at the run's clock for the one on the lost host.
+        await Task.Delay(TimeSpan.FromSeconds(10));
         await Cluster.Lab.PartitionAsync(victim);
         var partitionedAt = runClock.Elapsed;
         var clock = Stopwatch.StartNew();
@@ -239,11 +238,14 @@ public sealed class MultiHostClusterTests(MultiHostFixture fixture, ITestOutputH
 
         // Connected, its run under way, then cut off: no connection closes, no answer comes.
         var runClock = Stopwatch.StartNew();
-        var run = Cluster.CommandAsync(host, TimeSpan.FromSeconds(120), ["run", "--cluster", Cluster.ImpatientClientDirectory, .. LongerRun]);
+        var run = Cluster.CommandAsync(host, TimeSpan.FromSeconds(120), ["run", "--cluster", Cluster.ImpatientClientDirectory, .. LongRun]);
         try
         {
             await Cluster.WaitForGatewayConnectionAsync(host, run, TimeSpan.FromSeconds(60));
-            await Task.Delay(TimeSpan.FromSeconds(2));
+            // Well after the client's connect (TLS, the cluster's manifest: it took over 2 s once
+            // under load, and a cut before it ends is a failed connect), well before the held
+            // migration's end (about 51 s).
+            await Task.Delay(TimeSpan.FromSeconds(10));
             await Cluster.Lab.PartitionAsync(host);
             var partitionedAt = runClock.Elapsed;
 

@@ -20,6 +20,14 @@ namespace MigrationCluster.Grains.Experiments;
 /// </summary>
 public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
 {
+    /// <summary>How often a run with a client lease looks at when it last heard from its client.</summary>
+    public static readonly TimeSpan LeasePeriod = TimeSpan.FromSeconds(1);
+
+    private CancellationTokenSource? _running;
+    private ISimulationClockGrain? _clock;
+    private long _heard;
+    private string? _abandoned;
+
     public async Task<ExperimentResult> Run(ExperimentSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -27,7 +35,63 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
         {
             throw new ArgumentException(problem);
         }
+        using var running = new CancellationTokenSource();
+        (_running, _clock, _abandoned, _heard) = (running, null, null, time.GetTimestamp());
+        // Interleaved with the run itself, which waits on its grain calls for as long as it lasts.
+        using var lease = spec.ClientLease > TimeSpan.Zero
+            ? this.RegisterGrainTimer(CheckLease, spec.ClientLease, new GrainTimerCreationOptions(LeasePeriod, LeasePeriod) { Interleave = true })
+            : null;
+        try
+        {
+            return await RunExperiment(spec);
+        }
+        catch (Exception exception) when (_abandoned is { } reason && exception is not ArgumentException)
+        {
+            // The calls the abandonment cancelled fail each in their own words; the run's is one.
+            throw new InvalidOperationException(reason, exception);
+        }
+        finally
+        {
+            (_running, _clock) = (null, null);
+        }
+    }
 
+    public Task<bool> Renew()
+    {
+        _heard = time.GetTimestamp();
+        return Task.FromResult(_running is not null);
+    }
+
+    /// <summary>
+    /// A client that has not renewed its lease is gone (cut off, or killed): its run is abandoned,
+    /// the coordinators' calls cancelled (a paced wait ends at once) and the run's clock told.
+    /// </summary>
+    private async Task CheckLease(TimeSpan lease, CancellationToken cancellation)
+    {
+        var silent = time.GetElapsedTime(_heard);
+        if (_abandoned is not null || _running is null || silent <= lease)
+        {
+            return;
+        }
+        _abandoned = $"the run was abandoned: its client was not heard from for {silent.TotalSeconds:0} s (lease {lease.TotalSeconds:0} s)";
+        await _running.CancelAsync();
+        if (_clock is { } clock)
+        {
+            await clock.Abandon(_abandoned);
+        }
+    }
+
+    /// <summary>Between the run's phases: an abandoned run goes no further.</summary>
+    private void ThrowIfAbandoned()
+    {
+        if (_abandoned is { } reason)
+        {
+            throw new InvalidOperationException(reason);
+        }
+    }
+
+    private async Task<ExperimentResult> RunExperiment(ExperimentSpec spec)
+    {
         var nodes = spec.Nodes;
         var topology = spec.Topology();
         var monitor = GrainFactory.GetMachineMonitor();
@@ -48,6 +112,7 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
         var filePages = (int)Math.Round(spec.PagesPerSpace * spec.FileFraction);
         for (var s = 0; s < spaces.Length; s++)
         {
+            ThrowIfAbandoned();
             await monitor.ReportSetUp(new SetUpProgress("mapping memory", s, spaces.Length, "processes"));
             await spaces[s].Configure(Process(spec, topology, firstHome[s]));
             // Private memory in folios of the spec's size (where they fit and a node has a free range).
@@ -89,6 +154,7 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
         }
 
         // The scheduler moves every process: its memory is now remote.
+        ThrowIfAbandoned();
         await monitor.ReportSetUp(new SetUpProgress("workloads before the migration", 0, spaces.Length, "processes"));
         for (var s = 0; s < spaces.Length; s++)
         {
@@ -99,6 +165,7 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
         // NUMA balancing: each page goes to the node its owner now runs on.
         await monitor.ReportSetUp(new SetUpProgress("finding misplaced pages", 0, spaces.Length, "processes"));
         var requests = await MisplacedFolios(spaces, laterHome, nodes);
+        ThrowIfAbandoned();
         var started = time.GetTimestamp();
         // The tasks keep running for as long as the migration does: their faults meet its migration entries.
         MigrationRunResult migration;
@@ -106,8 +173,15 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
         if (spec.Schedule == TaskSchedule.Free)
         {
             var during = RunWorkloads(spaces, spec, spec.Seed + 2, untilStopped: true);
-            migration = await MigrateMisplaced(requests, spec.Mode, spec.PacePagesPerSecond);
-            await Task.WhenAll(spaces.Select(s => s.StopWorkloads()));
+            try
+            {
+                migration = await MigrateMisplaced(requests, spec.Mode, spec.PacePagesPerSecond);
+            }
+            finally
+            {
+                // Also when the migration failed: the tasks would otherwise run on for ever.
+                await Task.WhenAll(spaces.Select(s => s.StopWorkloads()));
+            }
             duringReport = await during;
         }
         else
@@ -115,6 +189,7 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
             (migration, duringReport) = await MigrateInSimulatedTime(spaces, requests, spec);
         }
         var migrationMs = time.GetElapsedTime(started).TotalMilliseconds;
+        ThrowIfAbandoned();
         var after = await RunWorkloads(spaces, spec, spec.Seed + 3);
 
         var pagesMapped = 0;
@@ -163,6 +238,7 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
             .Append((int)c)
             .Distinct().Order().ToArray())];
         await clock.Start(coordinators, spacesOf, [.. spaces.Select(s => s.GetPrimaryKeyLong())], nodesOf);
+        _clock = clock;
         var workload = new WorkloadSpec(spec.Workload, spec.TasksPerSpace, spec.AccessesPerTask, spec.WriteFraction, spec.Seed + 2, ThinkNs: spec.ThinkNs);
         await Task.WhenAll(spaces.Select(s => s.StartSimulatedWorkload(workload)));
         MigrationRunResult migration;
@@ -201,7 +277,7 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
         Task<MigrationRunResult>[] running;
         try
         {
-            running = [.. calls.Select(c => GrainFactory.GetGrain<IMigrationCoordinatorGrain>(c.Node).MigratePages(c.Requests, mode, MigrateReason.NumaMisplaced))];
+            running = [.. calls.Select(c => GrainFactory.GetGrain<IMigrationCoordinatorGrain>(c.Node).MigratePages(c.Requests, mode, MigrateReason.NumaMisplaced, _running?.Token ?? default))];
         }
         finally
         {

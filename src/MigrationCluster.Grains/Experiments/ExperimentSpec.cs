@@ -16,6 +16,9 @@ namespace MigrationCluster.Grains.Experiments;
 /// With a <see cref="Machine"/>, steps are costed on its latencies, bandwidths and fixed costs
 /// (its distances are derived from its latencies), and processes live on its nodes with CPUs;
 /// <see cref="Protocol"/> is the kernel's migrate_pages generation.
+/// <see cref="ClientLease"/>, when above 0, is how long the run goes on without hearing from the
+/// client that asked for it (<see cref="IExperimentGrain.Renew"/>): a client cut off from the
+/// cluster, or killed, cannot say it gave up, and its run would hold the cluster to its end.
 /// </summary>
 [GenerateSerializer]
 [Immutable]
@@ -39,7 +42,8 @@ public sealed record ExperimentSpec(
     long ThinkNs = WorkloadSpec.DefaultThinkNs,
     MachineProfile? Machine = null,
     MigrationProtocolKind Protocol = MigrationProtocolKind.PerPage,
-    int FolioOrder = 0)
+    int FolioOrder = 0,
+    TimeSpan ClientLease = default)
 {
     /// <summary>The private pages of each process (the rest is its shared file).</summary>
     public int PrivatePagesPerSpace => PagesPerSpace - (int)Math.Round(PagesPerSpace * FileFraction);
@@ -100,6 +104,10 @@ public sealed record ExperimentSpec(
         if (!(double.IsFinite(PacePagesPerSecond) && PacePagesPerSecond >= 0))
         {
             return "the pace must be a finite number of pages per second above 0";
+        }
+        if (ClientLease < TimeSpan.Zero)
+        {
+            return "the client lease must be at least 0";
         }
         var needed = (long)AddressSpaces * PagesPerSpace * 2;
         if (needed > (long)FramesPerNode * Nodes)

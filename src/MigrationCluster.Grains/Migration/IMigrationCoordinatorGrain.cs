@@ -13,11 +13,13 @@ public interface IMigrationCoordinatorGrain : IGrainWithIntegerKey
     /// Isolates each page from its node's LRU (a page that cannot be isolated fails with -EBUSY),
     /// then migrates the isolated ones to their target nodes. The coordinator only reads
     /// <paramref name="requests"/>, and the caller must not change the array while the call runs:
-    /// a caller on the same silo hands it over without a copy.
+    /// a caller on the same silo hands it over without a copy. A caller that cancels
+    /// <paramref name="cancellation"/> (Orleans carries it to the coordinator) ends a paced call's
+    /// wait at once; the call then fails.
     /// </summary>
     [ResponseTimeout("00:05:00")]
     [Alias("MigratePages")]
-    Task<MigrationRunResult> MigratePages([Immutable] MigrationRequest[] requests, MigrateMode mode, MigrateReason reason);
+    Task<MigrationRunResult> MigratePages([Immutable] MigrationRequest[] requests, MigrateMode mode, MigrateReason reason, CancellationToken cancellation = default);
 
     /// <summary>
     /// migrate_pages() on pages the caller has already isolated (the syscalls do, page by page),

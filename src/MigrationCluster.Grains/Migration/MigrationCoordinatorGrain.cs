@@ -26,13 +26,13 @@ public sealed class MigrationCoordinatorGrain(TimeProvider time) : Grain, IMigra
     /// </summary>
     public static readonly TimeSpan ProgressReportInterval = TimeSpan.FromMilliseconds(100);
 
-    public Task<MigrationRunResult> MigratePages(MigrationRequest[] requests, MigrateMode mode, MigrateReason reason) =>
-        Start(requests, mode, reason, isolate: true);
+    public Task<MigrationRunResult> MigratePages(MigrationRequest[] requests, MigrateMode mode, MigrateReason reason, CancellationToken cancellation = default) =>
+        Start(requests, mode, reason, isolate: true, cancellation);
 
     public Task<MigrationRunResult> MigrateIsolatedPages(MigrationRequest[] requests, MigrateMode mode, MigrateReason reason) =>
-        Start(requests, mode, reason, isolate: false);
+        Start(requests, mode, reason, isolate: false, CancellationToken.None);
 
-    private async Task<MigrationRunResult> Start(MigrationRequest[] requests, MigrateMode mode, MigrateReason reason, bool isolate)
+    private async Task<MigrationRunResult> Start(MigrationRequest[] requests, MigrateMode mode, MigrateReason reason, bool isolate, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(requests);
         var started = time.GetTimestamp();
@@ -47,7 +47,7 @@ public sealed class MigrationCoordinatorGrain(TimeProvider time) : Grain, IMigra
         try
         {
             var clock = (await MachineCostCache.GetAsync(GrainFactory)).Clock(gate);
-            return await MigratePages(requests, order, batch, mode, reason, started, call, isolate, clock);
+            return await MigratePages(requests, order, batch, mode, reason, started, call, isolate, clock, cancellation);
         }
         finally
         {
@@ -65,7 +65,7 @@ public sealed class MigrationCoordinatorGrain(TimeProvider time) : Grain, IMigra
     /// The call itself, with two scratch arrays of at least the requests' length (pooled: a call
     /// of 65,536 pages would otherwise allocate 1.8 MB of them).
     /// </summary>
-    private async Task<MigrationRunResult> MigratePages(MigrationRequest[] requests, int[] order, MigrationRequest[] batch, MigrateMode mode, MigrateReason reason, long started, CallReporter call, bool isolate, MigrationClock clock)
+    private async Task<MigrationRunResult> MigratePages(MigrationRequest[] requests, int[] order, MigrationRequest[] batch, MigrateMode mode, MigrateReason reason, long started, CallReporter call, bool isolate, MigrationClock clock, CancellationToken cancellation)
     {
         var errno = new int[requests.Length];
         int isolated;
@@ -85,7 +85,7 @@ public sealed class MigrationCoordinatorGrain(TimeProvider time) : Grain, IMigra
             isolated = requests.Length;
         }
 
-        var backend = new GrainMigrationBackend(GrainFactory, MigrationPace.FromRequestContext(time));
+        var backend = new GrainMigrationBackend(GrainFactory, MigrationPace.FromRequestContext(time, cancellation));
         var tracer = new MigrationTracer(clock);
         // After a batch the machine monitor hears how far the call got (a one-way call), at most
         // once per ProgressReportInterval: a report costs a message and the step percentiles.

@@ -18,18 +18,20 @@ internal sealed class MigrationPace
     private readonly TimeProvider _time;
     private readonly double _pagesPerSecond;
     private readonly long _started;
+    private readonly CancellationToken _cancellation;
     private long _pages;
 
-    private MigrationPace(TimeProvider time, double pagesPerSecond)
+    private MigrationPace(TimeProvider time, double pagesPerSecond, CancellationToken cancellation)
     {
         _time = time;
         _pagesPerSecond = pagesPerSecond;
         _started = time.GetTimestamp();
+        _cancellation = cancellation;
     }
 
-    /// <summary>The pace the caller asked for, or null when it asked for none.</summary>
-    public static MigrationPace? FromRequestContext(TimeProvider time) =>
-        RequestContext.Get(RequestContextKey) is double rate && double.IsFinite(rate) && rate > 0 ? new MigrationPace(time, rate) : null;
+    /// <summary>The pace the caller asked for, or null when it asked for none; a wait ends early when the caller cancels the call.</summary>
+    public static MigrationPace? FromRequestContext(TimeProvider time, CancellationToken cancellation = default) =>
+        RequestContext.Get(RequestContextKey) is double rate && double.IsFinite(rate) && rate > 0 ? new MigrationPace(time, rate, cancellation) : null;
 
     /// <summary>
     /// Counts <paramref name="pages"/> more and waits until they are within the pace. The batch is
@@ -42,6 +44,6 @@ internal sealed class MigrationPace
         // In seconds as a double: a slow pace over many pages is past what a TimeSpan holds. A wait
         // is at most what a timer takes; the next batch waits for the rest.
         var wait = (_pages / _pagesPerSecond) - _time.GetElapsedTime(_started).TotalSeconds;
-        return wait > 0 ? Task.Delay(TimeSpan.FromSeconds(Math.Min(wait, MaxWaitSeconds)), _time) : Task.CompletedTask;
+        return wait > 0 ? Task.Delay(TimeSpan.FromSeconds(Math.Min(wait, MaxWaitSeconds)), _time, _cancellation) : Task.CompletedTask;
     }
 }

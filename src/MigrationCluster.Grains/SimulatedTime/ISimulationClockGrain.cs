@@ -33,6 +33,11 @@ public interface ISimulationClockGrain : IGrainWithStringKey
     [Alias("Finish")]
     Task Finish(long coordinator, long endNs, PteRef[] woken, long wokenAtNs);
 
+    /// <summary>The run is given up (<paramref name="reason"/>): every coordinator waiting here, and any that comes later, fails with it.</summary>
+    [AlwaysInterleave]
+    [Alias("Abandon")]
+    Task Abandon(string reason);
+
     /// <summary>After every coordinator finished: the migration's simulated duration (the latest end).</summary>
     [Alias("Complete")]
     Task<long> Complete();

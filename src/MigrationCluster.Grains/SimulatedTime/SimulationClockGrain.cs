@@ -1,5 +1,6 @@
 using MigrationCluster.Grains.AddressSpaces;
 using MigrationCluster.Memory.AddressSpaces;
+using Orleans.Runtime;
 
 namespace MigrationCluster.Grains.SimulatedTime;
 
@@ -12,10 +13,18 @@ namespace MigrationCluster.Grains.SimulatedTime;
 /// different pages, and the tasks of both wait at that time). Coordinators that cannot affect
 /// each other go side by side; the order of events that can affect each other is the order of
 /// simulated time, never the order messages arrive in.
+/// A silo that dies during the run takes its grains' state with it, and a coordinator that lived
+/// there never comes back to its gate: the clock looks at the cluster's membership (Orleans'
+/// verdict, through <see cref="IManagementGrain"/>) every <see cref="MembershipPeriod"/> and, when
+/// a silo that was Active at the start is declared dead, abandons the run, so every coordinator
+/// waiting here fails at once instead of holding its grain (and the next run) for minutes.
 /// </summary>
 [Reentrant]
 public sealed class SimulationClockGrain : Grain, ISimulationClockGrain
 {
+    /// <summary>How often the clock looks for silos declared dead while its run lasts.</summary>
+    public static readonly TimeSpan MembershipPeriod = TimeSpan.FromSeconds(1);
+
     private readonly HashSet<long> _running = [];
     private readonly Dictionary<long, (long AtNs, TaskCompletionSource Go)> _waiting = [];
     private readonly Dictionary<long, List<TaskWakeUp>> _wakes = [];
@@ -26,8 +35,11 @@ public sealed class SimulationClockGrain : Grain, ISimulationClockGrain
     private long[] _spaces = [];
     private long _endNs;
     private int _releasing;
+    private string? _abandoned;
+    private IGrainTimer? _watch;
+    private MembershipEntry[] _members = [];
 
-    public Task Start(long[] coordinators, long[][] spacesOf, long[] spaces, int[][] nodesOf)
+    public async Task Start(long[] coordinators, long[][] spacesOf, long[] spaces, int[][] nodesOf)
     {
         ArgumentNullException.ThrowIfNull(coordinators);
         ArgumentNullException.ThrowIfNull(spacesOf);
@@ -55,11 +67,19 @@ public sealed class SimulationClockGrain : Grain, ISimulationClockGrain
         }
         _spaces = spaces;
         _endNs = 0;
-        return Task.CompletedTask;
+        _abandoned = null;
+        _members = await GrainFactory.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true);
+        _watch?.Dispose();
+        // Interleaved: the coordinators' calls wait here for as long as the run lasts.
+        _watch = this.RegisterGrainTimer(WatchMembershipAsync, new GrainTimerCreationOptions(MembershipPeriod, MembershipPeriod) { Interleave = true });
     }
 
     public async Task Reach(long coordinator, long atNs, PteRef[] woken, long wokenAtNs)
     {
+        if (_abandoned is { } abandoned)
+        {
+            throw new InvalidOperationException(abandoned);
+        }
         AddWakes(woken, wokenAtNs);
         var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _waiting[coordinator] = (atNs, go);
@@ -78,6 +98,11 @@ public sealed class SimulationClockGrain : Grain, ISimulationClockGrain
 
     public async Task<long> Complete()
     {
+        _watch?.Dispose();
+        if (_abandoned is { } abandoned)
+        {
+            throw new InvalidOperationException(abandoned);
+        }
         if (_releasing != 0 || _running.Count != 0)
         {
             throw new InvalidOperationException("the run's clock completes only after every coordinator finished");
@@ -146,17 +171,62 @@ public sealed class SimulationClockGrain : Grain, ISimulationClockGrain
         try
         {
             await AdvanceSpaces(atNs, _spacesOf[coordinator]);
-            go.SetResult();
+            go.TrySetResult();
         }
         catch (Exception exception)
         {
             // The coordinator fails with the tasks' error rather than waiting for ever.
-            go.SetException(exception);
+            go.TrySetException(exception);
         }
         finally
         {
             _releasing--;
         }
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _watch?.Dispose();
+        return base.OnDeactivateAsync(reason, cancellationToken);
+    }
+
+    /// <summary>The first silo, Active when the run started, that the cluster declares dead (or forgets) abandons the run.</summary>
+    private async Task WatchMembershipAsync(CancellationToken cancellation)
+    {
+        Dictionary<SiloAddress, SiloStatus> now;
+        try
+        {
+            now = await GrainFactory.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: false).WaitAsync(MembershipPeriod * 5, cancellation);
+        }
+        catch (Exception exception) when (exception is TimeoutException or OrleansException or OperationCanceledException)
+        {
+            // No verdict this time: the next period asks again.
+            return;
+        }
+        if (_abandoned is null && _members.FirstOrDefault(m => now.GetValueOrDefault(m.SiloAddress, SiloStatus.Dead) == SiloStatus.Dead) is { } dead)
+        {
+            _watch?.Dispose();
+            AbandonRun($"silo {dead.SiloName} ({dead.SiloAddress.Endpoint}) left the cluster during the run (Dead); the run was abandoned");
+        }
+    }
+
+    public Task Abandon(string reason)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(reason);
+        _watch?.Dispose();
+        AbandonRun(reason);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Every coordinator waiting now fails with <paramref name="reason"/>, and so does every later gate.</summary>
+    private void AbandonRun(string reason)
+    {
+        _abandoned = reason;
+        foreach (var (_, go) in _waiting.Values)
+        {
+            go.TrySetException(new InvalidOperationException(reason));
+        }
+        _waiting.Clear();
     }
 
     /// <summary>The tasks of <paramref name="spaces"/> up to <paramref name="horizonNs"/>, each woken first if an unlock woke it.</summary>

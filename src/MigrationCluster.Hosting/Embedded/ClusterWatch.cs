@@ -26,10 +26,23 @@ public static class ClusterWatch
     /// The watch that fits the cluster in <paramref name="stateDirectory"/>: a local cluster's
     /// processes and SQLite table, or (a <c>client.json</c>) a remote cluster's membership as its silos see it.
     /// </summary>
-    public static Task<T> WhileSilosLiveAsync<T>(string stateDirectory, IGrainFactory grains, Func<Task<T>> call) =>
+    /// <paramref name="renew"/>, if given, is called once a period: it tells the cluster the
+    /// client still waits (an experiment's <see cref="ClientLease"/>).
+    public static Task<T> WhileSilosLiveAsync<T>(string stateDirectory, IGrainFactory grains, Func<Task<T>> call, Func<Task>? renew = null) =>
         ClusterClientSettings.ExistsIn(stateDirectory)
-            ? WhileMembersLiveAsync(grains, call, ClusterClientSettings.Load(stateDirectory).ResponseTimeout)
-            : WhileSilosLiveAsync(stateDirectory, call);
+            ? WhileMembersLiveAsync(grains, call, ClusterClientSettings.Load(stateDirectory).ResponseTimeout, renew)
+            : WhileSilosLiveAsync(stateDirectory, call, renew);
+
+    /// <summary>How long a local cluster goes on with a run whose client it has not heard from (killed, say).</summary>
+    public static readonly TimeSpan LocalClientLease = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// How long the cluster in <paramref name="stateDirectory"/> goes on with a run whose client it
+    /// has not heard from: on several machines twice the client's ResponseTimeout (the client
+    /// itself gives up after one; a shorter cut that the client rides out must not end the run).
+    /// </summary>
+    public static TimeSpan ClientLease(string stateDirectory) =>
+        ClusterClientSettings.ExistsIn(stateDirectory) ? ClusterClientSettings.Load(stateDirectory).ResponseTimeout * 2 : LocalClientLease;
 
     /// <summary>
     /// A cluster on other machines: no process to look at, so the silos' own verdict (Orleans'
@@ -39,7 +52,7 @@ public static class ClusterWatch
     /// timeout can be minutes), so the watch also probes the gateways each period: when none has
     /// answered for <paramref name="silence"/> (the client's ResponseTimeout), it ends the wait.
     /// </summary>
-    public static async Task<T> WhileMembersLiveAsync<T>(IGrainFactory grains, Func<Task<T>> call, TimeSpan silence)
+    public static async Task<T> WhileMembersLiveAsync<T>(IGrainFactory grains, Func<Task<T>> call, TimeSpan silence, Func<Task>? renew = null)
     {
         ArgumentNullException.ThrowIfNull(grains);
         ArgumentNullException.ThrowIfNull(call);
@@ -56,10 +69,11 @@ public static class ClusterWatch
             // A few keys in turn: the probes spread over the gateways, and reuse their activations
             // (a new key every second would leave a new activation on a gateway every second).
             var answered = ProbeAsync(grains.GetGrain<IGatewayProbeGrain>(++probe % ProbeKeys), probe);
+            Renew(renew);
             var finished = await Task.WhenAny(running, Task.Delay(Period)).ConfigureAwait(false);
             if (finished == running)
             {
-                return await running.ConfigureAwait(false);
+                return await NamingALostSilo(running, watched.Select(e => (e.SiloName, e.SiloAddress.Endpoint.ToString(), e.SiloAddress.ToString()))).ConfigureAwait(false);
             }
             if (await answered.ConfigureAwait(false))
             {
@@ -92,6 +106,15 @@ public static class ClusterWatch
         }
     }
 
+    /// <summary>Tells the cluster the client still waits, without waiting for it: a renewal that is lost is made again a period later.</summary>
+    private static void Renew(Func<Task>? renew)
+    {
+        if (renew is not null)
+        {
+            _ = renew().WaitAsync(ReadTimeout).ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+        }
+    }
+
     /// <summary>True when the gateway answered within <see cref="ReadTimeout"/>.</summary>
     private static async Task<bool> ProbeAsync(IGatewayProbeGrain gateway, int value)
     {
@@ -105,7 +128,7 @@ public static class ClusterWatch
         }
     }
 
-    public static async Task<T> WhileSilosLiveAsync<T>(string stateDirectory, Func<Task<T>> call)
+    public static async Task<T> WhileSilosLiveAsync<T>(string stateDirectory, Func<Task<T>> call, Func<Task>? renew = null)
     {
         ArgumentNullException.ThrowIfNull(call);
         var state = new LocalClusterState(stateDirectory);
@@ -115,10 +138,11 @@ public static class ClusterWatch
         var running = call();
         while (true)
         {
+            Renew(renew);
             var finished = await Task.WhenAny(running, Task.Delay(Period)).ConfigureAwait(false);
             if (finished == running)
             {
-                return await running.ConfigureAwait(false);
+                return await NamingALostSilo(running, watched.Select(s => (s.SiloName, s.Address, s.Address))).ConfigureAwait(false);
             }
             var now = await ClusterStatusReader.ReadAsync(state).ConfigureAwait(false);
             foreach (var silo in watched)
@@ -131,6 +155,26 @@ public static class ClusterWatch
                         $"silo {silo.SiloName} ({silo.Address}, pid {silo.ProcessId}) left the cluster during the run ({(alive ? current?.Status ?? "gone" : "process ended")}); the run was abandoned");
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// The call's outcome; a call that failed because a silo it reached became unavailable (a
+    /// grain call to a silo declared dead is broken with Orleans' long message, which names the
+    /// silo only by its address) fails with one line naming the silo, as the watch would have.
+    /// </summary>
+    private static async Task<T> NamingALostSilo<T>(Task<T> call, IEnumerable<(string Name, string Shown, string Address)> watched)
+    {
+        try
+        {
+            return await call.ConfigureAwait(false);
+        }
+        catch (SiloUnavailableException exception)
+        {
+            var lost = watched.FirstOrDefault(s => exception.Message.Contains(s.Address, StringComparison.Ordinal));
+            throw new ClusterCommandException(lost.Name is null
+                ? "a silo became unavailable during the run (it was declared dead or stopped); the run was abandoned"
+                : $"silo {lost.Name} ({lost.Shown}) became unavailable during the run (it was declared dead or stopped); the run was abandoned", exception);
         }
     }
 }

@@ -19,6 +19,14 @@ public sealed class ClusterClientSettings
     public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan DefaultResponseTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How often the client rereads the gateways from the table (Orleans' default is a minute). A
+    /// partitioned silo closes no connection, so until the client rereads the table and finds it
+    /// dead, a call it sends through that gateway waits for its timeout: a command's watch then
+    /// saw a lost silo up to a minute late.
+    /// </summary>
+    public static readonly TimeSpan GatewayListRefreshPeriod = TimeSpan.FromSeconds(10);
+
     public string ClusterId { get; set; } = string.Empty;
 
     public string ServiceId { get; set; } = MigrationClusterOptions.DefaultServiceId;
@@ -128,7 +136,9 @@ public sealed class ClusterClientSettings
                 o.ConnectionString = MembershipConnection;
             });
         }
-        return client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout);
+        return client
+            .Configure<ClientMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout)
+            .Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = GatewayListRefreshPeriod);
     }
 
     /// <summary>The cluster in words (no password), for messages.</summary>
