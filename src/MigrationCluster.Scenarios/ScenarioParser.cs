@@ -93,6 +93,7 @@ public sealed class ScenarioParser
     // Processes an earlier `fork` call made, and their parents: they map what the parent maps.
     private readonly Dictionary<int, int> _forkedFrom = [];
     private NumaTopology _topology = NumaTopology.Uniform(1);
+    private string? _topologyFile;
 
     private ScenarioParser(string file, string directory)
     {
@@ -180,6 +181,7 @@ public sealed class ScenarioParser
         {
             InterleaveWeights = map.Has("weighted_interleave") ? InterleaveWeightList(map.Get("weighted_interleave")) : [],
             CompactUnevictableAllowed = !map.Has("compact_unevictable_allowed") || Long(map.Get("compact_unevictable_allowed"), "compact_unevictable_allowed", 0, 1) == 1,
+            TopologyFile = _topologyFile,
         };
     }
 
@@ -195,6 +197,7 @@ public sealed class ScenarioParser
             ScenarioValue value = map.Get("topology");
             var relative = String(value, "topology");
             var path = Path.IsPathRooted(relative) ? relative : Path.Combine(_directory, relative);
+            _topologyFile = path;
             try
             {
                 return NumaTopology.Parse(InputFile.ReadAllText(path, "topology", InputFile.MaxTopologyBytes));

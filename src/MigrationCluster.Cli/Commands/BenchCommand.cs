@@ -71,7 +71,7 @@ public static class BenchCommand
     /// Checks a benchmark's options (a bad one is bad input: exit 2) and creates its result file
     /// first, so an unwritable path fails now, not after the measurement.
     /// </summary>
-    private static FileStream ValidateAndCreate(Action validate, FileInfo json)
+    private static FileStream ValidateAndCreate(Action validate, FileInfo json, string? machineFile = null)
     {
         try
         {
@@ -81,7 +81,8 @@ public static class BenchCommand
         {
             throw new UsageException(exception.Message, exception);
         }
-        OutputFile.CheckWritable(json.FullName, "--json");
+        // The result may not overwrite the machine file it was costed on.
+        new PathRoles().Input("--machine", machineFile).Output("--json", json.FullName).Check();
         Directory.CreateDirectory(json.DirectoryName!);
         return File.Create(json.FullName);
     }
@@ -120,7 +121,7 @@ public static class BenchCommand
                 }
                 (options.Machine, options.Nodes) = (loaded.Profile, loaded.Profile.Nodes);
             }
-            using var output = ValidateAndCreate(options.Validate, parseResult.GetRequiredValue(json));
+            using var output = ValidateAndCreate(options.Validate, parseResult.GetRequiredValue(json), MachinePresets.FileOf(parseResult.GetValue(machine)));
             using var interrupt = InterruptSignals.Notify("the benchmark was abandoned");
             var result = MigrationBench.RunAsync(options, line => Console.Error.WriteLine($"bench migration: {line}")).GetAwaiter().GetResult();
             if (options.Scale)

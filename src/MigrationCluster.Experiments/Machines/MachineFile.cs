@@ -44,7 +44,7 @@ public static class MachineFile
         {
             throw new UsageException(exception.Message, exception);
         }
-        return Parse(path, text);
+        return Parse(path, text) with { FilePath = path };
     }
 
     /// <summary>Parses a machine document; <paramref name="source"/> names it in messages.</summary>
