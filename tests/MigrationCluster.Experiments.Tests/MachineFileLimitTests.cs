@@ -18,6 +18,7 @@ public sealed class MachineFileLimitTests
     [InlineData("  - cpus: 2\n  - cpus: 2\n", "  - cpus: 2\n    gpus: 1\n  - cpus: 2\n", "m.yaml:5: unknown field 'gpus' in nodes[0]")]
     [InlineData("  lru_ns: 10\n", "  lru_ns: 10\n  lru_nss: 10\n", "unknown field 'lru_nss' in costs")]
     [InlineData("name: m\n", "name: m\n---\nname: n\n", "m.yaml:2: expected one YAML document, found several")]
+    [InlineData("name: m\n", "name: m\ndescription: [a, b]\n", "m.yaml:2: 'description' must be text, not a list or a mapping")]
     // Values: quoted numbers, values out of bounds, overflowing counts.
     [InlineData("  - [6, 3.5]\n", "  - [\"6\", 3.5]\n", "m.yaml:10: copy_gbps[0][0] must be a number, not the string '6'")]
     [InlineData("  step_ns: 10\n", "  step_ns: 1e12\n", "costs.step_ns must be at most 10,000 (was 1e12)")]

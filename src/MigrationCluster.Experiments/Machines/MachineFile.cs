@@ -59,7 +59,12 @@ public static class MachineFile
         var reader = new Reader(source);
         reader.Known(root, "the machine", TopLevelFields);
         string name = reader.String(root, "name");
-        string description = root.Get("description") is MachineYaml.Scalar d ? d.Text : "";
+        string description = root.Get("description") switch
+        {
+            null => "",
+            MachineYaml.Scalar d => d.Text,
+            var other => throw Problem(source, other.Line, "'description' must be text, not a list or a mapping"),
+        };
         var pageSizeNode = root.Get("page_size") ?? throw Problem(source, root.Line, "missing field 'page_size'");
         int pageSize = (int)reader.Number(pageSizeNode, "page_size", whole: true);
         if (pageSize > MaxPageSize)
