@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MigrationCluster.Hosting;
 using MigrationCluster.Hosting.Embedded;
 using MigrationCluster.Grains.Experiments;
 using MigrationCluster.Hosting.Telemetry;
@@ -56,7 +57,7 @@ public static class ExperimentSweep
             {
                 await viewer.ShowClusterAsync(directory).ConfigureAwait(false);
             }
-            return await RunPointsAsync(plan, WarmUp(options, hosts.Count), p => RunOnClusterAsync(client.GrainFactory, p), progress, stop, pointDone, started, grainCalls: false, viewer).ConfigureAwait(false);
+            return await RunPointsAsync(plan, WarmUp(options, hosts.Count), p => RunOnClusterAsync(client.GrainFactory, directory, p), progress, stop, pointDone, started, grainCalls: false, viewer).ConfigureAwait(false);
         }
         var points = ExperimentPlan.Build(options, options.Silos);
         return await RunPointsAsync(points, WarmUp(options, options.Silos.Max()), p => RunEmbeddedAsync(p, viewer), progress, stop, pointDone, started, grainCalls: true, viewer).ConfigureAwait(false);
@@ -98,7 +99,7 @@ public static class ExperimentSweep
             catch (Exception exception)
 #pragma warning restore CA1031
             {
-                error = $"the warm-up point ({warmUp.Describe()}) failed: {exception.GetType().Name}: {exception.Message}";
+                error = $"the warm-up point ({warmUp.Describe()}) failed: {FailureMessage.Of(exception)}";
                 progress.Note(error);
                 return new ExperimentSweepResult(points, rows, false, error, perPoint, grainCalls, started, DateTimeOffset.UtcNow);
             }
@@ -126,7 +127,7 @@ public static class ExperimentSweep
             catch (Exception exception)
 #pragma warning restore CA1031
             {
-                error = $"point {point.Index} ({point.Describe()}) failed: {exception.GetType().Name}: {exception.Message}";
+                error = $"point {point.Index} ({point.Describe()}) failed: {FailureMessage.Of(exception)}";
                 progress.Note(error);
                 break;
             }
@@ -164,10 +165,17 @@ public static class ExperimentSweep
         return ToRow(point, result, total, crossSilo, watch.Elapsed.TotalMilliseconds);
     }
 
-    private static async Task<ExperimentRow> RunOnClusterAsync(IGrainFactory grains, ExperimentPoint point)
+    /// <summary>
+    /// A point on a cluster of its own processes, watched as <c>run --cluster</c> is: a silo lost
+    /// during the point ends it with one line; the point's run is leased, so the cluster abandons
+    /// it when this client is gone.
+    /// </summary>
+    private static async Task<ExperimentRow> RunOnClusterAsync(IGrainFactory grains, string directory, ExperimentPoint point)
     {
         var watch = Stopwatch.StartNew();
-        var result = await grains.GetGrain<IExperimentGrain>(GrainKey).Run(point.Spec).ConfigureAwait(false);
+        var experiment = grains.GetGrain<IExperimentGrain>(GrainKey);
+        var spec = point.Spec with { ClientLease = ClusterWatch.ClientLease(directory) };
+        var result = await ClusterWatch.WhileSilosLiveAsync(directory, grains, () => experiment.Run(spec), renew: experiment.Renew).ConfigureAwait(false);
         return ToRow(point, result, null, null, watch.Elapsed.TotalMilliseconds);
     }
 

@@ -39,6 +39,9 @@ public sealed class MemorySystem
 
     public VmStat VmStat { get; } = new();
 
+    /// <summary>/proc/vmstat and the per-size stats: <see cref="VmStat"/> and each node's <see cref="NodeMemory.Events"/>, summed by name.</summary>
+    public IReadOnlyDictionary<string, long> VmStatSnapshot() => VmStat.Sum([VmStat.Snapshot(), .. Nodes.Select(n => n.Events.Snapshot())]);
+
     /// <summary>Simulated time in nanoseconds, advanced by the cost model, never by a clock.</summary>
     public double SimulatedNs { get; private set; }
 
@@ -81,12 +84,12 @@ public sealed class MemorySystem
 
     /// <summary>mmap(MAP_PRIVATE|MAP_ANONYMOUS) or, with <paramref name="shared"/>, MAP_SHARED (a shmem object this space owns).</summary>
     /// <param name="folioOrder">The order of the folios its write faults allocate (private anonymous memory; 0: base pages).</param>
-    public Vma MmapAnon(int space, long pages, bool shared = false, int folioOrder = 0)
+    public Vma MmapAnon(int space, long pages, bool shared = false, int folioOrder = 0, int fallbackOrders = 0)
     {
         AddressSpaceMemory s = Space(space);
         return shared
             ? s.AddVma(pages, VmaKind.AnonShared, s.CreateMapping(), 0, writable: true)
-            : s.AddVma(pages, VmaKind.AnonPrivate, 0, 0, writable: true, folioOrder: folioOrder);
+            : s.AddVma(pages, VmaKind.AnonPrivate, 0, 0, writable: true, folioOrder: folioOrder, fallbackOrders: fallbackOrders);
     }
 
     /// <summary>A new file whose page cache (radix tree) <paramref name="ownerSpace"/> holds.</summary>
@@ -417,6 +420,7 @@ public sealed class MemorySystem
         }
 
         Node(pte.Page.Node).PageRemoveRmap(pte.Page.Pfn, new PteRef(space.Id, virtualPage));
+        Node(pte.Page.Node).DeferredSplitAfterUnmap([pte.Page.Pfn]);
         return new AccessResult(AccessStatus.Done, page, 0, 0, 0, default);
     }
 
@@ -530,34 +534,33 @@ public sealed class MemorySystem
 
     /// <summary>
     /// do_huge_pmd_anonymous_page / alloc_anon_folio: a write fault in a VMA with large folios
-    /// takes a whole folio when its aligned range fits in the VMA and has no PTE yet, from the
-    /// first node of the policy's order with a free range; a PMD-sized one is mapped by a PMD.
-    /// None when the fault is to take a base page (range unsuitable, or every node fragmented).
+    /// takes a whole folio of the highest order it may (<see cref="AddressSpaceMemory.FolioFaultOrders"/>)
+    /// from the first node of the policy's order with a free range; an order no node has a range
+    /// for counts a fallback and the next lower order is tried. A PMD-sized folio is mapped by a
+    /// PMD. None when the fault is to take a base page (no order fits, or every node is fragmented).
     /// </summary>
     private PageRef FaultFolio(AddressSpaceMemory space, Vma vma, long virtualPage)
     {
-        long start = space.FolioFaultStart(vma, virtualPage);
-        if (start < 0)
+        foreach (int order in space.FolioFaultOrders(vma, virtualPage))
         {
-            return PageRef.None;
-        }
-
-        int order = vma.FolioOrder;
-        var (policy, ilx) = AllocationNodes.FaultPolicy(space, vma, start, null);
-        foreach (int candidate in AllocationOrder(space, policy, ilx))
-        {
-            long head = Node(candidate).FaultAnonFolio(new PteRef(space.Id, start), PageMapping.Anon(space.Id), order);
-            if (head < 0)
+            long start = virtualPage & ~((1L << order) - 1);
+            var (policy, ilx) = AllocationNodes.FaultPolicy(space, vma, start, null);
+            foreach (int candidate in AllocationOrder(space, policy, ilx))
             {
-                continue;
+                long head = Node(candidate).FaultAnonFolio(new PteRef(space.Id, start), PageMapping.Anon(space.Id), order);
+                if (head < 0)
+                {
+                    continue;
+                }
+
+                space.MapFolio(start, new PageRef(candidate, head), order, vma.Writable);
+                VmStat.CountFolioFault(order, allocated: true, Migration.MigrationProtocolOptions.DefaultPmdOrder);
+                return new PageRef(candidate, head + (virtualPage - start));
             }
 
-            space.MapFolio(start, new PageRef(candidate, head), order, vma.Writable);
-            VmStat.CountFolioFault(order, allocated: true, Migration.MigrationProtocolOptions.DefaultPmdOrder);
-            return new PageRef(candidate, head + (virtualPage - start));
+            VmStat.CountFolioFault(order, allocated: false, Migration.MigrationProtocolOptions.DefaultPmdOrder);
         }
 
-        VmStat.CountFolioFault(order, allocated: false, Migration.MigrationProtocolOptions.DefaultPmdOrder);
         return PageRef.None;
     }
 
@@ -608,6 +611,12 @@ public sealed class MemorySystem
             }
 
             Node(page.Node).PageRemoveRmap(page.Pfn, pte);
+        }
+
+        // Then, per node, the large folios the zap left partly mapped join the deferred-split list.
+        foreach (var byNode in zapped.GroupBy(z => z.Page.Node))
+        {
+            Node(byNode.Key).DeferredSplitAfterUnmap([.. byNode.Select(z => z.Page.Pfn)]);
         }
     }
 }

@@ -74,7 +74,7 @@ public sealed class GrainScenarioEngine(IGrainFactory grains, MachineProfile? ma
         await Space(process.Id).Configure(Configuration(process, process.HomeNode));
     }
 
-    public async Task<long> MapAnonPrivate(int pid, long pages, bool writable, int folioOrder) => (await Space(pid).MmapAnonPrivate(pages, writable, folioOrder)).Start;
+    public async Task<long> MapAnonPrivate(int pid, long pages, bool writable, int folioOrder, int fallbackOrders) => (await Space(pid).MmapAnonPrivate(pages, writable, folioOrder, fallbackOrders)).Start;
 
     public async Task<(int Mapping, long Start)> MapAnonShared(int pid, long pages)
     {
@@ -205,9 +205,12 @@ public sealed class GrainScenarioEngine(IGrainFactory grains, MachineProfile? ma
         return new MigrateResult(run.ReturnValue, run.Succeeded, run.Failed, run.Passes, mode, reason, run.PageErrno, run.NewPages, run.VmEvents) { SimulatedNs = run.SimulatedNs };
     }
 
-    /// <summary>The machine's counters: each process's events (its faults, its syscalls' migrations) and the scenario's own migrations, summed.</summary>
+    /// <summary>The machine's counters: each process's events (its faults, its syscalls' migrations), the scenario's own migrations and each node's folio events (splits), summed.</summary>
     public async Task<IReadOnlyDictionary<string, long>> VmStat() =>
-        Memory.VmStat.Sum([_internalMigrations.Snapshot(), .. await Task.WhenAll(_processes.Select(p => Space(p.Id).GetVmStat()))]);
+        Memory.VmStat.Sum([
+            _internalMigrations.Snapshot(),
+            .. await Task.WhenAll(_processes.Select(p => Space(p.Id).GetVmStat())),
+            .. await Task.WhenAll(_nodes.Select(n => Node(n).GetVmStat()))]);
 
     /// <summary>The simulated time of every migrate_pages call: each process's syscalls' and the scenario's own.</summary>
     public async Task<long> MigrationSimulatedNs() =>

@@ -26,7 +26,7 @@ public interface IScenarioEngine
     Task CreateProcess(ScenarioProcess process);
 
     /// <summary>mmap(MAP_PRIVATE|MAP_ANONYMOUS): the region's first virtual page.</summary>
-    Task<long> MapAnonPrivate(int pid, long pages, bool writable, int folioOrder);
+    Task<long> MapAnonPrivate(int pid, long pages, bool writable, int folioOrder, int fallbackOrders);
 
     /// <summary>mmap(MAP_SHARED|MAP_ANONYMOUS): the shmem object the process owns, and where it starts.</summary>
     Task<(int Mapping, long Start)> MapAnonShared(int pid, long pages);

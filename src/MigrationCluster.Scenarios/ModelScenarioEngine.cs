@@ -50,8 +50,8 @@ public sealed class ModelScenarioEngine(MachineProfile? machine = null) : IScena
         return Task.CompletedTask;
     }
 
-    public Task<long> MapAnonPrivate(int pid, long pages, bool writable, int folioOrder) =>
-        Task.FromResult(System.Space(pid).AddVma(pages, VmaKind.AnonPrivate, 0, 0, writable, folioOrder: folioOrder).Start);
+    public Task<long> MapAnonPrivate(int pid, long pages, bool writable, int folioOrder, int fallbackOrders) =>
+        Task.FromResult(System.Space(pid).AddVma(pages, VmaKind.AnonPrivate, 0, 0, writable, folioOrder: folioOrder, fallbackOrders: fallbackOrders).Start);
 
     public Task<(int Mapping, long Start)> MapAnonShared(int pid, long pages)
     {
@@ -180,7 +180,7 @@ public sealed class ModelScenarioEngine(MachineProfile? machine = null) : IScena
     public async Task<MigrateResult> MigrateIsolated(IReadOnlyList<MigrationRequest> pages, MigrateMode mode, MigrateReason reason) =>
         await Machine.MigratePages(pages, mode, reason);
 
-    public Task<IReadOnlyDictionary<string, long>> VmStat() => Task.FromResult(System.VmStat.Snapshot());
+    public Task<IReadOnlyDictionary<string, long>> VmStat() => Task.FromResult(System.VmStatSnapshot());
 
     public Task<long> MigrationSimulatedNs() => Task.FromResult(Machine.MigrationSimulatedNs);
 

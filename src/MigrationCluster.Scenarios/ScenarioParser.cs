@@ -325,7 +325,7 @@ public sealed class ScenarioParser
                 throw Error(nameValue, $"regions: at most {MaxRegions:N0} in a scenario");
             }
 
-            int folioOrder = 0;
+            int folioOrder = 0, fallbackOrders = 0;
             if (region.Has("folio_size"))
             {
                 ScenarioValue sizeValue = region.Get("folio_size");
@@ -334,14 +334,10 @@ public sealed class ScenarioParser
                     throw Error(sizeValue, "folio_size: large folios are faulted in anon_private regions only");
                 }
 
-                (folioOrder, string? problem) = FolioSizes.Order(String(sizeValue, "folio_size"), regionPages: pages);
-                if (problem is not null)
-                {
-                    throw Error(sizeValue, problem);
-                }
+                (folioOrder, fallbackOrders) = FolioOrders(sizeValue, pages);
             }
 
-            _regions.Add(new ScenarioRegion(name, nameValue.Line, owner.Id, kind, pages, writable, mappedBy) { Policy = policy, FolioOrder = folioOrder });
+            _regions.Add(new ScenarioRegion(name, nameValue.Line, owner.Id, kind, pages, writable, mappedBy) { Policy = policy, FolioOrder = folioOrder, FallbackOrders = fallbackOrders });
             if (!_regionsByName.TryGetValue(name, out var named))
             {
                 _regionsByName[name] = named = [];
@@ -837,12 +833,56 @@ public sealed class ScenarioParser
     /// <summary>The counters an expectation may check: the call's change to each (vmstat names).</summary>
     private static readonly string[] VmStatNames = [.. new VmStat().Snapshot().Keys];
 
+    /// <summary>
+    /// folio_size: one size, or a list of large sizes (the enabled mTHP sizes): a fault takes the
+    /// largest that fits and falls back through the others, largest first, before a base page.
+    /// </summary>
+    private (int FolioOrder, int FallbackOrders) FolioOrders(ScenarioValue value, long pages)
+    {
+        if (value.Kind != ScenarioValueKind.Sequence)
+        {
+            (int order, string? problem) = FolioSizes.Order(String(value, "folio_size"), regionPages: pages);
+            return problem is null ? (order, 0) : throw Error(value, problem);
+        }
+
+        if (value.Items.Count == 0)
+        {
+            throw Error(value, "folio_size: an empty list (give one size, or the large sizes to fall back through)");
+        }
+
+        int mask = 0;
+        foreach (ScenarioValue item in value.Items)
+        {
+            (int order, string? problem) = FolioSizes.Order(String(item, "folio_size"), regionPages: pages);
+            if (problem is not null)
+            {
+                throw Error(item, problem);
+            }
+
+            if (order == 0)
+            {
+                throw Error(item, $"folio_size: {item.Text} in a list: base pages are always the last fallback");
+            }
+
+            if ((mask & (1 << order)) != 0)
+            {
+                throw Error(item, $"folio_size: {item.Text} is listed twice");
+            }
+
+            mask |= 1 << order;
+        }
+
+        int largest = 31 - int.LeadingZeroCount(mask);
+        return (largest, mask & ~(1 << largest));
+    }
+
     private MigrateReason Reason(ScenarioValue value) => String(value, "reason") switch
     {
         "compaction" => MigrateReason.Compaction,
         "numa_misplaced" => MigrateReason.NumaMisplaced,
         "syscall" => MigrateReason.Syscall,
-        var other => throw Error(value, $"reason: expected compaction, numa_misplaced or syscall, got '{other}'"),
+        "longterm_pin" => MigrateReason.LongtermPin,
+        var other => throw Error(value, $"reason: expected compaction, numa_misplaced, syscall or longterm_pin, got '{other}'"),
     };
 
     private MigrateMode Mode(ScenarioValue value) => String(value, "mode") switch

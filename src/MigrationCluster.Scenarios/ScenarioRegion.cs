@@ -26,6 +26,9 @@ public sealed record ScenarioRegion(string Name, int Line, int Owner, ScenarioRe
     /// <summary>The order of the folios write faults take in it (folio_size; 0: base pages).</summary>
     public int FolioOrder { get; init; }
 
+    /// <summary>The smaller orders its faults fall back to before a base page (folio_size as a list; bit n: order n).</summary>
+    public int FallbackOrders { get; init; }
+
     public bool IsMappedBy(int process) => process == Owner || MappedBy.Contains(process);
 }
 

@@ -142,7 +142,7 @@ public sealed class ScenarioRunner
                 returnValue,
                 returnValue < 0 ? Errno.Name((int)returnValue) : null,
                 status,
-                delta,
+                WithoutIdleSizes(delta),
                 met,
                 mismatches,
                 violation) { Mode = _mode, SimulatedNs = simulatedNs });
@@ -160,7 +160,7 @@ public sealed class ScenarioRunner
             _file,
             results,
             await Locations(),
-            before,
+            WithoutIdleSizes(before),
             new ScenarioInvariantVerdict(checks, violation is null ? 0 : 1, violation),
             new ScenarioExpectationSummary(expectationsChecked, expectationsFailed),
             _engine.Name)
@@ -199,7 +199,7 @@ public sealed class ScenarioRunner
             switch (r.Kind)
             {
                 case ScenarioRegionKind.AnonPrivate:
-                    _bases[(r.Owner, r)] = await _engine.MapAnonPrivate(r.Owner, r.Pages, r.Writable, r.FolioOrder);
+                    _bases[(r.Owner, r)] = await _engine.MapAnonPrivate(r.Owner, r.Pages, r.Writable, r.FolioOrder, r.FallbackOrders);
                     continue;
                 case ScenarioRegionKind.AnonShared:
                     (mapping, start) = await _engine.MapAnonShared(r.Owner, r.Pages);
@@ -572,11 +572,16 @@ public sealed class ScenarioRunner
         return (int)Math.Clamp((work + InvariantCheckBudget - 1) / InvariantCheckBudget, 1, Math.Max(1, _scenario.Calls.Count));
     }
 
+    /// <summary>The counters a result shows: the per-size stats of sizes that counted nothing are left out (a row each would bury the rest).</summary>
+    private static IReadOnlyDictionary<string, long> WithoutIdleSizes(IReadOnlyDictionary<string, long> counters) =>
+        counters.Where(kv => kv.Value != 0 || !VmStat.IsPerSizeStat(kv.Key)).ToDictionary();
+
     private async Task<string?> Check()
     {
         try
         {
             InvariantChecker.Check(await _engine.View(), migrating: null, _expectedContents);
+            InvariantChecker.CheckSplitCounters(await _engine.VmStat());
             return null;
         }
         catch (InvariantViolationException exception)

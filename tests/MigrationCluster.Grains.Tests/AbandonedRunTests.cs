@@ -84,6 +84,46 @@ public sealed class AbandonedRunTests
         Assert.True(result.Invariants.Total == 0, result.Invariants.ToString());
     }
 
+    [Fact]
+    public async Task When_the_experiments_own_silo_is_killed_its_coordinators_stragglers_are_refused_by_the_next_run_s_grains()
+    {
+        await using var grains = await GrainCluster.StartAsync(nodes: 0, framesPerNode: 0, silos: 3);
+        var management = grains.Grains.GetGrain<IManagementGrain>(0);
+        var primary = grains.Cluster.Silos[0].SiloAddress;
+
+        // An experiment grain that lives on a silo the test may kill (not the primary).
+        IExperimentGrain experiment;
+        SiloAddress? home;
+        var key = 0;
+        do
+        {
+            experiment = grains.Grains.GetGrain<IExperimentGrain>($"run-{key++}");
+            await experiment.Renew();
+            home = await management.GetActivationAddress(experiment);
+        }
+        while (home is null || home.Equals(primary));
+
+        // 384 pages at 24 pages/s over six calls: each coordinator sleeps about 16 s before its batch.
+        var abandoned = experiment.Run(Spec(pace: 24));
+        while ((await grains.Grains.GetMachineMonitor().GetSetUp())?.Phase != "finding misplaced pages")
+        {
+            Assert.False(abandoned.IsCompleted, $"the paced run ended before its migration began: {abandoned.Status}");
+            await Task.Delay(50);
+        }
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        await grains.Cluster.KillSiloAsync(grains.Cluster.Silos.Single(s => s.SiloAddress.Equals(home)));
+        await grains.Cluster.WaitForLivenessToStabilizeAsync(didKill: true);
+
+        // The same key comes back on a survivor; the coordinators on the survivors still sleep in
+        // the abandoned run, and wake into the nodes this run has configured afresh.
+        var next = experiment.Run(Spec(pace: 0));
+        Assert.Same(next, await Task.WhenAny(next, Task.Delay(HangBound)));
+        var result = await next;
+        Assert.True(result.PagesToMigrate > 0);
+        Assert.Equal(result.PagesToMigrate, result.Migration.Succeeded);
+        Assert.True(result.Invariants.Total == 0, result.Invariants.ToString());
+    }
+
     [Theory]
     [InlineData(TaskSchedule.Simulated)]
     [InlineData(TaskSchedule.Free)]

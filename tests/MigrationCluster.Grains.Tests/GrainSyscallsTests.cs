@@ -67,6 +67,60 @@ public sealed class GrainSyscallsTests
     }
 
     [Fact]
+    public async Task A_partially_mapped_mthp_is_flagged_by_munmap_and_split_before_move_pages_with_its_stats_on_the_node()
+    {
+        await using var cluster = await GrainCluster.StartAsync(Nodes, Frames);
+        var space = cluster.Grains.GetGrain<IAddressSpaceGrain>(0);
+        await space.Configure(Process(home: 0));
+        var region = await space.MmapAnonPrivate(16, writable: true, folioOrder: 4);
+        Assert.Equal(0, (await space.Access(region.Start, write: true, 5)).Errno);
+        var node0 = cluster.Grains.GetGrain<INumaNodeInspectionGrain>(0);
+        string deferred = VmStat.MthpStatName(4, VmStat.MthpSplitDeferredName), split = VmStat.MthpStatName(4, VmStat.MthpSplitName);
+
+        Assert.Equal(0, await space.Munmap(region.Start + 8, 8));
+        var afterMunmap = await node0.GetVmStat();
+        Assert.Equal((1L, 0L), (afterMunmap[deferred], afterMunmap[split]));
+        await AssertInvariants(cluster, 0);
+
+        var moved = await space.MovePages(caller: 0, [region.Start + 2], [1], MPOL_MF_MOVE, null);
+
+        // Split first (one failure, not a THP), the 8 mapped pages moved, the 8 unmapped freed by the split: 16 counted as migrated.
+        Assert.Equal(0, moved.ReturnValue);
+        Assert.Equal([1], moved.Status);
+        Assert.Equal(1, (await node0.GetVmStat())[split]);
+        var events = await space.GetVmStat();
+        Assert.Equal((16L, 0L, 0L), (events[VmStat.PgmigrateSuccessName], events[VmStat.PgmigrateFailName], events[VmStat.ThpMigrationSplitName]));
+        for (var v = 0; v < 8; v++)
+        {
+            Assert.Equal(1, (await space.Access(region.Start + v, write: false, 0)).Page.Node);
+        }
+        Assert.Equal(Frames, (await node0.GetStatus()).FreePages);
+        await AssertInvariants(cluster, 0);
+    }
+
+    [Fact]
+    public async Task A_thp_fault_no_node_has_a_2MiB_range_for_falls_back_to_the_64KiB_order_on_the_grains()
+    {
+        await using var cluster = await GrainCluster.StartAsync(Nodes, Frames);
+        var space = cluster.Grains.GetGrain<IAddressSpaceGrain>(0);
+        await space.Configure(Process(home: 0));
+        var region = await space.MmapAnonPrivate(512, writable: true, folioOrder: 9, fallbackOrders: 1 << 4);
+        Assert.Equal(1 << 4, region.FallbackOrders);
+
+        var fault = await space.Access(region.Start + 37, write: true, 3);
+
+        Assert.Equal(0, fault.Errno);
+        var events = await space.GetVmStat();
+        Assert.Equal(
+            (1L, 1L, 1L, 0L),
+            (events[VmStat.ThpFaultFallbackName], events[VmStat.MthpStatName(9, VmStat.MthpAnonFaultFallbackName)], events[VmStat.MthpStatName(4, VmStat.MthpAnonFaultAllocName)], events[VmStat.MthpStatName(4, VmStat.MthpAnonFaultFallbackName)]));
+        // Pages 32..47 came as one 16-page folio on the home node; the rest of the region is untouched.
+        Assert.Equal(Frames - 16, (await cluster.Grains.GetGrain<INumaNodeInspectionGrain>(0).GetStatus()).FreePages);
+        Assert.Equal((0, 3UL), ((await space.Access(region.Start + 37, write: false, 0)).Page.Node, (await space.Access(region.Start + 37, write: false, 0)).Value));
+        await AssertInvariants(cluster, 0);
+    }
+
+    [Fact]
     public async Task The_zero_page_of_a_read_fault_has_no_frame_and_move_pages_on_it_is_EFAULT()
     {
         await using var cluster = await GrainCluster.StartAsync(Nodes, Frames);

@@ -32,6 +32,14 @@ internal static class Harness
     }
 }
 
+/// <summary>Records every migrate_pages() call's result.</summary>
+internal sealed class CallRecorder : MigrationObserver
+{
+    public List<MigrateResult> Ended { get; } = [];
+
+    public override void MigrationEnded(MigrateResult result) => Ended.Add(result);
+}
+
 /// <summary>Records steps and PTE events in order.</summary>
 internal sealed class RecordingObserver : MigrationObserver
 {

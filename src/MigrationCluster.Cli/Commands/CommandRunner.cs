@@ -56,7 +56,7 @@ public static partial class CommandRunner
 #pragma warning restore CA1031
         {
             // The sentence, not the exception's type: the user did nothing wrong in a type's name.
-            return Fail(ExitCodes.Failure, exception.Message);
+            return Fail(ExitCodes.Failure, FailureMessage.Of(exception));
         }
     }
 

@@ -18,7 +18,7 @@ namespace MigrationCluster.Grains.AddressSpaces;
 /// re-reads its PTE after every await, as a faulting CPU re-walks the page table.
 /// </summary>
 [Reentrant]
-public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
+public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain, IIncomingGrainCallFilter
 {
     /// <summary>A task gives up an access after this many sleeps and retries (a livelock guard, never reached in practice).</summary>
     public const int MaxAccessRetries = 1000;
@@ -41,6 +41,9 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
     /// <summary>Bumped by <see cref="Configure"/>: tasks of an earlier experiment (one whose caller died mid-run) end at their next access.</summary>
     private int _generation;
 
+    // The experiment run that configured this process: calls of an earlier, abandoned run are refused.
+    private string? _run;
+
     private int SpaceId => (int)this.GetPrimaryKeyLong();
 
     private AddressSpaceMemory Memory => _memory ?? throw new InvalidOperationException($"Address space {SpaceId} is not configured: call Configure first.");
@@ -57,8 +60,11 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         _lastWritten.Clear();
         _vmStat = new VmStat();
         _migrationSimulatedNs = 0;
+        _run = Experiments.RunFence.Current;
         return Task.CompletedTask;
     }
+
+    public Task Invoke(IIncomingGrainCallContext context) => Experiments.RunFence.Invoke(context, _run, $"address space {SpaceId}");
 
     public Task MoveTo(AddressSpaceConfiguration configuration)
     {
@@ -78,8 +84,8 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         return Task.FromResult(ToRegion(vma));
     }
 
-    public Task<MappedRegion> MmapAnonPrivate(long pages, bool writable, int folioOrder = 0) =>
-        Task.FromResult(ToRegion(Memory.AddVma(pages, VmaKind.AnonPrivate, 0, 0, writable, folioOrder: folioOrder)));
+    public Task<MappedRegion> MmapAnonPrivate(long pages, bool writable, int folioOrder = 0, int fallbackOrders = 0) =>
+        Task.FromResult(ToRegion(Memory.AddVma(pages, VmaKind.AnonPrivate, 0, 0, writable, folioOrder: folioOrder, fallbackOrders: fallbackOrders)));
 
     public async Task<MappedRegion> MmapAnonPopulate(long pages)
     {
@@ -184,6 +190,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         Locked = vma.Locked,
         LockOnFault = vma.LockOnFault,
         FolioOrder = vma.FolioOrder,
+        FallbackOrders = vma.FallbackOrders,
     };
 
     // ---------------------------------------------------------------- accesses
@@ -321,28 +328,35 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
             return 0;
         }
 
-        if (vma.Kind == VmaKind.AnonPrivate && Memory.FolioFaultStart(vma, virtualPage) is var start and >= 0)
+        if (vma.Kind == VmaKind.AnonPrivate && Memory.FolioFaultOrders(vma, virtualPage) is { Count: > 0 } orders)
         {
-            // do_huge_pmd_anonymous_page / alloc_anon_folio: the whole folio, from the first node with a free range.
+            // do_huge_pmd_anonymous_page / alloc_anon_folio: the whole folio of the highest order a
+            // node has a free range for, lower orders after a fallback. The fault holds the block
+            // of the VMA's folio order, which holds every lower order's range.
+            var block = virtualPage & ~((1L << vma.FolioOrder) - 1);
             var faulting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _folioFaults.Add(start, faulting);
+            _folioFaults.Add(block, faulting);
             try
             {
-                foreach (var candidate in AllocationOrder(vma, start, null))
+                foreach (var order in orders)
                 {
-                    var head = await Node(candidate).FaultAnonFolio(new PteRef(SpaceId, start), PageMapping.Anon(SpaceId), vma.FolioOrder);
-                    if (head >= 0)
+                    var start = virtualPage & ~((1L << order) - 1);
+                    foreach (var candidate in AllocationOrder(vma, start, null))
                     {
-                        Memory.MapFolio(start, new PageRef(candidate, head), vma.FolioOrder, vma.Writable);
-                        _vmStat.CountFolioFault(vma.FolioOrder, allocated: true, MigrationProtocolOptions.DefaultPmdOrder);
-                        return 0;
+                        var head = await Node(candidate).FaultAnonFolio(new PteRef(SpaceId, start), PageMapping.Anon(SpaceId), order);
+                        if (head >= 0)
+                        {
+                            Memory.MapFolio(start, new PageRef(candidate, head), order, vma.Writable);
+                            _vmStat.CountFolioFault(order, allocated: true, MigrationProtocolOptions.DefaultPmdOrder);
+                            return 0;
+                        }
                     }
+                    _vmStat.CountFolioFault(order, allocated: false, MigrationProtocolOptions.DefaultPmdOrder);
                 }
-                _vmStat.CountFolioFault(vma.FolioOrder, allocated: false, MigrationProtocolOptions.DefaultPmdOrder);
             }
             finally
             {
-                _folioFaults.Remove(start);
+                _folioFaults.Remove(block);
                 faulting.SetResult();
             }
         }
@@ -963,7 +977,7 @@ public sealed class AddressSpaceGrain : Grain, IAddressSpaceGrain
         }
         foreach (var vma in image.Vmas)
         {
-            Memory.AddVma(vma.Pages, vma.Kind, vma.Mapping, vma.PgOff, vma.Writable, vma.Start, vma.FolioOrder);
+            Memory.AddVma(vma.Pages, vma.Kind, vma.Mapping, vma.PgOff, vma.Writable, vma.Start, vma.FolioOrder, vma.FallbackOrders);
         }
         foreach (var policy in image.Policies)
         {

@@ -13,9 +13,12 @@ public interface IAddressSpaceSyscallGrain : IGrainWithIntegerKey
     [Alias("MmapAnon")]
     Task<MappedRegion> MmapAnon(long pages, bool shared);
 
-    /// <summary>mmap(MAP_PRIVATE|MAP_ANONYMOUS), read-only when not <paramref name="writable"/>.</summary>
+    /// <summary>
+    /// mmap(MAP_PRIVATE|MAP_ANONYMOUS), read-only when not <paramref name="writable"/>; write
+    /// faults take folios of <paramref name="folioOrder"/>, else of the <paramref name="fallbackOrders"/> (bit n: order n), high to low.
+    /// </summary>
     [Alias("MmapAnonPrivate")]
-    Task<MappedRegion> MmapAnonPrivate(long pages, bool writable, int folioOrder = 0);
+    Task<MappedRegion> MmapAnonPrivate(long pages, bool writable, int folioOrder = 0, int fallbackOrders = 0);
 
     /// <summary>
     /// mmap with MAP_POPULATE: private anonymous memory whose pages are all write-faulted at once,

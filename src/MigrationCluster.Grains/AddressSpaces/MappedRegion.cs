@@ -19,4 +19,8 @@ public sealed record MappedRegion(long Start, long Pages, VmaKind Kind, int Mapp
     /// <summary>The order of the folios its write faults take (0: base pages).</summary>
     [Id(8)]
     public int FolioOrder { get; init; }
+
+    /// <summary>The smaller orders a fault falls back to before a base page (bit n: order n).</summary>
+    [Id(9)]
+    public int FallbackOrders { get; init; }
 }

@@ -37,6 +37,8 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
         }
         using var running = new CancellationTokenSource();
         (_running, _clock, _abandoned, _heard) = (running, null, null, time.GetTimestamp());
+        // Every call made for this run carries its name: grains it configures refuse an earlier run's stragglers.
+        RequestContext.Set(RunFence.RequestContextKey, $"{this.GetPrimaryKeyString()}/{Guid.NewGuid():N}");
         // Interleaved with the run itself, which waits on its grain calls for as long as it lasts.
         using var lease = spec.ClientLease > TimeSpan.Zero
             ? this.RegisterGrainTimer(CheckLease, spec.ClientLease, new GrainTimerCreationOptions(LeasePeriod, LeasePeriod) { Interleave = true })
@@ -53,6 +55,7 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
         finally
         {
             (_running, _clock) = (null, null);
+            RequestContext.Remove(RunFence.RequestContextKey);
         }
     }
 

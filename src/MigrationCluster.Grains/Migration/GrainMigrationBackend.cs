@@ -179,6 +179,23 @@ internal sealed class GrainMigrationBackend(IGrainFactory grains, MigrationPace?
         return true;
     }
 
+    public async ValueTask<bool[]> FoliosPartiallyMapped(IReadOnlyList<PageRef> heads)
+    {
+        ArgumentNullException.ThrowIfNull(heads);
+        // One call per node; the answers go back in the order asked.
+        var answer = new bool[heads.Count];
+        await Task.WhenAll(Enumerable.Range(0, heads.Count).GroupBy(i => heads[i].Node).Select(async g =>
+        {
+            int[] indexes = [.. g];
+            bool[] flags = await Node(g.Key).FoliosPartiallyMapped([.. indexes.Select(i => heads[i].Pfn)]);
+            for (int k = 0; k < indexes.Length; k++)
+            {
+                answer[indexes[k]] = flags[k];
+            }
+        }));
+        return answer;
+    }
+
     public async ValueTask PutbackLruPage(Memory<MigrationPage> batch, bool keepRetries)
     {
         await ByNode(batch, old: false, (node, run, _) => node.PutbackLruPage(run, keepRetries, newPages: true));

@@ -19,4 +19,9 @@ public interface INumaNodeInspectionGrain : IGrainWithIntegerKey
     [ReadOnly]
     [Alias("SnapshotNode")]
     Task<NodeSnapshot> SnapshotNode();
+
+    /// <summary>The vm events counted on this node's folios (splits, deferred-split queueing), by their vmstat and per-size stat names.</summary>
+    [ReadOnly]
+    [Alias("GetVmStat")]
+    Task<IReadOnlyDictionary<string, long>> GetVmStat();
 }

@@ -91,4 +91,9 @@ public interface INumaNodeMigrationGrain : IGrainWithIntegerKey
     /// </summary>
     [Alias("SplitFolio")]
     Task<PteRef[]?> SplitFolio(long head);
+
+    /// <summary>folio_test_partially_mapped for each head in <paramref name="heads"/>.</summary>
+    [ReadOnly]
+    [Alias("FoliosPartiallyMapped")]
+    Task<bool[]> FoliosPartiallyMapped(long[] heads);
 }

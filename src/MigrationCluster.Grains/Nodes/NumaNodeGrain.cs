@@ -16,12 +16,14 @@ namespace MigrationCluster.Grains.Nodes;
 /// </summary>
 [Reentrant]
 [NumaNodePlacement]
-public sealed class NumaNodeGrain : Grain, INumaNodeGrain
+public sealed class NumaNodeGrain : Grain, INumaNodeGrain, IIncomingGrainCallFilter
 {
     private readonly Dictionary<long, TaskCompletionSource> _sleepers = [];
     private readonly List<MigrationPte> _walked = [];
     private NodeMemory? _memory;
     private long _nextWaiterId = 1;
+    // The experiment run that configured this node: calls of an earlier, abandoned run are refused.
+    private string? _run;
 
     private int NodeId => (int)this.GetPrimaryKeyLong();
 
@@ -38,8 +40,13 @@ public sealed class NumaNodeGrain : Grain, INumaNodeGrain
         // A fresh node: a long-lived cluster runs one experiment after another.
         _memory = new NodeMemory(NodeId, configuration.Frames, configuration.ContentMode);
         _sleepers.Clear();
+        _run = Experiments.RunFence.Current;
         return Task.CompletedTask;
     }
+
+    public Task Invoke(IIncomingGrainCallContext context) => Experiments.RunFence.Invoke(context, _run, $"NUMA node {NodeId}");
+
+    public Task<IReadOnlyDictionary<string, long>> GetVmStat() => Task.FromResult(Memory.Events.Snapshot());
 
     public Task<NodeStatus> GetStatus() => Task.FromResult(new NodeStatus(
         NodeId, Memory.Capacity, Memory.FreePages, Memory.LruCount(LruList.ActiveAnon) + Memory.LruCount(LruList.ActiveFile), Memory.LruCount(LruList.InactiveAnon) + Memory.LruCount(LruList.InactiveFile), _sleepers.Count, RuntimeIdentity)
@@ -375,6 +382,12 @@ public sealed class NumaNodeGrain : Grain, INumaNodeGrain
         return Task.FromResult(Memory.SplitFolio(head) ? ptes.ToArray() : null);
     }
 
+    public Task<bool[]> FoliosPartiallyMapped(long[] heads)
+    {
+        ArgumentNullException.ThrowIfNull(heads);
+        return Task.FromResult(heads.Select(Memory.FolioPartiallyMapped).ToArray());
+    }
+
     public Task<long> FaultAnonFolio(PteRef first, int anonMapping, int order) =>
         Task.FromResult(Memory.FaultAnonFolio(first, anonMapping, order));
 
@@ -451,6 +464,7 @@ public sealed class NumaNodeGrain : Grain, INumaNodeGrain
         {
             Memory.PageRemoveRmap(pfns[i], ptes[i]);
         }
+        Memory.DeferredSplitAfterUnmap(pfns);
         return Task.CompletedTask;
     }
 

@@ -144,7 +144,7 @@ public static class SiloHost
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
-            return Fail(1, $"{exception.GetType().Name}: {exception.Message}");
+            return Fail(1, FailureMessage.Of(exception));
         }
         return Environment.ExitCode;
     }

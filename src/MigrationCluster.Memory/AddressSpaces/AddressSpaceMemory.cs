@@ -95,13 +95,18 @@ public sealed class AddressSpaceMemory
         : throw new InvalidOperationException($"address space {Id} does not own mapping {mapping}");
 
     /// <summary>Adds a VMA at the next free virtual page (or at <paramref name="start"/>).</summary>
-    public Vma AddVma(long pages, VmaKind kind, int mapping, long pgOff, bool writable, long? start = null, int folioOrder = 0)
+    public Vma AddVma(long pages, VmaKind kind, int mapping, long pgOff, bool writable, long? start = null, int folioOrder = 0, int fallbackOrders = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(pages, 1);
+        if ((fallbackOrders & ~((1 << folioOrder) - 2)) != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(fallbackOrders), $"fallback orders {fallbackOrders:x} are not all between 1 and the folio order {folioOrder} - 1");
+        }
+
         // A mapping meant for large folios starts aligned to their size, as thp_get_unmapped_area places one.
         long align = 1L << folioOrder;
         long at = start ?? ((_nextVirtualPage + align - 1) & ~(align - 1));
-        var vma = new Vma(at, pages, kind, mapping, pgOff, writable) { FolioOrder = folioOrder };
+        var vma = new Vma(at, pages, kind, mapping, pgOff, writable) { FolioOrder = folioOrder, FallbackOrders = fallbackOrders };
         if (_vmas.Any(v => v.Start < vma.End && vma.Start < v.End))
         {
             throw new InvalidOperationException($"VMA [{vma.Start}, {vma.End}) overlaps another");
@@ -246,7 +251,7 @@ public sealed class AddressSpaceMemory
 
         foreach (Vma vma in _vmas)
         {
-            child.AddVma(vma.Pages, vma.Kind, vma.Mapping, vma.PgOff, vma.Writable, vma.Start, vma.FolioOrder);
+            child.AddVma(vma.Pages, vma.Kind, vma.Mapping, vma.PgOff, vma.Writable, vma.Start, vma.FolioOrder, vma.FallbackOrders);
         }
 
         foreach (var (start, end, policy) in _policies)
@@ -478,29 +483,45 @@ public sealed class AddressSpaceMemory
     }
 
     /// <summary>
-    /// thp_vma_suitable_order and pte_range_none: the first page of the folio a write fault at
-    /// <paramref name="virtualPage"/> may take in <paramref name="vma"/>, or -1 when it takes a
-    /// base page (no large folios here, the aligned range leaves the VMA, or a page of it is mapped).
+    /// The folio orders a write fault at <paramref name="virtualPage"/> tries, highest first
+    /// (do_huge_pmd_anonymous_page, then alloc_anon_folio): of the VMA's folio order and its
+    /// fallback orders, those whose aligned range lies inside the VMA (thp_vma_suitable_orders),
+    /// from the highest whose range has no PTE yet (pte_range_none) down. Empty: a base page.
     /// </summary>
-    public long FolioFaultStart(Vma vma, long virtualPage)
+    public List<int> FolioFaultOrders(Vma vma, long virtualPage)
     {
         ArgumentNullException.ThrowIfNull(vma);
-        long nr = 1L << vma.FolioOrder;
-        long start = virtualPage & ~(nr - 1);
-        if (vma.FolioOrder == 0 || vma.Kind != VmaKind.AnonPrivate || start < vma.Start || start + nr > vma.End)
+        var orders = new List<int>();
+        if (vma.Kind != VmaKind.AnonPrivate)
         {
-            return -1;
+            return orders;
         }
 
+        for (int order = vma.FolioOrder; order > 0; order--)
+        {
+            long nr = 1L << order, start = virtualPage & ~(nr - 1);
+            bool enabled = order == vma.FolioOrder || (vma.FallbackOrders & (1 << order)) != 0;
+            if (enabled && start >= vma.Start && start + nr <= vma.End && (orders.Count > 0 || PteRangeNone(start, nr)))
+            {
+                // A lower order's range lies inside the one found unmapped: unmapped too.
+                orders.Add(order);
+            }
+        }
+
+        return orders;
+    }
+
+    private bool PteRangeNone(long start, long nr)
+    {
         for (long v = start; v < start + nr; v++)
         {
             if (GetPte(v).Kind != PteKind.None)
             {
-                return -1;
+                return false;
             }
         }
 
-        return start;
+        return true;
     }
 
     /// <summary>Maps a fresh folio's pages at <paramref name="start"/>: by one PMD when it is PMD-sized, else by PTEs.</summary>

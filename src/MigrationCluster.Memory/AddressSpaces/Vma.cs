@@ -38,6 +38,13 @@ public sealed class Vma
     /// </summary>
     public int FolioOrder { get; set; }
 
+    /// <summary>
+    /// The smaller folio orders a write fault falls back to, high to low, when no node has a free
+    /// range of <see cref="FolioOrder"/> (bit n: order n; the other enabled mTHP sizes of
+    /// alloc_anon_folio), before a base page. 0: straight to a base page.
+    /// </summary>
+    public int FallbackOrders { get; set; }
+
     /// <summary>VM_LOCKED: mlock(2) holds the pages this VMA maps (they are unevictable).</summary>
     public bool Locked { get; set; }
 
@@ -51,6 +58,7 @@ public sealed class Vma
             Locked = Locked,
             LockOnFault = LockOnFault,
             FolioOrder = FolioOrder,
+            FallbackOrders = FallbackOrders,
         };
 
     public bool Contains(long virtualPage) => virtualPage >= Start && virtualPage < End;

@@ -60,6 +60,11 @@ public static class InvariantChecker
                 {
                     Require(f.Refcount > 0, $"frame {node}:{pfn} is neither free nor referenced");
                 }
+
+                if (f.Has(PageFlags.PartiallyMapped))
+                {
+                    CheckPartiallyMapped(system, node, pfn, f);
+                }
             }
 
             Require(buddy == system.FreePages(node) && system.FreeListLength(node) == buddy, $"node {node}: free list has {system.FreePages(node)} frames, {buddy} are marked free");
@@ -206,6 +211,30 @@ public static class InvariantChecker
         Require(e.ThpMigrationSplit <= e.ThpMigrationFail, $"thp_migration_split {e.ThpMigrationSplit} counts a THP not counted as failed ({e.ThpMigrationFail}): a split is counted once, with its failure");
     }
 
+    /// <summary>
+    /// The split counters of a whole machine (its /proc/vmstat and per-size stats, by name): a
+    /// split is counted once, in thp_split_page and the 2 MiB size's split alike (failures and
+    /// deferred-split queueing too), and every THP a migration split is a split the machine made.
+    /// </summary>
+    public static void CheckSplitCounters(IReadOnlyDictionary<string, long> vmstat, int pmdOrder = Migration.MigrationProtocolOptions.DefaultPmdOrder)
+    {
+        ArgumentNullException.ThrowIfNull(vmstat);
+        (string Thp, string PerSize)[] pairs =
+        [
+            (VmStat.ThpSplitPageName, VmStat.MthpSplitName),
+            (VmStat.ThpSplitPageFailedName, VmStat.MthpSplitFailedName),
+            (VmStat.ThpDeferredSplitPageName, VmStat.MthpSplitDeferredName),
+        ];
+        foreach (var (thp, perSize) in pairs)
+        {
+            string name = VmStat.MthpStatName(pmdOrder, perSize);
+            Require(vmstat.GetValueOrDefault(thp) == vmstat.GetValueOrDefault(name), $"{thp} {vmstat.GetValueOrDefault(thp)} != {name} {vmstat.GetValueOrDefault(name)}: a split is counted once in each");
+        }
+
+        long migrationSplit = vmstat.GetValueOrDefault(VmStat.ThpMigrationSplitName), split = vmstat.GetValueOrDefault(VmStat.ThpSplitPageName);
+        Require(migrationSplit <= split, $"thp_migration_split {migrationSplit} exceeds thp_split_page {split}: a migration counted a split no folio made");
+    }
+
     /// <summary>The logical page a PTE maps.</summary>
     public static LogicalPage LogicalOf(AddressSpaceMemory space, Vma vma, long virtualPage)
     {
@@ -233,6 +262,22 @@ public static class InvariantChecker
         {
             reach[logical] = page;
         }
+    }
+
+    // PG_partially_mapped sits on the head of a large anonymous folio (order above 1) that some
+    // unmap left with pages unmapped: never on a tail, a small folio, or a folio mapped whole.
+    private static void CheckPartiallyMapped(IMachineView system, int node, long pfn, PageFrame f)
+    {
+        long nr = 1L << f.Order;
+        Require(f.Order > 1 && (pfn & (nr - 1)) == 0, $"page {node}:{pfn} (order {f.Order}) is flagged partially mapped but is not the head of a folio of more than two pages");
+        Require(PageMapping.IsAnon(f.Mapping), $"folio {node}:{pfn} is flagged partially mapped but is not anonymous");
+        int mappedPages = 0;
+        for (long i = pfn; i < pfn + nr; i++)
+        {
+            mappedPages += system.Frame(node, i).Mapcount > 0 ? 1 : 0;
+        }
+
+        Require(mappedPages < nr, $"folio {node}:{pfn} is flagged partially mapped but all its {nr} pages are mapped");
     }
 
     private static void Require(bool condition, string message)

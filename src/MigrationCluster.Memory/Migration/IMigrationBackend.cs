@@ -66,11 +66,17 @@ public interface IMigrationBackend
     ValueTask UnlockPage(Memory<MigrationPage> batch, List<PageLockWaiter> woken);
 
     /// <summary>
-    /// try_split_folio on an isolated large folio that got -ENOMEM: split_huge_pmd in every
+    /// try_split_folio on an isolated large folio that got -ENOMEM or is partially mapped: split_huge_pmd in every
     /// address space that maps it by a PMD, then split_folio on its node. False when it cannot
     /// be split (a reference besides its mappings' and the isolation one: a pin).
     /// </summary>
     ValueTask<bool> SplitFolio(PageRef head, int order);
+
+    /// <summary>
+    /// folio_test_partially_mapped for each of <paramref name="heads"/> (isolated large folios of
+    /// order above 1, by their heads): whether an unmap left it on the deferred-split list.
+    /// </summary>
+    ValueTask<bool[]> FoliosPartiallyMapped(IReadOnlyList<PageRef> heads);
 
     /// <summary>Step 20 on both nodes: LRU putback of new (or failed old) pages, freeing of old and unused new frames.</summary>
     ValueTask PutbackLruPage(Memory<MigrationPage> batch, bool keepRetries);

@@ -234,6 +234,12 @@ public sealed class InProcessMigrationBackend : IMigrationBackend
         return ValueTask.FromResult(true);
     }
 
+    public ValueTask<bool[]> FoliosPartiallyMapped(IReadOnlyList<PageRef> heads)
+    {
+        ArgumentNullException.ThrowIfNull(heads);
+        return ValueTask.FromResult(heads.Select(h => _system.Node(h.Node).FolioPartiallyMapped(h.Pfn)).ToArray());
+    }
+
     public ValueTask PutbackLruPage(Memory<MigrationPage> batch, bool keepRetries)
     {
         ByTargetNode(batch.Span, keepRetries, static (n, r, _, k) => n.PutbackLruPage(r, k, newPages: true));

@@ -84,12 +84,25 @@ public sealed class MigrationProtocol
                 for (int start = 0; start < pendingCount;)
                 {
                     int taken = Fill(buffer, origin, requests, pending, start, pendingCount, out int length);
+                    if (await SplitPartiallyMapped(requests, pending, start, taken, split))
+                    {
+                        // The split folios leave the batch: their base pages wait on the split list.
+                        Fill(buffer, origin, requests, pending, start, start + taken, out length, split);
+                    }
+
+                    if (length == 0)
+                    {
+                        start += taken;
+                        done = start;
+                        continue;
+                    }
+
                     Memory<MigrationPage> batch = buffer.AsMemory(0, length);
                     BeginPages(pass, batch.Span);
                     _clock?.BeginBatch(pass, mode);
                     await MigrateBatch(batch, mode, force, keepRetries: !lastPass);
                     outOfMemory |= EndPages(pass, batch.Span, origin.AsSpan(0, length), lastPass ? null : retry, errno, newPages, split);
-                    outOfMemory |= !await SplitCandidates(split, requests, errno, newPages);
+                    outOfMemory |= !await SplitCandidates(split, requests, lastPass ? null : retry, reason, errno, newPages);
                     start += taken;
                     done = start;
                     if (outOfMemory)
@@ -178,16 +191,23 @@ public sealed class MigrationProtocol
     /// <summary>
     /// Fresh descriptors for the pass's folios from <paramref name="start"/> (all requests in
     /// order when <paramref name="pending"/> is null) until the batch holds BatchSize base pages.
-    /// Returns the folios taken; <paramref name="length"/> is the descriptors written.
+    /// Returns the folios taken; <paramref name="length"/> is the descriptors written. Folios in
+    /// <paramref name="split"/> (split before the batch) are taken but leave no descriptors.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private int Fill(MigrationPage[] buffer, int[] origin, IReadOnlyList<MigrationRequest> requests, List<int>? pending, int start, int count, out int length)
+    private int Fill(MigrationPage[] buffer, int[] origin, IReadOnlyList<MigrationRequest> requests, List<int>? pending, int start, int count, out int length, SplitFolios? split = null)
     {
         int taken = 0;
         length = 0;
         while (start + taken < count && length < _options.BatchSize)
         {
             int q = pending is null ? start + taken : pending[start + taken];
+            if (split is not null && split.WasSplit(q))
+            {
+                taken++;
+                continue;
+            }
+
             MigrationRequest request = requests is MigrationRequest[] array ? array[q] : requests[q];
             for (int k = 0; k < request.FolioPages; k++)
             {
@@ -227,11 +247,53 @@ public sealed class MigrationProtocol
     }
 
     /// <summary>
+    /// migrate_pages_batch()'s first test on each folio (Linux 6.12): a folio of more than two
+    /// pages that an unmap left partially mapped (on the deferred-split list) is split before it
+    /// is migrated, whatever the reason (NUMA hinting's nosplit is for -ENOMEM only). A split
+    /// folio counts as one failure and one split (nr_failed, nr_thp_failed, nr_thp_split,
+    /// nr_split), its base pages go to the split list; a folio that cannot be split (a pin, a
+    /// page lock held) goes on whole. Returns true when a folio of the batch was split.
+    /// </summary>
+    private async ValueTask<bool> SplitPartiallyMapped(IReadOnlyList<MigrationRequest> requests, List<int>? pending, int start, int taken, SplitFolios split)
+    {
+        List<int>? large = null;
+        for (int i = 0; i < taken; i++)
+        {
+            int q = pending is null ? start + i : pending[start + i];
+            if (requests[q].Order > 1)
+            {
+                (large ??= []).Add(q);
+            }
+        }
+
+        if (large is null)
+        {
+            return false;
+        }
+
+        bool[] partial = await _backend.FoliosPartiallyMapped([.. large.Select(q => requests[q].Page)]);
+        bool any = false;
+        for (int k = 0; k < large.Count; k++)
+        {
+            MigrationRequest request = requests[large[k]];
+            if (partial[k] && await _backend.SplitFolio(request.Page, request.Order))
+            {
+                split.Add(large[k], request);
+                any = true;
+            }
+        }
+
+        return any;
+    }
+
+    /// <summary>
     /// try_split_folio for the large folios that got -ENOMEM in the last batch: each splits into
     /// base pages, kept for the split list's pass, or, if it cannot be split, fails with
-    /// -ENOMEM and ends the call (returns false).
+    /// -ENOMEM and ends the call (returns false). For MR_LONGTERM_PIN a folio that cannot be
+    /// split (-EAGAIN) is retried on the next pass instead, to make the pin's migration likelier,
+    /// and fails with -EAGAIN after the last one without ending the call.
     /// </summary>
-    private async ValueTask<bool> SplitCandidates(SplitFolios split, IReadOnlyList<MigrationRequest> requests, int[] errno, PageRef[] newPages)
+    private async ValueTask<bool> SplitCandidates(SplitFolios split, IReadOnlyList<MigrationRequest> requests, List<int>? retry, MigrateReason reason, int[] errno, PageRef[] newPages)
     {
         bool ok = true;
         foreach (int q in split.TakeCandidates())
@@ -243,18 +305,27 @@ public sealed class MigrationProtocol
                 continue;
             }
 
-            // Not split: the folio goes back whole, and -ENOMEM ends the call.
-            ok = false;
+            if (ok && reason == MigrateReason.LongtermPin && retry is not null)
+            {
+                // Still isolated: the next pass tries it again.
+                retry.Add(q);
+                continue;
+            }
+
+            // Not split: the folio goes back whole; -ENOMEM ends the call (a long-term pin's last try only fails it).
+            bool retried = ok && reason == MigrateReason.LongtermPin;
+            int rc = retried ? -Errno.EAGAIN : -Errno.ENOMEM;
+            ok = retried;
             var back = new MigrationPage[request.FolioPages];
             for (int k = 0; k < back.Length; k++)
             {
-                back[k] = new MigrationPage(new PageRef(request.Page.Node, request.Page.Pfn + k), request.TargetNode) { Order = (byte)request.Order, Result = -Errno.ENOMEM };
+                back[k] = new MigrationPage(new PageRef(request.Page.Node, request.Page.Pfn + k), request.TargetNode) { Order = (byte)request.Order, Result = rc };
             }
 
             Begin(MigrationStep.PutbackLruPage, back);
             await _backend.PutbackLruPage(back, keepRetries: false);
             End(MigrationStep.PutbackLruPage, back);
-            errno[q] = -Errno.ENOMEM;
+            errno[q] = rc;
             newPages[q] = PageRef.None;
         }
 

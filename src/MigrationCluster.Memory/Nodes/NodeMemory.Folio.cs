@@ -14,6 +14,12 @@ public sealed partial class NodeMemory
 
     private readonly long[] _folioSearchFrom = new long[MaxFolioOrder + 1];
 
+    /// <summary>
+    /// The vm events counted where a folio is (its splits, its deferred-split queueing): this
+    /// node's share of /proc/vmstat and the per-size stats, summed with the others' by name.
+    /// </summary>
+    public VmStat Events { get; } = new();
+
     /// <summary>The head frame of the folio <paramref name="pfn"/> belongs to (itself for a base page).</summary>
     public long FolioHead(long pfn) => pfn & ~((1L << _frames[pfn].Order) - 1);
 
@@ -49,6 +55,39 @@ public sealed partial class NodeMemory
         }
 
         return mapped;
+    }
+
+    /// <summary>folio_test_partially_mapped: the folio is flagged partially mapped (on the deferred-split list).</summary>
+    public bool FolioPartiallyMapped(long pfn) => _frames[FolioHead(pfn)].Has(PageFlags.PartiallyMapped);
+
+    /// <summary>
+    /// __folio_remove_rmap's deferred-split test after the PTEs of <paramref name="unmapped"/>
+    /// were removed in one go (zap_pte_range, a COW): a large anonymous folio of order above 1
+    /// in which a page lost its last mapping while another page stays mapped becomes partially
+    /// mapped (deferred_split_folio(folio, true)), once. A folio unmapped whole is freed instead,
+    /// and a page that only lost one of several mappings changes nothing. Each newly flagged
+    /// folio is counted (thp_deferred_split_page, split_deferred) in <see cref="Events"/>.
+    /// </summary>
+    public void DeferredSplitAfterUnmap(ReadOnlySpan<long> unmapped)
+    {
+        foreach (long pfn in unmapped)
+        {
+            ref PageFrame f = ref _frames[pfn];
+            if (f.Order <= 1 || f.Mapcount != 0 || f.Has(PageFlags.Buddy))
+            {
+                continue;
+            }
+
+            long head = FolioHead(pfn);
+            ref PageFrame h = ref _frames[head];
+            if (h.Has(PageFlags.PartiallyMapped) || !PageMapping.IsAnon(h.Mapping) || FolioMappedPages(head) == 0)
+            {
+                continue;
+            }
+
+            h.Flags |= PageFlags.PartiallyMapped;
+            Events.CountDeferredSplit(h.Order, Migration.MigrationProtocolOptions.DefaultPmdOrder);
+        }
     }
 
     /// <summary>
@@ -165,7 +204,9 @@ public sealed partial class NodeMemory
     /// split_folio for an isolated, locked-by-nobody folio: it becomes 2^order base pages, each
     /// isolated with a reference of its own besides its PTEs' (they go on the split list, as
     /// split_folio_to_list puts them). Fails (false) when references other than the mappings'
-    /// and the isolation one hold the folio (can_split_folio: a pin, say) or a page is locked.
+    /// and the isolation one hold the folio (can_split_folio: a pin, say) or a page is locked
+    /// (try_split_folio's trylock: not tried, not counted). A split that is tried counts once in
+    /// <see cref="Events"/> as split or split_failed (thp_split_page(_failed) for a THP).
     /// </summary>
     public bool SplitFolio(long head)
     {
@@ -190,9 +231,13 @@ public sealed partial class NodeMemory
 
         if (h.Refcount != mapped + 1)
         {
+            Events.CountSplit(order, split: false, Migration.MigrationProtocolOptions.DefaultPmdOrder);
             return false;
         }
 
+        // The split folio leaves the deferred-split list (folio_clear_partially_mapped).
+        h.Flags &= ~PageFlags.PartiallyMapped;
+        Events.CountSplit(order, split: true, Migration.MigrationProtocolOptions.DefaultPmdOrder);
         PageFlags inherited = h.Flags & (PageFlags.Migrated | PageFlags.Isolated);
         for (long i = head; i < head + nr; i++)
         {

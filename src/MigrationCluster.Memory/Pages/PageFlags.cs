@@ -24,6 +24,13 @@ public enum PageFlags : ushort
     Mlocked = 1 << 12,
 
     /// <summary>
+    /// PG_partially_mapped (Linux 6.12), on a large anonymous folio's head: an unmap left some
+    /// but not all of its pages mapped and the folio is on the deferred-split list. It stays
+    /// until the folio is split or freed; migrate_pages_batch() splits such a folio first.
+    /// </summary>
+    PartiallyMapped = 1 << 13,
+
+    /// <summary>
     /// Flags the new page ends with after <c>migrate_page_states</c> (PG_unevictable carried
     /// over) and <c>remove_migration_ptes</c>, which mlocks it again for each VM_LOCKED mapping.
     /// </summary>

@@ -12,14 +12,6 @@ public sealed class FolioMigrationTests
 {
     private const int ThpOrder = 9, ThpPages = 512;
 
-    /// <summary>Records every call's result.</summary>
-    private sealed class Calls : MigrationObserver
-    {
-        public List<MigrateResult> Ended { get; } = [];
-
-        public override void MigrationEnded(MigrateResult result) => Ended.Add(result);
-    }
-
     private static (MemorySystem System, AddressSpaceMemory Space, Vma Region) Thp(int frames = 2048, int order = ThpOrder, long pages = ThpPages)
     {
         MemorySystem s = Harness.System(nodes: 2, frames: frames);
@@ -75,7 +67,7 @@ public sealed class FolioMigrationTests
             Harness.Touch(s, a.Id, region.Start + v, (ulong)v + 1);
         }
 
-        var calls = new Calls();
+        var calls = new CallRecorder();
         var syscalls = new NumaSyscalls(s, calls);
         MovePagesResult r = await syscalls.MovePages(a.Id, a.Id, [region.Start], [1], MPOL_MF_MOVE);
 
@@ -121,7 +113,7 @@ public sealed class FolioMigrationTests
         Assert.Equal(1022, s.Node(1).FreePages);
         Assert.False(s.Node(1).HasFreeFolio(ThpOrder));
 
-        var calls = new Calls();
+        var calls = new CallRecorder();
         var syscalls = new NumaSyscalls(s, calls);
         MovePagesResult r = await syscalls.MovePages(a.Id, a.Id, [region.Start], [1], MPOL_MF_MOVE);
 
@@ -198,7 +190,7 @@ public sealed class FolioMigrationTests
 
         Assert.All(Enumerable.Range(0, 64), v => Assert.False(a.GetPte(region.Start + v).Huge));
         Assert.Equal((4L, 0L), s.VmStat.Mthp(4));
-        var calls = new Calls();
+        var calls = new CallRecorder();
         var syscalls = new NumaSyscalls(s, calls);
 
         MovePagesResult r = await syscalls.MovePages(a.Id, a.Id, [region.Start, region.Start + 16, region.Start + 32, region.Start + 48], [1, 1, 1, 1], MPOL_MF_MOVE);
@@ -216,7 +208,7 @@ public sealed class FolioMigrationTests
         var (s, a, region) = Thp();
         Harness.Touch(s, a.Id, region.Start, 1);
         Assert.Equal(AccessStatus.Done, s.Pin(a.Id, region.Start + 200, dma: true).Status);
-        var calls = new Calls();
+        var calls = new CallRecorder();
         var syscalls = new NumaSyscalls(s, calls);
 
         MovePagesResult r = await syscalls.MovePages(a.Id, a.Id, [region.Start], [1], MPOL_MF_MOVE);

@@ -13,14 +13,6 @@ namespace MigrationCluster.Memory.Tests.Syscalls;
 /// </summary>
 public sealed class VmStatCountedOnceTests
 {
-    /// <summary>Every migrate_pages() call's result, as the protocol hands it out.</summary>
-    private sealed class Calls : MigrationObserver
-    {
-        public List<MigrateResult> Ended { get; } = [];
-
-        public override void MigrationEnded(MigrateResult result) => Ended.Add(result);
-    }
-
     [Theory]
     [InlineData(MigrateReason.Syscall, 0)]
     [InlineData(MigrateReason.Compaction, 0)]
@@ -55,7 +47,7 @@ public sealed class VmStatCountedOnceTests
     public async Task A_syscall_that_runs_several_migrate_pages_calls_counts_what_each_call_counted_and_nothing_else()
     {
         MemorySystem s = Machine();
-        var calls = new Calls();
+        var calls = new CallRecorder();
         var syscalls = new NumaSyscalls(s, calls);
         AddressSpaceMemory a = s.CreateAddressSpace(0);
         Vma heap = s.MmapAnon(a.Id, 6);
