@@ -37,7 +37,7 @@ public sealed class ExperimentOutput
         {
             throw new UsageException($"--out '{options.OutputDirectory}' holds an earlier sweep's results ({string.Join(", ", earlier)}): give another directory, or --force to replace them");
         }
-        var paths = new PathRoles().Input("--topology", options.Topology.FilePath);
+        var paths = new PathRoles().Input("--topology", options.Topology.FilePath).Input("--machine", options.Machine?.FilePath);
         foreach (var name in files)
         {
             paths.Output($"--out ({name})", Path.Combine(options.OutputDirectory, name));

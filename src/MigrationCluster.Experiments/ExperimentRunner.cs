@@ -33,6 +33,13 @@ public static class ExperimentRunner
         return problem is null ? order : throw new UsageException($"--folio-size: {problem}");
     }
 
+    /// <summary><c>experiment --folio-size 4K,64K,2M</c>: the folio orders in the order given; a size given twice is refused, as a node count is.</summary>
+    public static IReadOnlyList<int> FolioOrders(string? sizes, int basePageBytes)
+    {
+        int[] orders = [.. (sizes ?? "4K").Split(',', StringSplitOptions.TrimEntries).Select(s => FolioOrder(s, basePageBytes))];
+        return orders.Distinct().Count() == orders.Length ? orders : throw new UsageException($"--folio-size '{sizes}' names a size twice");
+    }
+
     public static ExperimentSpec BuildSpec(RunOptions options, Action? checkServices = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -87,6 +94,10 @@ public static class ExperimentRunner
         if (options.Pace is { } pace && !(double.IsFinite(pace) && pace > 0))
         {
             throw new UsageException($"--pace must be a number of pages per second above 0 (was {pace.ToString(System.Globalization.CultureInfo.InvariantCulture)})");
+        }
+        if (options.Pace < RunOptions.MinPace)
+        {
+            throw new UsageException($"--pace must be at least {RunOptions.MinPace.ToString(System.Globalization.CultureInfo.InvariantCulture)} pages per second, a page every 1,000 s (was {options.Pace.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)})");
         }
         if (options.ClusterDirectory is { } cluster && !Directory.Exists(cluster))
         {

@@ -66,6 +66,9 @@ public sealed class RunOptions
     /// </summary>
     public double? Pace { get; set; }
 
+    /// <summary>The slowest pace: a page every 1,000 s (a slower one is a mistake, and 1e-300 overflowed the wait).</summary>
+    public const double MinPace = 0.001;
+
     public string Trace { get; set; } = "none";
 
     /// <summary>How the tasks run during the migration: in simulated time (deterministic) or free (a stress test).</summary>

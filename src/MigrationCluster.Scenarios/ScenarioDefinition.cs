@@ -17,6 +17,9 @@ public sealed record ScenarioDefinition(
 
     /// <summary>/proc/sys/vm/compact_unevictable_allowed: whether compaction (the `migrate` call) may isolate unevictable (mlocked) pages; the kernel's default is 1.</summary>
     public bool CompactUnevictableAllowed { get; init; } = true;
+
+    /// <summary>The topology file the scenario names (<c>topology:</c>), or null: an input its result may not overwrite.</summary>
+    public string? TopologyFile { get; init; }
 }
 
 

@@ -93,6 +93,7 @@ public sealed class ScenarioParser
     // Processes an earlier `fork` call made, and their parents: they map what the parent maps.
     private readonly Dictionary<int, int> _forkedFrom = [];
     private NumaTopology _topology = NumaTopology.Uniform(1);
+    private string? _topologyFile;
 
     private ScenarioParser(string file, string directory)
     {
@@ -180,6 +181,7 @@ public sealed class ScenarioParser
         {
             InterleaveWeights = map.Has("weighted_interleave") ? InterleaveWeightList(map.Get("weighted_interleave")) : [],
             CompactUnevictableAllowed = !map.Has("compact_unevictable_allowed") || Long(map.Get("compact_unevictable_allowed"), "compact_unevictable_allowed", 0, 1) == 1,
+            TopologyFile = _topologyFile,
         };
     }
 
@@ -195,6 +197,7 @@ public sealed class ScenarioParser
             ScenarioValue value = map.Get("topology");
             var relative = String(value, "topology");
             var path = Path.IsPathRooted(relative) ? relative : Path.Combine(_directory, relative);
+            _topologyFile = path;
             try
             {
                 return NumaTopology.Parse(InputFile.ReadAllText(path, "topology", InputFile.MaxTopologyBytes));
@@ -838,7 +841,7 @@ public sealed class ScenarioParser
     {
         if (value.Kind != ScenarioValueKind.Sequence)
         {
-            (int order, string? problem) = FolioSizes.Order(value.Text ?? string.Empty, regionPages: pages);
+            (int order, string? problem) = FolioSizes.Order(String(value, "folio_size"), regionPages: pages);
             return problem is null ? (order, 0) : throw Error(value, problem);
         }
 
@@ -850,7 +853,7 @@ public sealed class ScenarioParser
         int mask = 0;
         foreach (ScenarioValue item in value.Items)
         {
-            (int order, string? problem) = FolioSizes.Order(item.Text ?? string.Empty, regionPages: pages);
+            (int order, string? problem) = FolioSizes.Order(String(item, "folio_size"), regionPages: pages);
             if (problem is not null)
             {
                 throw Error(item, problem);

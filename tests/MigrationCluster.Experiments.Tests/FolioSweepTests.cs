@@ -25,8 +25,23 @@ public sealed class FolioSweepTests
 
         var refusal = Assert.Throws<UsageException>(() => ExperimentPlan.Build(options, [1]));
 
-        Assert.Equal("2 nodes: folio size 2M is larger than a process's private memory (12 pages)", refusal.Message);
+        Assert.Equal("2 nodes: --folio-size 2M is larger than a process's private memory (12 pages)", refusal.Message);
     }
+
+    [Theory]
+    [InlineData("4K,4K", "--folio-size '4K,4K' names a size twice")]
+    [InlineData("64K,4K,65536", "--folio-size '64K,4K,65536' names a size twice")]
+    [InlineData("4K,,2M", "--folio-size: folio size '' is not a size")]
+    public void A_folio_size_list_with_a_size_twice_or_an_empty_one_is_refused(string sizes, string expected)
+    {
+        // A size given twice used to run its points twice over, where a node count given twice is refused.
+        var refusal = Assert.Throws<UsageException>(() => ExperimentRunner.FolioOrders(sizes, 4096));
+
+        Assert.StartsWith(expected, refusal.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_folio_size_list_keeps_its_order() => Assert.Equal([9, 0, 4], ExperimentRunner.FolioOrders("2M,4K,64K", 4096));
 
     [Theory]
     [InlineData("2M", 9)]

@@ -42,6 +42,8 @@ public sealed class ScenarioFolioSizeTests
     [InlineData("{name: r, kind: anon_private, pages: 2048, folio_size: 4M}", "s.yaml:6: folio size 4M is larger than the PMD size (2048 KiB)")]
     [InlineData("{name: r, kind: anon_private, pages: 100, folio_size: 2M}", "s.yaml:6: folio size 2M is larger than its region (100 pages of 4 KiB)")]
     [InlineData("{name: r, kind: file, pages: 16, folio_size: 64K}", "s.yaml:6: folio_size: large folios are faulted in anon_private regions only")]
+    [InlineData("{name: r, kind: anon_private, pages: 16, folio_size: [[64K]]}", "s.yaml:6: folio_size: expected a name or value, got a list")]
+    [InlineData("{name: r, kind: anon_private, pages: 16, folio_size: {a: 1}}", "s.yaml:6: folio_size: expected a name or value, got a mapping")]
     public void A_bad_folio_size_is_one_line_naming_the_file_and_line(string region, string message) =>
         Assert.Equal(message, Refusal(Scenario(region)));
 

@@ -1,3 +1,5 @@
+using MigrationCluster.Hosting.Admission;
+
 namespace MigrationCluster.Cli.Bench;
 
 /// <summary>Options of <see cref="ModelBench"/>.</summary>
@@ -19,21 +21,30 @@ public sealed class ModelBenchOptions
     /// <summary>The floor loop runs this many times; the fastest counts.</summary>
     public int FloorRepetitions { get; set; } = DefaultFloorRepetitions;
 
+    /// <summary>Checks the options: an <see cref="ArgumentException"/> names the option.</summary>
     public void Validate()
     {
         if (Pages < 1)
         {
-            throw new ArgumentException($"{nameof(ModelBenchOptions)}.{nameof(Pages)} must be >= 1, got {Pages}");
+            throw new ArgumentException($"--pages must be at least 1 (was {Pages})");
         }
 
         if (LargeModelPages < 0 || (LargeModelPages > 0 && (LargeModelNodes < 1 || LargeModelPages / LargeModelNodes > int.MaxValue)))
         {
-            throw new ArgumentException($"{nameof(ModelBenchOptions)}: {LargeModelPages} pages over {LargeModelNodes} nodes is not a valid large model");
+            throw new ArgumentException($"--large-model-pages: {LargeModelPages} pages over {LargeModelNodes} nodes is not a valid large model (at most {(long)int.MaxValue * LargeModelNodes:N0})");
         }
 
         if (FloorRepetitions < 1)
         {
             throw new ArgumentException($"{nameof(ModelBenchOptions)}.{nameof(FloorRepetitions)} must be >= 1, got {FloorRepetitions}");
         }
+    }
+
+    /// <summary>Refuses options whose memory, estimated before anything is allocated, is above <paramref name="maxMemory"/>.</summary>
+    public void Admit(long maxMemory)
+    {
+        // Two nodes of Pages frames each (the pages and their new copies), the pages mapped; then the large model's frames.
+        MemoryAdmission.Admit($"bench model --pages {Pages}", MemoryAdmission.Estimate(2, Pages, 1, Pages, 1), maxMemory);
+        MemoryAdmission.Admit($"bench model --large-model-pages {LargeModelPages}", MemoryAdmission.Estimate(LargeModelNodes, (double)LargeModelPages / LargeModelNodes, 0, 0, 0), maxMemory);
     }
 }

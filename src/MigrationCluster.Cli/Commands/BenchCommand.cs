@@ -42,11 +42,13 @@ public static class BenchCommand
             HelpName = "N",
             DefaultValueFactory = _ => ModelBenchOptions.DefaultLargeModelPages,
         };
+        var maxMemory = MaxMemoryOption.Create();
         var command = new Command("model", "Pages per second the memory model migrates against a floor of bare page copies, and bytes it holds per page.")
         {
             json,
             pages,
             largePages,
+            maxMemory,
         };
         command.SetAction(parseResult =>
         {
@@ -55,7 +57,7 @@ public static class BenchCommand
                 Pages = parseResult.GetValue(pages),
                 LargeModelPages = parseResult.GetValue(largePages),
             };
-            using var output = ValidateAndCreate(options.Validate, parseResult.GetRequiredValue(json));
+            using var output = ValidateAndCreate(() => { options.Validate(); options.Admit(MaxMemoryOption.LimitOf(parseResult, maxMemory)); }, parseResult.GetRequiredValue(json));
             using var interrupt = InterruptSignals.Notify("the benchmark was abandoned");
             ModelBenchResult result = ModelBench.Run(options);
             JsonSerializer.Serialize(output, result, ModelJsonOptions);
@@ -69,7 +71,7 @@ public static class BenchCommand
     /// Checks a benchmark's options (a bad one is bad input: exit 2) and creates its result file
     /// first, so an unwritable path fails now, not after the measurement.
     /// </summary>
-    private static FileStream ValidateAndCreate(Action validate, FileInfo json)
+    private static FileStream ValidateAndCreate(Action validate, FileInfo json, string? machineFile = null)
     {
         try
         {
@@ -79,7 +81,8 @@ public static class BenchCommand
         {
             throw new UsageException(exception.Message, exception);
         }
-        OutputFile.CheckWritable(json.FullName, "--json");
+        // The result may not overwrite the machine file it was costed on.
+        new PathRoles().Input("--machine", machineFile).Output("--json", json.FullName).Check();
         Directory.CreateDirectory(json.DirectoryName!);
         return File.Create(json.FullName);
     }
@@ -118,7 +121,7 @@ public static class BenchCommand
                 }
                 (options.Machine, options.Nodes) = (loaded.Profile, loaded.Profile.Nodes);
             }
-            using var output = ValidateAndCreate(options.Validate, parseResult.GetRequiredValue(json));
+            using var output = ValidateAndCreate(options.Validate, parseResult.GetRequiredValue(json), MachinePresets.FileOf(parseResult.GetValue(machine)));
             using var interrupt = InterruptSignals.Notify("the benchmark was abandoned");
             var result = MigrationBench.RunAsync(options, line => Console.Error.WriteLine($"bench migration: {line}")).GetAwaiter().GetResult();
             if (options.Scale)

@@ -17,6 +17,7 @@ public static class CalibrateCommand
         {
             var path = parseResult.GetValue(json)?.FullName;
             new PathRoles().Output("--json", path).Check();
+            using var interrupt = InterruptSignals.Notify("the calibration was abandoned (nothing written)");
             var rows = CalibrationRunner.RunAsync().GetAwaiter().GetResult();
             var table = new Table().Title("calibration: published vs simulated").AddColumn("source").AddColumn("machine").AddColumn("figure")
                 .AddColumn(new TableColumn("published").RightAligned()).AddColumn(new TableColumn("simulated").RightAligned()).AddColumn(new TableColumn("error").RightAligned()).AddColumn("tolerance").AddColumn("within");

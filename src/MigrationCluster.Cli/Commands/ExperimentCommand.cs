@@ -100,7 +100,7 @@ public static class ExperimentCommand
             {
                 options.Nodes = ParseList(nodeList ?? ExperimentOptions.DefaultNodes, "--nodes", ExperimentOptions.MinNodes, 1024);
             }
-            options.FolioOrders = [.. (parseResult.GetValue(folioSizes) ?? "4K").Split(',', StringSplitOptions.TrimEntries).Select(s => ExperimentRunner.FolioOrder(s, FolioSizes.DefaultBasePageBytes))];
+            options.FolioOrders = ExperimentRunner.FolioOrders(parseResult.GetValue(folioSizes), FolioSizes.DefaultBasePageBytes);
             var siloList = parseResult.GetValue(silos);
             if (options.ClusterDirectory is not null)
             {

@@ -97,7 +97,7 @@ public static class RunCommand
             var spec = ExperimentRunner.BuildSpec(options, () => DashboardServerOptions.ForDashboardOption(options.DashboardPort, options.JaegerUrl)?.Validate());
             MemoryAdmission.Admit($"the run ({spec.Nodes} nodes, {spec.AddressSpaces:N0} processes x {spec.PagesPerSpace:N0} pages, {spec.FramesPerNode:N0} frames per node)", MemoryAdmission.Estimate(spec), MaxMemoryOption.LimitOf(parseResult, maxMemory));
             // Every file the run writes is checked now, not after the run.
-            var paths = new PathRoles().Input("--topology", options.TopologyFile).Output("--json", options.JsonPath);
+            var paths = new PathRoles().Input("--topology", options.TopologyFile).Input("--machine", MachinePresets.FileOf(options.Machine)).Output("--json", options.JsonPath);
             foreach (var target in ExperimentRunner.ParseTrace(options.Trace).Targets.Where(t => t.Path is not null))
             {
                 paths.Output("--trace jsonl", target.Path);

@@ -60,13 +60,14 @@ public static class ScenarioCommand
                 throw new UsageException($"{display}: no such scenario file");
             }
             // The result may not overwrite the scenario, and must be writable before anything runs.
-            new PathRoles().Input("scenario", display).Output("--json", jsonPath).Check();
+            new PathRoles().Input("scenario", display).Input("--machine", MachinePresets.FileOf(parseResult.GetValue(machineOption))).Output("--json", jsonPath).Check();
 
             ScenarioResult result;
             using var interrupt = InterruptSignals.Notify("the scenario was abandoned (nothing written)");
             try
             {
                 ScenarioDefinition scenario = ScenarioParser.ParseFile(display);
+                new PathRoles().Input("scenario's topology", scenario.TopologyFile).Output("--json", jsonPath).Check();
                 MemoryAdmission.Admit(
                     $"{display} ({scenario.Topology.NodeCount} nodes x {scenario.FramesPerNode:N0} frames, {scenario.Processes.Count:N0} processes)",
                     MemoryAdmission.Estimate(scenario.Topology.NodeCount, scenario.FramesPerNode, scenario.Processes.Count, scenario.Regions.Sum(r => (double)r.Pages * (1 + r.MappedBy.Count)), 0),

@@ -3,8 +3,6 @@ using MigrationCluster.Hosting;
 using MigrationCluster.Hosting.Io;
 using MigrationCluster.Memory.Cost;
 using MigrationCluster.Memory.Machines;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace MigrationCluster.Experiments.Machines;
 
@@ -40,13 +38,13 @@ public static class MachineFile
         string text;
         try
         {
-            text = InputFile.ReadAllText(path, "--machine", InputFile.MaxTopologyBytes);
+            text = InputFile.ReadAllText(path, "--machine", InputFile.MaxMachineBytes);
         }
         catch (UnusablePathException exception)
         {
             throw new UsageException(exception.Message, exception);
         }
-        return Parse(path, text);
+        return Parse(path, text) with { FilePath = path };
     }
 
     /// <summary>Parses a machine document; <paramref name="source"/> names it in messages.</summary>
@@ -54,80 +52,134 @@ public static class MachineFile
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(text);
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException exception)
-        {
-            throw Problem(source, (int)exception.Start.Line, $"not valid YAML: {exception.Message}");
-        }
-        if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        if (MachineYaml.Read(source, text) is not MachineYaml.Mapping root)
         {
             throw Problem(source, 1, "expected one YAML document, a mapping of the machine's fields");
         }
         var reader = new Reader(source);
+        reader.Known(root, "the machine", TopLevelFields);
         string name = reader.String(root, "name");
-        string description = reader.Optional(root, "description") is YamlScalarNode d ? d.Value ?? "" : "";
-        int pageSize = (int)reader.Number(reader.Field(root, "page_size"), "page_size", whole: true);
+        string description = root.Get("description") switch
+        {
+            null => "",
+            MachineYaml.Scalar d => d.Text,
+            var other => throw Problem(source, other.Line, "'description' must be text, not a list or a mapping"),
+        };
+        var pageSizeNode = root.Get("page_size") ?? throw Problem(source, root.Line, "missing field 'page_size'");
+        int pageSize = (int)reader.Number(pageSizeNode, "page_size", whole: true);
+        if (pageSize > MaxPageSize)
+        {
+            throw Problem(source, pageSizeNode.Line, $"page_size must be at most {MaxPageSize} bytes, the largest base page Linux has (was {pageSize})");
+        }
         var nodesNode = reader.Field(root, "nodes");
-        if (nodesNode is not YamlSequenceNode nodeList || nodeList.Children.Count == 0)
+        if (nodesNode is not MachineYaml.Sequence nodeList || nodeList.Items.Count == 0)
         {
-            throw Problem(source, Line(nodesNode), "nodes must be a list with one entry per node (each with cpus:)");
+            throw Problem(source, nodesNode.Line, "nodes must be a list with one entry per node (each with cpus:)");
         }
-        int[] cpus = [.. nodeList.Children.Select((n, i) => n is YamlMappingNode m
-            ? (int)reader.Number(reader.Field(m, "cpus"), $"nodes[{i}].cpus", whole: true)
-            : throw Problem(source, Line(n), $"nodes[{i}] must be a mapping with cpus:"))];
+        if (nodeList.Items.Count > MaxNodes)
+        {
+            throw Problem(source, nodesNode.Line, $"nodes lists {nodeList.Items.Count} nodes, more than the {MaxNodes} a machine may have");
+        }
+        int[] cpus = [.. nodeList.Items.Select((n, i) =>
+        {
+            if (n is not MachineYaml.Mapping m)
+            {
+                throw Problem(source, n.Line, $"nodes[{i}] must be a mapping with cpus:");
+            }
+            reader.Known(m, $"nodes[{i}]", ["cpus"]);
+            return (int)reader.Number(reader.Field(m, "cpus"), $"nodes[{i}].cpus", whole: true, max: MaxCpusPerNode);
+        })];
         int nodes = cpus.Length;
-        double[][] latency = reader.Table(root, "latency_ns", nodes);
-        double[][] copy = reader.Table(root, "copy_gbps", nodes);
-        double[] shared = reader.Row(reader.Field(root, "node_copy_gbps"), "node_copy_gbps", nodes, positive: true);
+        var latencyNode = reader.Field(root, "latency_ns");
+        double[][] latency = reader.Table(latencyNode, "latency_ns", nodes, MinLatencyNs, MaxLatencyNs);
+        reader.DerivedDistances(latencyNode, latency);
+        double[][] copy = reader.Table(reader.Field(root, "copy_gbps"), "copy_gbps", nodes, MinCopyGbPerS, MaxCopyGbPerS);
+        double[] shared = reader.Row(reader.Field(root, "node_copy_gbps"), "node_copy_gbps", nodes, MinCopyGbPerS, MaxCopyGbPerS);
         var costsNode = reader.Field(root, "costs");
-        if (costsNode is not YamlMappingNode costMap)
+        if (costsNode is not MachineYaml.Mapping costMap)
         {
-            throw Problem(source, Line(costsNode), "costs must be a mapping of the kernel paths' fixed costs");
+            throw Problem(source, costsNode.Line, "costs must be a mapping of the kernel paths' fixed costs");
         }
+        reader.Known(costMap, "costs", [.. CostFields.Select(f => f.Key)]);
         var costs = new CostModelOptions { LocalAccessNs = latency[0][0], LocalCopyBytesPerNs = copy[0][0] };
         foreach (var (key, set) in CostFields)
         {
-            set(costs, reader.Number(reader.Field(costMap, key), $"costs.{key}"));
+            set(costs, reader.Number(reader.Field(costMap, key), $"costs.{key}", max: key == "writeback_wait_ns" ? MaxWritebackWaitNs : MaxCostNs));
         }
         if (cpus.Sum() < 1)
         {
-            throw Problem(source, Line(nodesNode), "a machine needs at least one node with cpus above 0");
+            throw Problem(source, nodesNode.Line, "a machine needs at least one node with cpus above 0");
         }
         try
         {
-            return new LoadedMachine(new MachineProfile(name, description, pageSize, cpus, latency, copy, shared, costs), source, Line(nodesNode));
+            return new LoadedMachine(new MachineProfile(name, description, pageSize, cpus, latency, copy, shared, costs), source, nodesNode.Line);
         }
         catch (ArgumentException exception)
         {
-            throw Problem(source, Line(root), exception.Message);
+            throw Problem(source, root.Line, exception.Message);
         }
     }
 
-    internal static UsageException Problem(string source, int line, string problem) => new($"{source}:{line}: {problem}");
+    /// <summary>The fields a machine file has (docs/machines.md); any other is refused, so a misspelt one is not silently left out.</summary>
+    private static readonly string[] TopLevelFields = ["name", "description", "page_size", "nodes", "latency_ns", "copy_gbps", "node_copy_gbps", "costs"];
 
-    private static int Line(YamlNode node) => (int)node.Start.Line;
+    /// <summary>The node count a topology may have, so a machine may have no more.</summary>
+    public const int MaxNodes = 1024;
+
+    /// <summary>The largest base page Linux runs with (64 KiB on arm64 and ppc64).</summary>
+    public const int MaxPageSize = 64 << 10;
+
+    /// <summary>CPUs a node may have: Linux's largest NR_CPUS (CONFIG_MAXSMP on x86-64).</summary>
+    public const int MaxCpusPerNode = 8192;
+
+    /// <summary>Load latencies, ns: from far below any DRAM to far above memory across a CXL switch.</summary>
+    public const double MinLatencyNs = 1, MaxLatencyNs = 100_000;
+
+    /// <summary>Copy bandwidths, GB/s: from a slow link's trickle to far above any memory system.</summary>
+    public const double MinCopyGbPerS = 0.1, MaxCopyGbPerS = 100_000;
+
+    /// <summary>
+    /// A kernel path's fixed cost, ns: 10 us is far above any of them (the presets' are 15 ns to
+    /// 2 us). The tasks run for the migration's simulated duration, so a path costed in seconds
+    /// would have them make billions of accesses: the bounds keep a run's work proportionate
+    /// (the slowest machine they allow still runs `run`'s default job in seconds).
+    /// </summary>
+    public const double MaxCostNs = 10_000;
+
+    /// <summary>A wait for writeback may be a slow disk's: up to 100 ms.</summary>
+    public const double MaxWritebackWaitNs = 100_000_000;
+
+    internal static UsageException Problem(string source, int line, string problem) => new($"{source}:{line}: {problem}");
 
     /// <summary>Field access that names the file and line of what is wrong.</summary>
     private sealed class Reader(string source)
     {
-        public YamlNode Field(YamlMappingNode map, string key) =>
-            Optional(map, key) ?? throw Problem(source, Line(map), $"missing field '{key}'");
+        public MachineYaml.Node Field(MachineYaml.Mapping map, string key) =>
+            map.Get(key) ?? throw Problem(source, map.Line, $"missing field '{key}'");
 
-        public YamlNode? Optional(YamlMappingNode map, string key) =>
-            map.Children.TryGetValue(new YamlScalarNode(key), out var value) ? value : null;
-
-        public string String(YamlMappingNode map, string key) =>
-            Field(map, key) is YamlScalarNode { Value: { Length: > 0 } value } ? value : throw Problem(source, Line(Field(map, key)), $"'{key}' must be a non-empty string");
-
-        public double Number(YamlNode node, string what, bool whole = false)
+        public void Known(MachineYaml.Mapping map, string what, string[] fields)
         {
-            if (node is not YamlScalarNode { Value: { } text })
+            foreach (var (key, line, _) in map.Entries)
             {
-                throw Problem(source, Line(node), $"{what} must be a number");
+                if (!fields.Contains(key, StringComparer.Ordinal))
+                {
+                    throw Problem(source, line, $"unknown field '{key}' in {what} (expected {string.Join(", ", fields)})");
+                }
+            }
+        }
+
+        public string String(MachineYaml.Mapping map, string key) =>
+            Field(map, key) is MachineYaml.Scalar { Text.Length: > 0 } value ? value.Text : throw Problem(source, Field(map, key).Line, $"'{key}' must be a non-empty string");
+
+        public double Number(MachineYaml.Node node, string what, bool whole = false, double max = double.MaxValue)
+        {
+            if (node is not MachineYaml.Scalar { Text: var text } scalar)
+            {
+                throw Problem(source, node.Line, $"{what} must be a number");
+            }
+            if (scalar.Quoted)
+            {
+                throw Problem(source, node.Line, $"{what} must be a number, not the string '{text}' (write numbers without quotes)");
             }
             double value;
             if (YamlSpecial(text) is { } special)
@@ -136,15 +188,19 @@ public static class MachineFile
             }
             else if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value))
             {
-                throw Problem(source, Line(node), $"{what} must be a number");
+                throw Problem(source, node.Line, $"{what} must be a number (was '{text}')");
             }
             if (!double.IsFinite(value) || value < 0)
             {
-                throw Problem(source, Line(node), $"{what} must be a finite number of 0 or more (was {text})");
+                throw Problem(source, node.Line, $"{what} must be a finite number of 0 or more (was {text})");
             }
             if (whole && (value != Math.Floor(value) || value > int.MaxValue))
             {
-                throw Problem(source, Line(node), $"{what} must be a whole number (was {text})");
+                throw Problem(source, node.Line, $"{what} must be a whole number (was {text})");
+            }
+            if (value > max)
+            {
+                throw Problem(source, node.Line, $"{what} must be at most {max.ToString("N0", CultureInfo.InvariantCulture)} (was {text})");
             }
             return value;
         }
@@ -158,35 +214,51 @@ public static class MachineFile
             _ => null,
         };
 
-        public double[] Row(YamlNode node, string what, int nodes, bool positive)
+        public double[] Row(MachineYaml.Node node, string what, int nodes, double min, double max)
         {
-            if (node is not YamlSequenceNode row)
+            if (node is not MachineYaml.Sequence row)
             {
-                throw Problem(source, Line(node), $"{what} must be a list of {nodes} numbers (one per node)");
+                throw Problem(source, node.Line, $"{what} must be a list of {nodes} numbers (one per node)");
             }
-            if (row.Children.Count != nodes)
+            if (row.Items.Count != nodes)
             {
-                throw Problem(source, Line(node), $"{what} has {row.Children.Count} numbers, the machine has {nodes} nodes: the table must be square");
+                throw Problem(source, node.Line, $"{what} has {row.Items.Count} numbers, the machine has {nodes} nodes: the table must be square");
             }
-            return [.. row.Children.Select((v, j) =>
+            return [.. row.Items.Select((v, j) =>
             {
-                double x = Number(v, $"{what}[{j}]");
-                return positive && x == 0 ? throw Problem(source, Line(v), $"{what}[{j}] must be above 0") : x;
+                double x = Number(v, $"{what}[{j}]", max: max);
+                return x < min ? throw Problem(source, v.Line, $"{what}[{j}] must be at least {min.ToString(CultureInfo.InvariantCulture)} (was {x.ToString(CultureInfo.InvariantCulture)})") : x;
             })];
         }
 
-        public double[][] Table(YamlMappingNode root, string key, int nodes)
+        public double[][] Table(MachineYaml.Node node, string key, int nodes, double min, double max)
         {
-            var node = Field(root, key);
-            if (node is not YamlSequenceNode rows)
+            if (node is not MachineYaml.Sequence rows)
             {
-                throw Problem(source, Line(node), $"{key} must be a table: a list of {nodes} rows of {nodes} numbers");
+                throw Problem(source, node.Line, $"{key} must be a table: a list of {nodes} rows of {nodes} numbers");
             }
-            if (rows.Children.Count != nodes)
+            if (rows.Items.Count != nodes)
             {
-                throw Problem(source, Line(node), $"{key} has {rows.Children.Count} rows, the machine has {nodes} nodes: the table must be square");
+                throw Problem(source, node.Line, $"{key} has {rows.Items.Count} rows, the machine has {nodes} nodes: the table must be square");
             }
-            return [.. rows.Children.Select((r, i) => Row(r, $"{key}[{i}]", nodes, positive: true))];
+            return [.. rows.Items.Select((r, i) => Row(r, $"{key}[{i}]", nodes, min, max))];
+        }
+
+        /// <summary>The SLIT distances derived from the latencies (10 x latency(i, j) / latency(i, i)) must be valid ones, at most 255.</summary>
+        public void DerivedDistances(MachineYaml.Node node, double[][] latency)
+        {
+            var rows = ((MachineYaml.Sequence)node).Items;
+            for (int i = 0; i < latency.Length; i++)
+            {
+                for (int j = 0; j < latency.Length; j++)
+                {
+                    if (i != j && Math.Round(10 * latency[i][j] / latency[i][i]) > 255)
+                    {
+                        var cell = ((MachineYaml.Sequence)rows[i]).Items[j];
+                        throw Problem(source, cell.Line, $"latency_ns[{i}][{j}] is more than 25.5 x its row's local latency ({latency[i][i].ToString(CultureInfo.InvariantCulture)} ns): the SLIT distance derived from it, 10 x latency(i, j) / latency(i, i), must be at most 255");
+                    }
+                }
+            }
         }
     }
 }

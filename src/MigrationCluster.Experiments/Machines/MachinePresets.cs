@@ -32,8 +32,15 @@ public static class MachinePresets
     public static LoadedMachine Resolve(string nameOrFile)
     {
         ArgumentNullException.ThrowIfNull(nameOrFile);
-        return Names.Contains(nameOrFile) || !(File.Exists(nameOrFile) || nameOrFile.Contains('/', StringComparison.Ordinal) || nameOrFile.EndsWith(".yaml", StringComparison.Ordinal) || nameOrFile.EndsWith(".yml", StringComparison.Ordinal))
-            ? Get(nameOrFile)
-            : MachineFile.Load(nameOrFile);
+        return FileOf(nameOrFile) is { } file ? MachineFile.Load(file) : Get(nameOrFile);
     }
+
+    /// <summary>
+    /// The machine file <c>--machine</c> names, or null for a preset's name: an input the
+    /// command's outputs may not overwrite (<c>--json</c> equal to the machine file).
+    /// </summary>
+    public static string? FileOf(string? nameOrFile) =>
+        nameOrFile is null || Names.Contains(nameOrFile) || !(File.Exists(nameOrFile) || nameOrFile.Contains('/', StringComparison.Ordinal) || nameOrFile.EndsWith(".yaml", StringComparison.Ordinal) || nameOrFile.EndsWith(".yml", StringComparison.Ordinal))
+            ? null
+            : nameOrFile;
 }

@@ -120,7 +120,7 @@ public sealed record ExperimentSpec(
         }
         if (FolioOrder > 0 && 1L << FolioOrder > PrivatePagesPerSpace)
         {
-            return $"folio size {Memory.Pages.FolioSizes.Name(FolioOrder)} is larger than a process's private memory ({PrivatePagesPerSpace} pages)";
+            return $"--folio-size {Memory.Pages.FolioSizes.Name(FolioOrder)} is larger than a process's private memory ({PrivatePagesPerSpace} pages)";
         }
         return null;
     }

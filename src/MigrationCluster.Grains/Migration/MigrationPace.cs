@@ -12,6 +12,9 @@ internal sealed class MigrationPace
     /// <summary>The request-context entry: pages per second of wall time (a double above 0).</summary>
     public const string RequestContextKey = "mc.pace";
 
+    /// <summary>The longest wait a timer takes (Task.Delay's limit is about 49.7 days).</summary>
+    private const double MaxWaitSeconds = 40 * 24 * 3600;
+
     private readonly TimeProvider _time;
     private readonly double _pagesPerSecond;
     private readonly long _started;
@@ -38,7 +41,9 @@ internal sealed class MigrationPace
     public Task BeforeBatch(int pages)
     {
         _pages += pages;
-        var wait = TimeSpan.FromSeconds(_pages / _pagesPerSecond) - _time.GetElapsedTime(_started);
-        return wait > TimeSpan.Zero ? Task.Delay(wait, _time, _cancellation) : Task.CompletedTask;
+        // In seconds as a double: a slow pace over many pages is past what a TimeSpan holds. A wait
+        // is at most what a timer takes; the next batch waits for the rest.
+        var wait = (_pages / _pagesPerSecond) - _time.GetElapsedTime(_started).TotalSeconds;
+        return wait > 0 ? Task.Delay(TimeSpan.FromSeconds(Math.Min(wait, MaxWaitSeconds)), _time, _cancellation) : Task.CompletedTask;
     }
 }

@@ -15,6 +15,9 @@ public static class InputFile
     /// <summary>Topology files (numactl --hardware or a sysfs distance matrix): 1,024 nodes of distances fit in about 5 MB.</summary>
     public const long MaxTopologyBytes = 8L << 20;
 
+    /// <summary>Machine files: 1,024 nodes make two tables of a million numbers each, about 10 MB.</summary>
+    public const long MaxMachineBytes = 32L << 20;
+
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>

@@ -60,5 +60,7 @@ public sealed class RunFolioSizeTests
         Assert.Equal(2, result.ExitCode);
         var line = Assert.Single(result.StderrLines);
         Assert.Contains(problem, line, StringComparison.Ordinal);
+        // The line names the option it is about.
+        Assert.Contains("--folio-size", line, StringComparison.Ordinal);
     }
 }

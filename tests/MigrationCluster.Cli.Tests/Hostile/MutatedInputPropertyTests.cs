@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using CsCheck;
 using MigrationCluster.Cli.Trace;
+using MigrationCluster.Experiments.Machines;
+using MigrationCluster.Hosting;
 using MigrationCluster.Hosting.Telemetry;
 using MigrationCluster.Scenarios;
 using MigrationCluster.Memory.Topology;
@@ -9,7 +11,7 @@ using Spectre.Console;
 namespace MigrationCluster.Cli.Tests.Hostile;
 
 /// <summary>
-/// Mutated scenario, topology and trace files (CsCheck): the reader either accepts the file or refuses
+/// Mutated scenario, topology, machine and trace files (CsCheck): the reader either accepts the file or refuses
 /// it with one line naming the file; it never throws anything else, hangs or runs away with
 /// memory. A few mutated files also go through the command itself, which must end with exit 0 or
 /// 2 (1 only for expectations the mutation broke), at most one line on stderr, and leave the file
@@ -23,6 +25,7 @@ public sealed class MutatedInputPropertyTests
 
     private static readonly string[] Scenarios = Directory.GetFiles(RepositoryPaths.ExampleScenarios).Order(StringComparer.Ordinal).ToArray();
     private static readonly string[] Topologies = Directory.GetFiles(RepositoryPaths.ExampleTopologies).Order(StringComparer.Ordinal).ToArray();
+    private static readonly string[] Machines = Directory.GetFiles(Path.Combine(RepositoryPaths.Root, "src", "MigrationCluster.Experiments", "Machines", "Presets"), "*.yaml").Order(StringComparer.Ordinal).ToArray();
 
     private static Gen<(string File, string Text)> Mutated(string[] files) =>
         Gen.Select(Gen.Int[0, files.Length - 1], Gen.Int[0, FileMutation.Kinds - 1], Gen.Int, Gen.Int[1, 3], (file, kind, seed, times) =>
@@ -80,6 +83,30 @@ public sealed class MutatedInputPropertyTests
                 AssertOneLine(refusal.Message, null);
             }
         }), iter: 300, threads: 1);
+    }
+
+    [Fact]
+    public void A_mutated_machine_file_is_read_or_refused_in_one_line()
+    {
+        Assert.Equal(3, Machines.Length);
+        Mutated(Machines).Sample((file, text) => Bounded(() =>
+        {
+            LoadedMachine machine;
+            try
+            {
+                machine = MachineFile.Parse(file, text);
+            }
+            catch (UsageException refusal)
+            {
+                AssertOneLine(refusal.Message, file);
+                return;
+            }
+            // What is read is a machine the simulation can cost: every bound holds.
+            Assert.Null(machine.Profile.Validate());
+            Assert.InRange(machine.Profile.Nodes, 1, MachineFile.MaxNodes);
+            Assert.All(machine.Profile.Distances().SelectMany(row => row), d => Assert.InRange(d, 10, 255));
+            _ = new Memory.Cost.CostModel(machine.Profile);
+        }), iter: 400, threads: 1);
     }
 
     /// <summary>A trace file of two traces over two OTLP/JSON lines, as the file exporter writes them.</summary>
@@ -147,6 +174,12 @@ public sealed class MutatedInputPropertyTests
         {
             var path = directory.Write($"trace-{n}.jsonl", FileMutation.Apply(Trace, n % FileMutation.Kinds, 2000 + n));
             cases.Add((["trace", "show", path], path));
+        }
+        for (int n = 0; n < 6; n++)
+        {
+            // The machine files through run: a mutation that is read must still run in bounded time.
+            var path = directory.Write($"machine-{n}.yaml", FileMutation.Apply(File.ReadAllText(Machines[n % Machines.Length]), (n + 3) % FileMutation.Kinds, 3000 + n));
+            cases.Add((["run", "--machine", path, "--pages", "64"], path));
         }
         foreach (var (args, path) in cases)
         {

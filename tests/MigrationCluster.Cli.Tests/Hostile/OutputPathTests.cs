@@ -18,6 +18,47 @@ public sealed class OutputPathTests
         Assert.Equal(before, File.ReadAllBytes(scenario));
     }
 
+    [Theory]
+    // Each of these overwrote the machine file with its result (exit 0).
+    [InlineData("run", "--machine", "MACHINE", "--pages", "64", "--json", "MACHINE")]
+    [InlineData("run", "--machine", "MACHINE", "--pages", "64", "--trace", "jsonl:MACHINE")]
+    [InlineData("scenario", "SCENARIO", "--engine", "model", "--machine", "MACHINE", "--json", "MACHINE")]
+    [InlineData("bench", "migration", "--machine", "MACHINE", "--pages", "1024", "--rounds", "1", "--warm-up", "0", "--json", "MACHINE")]
+    [InlineData("experiment", "--machine", "OUT/results.json", "--nodes", "2", "--out", "OUT", "--force")]
+    public async Task A_result_may_not_overwrite_the_machine_file(params string[] args)
+    {
+        using var directory = new TempDirectory();
+        var preset = Path.Combine(RepositoryPaths.Root, "src", "MigrationCluster.Experiments", "Machines", "Presets", "xeon-e5-2640v3-2s.yaml");
+        var machine = directory.Write("machine.yaml", File.ReadAllText(preset));
+        Directory.CreateDirectory(directory.File("out"));
+        var inOut = directory.Write("out/results.json", File.ReadAllText(preset));
+        var scenario = directory.Write("s.yaml", File.ReadAllText(Scenario));
+        var before = File.ReadAllBytes(machine);
+
+        var result = await CliProcess.RunAsync([.. args.Select(a => a
+            .Replace("OUT/results.json", inOut, StringComparison.Ordinal).Replace("OUT", directory.File("out"), StringComparison.Ordinal)
+            .Replace("MACHINE", machine, StringComparison.Ordinal).Replace("SCENARIO", scenario, StringComparison.Ordinal))]);
+
+        HostileAssert.BadInput(result, "is the --machine file: writing it would overwrite the input");
+        Assert.Equal(before, File.ReadAllBytes(machine));
+        Assert.Equal(before, File.ReadAllBytes(inOut));
+    }
+
+    [Fact]
+    public async Task A_scenario_result_may_not_overwrite_the_topology_file_the_scenario_names()
+    {
+        using var directory = new TempDirectory();
+        var topology = directory.Write("topology.txt", File.ReadAllText(Path.Combine(RepositoryPaths.ExampleTopologies, "numactl-2node-xeon.txt")));
+        var scenario = directory.Write("s.yaml", "topology: topology.txt\nprocesses:\n  - name: a\n    home_node: 0\ncalls: []\n");
+        var before = File.ReadAllBytes(topology);
+
+        // This overwrote the topology file with the scenario's result (exit 0).
+        var result = await CliProcess.RunAsync("scenario", scenario, "--engine", "model", "--json", topology);
+
+        HostileAssert.BadInput(result, "is the scenario's topology file");
+        Assert.Equal(before, File.ReadAllBytes(topology));
+    }
+
     [Fact]
     public async Task Two_outputs_of_a_run_may_not_share_a_path()
     {

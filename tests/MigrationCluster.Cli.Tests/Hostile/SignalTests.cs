@@ -63,6 +63,30 @@ public sealed class SignalTests
         await stdout;
     }
 
+    [Theory]
+    [InlineData("INT", 130, "Ctrl+C")]
+    [InlineData("TERM", 143, "SIGTERM")]
+    public async Task Calibrate_stopped_by_a_signal_says_so_in_one_line_and_writes_nothing(string signal, int exitCode, string named)
+    {
+        using var directory = new TempDirectory();
+        var json = directory.File("calibration.json");
+        // The calibration reruns 1 GB migrations for about 2 s here; the command takes its signals within a few hundred ms of starting.
+        using var process = Start("calibrate", "--json", json);
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await Task.Delay(TimeSpan.FromSeconds(1), timeout.Token);
+        Assert.False(process.HasExited, "the calibration ended before the signal");
+
+        await SendAsync(process, signal, timeout.Token);
+        await process.WaitForExitAsync(timeout.Token);
+
+        Assert.Equal(exitCode, process.ExitCode);
+        Assert.Equal($"migration-cluster: interrupted ({named}): the calibration was abandoned (nothing written)", Assert.Single((await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.False(File.Exists(json));
+        await stdout;
+    }
+
     [Fact]
     public async Task A_traced_run_stopped_by_ctrl_c_leaves_a_trace_file_of_whole_lines_that_trace_show_reads()
     {
