@@ -57,10 +57,10 @@ public static class ExperimentSweep
             {
                 await viewer.ShowClusterAsync(directory).ConfigureAwait(false);
             }
-            return await RunPointsAsync(plan, WarmUp(options, hosts.Count), p => RunOnClusterAsync(client.GrainFactory, directory, p), progress, stop, pointDone, started, grainCalls: false, viewer).ConfigureAwait(false);
+            return await RunPointsAsync(plan, WarmUp(options, hosts.Count), p => RunOnClusterAsync(client.GrainFactory, directory, p, progress), progress, stop, pointDone, started, grainCalls: false, viewer).ConfigureAwait(false);
         }
         var points = ExperimentPlan.Build(options, options.Silos);
-        return await RunPointsAsync(points, WarmUp(options, options.Silos.Max()), p => RunEmbeddedAsync(p, viewer), progress, stop, pointDone, started, grainCalls: true, viewer).ConfigureAwait(false);
+        return await RunPointsAsync(points, WarmUp(options, options.Silos.Max()), p => RunEmbeddedAsync(p, viewer, progress), progress, stop, pointDone, started, grainCalls: true, viewer).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -137,7 +137,7 @@ public static class ExperimentSweep
         return new ExperimentSweepResult(points, rows, interrupted, error, perPoint, grainCalls, started, DateTimeOffset.UtcNow);
     }
 
-    private static async Task<ExperimentRow> RunEmbeddedAsync(ExperimentPoint point, IExperimentViewer? viewer)
+    private static async Task<ExperimentRow> RunEmbeddedAsync(ExperimentPoint point, IExperimentViewer? viewer, IExperimentProgress progress)
     {
         var watch = Stopwatch.StartNew();
         using var calls = new GrainCallMeter();
@@ -152,7 +152,10 @@ public static class ExperimentSweep
                 await viewer.ShowPointAsync(cluster).ConfigureAwait(false);
             }
             calls.Reset();
-            result = await cluster.GrainFactory.GetGrain<IExperimentGrain>(GrainKey).Run(point.Spec).ConfigureAwait(false);
+            await using (FollowSetUp(cluster.GrainFactory, point, progress))
+            {
+                result = await cluster.GrainFactory.GetGrain<IExperimentGrain>(GrainKey).Run(point.Spec).ConfigureAwait(false);
+            }
             (total, crossSilo) = (calls.Calls, calls.CrossSiloCalls);
         }
         finally
@@ -170,14 +173,22 @@ public static class ExperimentSweep
     /// during the point ends it with one line; the point's run is leased, so the cluster abandons
     /// it when this client is gone.
     /// </summary>
-    private static async Task<ExperimentRow> RunOnClusterAsync(IGrainFactory grains, string directory, ExperimentPoint point)
+    private static async Task<ExperimentRow> RunOnClusterAsync(IGrainFactory grains, string directory, ExperimentPoint point, IExperimentProgress progress)
     {
         var watch = Stopwatch.StartNew();
         var experiment = grains.GetGrain<IExperimentGrain>(GrainKey);
         var spec = point.Spec with { ClientLease = ClusterWatch.ClientLease(directory) };
-        var result = await ClusterWatch.WhileSilosLiveAsync(directory, grains, () => experiment.Run(spec), renew: experiment.Renew).ConfigureAwait(false);
+        ExperimentResult result;
+        await using (FollowSetUp(grains, point, progress))
+        {
+            result = await ClusterWatch.WhileSilosLiveAsync(directory, grains, () => experiment.Run(spec), renew: experiment.Renew).ConfigureAwait(false);
+        }
         return ToRow(point, result, null, null, watch.Elapsed.TotalMilliseconds);
     }
+
+    /// <summary>The point's set-up phases, from its cluster's machine monitor, to the progress while the point runs.</summary>
+    private static SetUpProgressLine FollowSetUp(IGrainFactory grains, ExperimentPoint point, IExperimentProgress progress) =>
+        SetUpProgressLine.Follow(grains, (setUp, elapsed) => progress.SettingUp(point, setUp, elapsed), TimeProvider.System, SetUpProgressLine.DefaultShowAfter);
 
     /// <summary>
     /// What every experiment silo adds to the embedded defaults: grain-call counting, a longer

@@ -10,7 +10,8 @@ namespace MigrationCluster.Experiments;
 /// before its migration starts): <c>setting up: first touch, 12 of 64 processes (8 s)</c>,
 /// rewritten in place from the machine monitor twice a second and erased when the set-up is over
 /// or the run ends. Only on a terminal: a redirected stderr gets nothing, so scripts and logs see
-/// no extra line.
+/// no extra line. <see cref="Follow"/> hands each look to a callback instead (an experiment's
+/// progress bar shows the point's set-up in its own line).
 /// </summary>
 public sealed class SetUpProgressLine : IAsyncDisposable
 {
@@ -23,7 +24,8 @@ public sealed class SetUpProgressLine : IAsyncDisposable
     private const string EraseToEnd = "\u001b[K";
 
     private readonly IMachineMonitorGrain _monitor;
-    private readonly TextWriter _writer;
+    private readonly TextWriter? _writer;
+    private readonly Action<SetUpProgress?, TimeSpan>? _report;
     private readonly TimeProvider _time;
     private readonly TimeSpan _showAfter;
     private readonly long _started;
@@ -31,10 +33,11 @@ public sealed class SetUpProgressLine : IAsyncDisposable
     private Task _loop = Task.CompletedTask;
     private bool _shown;
 
-    private SetUpProgressLine(IGrainFactory grains, TextWriter writer, TimeProvider time, TimeSpan showAfter)
+    private SetUpProgressLine(IGrainFactory grains, TextWriter? writer, Action<SetUpProgress?, TimeSpan>? report, TimeProvider time, TimeSpan showAfter)
     {
         _monitor = grains.GetMachineMonitor();
         _writer = writer;
+        _report = report;
         _time = time;
         _showAfter = showAfter;
         _started = time.GetTimestamp();
@@ -50,11 +53,26 @@ public sealed class SetUpProgressLine : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(grains);
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(time);
-        var line = new SetUpProgressLine(grains, writer, time, showAfter);
+        var line = new SetUpProgressLine(grains, writer, null, time, showAfter);
         if (poll)
         {
             line._loop = line.PollUntilStoppedAsync();
         }
+        return line;
+    }
+
+    /// <summary>
+    /// Every <see cref="Period"/>, the set-up in progress (null when none, or before
+    /// <paramref name="showAfter"/>) and the time since the start, to <paramref name="report"/>;
+    /// a last null when disposed.
+    /// </summary>
+    public static SetUpProgressLine Follow(IGrainFactory grains, Action<SetUpProgress?, TimeSpan> report, TimeProvider time, TimeSpan showAfter)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(time);
+        var line = new SetUpProgressLine(grains, null, report, time, showAfter);
+        line._loop = line.PollUntilStoppedAsync();
         return line;
     }
 
@@ -77,7 +95,13 @@ public sealed class SetUpProgressLine : IAsyncDisposable
             return null;
         }
         var elapsed = _time.GetElapsedTime(_started);
-        var line = elapsed < _showAfter ? null : Describe(progress, elapsed);
+        var shown = elapsed < _showAfter ? null : progress;
+        if (_report is not null)
+        {
+            _report(shown, elapsed);
+            return Describe(shown, elapsed);
+        }
+        var line = Describe(shown, elapsed);
         Show(line);
         return line;
     }
@@ -100,6 +124,11 @@ public sealed class SetUpProgressLine : IAsyncDisposable
 
     private void Show(string? line)
     {
+        if (_writer is null)
+        {
+            _report?.Invoke(null, _time.GetElapsedTime(_started));
+            return;
+        }
         if (line is not null)
         {
             _writer.Write($"\r{line}{EraseToEnd}");

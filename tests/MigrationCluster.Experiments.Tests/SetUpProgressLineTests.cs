@@ -32,6 +32,24 @@ public sealed class SetUpProgressLineTests
     }
 
     [Fact]
+    public async Task Followed_each_look_goes_to_the_callback_and_the_last_says_the_set_up_is_over()
+    {
+        await using var cluster = await EmbeddedCluster.StartAsync(1);
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<SetUpProgress?>();
+        var follow = SetUpProgressLine.Follow(cluster.GrainFactory, (setUp, _) => seen.Enqueue(setUp), TimeProvider.System, TimeSpan.Zero);
+
+        await cluster.GrainFactory.GetMachineMonitor().ReportSetUp(new SetUpProgress("first touch", 3, 1_600, "processes"));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!seen.Any(s => s is { Phase: "first touch", Done: 3, Total: 1_600 }))
+        {
+            await Task.Delay(50, timeout.Token);
+        }
+
+        await follow.DisposeAsync();
+        Assert.Null(seen.Last());
+    }
+
+    [Fact]
     public async Task Too_early_nothing_is_shown_and_a_real_runs_migration_clears_the_set_up()
     {
         await using var cluster = await EmbeddedCluster.StartAsync(1);

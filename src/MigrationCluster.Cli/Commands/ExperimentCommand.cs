@@ -208,7 +208,7 @@ public static class ExperimentCommand
             if (!Console.IsOutputRedirected && console.Profile.Capabilities.Interactive)
             {
                 result = null!;
-                await console.Progress().AutoClear(true)
+                await console.Progress().AutoClear(true).HideCompleted(true)
                     .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
                     .StartAsync(async context =>
                     {

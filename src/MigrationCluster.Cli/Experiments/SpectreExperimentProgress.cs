@@ -1,3 +1,4 @@
+using MigrationCluster.Grains.Monitoring;
 using Spectre.Console;
 
 using MigrationCluster.Experiments;
@@ -9,6 +10,7 @@ public sealed class SpectreExperimentProgress(ProgressContext context, IAnsiCons
 {
     private ProgressTask? _task;
     private int _total;
+    private ProgressTask? _setUp;
 
     public void Started(IReadOnlyList<ExperimentPoint> points)
     {
@@ -25,6 +27,25 @@ public sealed class SpectreExperimentProgress(ProgressContext context, IAnsiCons
         {
             _task.Description = Markup.Escape($"[{point.Index}/{_total}] {point.Describe()}");
         }
+    }
+
+    /// <summary>
+    /// A second bar under the point's while its machine is set up (the phase and its processes
+    /// done), gone when the set-up is over: the point's own line has no room left for it on an
+    /// 80-column terminal.
+    /// </summary>
+    public void SettingUp(ExperimentPoint point, SetUpProgress? setUp, TimeSpan elapsed)
+    {
+        if (setUp is null)
+        {
+            _setUp?.StopTask();
+            _setUp = null;
+            return;
+        }
+        _setUp ??= context.AddTask("setting up", maxValue: 1);
+        _setUp.MaxValue = Math.Max(1, setUp.Total);
+        _setUp.Value = setUp.Done;
+        _setUp.Description = Markup.Escape($"  {setUp.Phase}");
     }
 
     public void PointFinished(ExperimentPoint point, ExperimentRow row)
