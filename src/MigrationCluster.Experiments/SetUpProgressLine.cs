@@ -24,19 +24,16 @@ public sealed class SetUpProgressLine : IAsyncDisposable
     private const string EraseToEnd = "\u001b[K";
 
     private readonly IMachineMonitorGrain _monitor;
-    private readonly TextWriter? _writer;
-    private readonly Action<SetUpProgress?, TimeSpan>? _report;
+    private readonly Action<SetUpProgress?, TimeSpan> _report;
     private readonly TimeProvider _time;
     private readonly TimeSpan _showAfter;
     private readonly long _started;
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
-    private bool _shown;
 
-    private SetUpProgressLine(IGrainFactory grains, TextWriter? writer, Action<SetUpProgress?, TimeSpan>? report, TimeProvider time, TimeSpan showAfter)
+    private SetUpProgressLine(IGrainFactory grains, Action<SetUpProgress?, TimeSpan> report, TimeProvider time, TimeSpan showAfter)
     {
         _monitor = grains.GetMachineMonitor();
-        _writer = writer;
         _report = report;
         _time = time;
         _showAfter = showAfter;
@@ -53,7 +50,9 @@ public sealed class SetUpProgressLine : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(grains);
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(time);
-        var line = new SetUpProgressLine(grains, writer, null, time, showAfter);
+        // What the terminal shows now: a line to erase, or none.
+        var shown = false;
+        var line = new SetUpProgressLine(grains, (progress, elapsed) => shown = Write(writer, Describe(progress, elapsed), shown), time, showAfter);
         if (poll)
         {
             line._loop = line.PollUntilStoppedAsync();
@@ -71,7 +70,7 @@ public sealed class SetUpProgressLine : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(grains);
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(time);
-        var line = new SetUpProgressLine(grains, null, report, time, showAfter);
+        var line = new SetUpProgressLine(grains, report, time, showAfter);
         line._loop = line.PollUntilStoppedAsync();
         return line;
     }
@@ -96,14 +95,8 @@ public sealed class SetUpProgressLine : IAsyncDisposable
         }
         var elapsed = _time.GetElapsedTime(_started);
         var shown = elapsed < _showAfter ? null : progress;
-        if (_report is not null)
-        {
-            _report(shown, elapsed);
-            return Describe(shown, elapsed);
-        }
-        var line = Describe(shown, elapsed);
-        Show(line);
-        return line;
+        _report(shown, elapsed);
+        return Describe(shown, elapsed);
     }
 
     private async Task PollUntilStoppedAsync()
@@ -122,24 +115,19 @@ public sealed class SetUpProgressLine : IAsyncDisposable
         }
     }
 
-    private void Show(string? line)
+    /// <summary>Writes <paramref name="line"/> in place, or erases the one <paramref name="shown"/>; returns whether a line is shown now.</summary>
+    private static bool Write(TextWriter writer, string? line, bool shown)
     {
-        if (_writer is null)
-        {
-            _report?.Invoke(null, _time.GetElapsedTime(_started));
-            return;
-        }
         if (line is not null)
         {
-            _writer.Write($"\r{line}{EraseToEnd}");
-            _shown = true;
+            writer.Write($"\r{line}{EraseToEnd}");
         }
-        else if (_shown)
+        else if (shown)
         {
-            _writer.Write($"\r{EraseToEnd}");
-            _shown = false;
+            writer.Write($"\r{EraseToEnd}");
         }
-        _writer.Flush();
+        writer.Flush();
+        return line is not null;
     }
 
     /// <summary>Stops updating and erases the line, leaving the terminal as it was.</summary>
@@ -147,7 +135,7 @@ public sealed class SetUpProgressLine : IAsyncDisposable
     {
         await _stop.CancelAsync().ConfigureAwait(false);
         await _loop.ConfigureAwait(false);
-        Show(null);
+        _report(null, _time.GetElapsedTime(_started));
         _stop.Dispose();
     }
 }

@@ -211,7 +211,8 @@ public sealed class ExperimentGrain(TimeProvider time) : Grain, IExperimentGrain
     /// </summary>
     private async Task<(MigrationRunResult Migration, WorkloadReport During)> MigrateInSimulatedTime(IAddressSpaceGrain[] spaces, MigrationRequest[] requests, ExperimentSpec spec)
     {
-        var run = $"{this.GetPrimaryKeyString()}/{Guid.NewGuid():N}";
+        // The run's own name (its fence) names its clock too.
+        var run = RunFence.Current!;
         var clock = GrainFactory.GetGrain<ISimulationClockGrain>(run);
         long[] coordinators = [.. requests.Select(r => (long)r.Page.Node).Distinct().Order()];
         // Which processes map each page: a coordinator's steps can meet only those processes' tasks.

@@ -24,7 +24,8 @@ public static class RunFence
     public static Task Invoke(IIncomingGrainCallContext call, string? configuredBy, string grain)
     {
         ArgumentNullException.ThrowIfNull(call);
-        if (Current is { } run && configuredBy is not null && run != configuredBy && call.InterfaceMethod?.Name != "Configure")
+        // The grain's own field first: outside experiments the request context is not read at all.
+        if (configuredBy is not null && Current is { } run && run != configuredBy && call.InterfaceMethod?.Name != "Configure")
         {
             throw new InvalidOperationException($"{grain} refused a call of an abandoned run ({run}): it now belongs to run {configuredBy}");
         }

@@ -206,7 +206,6 @@ public sealed class SimulationClockGrain : Grain, ISimulationClockGrain
         }
         if (_abandoned is null && _members.FirstOrDefault(m => now.GetValueOrDefault(m.SiloAddress, SiloStatus.Dead) == SiloStatus.Dead) is { } dead)
         {
-            _watch?.Dispose();
             AbandonRun($"silo {dead.SiloName} ({dead.SiloAddress.Endpoint}) left the cluster during the run (Dead); the run was abandoned");
         }
     }
@@ -214,7 +213,6 @@ public sealed class SimulationClockGrain : Grain, ISimulationClockGrain
     public Task Abandon(string reason)
     {
         ArgumentException.ThrowIfNullOrEmpty(reason);
-        _watch?.Dispose();
         AbandonRun(reason);
         return Task.CompletedTask;
     }
@@ -239,6 +237,7 @@ public sealed class SimulationClockGrain : Grain, ISimulationClockGrain
     /// <summary>Every coordinator waiting now fails with <paramref name="reason"/>, and so does every later gate.</summary>
     private void AbandonRun(string reason)
     {
+        _watch?.Dispose();
         _abandoned = reason;
         foreach (var (_, go) in _waiting.Values)
         {

@@ -25,9 +25,9 @@ public static class ClusterWatch
     /// <summary>
     /// The watch that fits the cluster in <paramref name="stateDirectory"/>: a local cluster's
     /// processes and SQLite table, or (a <c>client.json</c>) a remote cluster's membership as its silos see it.
-    /// </summary>
     /// <paramref name="renew"/>, if given, is called once a period: it tells the cluster the
     /// client still waits (an experiment's <see cref="ClientLease"/>).
+    /// </summary>
     public static Task<T> WhileSilosLiveAsync<T>(string stateDirectory, IGrainFactory grains, Func<Task<T>> call, Func<Task>? renew = null) =>
         ClusterClientSettings.ExistsIn(stateDirectory)
             ? WhileMembersLiveAsync(grains, call, ClusterClientSettings.Load(stateDirectory).ResponseTimeout, renew)
